@@ -1,0 +1,131 @@
+# flume: one non-recursive makefile.  CFLAGS, LDFLAGS, CC, PREFIX and DESTDIR
+# belong to the user; our own flags live in FL_* variables.
+#
+#   make            build libcommon/libcommon.a and every program into bin/
+#   make check      build and run every test (unit, fuzz corpus replay, bats)
+#   make asan       the same under AddressSanitizer + UBSan, in build-san/
+#   make install    PREFIX=/usr/local DESTDIR=...
+#   make deps       install the Debian (and npm) packages builds and tests need
+#   make bench-storage / bench / fuzz / lint
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CFLAGS ?= -O2 -g
+VERSION = 0.1.0
+
+SAN ?=
+ifeq ($(SAN),1)
+OUT     = build-san
+LIB     = $(OUT)/libcommon.a
+BINOUT  = $(OUT)/bin
+FL_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+OUT     = build
+LIB     = libcommon/libcommon.a
+BINOUT  = bin
+FL_SAN  =
+endif
+
+DEPS     = libsodium libpipeline
+WARN     = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSION)"' \
+           -Ilibcommon -MMD -MP
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+FL_CFLAGS = -std=c11 $(WARN) $(FL_SAN) $(PKG_CFLAGS) $(CPPFLAGS) $(FL_CPPFLAGS) $(CFLAGS)
+FL_LDLIBS = $(FL_SAN) $(LDFLAGS) $(LIB) $(PKG_LIBS) -lpthread $(LDLIBS)
+
+LIB_SRC  = $(wildcard libcommon/*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(OUT)/%.o)
+PROGS    = $(patsubst %/,%,$(dir $(wildcard flume-*/main.c)))
+PROG_BIN = $(PROGS:%=$(BINOUT)/%)
+UNIT_SRC = $(wildcard t/unit/test-*.c)
+UNIT_BIN = $(UNIT_SRC:t/unit/%.c=$(OUT)/unit/%)
+TOOL_BIN = $(if $(wildcard t/tool/test-tool.c),$(BINOUT)/flume-test-tool)
+BENCH_BIN = $(patsubst bench/%.c,$(OUT)/benchbin/%,$(wildcard bench/*.c))
+FUZZ_SRC = $(wildcard fuzz/fuzz-*.c)
+FUZZ_REPLAY = $(FUZZ_SRC:fuzz/%.c=$(OUT)/fuzz/%-replay)
+SCRIPTS  = $(filter-out $(PROG_BIN) bin/flume-test-tool,$(wildcard bin/flume-*))
+
+ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard $(p)/*.c)))
+
+.PHONY: all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage soak
+all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
+
+deps:
+	@sh mk/deps.sh
+
+deps-quiet:
+	@sh mk/deps.sh --quiet
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(BINOUT)/flume-%: $$(patsubst %.c,$(OUT)/%.o,$$(wildcard flume-%/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FL_CFLAGS) -o $@ $(filter %.o,$^) $(FL_LDLIBS)
+
+$(TOOL_BIN): $(OUT)/t/tool/test-tool.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FL_CFLAGS) -o $@ $< $(FL_LDLIBS)
+
+$(OUT)/unit/%: $(OUT)/t/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FL_CFLAGS) -o $@ $< $(FL_LDLIBS)
+
+$(OUT)/benchbin/%: $(OUT)/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FL_CFLAGS) -o $@ $< $(FL_LDLIBS)
+
+# Fuzz targets, replayed over their corpus by a plain main() in make check.
+$(OUT)/fuzz/%-replay: $(OUT)/fuzz/%.o $(OUT)/fuzz/replay.o $(LIB)
+	$(CC) $(FL_CFLAGS) -o $@ $(filter %.o,$^) $(FL_LDLIBS)
+
+check: all $(UNIT_BIN) $(FUZZ_REPLAY)
+	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit \
+	    FLUME_FUZZ=$(CURDIR)/$(OUT)/fuzz sh t/run-tests.sh
+
+unit: all $(UNIT_BIN)
+	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only
+
+asan:
+	$(MAKE) SAN=1 check
+
+fuzz:
+	sh mk/fuzz.sh
+
+bench-storage: all $(OUT)/benchbin/bench-storage
+	sh bench/bench-storage.sh $(OUT)/benchbin/bench-storage
+
+lint:
+	@for m in man/man*/*.[0-9]; do mandoc -T lint -W warning "$$m" || exit 1; done
+	@! grep -n 'fl_die' libcommon/*.c | grep -v '^libcommon/diag.c' || \
+	    { echo "lint: fl_die* outside main.c" >&2; exit 1; }
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(PROG_BIN) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:bin/%=$(DESTDIR)$(BINDIR)/%)
+	for f in man/man*/*.[0-9]; do rm -f $(DESTDIR)$(MANDIR)/$${f#man/}; done
+
+clean:
+	rm -rf build build-san build-fuzz libcommon/libcommon.a $(PROGS:%=bin/%) bin/flume-test-tool
+
+-include $(ALL_OBJ:.o=.d) $(wildcard $(OUT)/t/unit/*.d $(OUT)/t/tool/*.d $(OUT)/fuzz/*.d $(OUT)/bench/*.d)

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install what building and testing flume needs on Debian 12, when missing.
+# --quiet: say nothing when everything is already there (make calls it so).
+set -eu
+quiet=0
+[ "${1:-}" = "--quiet" ] && quiet=1
+
+pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat mandoc nodejs npm"
+missing=""
+for p in $pkgs; do
+	# node/npm may come from outside Debian (nvm, a tarball): accept those
+	case "$p" in
+	nodejs) command -v node >/dev/null 2>&1 && continue ;;
+	npm) command -v npm >/dev/null 2>&1 && continue ;;
+	build-essential) command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 && continue ;;
+	esac
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	echo "deps: installing:$missing" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2
+elif [ "$quiet" -eq 0 ]; then
+	echo "deps: all Debian packages present" >&2
+fi
+
+# kafkajs for the interop tests, pinned by t/interop/package-lock.json
+if [ -f t/interop/package-lock.json ] && [ ! -d t/interop/node_modules/kafkajs ]; then
+	echo "deps: npm ci in t/interop" >&2
+	(cd t/interop && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+exit 0
