@@ -1,10 +1,14 @@
 /*
  * plog.h: the partition log: a directory of segments, each a .log file of
  * concatenated RecordBatch v2 batches named by its 20-digit base offset,
- * with a sparse .index (8-byte big-endian entries: u32 offset relative to
- * the segment base, u32 byte position) and a .timeindex (12-byte entries:
- * i64 max timestamp so far, u32 relative offset), plus the durable
- * leader-epoch-checkpoint file.  See flume-log(5).
+ * with a sparse .index (8-byte big-endian entries: u32 base offset of a
+ * batch relative to the segment base, u32 byte position of that batch; one
+ * entry when index_interval_bytes have been written since the last entry)
+ * and a .timeindex written at the same points (12-byte entries: i64 largest
+ * MaxTimestamp of the segment up to and including that batch, u32 the
+ * batch's relative base offset; a sealed segment ends with one more entry
+ * for its last batch), plus the durable leader-epoch-checkpoint file.
+ * See flume-log(5).
  *
  * All file access goes through struct fl_vfs, so the same code runs on real
  * files and on the simulator's crashable memory disk.
@@ -54,14 +58,14 @@ struct fl_plog_seg {
 	uint64_t base;			/* offset of the first batch it may hold */
 	uint64_t next;			/* offset after its last batch (base if empty) */
 	uint64_t size;			/* bytes in .log */
+	uint64_t last_base;		/* base offset of its last batch (base if empty) */
 	struct fl_file *log, *index, *timeindex;
 	uint8_t *idx;			/* the .index entries, owned, nidx * 8 bytes */
 	size_t nidx, idx_cap;
 	uint8_t *tidx;			/* the .timeindex entries, owned, ntidx * 12 bytes */
 	size_t ntidx, tidx_cap;
-	uint64_t idx_synced;		/* index entries already on disk */
-	uint64_t tidx_synced;
-	uint64_t last_indexed_pos;	/* file position of the last index entry */
+	uint64_t last_indexed_pos;	/* file position of the last index entry (0 none) */
+	int      is_dirty;		/* written since its last fdatasync */
 	int64_t  max_ts;		/* largest MaxTimestamp in the segment, -1 none */
 	int64_t  created_ms;		/* when this process created or opened it */
 };
@@ -192,10 +196,10 @@ int fl_plog_truncate(struct fl_plog *l, uint64_t offset);
 int fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted);
 
 /*
- * OffsetForLeaderEpoch: the end offset of 'epoch' (the start offset of the
- * next larger epoch, or log_end if it is the latest) and the largest epoch
- * <= the requested one in *found.  If no stored epoch is <= 'epoch',
- * *found = -1 and *end_offset = log_start... per Kafka: UNDEFINED (-1/-1).
+ * OffsetForLeaderEpoch: the largest stored epoch <= 'epoch' in *found and
+ * its end offset (the start offset of the next stored epoch, or log_end if
+ * it is the latest) in *end_offset.  If no stored epoch is <= 'epoch', both
+ * are -1 (Kafka's UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET).  Returns 0.
  */
 int fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found,
     int64_t *end_offset);

@@ -297,7 +297,8 @@ mem_sync(struct fl_file *ff)
 	p = realloc(ino->dur, ino->cur_len ? ino->cur_len : 1);
 	if (p == NULL)
 		return FL_ENOMEM;
-	memcpy(p, ino->cur, ino->cur_len);
+	if (ino->cur_len > 0)
+		memcpy(p, ino->cur, ino->cur_len);
 	ino->dur = p;
 	ino->dur_len = ino->cur_len;
 	return 0;

@@ -1,0 +1,503 @@
+/*
+ * test-plog.c: the partition log on the in-memory disk (crash properties)
+ * and on real files (a million records, damaged files).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "csum.h"
+#include "plog.h"
+#include "tap.h"
+
+static uint64_t rng_state = 42;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A batch of n records whose values are "v<seq>" padded to vlen bytes. */
+static uint8_t *
+make_batch(uint64_t seq, int n, size_t vlen, int64_t ts, size_t *len)
+{
+	struct fl_wr w;
+	struct fl_batch_builder b;
+	char val[512];
+	int i;
+
+	fl_wr_init(&w, 64u << 20);
+	fl_batch_begin(&b, &w, ts, -1, -1, -1, 0);
+	for (i = 0; i < n; i++) {
+		struct fl_slice v;
+
+		memset(val, 'x', sizeof(val));
+		snprintf(val, sizeof(val), "v%" PRIu64 "-", seq + (uint64_t)i);
+		val[strlen(val)] = 'x';
+		v.p = (const uint8_t *)val;
+		v.len = vlen < sizeof(val) ? vlen : sizeof(val);
+		fl_batch_add(&b, ts + i, NULL, &v, NULL, 0);
+	}
+	fl_batch_end(&b);
+	return fl_wr_detach(&w, len);
+}
+
+/* Read back the record at offset and compare its value with what we wrote. */
+static int
+check_record(struct fl_plog *l, uint64_t off, size_t vlen)
+{
+	struct fl_plog_span sp;
+	uint8_t *buf;
+	uint64_t pos = 0;
+	int rc, ok = 0;
+
+	rc = fl_plog_read(l, off, UINT64_MAX, 1, &sp);
+	if (rc != 0 || sp.first_offset > off || sp.next_offset <= off)
+		return 0;
+	buf = malloc(sp.len);
+	if (fl_vfs_pread_full(sp.file, buf, sp.len, sp.pos) != 0)
+		goto out;
+	while (pos < sp.len) {
+		struct fl_batch_hdr h;
+		struct fl_record_iter it;
+		struct fl_record r;
+		uint64_t sz;
+
+		if (fl_batch_check(buf + pos, sp.len - pos < 12 ? 0 :
+		    (size_t)(fl_batch_peek_size(buf + pos, sp.len - pos, &sz) == 0 ? sz : 0),
+		    FL_BATCH_CHECK_RECORDS, &h, NULL) != 0)
+			goto out;
+		fl_record_iter_init(&it, buf + pos, (size_t)sz);
+		while (fl_record_next(&it, &r) == 1) {
+			if ((uint64_t)r.offset == off) {
+				char want[64];
+				size_t wl;
+
+				snprintf(want, sizeof(want), "v%" PRIu64 "-", off);
+				wl = strlen(want);
+				ok = r.value.len == vlen && memcmp(r.value.p, want, wl) == 0;
+				goto out;
+			}
+		}
+		pos += sz;
+	}
+out:
+	free(buf);
+	return ok;
+}
+
+static void
+test_basic_mem(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_plog_config cfg;
+	struct fl_err err;
+	uint64_t base, seq = 0, off;
+	int i, rc, all = 1;
+
+	fl_plog_config_default(&cfg);
+	fl_vfs_mkdir(v, "/d");
+	rc = fl_plog_open(&l, v, "/d/t-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+	CHECK_INT(rc, ==, 0, "open creates a partition on the memory disk");
+	for (i = 0; i < 200; i++) {
+		int n = 1 + (int)(rnd() % 20);
+		size_t len;
+		uint8_t *b = make_batch(seq, n, 40, 1000 + i, &len);
+
+		rc = fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 3, 1000 + i, &base);
+		if (rc != 0 || base != seq)
+			all = 0;
+		seq += (uint64_t)n;
+		free(b);
+	}
+	CHECK(all, "append assigns dense offsets");
+	CHECK_U64(l.log_end, ==, seq, "log_end counts every record");
+	for (off = 0, all = 1; off < seq; off++)
+		if (!check_record(&l, off, 40))
+			all = 0;
+	CHECK(all, "every offset reads back its own record");
+	CHECK_INT(fl_plog_sync(&l), ==, 0, "sync");
+	fl_plog_close(&l);
+	rc = fl_plog_open(&l, v, "/d/t-0", &cfg, 0, 0, NULL, &err);
+	CHECK_INT(rc, ==, 0, "reopen");
+	CHECK_U64(l.log_end, ==, seq, "reopen keeps log_end");
+	for (off = 0, all = 1; off < seq; off += 7)
+		if (!check_record(&l, off, 40))
+			all = 0;
+	CHECK(all, "records readable after reopen");
+	{
+		struct fl_plog_span sp;
+
+		CHECK_INT(fl_plog_read(&l, seq, UINT64_MAX, 1 << 20, &sp), ==, FL_ENOENT,
+		    "read at log_end is FL_ENOENT");
+		CHECK_INT(fl_plog_read(&l, 5, 5, 1 << 20, &sp), ==, FL_ENOENT,
+		    "read at the limit offset is FL_ENOENT");
+		rc = fl_plog_read(&l, 0, UINT64_MAX, 1 << 30, &sp);
+		CHECK(rc == 0 && sp.next_offset == seq && sp.len == l.segs[0].size,
+		    "a large read spans the whole segment");
+	}
+	{
+		int32_t found;
+		int64_t end;
+
+		fl_plog_epoch_end(&l, 3, &found, &end);
+		CHECK(found == 3 && end == (int64_t)seq, "epoch 3 ends at log_end");
+		fl_plog_epoch_end(&l, 2, &found, &end);
+		CHECK(found == -1 && end == -1, "an epoch before any is undefined");
+	}
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
+/*
+ * The crash property: random appends and syncs, a crash with a torn tail at
+ * a random point, reopen: everything synced is there and identical, what
+ * survived beyond it is whole batches, and appends continue densely.
+ */
+static void
+test_crash_property(void)
+{
+	int round, bad_round = -1;
+	int torn_seen = 0;
+
+	for (round = 0; round < 300 && bad_round < 0; round++) {
+		struct fl_vfs *v = fl_vfs_mem_new();
+		struct fl_plog l;
+		struct fl_plog_config cfg;
+		struct fl_plog_recovery rec;
+		struct fl_err err;
+		uint64_t seq = 0, synced = 0, off;
+		int i, steps = 1 + (int)(rnd() % 60);
+
+		fl_plog_config_default(&cfg);
+		cfg.segment_bytes = 512 + rnd() % 8192;
+		cfg.index_interval_bytes = 64 + (uint32_t)(rnd() % 1024);
+		fl_vfs_mkdir(v, "/d");
+		fl_vfs_sync_dir(v, "/");
+		if (fl_plog_open(&l, v, "/d/p-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err) != 0) {
+			bad_round = round;
+			break;
+		}
+		for (i = 0; i < steps; i++) {
+			int n = 1 + (int)(rnd() % 12);
+			size_t len;
+			uint8_t *b = make_batch(seq, n, 10 + rnd() % 60 * 0, 5000 + i, &len);
+
+			if (fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, (int32_t)(i / 10), 0, NULL) != 0)
+				bad_round = round;
+			seq += (uint64_t)n;
+			free(b);
+			if (rnd() % 4 == 0) {
+				fl_plog_sync(&l);
+				synced = seq;
+			}
+		}
+		fl_vfs_mem_crash(v, rnd() | 1);
+		fl_plog_close(&l);
+		if (fl_plog_open(&l, v, "/d/p-0", &cfg, FL_PLOG_CREATE, 0, &rec, &err) != 0) {
+			printf("# round %d: reopen failed: %s\n", round, err.msg);
+			bad_round = round;
+			fl_vfs_mem_free(v);
+			break;
+		}
+		if (rec.cut_bytes > 0)
+			torn_seen++;
+		if (l.log_end < synced || l.log_end > seq) {
+			printf("# round %d: log_end %" PRIu64 " synced %" PRIu64 " written %" PRIu64 "\n",
+			    round, l.log_end, synced, seq);
+			bad_round = round;
+		}
+		for (off = 0; off < l.log_end && bad_round < 0; off++)
+			if (!check_record(&l, off, 10)) {
+				printf("# round %d: offset %" PRIu64 " wrong\n", round, off);
+				bad_round = round;
+			}
+		/* appends go on densely after recovery */
+		if (bad_round < 0) {
+			size_t len;
+			uint64_t base, end = l.log_end;
+			uint8_t *b = make_batch(end, 3, 10, 9999, &len);
+
+			if (fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 100, 0, &base) != 0 ||
+			    base != end || !check_record(&l, end + 2, 10))
+				bad_round = round;
+			free(b);
+		}
+		fl_plog_close(&l);
+		fl_vfs_mem_free(v);
+	}
+	CHECK_INT(bad_round, ==, -1, "300 crash rounds: synced records survive, no torn batch is served");
+	CHECK(torn_seen > 0, "some rounds really had a torn tail to cut");
+}
+
+static void
+test_roll_retain_truncate(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_plog_config cfg;
+	struct fl_err err;
+	uint64_t seq = 0, off;
+	size_t deleted;
+	int i, all;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 4096;
+	cfg.index_interval_bytes = 256;
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/r-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+	for (i = 0; i < 300; i++) {
+		size_t len;
+		uint8_t *b = make_batch(seq, 5, 30, 1000 * i, &len);
+
+		fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, i / 100, 1000 * i, NULL);
+		seq += 5;
+		free(b);
+	}
+	fl_plog_sync(&l);
+	CHECK(l.nseg > 10, "small segment_bytes rolls many segments");
+	for (off = 0, all = 1; off < seq; off++)
+		if (!check_record(&l, off, 30))
+			all = 0;
+	CHECK(all, "every offset reads back across segments");
+	{
+		uint64_t o;
+
+		fl_plog_offset_for_time(&l, 1000 * 150, &o);
+		CHECK_U64(o, ==, 750, "offset for a timestamp finds its batch");
+		fl_plog_offset_for_time(&l, 1000 * 150 + 2, &o);
+		CHECK_U64(o, ==, 750, "a timestamp inside a batch gives that batch");
+		fl_plog_offset_for_time(&l, 1000 * 150 + 5, &o);
+		CHECK_U64(o, ==, 755, "a timestamp after a batch's last record gives the next");
+		fl_plog_offset_for_time(&l, INT64_MAX, &o);
+		CHECK_U64(o, ==, seq, "a future timestamp gives log_end");
+		fl_plog_offset_for_time(&l, 0, &o);
+		CHECK_U64(o, ==, 0, "an old timestamp gives the first offset");
+	}
+	fl_plog_close(&l);
+	CHECK_INT(fl_plog_open(&l, v, "/d/r-0", &cfg, 0, 0, NULL, &err), ==, 0, "reopen many segments");
+	{
+		uint64_t o;
+
+		fl_plog_offset_for_time(&l, 1000 * 150, &o);
+		CHECK_U64(o, ==, 750, "time lookups survive a reopen");
+	}
+	/* truncate into the middle of a batch: cuts before the batch */
+	CHECK_INT(fl_plog_truncate(&l, 1002), ==, 0, "truncate");
+	CHECK_U64(l.log_end, ==, 1000, "truncating inside a batch cuts before it");
+	{
+		int32_t found;
+		int64_t end;
+
+		fl_plog_epoch_end(&l, 1, &found, &end);
+		CHECK(found == 1 && end == 1000, "epoch 1 now ends at the cut");
+		fl_plog_epoch_end(&l, 2, &found, &end);
+		CHECK(found == 1, "epoch 2 (which started after the cut) is gone");
+	}
+	{
+		size_t len;
+		uint64_t base;
+		uint8_t *b = make_batch(1000, 5, 30, 1, &len);
+
+		fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 7, 0, &base);
+		free(b);
+		CHECK_U64(base, ==, 1000, "append continues at the cut");
+		CHECK(check_record(&l, 1004, 30) && check_record(&l, 999, 30), "reads across the cut");
+	}
+	fl_plog_sync(&l);
+	fl_plog_close(&l);
+	CHECK_INT(fl_plog_open(&l, v, "/d/r-0", &cfg, 0, 0, NULL, &err), ==, 0, "reopen after truncate");
+	CHECK_U64(l.log_end, ==, 1005, "log_end after truncate + append survives reopen");
+	CHECK_INT(fl_plog_last_epoch(&l), ==, 7, "epoch checkpoint survives reopen");
+
+	/* retention by size */
+	l.cfg.retention_bytes = 20000;
+	l.cfg.retention_ms = -1;
+	fl_plog_retain(&l, 0, &deleted);
+	CHECK(deleted > 0 && fl_plog_bytes(&l) < 20000 + 4096 && fl_plog_bytes(&l) >= 20000 - 4096,
+	    "size retention deletes whole oldest segments");
+	CHECK_U64(l.log_start, ==, l.segs[0].base, "log_start moves to the first kept segment");
+	{
+		struct fl_plog_span sp;
+
+		CHECK_INT(fl_plog_read(&l, 0, UINT64_MAX, 100, &sp), ==, FL_ERANGE,
+		    "reading below log_start is FL_ERANGE");
+		CHECK(check_record(&l, l.log_start, 30), "log_start is readable");
+	}
+	/* retention by age: everything is old at a far future now */
+	l.cfg.retention_bytes = -1;
+	l.cfg.retention_ms = 1000;
+	fl_plog_retain(&l, INT64_MAX / 2, &deleted);
+	CHECK(l.nseg == 1 && l.segs[0].size == 0 && l.log_start == l.log_end,
+	    "age retention deletes all data, rolling the active segment");
+	fl_plog_close(&l);
+	CHECK_INT(fl_plog_open(&l, v, "/d/r-0", &cfg, 0, 0, NULL, &err), ==, 0, "reopen after retention");
+	CHECK_U64(l.log_start, ==, 1005, "an emptied log keeps its offsets");
+	CHECK_U64(l.log_end, ==, 1005, "and its end");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
+static void
+test_follower_keep(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog a, b;
+	struct fl_err err;
+	struct fl_plog_span sp;
+	uint8_t *buf;
+	size_t len;
+	uint8_t *bt = make_batch(0, 4, 20, 1, &len);
+	int rc;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&a, v, "/d/a", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	fl_plog_open(&b, v, "/d/b", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	fl_plog_append(&a, bt, len, FL_PLOG_APPEND_ASSIGN, 5, 0, NULL);
+	rc = fl_plog_read(&a, 0, UINT64_MAX, 1 << 20, &sp);
+	buf = malloc(sp.len);
+	fl_vfs_pread_full(sp.file, buf, sp.len, sp.pos);
+	CHECK_INT(fl_plog_append(&b, buf, sp.len, FL_PLOG_APPEND_KEEP, 0, 0, NULL), ==, 0,
+	    "a follower appends the leader's batch as is");
+	CHECK_INT(fl_plog_last_epoch(&b), ==, 5, "and takes its epoch");
+	CHECK_INT(fl_plog_append(&b, buf, sp.len, FL_PLOG_APPEND_KEEP, 0, 0, NULL), ==, FL_ERANGE,
+	    "a batch that does not start at log_end is refused");
+	(void)rc;
+	free(buf);
+	free(bt);
+	fl_plog_close(&a);
+	fl_plog_close(&b);
+	fl_vfs_mem_free(v);
+}
+
+static int
+run(const char *cmd)
+{
+	return system(cmd);
+}
+
+/* A million records on real files, random lookups; damaged files. */
+static void
+test_million_real(void)
+{
+	char dir[] = "/tmp/flume-test-plog.XXXXXX", pdir[256], path[512], cmd[2048];
+	struct fl_plog l;
+	struct fl_plog_config cfg;
+	struct fl_plog_recovery rec;
+	struct fl_err err;
+	uint64_t seq = 0, idx_bytes = 0, i;
+	int all = 1, rc;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(pdir, sizeof(pdir), "%s/big-0", dir);
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 8u << 20;
+	fl_plog_open(&l, fl_vfs_real(), pdir, &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+	while (seq < 1000000) {
+		size_t len;
+		int n = 1 + (int)(rnd() % 100);
+		uint8_t *b = make_batch(seq, n, 20, (int64_t)seq, &len);
+
+		if (fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 0, 0, NULL) != 0)
+			all = 0;
+		seq += (uint64_t)n;
+		free(b);
+	}
+	fl_plog_sync(&l);
+	CHECK(all && l.log_end == seq, "a million records appended");
+	for (i = 0; i < 100000; i++) {
+		uint64_t off = rnd() % seq;
+
+		if (!check_record(&l, off, 20)) {
+			all = 0;
+			printf("# lookup of %" PRIu64 " failed\n", off);
+			break;
+		}
+	}
+	CHECK(all, "100000 random offset lookups all return their record");
+	for (i = 0; i < l.nseg; i++) {
+		uint64_t sz;
+
+		fl_vfs_size(l.segs[i].index, &sz);
+		idx_bytes += sz;
+		if (sz != l.segs[i].nidx * 8)
+			all = 0;
+	}
+	CHECK(all, "index files hold exactly 8 bytes per entry");
+	/* an entry once 4096 bytes have passed, so one per 4096 + one batch (< 3 KiB here) */
+	CHECK(idx_bytes / 8 <= fl_plog_bytes(&l) / 4096 &&
+	    idx_bytes / 8 + l.nseg >= fl_plog_bytes(&l) / (4096 + 3072),
+	    "one index entry per 4096 bytes of log, no more");
+	printf("# %" PRIu64 " log bytes, %" PRIu64 " index bytes (%" PRIu64 " entries)\n",
+	    fl_plog_bytes(&l), idx_bytes, idx_bytes / 8);
+	{
+		size_t nseg = l.nseg;
+
+		fl_plog_close(&l);
+		/* garbage in a sealed segment's index: rebuilt on open */
+		snprintf(path, sizeof(path), "%s/%020d.index", pdir, 0);
+		snprintf(cmd, sizeof(cmd), "printf 'garbage!' | dd of=%s bs=1 seek=80 conv=notrunc status=none", path);
+		run(cmd);
+		rc = fl_plog_open(&l, fl_vfs_real(), pdir, &cfg, 0, 0, &rec, &err);
+		CHECK(rc == 0 && rec.index_rebuilt && l.nseg == nseg, "a damaged sealed index is rebuilt on open");
+		for (i = 0, all = 1; i < 2000; i++)
+			if (!check_record(&l, rnd() % seq, 20))
+				all = 0;
+		CHECK(all, "lookups right after the rebuild");
+		fl_plog_close(&l);
+	}
+	/* a flipped byte in the last segment: recovery cuts from that batch on */
+	{
+		struct fl_plog_seg last;
+		uint64_t cut_from;
+
+		fl_plog_open(&l, fl_vfs_real(), pdir, &cfg, 0, 0, NULL, &err);
+		last = l.segs[l.nseg - 1];
+		cut_from = last.size - 10;
+		fl_plog_close(&l);
+		snprintf(path, sizeof(path), "%s/%020" PRIu64 ".log", pdir, last.base);
+		snprintf(cmd, sizeof(cmd), "printf 'Z' | dd of=%s bs=1 seek=%" PRIu64 " conv=notrunc status=none",
+		    path, cut_from);
+		run(cmd);
+		rc = fl_plog_open(&l, fl_vfs_real(), pdir, &cfg, 0, 0, &rec, &err);
+		CHECK(rc == 0 && rec.cut_bytes > 0 && rec.cut_pos <= cut_from &&
+		    l.log_end < seq, "a flipped byte in the last batch is cut on open");
+		CHECK(check_record(&l, l.log_end - 1, 20), "the record before the cut is intact");
+		fl_plog_close(&l);
+	}
+	/* damage inside a sealed segment's log is not silently cut */
+	snprintf(path, sizeof(path), "%s/%020d.log", pdir, 0);
+	snprintf(cmd, sizeof(cmd), "printf 'Z' | dd of=%s bs=1 seek=5000 conv=notrunc status=none; "
+	    "printf 'xxxxxxxx' | dd of=%s/%020d.index bs=1 seek=8 conv=notrunc status=none", path, pdir, 0);
+	run(cmd);
+	rc = fl_plog_open(&l, fl_vfs_real(), pdir, &cfg, 0, 0, &rec, &err);
+	CHECK_INT(rc, ==, FL_ECORRUPT, "a damaged sealed segment is reported, not cut");
+	CHECK(strstr(err.msg, "00000000000000000000.log") != NULL, "the message names the file");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+}
+
+int
+main(void)
+{
+	if (fl_csum_init() != 0)
+		return 1;
+	test_basic_mem();
+	test_crash_property();
+	test_roll_retain_truncate();
+	test_follower_keep();
+	test_million_real();
+	return tap_done();
+}
