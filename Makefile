@@ -53,7 +53,9 @@ SCRIPTS  = $(filter-out $(PROG_BIN) bin/flume-test-tool,$(wildcard bin/flume-*))
 
 ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard $(p)/*.c)))
 
-.PHONY: all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage soak
+RUN_LISTEN ?= 127.0.0.1:9092
+
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage soak
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -95,6 +97,10 @@ $(OUT)/fuzz/%-replay: $(OUT)/fuzz/%.o $(OUT)/fuzz/replay.o $(LIB)
 check: all $(UNIT_BIN) $(FUZZ_REPLAY)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit \
 	    FLUME_FUZZ=$(CURDIR)/$(OUT)/fuzz sh t/run-tests.sh
+
+# the main job: a one-node broker on 127.0.0.1 with its data in ./data
+run: all
+	$(BINOUT)/flume-serve --data ./data --listen $(RUN_LISTEN)
 
 unit: all $(UNIT_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only

@@ -160,8 +160,10 @@ struct fl_batch_builder {
 void fl_batch_begin(struct fl_batch_builder *b, struct fl_wr *w, int64_t base_ts,
     int64_t producer_id, int16_t producer_epoch, int32_t base_seq, int16_t attributes);
 /*
- * Append one record; key/value with p == NULL are null.  Returns 0, or the
- * writer's error (FL_EFULL, ...).
+ * Append one record; key/value with p == NULL are null.  Header keys are
+ * never null in Kafka: a header key with p == NULL is written as empty.
+ * Returns 0, or the writer's error (FL_EFULL, ...; FL_ERANGE if the batch
+ * would grow past FL_BATCH_BYTES_MAX).
  */
 int fl_batch_add(struct fl_batch_builder *b, int64_t timestamp,
     const struct fl_slice *key, const struct fl_slice *value,

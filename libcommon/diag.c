@@ -41,6 +41,9 @@ fl_diag_parse_level(const char *s, enum fl_log_level *l)
 	return FL_EINVAL;
 }
 
+static void emit(const char *tag, int errnum, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 emit(const char *tag, int errnum, const char *fmt, va_list ap)
 {

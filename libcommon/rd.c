@@ -97,6 +97,9 @@ rd_uleb(struct fl_rd *r, unsigned maxbytes, uint64_t *v)
 		if (r->off + i >= r->len)
 			return FL_ESHORT;
 		b = r->p[r->off + i];
+		/* a tenth byte holds only bit 63; more would be silently lost */
+		if (i == 9 && (b & 0x7f) > 1)
+			return FL_EPROTO;
 		x |= (uint64_t)(b & 0x7f) << (7 * i);
 		if ((b & 0x80) == 0) {
 			r->off += i + 1;

@@ -11,9 +11,10 @@
  *
  * Writer: struct fl_wr owns a heap buffer that grows up to cap_max bytes
  * (fl_wr_init), or borrows a fixed caller buffer (fl_wr_init_fixed).  A write
- * that does not fit sets the sticky error FL_EFULL (or FL_ENOMEM) and writes
- * nothing; later writes are ignored, so a caller may check wr.err once at
- * the end.  fl_wr_free() frees an owned buffer; fl_wr_detach() hands it over.
+ * that does not fit sets the sticky error FL_EFULL (or FL_ENOMEM; FL_ERANGE
+ * for a length its field cannot hold) and writes nothing; later writes are
+ * ignored, so a caller may check wr.err once at the end.  fl_wr_free()
+ * frees an owned buffer; fl_wr_detach() hands it over.
  * Pure apart from malloc/realloc/free.
  */
 #ifndef FL_RD_H
@@ -82,7 +83,7 @@ int fl_rd_array(struct fl_rd *r, size_t min_elem_bytes, int32_t *count);
 struct fl_wr {
 	uint8_t *p;
 	size_t len, cap, cap_max;
-	int err;		/* sticky: 0, FL_EFULL or FL_ENOMEM */
+	int err;		/* sticky: 0, FL_EFULL, FL_ENOMEM or FL_ERANGE */
 	int is_owned;
 };
 
