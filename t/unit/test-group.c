@@ -1,0 +1,406 @@
+/*
+ * test-group.c: the group coordinator driven with a fake clock through join
+ * storms, silent members, leaders leaving mid-sync, late joiners, static
+ * members and bad input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+#include "tap.h"
+
+#define S(str) ((struct fl_slice){ (const uint8_t *)(str), strlen(str) })
+#define NUL ((struct fl_slice){ NULL, 0 })
+
+static struct fl_grp g;
+static uint64_t now;
+static uint8_t rnd_seed;
+
+/* The last answers, copied out because the coordinator's are borrowed. */
+struct ans {
+	uint64_t token;
+	int kind, error, gen;
+	char member[300], leader[300], proto[64];
+	int nmembers;
+	char assign[64];
+};
+static struct ans ans[512];
+static int nans;
+
+static void
+collect(void)
+{
+	size_t n, i;
+	const struct fl_grp_resp *r = fl_grp_out(&g, &n);
+
+	nans = 0;
+	for (i = 0; i < n && nans < 512; i++) {
+		struct ans *a = &ans[nans++];
+
+		memset(a, 0, sizeof(*a));
+		a->token = r[i].token;
+		a->kind = r[i].kind;
+		a->error = r[i].error;
+		a->gen = r[i].generation;
+		snprintf(a->member, sizeof(a->member), "%s", r[i].member_id);
+		snprintf(a->leader, sizeof(a->leader), "%s", r[i].leader);
+		snprintf(a->proto, sizeof(a->proto), "%s", r[i].protocol);
+		a->nmembers = (int)r[i].nmembers;
+		if (r[i].nmembers > 0 && strcmp(r[i].members[0].member_id, "") == 0)
+			a->nmembers = -1;	/* views must be real */
+		snprintf(a->assign, sizeof(a->assign), "%.*s", (int)r[i].assignment_len,
+		    (const char *)r[i].assignment);
+	}
+}
+
+static struct ans *
+find(uint64_t token)
+{
+	int i;
+
+	for (i = 0; i < nans; i++)
+		if (ans[i].token == token)
+			return &ans[i];
+	return NULL;
+}
+
+static int
+join_full(uint64_t token, const char *group, const char *member, const char *inst,
+    int version, int32_t session_ms, int32_t rebalance_ms, const char *ptype,
+    const char *proto, const char *meta)
+{
+	struct fl_grp_protocol p[2];
+	struct fl_grp_join_req req;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	p[0].name = S(proto);
+	p[0].metadata = S(meta);
+	p[1].name = S("roundrobin");
+	p[1].metadata = S("rr");
+	req.token = token;
+	req.version = (int16_t)version;
+	req.group_id = S(group);
+	req.member_id = S(member);
+	req.instance_id = inst ? S(inst) : NUL;
+	req.client_id = S("cli");
+	req.session_ms = session_ms;
+	req.rebalance_ms = rebalance_ms;
+	req.protocol_type = S(ptype);
+	req.protocols = p;
+	req.nprotocols = 2;
+	memset(req.random, ++rnd_seed, sizeof(req.random));
+	rc = fl_grp_join(&g, now, &req);
+	collect();
+	return rc;
+}
+
+static int
+join(uint64_t token, const char *member)
+{
+	return join_full(token, "g1", member, NULL, 5, 10000, 20000, "consumer", "range", "m");
+}
+
+static int
+sync_req(uint64_t token, const char *member, int gen, int nassign, const char **pairs)
+{
+	struct fl_grp_assignment a[16];
+	struct fl_grp_sync_req req;
+	int i, rc;
+
+	for (i = 0; i < nassign; i++) {
+		a[i].member_id = S(pairs[2 * i]);
+		a[i].assignment = S(pairs[2 * i + 1]);
+	}
+	memset(&req, 0, sizeof(req));
+	req.token = token;
+	req.group_id = S("g1");
+	req.member_id = S(member);
+	req.instance_id = NUL;
+	req.generation = gen;
+	req.assignments = a;
+	req.nassignments = (size_t)nassign;
+	rc = fl_grp_sync(&g, now, &req);
+	collect();
+	return rc;
+}
+
+static int
+hb(const char *member, int gen)
+{
+	int rc = fl_grp_heartbeat(&g, now, S("g1"), S(member), NUL, gen);
+
+	collect();
+	return rc;
+}
+
+static void
+tick(uint64_t to)
+{
+	now = to;
+	fl_grp_tick(&g, now);
+	collect();
+}
+
+/* Join as a new v5 member: 79, then the rejoin; returns the member id. */
+static void
+new_member(uint64_t token, char *id, size_t n)
+{
+	join(token, "");
+	snprintf(id, n, "%s", ans[0].member);
+	CHECK(ans[0].error == FL_GRP_MEMBER_ID_REQUIRED && strncmp(id, "cli-", 4) == 0,
+	    "a first v5 join gets MEMBER_ID_REQUIRED and an id");
+	join(token + 1, id);
+}
+
+static void
+test_basic_flow(void)
+{
+	char a[300], b[300], c[300];
+	struct ans *x, *y;
+	struct fl_grp_info info;
+	const char *pairs[4];
+
+	fl_grp_init(&g, NULL);
+	now = 1000;
+	new_member(10, a, sizeof(a));
+	CHECK_INT(nans, ==, 0, "the rejoin is parked (initial delay)");
+	now = 2000;
+	new_member(20, b, sizeof(b));
+	CHECK_INT(nans, ==, 0, "the second member is parked too");
+	CHECK_U64(fl_grp_next_wake(&g), ==, 5000, "the initial delay re-arms at the last arrival");
+	tick(4999);
+	CHECK_INT(nans, ==, 0, "nothing before the delay");
+	tick(5000);
+	x = find(11);
+	y = find(21);
+	CHECK(x && y && x->error == 0 && y->error == 0 && x->gen == 1 && y->gen == 1,
+	    "both members get generation 1 when the delay ends");
+	CHECK(x && strcmp(x->leader, a) == 0 && x->nmembers == 2 && y->nmembers == 0,
+	    "the first joiner leads and alone gets the member list");
+	CHECK(x && strcmp(x->proto, "range") == 0, "the common preferred protocol is chosen");
+
+	CHECK_INT(sync_req(22, b, 1, 0, NULL), ==, 0, "a follower's sync waits for the leader");
+	CHECK_INT(nans, ==, 0, "nothing answered yet");
+	CHECK_INT(hb(b, 1), ==, 0, "heartbeat in CompletingRebalance is 0");
+	pairs[0] = a; pairs[1] = "A-parts"; pairs[2] = b; pairs[3] = "B-parts";
+	sync_req(12, a, 1, 2, pairs);
+	x = find(12);
+	y = find(22);
+	CHECK(x && y && strcmp(x->assign, "A-parts") == 0 && strcmp(y->assign, "B-parts") == 0,
+	    "the leader's sync answers everyone with their own assignment");
+	fl_grp_find(&g, S("g1"), &info);
+	CHECK_INT(info.state, ==, FL_GRP_STABLE, "the group is Stable");
+	CHECK_INT(hb(a, 1), ==, 0, "heartbeat when Stable");
+	CHECK_INT(hb(a, 0), ==, FL_GRP_ILLEGAL_GENERATION, "a stale generation is 22");
+	CHECK_INT(hb("nobody", 1), ==, FL_GRP_UNKNOWN_MEMBER_ID, "an unknown member is 25");
+	CHECK_INT(sync_req(13, a, 7, 0, NULL), ==, FL_GRP_ILLEGAL_GENERATION, "sync with a wrong generation");
+	CHECK_INT(sync_req(14, b, 1, 0, NULL), ==, 0, "sync when Stable answers at once");
+	CHECK(find(14) && strcmp(find(14)->assign, "B-parts") == 0, "with the stored assignment");
+
+	/* a late joiner: the others learn through heartbeats and rejoin */
+	now = 6000;
+	new_member(30, c, sizeof(c));
+	CHECK_INT(hb(a, 1), ==, FL_GRP_REBALANCE_IN_PROGRESS, "heartbeat during a rebalance is 27");
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(a), NUL, 1), ==, 0,
+	    "commits during PreparingRebalance are accepted");
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(""), NUL, -1), ==, FL_GRP_UNKNOWN_MEMBER_ID,
+	    "a standalone commit into a live group is refused");
+	join(15, a);
+	CHECK_INT(nans, ==, 0, "one rejoin is not enough");
+	join(23, b);
+	CHECK(find(15) && find(23) && find(31) && find(15)->gen == 2,
+	    "once all rejoin the round ends at once with generation 2");
+	CHECK(find(15) && strcmp(find(15)->leader, a) == 0 && find(15)->nmembers == 3,
+	    "the old leader stays leader and sees 3 members");
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(a), NUL, 2), ==, FL_GRP_REBALANCE_IN_PROGRESS,
+	    "commits while CompletingRebalance get 27");
+
+	/* the leader leaves in the middle of the sync */
+	sync_req(24, b, 2, 0, NULL);
+	sync_req(32, c, 2, 0, NULL);
+	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(a), NUL), ==, 0, "the leader leaves");
+	collect();
+	CHECK(find(24) && find(32) && find(24)->error == FL_GRP_REBALANCE_IN_PROGRESS &&
+	    find(32)->error == FL_GRP_REBALANCE_IN_PROGRESS, "waiting followers get 27 and must rejoin");
+	join(25, b);
+	join(33, c);
+	CHECK(find(25) && find(25)->gen == 3 && strcmp(find(25)->leader, b) == 0,
+	    "a new leader is elected in generation 3");
+	pairs[0] = b; pairs[1] = "B2"; pairs[2] = c; pairs[3] = "C2";
+	sync_req(26, b, 3, 2, pairs);
+
+	/* c stops heartbeating after its sync at 6000; b goes on */
+	now = 8000;
+	hb(b, 3);
+	tick(6000 + 10000 - 1);
+	CHECK_INT(nans, ==, 0, "no expiry before the session timeout");
+	CHECK_INT(hb(b, 3), ==, 0, "b keeps heartbeating");
+	tick(6000 + 10000);
+	fl_grp_find(&g, S("g1"), &info);
+	CHECK(info.state == FL_GRP_PREPARING_REBALANCE && info.nmembers == 1,
+	    "c, silent past its session, is removed and a rebalance starts");
+	join(27, b);
+	CHECK(find(27) && find(27)->gen == 4 && find(27)->nmembers == 1, "b alone in generation 4");
+	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(b), NUL), ==, 0, "b leaves");
+	fl_grp_find(&g, S("g1"), &info);
+	CHECK(info.state == FL_GRP_EMPTY && info.generation == 4, "the group is Empty and keeps its generation");
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(""), NUL, -1), ==, 0,
+	    "standalone commits into an empty group are accepted");
+	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(b), NUL), ==, FL_GRP_UNKNOWN_MEMBER_ID,
+	    "leaving twice is 25");
+	fl_grp_free(&g);
+}
+
+static void
+test_bad_input(void)
+{
+	char big[2048];
+	struct fl_grp_protocol p;
+	struct fl_grp_join_req req;
+	struct fl_grp_config cfg;
+
+	fl_grp_config_default(&cfg);
+	cfg.metadata_bytes_max = 1000;
+	fl_grp_init(&g, &cfg);
+	now = 1;
+	CHECK_INT(join_full(1, "", "", NULL, 5, 10000, 10000, "consumer", "range", "m"), ==,
+	    FL_GRP_INVALID_GROUP_ID, "an empty group id is 24");
+	CHECK_INT(join_full(2, "g", "", NULL, 5, 10, 10000, "consumer", "range", "m"), ==,
+	    FL_GRP_INVALID_SESSION_TIMEOUT, "a tiny session timeout is 26");
+	CHECK_INT(join_full(3, "g", "", NULL, 5, 2000000000, 10000, "consumer", "range", "m"), ==,
+	    FL_GRP_INVALID_SESSION_TIMEOUT, "an absurd session timeout is 26");
+	CHECK_INT(join_full(4, "g", "", NULL, 5, 10000, -5, "consumer", "range", "m"), ==,
+	    FL_GRP_INCONSISTENT_PROTOCOL, "a negative rebalance timeout is refused");
+	CHECK_INT(join_full(5, "g", "", NULL, 5, 10000, 10000, "", "range", "m"), ==,
+	    FL_GRP_INCONSISTENT_PROTOCOL, "an empty protocol type is 23");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(join_full(6, "g", "", NULL, 5, 10000, 10000, "consumer", "range", big), ==,
+	    FL_GRP_INCONSISTENT_PROTOCOL, "huge protocol metadata is refused");
+	CHECK_INT(join_full(7, "g", "ghost", NULL, 5, 10000, 10000, "consumer", "range", "m"), ==,
+	    FL_GRP_UNKNOWN_MEMBER_ID, "an unknown member id is 25");
+	CHECK(find(7) && strcmp(find(7)->member, "ghost") == 0, "the error echoes the member id");
+	CHECK_INT(join_full(8, "g", "", NULL, 3, 10000, 10000, "consumer", "range", "m"), ==, 0,
+	    "an old (v3) join gets an id without the 79 round trip");
+	CHECK_INT(join_full(9, "g", "", NULL, 3, 10000, 10000, "connect", "range", "m"), ==,
+	    FL_GRP_INCONSISTENT_PROTOCOL, "another protocol type is 23");
+	memset(&req, 0, sizeof(req));
+	p.name = S("other");
+	p.metadata = S("");
+	req.token = 10;
+	req.version = 3;
+	req.group_id = S("g");
+	req.member_id = S("");
+	req.session_ms = req.rebalance_ms = 10000;
+	req.protocol_type = S("consumer");
+	req.protocols = &p;
+	req.nprotocols = 1;
+	CHECK_INT(fl_grp_join(&g, now, &req), ==, FL_GRP_INCONSISTENT_PROTOCOL,
+	    "no protocol in common is 23");
+	CHECK_INT(fl_grp_heartbeat(&g, now, S("nogroup"), S("x"), NUL, 0), ==,
+	    FL_GRP_UNKNOWN_MEMBER_ID, "heartbeat to an unknown group is 25");
+	fl_grp_free(&g);
+}
+
+static void
+test_join_storm(void)
+{
+	static char ids[200][300];
+	int i, answered = 0, leaders = 0, gen_ok = 1;
+	size_t n;
+
+	fl_grp_init(&g, NULL);
+	now = 100;
+	for (i = 0; i < 200; i++) {
+		join(1000 + 2 * (uint64_t)i, "");
+		snprintf(ids[i], sizeof(ids[i]), "%s", ans[0].member);
+	}
+	/* they rejoin in another order */
+	for (i = 199; i >= 0; i--) {
+		now += 10;
+		join(1001 + 2 * (uint64_t)i, ids[i]);
+		if (nans != 0)
+			gen_ok = 0;
+	}
+	tick(now + 3000);
+	for (i = 0; i < nans; i++) {
+		if (ans[i].error == 0 && ans[i].gen == 1)
+			answered++;
+		if (ans[i].nmembers == 200)
+			leaders++;
+	}
+	CHECK(gen_ok, "nobody is answered before the initial delay");
+	CHECK_INT(answered, ==, 200, "a storm of 200 joins: everyone gets generation 1");
+	CHECK_INT(leaders, ==, 1, "exactly one leader, with all 200 members");
+	n = fl_grp_count(&g);
+	CHECK_INT(n, ==, 1, "one group");
+	fl_grp_free(&g);
+}
+
+static void
+test_sync_timeout_and_pending(void)
+{
+	char a[300], b[300];
+	struct fl_grp_info info;
+
+	fl_grp_init(&g, NULL);
+	now = 0;
+	new_member(1, a, sizeof(a));
+	new_member(3, b, sizeof(b));
+	tick(3000);
+	CHECK(find(2) && find(4), "both joined");
+	sync_req(5, b, 1, 0, NULL);	/* follower waits; the leader never syncs */
+	for (now = 8000; now < 23000; now += 5000)
+		CHECK_INT(hb(a, 1), ==, 0, "the leader heartbeats but does not sync");
+	tick(3000 + 20000 - 1);
+	CHECK_INT(nans, ==, 0, "nothing until the rebalance timeout");
+	tick(3000 + 20000);
+	fl_grp_find(&g, S("g1"), &info);
+	CHECK(info.nmembers == 1 && info.state == FL_GRP_PREPARING_REBALANCE,
+	    "a leader that never syncs is removed and the rest rebalance");
+	CHECK(find(5) && find(5)->error == FL_GRP_REBALANCE_IN_PROGRESS, "the waiting follower gets 27");
+	join(6, b);
+	CHECK(find(6) && find(6)->gen == 2 && strcmp(find(6)->leader, b) == 0, "b leads generation 2");
+
+	/* an id handed out with 79 that never comes back expires */
+	join(7, "");
+	CHECK_INT(ans[0].error, ==, FL_GRP_MEMBER_ID_REQUIRED, "a new member is asked to rejoin");
+	CHECK_U64(fl_grp_next_wake(&g), <=, now + 10000, "its pending id has a deadline");
+	fl_grp_free(&g);
+}
+
+static void
+test_static_members(void)
+{
+	char old_id[300];
+	struct fl_grp_info info;
+
+	fl_grp_init(&g, NULL);
+	now = 0;
+	join_full(1, "s", "", "inst-1", 5, 10000, 10000, "consumer", "range", "m");
+	CHECK_INT(nans, ==, 0, "a static member joins without the 79 round trip (parked)");
+	tick(3000);
+	CHECK(find(1) && find(1)->gen == 1, "and gets generation 1");
+	snprintf(old_id, sizeof(old_id), "%s", find(1)->member);
+	/* it restarts: same instance id, no member id */
+	join_full(2, "s", "", "inst-1", 5, 10000, 10000, "consumer", "range", "m");
+	fl_grp_find(&g, S("s"), &info);
+	CHECK(info.nmembers == 1, "a restarted static member takes its old place");
+	CHECK(find(2) && strcmp(find(2)->member, old_id) != 0, "with a new member id");
+	CHECK_INT(fl_grp_heartbeat(&g, now, S("s"), S(old_id), S("inst-1"), 1), ==,
+	    FL_GRP_FENCED_INSTANCE_ID, "the old id is fenced (82)");
+	fl_grp_free(&g);
+}
+
+int
+main(void)
+{
+	test_basic_flow();
+	test_bad_input();
+	test_join_storm();
+	test_sync_timeout_and_pending();
+	test_static_members();
+	return tap_done();
+}
