@@ -1,0 +1,1255 @@
+/*
+ * test-kproto.c: Kafka request decoders and response encoders.
+ *
+ * Requests are written field by field from the tables in
+ * shared/kafka-subset.md (a few as raw hex, e.g. librdkafka's ApiVersions v3
+ * probe), decoded, checked field by field, then every truncation and one
+ * byte of trailing garbage must be rejected.  Responses are compared with
+ * hand-assembled hex.  Last, a seeded mutation loop runs every seed through
+ * the decoders (meant for ASan).
+ *
+ * With --write-corpus DIR it also writes each seed request frame to DIR
+ * (the fuzz/corpus/wire seeds come from here).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "kproto.h"
+#include "tap.h"
+#include "../../fuzz/wire-walk.h"
+
+/* ---- seeds ---- */
+
+#define SEEDS_MAX 128
+static struct seed {
+	char name[64];
+	uint8_t *p;		/* whole frame, size prefix included */
+	size_t len;
+} seeds[SEEDS_MAX];
+static size_t nseeds;
+
+static void
+seed_add(const char *name, const uint8_t *p, size_t len)
+{
+	struct seed *s;
+
+	if (nseeds == SEEDS_MAX)
+		return;
+	s = &seeds[nseeds++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->p = malloc(len);
+	if (s->p == NULL)
+		abort();
+	memcpy(s->p, p, len);
+	s->len = len;
+}
+
+/* ---- request builder: W holds one frame ---- */
+
+static struct fl_wr W;
+
+static void
+b_begin(int16_t key, int16_t ver, int32_t corr)
+{
+	fl_wr_reset(&W);
+	fl_wr_i32(&W, 0);
+	fl_wr_i16(&W, key);
+	fl_wr_i16(&W, ver);
+	fl_wr_i32(&W, corr);
+	fl_wr_cstr(&W, "rdkafka");
+}
+
+#define I8(v)	fl_wr_i8(&W, (v))
+#define I16(v)	fl_wr_i16(&W, (v))
+#define I32(v)	fl_wr_i32(&W, (v))
+#define I64(v)	fl_wr_i64(&W, (v))
+#define STR(s)	fl_wr_cstr(&W, (s))
+#define NUL16()	fl_wr_i16(&W, -1)
+#define BYTES(s) fl_wr_bytes(&W, (s), strlen(s))
+#define ARR(n)	fl_wr_i32(&W, (n))
+
+static size_t
+unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *hex != '\0'; hex++) {
+		int v;
+
+		if (*hex >= '0' && *hex <= '9')
+			v = *hex - '0';
+		else if (*hex >= 'a' && *hex <= 'f')
+			v = *hex - 'a' + 10;
+		else
+			continue;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			if (n == cap)
+				abort();
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return n;
+}
+
+/* W = size prefix + the payload given in hex. */
+static void
+b_hex(const char *hex)
+{
+	uint8_t buf[1024];
+	size_t n = unhex(hex, buf, sizeof(buf));
+
+	fl_wr_reset(&W);
+	fl_wr_i32(&W, (int32_t)n);
+	fl_wr_raw(&W, buf, n);
+}
+
+static int
+eq(struct fl_slice s, const char *c)
+{
+	return s.p != NULL && s.len == strlen(c) && memcmp(s.p, c, s.len) == 0;
+}
+
+static int
+is_null(struct fl_slice s)
+{
+	return s.p == NULL && s.len == 0;
+}
+
+/* ---- decode W, checking truncations and trailing garbage ---- */
+
+static struct fl_kp_req Q;
+static uint8_t *qbuf;
+
+static int
+decode_copy(const uint8_t *p, size_t n, unsigned features, struct fl_kp_req *q,
+    uint8_t **keep)
+{
+	uint8_t *b = malloc(n > 0 ? n : 1);
+	int rc;
+
+	if (b == NULL)
+		abort();
+	memcpy(b, p, n);
+	rc = fl_kp_req_decode(q, b, n, features);
+	if (rc == 0 && walk_req(q, b, n, NULL) != 0)
+		rc = -1000;		/* a slice escaped: fails every check */
+	if (keep != NULL) {
+		*keep = b;
+	} else {
+		fl_kp_req_free(q);
+		free(b);
+	}
+	return rc;
+}
+
+/*
+ * Decode the frame in W into Q (kept until the next call).  When the
+ * request decodes as FL_KP_REQ_OK, every proper prefix must fail and one
+ * extra byte must be FL_EPROTO.
+ */
+static int
+dec(const char *name)
+{
+	char what[160];
+	size_t n, k, bad = 0;
+	int rc;
+
+	fl_kp_req_free(&Q);
+	free(qbuf);
+	qbuf = NULL;
+	FL_ASSERT(W.err == 0);
+	fl_wr_patch_i32(&W, 0, (int32_t)(W.len - 4));
+	seed_add(name, W.p, W.len);
+	if (fl_kp_frame_size(W.p, W.len, FL_KP_FRAME_BYTES_MAX, &n) != 0 ||
+	    n != W.len - 4)
+		return -999;
+	rc = decode_copy(W.p + 4, n, FL_KP_FEAT_ALL, &Q, &qbuf);
+	if (rc != 0 || Q.hdr.kind != FL_KP_REQ_OK)
+		return rc;
+
+	for (k = 0; k < n; k++) {
+		struct fl_kp_req t;
+
+		if (decode_copy(W.p + 4, k, FL_KP_FEAT_ALL, &t, NULL) == 0)
+			bad++;
+	}
+	snprintf(what, sizeof(what), "%s: all %zu truncations rejected", name, n);
+	CHECK_INT(bad, ==, 0, what);
+	{
+		struct fl_kp_req t;
+		uint8_t *b = malloc(n + 1);
+
+		memcpy(b, W.p + 4, n);
+		b[n] = 0;
+		snprintf(what, sizeof(what), "%s: trailing byte is FL_EPROTO", name);
+		CHECK_INT(decode_copy(b, n + 1, FL_KP_FEAT_ALL, &t, NULL), ==,
+		    FL_EPROTO, what);
+		free(b);
+	}
+	return rc;
+}
+
+/* Compare w's bytes with hex. */
+static int
+hex_eq(const struct fl_wr *w, const char *hex)
+{
+	uint8_t buf[2048];
+	size_t n = unhex(hex, buf, sizeof(buf));
+	size_t i;
+
+	if (w->err != 0 || n != w->len || memcmp(w->p, buf, n) != 0) {
+		printf("#   got (%zu, err %d): ", w->len, w->err);
+		for (i = 0; i < w->len; i++)
+			printf("%02x", w->p[i]);
+		printf("\n#   want (%zu):        ", n);
+		for (i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		printf("\n");
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- framing and header ---- */
+
+static void
+test_frame(void)
+{
+	uint8_t neg[4] = { 0x80, 0, 0, 0 }, big[4] = { 0, 0x10, 0, 1 };
+	uint8_t ok[4] = { 0, 0, 1, 0 };
+	size_t n = 0;
+
+	CHECK_INT(fl_kp_frame_size(ok, 3, 1000, &n), ==, FL_ESHORT,
+	    "frame: 3 bytes is short");
+	CHECK_INT(fl_kp_frame_size(neg, 4, 1000, &n), ==, FL_EPROTO,
+	    "frame: negative size rejected");
+	CHECK_INT(fl_kp_frame_size(big, 4, 1u << 20, &n), ==, FL_EPROTO,
+	    "frame: size over the cap rejected");
+	CHECK_INT(fl_kp_frame_size(ok, 4, 256, &n), ==, 0, "frame: 256 at cap 256");
+	CHECK_INT(n, ==, 256, "frame: size read");
+}
+
+static void
+test_classify(void)
+{
+	struct fl_kp_hdr h;
+
+	b_begin(99, 0, 5);
+	CHECK_INT(fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h), ==, 0,
+	    "hdr: unknown key parses");
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: unknown key unsupported");
+	CHECK_INT(h.correlation_id, ==, 5, "hdr: correlation id");
+	CHECK(eq(h.client_id, "rdkafka"), "hdr: client id");
+
+	b_begin(FL_KP_PRODUCE, 8, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v8 unsupported");
+	b_begin(FL_KP_PRODUCE, 2, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v2 unsupported");
+	b_begin(FL_KP_PRODUCE, 3, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_OK, "hdr: Produce v3 ok");
+	b_begin(FL_KP_JOIN_GROUP, 5, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_CORE, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED,
+	    "hdr: JoinGroup unsupported without the group feature");
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_GROUP, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_OK, "hdr: JoinGroup ok with it");
+	b_begin(FL_KP_SASL_HANDSHAKE, 1, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_GROUP, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: SASL off by default");
+	b_begin(FL_KP_API_VERSIONS, -1, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_CORE, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: ApiVersions v-1 unsupported");
+	CHECK_INT(fl_kp_hdr_parse(W.p + 4, 7, FL_KP_FEAT_CORE, &h), ==, FL_ESHORT,
+	    "hdr: 7 bytes short");
+
+	/* ApiVersions v4 whose client id is cut: still answered (§1.2). */
+	b_hex("0012 0004 00000009 00");
+	CHECK_INT(fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_CORE, &h), ==, 0,
+	    "hdr: too-new ApiVersions needs only 8 bytes");
+	CHECK_INT(h.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "hdr: ... and is TOO_NEW");
+	CHECK(is_null(h.client_id), "hdr: ... with a null client id");
+	/* A supported request with a cut client id is not. */
+	b_hex("0012 0000 00000009 0005 6162");
+	CHECK_INT(fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_CORE, &h), ==,
+	    FL_ESHORT, "hdr: ApiVersions v0 with cut client id is short");
+	CHECK(strcmp(fl_kp_api_name(FL_KP_FETCH), "Fetch") == 0, "api name Fetch");
+	CHECK(strcmp(fl_kp_api_name(77), "?") == 0, "api name unknown");
+}
+
+/* ---- ApiVersions ---- */
+
+static void
+test_apiversions(void)
+{
+	struct fl_wr w;
+
+	/* §3: librdkafka's probe, 36 bytes after the size prefix. */
+	b_hex("0012 0003 00000001 0007 72646b61666b61 00"
+	    "0b 6c69627264 6b61666b61 06 322e302e32 00");
+	CHECK_INT(W.len - 4, ==, 36, "ApiVersions v3 probe is 36 bytes");
+	CHECK_INT(dec("apiversions-v3-probe"), ==, 0, "ApiVersions v3 probe decodes");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v3 probe: TOO_NEW");
+	CHECK_INT(Q.hdr.correlation_id, ==, 1, "v3 probe: corr 1");
+	CHECK(eq(Q.hdr.client_id, "rdkafka"), "v3 probe: client id");
+
+	fl_wr_init(&w, 1 << 16);
+	CHECK_INT(fl_kp_apiversions_fallback(&w, 1), ==, 0, "fallback encodes");
+	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0002"),
+	    "fallback: the 16-byte v0 error-35 reply of §3");
+
+	b_begin(FL_KP_API_VERSIONS, 0, 2);
+	CHECK_INT(dec("apiversions-v0"), ==, 0, "ApiVersions v0 decodes");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_OK, "ApiVersions v0: OK");
+	b_begin(FL_KP_API_VERSIONS, 2, 3);
+	CHECK_INT(dec("apiversions-v2"), ==, 0, "ApiVersions v2 decodes");
+
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
+	    ==, 0, "ApiVersions v0 response encodes");
+	CHECK(hex_eq(&w, "00000040 00000002 0000 00000009"
+	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
+	    "0012 0000 0002  0013 0000 0004  0014 0000 0003  0016 0000 0001"
+	    "0017 0000 0003"), "ApiVersions v0 response: core table, no throttle");
+	fl_wr_reset(&w);
+	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
+	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
+	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
+	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
+	    "0008 0002 0007  0009 0001 0005  000a 0000 0002  000b 0000 0005"
+	    "000c 0000 0003  000d 0000 0003  000e 0000 0003  000f 0000 0004"
+	    "0010 0000 0002  0011 0000 0001  0012 0000 0002  0013 0000 0004"
+	    "0014 0000 0003  0016 0000 0001  0017 0000 0003  0024 0000 0001"
+	    "00000007"), "ApiVersions v2 response: throttle last");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 0, FL_KP_FEAT_ALL), ==,
+	    FL_EINVAL, "ApiVersions v3 response refused");
+	fl_wr_free(&w);
+}
+
+/* ---- core APIs ---- */
+
+static void
+test_metadata(void)
+{
+	/* kcat -L: Metadata v4 Topics=[] allow=false (hex), then null/true. */
+	b_hex("0003 0004 00000003 0007 72646b61666b61 00000000 00");
+	CHECK_INT(dec("metadata-v4-empty"), ==, 0, "Metadata v4 [] decodes");
+	CHECK(!Q.u.metadata.is_all_topics && Q.u.metadata.ntopics == 0 &&
+	    !Q.u.metadata.allow_auto_create, "Metadata v4 []: none, no auto-create");
+	b_hex("0003 0004 00000004 0007 72646b61666b61 ffffffff 01");
+	CHECK_INT(dec("metadata-v4-null"), ==, 0, "Metadata v4 null decodes");
+	CHECK(Q.u.metadata.is_all_topics && Q.u.metadata.allow_auto_create,
+	    "Metadata v4 null: all topics, auto-create");
+
+	b_begin(FL_KP_METADATA, 1, 5);
+	ARR(2); STR("a"); STR("bc");
+	CHECK_INT(dec("metadata-v1"), ==, 0, "Metadata v1 decodes");
+	CHECK(Q.u.metadata.ntopics == 2 && eq(Q.u.metadata.topics[0], "a") &&
+	    eq(Q.u.metadata.topics[1], "bc") && Q.u.metadata.allow_auto_create,
+	    "Metadata v1: two names, auto-create defaults true");
+	b_begin(FL_KP_METADATA, 6, 6);
+	ARR(1); STR("t0"); I8(1);
+	CHECK_INT(dec("metadata-v6"), ==, 0, "Metadata v6 decodes");
+	CHECK(eq(Q.u.metadata.topics[0], "t0"), "Metadata v6 topic");
+
+	/* Huge count with no bytes behind it: refused before allocating. */
+	b_begin(FL_KP_METADATA, 1, 5);
+	ARR(0x7fffffff);
+	CHECK_INT(dec("metadata-v1-hugecount"), ==, FL_EPROTO,
+	    "Metadata: count beyond the bytes is FL_EPROTO");
+}
+
+static void
+test_metadata_resp(void)
+{
+	static const int32_t one[1] = { 1 };
+	struct fl_kp_metadata_part p = { 0, 0, 1, one, 1, one, 1, NULL, 0 };
+	struct fl_kp_metadata_topic t = { 0, { (const uint8_t *)"t", 1 }, 0, &p, 1 };
+	struct fl_kp_broker b = { 1, { (const uint8_t *)"h", 1 }, 9092, { NULL, 0 } };
+	struct fl_kp_metadata_resp r = { 0, &b, 1, { (const uint8_t *)"c", 1 }, 1, &t, 1 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+	CHECK_INT(fl_kp_metadata_resp_encode(&w, 1, 9, &r), ==, 0, "Metadata v1 encodes");
+	CHECK(hex_eq(&w, "00000041 00000009"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"),
+	    "Metadata v1 response bytes");
+	fl_wr_reset(&w);
+	r.throttle_ms = 2;
+	CHECK_INT(fl_kp_metadata_resp_encode(&w, 6, 9, &r), ==, 0, "Metadata v6 encodes");
+	CHECK(hex_eq(&w, "0000004c 00000009 00000002"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "0001 63 00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"
+	    "00000000"),
+	    "Metadata v6: throttle first, cluster id, offline replicas");
+	fl_wr_free(&w);
+}
+
+static void
+test_produce(void)
+{
+	/* v7 from kcat: txn null, acks -1, 30000 ms, t/0 with 3 record bytes. */
+	b_hex("0000 0007 00000004 0007 72646b61666b61"
+	    "ffff ffff 00007530 00000001 0001 74 00000001 00000000 00000003 616263");
+	CHECK_INT(dec("produce-v7"), ==, 0, "Produce v7 decodes");
+	{
+		const struct fl_kp_produce_req *r = &Q.u.produce;
+
+		CHECK(is_null(r->transactional_id), "Produce: null txn id");
+		CHECK_INT(r->acks, ==, -1, "Produce: acks");
+		CHECK_INT(r->timeout_ms, ==, 30000, "Produce: timeout");
+		CHECK(r->ntopics == 1 && eq(r->topics[0].name, "t") &&
+		    r->topics[0].nparts == 1, "Produce: one topic, one partition");
+		CHECK(r->topics[0].parts[0].index == 0 &&
+		    eq(r->topics[0].parts[0].records, "abc"),
+		    "Produce: records is a view of the 3 bytes");
+		CHECK(r->topics[0].parts[0].records.p == qbuf + W.len - 4 - 3,
+		    "Produce: records not copied");
+	}
+	b_begin(FL_KP_PRODUCE, 3, 8);
+	STR("tx"); I16(1); I32(100); ARR(2);
+	STR("a"); ARR(2); I32(0); I32(-1); I32(1); BYTES("xy");
+	STR("b"); ARR(0);
+	CHECK_INT(dec("produce-v3"), ==, 0, "Produce v3 decodes");
+	CHECK(eq(Q.u.produce.transactional_id, "tx") && Q.u.produce.acks == 1 &&
+	    Q.u.produce.ntopics == 2 && Q.u.produce.topics[0].nparts == 2 &&
+	    is_null(Q.u.produce.topics[0].parts[0].records) &&
+	    eq(Q.u.produce.topics[0].parts[1].records, "xy") &&
+	    Q.u.produce.topics[1].nparts == 0 && Q.u.produce.topics[1].parts == NULL,
+	    "Produce v3: null and non-null records, empty partition list");
+
+	/* A real batch (batch.h builder) travels through as a view. */
+	{
+		struct fl_slice val = fl_kp_str("hello"), nokey = { NULL, 0 };
+		struct fl_batch_builder bb;
+		struct fl_wr bw;
+		uint8_t *copy;
+		const struct fl_slice *rec;
+
+		fl_wr_init(&bw, 1 << 16);
+		fl_batch_begin(&bb, &bw, 1700000000000LL, -1, -1, -1, 0);
+		fl_batch_add(&bb, 1700000000000LL, &nokey, &val, NULL, 0);
+		fl_batch_add(&bb, 1700000000001LL, &nokey, &val, NULL, 0);
+		CHECK_INT(fl_batch_end(&bb), ==, 0, "built a 2-record batch");
+		b_begin(FL_KP_PRODUCE, 7, 9);
+		NUL16(); I16(-1); I32(30000); ARR(1); STR("t0"); ARR(1); I32(1);
+		fl_wr_bytes(&W, bw.p, bw.len);
+		CHECK_INT(dec("produce-v7-batch"), ==, 0, "Produce v7 with a batch decodes");
+		rec = &Q.u.produce.topics[0].parts[0].records;
+		CHECK_INT(fl_kp_batch_error(fl_batch_check(rec->p, rec->len,
+		    FL_BATCH_CHECK_RECORDS, NULL, NULL)), ==, FL_KERR_NONE,
+		    "Produce: decoded records pass fl_batch_check");
+		copy = malloc(rec->len);
+		memcpy(copy, rec->p, rec->len);
+		copy[rec->len - 1] ^= 1;
+		CHECK_INT(fl_kp_batch_error(fl_batch_check(copy, rec->len, 0, NULL,
+		    NULL)), ==, FL_KERR_CORRUPT_MESSAGE, "Produce: CRC damage -> 2");
+		copy[rec->len - 1] ^= 1;
+		copy[FL_BATCH_OFF_MAGIC] = 1;
+		CHECK_INT(fl_kp_batch_error(fl_batch_check(copy, rec->len, 0, NULL,
+		    NULL)), ==, FL_KERR_INVALID_RECORD, "Produce: magic 1 -> 87");
+		free(copy);
+		fl_wr_free(&bw);
+	}
+
+	CHECK_INT(fl_kp_batch_error(0), ==, 0, "batch rc 0 -> NONE");
+	CHECK_INT(fl_kp_batch_error(FL_ECORRUPT), ==, 2, "batch ECORRUPT -> 2");
+	CHECK_INT(fl_kp_batch_error(FL_EPROTO), ==, 87, "batch EPROTO -> 87");
+	CHECK_INT(fl_kp_batch_error(FL_ESHORT), ==, 2, "batch ESHORT -> 2");
+}
+
+static void
+test_produce_resp(void)
+{
+	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0 };
+	struct fl_kp_produce_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
+	struct fl_kp_produce_resp r = { &t, 1, 3 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+	CHECK_INT(fl_kp_produce_resp_encode(&w, 7, 7, &r), ==, 0, "Produce v7 encodes");
+	CHECK(hex_eq(&w, "00000031 00000007 00000001 0001 74 00000001"
+	    "00000000 0000 0000000000000005 ffffffffffffffff 0000000000000000"
+	    "00000003"), "Produce v7: log start offset, throttle LAST");
+	fl_wr_reset(&w);
+	fl_kp_produce_resp_encode(&w, 3, 7, &r);
+	CHECK(hex_eq(&w, "00000029 00000007 00000001 0001 74 00000001"
+	    "00000000 0000 0000000000000005 ffffffffffffffff 00000003"),
+	    "Produce v3: no log start offset");
+	fl_wr_free(&w);
+}
+
+static void
+test_fetch(void)
+{
+	const struct fl_kp_fetch_req *r = &Q.u.fetch;
+
+	/* librdkafka's Fetch v11 (§5.4). */
+	b_hex("0001 000b 00000002 0007 72646b61666b61"
+	    "ffffffff 000001f4 00000001 03200000 01 00000000 ffffffff"
+	    "00000001 0001 74 00000001"
+	    "00000000 ffffffff 0000000000000005 ffffffffffffffff 00100000"
+	    "00000000 0000");
+	CHECK_INT(dec("fetch-v11"), ==, 0, "Fetch v11 decodes");
+	CHECK(r->replica_id == -1 && r->max_wait_ms == 500 && r->min_bytes == 1 &&
+	    r->max_bytes == 52428800 && r->isolation_level == 1,
+	    "Fetch v11: replica, wait, min/max bytes, isolation");
+	CHECK(r->session_id == 0 && r->session_epoch == -1, "Fetch v11: session");
+	CHECK(r->ntopics == 1 && eq(r->topics[0].name, "t") &&
+	    r->topics[0].nparts == 1, "Fetch v11: t/1 partition");
+	CHECK(r->topics[0].parts[0].partition == 0 &&
+	    r->topics[0].parts[0].current_leader_epoch == -1 &&
+	    r->topics[0].parts[0].fetch_offset == 5 &&
+	    r->topics[0].parts[0].log_start_offset == -1 &&
+	    r->topics[0].parts[0].max_bytes == 1048576, "Fetch v11: partition fields");
+	CHECK(r->nforgotten == 0 && eq(r->rack_id, ""), "Fetch v11: forgotten, rack");
+
+	b_begin(FL_KP_FETCH, 4, 3);
+	I32(-1); I32(100); I32(1); I32(1000); I8(0);
+	ARR(1); STR("a"); ARR(2);
+	I32(0); I64(7); I32(99);
+	I32(1); I64(8); I32(98);
+	CHECK_INT(dec("fetch-v4"), ==, 0, "Fetch v4 decodes");
+	CHECK(r->max_bytes == 1000 && r->session_epoch == -1 &&
+	    r->topics[0].nparts == 2 &&
+	    r->topics[0].parts[1].partition == 1 &&
+	    r->topics[0].parts[1].fetch_offset == 8 &&
+	    r->topics[0].parts[1].max_bytes == 98 &&
+	    r->topics[0].parts[1].log_start_offset == -1 &&
+	    r->topics[0].parts[1].current_leader_epoch == -1 && is_null(r->rack_id),
+	    "Fetch v4: no session, log start, epoch or rack");
+
+	b_begin(FL_KP_FETCH, 7, 3);
+	I32(-1); I32(100); I32(1); I32(1000); I8(1); I32(12); I32(3);
+	ARR(1); STR("a"); ARR(1); I32(0); I64(7); I64(2); I32(99);
+	ARR(1); STR("g"); ARR(2); I32(4); I32(5);
+	CHECK_INT(dec("fetch-v7"), ==, 0, "Fetch v7 decodes");
+	CHECK(r->session_id == 12 && r->session_epoch == 3 &&
+	    r->topics[0].parts[0].log_start_offset == 2 && r->nforgotten == 1 &&
+	    eq(r->forgotten[0].name, "g") && r->forgotten[0].nparts == 2 &&
+	    r->forgotten[0].parts[1] == 5, "Fetch v7: session and forgotten topics");
+
+	b_begin(FL_KP_FETCH, 9, 3);
+	I32(-1); I32(100); I32(1); I32(1000); I8(1); I32(0); I32(-1);
+	ARR(1); STR("a"); ARR(1); I32(0); I32(4); I64(7); I64(2); I32(99);
+	ARR(0);
+	CHECK_INT(dec("fetch-v9"), ==, 0, "Fetch v9 decodes");
+	CHECK_INT(r->topics[0].parts[0].current_leader_epoch, ==, 4,
+	    "Fetch v9: current leader epoch");
+}
+
+static void
+test_fetch_resp(void)
+{
+	struct fl_kp_fetch_part_resp p = { 0, 0, 10, 10, 0, -1 };
+	struct fl_kp_fetch_enc e;
+	struct fl_wr w;
+	uint64_t total = 0;
+	size_t at = 0, at2 = 0;
+
+	fl_wr_init(&w, 1 << 16);
+	CHECK_INT(fl_kp_fetch_resp_begin(&e, &w, 11, 2, 0, 0, 0), ==, 0,
+	    "Fetch v11 begin");
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("t"));
+	CHECK_INT(fl_kp_fetch_resp_partition(&e, &p, 100, &at), ==, 0,
+	    "Fetch v11 partition with a 100-byte hole");
+	CHECK_INT(fl_kp_fetch_resp_end(&e, &total), ==, 0, "Fetch v11 end");
+	CHECK(hex_eq(&w, "000000a7 00000002 00000000 0000 00000000"
+	    "00000001 0001 74 00000001"
+	    "00000000 0000 000000000000000a 000000000000000a 0000000000000000"
+	    "00000000 ffffffff 00000064"),
+	    "Fetch v11: size counts the hole; throttle/error/session first");
+	CHECK_INT(at, ==, w.len, "Fetch v11: hole after the records length");
+	CHECK_U64(total, ==, 171, "Fetch v11: frame bytes include the hole");
+
+	/* v4, two topics, a hole then inline bytes then an empty partition. */
+	fl_wr_reset(&w);
+	fl_wr_raw(&w, "zz", 2);		/* an earlier response in the buffer */
+	fl_kp_fetch_resp_begin(&e, &w, 4, 3, 1, 0, 0);
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("a"));
+	fl_kp_fetch_resp_partition(&e, &p, 5, &at);
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("b"));
+	fl_kp_fetch_resp_partition_inline(&e, &p, "XY", 2);
+	fl_kp_fetch_resp_partition(&e, &p, 0, &at2);
+	CHECK_INT(fl_kp_fetch_resp_end(&e, &total), ==, 0, "Fetch v4 encodes");
+	CHECK(hex_eq(&w, "7a7a 0000007b 00000003 00000001 00000002"
+	    "0001 61 00000001"
+	    "00000000 0000 000000000000000a 000000000000000a 00000000 00000005"
+	    "0001 62 00000002"
+	    "00000000 0000 000000000000000a 000000000000000a 00000000 00000002 5859"
+	    "00000000 0000 000000000000000a 000000000000000a 00000000 00000000"),
+	    "Fetch v4: no log start / preferred replica, counts patched");
+	CHECK_INT(at, ==, 2 + 4 + 4 + 4 + 4 + 3 + 4 + 30, "Fetch v4: first hole");
+	CHECK_INT(at2, ==, w.len, "Fetch v4: empty partition hole at its end");
+	CHECK_U64(total, ==, w.len - 2 + 5, "Fetch v4: total");
+
+	fl_wr_reset(&w);
+	fl_kp_fetch_resp_begin(&e, &w, 11, 3, 0, 0, 0);
+	CHECK_INT(fl_kp_fetch_resp_partition(&e, &p, 1, &at), ==, FL_EINVAL,
+	    "Fetch: partition before topic refused");
+	fl_wr_reset(&w);
+	fl_kp_fetch_resp_begin(&e, &w, 11, 3, 0, 0, 0);
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("a"));
+	fl_kp_fetch_resp_partition(&e, &p, 0x7fffffff, &at);
+	fl_kp_fetch_resp_partition(&e, &p, 0x7fffffff, &at);
+	CHECK_INT(fl_kp_fetch_resp_end(&e, NULL), ==, FL_ERANGE,
+	    "Fetch: frame over INT32_MAX refused");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_fetch_resp_begin(&e, &w, 3, 3, 0, 0, 0), ==, FL_EINVAL,
+	    "Fetch v3 response refused");
+	fl_wr_free(&w);
+}
+
+static void
+test_list_offsets(void)
+{
+	const struct fl_kp_list_offsets_req *r = &Q.u.list_offsets;
+	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42 };
+	struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
+	struct fl_kp_list_offsets_resp resp = { 0, &t, 1 };
+	struct fl_wr w;
+
+	b_begin(FL_KP_LIST_OFFSETS, 1, 4);
+	I32(-1); ARR(1); STR("t"); ARR(1); I32(1); I64(-2);
+	CHECK_INT(dec("listoffsets-v1"), ==, 0, "ListOffsets v1 decodes");
+	CHECK(r->replica_id == -1 && r->isolation_level == 0 &&
+	    r->topics[0].parts[0].index == 1 && r->topics[0].parts[0].timestamp == -2,
+	    "ListOffsets v1 fields");
+	b_begin(FL_KP_LIST_OFFSETS, 2, 4);
+	I32(-1); I8(1); ARR(1); STR("t"); ARR(2); I32(0); I64(-2); I32(1); I64(1234);
+	CHECK_INT(dec("listoffsets-v2"), ==, 0, "ListOffsets v2 decodes");
+	CHECK(r->isolation_level == 1 && r->topics[0].nparts == 2 &&
+	    r->topics[0].parts[1].timestamp == 1234, "ListOffsets v2 fields");
+	b_begin(FL_KP_LIST_OFFSETS, 3, 4);
+	I32(-1); I8(1); ARR(0);
+	CHECK_INT(dec("listoffsets-v3"), ==, 0, "ListOffsets v3 decodes");
+
+	fl_wr_init(&w, 1 << 16);
+	fl_kp_list_offsets_resp_encode(&w, 1, 4, &resp);
+	CHECK(hex_eq(&w, "00000025 00000004 00000001 0001 74 00000001"
+	    "00000001 0000 ffffffffffffffff 000000000000002a"),
+	    "ListOffsets v1 response: no throttle");
+	fl_wr_reset(&w);
+	fl_kp_list_offsets_resp_encode(&w, 2, 4, &resp);
+	CHECK(hex_eq(&w, "00000029 00000004 00000000 00000001 0001 74 00000001"
+	    "00000001 0000 ffffffffffffffff 000000000000002a"),
+	    "ListOffsets v2 response: throttle first");
+	fl_wr_free(&w);
+}
+
+static void
+test_admin(void)
+{
+	struct fl_wr w;
+
+	b_begin(FL_KP_CREATE_TOPICS, 0, 5);
+	ARR(1); STR("new"); I32(3); I16(1); ARR(0); ARR(0); I32(5000);
+	CHECK_INT(dec("createtopics-v0"), ==, 0, "CreateTopics v0 decodes");
+	CHECK(eq(Q.u.create_topics.topics[0].name, "new") &&
+	    Q.u.create_topics.topics[0].num_partitions == 3 &&
+	    Q.u.create_topics.topics[0].replication_factor == 1 &&
+	    Q.u.create_topics.timeout_ms == 5000 &&
+	    !Q.u.create_topics.validate_only, "CreateTopics v0 fields");
+	b_begin(FL_KP_CREATE_TOPICS, 4, 5);
+	ARR(2);
+	STR("x"); I32(-1); I16(-1);
+	ARR(1); I32(0); ARR(2); I32(1); I32(2);
+	ARR(2); STR("cleanup.policy"); STR("delete"); STR("retention.ms"); NUL16();
+	STR("y"); I32(1); I16(-1); ARR(0); ARR(0);
+	I32(30000); I8(1);
+	CHECK_INT(dec("createtopics-v4"), ==, 0, "CreateTopics v4 decodes");
+	{
+		const struct fl_kp_create_topic *t = Q.u.create_topics.topics;
+
+		CHECK(Q.u.create_topics.ntopics == 2 && t[0].num_partitions == -1 &&
+		    t[0].replication_factor == -1 && t[0].nassignments == 1 &&
+		    t[0].assignments[0].nbroker_ids == 2 &&
+		    t[0].assignments[0].broker_ids[1] == 2,
+		    "CreateTopics v4: -1 defaults and assignments");
+		CHECK(t[0].nconfigs == 2 && eq(t[0].configs[0].value, "delete") &&
+		    is_null(t[0].configs[1].value) && eq(t[1].name, "y") &&
+		    Q.u.create_topics.validate_only,
+		    "CreateTopics v4: configs (null value), validate only");
+	}
+
+	b_begin(FL_KP_DELETE_TOPICS, 1, 6);
+	ARR(2); STR("a"); STR("b"); I32(1000);
+	CHECK_INT(dec("deletetopics-v1"), ==, 0, "DeleteTopics v1 decodes");
+	CHECK(Q.u.delete_topics.nnames == 2 && eq(Q.u.delete_topics.names[1], "b") &&
+	    Q.u.delete_topics.timeout_ms == 1000, "DeleteTopics fields");
+
+	b_begin(FL_KP_INIT_PRODUCER_ID, 1, 7);
+	NUL16(); I32(-1);
+	CHECK_INT(dec("initproducerid-v1"), ==, 0, "InitProducerId v1 decodes");
+	CHECK(is_null(Q.u.init_producer_id.transactional_id) &&
+	    Q.u.init_producer_id.transaction_timeout_ms == -1, "InitProducerId fields");
+	b_begin(FL_KP_INIT_PRODUCER_ID, 0, 7);
+	STR("txn"); I32(60000);
+	CHECK_INT(dec("initproducerid-v0"), ==, 0, "InitProducerId v0 decodes");
+
+	b_begin(FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 8);
+	ARR(1); STR("t"); ARR(1); I32(0); I32(5);
+	CHECK_INT(dec("ofle-v0"), ==, 0, "OffsetForLeaderEpoch v0 decodes");
+	CHECK(Q.u.ofle.replica_id == -1 &&
+	    Q.u.ofle.topics[0].parts[0].current_leader_epoch == -1 &&
+	    Q.u.ofle.topics[0].parts[0].leader_epoch == 5, "OFLE v0 fields");
+	b_begin(FL_KP_OFFSET_FOR_LEADER_EPOCH, 3, 8);
+	I32(2); ARR(1); STR("t"); ARR(1); I32(0); I32(1); I32(5);
+	CHECK_INT(dec("ofle-v3"), ==, 0, "OffsetForLeaderEpoch v3 decodes");
+	CHECK(Q.u.ofle.replica_id == 2 &&
+	    Q.u.ofle.topics[0].parts[0].current_leader_epoch == 1, "OFLE v3 fields");
+
+	fl_wr_init(&w, 1 << 16);
+	{
+		struct fl_kp_init_producer_id_resp r = { 0, 0, 0x1122334455667788LL, 0 };
+
+		fl_kp_init_producer_id_resp_encode(&w, 0, 7, &r);
+		CHECK(hex_eq(&w, "00000014 00000007 00000000 0000 1122334455667788 0000"),
+		    "InitProducerId v0 response: throttle even in v0");
+	}
+	{
+		struct fl_kp_create_topic_resp t = { { (const uint8_t *)"x", 1 }, 36,
+		    { NULL, 0 } };
+		struct fl_kp_create_topics_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_create_topics_resp_encode(&w, 0, 5, &r);
+		CHECK(hex_eq(&w, "0000000d 00000005 00000001 0001 78 0024"),
+		    "CreateTopics v0 response");
+		fl_wr_reset(&w);
+		fl_kp_create_topics_resp_encode(&w, 2, 5, &r);
+		CHECK(hex_eq(&w, "00000013 00000005 00000000 00000001 0001 78 0024 ffff"),
+		    "CreateTopics v2 response: throttle, error message");
+	}
+	{
+		struct fl_kp_name_error t = { { (const uint8_t *)"x", 1 }, 3 };
+		struct fl_kp_delete_topics_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_delete_topics_resp_encode(&w, 1, 6, &r);
+		CHECK(hex_eq(&w, "00000011 00000006 00000000 00000001 0001 78 0003"),
+		    "DeleteTopics v1 response");
+	}
+	{
+		struct fl_kp_ofle_part_resp p = { 0, 0, 0, 99 };
+		struct fl_kp_ofle_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
+		struct fl_kp_ofle_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_ofle_resp_encode(&w, 0, 8, &r);
+		CHECK(hex_eq(&w, "0000001d 00000008 00000001 0001 74 00000001"
+		    "0000 00000000 0000000000000063"), "OFLE v0 response");
+		fl_wr_reset(&w);
+		fl_kp_ofle_resp_encode(&w, 2, 8, &r);
+		CHECK(hex_eq(&w, "00000025 00000008 00000000 00000001 0001 74 00000001"
+		    "0000 00000000 00000000 0000000000000063"),
+		    "OFLE v2 response: throttle, leader epoch");
+	}
+	fl_wr_free(&w);
+}
+
+/* ---- group APIs ---- */
+
+static void
+test_group_requests(void)
+{
+	b_begin(FL_KP_FIND_COORDINATOR, 0, 10);
+	STR("g");
+	CHECK_INT(dec("findcoordinator-v0"), ==, 0, "FindCoordinator v0 decodes");
+	CHECK(eq(Q.u.find_coordinator.key, "g") && Q.u.find_coordinator.key_type == 0,
+	    "FindCoordinator v0 fields");
+	b_begin(FL_KP_FIND_COORDINATOR, 2, 10);
+	STR("g"); I8(0);
+	CHECK_INT(dec("findcoordinator-v2"), ==, 0, "FindCoordinator v2 decodes");
+
+	b_begin(FL_KP_JOIN_GROUP, 0, 11);
+	STR("g"); I32(30000); STR(""); STR("consumer");
+	ARR(1); STR("range"); BYTES("md");
+	CHECK_INT(dec("joingroup-v0"), ==, 0, "JoinGroup v0 decodes");
+	CHECK(Q.u.join_group.session_timeout_ms == 30000 &&
+	    Q.u.join_group.rebalance_timeout_ms == 30000 &&
+	    eq(Q.u.join_group.member_id, "") &&
+	    is_null(Q.u.join_group.group_instance_id) &&
+	    eq(Q.u.join_group.protocol_type, "consumer") &&
+	    Q.u.join_group.nprotocols == 1 &&
+	    eq(Q.u.join_group.protocols[0].metadata, "md"),
+	    "JoinGroup v0: rebalance timeout defaults to session timeout");
+	b_begin(FL_KP_JOIN_GROUP, 5, 11);
+	STR("g"); I32(45000); I32(300000); STR("m-1"); NUL16(); STR("consumer");
+	ARR(2); STR("range"); BYTES("a"); STR("roundrobin"); BYTES("");
+	CHECK_INT(dec("joingroup-v5"), ==, 0, "JoinGroup v5 decodes");
+	CHECK(Q.u.join_group.rebalance_timeout_ms == 300000 &&
+	    eq(Q.u.join_group.member_id, "m-1") &&
+	    is_null(Q.u.join_group.group_instance_id) &&
+	    eq(Q.u.join_group.protocols[1].name, "roundrobin") &&
+	    eq(Q.u.join_group.protocols[1].metadata, ""), "JoinGroup v5 fields");
+
+	b_begin(FL_KP_SYNC_GROUP, 0, 12);
+	STR("g"); I32(1); STR("m"); ARR(1); STR("m"); BYTES("asg");
+	CHECK_INT(dec("syncgroup-v0"), ==, 0, "SyncGroup v0 decodes");
+	CHECK(Q.u.sync_group.generation_id == 1 && Q.u.sync_group.nassignments == 1 &&
+	    eq(Q.u.sync_group.assignments[0].assignment, "asg"), "SyncGroup v0 fields");
+	b_begin(FL_KP_SYNC_GROUP, 3, 12);
+	STR("g"); I32(2); STR("m"); STR("inst"); ARR(0);
+	CHECK_INT(dec("syncgroup-v3"), ==, 0, "SyncGroup v3 decodes");
+	CHECK(eq(Q.u.sync_group.group_instance_id, "inst") &&
+	    Q.u.sync_group.nassignments == 0, "SyncGroup v3 fields");
+
+	b_begin(FL_KP_HEARTBEAT, 0, 13);
+	STR("g"); I32(3); STR("m");
+	CHECK_INT(dec("heartbeat-v0"), ==, 0, "Heartbeat v0 decodes");
+	b_begin(FL_KP_HEARTBEAT, 3, 13);
+	STR("g"); I32(3); STR("m"); NUL16();
+	CHECK_INT(dec("heartbeat-v3"), ==, 0, "Heartbeat v3 decodes");
+	CHECK(Q.u.heartbeat.generation_id == 3 && eq(Q.u.heartbeat.member_id, "m"),
+	    "Heartbeat v3 fields");
+
+	b_begin(FL_KP_LEAVE_GROUP, 1, 14);
+	STR("g"); STR("m-1");
+	CHECK_INT(dec("leavegroup-v1"), ==, 0, "LeaveGroup v1 decodes");
+	CHECK(Q.u.leave_group.nmembers == 1 &&
+	    eq(Q.u.leave_group.members[0].member_id, "m-1") &&
+	    is_null(Q.u.leave_group.members[0].group_instance_id),
+	    "LeaveGroup v1: MemberId as a one-member list");
+	b_begin(FL_KP_LEAVE_GROUP, 3, 14);
+	STR("g"); ARR(2); STR("a"); NUL16(); STR("b"); STR("i");
+	CHECK_INT(dec("leavegroup-v3"), ==, 0, "LeaveGroup v3 decodes");
+	CHECK(Q.u.leave_group.nmembers == 2 &&
+	    eq(Q.u.leave_group.members[1].member_id, "b") &&
+	    eq(Q.u.leave_group.members[1].group_instance_id, "i"),
+	    "LeaveGroup v3: Members array");
+
+	b_begin(FL_KP_OFFSET_COMMIT, 2, 15);
+	STR("g"); I32(-1); STR(""); I64(-1);
+	ARR(1); STR("t"); ARR(1); I32(0); I64(42); STR("");
+	CHECK_INT(dec("offsetcommit-v2"), ==, 0, "OffsetCommit v2 decodes");
+	CHECK(Q.u.offset_commit.generation_id == -1 &&
+	    Q.u.offset_commit.retention_time_ms == -1 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_offset == 42 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_leader_epoch == -1 &&
+	    eq(Q.u.offset_commit.topics[0].parts[0].metadata, ""),
+	    "OffsetCommit v2 fields");
+	b_begin(FL_KP_OFFSET_COMMIT, 5, 15);
+	STR("g"); I32(4); STR("m");
+	ARR(1); STR("t"); ARR(1); I32(1); I64(43); NUL16();
+	CHECK_INT(dec("offsetcommit-v5"), ==, 0, "OffsetCommit v5 decodes (no retention)");
+	CHECK(Q.u.offset_commit.retention_time_ms == -1 &&
+	    is_null(Q.u.offset_commit.topics[0].parts[0].metadata),
+	    "OffsetCommit v5: null metadata (kafkajs)");
+	b_begin(FL_KP_OFFSET_COMMIT, 7, 15);
+	STR("g"); I32(4); STR("m"); NUL16();
+	ARR(1); STR("t"); ARR(1); I32(1); I64(43); I32(-1); STR("");
+	CHECK_INT(dec("offsetcommit-v7"), ==, 0, "OffsetCommit v7 decodes");
+	CHECK(Q.u.offset_commit.generation_id == 4 &&
+	    is_null(Q.u.offset_commit.group_instance_id) &&
+	    Q.u.offset_commit.topics[0].parts[0].index == 1,
+	    "OffsetCommit v7 fields");
+
+	b_begin(FL_KP_OFFSET_FETCH, 1, 16);
+	STR("g"); ARR(1); STR("t"); ARR(2); I32(0); I32(1);
+	CHECK_INT(dec("offsetfetch-v1"), ==, 0, "OffsetFetch v1 decodes");
+	CHECK(!Q.u.offset_fetch.is_all_topics && Q.u.offset_fetch.ntopics == 1 &&
+	    Q.u.offset_fetch.topics[0].nparts == 2 &&
+	    Q.u.offset_fetch.topics[0].parts[1] == 1, "OffsetFetch v1 fields");
+	b_begin(FL_KP_OFFSET_FETCH, 5, 16);
+	STR("g"); ARR(-1);
+	CHECK_INT(dec("offsetfetch-v5-all"), ==, 0, "OffsetFetch v5 null decodes");
+	CHECK(Q.u.offset_fetch.is_all_topics, "OffsetFetch v5: null = all");
+	b_begin(FL_KP_OFFSET_FETCH, 1, 16);
+	STR("g"); ARR(-1);
+	CHECK_INT(dec("offsetfetch-v1-null"), ==, FL_EPROTO,
+	    "OffsetFetch v1: null topics rejected");
+
+	b_begin(FL_KP_LIST_GROUPS, 2, 17);
+	CHECK_INT(dec("listgroups-v2"), ==, 0, "ListGroups v2 decodes");
+	b_begin(FL_KP_DESCRIBE_GROUPS, 0, 18);
+	ARR(1); STR("g");
+	CHECK_INT(dec("describegroups-v0"), ==, 0, "DescribeGroups v0 decodes");
+	b_begin(FL_KP_DESCRIBE_GROUPS, 4, 18);
+	ARR(2); STR("g"); STR("h"); I8(1);
+	CHECK_INT(dec("describegroups-v4"), ==, 0, "DescribeGroups v4 decodes");
+	CHECK(Q.u.describe_groups.ngroups == 2 &&
+	    eq(Q.u.describe_groups.groups[1], "h") &&
+	    Q.u.describe_groups.include_authorized_operations,
+	    "DescribeGroups v4 fields");
+
+	b_begin(FL_KP_SASL_HANDSHAKE, 1, 19);
+	STR("PLAIN");
+	CHECK_INT(dec("saslhandshake-v1"), ==, 0, "SaslHandshake v1 decodes");
+	CHECK(eq(Q.u.sasl_handshake.mechanism, "PLAIN"), "SaslHandshake mechanism");
+	b_begin(FL_KP_SASL_AUTHENTICATE, 0, 20);
+	fl_wr_bytes(&W, "\0u\0p", 4);
+	CHECK_INT(dec("saslauthenticate-v0"), ==, 0, "SaslAuthenticate v0 decodes");
+	CHECK(Q.u.sasl_authenticate.auth_bytes.len == 4, "SaslAuthenticate bytes");
+}
+
+static void
+test_group_responses(void)
+{
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+	{
+		struct fl_kp_error_resp r = { 0, 27 };
+
+		fl_kp_heartbeat_resp_encode(&w, 0, 13, &r);
+		CHECK(hex_eq(&w, "00000006 0000000d 001b"), "Heartbeat v0 response");
+		fl_wr_reset(&w);
+		fl_kp_heartbeat_resp_encode(&w, 3, 13, &r);
+		CHECK(hex_eq(&w, "0000000a 0000000d 00000000 001b"),
+		    "Heartbeat v3 response: throttle first");
+	}
+	{
+		struct fl_kp_find_coordinator_resp r = { 0, 0, { NULL, 0 }, 1,
+		    { (const uint8_t *)"h", 1 }, 9092 };
+
+		fl_wr_reset(&w);
+		fl_kp_find_coordinator_resp_encode(&w, 0, 10, &r);
+		CHECK(hex_eq(&w, "00000011 0000000a 0000 00000001 0001 68 00002384"),
+		    "FindCoordinator v0 response");
+		fl_wr_reset(&w);
+		fl_kp_find_coordinator_resp_encode(&w, 2, 10, &r);
+		CHECK(hex_eq(&w, "00000017 0000000a 00000000 0000 ffff 00000001 0001 68"
+		    "00002384"), "FindCoordinator v2 response: throttle, message");
+	}
+	{
+		struct fl_kp_join_member m = { { (const uint8_t *)"m", 1 }, { NULL, 0 },
+		    { (const uint8_t *)"md", 2 } };
+		struct fl_kp_join_group_resp r = { 0, 0, 1, { (const uint8_t *)"range", 5 },
+		    { (const uint8_t *)"m", 1 }, { (const uint8_t *)"m", 1 }, &m, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_join_group_resp_encode(&w, 5, 11, &r);
+		CHECK(hex_eq(&w, "0000002a 0000000b 00000000 0000 00000001"
+		    "0005 72616e6765 0001 6d 0001 6d"
+		    "00000001 0001 6d ffff 00000002 6d64"),
+		    "JoinGroup v5 response: leader's member list with instance ids");
+		fl_wr_reset(&w);
+		fl_kp_join_group_resp_encode(&w, 1, 11, &r);
+		CHECK(hex_eq(&w, "00000024 0000000b 0000 00000001"
+		    "0005 72616e6765 0001 6d 0001 6d"
+		    "00000001 0001 6d 00000002 6d64"),
+		    "JoinGroup v1 response: no throttle, no instance id");
+	}
+	{
+		struct fl_kp_sync_group_resp r = { 0, 0, { NULL, 0 } };
+
+		fl_wr_reset(&w);
+		fl_kp_sync_group_resp_encode(&w, 3, 14, &r);
+		CHECK(hex_eq(&w, "0000000e 0000000e 00000000 0000 00000000"),
+		    "SyncGroup v3 response: null assignment sent as empty bytes");
+		fl_wr_reset(&w);
+		fl_kp_sync_group_resp_encode(&w, 0, 14, &r);
+		CHECK(hex_eq(&w, "0000000a 0000000e 0000 00000000"), "SyncGroup v0 response");
+	}
+	{
+		struct fl_kp_leave_member_resp m = { { (const uint8_t *)"m", 1 },
+		    { NULL, 0 }, 25 };
+		struct fl_kp_leave_group_resp r = { 0, 0, &m, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_leave_group_resp_encode(&w, 1, 15, &r);
+		CHECK(hex_eq(&w, "0000000a 0000000f 00000000 0000"),
+		    "LeaveGroup v1 response: no members");
+		fl_wr_reset(&w);
+		fl_kp_leave_group_resp_encode(&w, 3, 15, &r);
+		CHECK(hex_eq(&w, "00000015 0000000f 00000000 0000 00000001 0001 6d ffff 0019"),
+		    "LeaveGroup v3 response: members with errors");
+	}
+	{
+		struct fl_kp_part_error p = { 0, 0 };
+		struct fl_kp_offset_commit_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
+		struct fl_kp_offset_commit_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 2, 16, &r);
+		CHECK(hex_eq(&w, "00000015 00000010 00000001 0001 74 00000001 00000000 0000"),
+		    "OffsetCommit v2 response: no throttle");
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 7, 16, &r);
+		CHECK(hex_eq(&w, "00000019 00000010 00000000 00000001 0001 74 00000001"
+		    "00000000 0000"), "OffsetCommit v7 response: throttle");
+	}
+	{
+		struct fl_kp_offset_fetch_part_resp p = { 0, -1, -1, { (const uint8_t *)"", 0 }, 0 };
+		struct fl_kp_offset_fetch_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
+		struct fl_kp_offset_fetch_resp r = { 0, &t, 1, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 1, 17, &r);
+		CHECK(hex_eq(&w, "0000001f 00000011 00000001 0001 74 00000001"
+		    "00000000 ffffffffffffffff 0000 0000"), "OffsetFetch v1 response");
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 5, 17, &r);
+		CHECK(hex_eq(&w, "00000029 00000011 00000000 00000001 0001 74 00000001"
+		    "00000000 ffffffffffffffff ffffffff 0000 0000 0000"),
+		    "OffsetFetch v5 response: throttle, epoch, top-level error last");
+	}
+	{
+		struct fl_kp_listed_group g = { { (const uint8_t *)"g", 1 },
+		    { (const uint8_t *)"consumer", 8 } };
+		struct fl_kp_list_groups_resp r = { 0, 0, &g, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_list_groups_resp_encode(&w, 0, 18, &r);
+		CHECK(hex_eq(&w, "00000017 00000012 0000 00000001 0001 67"
+		    "0008 636f6e73756d6572"), "ListGroups v0 response");
+	}
+	{
+		struct fl_kp_described_member m = { { (const uint8_t *)"m", 1 }, { NULL, 0 },
+		    { (const uint8_t *)"c", 1 }, { (const uint8_t *)"/h", 2 },
+		    { NULL, 0 }, { NULL, 0 } };
+		struct fl_kp_described_group g = { 0, { (const uint8_t *)"g", 1 },
+		    { (const uint8_t *)"Stable", 6 }, { (const uint8_t *)"consumer", 8 },
+		    { (const uint8_t *)"range", 5 }, &m, 1, INT32_MIN };
+		struct fl_kp_describe_groups_resp r = { 0, &g, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_describe_groups_resp_encode(&w, 4, 19, &r);
+		CHECK(hex_eq(&w, "00000046 00000013 00000000 00000001 0000 0001 67"
+		    "0006 537461626c65 0008 636f6e73756d6572 0005 72616e6765"
+		    "00000001 0001 6d ffff 0001 63 0002 2f68 00000000 00000000"
+		    "80000000"), "DescribeGroups v4 response");
+		fl_wr_reset(&w);
+		fl_kp_describe_groups_resp_encode(&w, 0, 19, &r);
+		CHECK(hex_eq(&w, "0000003c 00000013 00000001 0000 0001 67"
+		    "0006 537461626c65 0008 636f6e73756d6572 0005 72616e6765"
+		    "00000001 0001 6d 0001 63 0002 2f68 00000000 00000000"),
+		    "DescribeGroups v0 response");
+	}
+	{
+		static const struct fl_slice mech[1] = { { (const uint8_t *)"PLAIN", 5 } };
+		struct fl_kp_sasl_handshake_resp h = { 0, mech, 1 };
+		struct fl_kp_sasl_authenticate_resp a = { 0, { NULL, 0 }, { NULL, 0 }, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_sasl_handshake_resp_encode(&w, 1, 20, &h);
+		CHECK(hex_eq(&w, "00000011 00000014 0000 00000001 0005 504c41494e"),
+		    "SaslHandshake response");
+		fl_wr_reset(&w);
+		fl_kp_sasl_authenticate_resp_encode(&w, 1, 21, &a);
+		CHECK(hex_eq(&w, "00000014 00000015 0000 ffff 00000000 0000000000000000"),
+		    "SaslAuthenticate v1 response");
+	}
+	{
+		struct fl_kp_error_resp r = { 0, 0 };
+
+		fl_wr_reset(&w);
+		CHECK_INT(fl_kp_heartbeat_resp_encode(&w, 4, 1, &r), ==, FL_EINVAL,
+		    "Heartbeat v4 response refused");
+	}
+	/* A small fixed buffer: overflow is a clean FL_EFULL. */
+	{
+		uint8_t small[10];
+		struct fl_kp_error_resp r = { 0, 0 };
+		struct fl_wr f;
+
+		fl_wr_init_fixed(&f, small, sizeof(small));
+		CHECK_INT(fl_kp_heartbeat_resp_encode(&f, 3, 1, &r), ==, FL_EFULL,
+		    "encode into a too-small buffer is FL_EFULL");
+	}
+	fl_wr_free(&w);
+}
+
+/* ---- decoders reject unsupported versions and bad arrays ---- */
+
+static void
+test_misc(void)
+{
+	struct fl_kp_arena a;
+	struct fl_kp_produce_req pr;
+	struct fl_rd r;
+	void *p;
+	int rc;
+
+	fl_rd_init(&r, "", 0);
+	fl_kp_arena_init(&a, 100);
+	CHECK_INT(fl_kp_produce_req_decode(&r, 8, &a, &pr), ==, FL_EINVAL,
+	    "Produce v8 decode refused");
+	p = fl_kp_arena_alloc(&a, 10, 10, &rc);
+	CHECK(p != NULL && rc == 0, "arena: 100 bytes fit");
+	p = fl_kp_arena_alloc(&a, 1, 1, &rc);
+	CHECK(p == NULL && rc == FL_EFULL, "arena: 101st byte is FL_EFULL");
+	p = fl_kp_arena_alloc(&a, SIZE_MAX / 2, 4, &rc);
+	CHECK(p == NULL && rc == FL_ERANGE, "arena: overflow is FL_ERANGE");
+	fl_kp_arena_free(&a);
+	fl_kp_arena_free(&a);
+
+	/* Negative string length inside a body. */
+	b_begin(FL_KP_DELETE_TOPICS, 1, 6);
+	ARR(1); I16(-2); I32(1000);
+	CHECK_INT(dec("deletetopics-negative-len"), ==, FL_EPROTO,
+	    "negative string length is FL_EPROTO");
+	/* Non-nullable string given as null. */
+	b_begin(FL_KP_FIND_COORDINATOR, 0, 10);
+	NUL16();
+	CHECK_INT(dec("findcoordinator-null-key"), ==, FL_EPROTO,
+	    "null non-nullable string is FL_EPROTO");
+	/* Arena limit: 16 x payload covers the worst element ratio. */
+	b_begin(FL_KP_LEAVE_GROUP, 3, 14);
+	STR("g"); ARR(200);
+	{
+		int i;
+
+		for (i = 0; i < 200; i++) {
+			I16(0); NUL16();
+		}
+	}
+	CHECK_INT(dec("leavegroup-v3-many"), ==, 0,
+	    "200 minimal members fit the arena bound");
+	CHECK(Q.arena.bytes <= 8 * (W.len - 4), "arena within 8 x payload");
+}
+
+/* ---- mutation fuzz over every seed ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void
+test_mutations(long iterations)
+{
+	uint8_t *buf = malloc(4096);
+	long i, ok = 0, escaped = 0;
+
+	for (i = 0; i < iterations; i++) {
+		const struct seed *s = &seeds[rng() % nseeds];
+		size_t n = s->len - 4, k, nmut;
+		struct fl_kp_req q;
+		unsigned features = (unsigned)(rng() % 4);
+		uint8_t *b;
+		int rc;
+
+		if (n > 4000)
+			continue;
+		memcpy(buf, s->p + 4, n);
+		nmut = 1 + rng() % 4;
+		for (k = 0; k < nmut && n > 0; k++) {
+			size_t at = rng() % n;
+
+			switch (rng() % 6) {
+			case 0: buf[at] ^= (uint8_t)(1u << (rng() % 8)); break;
+			case 1: buf[at] = (uint8_t)rng(); break;
+			case 2: buf[at] = 0xff; break;
+			case 3: buf[at] = 0x00; break;
+			case 4: n = at; break;			/* truncate */
+			case 5: if (n < 4000) buf[n++] = (uint8_t)rng(); break;
+			}
+		}
+		b = malloc(n > 0 ? n : 1);
+		memcpy(b, buf, n);
+		rc = fl_kp_req_decode(&q, b, n, features);
+		if (rc == 0) {
+			ok++;
+			if (walk_req(&q, b, n, NULL) != 0)
+				escaped++;
+			if (q.arena.bytes > 8 * n)	/* the ratio kproto.h promises */
+				escaped++;
+		}
+		fl_kp_req_free(&q);
+		free(b);
+	}
+	free(buf);
+	printf("# mutations: %ld iterations, %ld decoded\n", iterations, ok);
+	CHECK_INT(escaped, ==, 0,
+	    "mutations: no slice escapes its payload, arena within 8 x payload");
+	CHECK(ok > 0, "mutations: some mutants still decode");
+}
+
+static int
+write_corpus(const char *dir)
+{
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < nseeds; i++) {
+		FILE *f;
+		int n = snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			fprintf(stderr, "%s: path too long\n", dir);
+			return 1;
+		}
+		f = fopen(path, "wb");
+		if (f == NULL || fwrite(seeds[i].p, 1, seeds[i].len, f) != seeds[i].len) {
+			perror(path);
+			return 1;
+		}
+		fclose(f);
+	}
+	/* librdkafka's connection preamble as one stream of three frames. */
+	{
+		static const char *const parts[] = { "apiversions-v3-probe",
+		    "apiversions-v0", "metadata-v4-empty" };
+		FILE *f;
+		size_t k;
+		int n = snprintf(path, sizeof(path), "%s/stream-rdkafka-preamble", dir);
+
+		if (n < 0 || (size_t)n >= sizeof(path) || (f = fopen(path, "wb")) == NULL)
+			return 1;
+		for (k = 0; k < FL_ARRAY_LEN(parts); k++)
+			for (i = 0; i < nseeds; i++)
+				if (strcmp(seeds[i].name, parts[k]) == 0)
+					fwrite(seeds[i].p, 1, seeds[i].len, f);
+		if (fclose(f) != 0)
+			return 1;
+	}
+	fprintf(stderr, "wrote %zu seeds to %s\n", nseeds + 1, dir);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	fl_wr_init(&W, 1 << 20);
+	test_frame();
+	test_classify();
+	test_apiversions();
+	test_metadata();
+	test_metadata_resp();
+	test_produce();
+	test_produce_resp();
+	test_fetch();
+	test_fetch_resp();
+	test_list_offsets();
+	test_admin();
+	test_group_requests();
+	test_group_responses();
+	test_misc();
+	test_mutations(200000);
+
+	rc = tap_done();
+	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0 &&
+	    write_corpus(argv[2]) != 0)
+		rc = 1;
+	fl_kp_req_free(&Q);
+	free(qbuf);
+	for (i = 0; i < nseeds; i++)
+		free(seeds[i].p);
+	fl_wr_free(&W);
+	return rc;
+}
