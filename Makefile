@@ -74,7 +74,8 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 .SECONDEXPANSION:
-$(BINOUT)/flume-%: $$(patsubst %.c,$(OUT)/%.o,$$(wildcard flume-%/*.c)) $(LIB)
+prog_objs = $(patsubst %.c,$(OUT)/%.o,$(wildcard $(1)/*.c))
+$(BINOUT)/flume-%: $$(call prog_objs,flume-$$*) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(FL_CFLAGS) -o $@ $(filter %.o,$^) $(FL_LDLIBS)
 
