@@ -73,6 +73,9 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# keep objects that chained rules build (make would delete them as intermediates)
+.SECONDARY:
+
 .SECONDEXPANSION:
 prog_objs = $(patsubst %.c,$(OUT)/%.o,$(wildcard $(1)/*.c))
 $(BINOUT)/flume-%: $$(call prog_objs,flume-$$*) $(LIB)
