@@ -1,0 +1,151 @@
+/*
+ * cat.h: the pieces of flume-cat shared by its files: the configuration
+ * main() builds, one blocking-with-deadlines Kafka connection (conn.c),
+ * the broker pool and metadata (conn.c), and the three modes
+ * (produce.c, consume.c, list.c).
+ *
+ * Error convention inside flume-cat: functions print one diagnostic line
+ * with fl_warnx() and return a sysexits code (EX_UNAVAILABLE, ...), or 0.
+ * main() exits with that code.  CAT_EPIPE (not a sysexits code) means
+ * "stdout was closed under us": main() exits 0 quietly.
+ */
+#ifndef FL_CAT_H
+#define FL_CAT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kclient.h"
+#include "out.h"
+#include "rd.h"
+
+#define CAT_EPIPE	(-100)
+#define CAT_HOST_MAX	256
+#define CAT_POOL_MAX	16	/* brokers one run talks to */
+
+enum cat_mode { CAT_NONE, CAT_PRODUCE, CAT_CONSUME, CAT_LIST };
+enum cat_off { CAT_OFF_BEGINNING, CAT_OFF_END, CAT_OFF_ABS, CAT_OFF_REL };
+
+struct cat_conf {
+	enum cat_mode mode;
+	const char *brokers;		/* "host:port[,host:port...]" */
+	const char *topic;
+	int32_t partition;		/* -1: every partition / partitioner */
+	int is_nul_delim;		/* -z: records end with NUL, not \n */
+	const char *key_sep;		/* -K; NULL: no keys */
+	size_t key_sep_len;
+	/* producer */
+	int64_t linger_ms;
+	size_t batch_bytes_max;
+	int16_t acks;			/* 0, 1, -1 */
+	int is_idempotent;
+	/* consumer */
+	enum cat_off off_kind;
+	int64_t off_value;
+	int is_exit_eof;		/* -e */
+	int64_t count_max;		/* -c; -1: unlimited */
+	const char *format;		/* -f; NULL: default */
+	/* all */
+	int64_t timeout_ms;		/* connect, each request, retry budget */
+	enum fl_out_format out_fmt;	/* -L */
+	const char *client_id;
+	volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM handlers */
+};
+
+/* One connection to one broker; requests strictly one at a time. */
+struct conn {
+	int fd;				/* -1: closed */
+	int32_t node_id;		/* -1: bootstrap */
+	char host[CAT_HOST_MAX];
+	char port[8];
+	int32_t corr;			/* last correlation id used */
+	struct fl_kc_vers vers;
+	struct fl_wr w;			/* owned: the request being sent */
+	uint8_t *resp;			/* owned: last response payload */
+	size_t resp_len, resp_cap;
+};
+
+struct pool {
+	const struct cat_conf *conf;
+	struct conn c[CAT_POOL_MAX];
+	size_t n;
+	int watch_fd;			/* >= 0: fail with CAT_EPIPE when it errors */
+};
+
+/* ---- time ---- */
+int64_t cat_now_ms(void);		/* monotonic */
+int64_t cat_wall_ms(void);		/* CLOCK_REALTIME, for record timestamps */
+/* Sleep ms or until *stop; 1 if stopped. */
+int cat_sleep_ms(const struct cat_conf *conf, int64_t ms);
+
+/* ---- connections ---- */
+
+/* Split "host:port" / "[v6]:port" / "host" (port 9092); 0 or EX_USAGE. */
+int cat_split_hostport(const char *s, char *host, size_t host_len,
+    char *port, size_t port_len);
+
+void pool_init(struct pool *p, const struct cat_conf *conf);
+void pool_free(struct pool *p);
+/*
+ * Connect to the first reachable bootstrap broker and negotiate versions.
+ * EX_UNAVAILABLE with one clear line when none can be reached.
+ */
+int pool_bootstrap(struct pool *p, struct conn **out);
+/* Connection to node_id at host:port, connecting when needed. */
+int pool_get(struct pool *p, int32_t node_id, const char *host, int32_t port,
+    struct conn **out);
+
+/* Drop the socket (next use reconnects). */
+void conn_close(struct conn *c);
+/*
+ * Half-close and wait (up to the timeout) for the broker to close: the
+ * way to know it handled requests that get no answer (acks=0).
+ */
+void conn_drain_close(struct pool *p, struct conn *c);
+/* Reconnect a closed connection and negotiate; EX_UNAVAILABLE on failure. */
+int conn_ensure(struct pool *p, struct conn *c);
+/* Header for the next request of api on c: next corr, negotiated version. */
+struct fl_kc_hdr conn_hdr(struct conn *c, int16_t api, const char *client_id);
+/*
+ * Send c->w (a whole encoded request); when want_resp, wait for the
+ * response with correlation id h->corr and leave it in c->resp/resp_len.
+ * EX_UNAVAILABLE (connection lost or timed out; c is closed),
+ * EX_PROTOCOL (bad frame or correlation id; c is closed), CAT_EPIPE.
+ */
+int conn_call(struct pool *p, struct conn *c, const struct fl_kc_hdr *h,
+    int want_resp);
+
+/* ---- metadata ---- */
+
+struct cat_part {
+	int32_t index;
+	int32_t leader;			/* node id; -1 none */
+	int16_t error;
+	struct conn *conn;		/* borrowed from the pool; NULL: no leader */
+};
+
+struct cat_topic {
+	char name[256];
+	struct cat_part *parts;		/* owned, indexed by partition number */
+	int32_t nparts;
+};
+
+/*
+ * Fetch metadata for conf->topic (auto-creating when is_auto_create) and
+ * connect to each partition's leader, retrying retriable errors until the
+ * timeout.  Fills *t (free with cat_topic_free).  EX_NOINPUT for an unknown
+ * topic, EX_DATAERR for an invalid name, EX_UNAVAILABLE / EX_TEMPFAIL.
+ */
+int cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t);
+void cat_topic_free(struct cat_topic *t);
+
+/* sysexits code for a Kafka error code the run cannot get past. */
+int cat_kerr_exit(int16_t code);
+
+/* ---- modes ---- */
+int cat_produce(const struct cat_conf *conf);
+int cat_consume(const struct cat_conf *conf);
+int cat_list(const struct cat_conf *conf);
+
+#endif

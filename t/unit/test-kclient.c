@@ -1,0 +1,660 @@
+/*
+ * test-kclient: client codec round trips against hand-made bytes laid out
+ * from shared/kafka-subset.md, truncations rejected, negotiation.
+ *
+ * Byte specs are hex with optional spaces and "quoted ASCII", so a
+ * string field reads as  00 02 "t0"  like the tables in the spec.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "err.h"
+#include "kclient.h"
+#include "tap.h"
+
+static uint8_t *
+unhex(const char *s, size_t *n)
+{
+	uint8_t *out = malloc(strlen(s) + 1);
+	size_t k = 0;
+
+	FL_ASSERT(out != NULL);
+	while (*s != '\0') {
+		if (*s == ' ' || *s == '|') {
+			s++;
+		} else if (*s == '"') {
+			for (s++; *s != '"'; s++) {
+				FL_ASSERT(*s != '\0');
+				out[k++] = (uint8_t)*s;
+			}
+			s++;
+		} else {
+			unsigned v;
+
+			FL_ASSERT(s[1] != '\0');
+			FL_ASSERT(sscanf(s, "%2x", &v) == 1);
+			out[k++] = (uint8_t)v;
+			s += 2;
+		}
+	}
+	*n = k;
+	return out;
+}
+
+/* Compare a writer's content against a byte spec. */
+static void
+check_bytes(const struct fl_wr *w, const char *spec, const char *what)
+{
+	size_t n;
+	uint8_t *want = unhex(spec, &n);
+
+	if (!tap_ok(w->err == 0 && w->len == n && memcmp(w->p, want, n) == 0,
+	    __FILE__, __LINE__, what)) {
+		size_t i;
+
+		printf("#   err %d, got %zu bytes:", w->err, w->len);
+		for (i = 0; i < w->len; i++)
+			printf(" %02x", w->p[i]);
+		printf("\n#   want %zu bytes\n", n);
+	}
+	free(want);
+}
+
+typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_kc_arena *a);
+
+/*
+ * Every strict prefix of a valid payload must fail, and so must the payload
+ * with one byte too many; the arena is freed each time (ASan checks leaks).
+ */
+static void
+check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
+{
+	struct fl_kc_arena a = { 0 };
+	uint8_t *longer = malloc(n + 1);
+	size_t k, bad = 0;
+	char msg[160];
+
+	FL_ASSERT(longer != NULL);
+	for (k = 0; k < n; k++) {
+		/* a copy of exactly k bytes, so ASan sees any read past the end */
+		uint8_t *cut = malloc(k ? k : 1);
+
+		FL_ASSERT(cut != NULL);
+		memcpy(cut, p, k);
+		if (dec(cut, k, &a) >= 0)
+			bad++;
+		fl_kc_arena_free(&a);
+		free(cut);
+	}
+	snprintf(msg, sizeof(msg), "%s: all %zu truncations rejected", what, n);
+	CHECK_INT(bad, ==, 0, msg);
+	memcpy(longer, p, n);
+	longer[n] = 0;
+	snprintf(msg, sizeof(msg), "%s: trailing byte rejected", what);
+	CHECK_INT(dec(longer, n + 1, &a), ==, FL_EPROTO, msg);
+	fl_kc_arena_free(&a);
+	free(longer);
+}
+
+static struct fl_kc_hdr
+hdr(int16_t version, int32_t corr)
+{
+	struct fl_kc_hdr h = { version, corr, "fc" };
+
+	return h;
+}
+
+static int
+slice_eq(struct fl_slice s, const char *c)
+{
+	return s.p != NULL && s.len == strlen(c) && memcmp(s.p, c, s.len) == 0;
+}
+
+/* ---- ApiVersions ---- */
+
+static int
+dec_apiv2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_api_versions_resp r;
+
+	return fl_kc_api_versions_resp_decode(p, n, 2, a, &r);
+}
+
+static void
+test_api_versions(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(2, 7);
+	struct fl_kc_api_versions_resp r;
+	struct fl_kc_arena a = { 0 };
+	struct fl_kc_vers vers;
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_api_versions_req_encode(&w, &h), ==, 0, "ApiVersions v2 encodes");
+	check_bytes(&w, "0000000c 0012 0002 00000007 0002\"fc\"", "ApiVersions v2 request bytes");
+	h.version = 3;
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kc_api_versions_req_encode(&w, &h), ==, FL_EINVAL,
+	    "ApiVersions v3 is outside the client table");
+
+	/* §3: the broker's answer to a too-new ApiVersions, as a v0 body */
+	p = unhex("00000001 0023 00000001 0012 0000 0002", &n);
+	CHECK_INT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r), ==, 0,
+	    "UNSUPPORTED_VERSION answer decodes as v0 even when v2 was asked");
+	CHECK_INT(r.error, ==, 35, "error 35");
+	CHECK(r.napis == 1 && r.apis[0].key == 18 && r.apis[0].min == 0 &&
+	    r.apis[0].max == 2, "lists ApiVersions 0-2");
+	fl_kc_negotiate(&r, &vers);
+	CHECK_INT(vers.v[FL_KC_API_VERSIONS], ==, 2, "retry ApiVersions at v2");
+	CHECK_INT(vers.v[FL_KC_PRODUCE], ==, -1, "Produce unknown before the full list");
+	fl_kc_arena_free(&a);
+	free(p);
+
+	/* a full v2 answer: advertised ranges vs the client's */
+	p = unhex("00000002 0000 00000007"
+	    "0000 0003 0007"	/* Produce 3-7 -> 7 */
+	    "0001 0004 000c"	/* Fetch 4-12 -> 11 (client max) */
+	    "0003 0000 0008"	/* Metadata 0-8 -> 6 */
+	    "000b 0006 0009"	/* JoinGroup 6-9: no overlap with 0-5 */
+	    "0016 0000 0001"	/* InitProducerId 0-1 -> 1 */
+	    "0012 0000 0002"	/* ApiVersions */
+	    "00ff 0000 0005"	/* unknown key: ignored */
+	    "00000000", &n);
+	CHECK_INT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r), ==, 0, "full v2 answer decodes");
+	fl_kc_negotiate(&r, &vers);
+	CHECK_INT(vers.v[FL_KC_PRODUCE], ==, 7, "Produce -> 7");
+	CHECK_INT(vers.v[FL_KC_FETCH], ==, 11, "Fetch -> 11 (client max)");
+	CHECK_INT(vers.v[FL_KC_METADATA], ==, 6, "Metadata -> 6");
+	CHECK_INT(vers.v[FL_KC_JOIN_GROUP], ==, -1, "JoinGroup ranges do not meet -> -1");
+	CHECK_INT(vers.v[FL_KC_INIT_PRODUCER_ID], ==, 1, "InitProducerId -> 1");
+	CHECK_INT(vers.v[FL_KC_LIST_OFFSETS], ==, -1, "ListOffsets not listed -> -1");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_apiv2, p, n, "ApiVersions v2 response");
+	free(p);
+
+	/* a count that cannot fit the bytes left */
+	p = unhex("00000002 0000 7fffffff 0000 0003 0007", &n);
+	CHECK_INT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r), ==, FL_EPROTO,
+	    "impossible array count rejected before allocating");
+	CHECK_INT(a.bytes, ==, 0, "nothing allocated");
+	fl_kc_arena_free(&a);
+	free(p);
+	fl_wr_free(&w);
+}
+
+/* ---- Metadata ---- */
+
+static const char md_v6[] =
+    "00000005 00000000"			/* corr, throttle */
+    "00000001 00000001 0009\"127.0.0.1\" 00002384 ffff"	/* broker 1 */
+    "ffff 00000001"			/* cluster id null, controller 1 */
+    "00000002"
+    "0000 0002\"t0\" 00 00000002"	/* topic t0, 2 partitions */
+    "0000 00000000 00000001 00000001 00000001 00000001 00000001 00000000"
+    "0000 00000001 00000001 00000001 00000001 00000001 00000001 00000000"
+    "0003 0002\"zz\" 00 00000000";	/* unknown topic */
+
+static int
+dec_md6(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_metadata_resp r;
+
+	return fl_kc_metadata_resp_decode(p, n, 6, a, &r);
+}
+
+static void
+test_metadata(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(4, 1);
+	const char *topics[] = { "t0" };
+	struct fl_kc_metadata_req req = { topics, 1, 1 };
+	struct fl_kc_metadata_resp r;
+	struct fl_kc_arena a = { 0 };
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_metadata_req_encode(&w, &h, &req), ==, 0, "Metadata v4 encodes");
+	check_bytes(&w, "00000015 0003 0004 00000001 0002\"fc\" 00000001 0002\"t0\" 01",
+	    "Metadata v4 [t0] allow=true bytes");
+	fl_wr_reset(&w);
+	h.version = 1;
+	req.topics = NULL;
+	CHECK_INT(fl_kc_metadata_req_encode(&w, &h, &req), ==, 0, "Metadata v1 encodes");
+	check_bytes(&w, "00000010 0003 0001 00000001 0002\"fc\" ffffffff",
+	    "Metadata v1 all topics: null array, no allow flag");
+	fl_wr_reset(&w);
+	h.version = 0;
+	CHECK_INT(fl_kc_metadata_req_encode(&w, &h, &req), ==, FL_EINVAL,
+	    "Metadata v0 refused (empty list would mean all)");
+
+	p = unhex(md_v6, &n);
+	CHECK_INT(fl_kc_metadata_resp_decode(p, n, 6, &a, &r), ==, 0, "Metadata v6 response decodes");
+	CHECK(r.nbrokers == 1 && r.brokers[0].node_id == 1 &&
+	    slice_eq(r.brokers[0].host, "127.0.0.1") && r.brokers[0].port == 9092 &&
+	    r.brokers[0].rack.p == NULL, "broker 1 at 127.0.0.1:9092, no rack");
+	CHECK(r.cluster_id.p == NULL && r.controller_id == 1, "null cluster id, controller 1");
+	CHECK(r.ntopics == 2 && slice_eq(r.topics[0].name, "t0") &&
+	    r.topics[0].nparts == 2 && r.topics[0].parts[1].index == 1 &&
+	    r.topics[0].parts[1].leader == 1 && r.topics[0].parts[1].nisr == 1 &&
+	    r.topics[0].parts[1].noffline == 0, "t0 has partitions 0 and 1 led by 1");
+	CHECK(r.topics[1].error == 3 && r.topics[1].nparts == 0, "zz: error 3, no partitions");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_md6, p, n, "Metadata v6 response");
+	CHECK_INT(fl_kc_metadata_resp_decode(p, n, 4, &a, &r), <, 0,
+	    "v6 bytes do not parse as v4 (offline replicas missing)");
+	fl_kc_arena_free(&a);
+	free(p);
+	fl_wr_free(&w);
+}
+
+/* ---- Produce ---- */
+
+static const char produce_v7_resp[] =
+    "00000009 00000001 0002\"t0\" 00000001"
+    "00000001 0000 000000000000002a ffffffffffffffff 0000000000000000"
+    "00000000";
+
+static int
+dec_prod7(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_produce_resp r;
+
+	return fl_kc_produce_resp_decode(p, n, 7, a, &r);
+}
+
+static void
+test_produce(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(7, 9);
+	const uint8_t rec[] = { 0xaa, 0xbb, 0xcc };
+	struct fl_kc_produce_part part = { 1, { rec, sizeof(rec) } };
+	struct fl_kc_produce_topic topic = { "t0", &part, 1 };
+	struct fl_kc_produce_req req = { NULL, -1, 30000, &topic, 1 };
+	struct fl_kc_produce_resp r;
+	struct fl_kc_arena a = { 0 };
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_produce_req_encode(&w, &h, &req), ==, 0, "Produce v7 encodes");
+	check_bytes(&w, "0000002b 0000 0007 00000009 0002\"fc\""
+	    "ffff ffff 00007530 00000001 0002\"t0\" 00000001 00000001 00000003 aabbcc",
+	    "Produce v7 bytes: null txn id, acks -1, timeout 30000, one partition");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_produce_req_encode(&w, &h, &req), ==, FL_EINVAL, "Produce v2 refused");
+
+	p = unhex(produce_v7_resp, &n);
+	CHECK_INT(fl_kc_produce_resp_decode(p, n, 7, &a, &r), ==, 0, "Produce v7 response decodes");
+	CHECK(r.ntopics == 1 && slice_eq(r.topics[0].name, "t0") && r.topics[0].nparts == 1 &&
+	    r.topics[0].parts[0].index == 1 && r.topics[0].parts[0].error == 0 &&
+	    r.topics[0].parts[0].base_offset == 42 &&
+	    r.topics[0].parts[0].log_append_time_ms == -1 &&
+	    r.topics[0].parts[0].log_start_offset == 0, "t0/1 at base offset 42");
+	CHECK_INT(r.throttle_ms, ==, 0, "throttle is the last field");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_prod7, p, n, "Produce v7 response");
+	free(p);
+	fl_wr_free(&w);
+}
+
+/* ---- Fetch ---- */
+
+static int
+dec_fetch11(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_fetch_resp r;
+
+	return fl_kc_fetch_resp_decode(p, n, 11, a, &r);
+}
+
+static void
+test_fetch(void)
+{
+	struct fl_wr w, resp;
+	struct fl_kc_hdr h = hdr(11, 3);
+	struct fl_kc_fetch_part part = { 0, 5, 1048576 };
+	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
+	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1 };
+	struct fl_kc_fetch_resp r;
+	struct fl_kc_arena a = { 0 };
+	struct fl_batch_builder b;
+	struct fl_slice v = { (const uint8_t *)"hello", 5 }, batch;
+	struct fl_rd recs;
+	size_t batch_len, start;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v11 encodes");
+	check_bytes(&w, "00000053 0001 000b 00000003 0002\"fc\""
+	    "ffffffff 000001f4 00000001 03200000 01 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 ffffffff 0000000000000005 ffffffffffffffff 00100000"
+	    "00000000 0000",
+	    "Fetch v11 bytes (§2.5 observed values)");
+	fl_wr_reset(&w);
+	h.version = 4;
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v4 encodes");
+	check_bytes(&w, "00000039 0001 0004 00000003 0002\"fc\""
+	    "ffffffff 000001f4 00000001 03200000 01"
+	    "00000001 0002\"t0\" 00000001 00000000 0000000000000005 00100000",
+	    "Fetch v4 bytes: no session, epoch, log start or rack");
+
+	/* a v11 response carrying two real batches and a cut-off third */
+	fl_wr_init(&resp, 1 << 20);
+	fl_wr_i32(&resp, 3);			/* corr */
+	fl_wr_i32(&resp, 0);			/* throttle */
+	fl_wr_i16(&resp, 0);
+	fl_wr_i32(&resp, 0);			/* session */
+	fl_wr_i32(&resp, 1);
+	fl_wr_cstr(&resp, "t0");
+	fl_wr_i32(&resp, 1);
+	fl_wr_i32(&resp, 0);			/* partition */
+	fl_wr_i16(&resp, 0);
+	fl_wr_i64(&resp, 2);			/* HWM */
+	fl_wr_i64(&resp, 2);			/* LSO */
+	fl_wr_i64(&resp, 0);			/* log start */
+	fl_wr_i32(&resp, -1);			/* aborted: null */
+	fl_wr_i32(&resp, -1);			/* preferred replica */
+	start = resp.len;
+	fl_wr_i32(&resp, 0);			/* records length, patched */
+	fl_batch_begin(&b, &resp, 1000, -1, -1, -1, 0);
+	fl_batch_add(&b, 1000, NULL, &v, NULL, 0);
+	fl_batch_end(&b);
+	batch_len = resp.len - start - 4;
+	fl_batch_begin(&b, &resp, 1001, -1, -1, -1, 0);
+	fl_batch_add(&b, 1001, &v, &v, NULL, 0);
+	fl_batch_end(&b);
+	fl_wr_raw(&resp, resp.p + start + 4, 20);	/* partial third batch */
+	fl_wr_patch_i32(&resp, start, (int32_t)(resp.len - start - 4));
+	CHECK_INT(resp.err, ==, 0, "response built");
+
+	CHECK_INT(fl_kc_fetch_resp_decode(resp.p, resp.len, 11, &a, &r), ==, 0,
+	    "Fetch v11 response decodes");
+	CHECK(r.ntopics == 1 && r.topics[0].nparts == 1 &&
+	    r.topics[0].parts[0].high_watermark == 2 &&
+	    r.topics[0].parts[0].last_stable_offset == 2 &&
+	    r.topics[0].parts[0].naborted == 0 &&
+	    r.topics[0].parts[0].preferred_read_replica == -1, "HWM = LSO = 2, null aborted list");
+	fl_rd_init(&recs, r.topics[0].parts[0].records.p, r.topics[0].parts[0].records.len);
+	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 1, "first batch");
+	CHECK(batch.len == batch_len &&
+	    fl_batch_check(batch.p, batch.len, FL_BATCH_CHECK_RECORDS, NULL, NULL) == 0,
+	    "first batch whole and valid");
+	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 1, "second batch");
+	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 0, "partial trailing batch ends the walk");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_fetch11, resp.p, resp.len, "Fetch v11 response");
+
+	/* a BatchLength too small to hold a header is corruption, not the end */
+	{
+		uint8_t bad[16] = { 0 };
+
+		fl_store_be32(bad + 8, 10);
+		fl_rd_init(&recs, bad, sizeof(bad));
+		CHECK_INT(fl_kc_records_next(&recs, &batch), ==, FL_ECORRUPT,
+		    "BatchLength 10 is corrupt");
+	}
+	fl_wr_free(&resp);
+	fl_wr_free(&w);
+}
+
+/* ---- ListOffsets, InitProducerId ---- */
+
+static int
+dec_lo2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_list_offsets_resp r;
+
+	return fl_kc_list_offsets_resp_decode(p, n, 2, a, &r);
+}
+
+static int
+dec_pid1(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_init_pid_resp r;
+
+	return fl_kc_init_pid_resp_decode(p, n, 1, &r);
+}
+
+static void
+test_list_offsets_pid(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(2, 4);
+	struct fl_kc_list_offsets_part part = { 1, FL_KC_TS_EARLIEST };
+	struct fl_kc_list_offsets_topic topic = { "t0", &part, 1 };
+	struct fl_kc_list_offsets_req req = { 1, &topic, 1 };
+	struct fl_kc_list_offsets_resp r;
+	struct fl_kc_init_pid_req preq = { NULL, -1 };
+	struct fl_kc_init_pid_resp pr;
+	struct fl_kc_arena a = { 0 };
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_list_offsets_req_encode(&w, &h, &req), ==, 0, "ListOffsets v2 encodes");
+	check_bytes(&w, "00000029 0002 0002 00000004 0002\"fc\" ffffffff 01"
+	    "00000001 0002\"t0\" 00000001 00000001 fffffffffffffffe",
+	    "ListOffsets v2 bytes: earliest of t0/1, read_committed");
+	p = unhex("00000004 00000000 00000001 0002\"t0\" 00000001"
+	    "00000001 0000 ffffffffffffffff 0000000000000007", &n);
+	CHECK_INT(fl_kc_list_offsets_resp_decode(p, n, 2, &a, &r), ==, 0,
+	    "ListOffsets v2 response decodes");
+	CHECK(r.ntopics == 1 && r.topics[0].nparts == 1 && r.topics[0].parts[0].index == 1 &&
+	    r.topics[0].parts[0].timestamp == -1 && r.topics[0].parts[0].offset == 7,
+	    "t0/1 offset 7");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_lo2, p, n, "ListOffsets v2 response");
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 1;
+	CHECK_INT(fl_kc_init_pid_req_encode(&w, &h, &preq), ==, 0, "InitProducerId v1 encodes");
+	check_bytes(&w, "00000012 0016 0001 00000004 0002\"fc\" ffff ffffffff",
+	    "InitProducerId v1 bytes (null, -1) as librdkafka sends");
+	p = unhex("00000004 00000000 0000 000000000000000b 0000", &n);
+	CHECK_INT(fl_kc_init_pid_resp_decode(p, n, 1, &pr), ==, 0, "InitProducerId response decodes");
+	CHECK(pr.error == 0 && pr.producer_id == 11 && pr.producer_epoch == 0, "pid 11 epoch 0");
+	check_truncations(dec_pid1, p, n, "InitProducerId v1 response");
+	free(p);
+	fl_wr_free(&w);
+}
+
+/* ---- group APIs ---- */
+
+static int
+dec_join5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_join_resp r;
+
+	return fl_kc_join_resp_decode(p, n, 5, a, &r);
+}
+
+static int
+dec_ofetch5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_offset_fetch_resp r;
+
+	return fl_kc_offset_fetch_resp_decode(p, n, 5, a, &r);
+}
+
+static int
+dec_leave3(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_leave_resp r;
+
+	return fl_kc_leave_resp_decode(p, n, 3, a, &r);
+}
+
+static void
+test_groups(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(2, 5);
+	struct fl_kc_find_coord_req fc = { "g", 0 };
+	struct fl_kc_find_coord_resp fr;
+	struct fl_kc_join_protocol proto = { "range", { (const uint8_t *)"m", 1 } };
+	struct fl_kc_join_req jq = { "g", 30000, 60000, "", NULL, "consumer", &proto, 1 };
+	struct fl_kc_join_resp jr;
+	struct fl_kc_sync_req sq = { "g", 1, "m1", NULL, NULL, 0 };
+	struct fl_kc_sync_resp sr;
+	struct fl_kc_heartbeat_req hq = { "g", 1, "m1", NULL };
+	struct fl_kc_simple_resp hr;
+	struct fl_kc_leave_req lq = { "g", "m1", NULL };
+	struct fl_kc_leave_resp lr;
+	struct fl_kc_commit_part cp = { 0, 10, -1, NULL };
+	struct fl_kc_commit_topic ct = { "t0", &cp, 1 };
+	struct fl_kc_commit_req cq = { "g", 1, "m1", NULL, -1, &ct, 1 };
+	struct fl_kc_commit_resp cr;
+	int32_t parts[] = { 0 };
+	struct fl_kc_offset_fetch_topic oft = { "t0", parts, 1 };
+	struct fl_kc_offset_fetch_req ofq = { "g", &oft, 1 };
+	struct fl_kc_offset_fetch_resp ofr;
+	struct fl_kc_arena a = { 0 };
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_find_coord_req_encode(&w, &h, &fc), ==, 0, "FindCoordinator v2 encodes");
+	check_bytes(&w, "00000010 000a 0002 00000005 0002\"fc\" 0001\"g\" 00",
+	    "FindCoordinator v2 bytes");
+	p = unhex("00000005 00000000 0000 ffff 00000001 0009\"127.0.0.1\" 00002384", &n);
+	CHECK_INT(fl_kc_find_coord_resp_decode(p, n, 2, &fr), ==, 0, "FindCoordinator v2 decodes");
+	CHECK(fr.node_id == 1 && slice_eq(fr.host, "127.0.0.1") && fr.port == 9092 &&
+	    fr.error_message.p == NULL, "coordinator 1 at 127.0.0.1:9092");
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 5;
+	CHECK_INT(fl_kc_join_req_encode(&w, &h, &jq), ==, 0, "JoinGroup v5 encodes");
+	check_bytes(&w, "00000035 000b 0005 00000005 0002\"fc\" 0001\"g\" 00007530 0000ea60"
+	    "0000 ffff 0008\"consumer\" 00000001 0005\"range\" 00000001\"m\"",
+	    "JoinGroup v5 bytes: empty member id, null instance id");
+	p = unhex("00000005 00000000 0000 00000001 0005\"range\" 0002\"m1\" 0002\"m1\""
+	    "00000001 0002\"m1\" ffff 00000001\"m\"", &n);
+	CHECK_INT(fl_kc_join_resp_decode(p, n, 5, &a, &jr), ==, 0, "JoinGroup v5 decodes");
+	CHECK(jr.generation_id == 1 && slice_eq(jr.leader, "m1") && jr.nmembers == 1 &&
+	    jr.members[0].group_instance_id.p == NULL && slice_eq(jr.members[0].metadata, "m"),
+	    "leader m1 sees itself as the one member");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_join5, p, n, "JoinGroup v5 response");
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 3;
+	CHECK_INT(fl_kc_sync_req_encode(&w, &h, &sq), ==, 0, "SyncGroup v3 encodes");
+	check_bytes(&w, "0000001d 000e 0003 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"m1\""
+	    "ffff 00000000", "SyncGroup v3 follower bytes");
+	p = unhex("00000005 00000000 0000 00000002 \"ab\"", &n);
+	CHECK(fl_kc_sync_resp_decode(p, n, 3, &sr) == 0 && slice_eq(sr.assignment, "ab"),
+	    "SyncGroup v3 response decodes");
+	free(p);
+
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kc_heartbeat_req_encode(&w, &h, &hq), ==, 0, "Heartbeat v3 encodes");
+	check_bytes(&w, "00000019 000c 0003 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"m1\" ffff",
+	    "Heartbeat v3 bytes");
+	p = unhex("00000005 00000000 001b", &n);
+	CHECK(fl_kc_heartbeat_resp_decode(p, n, 3, &hr) == 0 && hr.error == 27,
+	    "Heartbeat v3 response: REBALANCE_IN_PROGRESS");
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 1;
+	CHECK_INT(fl_kc_leave_req_encode(&w, &h, &lq), ==, 0, "LeaveGroup v1 encodes");
+	check_bytes(&w, "00000013 000d 0001 00000005 0002\"fc\" 0001\"g\" 0002\"m1\"",
+	    "LeaveGroup v1 bytes: single MemberId");
+	fl_wr_reset(&w);
+	h.version = 3;
+	CHECK_INT(fl_kc_leave_req_encode(&w, &h, &lq), ==, 0, "LeaveGroup v3 encodes");
+	check_bytes(&w, "00000019 000d 0003 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"m1\" ffff",
+	    "LeaveGroup v3 bytes: Members array");
+	p = unhex("00000005 00000000 0000 00000001 0002\"m1\" ffff 0000", &n);
+	CHECK(fl_kc_leave_resp_decode(p, n, 3, &a, &lr) == 0 && lr.nmembers == 1 &&
+	    slice_eq(lr.members[0].member_id, "m1"), "LeaveGroup v3 response decodes");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_leave3, p, n, "LeaveGroup v3 response");
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 7;
+	CHECK_INT(fl_kc_commit_req_encode(&w, &h, &cq), ==, 0, "OffsetCommit v7 encodes");
+	check_bytes(&w, "00000037 0008 0007 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"m1\" ffff"
+	    "00000001 0002\"t0\" 00000001 00000000 000000000000000a ffffffff ffff",
+	    "OffsetCommit v7 bytes: no retention, leader epoch -1, null metadata");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_commit_req_encode(&w, &h, &cq), ==, 0, "OffsetCommit v2 encodes");
+	check_bytes(&w, "00000039 0008 0002 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"m1\""
+	    "ffffffffffffffff 00000001 0002\"t0\" 00000001 00000000 000000000000000a ffff",
+	    "OffsetCommit v2 bytes: retention, no epoch");
+	p = unhex("00000005 00000000 00000001 0002\"t0\" 00000001 00000000 0000", &n);
+	CHECK(fl_kc_commit_resp_decode(p, n, 7, &a, &cr) == 0 && cr.ntopics == 1 &&
+	    cr.topics[0].nparts == 1 && cr.topics[0].parts[0].error == 0,
+	    "OffsetCommit v7 response decodes");
+	fl_kc_arena_free(&a);
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 5;
+	CHECK_INT(fl_kc_offset_fetch_req_encode(&w, &h, &ofq), ==, 0, "OffsetFetch v5 encodes");
+	check_bytes(&w, "0000001f 0009 0005 00000005 0002\"fc\" 0001\"g\" 00000001 0002\"t0\""
+	    "00000001 00000000", "OffsetFetch v5 bytes");
+	fl_wr_reset(&w);
+	h.version = 1;
+	ofq.topics = NULL;
+	CHECK_INT(fl_kc_offset_fetch_req_encode(&w, &h, &ofq), ==, FL_EINVAL,
+	    "OffsetFetch v1 cannot ask for all topics");
+	p = unhex("00000005 00000000 00000001 0002\"t0\" 00000001"
+	    "00000000 ffffffffffffffff ffffffff 0000 0000 0000", &n);
+	CHECK_INT(fl_kc_offset_fetch_resp_decode(p, n, 5, &a, &ofr), ==, 0,
+	    "OffsetFetch v5 response decodes");
+	CHECK(ofr.topics[0].parts[0].offset == -1 && slice_eq(ofr.topics[0].parts[0].metadata, ""),
+	    "nothing committed: -1 and empty metadata");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_ofetch5, p, n, "OffsetFetch v5 response");
+	free(p);
+	fl_wr_free(&w);
+}
+
+static void
+test_misc(void)
+{
+	uint8_t p[8] = { 0, 0, 0, 3 };
+	size_t n;
+	int32_t corr;
+
+	CHECK_INT(fl_kc_frame_size(p, 3, 100, &n), ==, FL_ESHORT, "frame size needs 4 bytes");
+	CHECK_INT(fl_kc_frame_size(p, 4, 100, &n), ==, FL_EPROTO, "frame of 3 bytes has no corr id");
+	fl_store_be32(p, 0xffffffffu);
+	CHECK_INT(fl_kc_frame_size(p, 4, 100, &n), ==, FL_EPROTO, "negative frame size");
+	fl_store_be32(p, 101);
+	CHECK_INT(fl_kc_frame_size(p, 4, 100, &n), ==, FL_EPROTO, "frame above the cap");
+	fl_store_be32(p, 100);
+	CHECK(fl_kc_frame_size(p, 4, 100, &n) == 0 && n == 100, "frame at the cap");
+	fl_store_be32(p + 4, 77);
+	CHECK(fl_kc_resp_corr(p + 4, 4, &corr) == 0 && corr == 77, "correlation id peeked");
+	CHECK(strcmp(fl_kc_err_name(3), "UNKNOWN_TOPIC_OR_PARTITION") == 0, "error names");
+	CHECK(fl_kc_err_is_retriable(5) && !fl_kc_err_is_retriable(45), "retriable errors");
+	CHECK(fl_kc_api_min(FL_KC_PRODUCE) == 3 && fl_kc_api_max(FL_KC_FETCH) == 11 &&
+	    fl_kc_api_max(99) == -1, "client version table");
+}
+
+int
+main(void)
+{
+	test_api_versions();
+	test_metadata();
+	test_produce();
+	test_fetch();
+	test_list_offsets_pid();
+	test_groups();
+	test_misc();
+	return tap_done();
+}
