@@ -1,0 +1,471 @@
+/*
+ * flume-serve: a Kafka-compatible commit log broker (one node).
+ *
+ * main() parses options (command line over config file), opens the log
+ * file, locks and prepares the data directory, starts the sync thread and
+ * the listeners, announces readiness and hands over to the event loop.
+ * Signals only write a byte to the self-pipe; the loop does the work.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "csum.h"
+#include "diag.h"
+#include "serve.h"
+
+#define CONFIG_BYTES_MAX (1u << 20)
+#define META_NAME "meta"
+
+/* File-scope mutables live only here (STYLE §4): the self-pipe and the
+ * count of SIGINTs, so a second one can exit at once. */
+static int sig_wfd = -1;
+static volatile sig_atomic_t sigint_count;
+
+static const char usage_text[] =
+    "usage: flume-serve --data DIR --listen HOST:PORT [--advertise HOST:PORT]\n"
+    "                   [--config FILE] [--ready-fd N] [--log-file FILE]\n"
+    "                   [--log-level error|warn|info|debug] [--node-id N]\n"
+    "                   [--auto-create-topics BOOL] [--num-partitions N]\n"
+    "                   [--socket-request-max-bytes N] [--message-max-bytes N]\n"
+    "                   [--max-connections N] [--unsynced-bytes-max N]\n"
+    "                   [--produce-waiting-max N] [--connection-out-bytes-max N]\n"
+    "                   [--buffer-bytes-max N] [--segment-bytes N]\n"
+    "                   [--retention-ms N] [--retention-bytes N]\n"
+    "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
+    "                   [--producer-id-expiration-ms N]\n"
+    "       flume-serve -h | -V\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status == 0 ? stdout : stderr);
+	exit(status == 0 ? 0 : EX_USAGE);
+}
+
+static void
+cfg_defaults(struct serve_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ready_fd = -1;
+	c->node_id = 1;
+	c->auto_create = 1;
+	c->num_partitions = 1;
+	c->request_bytes_max = 100u << 20;
+	c->message_bytes_max = 1048588;
+	c->connections_max = 1024;
+	c->unsynced_bytes_max = 256u << 20;
+	c->produce_waiting_max = 50000;
+	c->conn_out_bytes_max = 4u << 20;
+	c->buffer_bytes_max = 1024u << 20;
+	c->segment_bytes = 1u << 30;
+	c->retention_ms = 7LL * 24 * 3600 * 1000;
+	c->retention_bytes = -1;
+	c->shutdown_timeout_ms = 10000;
+	c->producers_max = 10000;
+	c->producer_expiration_ms = 24LL * 3600 * 1000;
+	c->log_level = FL_LOG_INFO;
+}
+
+static int
+set_str(char *dst, size_t n, const char *v)
+{
+	int k = snprintf(dst, n, "%s", v);
+
+	return k < 0 || (size_t)k >= n ? FL_ERANGE : 0;
+}
+
+/* One setting, from the command line or the config file (same names). */
+static int
+apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *err)
+{
+	struct serve_cfg *c = arg;
+	uint64_t u;
+	int64_t i;
+	int rc;
+
+	(void)line;
+	if (strcmp(key, "data") == 0)
+		return set_str(c->data_dir, sizeof(c->data_dir), v);
+	if (strcmp(key, "listen") == 0)
+		return fl_conf_hostport(v, c->listen_host, sizeof(c->listen_host),
+		    &c->listen_port);
+	if (strcmp(key, "advertise") == 0) {
+		c->has_advertise = 1;
+		rc = fl_conf_hostport(v, c->adv_host, sizeof(c->adv_host), &c->adv_port);
+		if (rc == 0 && (c->adv_host[0] == '\0' || c->adv_port == 0))
+			rc = FL_EINVAL;
+		return rc;
+	}
+	if (strcmp(key, "log-file") == 0)
+		return set_str(c->log_file, sizeof(c->log_file), v);
+	if (strcmp(key, "log-level") == 0)
+		return fl_diag_parse_level(v, &c->log_level);
+	if (strcmp(key, "ready-fd") == 0) {
+		rc = fl_conf_u64(v, 0, 1 << 20, 0, &u);
+		c->ready_fd = (int)u;
+		return rc;
+	}
+	if (strcmp(key, "node-id") == 0) {
+		rc = fl_conf_u64(v, 0, INT32_MAX, 0, &u);
+		c->node_id = (int32_t)u;
+		return rc;
+	}
+	if (strcmp(key, "auto-create-topics") == 0 ||
+	    strcmp(key, "auto-create-topics-enable") == 0)
+		return fl_conf_bool(v, &c->auto_create);
+	if (strcmp(key, "num-partitions") == 0) {
+		rc = fl_conf_u64(v, 1, FL_TOPIC_PARTITIONS_MAX, 0, &u);
+		c->num_partitions = (int32_t)u;
+		return rc;
+	}
+	if (strcmp(key, "socket-request-max-bytes") == 0)
+		return fl_conf_u64(v, 1024, FL_KP_FRAME_BYTES_MAX, 1, &c->request_bytes_max);
+	if (strcmp(key, "message-max-bytes") == 0)
+		return fl_conf_u64(v, 128, FL_BATCH_BYTES_MAX, 1, &c->message_bytes_max);
+	if (strcmp(key, "max-connections") == 0)
+		return fl_conf_u64(v, 1, 1000000, 0, &c->connections_max);
+	if (strcmp(key, "unsynced-bytes-max") == 0)
+		return fl_conf_u64(v, 1, UINT64_MAX, 1, &c->unsynced_bytes_max);
+	if (strcmp(key, "produce-waiting-max") == 0)
+		return fl_conf_u64(v, 1, UINT32_MAX, 0, &c->produce_waiting_max);
+	if (strcmp(key, "connection-out-bytes-max") == 0)
+		return fl_conf_u64(v, 4096, UINT32_MAX, 1, &c->conn_out_bytes_max);
+	if (strcmp(key, "buffer-bytes-max") == 0)
+		return fl_conf_u64(v, 1u << 20, UINT64_MAX, 1, &c->buffer_bytes_max);
+	if (strcmp(key, "segment-bytes") == 0)
+		return fl_conf_u64(v, 4096, 1ull << 40, 1, &c->segment_bytes);
+	if (strcmp(key, "retention-ms") == 0)
+		return fl_conf_i64(v, -1, INT64_MAX, &c->retention_ms);
+	if (strcmp(key, "retention-bytes") == 0)
+		return fl_conf_i64(v, -1, INT64_MAX, &c->retention_bytes);
+	if (strcmp(key, "shutdown-timeout-ms") == 0)
+		return fl_conf_u64(v, 0, 3600000, 0, &c->shutdown_timeout_ms);
+	if (strcmp(key, "producers-max") == 0)
+		return fl_conf_u64(v, 1, 10000000, 0, &c->producers_max);
+	if (strcmp(key, "producer-id-expiration-ms") == 0) {
+		rc = fl_conf_i64(v, 1, INT64_MAX, &i);
+		c->producer_expiration_ms = i;
+		return rc;
+	}
+	return fl_err_set(err, FL_EINVAL, "unknown setting '%s'", key);
+}
+
+static void
+load_config(struct serve_cfg *c, const char *path)
+{
+	struct fl_err err = { 0 };
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		fl_die(EX_NOINPUT, "%s", path);
+	buf = malloc(CONFIG_BYTES_MAX);
+	if (buf == NULL)
+		fl_die(EX_OSERR, "malloc");
+	while ((n = read(fd, buf + len, CONFIG_BYTES_MAX - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		fl_die(EX_IOERR, "%s", path);
+	close(fd);
+	if (len == CONFIG_BYTES_MAX)
+		fl_diex(EX_CONFIG, "%s: larger than %u bytes", path, CONFIG_BYTES_MAX);
+	if (fl_conf_parse(buf, len, apply, c, &err) != 0)
+		fl_diex(EX_CONFIG, "%s: %s", path, err.msg);
+	free(buf);
+}
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+	char ch = sig == SIGHUP ? 'H' : 'T';
+
+	if (sig == SIGINT && ++sigint_count >= 2)
+		_exit(1);		/* a second ^C: leave now (Redis) */
+	(void)!write(sig_wfd, &ch, 1);
+	errno = e;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+	int fds[2];
+
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+		fl_die(EX_OSERR, "pipe");
+	sig_wfd = fds[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return fds[0];
+}
+
+static int
+open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (fd != 2) {
+		if (dup2(fd, 2) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+void
+serve_reopen_log(struct broker *b)
+{
+	if (b->cfg->log_file[0] == '\0')
+		return;
+	/* keep logging to the old file if the new one cannot be opened */
+	if (open_log(b->cfg->log_file) != 0)
+		fl_log(FL_LOG_ERROR, "reopen %s: %s", b->cfg->log_file, strerror(errno));
+	else
+		fl_log(FL_LOG_INFO, "log file reopened");
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[SERVE_PATH_MAX];
+	char *s;
+
+	if (set_str(tmp, sizeof(tmp), path) != 0)
+		return -1;
+	for (s = tmp + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* flock DIR/lock for the life of the process: one broker per directory. */
+static int
+lock_data_dir(const char *dir)
+{
+	char path[SERVE_PATH_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fl_die(EX_IOERR, "%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			fl_diex(EX_TEMPFAIL, "%s is in use by another broker "
+			    "(lock held on %s)", dir, path);
+		fl_die(EX_IOERR, "flock %s", path);
+	}
+	return fd;
+}
+
+/* Read DIR/meta, or create it with a fresh random cluster id. */
+static void
+load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
+{
+	uint8_t *data;
+	size_t len;
+	char text[256], *line, *save = NULL;
+	int rc, format = 0;
+	long node = -1;
+
+	rc = fl_durable_read(b->vfs, cfg->data_dir, META_NAME, &data, &len);
+	if (rc == FL_ENOENT) {
+		char id[33];
+		int k;
+
+		fl_random_hex(id, 16);
+		k = snprintf(text, sizeof(text), "format 1\nnode %d\ncluster %s\n",
+		    (int)cfg->node_id, id);
+		rc = fl_durable_write(b->vfs, cfg->data_dir, META_NAME, text, (size_t)k);
+		if (rc != 0)
+			fl_diex(EX_IOERR, "%s/%s: %s", cfg->data_dir, META_NAME,
+			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+		snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", id);
+		fl_log(FL_LOG_INFO, "new data directory %s, cluster id %s",
+		    cfg->data_dir, id);
+		return;
+	}
+	if (rc != 0)
+		fl_diex(rc == FL_ECORRUPT ? EX_DATAERR : EX_IOERR, "%s/%s: %s",
+		    cfg->data_dir, META_NAME,
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	if (len >= sizeof(text))
+		fl_diex(EX_DATAERR, "%s/%s: too large", cfg->data_dir, META_NAME);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	free(data);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "format ", 7) == 0)
+			format = atoi(line + 7);
+		else if (strncmp(line, "node ", 5) == 0)
+			node = strtol(line + 5, NULL, 10);
+		else if (strncmp(line, "cluster ", 8) == 0)
+			snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", line + 8);
+	}
+	if (format != 1 || node < 0 || node > INT32_MAX || b->cluster_id[0] == '\0')
+		fl_diex(EX_DATAERR, "%s/%s: unrecognised content", cfg->data_dir,
+		    META_NAME);
+	if (node_id_given && node != cfg->node_id)
+		fl_diex(EX_CONFIG, "--node-id %d does not match node %ld in %s/%s",
+		    (int)cfg->node_id, node, cfg->data_dir, META_NAME);
+	cfg->node_id = (int32_t)node;
+}
+
+static void
+announce_ready(struct broker *b, int fd)
+{
+	char line[SERVE_HOST_MAX + 16];
+	int k = snprintf(line, sizeof(line), "%s\n", b->bound);
+
+	if (write(fd, line, (size_t)k) != k)
+		fl_log(FL_LOG_WARN, "ready-fd %d: %s", fd, strerror(errno));
+	close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "advertise", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "ready-fd", required_argument, NULL, 0 },
+		{ "log-file", required_argument, NULL, 0 },
+		{ "log-level", required_argument, NULL, 0 },
+		{ "node-id", required_argument, NULL, 0 },
+		{ "auto-create-topics", required_argument, NULL, 0 },
+		{ "num-partitions", required_argument, NULL, 0 },
+		{ "socket-request-max-bytes", required_argument, NULL, 0 },
+		{ "message-max-bytes", required_argument, NULL, 0 },
+		{ "max-connections", required_argument, NULL, 0 },
+		{ "unsynced-bytes-max", required_argument, NULL, 0 },
+		{ "produce-waiting-max", required_argument, NULL, 0 },
+		{ "connection-out-bytes-max", required_argument, NULL, 0 },
+		{ "buffer-bytes-max", required_argument, NULL, 0 },
+		{ "segment-bytes", required_argument, NULL, 0 },
+		{ "retention-ms", required_argument, NULL, 0 },
+		{ "retention-bytes", required_argument, NULL, 0 },
+		{ "shutdown-timeout-ms", required_argument, NULL, 0 },
+		{ "producers-max", required_argument, NULL, 0 },
+		{ "producer-id-expiration-ms", required_argument, NULL, 0 },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct serve_cfg cfg;
+	static struct broker b;
+	struct { const char *key, *val; } *set;
+	struct fl_err err = { 0 };
+	const char *config = NULL;
+	size_t nset = 0, k;
+	int ch, idx, lockfd, rc, node_id_given = 0;
+
+	fl_diag_init(argv[0]);
+	cfg_defaults(&cfg);
+	set = calloc((size_t)argc + 1, sizeof(*set));
+	if (set == NULL)
+		fl_die(EX_OSERR, "calloc");
+	/* collect first, apply after the config file: the command line wins */
+	while ((ch = getopt_long(argc, argv, "d:l:a:c:hV", longopts, &idx)) != -1) {
+		const char *key = NULL;
+
+		switch (ch) {
+		case 'd': key = "data"; break;
+		case 'l': key = "listen"; break;
+		case 'a': key = "advertise"; break;
+		case 'c': config = optarg; break;
+		case 'h': usage(0); break;
+		case 'V': printf("flume-serve %s\n", FL_VERSION); return 0;
+		case 0: key = longopts[idx].name; break;
+		default: usage(1);
+		}
+		if (key != NULL) {
+			set[nset].key = key;
+			set[nset++].val = optarg;
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	if (config != NULL)
+		load_config(&cfg, config);
+	for (k = 0; k < nset; k++) {
+		err.code = 0;
+		if (strcmp(set[k].key, "node-id") == 0)
+			node_id_given = 1;
+		if (apply(&cfg, set[k].key, set[k].val, 0, &err) != 0) {
+			fl_warnx("--%s %s: %s", set[k].key, set[k].val,
+			    err.code ? err.msg : "bad value");
+			usage(1);
+		}
+	}
+	free(set);
+	if (cfg.data_dir[0] == '\0' || cfg.listen_host[0] == '\0')
+		usage(1);
+	fl_diag_set_level(cfg.log_level);
+	if (cfg.log_file[0] != '\0' && open_log(cfg.log_file) != 0)
+		fl_die(EX_CANTCREAT, "%s", cfg.log_file);
+	if (fl_csum_init() != 0)
+		fl_diex(EX_SOFTWARE, "libsodium failed to initialise");
+
+	b.cfg = &cfg;
+	b.vfs = fl_vfs_real();
+	b.sig_rfd = setup_signals();
+	if (mkdir_p(cfg.data_dir) != 0)
+		fl_die(EX_CANTCREAT, "%s", cfg.data_dir);
+	lockfd = lock_data_dir(cfg.data_dir);
+	load_meta(&b, &cfg, node_id_given);
+
+	if (store_open(&b, &err) != 0)
+		fl_diex(EX_DATAERR, "%s", err.msg);
+	if (sync_init(&b) != 0)
+		fl_die(EX_OSERR, "sync thread");
+	if (loop_listen(&b, &err) != 0)
+		fl_diex(EX_OSERR, "%s", err.msg);
+	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",
+	    b.bound, b.adv_host, (unsigned)b.adv_port, (int)cfg.node_id, cfg.data_dir);
+	if (cfg.ready_fd >= 0)
+		announce_ready(&b, cfg.ready_fd);
+
+	rc = loop_run(&b);
+	sync_stop(&b);
+	store_snapshot_all(&b, 1);
+	store_close(&b);
+	close(lockfd);
+	if (rc == 0)
+		fl_log(FL_LOG_INFO, "stopped");
+	return rc;
+}

@@ -1,0 +1,265 @@
+/*
+ * serve.h: the broker's I/O shell, shared by the C files of flume-serve/
+ * only (programs never include each other's files).
+ *
+ *   main.c   options, config file, signals (self-pipe), data dir, wiring
+ *   store.c  topics and partitions on disk: plogs, topics file, meta,
+ *            producer ids, idempotence state rebuild and snapshots
+ *   loop.c   the epoll loop: accept, connections, framing, output queues
+ *            (writev + sendfile), parking, housekeeping, shutdown
+ *   kafka.c  one handler per Kafka API
+ *   sync.c   the sync thread and group-commit rounds (DESIGN §5)
+ *   admin.c  the admin socket's line protocol (flume-admin(7))
+ *
+ * Threads: everything runs on the loop thread except the fdatasync calls
+ * of a sync round, which run on the sync thread on files the loop thread
+ * handed over (struct sync_job); the two share only struct syncer, under
+ * its mutex.
+ */
+#ifndef FL_SERVE_H
+#define FL_SERVE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "err.h"
+#include "kproto.h"
+#include "pidstate.h"
+#include "plog.h"
+#include "rd.h"
+#include "topics.h"
+#include "vfs.h"
+
+#define SERVE_HOST_MAX 256
+#define SERVE_PATH_MAX 4096
+#define SERVE_ADMIN_CONNS_MAX 16
+#define SERVE_ADMIN_LINE_MAX 1024
+#define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
+#define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
+#define SERVE_IOV_MAX 64
+#define SERVE_PID_BLOCK 1000		/* producer ids reserved per durable write */
+#define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
+
+struct serve_cfg {
+	char data_dir[SERVE_PATH_MAX];
+	char listen_host[SERVE_HOST_MAX];
+	uint16_t listen_port;
+	char adv_host[SERVE_HOST_MAX];
+	uint16_t adv_port;
+	int has_advertise;
+	char log_file[SERVE_PATH_MAX];
+	int ready_fd;				/* -1: none */
+	int32_t node_id;
+	int auto_create;			/* auto-create-topics */
+	int32_t num_partitions;			/* default for new topics */
+	uint64_t request_bytes_max;		/* socket-request-max-bytes */
+	uint64_t message_bytes_max;		/* max-message-bytes */
+	uint64_t connections_max;
+	uint64_t unsynced_bytes_max;		/* pause producers above */
+	uint64_t produce_waiting_max;		/* pause producers above */
+	uint64_t conn_out_bytes_max;		/* stop reading a connection above */
+	uint64_t buffer_bytes_max;		/* all receive buffers together */
+	uint64_t segment_bytes;
+	int64_t  retention_ms;
+	int64_t  retention_bytes;
+	uint64_t shutdown_timeout_ms;
+	uint64_t producers_max;			/* per partition */
+	int64_t  producer_expiration_ms;
+	enum fl_log_level log_level;
+};
+
+/* ---- storage ---- */
+
+struct topic;
+
+struct part {
+	struct topic *topic;		/* owner */
+	int32_t index;
+	char dir[SERVE_PATH_MAX];
+	struct fl_plog log;
+	struct fl_pidstate pids;
+	int is_open;
+	int is_dirty;			/* appended since the current round began */
+	int in_round;			/* its file is being synced right now */
+	uint64_t dirty_bytes;
+	int pids_changed;		/* since the last producers snapshot */
+};
+
+struct topic {
+	char name[FL_TOPIC_NAME_MAX + 1];
+	int32_t nparts;
+	struct part *parts;		/* owned array */
+	int is_deleted;			/* waiting for its round to end */
+	struct topic *next_dead;
+};
+
+/* ---- sync thread ---- */
+
+struct sync_job {
+	struct part *p;
+	struct fl_file *f;
+	uint64_t end;
+	int rc, errnum;
+};
+
+struct syncer {
+	pthread_t th;
+	int has_thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int has_work, is_done, quit;	/* under mu */
+	struct sync_job *jobs;		/* owned; handed over while has_work */
+	size_t njobs, cap;
+	int efd;			/* eventfd: the thread says "done" */
+	int is_busy;			/* loop: a round is in flight */
+	uint64_t round_started, round_done;
+	uint64_t bytes_in_round;
+	uint64_t waiting_cur, waiting_next;	/* produce responses held */
+};
+
+/* ---- connections ---- */
+
+enum { CHUNK_MEM = 0, CHUNK_FILE = 1 };
+
+struct chunk {
+	int kind;
+	int fd;				/* FILE: owned dup of the segment fd */
+	uint64_t len;			/* bytes left to send */
+	uint64_t pos;			/* FILE: position in the file */
+	uint64_t need_round;		/* 0 ready; else after that sync round */
+};
+
+enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC };
+
+struct ev_src {
+	int kind;
+};
+
+struct conn {
+	struct ev_src ev;		/* first: epoll data.ptr points here */
+	int fd;				/* -1: slot free */
+	int is_admin;
+	char peer[64];
+	uint8_t *rbuf;			/* owned */
+	size_t rpos, rlen, rcap;
+	struct fl_wr out;		/* encoded response bytes, from out_head on */
+	size_t out_head;
+	struct chunk *q;		/* owned ring of queued output */
+	size_t qhead, qlen, qcap;
+	size_t nfile;			/* FILE chunks queued */
+	int can_read, can_write;
+	int is_eof;			/* peer closed its side */
+	int is_closing;			/* close once output is flushed */
+	int on_ready;
+	int is_parked;			/* a Fetch waits at rpos */
+	int64_t park_deadline_ms;
+	struct conn *next_ready;
+	struct conn *park_prev, *park_next;
+	size_t live_idx;
+};
+
+/* ---- the broker ---- */
+
+struct broker {
+	const struct serve_cfg *cfg;
+	struct fl_vfs *vfs;
+	char cluster_id[40];
+	char adv_host[SERVE_HOST_MAX];
+	uint16_t adv_port;
+	char bound[SERVE_HOST_MAX + 8];	/* "host:port" we listen on */
+
+	int epfd, lfd, afd;
+	struct ev_src ev_listen, ev_admin, ev_signal, ev_sync;
+	int sig_rfd;			/* self-pipe read end (main.c owns it) */
+	char admin_path[SERVE_PATH_MAX];
+
+	int64_t now_ms;			/* monotonic, read once per loop turn */
+	int64_t wall_ms;		/* realtime, same turn */
+	int64_t start_ms;
+	int64_t next_housekeep_ms;
+	int64_t last_refuse_log_ms;
+
+	/* topics, sorted by name */
+	struct topic **topics;
+	size_t ntopics, topics_cap;
+	struct fl_topic_list tlist;	/* what the topics file holds */
+	struct topic *dead;		/* deleted, awaiting the end of a round */
+	struct fl_plog_config plog_cfg;
+
+	/* producer ids */
+	int64_t pid_next, pid_limit;
+
+	/* connections */
+	struct conn *conns;		/* owned, connections_max + admin slots */
+	size_t nslots;
+	struct conn **live;		/* owned, dense */
+	size_t *free_slots;		/* owned stack of free slot indices */
+	size_t nfree;
+	size_t nlive, nkafka, nadmin;
+	struct conn *ready;		/* conns to service this turn */
+	struct conn *parked;		/* conns with a parked Fetch */
+	uint64_t rbuf_bytes;		/* receive buffers beyond the resting size */
+
+	struct syncer sy;
+	uint64_t dirty_bytes;		/* appended, not yet in a round */
+	size_t ndirty;
+	int is_paused;			/* producers wait for the sync thread */
+
+	int is_stopping;
+	int64_t stop_deadline_ms;
+	int exit_code;
+	int reopen_log;			/* main.c's SIGHUP hook */
+};
+
+/* main.c */
+void serve_reopen_log(struct broker *b);
+
+/* store.c */
+int store_open(struct broker *b, struct fl_err *err);
+void store_close(struct broker *b);
+struct topic *store_find(struct broker *b, const void *name, size_t len);
+struct part *store_part(struct broker *b, const void *name, size_t len, int32_t idx);
+/* 0, FL_EEXIST, FL_EINVAL (name/partitions), or an I/O error (logged). */
+int store_create(struct broker *b, const char *name, int32_t nparts, struct topic **out);
+int store_delete(struct broker *b, const char *name);
+void store_reap_dead(struct broker *b);
+int store_next_pid(struct broker *b, int64_t *pid);
+void store_housekeep(struct broker *b);
+void store_snapshot_all(struct broker *b, int only_changed);
+static inline uint64_t part_hw(const struct part *p) { return p->log.synced_end; }
+void part_mark_dirty(struct broker *b, struct part *p, uint64_t bytes);
+
+/* sync.c */
+int sync_init(struct broker *b);
+void sync_stop(struct broker *b);
+void sync_maybe_start(struct broker *b);
+void sync_on_done(struct broker *b);
+void sync_wait_idle(struct broker *b);
+
+/* loop.c */
+int loop_run(struct broker *b);
+int loop_listen(struct broker *b, struct fl_err *err);
+void conn_ready(struct broker *b, struct conn *c);
+void conn_close(struct broker *b, struct conn *c, const char *why);
+/*
+ * Queue the next len bytes of c->out (after everything queued before) as
+ * output; need_round 0 = send when reached, else after that sync round.
+ */
+int conn_queue_mem(struct conn *c, size_t len, uint64_t need_round);
+/* Queue len bytes of the file fd from pos (the fd is dup'ed). */
+int conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len);
+void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
+void conn_unpark(struct broker *b, struct conn *c);
+void loop_wake_all(struct broker *b);
+
+/* kafka.c: handle one request payload; 1 = parked (keep the frame), 0 =
+ * done, negative = close the connection. */
+int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
+
+/* admin.c: handle one admin line; output appended to c->out. */
+void admin_handle(struct broker *b, struct conn *c, char *line);
+
+#endif
