@@ -91,10 +91,13 @@ static uint32_t idx_pos(const struct fl_plog_seg *s, size_t i) { return fl_load_
 static int64_t tidx_ts(const struct fl_plog_seg *s, size_t i) { return (int64_t)fl_load_be64(s->tidx + i * 12); }
 static uint32_t tidx_rel(const struct fl_plog_seg *s, size_t i) { return fl_load_be32(s->tidx + i * 12 + 8); }
 
-/* Add an index + time index entry for the batch at pos; write them through
- * to the files when the segment has them open for writing. */
+/*
+ * Add an index + time index entry for the batch at pos, in memory; the
+ * files get new entries in one write each at the next seg_flush (sync,
+ * roll, close), not one syscall per entry on the append path.
+ */
 static int
-seg_add_entry(struct fl_plog_seg *s, uint64_t pos, uint64_t base_offset, int write)
+seg_add_entry(struct fl_plog_seg *s, uint64_t pos, uint64_t base_offset)
 {
 	uint8_t e[8], t[12];
 	int rc;
@@ -107,26 +110,46 @@ seg_add_entry(struct fl_plog_seg *s, uint64_t pos, uint64_t base_offset, int wri
 	    (rc = arr_push(&s->tidx, &s->ntidx, &s->tidx_cap, t, 12)) != 0)
 		return rc;
 	s->last_indexed_pos = pos;
-	if (write && s->index != NULL) {
-		rc = fl_vfs_pwrite(s->index, e, 8, (s->nidx - 1) * 8);
-		if (rc == 0)
-			rc = fl_vfs_pwrite(s->timeindex, t, 12, (s->ntidx - 1) * 12);
+	return 0;
+}
+
+/* Write the index entries made since the last flush. */
+static int
+seg_flush(struct fl_plog_seg *s)
+{
+	int rc;
+
+	if (s->index == NULL)
+		return 0;	/* read-only: indexes live in memory only */
+	if (s->nidx > s->idx_flushed) {
+		rc = fl_vfs_pwrite(s->index, s->idx + s->idx_flushed * 8,
+		    (s->nidx - s->idx_flushed) * 8, s->idx_flushed * 8);
+		if (rc != 0)
+			return rc;
+		s->idx_flushed = s->nidx;
 	}
-	return rc;
+	if (s->ntidx > s->tidx_flushed) {
+		rc = fl_vfs_pwrite(s->timeindex, s->tidx + s->tidx_flushed * 12,
+		    (s->ntidx - s->tidx_flushed) * 12, s->tidx_flushed * 12);
+		if (rc != 0)
+			return rc;
+		s->tidx_flushed = s->ntidx;
+	}
+	return 0;
 }
 
 /* Account for one batch written at pos: the one place that decides where
  * index entries go, shared by append, recovery and reindex. */
 static int
 seg_note_batch(struct fl_plog_seg *s, const struct fl_batch_hdr *h, uint64_t pos,
-    uint64_t size, uint32_t interval, int write)
+    uint64_t size, uint32_t interval)
 {
 	int rc = 0;
 
 	if (h->max_ts > s->max_ts)
 		s->max_ts = h->max_ts;
 	if (pos > 0 && pos - s->last_indexed_pos >= interval)
-		rc = seg_add_entry(s, pos, (uint64_t)h->base_offset, write);
+		rc = seg_add_entry(s, pos, (uint64_t)h->base_offset);
 	s->size = pos + size;
 	s->next = (uint64_t)fl_batch_last_offset(h) + 1;
 	s->last_base = (uint64_t)h->base_offset;
@@ -148,6 +171,8 @@ seg_write_indexes(struct fl_plog_seg *s)
 		return rc;
 	if ((rc = fl_vfs_sync(s->index)) != 0)
 		return rc;
+	s->idx_flushed = s->nidx;
+	s->tidx_flushed = s->ntidx;
 	return fl_vfs_sync(s->timeindex);
 }
 
@@ -321,7 +346,6 @@ fl_seg_scan(struct fl_file *log, struct fl_seg_scan *s, unsigned flags,
 struct note_arg {
 	struct fl_plog_seg *seg;
 	uint32_t interval;
-	int write;
 	int rc;
 };
 
@@ -331,7 +355,7 @@ note_cb(void *arg, const struct fl_batch_hdr *h, const uint8_t *p, size_t n, uin
 	struct note_arg *a = arg;
 
 	(void)p;
-	a->rc = seg_note_batch(a->seg, h, pos, n, a->interval, a->write);
+	a->rc = seg_note_batch(a->seg, h, pos, n, a->interval);
 	return a->rc;
 }
 
@@ -348,9 +372,7 @@ seg_seal(struct fl_plog_seg *s)
 	fl_store_be32(t + 8, (uint32_t)(s->last_base - s->base));
 	if ((rc = arr_push(&s->tidx, &s->ntidx, &s->tidx_cap, t, 12)) != 0)
 		return rc;
-	if (s->timeindex == NULL)
-		return 0;
-	return fl_vfs_pwrite(s->timeindex, t, 12, (s->ntidx - 1) * 12);
+	return seg_flush(s);
 }
 
 int
@@ -375,7 +397,7 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 		return fl_err_set(err, rc, "%s: cannot open", path);
 	memset(&sc, 0, sizeof(sc));
 	sc.expect_offset = (int64_t)base;
-	na = (struct note_arg){ &seg, interval ? interval : 4096, 0, 0 };
+	na = (struct note_arg){ &seg, interval ? interval : 4096, 0 };
 	rc = fl_seg_scan(seg.log, &sc, 0, note_cb, &na);
 	if (rc == 0 && sc.good_end < log_end_pos) {
 		rc = fl_err_set(err, FL_ECORRUPT, "%s: bad batch at byte %" PRIu64
@@ -706,6 +728,9 @@ index_validate(struct fl_plog_seg *s, uint64_t limit_rel)
 	}
 	s->last_indexed_pos = s->nidx ? idx_pos(s, s->nidx - 1) : 0;
 	s->max_ts = s->ntidx ? tidx_ts(s, s->ntidx - 1) : -1;
+	/* entries past a damaged one stay in the file until it is rewritten */
+	s->idx_flushed = s->nidx;
+	s->tidx_flushed = s->ntidx;
 	return ok;
 }
 
@@ -723,7 +748,7 @@ read_hdr(struct fl_file *f, uint64_t pos, struct fl_batch_hdr *h)
 static int
 seg_rebuild(struct fl_plog *l, struct fl_plog_seg *s, struct fl_seg_scan *sc)
 {
-	struct note_arg na = { s, l->cfg.index_interval_bytes, 0, 0 };
+	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
 	int rc;
 
 	seg_reset_index(s);
@@ -738,7 +763,7 @@ static int
 recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
     struct fl_err *err)
 {
-	struct note_arg na = { s, l->cfg.index_interval_bytes, 0, 0 };
+	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
 	struct fl_seg_scan sc;
 	uint64_t file_size = s->size;
 	int consistent, rc;
@@ -975,8 +1000,11 @@ fl_plog_close(struct fl_plog *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->nseg; i++)
+	for (i = 0; i < l->nseg; i++) {
+		if (!l->is_readonly)
+			(void)seg_flush(&l->segs[i]);	/* rebuildable: best effort */
 		seg_free(&l->segs[i]);
+	}
 	free(l->segs);
 	free(l->dir);
 	free(l->epochs);
@@ -1076,7 +1104,7 @@ fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
 		return rc;
 	}
 	s->is_dirty = 1;
-	rc = seg_note_batch(s, &h, pos, n, l->cfg.index_interval_bytes, 1);
+	rc = seg_note_batch(s, &h, pos, n, l->cfg.index_interval_bytes);
 	l->log_end = s->next;
 	if (base_offset)
 		*base_offset = (uint64_t)h.base_offset;
@@ -1092,6 +1120,8 @@ fl_plog_sync(struct fl_plog *l)
 	if (l->is_readonly || l->nseg == 0)
 		return 0;
 	s = &l->segs[l->nseg - 1];
+	if ((rc = seg_flush(s)) != 0)
+		return rc;
 	if (s->is_dirty) {
 		if ((rc = fl_vfs_sync(s->log)) != 0)
 			return rc;
@@ -1113,6 +1143,8 @@ fl_plog_mark_synced(struct fl_plog *l, uint64_t end)
 {
 	if (end > l->synced_end && end <= l->log_end)
 		l->synced_end = end;
+	if (!l->is_readonly && l->nseg > 0)
+		(void)seg_flush(&l->segs[l->nseg - 1]);	/* rebuildable: best effort */
 }
 
 uint64_t
@@ -1183,10 +1215,14 @@ walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
 		return FL_ESHORT;
 	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
 		uint64_t want = w->limit - pos;
+		/* to the end of the page: a lookup mostly needs one header */
+		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
 		long long r;
 
 		if (want > sizeof(w->buf))
 			want = sizeof(w->buf);
+		if (want > page_end - pos)
+			want = page_end - pos;
 		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
 		if (r < 0)
 			return (int)r;
@@ -1211,7 +1247,8 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 	struct fl_batch_hdr h;
 	uint64_t end = l->log_end < limit_offset ? l->log_end : limit_offset;
 	uint64_t pos, start = 0;
-	int rc, found = 0, retried = 0;
+	int rc, found = 0, retried = 0, jumped = 0, jump_check = 0;
+	uint64_t back_pos = 0, back_next = 0;
 
 	if (offset < l->log_start)
 		return FL_ERANGE;
@@ -1229,7 +1266,50 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 again:
 	found = 0;
 	for (;;) {
+		if (found && pos + FL_BATCH_HDR_BYTES - start > max_bytes)
+			break;	/* no further batch can fit */
+		if (found && !jumped) {
+			/*
+			 * Skip whole batches via the index: the last indexed batch
+			 * that starts within max_bytes and at or below the limit.
+			 * Everything before it fits, so no header needs reading.
+			 */
+			size_t lo = 0, hi = s->nidx, best = SIZE_MAX;
+
+			jumped = 1;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (idx_pos(s, mid) + FL_BATCH_HDR_BYTES <= start + max_bytes) {
+					best = mid;
+					lo = mid + 1;
+				} else {
+					hi = mid;
+				}
+			}
+			while (best != SIZE_MAX && best > 0 && s->base + idx_rel(s, best) > end)
+				best--;
+			if (best != SIZE_MAX && idx_pos(s, best) > pos &&
+			    s->base + idx_rel(s, best) <= end) {
+				back_pos = pos;
+				back_next = span->next_offset;
+				pos = idx_pos(s, best);
+				span->next_offset = s->base + idx_rel(s, best);
+				jump_check = 1;
+			}
+		}
 		rc = walk_hdr(w, pos, &h);
+		if (jump_check) {
+			jump_check = 0;
+			if (rc != 0 || (uint64_t)h.base_offset != span->next_offset) {
+				/* the index entry lied: walk the headers instead */
+				pos = back_pos;
+				span->next_offset = back_next;
+				continue;
+			}
+			if (span->next_offset >= end)
+				break;
+		}
 		if (rc != 0 && found) {
 			rc = 0;	/* serve the good batches before the end */
 			break;

@@ -64,6 +64,7 @@ struct fl_plog_seg {
 	size_t nidx, idx_cap;
 	uint8_t *tidx;			/* the .timeindex entries, owned, ntidx * 12 bytes */
 	size_t ntidx, tidx_cap;
+	size_t   idx_flushed, tidx_flushed;	/* entries already written to the files */
 	uint64_t last_indexed_pos;	/* file position of the last index entry (0 none) */
 	int      is_dirty;		/* written since its last fdatasync */
 	int64_t  max_ts;		/* largest MaxTimestamp in the segment, -1 none */

@@ -379,6 +379,118 @@ test_follower_keep(void)
 	fl_vfs_mem_free(v);
 }
 
+/* The span rule, the slow way: walk every header of the segment. */
+static int
+naive_span(struct fl_plog *l, uint64_t offset, uint64_t limit, uint64_t max_bytes,
+    uint64_t *pos_out, uint64_t *len_out, uint64_t *next_out)
+{
+	size_t k;
+	struct fl_plog_seg *s = NULL;
+	uint64_t pos = 0, start = 0, next = 0, end = l->log_end < limit ? l->log_end : limit;
+	int found = 0;
+
+	for (k = 0; k < l->nseg; k++)
+		if (l->segs[k].base <= offset && offset < l->segs[k].next)
+			s = &l->segs[k];
+	if (s == NULL || offset >= end)
+		return -1;
+	while (pos < s->size) {
+		uint8_t hb[FL_BATCH_HDR_BYTES];
+		struct fl_batch_hdr h;
+
+		if (fl_vfs_pread_full(s->log, hb, sizeof(hb), pos) != 0)
+			return -1;
+		fl_batch_hdr_parse(hb, sizeof(hb), &h);
+		if (!found) {
+			if ((uint64_t)fl_batch_last_offset(&h) >= offset) {
+				found = 1;
+				start = pos;
+			}
+		} else if ((uint64_t)h.base_offset >= end || pos + fl_batch_size(&h) - start > max_bytes) {
+			break;
+		}
+		pos += fl_batch_size(&h);
+		if (found) {
+			next = (uint64_t)fl_batch_last_offset(&h) + 1;
+			if (next >= end)
+				break;
+		}
+	}
+	*pos_out = start;
+	*len_out = pos - start;
+	*next_out = next;
+	return 0;
+}
+
+static void
+test_span_property(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_plog_config cfg;
+	struct fl_err err;
+	uint64_t seq = 0;
+	int i, bad = 0;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 64 * 1024;
+	cfg.index_interval_bytes = 300;
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/s-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+	for (i = 0; i < 3000; i++) {
+		size_t len;
+		int n = 1 + (int)(rnd() % 30);
+		uint8_t *b = make_batch(seq, n, 5 + rnd() % 40, i, &len);
+
+		fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 0, 0, NULL);
+		seq += (uint64_t)n;
+		free(b);
+	}
+	for (i = 0; i < 20000 && !bad; i++) {
+		uint64_t off = rnd() % seq, limit = rnd() % 4 ? UINT64_MAX : off + 1 + rnd() % 500;
+		uint64_t maxb = rnd() % 3 ? 1 + rnd() % 20000 : 1 + rnd() % 200;
+		uint64_t np = 0, nl = 0, nn = 0;
+		struct fl_plog_span sp;
+		int rc = fl_plog_read(&l, off, limit, maxb, &sp);
+
+		if (naive_span(&l, off, limit, maxb, &np, &nl, &nn) != 0 || rc != 0 ||
+		    sp.pos != np || sp.len != nl || sp.next_offset != nn) {
+			printf("# offset %llu limit %llu max %llu: got %llu+%llu next %llu, want %llu+%llu next %llu\n",
+			    (unsigned long long)off, (unsigned long long)limit, (unsigned long long)maxb,
+			    (unsigned long long)sp.pos, (unsigned long long)sp.len,
+			    (unsigned long long)sp.next_offset, (unsigned long long)np,
+			    (unsigned long long)nl, (unsigned long long)nn);
+			bad = 1;
+		}
+	}
+	CHECK(!bad, "20000 random reads give the same span as a header-by-header walk");
+	/* an index entry that lies (points one byte into its batch) is caught */
+	{
+		struct fl_plog_seg *s = &l.segs[0];
+		size_t k;
+
+		for (k = 1; k + 1 < s->nidx; k += 3) {
+			uint32_t pos = fl_load_be32(s->idx + k * 8 + 4);
+
+			if (pos + 1 < fl_load_be32(s->idx + (k + 1) * 8 + 4))
+				fl_store_be32(s->idx + k * 8 + 4, pos + 1);
+		}
+		for (i = 0; i < 20000 && !bad; i++) {
+			uint64_t off = rnd() % s->next, maxb = 1 + rnd() % 20000;
+			uint64_t np = 0, nl = 0, nn = 0;
+			struct fl_plog_span sp;
+			int rc = fl_plog_read(&l, off, UINT64_MAX, maxb, &sp);
+
+			if (naive_span(&l, off, UINT64_MAX, maxb, &np, &nl, &nn) != 0 || rc != 0 ||
+			    sp.pos != np || sp.len != nl || sp.next_offset != nn)
+				bad = 1;
+		}
+		CHECK(!bad, "reads stay exact when index entries point into the middle of batches");
+	}
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
 static int
 run(const char *cmd)
 {
@@ -498,6 +610,7 @@ main(void)
 	test_crash_property();
 	test_roll_retain_truncate();
 	test_follower_keep();
+	test_span_property();
 	test_million_real();
 	return tap_done();
 }
