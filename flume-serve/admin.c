@@ -137,8 +137,13 @@ admin_handle(struct broker *b, struct conn *c, char *line)
 		cmd_create(b, c, argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL);
 	else if (strcmp(argv[0], "delete") == 0 && argc <= 2)
 		cmd_delete(b, c, argc > 1 ? argv[1] : NULL);
+	else if (strcmp(argv[0], "groups") == 0 && argc == 1)
+		group_admin_list(b, c);
+	else if (strcmp(argv[0], "group") == 0 && argc == 2)
+		group_admin_show(b, c, argv[1]);
 	else if (strcmp(argv[0], "help") == 0)
-		say(c, "status\ntopics\ncreate TOPIC [PARTITIONS]\ndelete TOPIC\nok\n");
+		say(c, "status\ntopics\ncreate TOPIC [PARTITIONS]\ndelete TOPIC\n"
+		    "groups\ngroup NAME\nok\n");
 	else
 		say(c, "error: unknown command '%s' (try help)\n", argv[0]);
 }

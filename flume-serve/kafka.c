@@ -15,7 +15,7 @@
 
 #include "serve.h"
 
-#define FEATURES FL_KP_FEAT_CORE
+#define FEATURES (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
 #define LEADER_EPOCH 0			/* one node that never changes leader */
 
 /* Copy a wire name into a C string; 0 if it does not fit or is null. */
@@ -759,6 +759,17 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		case FL_KP_DELETE_TOPICS: rc = h_delete_topics(b, c, &req); break;
 		case FL_KP_INIT_PRODUCER_ID: rc = h_init_producer_id(b, c, &req); break;
 		case FL_KP_OFFSET_FOR_LEADER_EPOCH: rc = h_ofle(b, c, &req); break;
+		case FL_KP_FIND_COORDINATOR:
+		case FL_KP_JOIN_GROUP:
+		case FL_KP_SYNC_GROUP:
+		case FL_KP_HEARTBEAT:
+		case FL_KP_LEAVE_GROUP:
+		case FL_KP_OFFSET_COMMIT:
+		case FL_KP_OFFSET_FETCH:
+		case FL_KP_LIST_GROUPS:
+		case FL_KP_DESCRIBE_GROUPS:
+			rc = group_handle(b, c, &req);
+			break;
 		default:
 			fl_log(FL_LOG_INFO, "closing connection from %s: no handler "
 			    "for %s", c->peer, fl_kp_api_name(req.hdr.api_key));

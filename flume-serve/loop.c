@@ -273,7 +273,12 @@ conn_alloc(struct broker *b, int fd, int is_admin)
 	if (b->nfree == 0)
 		return NULL;
 	c = &b->conns[b->free_slots[--b->nfree]];
-	memset(c, 0, sizeof(*c));
+	{
+		uint32_t gen = c->gen;	/* survives reuse: late group answers miss */
+
+		memset(c, 0, sizeof(*c));
+		c->gen = gen + 1;
+	}
 	c->ev.kind = EV_CONN;
 	c->fd = fd;
 	c->is_admin = is_admin;
@@ -318,6 +323,7 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 	if (why != NULL)
 		fl_log(FL_LOG_DEBUG, "closing connection from %s: %s", c->peer, why);
 	conn_unpark(b, c);
+	group_conn_closed(b, c);
 	while (c->qlen > 0)
 		chunk_pop(c);
 	close(c->fd);
@@ -596,7 +602,7 @@ kafka_input(struct broker *b, struct conn *c)
 {
 	int handled = 0;
 
-	while (c->fd >= 0 && !c->is_parked && !c->is_closing) {
+	while (c->fd >= 0 && !c->is_parked && !c->is_waiting && !c->is_closing) {
 		size_t avail = c->rlen - c->rpos, size;
 		uint8_t *p = c->rbuf + c->rpos;
 		int rc;
@@ -636,6 +642,8 @@ kafka_input(struct broker *b, struct conn *c)
 			break;		/* parked: the frame stays at rpos */
 		c->rpos += 4 + size;
 		handled++;
+		if (rc == 2)
+			break;		/* waits for the group coordinator */
 	}
 	if (c->fd >= 0 && !c->is_parked)
 		rbuf_rest(b, c);
@@ -854,6 +862,8 @@ next_timeout(struct broker *b)
 			until = c->park_deadline_ms;
 	if (b->is_stopping && b->stop_deadline_ms < until)
 		until = b->stop_deadline_ms;
+	if (group_next_wake(b) < until)
+		until = group_next_wake(b);
 	if (until <= b->now_ms)
 		return 0;
 	return (int)(until - b->now_ms);
@@ -892,6 +902,7 @@ loop_run(struct broker *b)
 			return 71;
 		}
 		tick(b);
+		group_tick(b);
 		for (i = 0; n > 0 && i < (size_t)n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
 			uint32_t e = evs[i].events;

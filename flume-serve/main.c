@@ -453,6 +453,8 @@ main(int argc, char **argv)
 		fl_diex(EX_DATAERR, "%s", err.msg);
 	if (sync_init(&b) != 0)
 		fl_die(EX_OSERR, "sync thread");
+	if (group_init(&b) != 0)
+		fl_diex(EX_SOFTWARE, "cannot load consumer groups");
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
 	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",
@@ -463,6 +465,7 @@ main(int argc, char **argv)
 	rc = loop_run(&b);
 	sync_stop(&b);
 	store_snapshot_all(&b, 1);
+	group_free(&b);
 	store_close(&b);
 	close(lockfd);
 	if (rc == 0)

@@ -156,6 +156,10 @@ struct conn {
 	int on_ready;
 	int is_parked;			/* a Fetch waits at rpos */
 	int64_t park_deadline_ms;
+	uint32_t gen;			/* bumped per use of the slot: group tokens */
+	int is_waiting;			/* a JoinGroup/SyncGroup awaits the coordinator */
+	int32_t wait_corr;		/* ... and owes this correlation id */
+	int16_t wait_version;		/* ... in this version */
 	struct conn *next_ready;
 	struct conn *park_prev, *park_next;
 	size_t live_idx;
@@ -208,6 +212,8 @@ struct broker {
 	size_t ndirty;
 	int is_paused;			/* producers wait for the sync thread */
 
+	struct gstate *gs;		/* consumer groups (group.c), owned */
+
 	int is_stopping;
 	int64_t stop_deadline_ms;
 	int exit_code;
@@ -258,6 +264,17 @@ void loop_wake_all(struct broker *b);
 /* kafka.c: handle one request payload; 1 = parked (keep the frame), 0 =
  * done, negative = close the connection. */
 int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
+
+/* group.c: consumer groups and committed offsets. */
+int group_init(struct broker *b);
+void group_free(struct broker *b);
+/* Like kafka_handle, plus 2: the frame is consumed, the answer comes later. */
+int group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+void group_tick(struct broker *b);
+int64_t group_next_wake(const struct broker *b);
+void group_conn_closed(struct broker *b, struct conn *c);
+void group_admin_list(struct broker *b, struct conn *c);
+void group_admin_show(struct broker *b, struct conn *c, const char *name);
 
 /* admin.c: handle one admin line; output appended to c->out. */
 void admin_handle(struct broker *b, struct conn *c, char *line);
