@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# t/70-groups.bats: consumer groups with real kcat (librdkafka) members
+# against a private flume-serve: exactly-once delivery across members,
+# failover after kill -9, rebalancing on join, resuming from committed
+# offsets across a broker restart, and bad group requests.
+
+load helpers
+
+# g_serve NAME: start flume-serve on an ephemeral port with data in
+# $BATS_TEST_TMPDIR/NAME/data; sets ADDR, DATA and SERVE_PID.
+g_serve() {
+	local d
+	d=$(tmpdir "$1")
+	DATA="$d/data"
+	rm -f "$d/ready"
+	bg_start "$1" sh -c 'exec flume-serve --data "$1/data" --listen 127.0.0.1:0 \
+	    --ready-fd 5 5>"$1/ready"' sh "$d"
+	SERVE_PID=$BG_PID
+	wait_for_line "$d/ready" 100 || { cat "$BATS_TEST_TMPDIR/$1.err" >&2; return 1; }
+	ADDR=$(<"$d/ready")
+}
+
+admin() {
+	printf '%s\n' "$*" | socat - "UNIX-CONNECT:$DATA/admin.sock"
+}
+
+# member NAME GROUP TOPIC: a kcat balanced consumer printing
+# "partition<TAB>offset<TAB>value" lines; sets MEMBER_PID.
+member() {
+	bg_start "$1" kcat -b "$ADDR" -G "$2" -u \
+	    -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 \
+	    -X auto.offset.reset=earliest -X auto.commit.interval.ms=200 \
+	    -X topic.metadata.refresh.interval.ms=1000 \
+	    -f '%p\t%o\t%s\n' "$3"
+	MEMBER_PID=$BG_PID
+}
+
+# assigned NAME: the partitions kcat last reported as assigned to member NAME.
+assigned() {
+	grep 'rebalanced' "$BATS_TEST_TMPDIR/$1.err" | tail -n 1 | grep -o '\[[0-9]*\]' |
+	    tr -d '[]' | sort -n | tr '\n' ' '
+}
+
+# wait_assigned NAME: until NAME reports a non-empty assignment (30 s).
+wait_assigned() {
+	local _
+	for _ in $(seq 300); do
+		[ -n "$(assigned "$1")" ] && return 0
+		sleep 0.1
+	done
+	echo "member $1 never got partitions" >&2
+	cat "$BATS_TEST_TMPDIR/$1.err" >&2
+	return 1
+}
+
+# wait_lines N FILE...: until the files together hold N lines (60 s).
+wait_lines() {
+	local n=$1 _
+	shift
+	for _ in $(seq 600); do
+		[ "$(cat "$@" | wc -l)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	echo "wait_lines: only $(cat "$@" | wc -l) of $n lines" >&2
+	return 1
+}
+
+# produce FROM TO TOPIC: keyed records vFROM..vTO (keys spread them over partitions).
+produce() {
+	seq "$1" "$2" | awk '{ print "k" $1 ":v" $1 }' |
+	    kcat -b "$ADDR" -t "$3" -P -K: -X partitioner=murmur2_random
+}
+
+setup() {
+	g_serve s
+	admin create t4 4 | grep -q '^ok'
+}
+
+teardown() {
+	local p
+	# kcat members are stopped here; only the broker must exit 0
+	for p in $(cat "$BATS_TEST_TMPDIR/kcat-pids" 2>/dev/null); do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	bg_stop_all || true
+	[ ! -f "$BATS_TEST_TMPDIR/broker-failed" ]
+}
+
+# late_values NAME: how many distinct values v1001..v2000 member NAME printed.
+late_values() {
+	awk -F'\t' '{ v = substr($3, 2) + 0 } v > 1000 && v <= 2000 { print v }' \
+	    "$BATS_TEST_TMPDIR/$1.out" | sort -u | wc -l
+}
+
+track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
+
+@test "two kcat -G members get every one of 10000 records exactly once" {
+	member m1 g1 t4; track
+	member m2 g1 t4; track
+	wait_assigned m1
+	wait_assigned m2
+	# the two assignments split the four partitions between them
+	run -0 sh -c "printf '%s%s' '$(assigned m1)' '$(assigned m2)' | tr ' ' '\n' | grep . | sort -n | tr '\n' ' '"
+	[ "$output" = "0 1 2 3 " ]
+	produce 1 10000 t4
+	wait_lines 10000 "$BATS_TEST_TMPDIR/m1.out" "$BATS_TEST_TMPDIR/m2.out"
+	sleep 1	# a duplicate would arrive now
+	[ "$(cat "$BATS_TEST_TMPDIR"/m[12].out | wc -l)" -eq 10000 ]
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[12].out | sort -u | wc -l)" -eq 10000 ]
+	[ -s "$BATS_TEST_TMPDIR/m1.out" ] && [ -s "$BATS_TEST_TMPDIR/m2.out" ]
+	run -0 admin group g1
+	[[ "$output" == *"state	Stable"* ]]
+	[ "$(grep -c '^member' <<<"$output")" -eq 2 ]
+}
+
+@test "kill -9 of a member: after its session timeout the other gets all new records" {
+	member m1 g2 t4; track; local p1=$MEMBER_PID
+	member m2 g2 t4; track
+	wait_assigned m1
+	wait_assigned m2
+	produce 1 1000 t4
+	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out" "$BATS_TEST_TMPDIR/m2.out"
+	kill -KILL "$p1"
+	wait "$p1" 2>/dev/null || true
+	produce 1001 2000 t4
+	# m2 alone must end up with all of 1001..2000 (after 6 s of silence)
+	local _
+	for _ in $(seq 300); do
+		[ "$(late_values m2)" -ge 1000 ] && break
+		sleep 0.1
+	done
+	[ "$(late_values m2)" -eq 1000 ]
+	[ "$(assigned m2)" = "0 1 2 3 " ]
+}
+
+@test "a third member joins: partitions rebalance and no record is lost" {
+	member m1 g3 t4; track
+	member m2 g3 t4; track
+	wait_assigned m1
+	wait_assigned m2
+	produce 1 3000 t4
+	member m3 g3 t4; track
+	wait_assigned m3
+	produce 3001 6000 t4
+	wait_lines 6000 "$BATS_TEST_TMPDIR"/m[123].out
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[123].out | sort -u | wc -l)" -eq 6000 ]
+	[ -s "$BATS_TEST_TMPDIR/m3.out" ]
+	run -0 admin group g3
+	[ "$(grep -c '^member' <<<"$output")" -eq 3 ]
+}
+
+@test "after a broker restart a member resumes right after the committed offsets" {
+	member m1 g4 t4; track; local p1=$MEMBER_PID
+	wait_assigned m1
+	produce 1 2000 t4
+	wait_lines 2000 "$BATS_TEST_TMPDIR/m1.out"
+	# a graceful stop commits what was consumed and leaves the group
+	kill -TERM "$p1"
+	wait "$p1" 2>/dev/null || true
+	run -0 admin group g4
+	local committed
+	committed=$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')
+	[ "$committed" -eq 2000 ]
+	# restart the broker, then produce more: only those may arrive
+	kill -TERM "$SERVE_PID"
+	wait "$SERVE_PID" || touch "$BATS_TEST_TMPDIR/broker-failed"
+	g_serve s
+	run -0 admin group g4
+	[ "$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')" -eq 2000 ]
+	produce 2001 2500 t4
+	member m2 g4 t4; track
+	wait_lines 500 "$BATS_TEST_TMPDIR/m2.out"
+	sleep 1
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/m2.out")" -eq 500 ]
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR/m2.out" | sed 's/^v//' | sort -n | head -n 1)" -eq 2001 ]
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR/m2.out" | sort -u | wc -l)" -eq 500 ]
+}
+
+@test "committed offsets and the group generation survive kill -9 of the broker" {
+	member m1 g5 t4; track; local p1=$MEMBER_PID
+	wait_assigned m1
+	produce 1 1000 t4
+	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out"
+	local _ got=0
+	for _ in $(seq 100); do
+		got=$(admin group g5 | grep '^offset' | awk -F'\t' '{ s += $4 } END { print s + 0 }')
+		[ "$got" -eq 1000 ] && break
+		sleep 0.1
+	done
+	[ "$got" -eq 1000 ]
+	local gen
+	gen=$(admin groups | awk -F'\t' '$1 == "g5" { print $3 }')
+	[ "$gen" -ge 1 ]
+	kill -KILL "$SERVE_PID"
+	wait "$SERVE_PID" 2>/dev/null || true
+	kill -KILL "$p1"
+	wait "$p1" 2>/dev/null || true
+	g_serve s
+	run -0 admin group g5
+	[ "$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')" -eq 1000 ]
+	[ "$(admin groups | awk -F'\t' '$1 == "g5" { print $3 }')" -ge "$gen" ]
+}
+
+@test "bad group requests get Kafka error codes and the broker keeps serving" {
+	run -0 flume-test-tool group-abuse "$ADDR" t4
+	# tool prints "case<TAB>error code" lines
+	assert_line -p "join-session-tiny	26"
+	assert_line -p "join-session-huge	26"
+	assert_line -p "join-rebalance-negative	23"
+	assert_line -p "join-metadata-huge	23"
+	assert_line -p "join-empty-group	24"
+	assert_line -p "join-unknown-member	25"
+	assert_line -p "sync-unknown-group	25"
+	assert_line -p "heartbeat-unknown-group	25"
+	assert_line -p "leave-unknown-group	25"
+	assert_line -p "commit-unknown-topic	3"
+	assert_line -p "commit-metadata-huge	12"
+	assert_line -p "fetch-unknown-group	-1"
+	# and the broker still answers
+	run -0 kcat -b "$ADDR" -L
+	is_running "$SERVE_PID"
+}
