@@ -53,7 +53,8 @@ is_running() {
 }
 
 # bg_stop_all: TERM every process bg_start started that is still running
-# and wait for it, KILLing what has not gone after 5 s; by PID only.
+# and wait for it, KILLing what has not gone after 5 s; by PID only, the
+# last started first (clients stop before the broker they talk to).
 # Fails (after stopping them all) unless each exited 0: a graceful stop.
 bg_stop_all() {
 	local p _ st rc=0
@@ -75,7 +76,7 @@ bg_stop_all() {
 			echo "bg_stop_all: $p exited $st on SIGTERM" >&2
 			rc=1
 		fi
-	done <"$BATS_TEST_TMPDIR/pids"
+	done < <(tac "$BATS_TEST_TMPDIR/pids")
 	rm -f "$BATS_TEST_TMPDIR/pids"
 	return "$rc"
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# t/71-groups-kafkajs.bats: the consumer-group scenarios of t/70 with
+# kafkajs members (t/interop/group.js) instead of kcat.
+
+load helpers
+load serve-helpers
+
+# js_member NAME GROUP TOPIC: a kafkajs group member; sets MEMBER_PID.
+js_member() {
+	bg_start "$1" node "$FLUME_ROOT/t/interop/group.js" "$ADDR" "$2" "$3"
+	MEMBER_PID=$BG_PID
+}
+
+# assigned NAME: the partitions member NAME last reported.
+assigned() {
+	grep '^assigned' "$BATS_TEST_TMPDIR/$1.err" | tail -n 1 | cut -d' ' -f2-
+}
+
+wait_assigned() {
+	local _
+	for _ in $(seq 300); do
+		[ -n "$(assigned "$1")" ] && return 0
+		sleep 0.1
+	done
+	echo "member $1 never got partitions" >&2
+	cat "$BATS_TEST_TMPDIR/$1.err" >&2
+	return 1
+}
+
+wait_lines() {
+	local n=$1 _
+	shift
+	for _ in $(seq 600); do
+		[ "$(cat "$@" | wc -l)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	echo "wait_lines: only $(cat "$@" | wc -l) of $n lines" >&2
+	return 1
+}
+
+produce() {
+	seq "$1" "$2" | awk '{ print "k" $1 ":v" $1 }' |
+	    kcat -b "$ADDR" -t "$3" -P -K: -X partitioner=murmur2_random
+}
+
+setup() {
+	[ -d "$FLUME_ROOT/t/interop/node_modules/kafkajs" ] ||
+		fail "kafkajs is not installed: run make deps"
+	serve_start s
+	serve_admin create t4 4 | grep -q '^ok'
+}
+
+teardown() {
+	bg_stop_all
+}
+
+@test "two kafkajs members split a topic and get every record exactly once" {
+	js_member m1 jg1 t4
+	js_member m2 jg1 t4
+	wait_assigned m1
+	wait_assigned m2
+	# wait for the generation in which both are members
+	local _
+	for _ in $(seq 300); do
+		[ "$(printf '%s %s' "$(assigned m1)" "$(assigned m2)" | wc -w)" -eq 4 ] && break
+		sleep 0.1
+	done
+	[ "$(printf '%s %s' "$(assigned m1)" "$(assigned m2)" | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+	produce 1 5000 t4
+	wait_lines 5000 "$BATS_TEST_TMPDIR/m1.out" "$BATS_TEST_TMPDIR/m2.out"
+	sleep 1
+	[ "$(cat "$BATS_TEST_TMPDIR"/m[12].out | wc -l)" -eq 5000 ]
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[12].out | sort -u | wc -l)" -eq 5000 ]
+	[ -s "$BATS_TEST_TMPDIR/m1.out" ] && [ -s "$BATS_TEST_TMPDIR/m2.out" ]
+}
+
+@test "kafkajs: kill -9 of a member hands its partitions to the other" {
+	js_member m1 jg2 t4
+	local p1=$MEMBER_PID
+	js_member m2 jg2 t4
+	wait_assigned m1
+	wait_assigned m2
+	produce 1 1000 t4
+	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out" "$BATS_TEST_TMPDIR/m2.out"
+	kill -KILL "$p1"
+	wait "$p1" 2>/dev/null || true
+	produce 1001 2000 t4
+	local _ n=0
+	for _ in $(seq 300); do
+		n=$(awk -F'\t' '{ v = substr($3, 2) + 0 } v > 1000 { print v }' \
+		    "$BATS_TEST_TMPDIR/m2.out" | sort -u | wc -l)
+		[ "$n" -ge 1000 ] && break
+		sleep 0.1
+	done
+	[ "$n" -eq 1000 ]
+	[ "$(assigned m2)" = "0 1 2 3" ]
+}
+
+@test "kafkajs: after a broker restart a member resumes after the committed offsets" {
+	js_member m1 jg3 t4
+	local p1=$MEMBER_PID
+	wait_assigned m1
+	produce 1 1000 t4
+	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out"
+	bg_kill "$p1" TERM
+	run -0 serve_admin group jg3
+	[ "$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')" -eq 1000 ]
+	bg_kill "$SERVE_PID" TERM
+	serve_start s
+	produce 1001 1500 t4
+	js_member m2 jg3 t4
+	wait_lines 500 "$BATS_TEST_TMPDIR/m2.out"
+	sleep 1
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/m2.out")" -eq 500 ]
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR/m2.out" | sed 's/^v//' | sort -n | head -n 1)" -eq 1001 ]
+}
