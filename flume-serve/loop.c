@@ -575,8 +575,10 @@ conn_read(struct broker *b, struct conn *c)
 		if (n > 0) {
 			c->rlen += (size_t)n;
 			total += n;
-			if ((size_t)n < space)
-				c->can_read = 0;	/* drained; a new edge will come */
+			/* drained, and a new edge will come; but a FIN already
+			 * seen raises none: read on to the EOF then */
+			if ((size_t)n < space && !c->saw_rdhup)
+				c->can_read = 0;
 			continue;
 		}
 		if (n == 0) {
@@ -692,6 +694,20 @@ admin_input(struct broker *b, struct conn *c)
 	return handled;
 }
 
+/* A whole request is buffered but waits (producers paused). */
+static int
+frame_waits(const struct broker *b, const struct conn *c)
+{
+	size_t avail = c->rlen - c->rpos, size;
+
+	if (c->is_admin || c->is_closing || avail < 4)
+		return 0;
+	if (fl_kp_frame_size(c->rbuf + c->rpos, avail, b->cfg->request_bytes_max,
+	    &size) != 0)
+		return 0;
+	return avail >= 4 + size;
+}
+
 static void
 conn_service(struct broker *b, struct conn *c)
 {
@@ -719,7 +735,7 @@ conn_service(struct broker *b, struct conn *c)
 	}
 	if (c->fd < 0)
 		return;
-	if (c->qlen == 0 && !c->is_parked) {
+	if (c->qlen == 0 && !c->is_parked && !frame_waits(b, c)) {
 		/* nothing owed: close on EOF, closing, or (while stopping) idle */
 		if (c->is_closing || (c->is_eof && c->rlen - c->rpos == 0) ||
 		    (c->is_eof && c->is_admin) || (b->is_stopping && !c->is_admin))
@@ -912,6 +928,8 @@ loop_run(struct broker *b)
 				c = (struct conn *)src;
 				if (c->fd < 0)
 					break;
+				if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+					c->saw_rdhup = 1;
 				if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 					c->can_read = !b->is_stopping || c->is_admin;
 				if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))

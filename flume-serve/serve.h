@@ -39,7 +39,6 @@
 #define SERVE_ADMIN_LINE_MAX 1024
 #define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
-#define SERVE_IOV_MAX 64
 #define SERVE_PID_BLOCK 1000		/* producer ids reserved per durable write */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
 
@@ -152,6 +151,7 @@ struct conn {
 	size_t nfile;			/* FILE chunks queued */
 	int can_read, can_write;
 	int is_eof;			/* peer closed its side */
+	int saw_rdhup;			/* epoll said so: read until EOF */
 	int is_closing;			/* close once output is flushed */
 	int on_ready;
 	int is_parked;			/* a Fetch waits at rpos */
@@ -216,8 +216,7 @@ struct broker {
 
 	int is_stopping;
 	int64_t stop_deadline_ms;
-	int exit_code;
-	int reopen_log;			/* main.c's SIGHUP hook */
+	int exit_code;			/* loop_run's result */
 };
 
 /* main.c */

@@ -89,8 +89,14 @@ parse_line(const char *b, const char *e, unsigned lineno, fl_conf_fn fn,
 	if (err != NULL)
 		err->code = 0;
 	rc = fn(arg, key, val, lineno, err);
-	if (rc != 0 && (err == NULL || err->code == 0))
+	if (rc != 0 && err != NULL && err->code != 0) {
+		char msg[sizeof(err->msg)];
+
+		memcpy(msg, err->msg, sizeof(msg));
+		fl_err_set(err, rc, "line %u: %s", lineno, msg);
+	} else if (rc != 0) {
 		fl_err_set(err, rc, "line %u: bad value for %s", lineno, key);
+	}
 	return rc;
 }
 

@@ -29,8 +29,8 @@
 /*
  * Called once per setting with the normalised key, the value and the
  * 1-based line number.  Return 0 to go on or a negative FL_E* to stop
- * (fl_conf_parse returns it; the callback fills err itself if it wants a
- * message, else fl_conf_parse writes "line N: bad value for KEY").
+ * (fl_conf_parse returns it).  A message the callback puts in err gets
+ * "line N: " in front; without one, err says "line N: bad value for KEY".
  */
 typedef int (*fl_conf_fn)(void *arg, const char *key, const char *value,
     unsigned line, struct fl_err *err);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# t/22-serve-abuse.bats: hostile or broken input gets a Kafka error code or
+# a closed connection, with a log line, while other clients keep being
+# served; nothing of a rejected batch is stored.
+
+load helpers
+load serve-helpers
+
+teardown() { bg_stop_all; }
+
+@test "malformed frames close only their own connection" {
+	serve_start a
+	serve_admin create abuse 1
+	run -0 kraw abuse "$ADDR" abuse
+	echo "$output"
+	[ "$(grep -c $'\talive$' <<<"$output")" -eq 12 ]
+	grep -q $'^random-bytes\tclosed' <<<"$output"
+	grep -q $'^truncated-frame\tclosed' <<<"$output"
+	grep -q $'^size-2GiB\tclosed' <<<"$output"
+	grep -q $'^size-negative\tclosed' <<<"$output"
+	grep -q $'^unknown-api-key\tclosed' <<<"$output"
+	grep -q $'^unsupported-version\tclosed' <<<"$output"
+	grep -q $'^short-body\tclosed' <<<"$output"
+	# librdkafka's ApiVersions v3 probe is answered, not dropped (§3)
+	grep -q $'^apiversions-v3\terror=35' <<<"$output"
+	grep -q $'^bad-crc\terror=2' <<<"$output"
+	grep -q $'^two-batches\terror=87' <<<"$output"
+	grep -q $'^bad-acks\terror=21' <<<"$output"
+	# nothing of the rejected batches was stored
+	[ "$(serve_log_end abuse 0)" = 0 ]
+	# and each close was logged
+	grep -q "request size 2147483647 is negative or above socket-request-max-bytes" \
+	    "$BATS_TEST_TMPDIR/a.err"
+	grep -q "unsupported request ? (key 999)" "$BATS_TEST_TMPDIR/a.err"
+	grep -q "unsupported request Metadata (key 3) version 99" "$BATS_TEST_TMPDIR/a.err"
+}
+
+@test "socket-request-max-bytes closes a connection announcing a bigger frame" {
+	serve_start a --socket-request-max-bytes 4096
+	exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+	printf '\x00\x00\x10\x01' >&7
+	run -0 timeout 5 cat <&7
+	[ -z "$output" ]
+	exec 7<&-
+	grep -q "request size 4097 is negative or above socket-request-max-bytes (4096)" \
+	    "$BATS_TEST_TMPDIR/a.err"
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L
+}
+
+@test "random garbage on many connections leaves a producer unharmed" {
+	serve_start a
+	serve_admin create busy 1
+	bg_start load node "$FLUME_ROOT/t/interop/kraw.js" load "$ADDR" busy 3000 5
+	local lpid=$BG_PID i
+	for i in $(seq 20); do
+		head -c 5000 /dev/urandom | timeout 5 socat -u - "TCP:$ADDR" || true
+	done
+	wait "$lpid"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/load.out")" -eq 3000 ]
+	[ "$(serve_log_end busy 0)" = 3000 ]
+}
+
+@test "a consumer that never reads costs bounded memory and descriptors" {
+	serve_start a
+	serve_admin create big 1
+	head -c 20000000 /dev/urandom | base64 -w 1000 |
+	    timeout 120 kcat -b "$ADDR" -P -t big -p 0
+	[ "$(serve_log_end big 0)" -gt 20000 ]
+	# 2,000 pipelined 1 MiB fetches would be 2 GB if the broker buffered them
+	bg_start slow node "$FLUME_ROOT/t/interop/kraw.js" slowfetch "$ADDR" big 2000 8
+	local spid=$BG_PID rss fds
+	wait_for_line "$BATS_TEST_TMPDIR/slow.out"
+	sleep 2
+	rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVE_PID/status")
+	fds=$(ls "/proc/$SERVE_PID/fd" | wc -l)
+	echo "rss ${rss} kB, ${fds} descriptors" >&3
+	[ "$rss" -lt 65536 ]
+	[ "$fds" -lt 200 ]
+	# everyone else is still served
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 -e -q
+	bg_kill "$spid" || true
+}
