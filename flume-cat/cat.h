@@ -25,6 +25,7 @@
 #define CAT_POOL_MAX	16	/* brokers one run talks to */
 
 enum cat_mode { CAT_NONE, CAT_PRODUCE, CAT_CONSUME, CAT_LIST };
+#define CAT_TOPICS_MAX	256	/* topics one -G member subscribes to */
 enum cat_off { CAT_OFF_BEGINNING, CAT_OFF_END, CAT_OFF_ABS, CAT_OFF_REL };
 
 struct cat_conf {
@@ -46,6 +47,15 @@ struct cat_conf {
 	int is_exit_eof;		/* -e */
 	int64_t count_max;		/* -c; -1: unlimited */
 	const char *format;		/* -f; NULL: default */
+	/* group member (-G) and group listing (-L -G) */
+	const char *group;		/* NULL: not a group run; -L: NULL with is_all_groups */
+	int is_all_groups;		/* -L -G without a name */
+	const char *const *topics;	/* -G: the subscription (borrowed from argv) */
+	size_t ntopics;
+	int64_t session_ms;		/* --session-ms */
+	int64_t rebalance_ms;		/* --rebalance-ms */
+	int64_t heartbeat_ms;		/* --heartbeat-ms; 0: session_ms / 3 */
+	int64_t commit_ms;		/* --commit-ms */
 	/* all */
 	int64_t timeout_ms;		/* connect, each request, retry budget */
 	enum fl_out_format out_fmt;	/* -L */
@@ -96,6 +106,13 @@ int pool_bootstrap(struct pool *p, struct conn **out);
 int pool_get(struct pool *p, int32_t node_id, const char *host, int32_t port,
     struct conn **out);
 
+/*
+ * A connection outside the pool (flume-cat -G keeps its coordinator apart
+ * from the fetch connections): conn_init sets it up unconnected,
+ * conn_ensure connects, conn_free closes and frees it.
+ */
+void conn_init(struct conn *c, int32_t node_id, const char *host, const char *port);
+void conn_free(struct conn *c);
 /* Drop the socket (next use reconnects). */
 void conn_close(struct conn *c);
 /*
@@ -115,6 +132,9 @@ struct fl_kc_hdr conn_hdr(struct conn *c, int16_t api, const char *client_id);
  */
 int conn_call(struct pool *p, struct conn *c, const struct fl_kc_hdr *h,
     int want_resp);
+/* The same with its own time limit (JoinGroup may be parked for long). */
+int conn_call_ms(struct pool *p, struct conn *c, const struct fl_kc_hdr *h,
+    int want_resp, int64_t timeout_ms);
 
 /* ---- metadata ---- */
 
@@ -143,9 +163,35 @@ void cat_topic_free(struct cat_topic *t);
 /* sysexits code for a Kafka error code the run cannot get past. */
 int cat_kerr_exit(int16_t code);
 
+/* ---- record output (consume.c), shared by -C and -G ---- */
+
+struct cat_tok;
+struct cat_fmt {
+	struct cat_tok *toks;		/* owned */
+	size_t ntok;
+	struct fl_wr lit;		/* owned: literal bytes, escapes resolved */
+};
+
+/* Compile conf->format (or the default -K/-z format); EX_USAGE, EX_OSERR. */
+int cat_fmt_init(struct cat_fmt *f, const struct cat_conf *conf);
+void cat_fmt_free(struct cat_fmt *f);
+/*
+ * Print the records of one fetched partition from *offset on through f,
+ * advancing *offset past what was handled and *count per record printed,
+ * stopping at conf->count_max.  0, EX_PROTOCOL (corrupt), EX_DATAERR
+ * (compressed).
+ */
+int cat_records(const struct cat_conf *conf, const struct cat_fmt *f,
+    const char *topic, int32_t part, struct fl_slice records, int64_t *offset,
+    int64_t *count);
+/* fflush(stdout): 0, CAT_EPIPE or EX_IOERR. */
+int cat_out_flush(void);
+
 /* ---- modes ---- */
 int cat_produce(const struct cat_conf *conf);
 int cat_consume(const struct cat_conf *conf);
 int cat_list(const struct cat_conf *conf);
+int cat_group(const struct cat_conf *conf);		/* -G (group.c) */
+int cat_group_list(const struct cat_conf *conf);	/* -L -G (ginfo.c) */
 
 #endif

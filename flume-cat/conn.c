@@ -94,7 +94,7 @@ static int wait_fd(struct pool *p, int fd, short events, int64_t deadline);
 
 /* ---- one connection ---- */
 
-static void
+void
 conn_init(struct conn *c, int32_t node_id, const char *host, const char *port)
 {
 	memset(c, 0, sizeof(*c));
@@ -139,7 +139,7 @@ conn_drain_close(struct pool *p, struct conn *c)
 	conn_close(c);
 }
 
-static void
+void
 conn_free(struct conn *c)
 {
 	conn_close(c);
@@ -347,8 +347,14 @@ read_full(struct pool *p, struct conn *c, uint8_t *buf, size_t n, int64_t deadli
 int
 conn_call(struct pool *p, struct conn *c, const struct fl_kc_hdr *h, int want_resp)
 {
-	/* long polls may legitimately take up to the fetch wait on top */
-	int64_t deadline = cat_now_ms() + p->conf->timeout_ms;
+	return conn_call_ms(p, c, h, want_resp, p->conf->timeout_ms);
+}
+
+int
+conn_call_ms(struct pool *p, struct conn *c, const struct fl_kc_hdr *h,
+    int want_resp, int64_t timeout_ms)
+{
+	int64_t deadline = cat_now_ms() + timeout_ms;
 	size_t sent = 0, size;
 	uint8_t pre[4];
 	int32_t corr;

@@ -32,15 +32,9 @@
 enum tok_kind { TOK_LIT, TOK_KEY, TOK_VALUE, TOK_KEY_LEN, TOK_VALUE_LEN,
 	TOK_OFFSET, TOK_PARTITION, TOK_TOPIC, TOK_TIMESTAMP };
 
-struct tok {
+struct cat_tok {
 	enum tok_kind kind;
 	size_t off, len;		/* TOK_LIT: bytes in fmt.lit */
-};
-
-struct fmt {
-	struct tok *toks;		/* owned */
-	size_t ntok;
-	struct fl_wr lit;		/* owned: literal bytes, escapes resolved */
 };
 
 struct cpart {
@@ -55,16 +49,16 @@ struct consumer {
 	struct cat_topic topic;
 	struct cpart *cp;		/* owned */
 	size_t ncp;
-	struct fmt fmt;
+	struct cat_fmt fmt;
 	int64_t count;			/* records printed */
 };
 
 /* ---- -f format ---- */
 
 static int
-fmt_add(struct fmt *f, enum tok_kind kind, size_t off, size_t len)
+fmt_add(struct cat_fmt *f, enum tok_kind kind, size_t off, size_t len)
 {
-	struct tok *t;
+	struct cat_tok *t;
 
 	/* merge adjacent literals */
 	if (kind == TOK_LIT && f->ntok > 0 && f->toks[f->ntok - 1].kind == TOK_LIT &&
@@ -84,7 +78,7 @@ fmt_add(struct fmt *f, enum tok_kind kind, size_t off, size_t len)
 }
 
 static int
-fmt_lit(struct fmt *f, const void *p, size_t n)
+fmt_lit(struct cat_fmt *f, const void *p, size_t n)
 {
 	size_t off = f->lit.len;
 
@@ -108,7 +102,7 @@ hexval(char c)
 
 /* Compile a kcat-style format; EX_USAGE with a message for a bad one. */
 static int
-fmt_compile(struct fmt *f, const char *s)
+fmt_compile(struct cat_fmt *f, const char *s)
 {
 	int rc = 0;
 
@@ -163,7 +157,7 @@ fmt_compile(struct fmt *f, const char *s)
 }
 
 static int
-fmt_default(struct fmt *f, const struct cat_conf *conf)
+fmt_default(struct cat_fmt *f, const struct cat_conf *conf)
 {
 	uint8_t delim = conf->is_nul_delim ? '\0' : '\n';
 	int rc = 0;
@@ -180,8 +174,16 @@ fmt_default(struct fmt *f, const struct cat_conf *conf)
 	return rc;
 }
 
-static void
-fmt_free(struct fmt *f)
+int
+cat_fmt_init(struct cat_fmt *f, const struct cat_conf *conf)
+{
+	memset(f, 0, sizeof(*f));
+	fl_wr_init(&f->lit, 1 << 16);
+	return conf->format ? fmt_compile(f, conf->format) : fmt_default(f, conf);
+}
+
+void
+cat_fmt_free(struct cat_fmt *f)
 {
 	free(f->toks);
 	f->toks = NULL;
@@ -190,17 +192,17 @@ fmt_free(struct fmt *f)
 }
 
 static void
-print_record(struct consumer *cs, int32_t part, const struct fl_record *rec,
-    int64_t ts)
+print_record(const struct cat_fmt *f, const char *topic, int32_t part,
+    const struct fl_record *rec, int64_t ts)
 {
 	size_t i;
 
-	for (i = 0; i < cs->fmt.ntok; i++) {
-		const struct tok *t = &cs->fmt.toks[i];
+	for (i = 0; i < f->ntok; i++) {
+		const struct cat_tok *t = &f->toks[i];
 
 		switch (t->kind) {
 		case TOK_LIT:
-			fwrite(cs->fmt.lit.p + t->off, 1, t->len, stdout);
+			fwrite(f->lit.p + t->off, 1, t->len, stdout);
 			break;
 		case TOK_KEY:
 			if (rec->key.p != NULL)
@@ -223,7 +225,7 @@ print_record(struct consumer *cs, int32_t part, const struct fl_record *rec,
 			printf("%" PRId32, part);
 			break;
 		case TOK_TOPIC:
-			fputs(cs->conf->topic, stdout);
+			fputs(topic, stdout);
 			break;
 		case TOK_TIMESTAMP:
 			printf("%" PRId64, ts);
@@ -233,7 +235,13 @@ print_record(struct consumer *cs, int32_t part, const struct fl_record *rec,
 }
 
 static int
-out_flush(void)
+count_done(const struct cat_conf *conf, int64_t count)
+{
+	return conf->count_max >= 0 && count >= conf->count_max;
+}
+
+int
+cat_out_flush(void)
 {
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
@@ -246,7 +254,7 @@ out_flush(void)
 static int
 is_count_done(const struct consumer *cs)
 {
-	return cs->conf->count_max >= 0 && cs->count >= cs->conf->count_max;
+	return count_done(cs->conf, cs->count);
 }
 
 /* ---- start offsets ---- */
@@ -420,15 +428,16 @@ start_offsets(struct consumer *cs)
 
 /* ---- fetching ---- */
 
-static int
-handle_records(struct consumer *cs, struct cpart *cp, struct fl_slice records)
+int
+cat_records(const struct cat_conf *conf, const struct cat_fmt *f, const char *topic,
+    int32_t part, struct fl_slice records, int64_t *offset, int64_t *count)
 {
 	struct fl_rd rd;
 	struct fl_slice b;
-	int rc;
+	int rc = 0;
 
 	fl_rd_init(&rd, records.p, records.len);
-	while (!is_count_done(cs) && (rc = fl_kc_records_next(&rd, &b)) == 1) {
+	while (!count_done(conf, *count) && (rc = fl_kc_records_next(&rd, &b)) == 1) {
 		struct fl_batch_hdr hdr;
 		struct fl_record_iter it;
 		struct fl_record rec;
@@ -437,42 +446,42 @@ handle_records(struct consumer *cs, struct cpart *cp, struct fl_slice records)
 		rc = fl_batch_check(b.p, b.len, FL_BATCH_CHECK_RECORDS, &hdr, &err);
 		if (rc != 0) {
 			fl_warnx("%s [%d]: corrupt batch at offset %lld: %s",
-			    cs->conf->topic, cp->index, (long long)hdr.base_offset,
+			    topic, part, (long long)hdr.base_offset,
 			    err.msg[0] ? err.msg : fl_strerror(rc));
 			return EX_PROTOCOL;
 		}
-		if (fl_batch_last_offset(&hdr) < cp->offset)
+		if (fl_batch_last_offset(&hdr) < *offset)
 			continue;
 		if (hdr.attributes & FL_BATCH_ATTR_CONTROL) {
-			cp->offset = fl_batch_last_offset(&hdr) + 1;
+			*offset = fl_batch_last_offset(&hdr) + 1;
 			continue;
 		}
 		if (fl_record_iter_init(&it, b.p, b.len) != 0) {
 			fl_warnx("%s [%d]: batch at offset %lld is compressed (codec %d), "
-			    "which flume-cat does not decode", cs->conf->topic, cp->index,
+			    "which flume-cat does not decode", topic, part,
 			    (long long)hdr.base_offset,
 			    hdr.attributes & FL_BATCH_ATTR_COMPRESSION);
 			return EX_DATAERR;
 		}
-		while (!is_count_done(cs) && (rc = fl_record_next(&it, &rec)) == 1) {
-			if (rec.offset < cp->offset)
+		while (!count_done(conf, *count) && (rc = fl_record_next(&it, &rec)) == 1) {
+			if (rec.offset < *offset)
 				continue;
-			print_record(cs, cp->index, &rec,
+			print_record(f, topic, part, &rec,
 			    (hdr.attributes & FL_BATCH_ATTR_LOG_APPEND_TIME) ?
 			    hdr.max_ts : rec.timestamp);
-			cs->count++;
-			cp->offset = rec.offset + 1;
+			(*count)++;
+			*offset = rec.offset + 1;
 		}
 		if (rc < 0) {
 			fl_warnx("%s [%d]: corrupt record in batch at offset %lld",
-			    cs->conf->topic, cp->index, (long long)hdr.base_offset);
+			    topic, part, (long long)hdr.base_offset);
 			return EX_PROTOCOL;
 		}
-		if (!is_count_done(cs))
-			cp->offset = fl_batch_last_offset(&hdr) + 1;
+		if (!count_done(conf, *count))
+			*offset = fl_batch_last_offset(&hdr) + 1;
 	}
 	if (rc < 0) {
-		fl_warnx("%s [%d]: corrupt batch framing", cs->conf->topic, cp->index);
+		fl_warnx("%s [%d]: corrupt batch framing", topic, part);
 		return EX_PROTOCOL;
 	}
 	return 0;
@@ -576,7 +585,8 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 				continue;
 			}
 			if (pd->records.p != NULL)
-				rc = handle_records(cs, cp, pd->records);
+				rc = cat_records(conf, &cs->fmt, conf->topic, cp->index,
+				    pd->records, &cp->offset, &cs->count);
 			end = pd->last_stable_offset >= 0 ? pd->last_stable_offset :
 			    pd->high_watermark;
 			cp->is_eof = cp->offset >= end;
@@ -613,7 +623,7 @@ loop(struct consumer *cs)
 			if (cs->pool.c[i].fd >= 0)
 				rc = fetch_from(cs, &cs->pool.c[i], &is_retry, &last_err);
 		if (rc == 0)
-			rc = out_flush();
+			rc = cat_out_flush();
 		if (rc != 0)
 			break;
 		if (conf->is_exit_eof && is_all_eof(cs))
@@ -645,7 +655,7 @@ loop(struct consumer *cs)
 			break;
 	}
 	if (rc == 0)
-		rc = out_flush();
+		rc = cat_out_flush();
 	return rc;
 }
 
@@ -660,8 +670,7 @@ cat_consume(const struct cat_conf *conf)
 
 	memset(&cs, 0, sizeof(cs));
 	cs.conf = conf;
-	fl_wr_init(&cs.fmt.lit, 1 << 16);
-	rc = conf->format ? fmt_compile(&cs.fmt, conf->format) : fmt_default(&cs.fmt, conf);
+	rc = cat_fmt_init(&cs.fmt, conf);
 	pool_init(&cs.pool, conf);
 	/* only a pipe or socket can report that its reader went away */
 	if (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
@@ -688,7 +697,7 @@ cat_consume(const struct cat_conf *conf)
 	if (rc == 0)
 		rc = loop(&cs);
 	free(cs.cp);
-	fmt_free(&cs.fmt);
+	cat_fmt_free(&cs.fmt);
 	cat_topic_free(&cs.topic);
 	pool_free(&cs.pool);
 	return rc;

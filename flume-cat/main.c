@@ -4,6 +4,8 @@
  *   flume-cat -P  produce stdin records (lines, or NUL-separated with -z)
  *   flume-cat -C  consume records to stdout through a kcat-style -f format
  *   flume-cat -L  list topics and partitions
+ *   flume-cat -G  consume as a member of a consumer group (group.c)
+ *   flume-cat -L -G  describe consumer groups (ginfo.c)
  *
  * main() parses options into a struct cat_conf, installs signal flags and
  * hands over to the mode; the modes return a sysexits code (cat.h).
@@ -33,7 +35,13 @@ static const char usage_text[] =
     "       flume-cat -C -b HOST:PORT -t TOPIC [-z] [-K SEP] [-p N] [-e]\n"
     "                 [-c COUNT] [-o beginning|end|OFFSET|-N] [-f FORMAT]\n"
     "                 [--timeout-ms N] [--client-id ID]\n"
+    "       flume-cat -G GROUP -b HOST:PORT [-z] [-K SEP] [-e] [-c COUNT]\n"
+    "                 [-o beginning|end|OFFSET|-N] [-f FORMAT] [--session-ms N]\n"
+    "                 [--rebalance-ms N] [--heartbeat-ms N] [--commit-ms N]\n"
+    "                 [--timeout-ms N] [--client-id ID] TOPIC ...\n"
     "       flume-cat -L -b HOST:PORT [-t TOPIC]\n"
+    "                 [--json | --list-format human|tsv|json] [--timeout-ms N]\n"
+    "       flume-cat -L -G [GROUP] -b HOST:PORT\n"
     "                 [--json | --list-format human|tsv|json] [--timeout-ms N]\n"
     "       flume-cat -h | -V\n";
 
@@ -86,7 +94,8 @@ parse_offset(struct cat_conf *c, const char *s)
 
 enum {
 	OPT_ACKS = 256, OPT_IDEMPOTENT, OPT_NO_IDEMPOTENCE, OPT_LINGER,
-	OPT_BATCH_BYTES, OPT_TIMEOUT, OPT_CLIENT_ID, OPT_JSON, OPT_LIST_FORMAT
+	OPT_BATCH_BYTES, OPT_TIMEOUT, OPT_CLIENT_ID, OPT_JSON, OPT_LIST_FORMAT,
+	OPT_SESSION, OPT_REBALANCE, OPT_HEARTBEAT, OPT_COMMIT
 };
 
 int
@@ -114,13 +123,19 @@ main(int argc, char **argv)
 		{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "list-format", required_argument, NULL, OPT_LIST_FORMAT },
+		{ "group", optional_argument, NULL, 'G' },
+		{ "session-ms", required_argument, NULL, OPT_SESSION },
+		{ "rebalance-ms", required_argument, NULL, OPT_REBALANCE },
+		{ "heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT },
+		{ "commit-ms", required_argument, NULL, OPT_COMMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *topics[CAT_TOPICS_MAX];
 	struct cat_conf conf;
 	struct sigaction sa;
-	int ch, is_acks_set = 0, is_idem_set = 0, rc;
+	int ch, is_acks_set = 0, is_idem_set = 0, is_group = 0, rc;
 
 	fl_diag_init(argv[0]);
 	memset(&conf, 0, sizeof(conf));
@@ -134,9 +149,12 @@ main(int argc, char **argv)
 	conf.timeout_ms = 10000;
 	conf.out_fmt = fl_out_guess(STDOUT_FILENO);
 	conf.client_id = "flume-cat";
+	conf.session_ms = 10000;
+	conf.rebalance_ms = 30000;
+	conf.commit_ms = 1000;
 	conf.stop = &stop_flag;
 
-	while ((ch = getopt_long(argc, argv, "PCLb:t:p:zK:o:ec:f:hV", longopts,
+	while ((ch = getopt_long(argc, argv, "PCLG::b:t:p:zK:o:ec:f:hV", longopts,
 	    NULL)) != -1) {
 		enum cat_mode m = CAT_NONE;
 
@@ -190,6 +208,28 @@ main(int argc, char **argv)
 				usage(1);
 			}
 			break;
+		case 'G':
+			/*
+			 * Optional argument: "-G NAME" leaves NAME among the
+			 * operands (kcat's "-G GROUP TOPIC..."), "-GNAME" and
+			 * "--group=NAME" attach it, and "-L -G" alone means
+			 * every group.
+			 */
+			is_group = 1;
+			conf.group = optarg;
+			break;
+		case OPT_SESSION:
+			conf.session_ms = parse_num("--session-ms", optarg, 1, 3600000);
+			break;
+		case OPT_REBALANCE:
+			conf.rebalance_ms = parse_num("--rebalance-ms", optarg, 1, 3600000);
+			break;
+		case OPT_HEARTBEAT:
+			conf.heartbeat_ms = parse_num("--heartbeat-ms", optarg, 1, 3600000);
+			break;
+		case OPT_COMMIT:
+			conf.commit_ms = parse_num("--commit-ms", optarg, 1, 3600000);
+			break;
 		case 'h': usage(0); break;
 		case 'V': printf("flume-cat %s\n", FL_VERSION); return 0;
 		default: usage(1);
@@ -202,19 +242,68 @@ main(int argc, char **argv)
 			conf.mode = m;
 		}
 	}
+	if (is_group) {
+		if (conf.mode == CAT_PRODUCE) {
+			fl_warnx("-G and -P exclude each other");
+			usage(1);
+		}
+		if (conf.group == NULL && optind < argc && conf.mode != CAT_LIST)
+			conf.group = argv[optind++];
+		else if (conf.group == NULL && optind + 1 == argc)
+			conf.group = argv[optind++];	/* -L -G GROUP */
+		if (conf.mode == CAT_LIST && conf.group == NULL)
+			conf.is_all_groups = 1;
+		if (conf.group != NULL && conf.group[0] == '\0') {
+			fl_warnx("-G: a group id cannot be empty");
+			usage(1);
+		}
+		if (conf.mode != CAT_LIST) {
+			conf.mode = CAT_CONSUME;
+			if (conf.group == NULL) {
+				fl_warnx("-G GROUP needs a group id");
+				usage(1);
+			}
+			if (conf.topic != NULL)
+				topics[conf.ntopics++] = conf.topic;
+			for (; optind < argc; optind++) {
+				if (conf.ntopics == CAT_TOPICS_MAX) {
+					fl_warnx("-G: at most %d topics", CAT_TOPICS_MAX);
+					usage(1);
+				}
+				if (argv[optind][0] == '\0' || strlen(argv[optind]) > 249) {
+					fl_warnx("-G: '%s' is not a topic name", argv[optind]);
+					usage(1);
+				}
+				topics[conf.ntopics++] = argv[optind];
+			}
+			if (conf.ntopics == 0) {
+				fl_warnx("-G GROUP needs at least one TOPIC");
+				usage(1);
+			}
+			if (conf.partition >= 0) {
+				fl_warnx("-p makes no sense with -G: the group assigns partitions");
+				usage(1);
+			}
+			conf.topics = topics;
+			/* a session needs a few heartbeats; Kafka's minimum is 6000 */
+			if (conf.heartbeat_ms == 0)
+				conf.heartbeat_ms = conf.session_ms / 3 > 0 ?
+				    conf.session_ms / 3 : 1;
+		}
+	}
 	if (optind != argc) {
 		fl_warnx("unexpected argument '%s'", argv[optind]);
 		usage(1);
 	}
 	if (conf.mode == CAT_NONE) {
-		fl_warnx("one of -P, -C or -L is needed");
+		fl_warnx("one of -P, -C, -G or -L is needed");
 		usage(1);
 	}
 	if (conf.brokers == NULL) {
 		fl_warnx("-b HOST:PORT is needed");
 		usage(1);
 	}
-	if (conf.topic == NULL && conf.mode != CAT_LIST) {
+	if (conf.topic == NULL && conf.mode != CAT_LIST && conf.group == NULL) {
 		fl_warnx("-t TOPIC is needed");
 		usage(1);
 	}
@@ -247,8 +336,12 @@ main(int argc, char **argv)
 
 	switch (conf.mode) {
 	case CAT_PRODUCE: rc = cat_produce(&conf); break;
-	case CAT_CONSUME: rc = cat_consume(&conf); break;
-	default: rc = cat_list(&conf); break;
+	case CAT_CONSUME:
+		rc = is_group ? cat_group(&conf) : cat_consume(&conf);
+		break;
+	default:
+		rc = is_group ? cat_group_list(&conf) : cat_list(&conf);
+		break;
 	}
 	/* a reader that went away (| head) is how pipelines end: not an error */
 	if (rc == CAT_EPIPE)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "offsets.h"
 #include "serve.h"
 
 static void
@@ -107,6 +108,10 @@ cmd_delete(struct broker *b, struct conn *c, const char *name)
 
 	if (name == NULL) {
 		say(c, "error: usage: delete TOPIC\n");
+		return;
+	}
+	if (strcmp(name, FL_OFFSETS_TOPIC) == 0) {
+		say(c, "error: %s holds the committed offsets and cannot be deleted\n", name);
 		return;
 	}
 	rc = store_delete(b, name);

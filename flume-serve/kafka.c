@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "offsets.h"
 #include "serve.h"
 
 #define FEATURES (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
@@ -54,6 +55,13 @@ finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t need_roun
 	if (need_round != 0)
 		b->sy.waiting_next++;
 	return 0;
+}
+
+/* The broker's own topic (committed offsets): clients may read it, not write it. */
+static int
+is_internal(const void *name, size_t len)
+{
+	return len == strlen(FL_OFFSETS_TOPIC) && memcmp(name, FL_OFFSETS_TOPIC, len) == 0;
 }
 
 /* ---- Produce ---- */
@@ -171,6 +179,10 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].log_start_offset = -1;
 			if (!acks_ok) {
 				pr[j].error = FL_KERR_INVALID_REQUIRED_ACKS;
+				continue;
+			}
+			if (is_internal(t->name.p, t->name.len)) {
+				pr[j].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 				continue;
 			}
 			p = store_part(b, t->name.p, t->name.len, t->parts[j].index);
@@ -365,6 +377,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			    t->parts[j].index);
 			int64_t ts = t->parts[j].timestamp;
 			uint64_t off;
+			int64_t found;
 
 			pr[j].index = t->parts[j].index;
 			pr[j].timestamp = -1;
@@ -377,11 +390,11 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				pr[j].offset = (int64_t)p->log.log_start;
 			} else if (ts < 0) {
 				pr[j].error = FL_KERR_INVALID_REQUEST;
-			} else if (fl_plog_offset_for_time(&p->log, ts, &off) != 0) {
+			} else if (fl_plog_offset_for_time(&p->log, ts, &off, &found) != 0) {
 				pr[j].error = FL_KERR_KAFKA_STORAGE_ERROR;
 			} else if (off < part_hw(p)) {
 				pr[j].offset = (int64_t)off;
-				pr[j].timestamp = ts;
+				pr[j].timestamp = found;
 			}
 		}
 	}
@@ -409,6 +422,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct topic *t,
 		return rc;
 	mt->error = 0;
 	mt->name = fl_kp_str(t->name);
+	mt->is_internal = is_internal(t->name, strlen(t->name));
 	mt->parts = mp;
 	mt->nparts = (size_t)t->nparts;
 	for (i = 0; i < t->nparts; i++) {
@@ -577,6 +591,11 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		const char *msg = NULL;
 
 		tr[i].name = r->topics[i].name;
+		if (is_internal(r->topics[i].name.p, r->topics[i].name.len)) {
+			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
+			tr[i].error_message = fl_kp_str("internal topic");
+			continue;
+		}
 		tr[i].error = b->is_stopping ? FL_KERR_NOT_CONTROLLER :
 		    create_one(b, r, i, r->validate_only, &msg);
 		tr[i].error_message = fl_kp_str(msg);
@@ -606,6 +625,10 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		char name[FL_TOPIC_NAME_MAX + 1];
 
 		tr[i].name = r->names[i];
+		if (is_internal(r->names[i].p, r->names[i].len)) {
+			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
+			continue;
+		}
 		if (!cname(name, sizeof(name), r->names[i]) ||
 		    store_find(b, r->names[i].p, r->names[i].len) == NULL) {
 			tr[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;

@@ -27,6 +27,8 @@ static const struct {
 	{ FL_KC_HEARTBEAT, 0, 3, "Heartbeat" },
 	{ FL_KC_LEAVE_GROUP, 0, 3, "LeaveGroup" },
 	{ FL_KC_SYNC_GROUP, 0, 3, "SyncGroup" },
+	{ FL_KC_DESCRIBE_GROUPS, 0, 4, "DescribeGroups" },
+	{ FL_KC_LIST_GROUPS, 0, 2, "ListGroups" },
 	{ FL_KC_API_VERSIONS, 0, 2, "ApiVersions" },
 	{ FL_KC_INIT_PRODUCER_ID, 0, 1, "InitProducerId" },
 };
@@ -1073,5 +1075,105 @@ fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
 	}
 	if (v >= 2)
 		TRY(fl_rd_i16(&rd, &r->error));
+	return resp_end(&rd);
+}
+
+/* ---- DescribeGroups ---- */
+
+int
+fl_kc_describe_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_describe_groups_req *req)
+{
+	size_t start, i;
+
+	TRY(req_begin(w, FL_KC_DESCRIBE_GROUPS, h, &start));
+	wr_count(w, req->ngroups);
+	for (i = 0; i < req->ngroups; i++)
+		fl_wr_cstr(w, req->groups[i]);
+	if (h->version >= 3)
+		fl_wr_i8(w, req->is_include_authorized_ops ? 1 : 0);
+	return req_end(w, start);
+}
+
+static int
+dg_member(struct fl_rd *rd, int16_t v, struct fl_kc_dg_member *m)
+{
+	TRY(fl_rd_string(rd, &m->member_id));
+	if (v >= 4)
+		TRY(fl_rd_nstring(rd, &m->group_instance_id));
+	TRY(fl_rd_string(rd, &m->client_id));
+	TRY(fl_rd_string(rd, &m->client_host));
+	TRY(fl_rd_bytes(rd, &m->metadata));
+	TRY(fl_rd_bytes(rd, &m->assignment));
+	return 0;
+}
+
+int
+fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r)
+{
+	struct fl_rd rd;
+	size_t i, j;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 4)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	if (v >= 1)
+		TRY(fl_rd_i32(&rd, &r->throttle_ms));
+	/* smallest group: error + four empty strings + empty members = 14 */
+	TRY(rd_array(&rd, a, 14, sizeof(*r->groups), (void **)&r->groups,
+	    &r->ngroups));
+	for (i = 0; i < r->ngroups; i++) {
+		struct fl_kc_dg_group *g = &r->groups[i];
+
+		TRY(fl_rd_i16(&rd, &g->error));
+		TRY(fl_rd_string(&rd, &g->group_id));
+		TRY(fl_rd_string(&rd, &g->state));
+		TRY(fl_rd_string(&rd, &g->protocol_type));
+		TRY(fl_rd_string(&rd, &g->protocol));
+		/* smallest member: three empty strings + two empty bytes = 14 */
+		TRY(rd_array(&rd, a, 14, sizeof(*g->members), (void **)&g->members,
+		    &g->nmembers));
+		for (j = 0; j < g->nmembers; j++)
+			TRY(dg_member(&rd, v, &g->members[j]));
+		g->authorized_ops = INT32_MIN;
+		if (v >= 3)
+			TRY(fl_rd_i32(&rd, &g->authorized_ops));
+	}
+	return resp_end(&rd);
+}
+
+/* ---- ListGroups ---- */
+
+int
+fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h)
+{
+	size_t start;
+
+	TRY(req_begin(w, FL_KC_LIST_GROUPS, h, &start));
+	return req_end(w, start);
+}
+
+int
+fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r)
+{
+	struct fl_rd rd;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 2)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	if (v >= 1)
+		TRY(fl_rd_i32(&rd, &r->throttle_ms));
+	TRY(fl_rd_i16(&rd, &r->error));
+	TRY(rd_array(&rd, a, 4, sizeof(*r->groups), (void **)&r->groups,
+	    &r->ngroups));
+	for (i = 0; i < r->ngroups; i++) {
+		TRY(fl_rd_string(&rd, &r->groups[i].group_id));
+		TRY(fl_rd_string(&rd, &r->groups[i].protocol_type));
+	}
 	return resp_end(&rd);
 }

@@ -61,6 +61,8 @@ enum {
 	FL_KC_HEARTBEAT = 12,
 	FL_KC_LEAVE_GROUP = 13,
 	FL_KC_SYNC_GROUP = 14,
+	FL_KC_DESCRIBE_GROUPS = 15,
+	FL_KC_LIST_GROUPS = 16,
 	FL_KC_API_VERSIONS = 18,
 	FL_KC_INIT_PRODUCER_ID = 22,
 	FL_KC_API_KEY_MAX = 22		/* highest key in the table */
@@ -605,5 +607,58 @@ int fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_offset_fetch_req *req);
 int fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
     struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r);
+
+/* ---- DescribeGroups (15), v0-4 ---- */
+
+struct fl_kc_describe_groups_req {
+	const char *const *groups;
+	size_t ngroups;
+	int is_include_authorized_ops;	/* v3+ */
+};
+
+struct fl_kc_dg_member {
+	struct fl_slice member_id;
+	struct fl_slice group_instance_id;	/* v4+; nullable */
+	struct fl_slice client_id, client_host;
+	struct fl_slice metadata;	/* subscription, for the group's protocol */
+	struct fl_slice assignment;	/* Stable groups only */
+};
+
+struct fl_kc_dg_group {
+	int16_t error;
+	struct fl_slice group_id, state, protocol_type, protocol;
+	struct fl_kc_dg_member *members;	/* arena */
+	size_t nmembers;
+	int32_t authorized_ops;		/* v3+; INT32_MIN before */
+};
+
+struct fl_kc_describe_groups_resp {
+	int32_t throttle_ms;		/* v1+ */
+	struct fl_kc_dg_group *groups;	/* arena */
+	size_t ngroups;
+};
+
+int fl_kc_describe_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_describe_groups_req *req);
+int fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r);
+
+/* ---- ListGroups (16), v0-2 ---- */
+
+struct fl_kc_lg_group {
+	struct fl_slice group_id, protocol_type;
+};
+
+struct fl_kc_list_groups_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+	struct fl_kc_lg_group *groups;	/* arena */
+	size_t ngroups;
+};
+
+/* Empty body. */
+int fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
+int fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r);
 
 #endif

@@ -24,7 +24,7 @@
 #define EPOCH_FILE "leader-epoch-checkpoint"
 #define PATH_BYTES_MAX 4096
 #define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
-#define HDR_CHUNK (16u << 10)	/* read-ahead when walking batch headers */
+#define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
 
 void
 fl_plog_config_default(struct fl_plog_config *cfg)
@@ -1243,7 +1243,7 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
     uint64_t max_bytes, struct fl_plog_span *span)
 {
 	struct fl_plog_seg *s;
-	struct hdr_walk *w;
+	struct hdr_walk walk, *w;
 	struct fl_batch_hdr h;
 	uint64_t end = l->log_end < limit_offset ? l->log_end : limit_offset;
 	uint64_t pos, start = 0;
@@ -1255,9 +1255,7 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 	if (offset >= end)
 		return FL_ENOENT;
 	s = &l->segs[seg_find(l, offset)];
-	w = malloc(sizeof(*w));
-	if (w == NULL)
-		return FL_ENOMEM;
+	w = &walk;
 	w->f = s->log;
 	w->bpos = 0;
 	w->have = 0;
@@ -1322,8 +1320,7 @@ again:
 				pos = 0;
 				goto again;
 			}
-			free(w);
-			return rc ? rc : FL_ECORRUPT;
+					return rc ? rc : FL_ECORRUPT;
 		}
 		if (!found) {
 			if ((uint64_t)fl_batch_last_offset(&h) < offset) {
@@ -1342,19 +1339,50 @@ again:
 		if (span->next_offset >= end)
 			break;
 	}
-	free(w);
 	span->file = s->log;
 	span->pos = start;
 	span->len = pos - start;
 	return 0;
 }
 
+/*
+ * In the batch of size n at pos, the first record stamped ts or later:
+ * its offset and timestamp.  A compressed batch cannot be looked into and
+ * keeps its base offset and MaxTimestamp, as the caller set them.
+ */
+static int
+first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
+    uint64_t *offset, int64_t *found_ts)
+{
+	struct fl_record_iter it;
+	struct fl_record rec;
+	uint8_t *buf;
+	int rc;
+
+	if (n > FL_BATCH_BYTES_MAX)
+		return FL_ECORRUPT;
+	buf = malloc((size_t)n);
+	if (buf == NULL)
+		return FL_ENOMEM;
+	rc = fl_vfs_pread_full(f, buf, (size_t)n, pos);
+	if (rc == 0 && fl_record_iter_init(&it, buf, (size_t)n) == 0) {
+		while (fl_record_next(&it, &rec) == 1)
+			if (rec.timestamp >= ts) {
+				*offset = (uint64_t)rec.offset;
+				*found_ts = rec.timestamp;
+				break;
+			}
+	}
+	free(buf);
+	return rc;
+}
+
 int
-fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset)
+fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t *found_ts)
 {
 	size_t i, lo, hi;
 	struct fl_plog_seg *s = NULL;
-	struct hdr_walk *w;
+	struct hdr_walk walk, *w;
 	struct fl_batch_hdr h;
 	uint64_t pos = 0;
 	int rc;
@@ -1364,6 +1392,7 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset)
 			s = &l->segs[i];
 			break;
 		}
+	*found_ts = -1;
 	if (s == NULL) {
 		*offset = l->log_end;
 		return 0;
@@ -1381,9 +1410,7 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset)
 	}
 	if (lo > 0)
 		pos = idx_lookup(s, s->base + tidx_rel(s, lo - 1));
-	w = malloc(sizeof(*w));
-	if (w == NULL)
-		return FL_ENOMEM;
+	w = &walk;
 	w->f = s->log;
 	w->bpos = 0;
 	w->have = 0;
@@ -1393,11 +1420,12 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset)
 			break;
 		if (h.max_ts >= ts) {
 			*offset = (uint64_t)h.base_offset;
+			*found_ts = h.max_ts;
+			rc = first_record_at(s->log, pos, fl_batch_size(&h), ts, offset, found_ts);
 			break;
 		}
 		pos += fl_batch_size(&h);
 	}
-	free(w);
 	if (rc == FL_ESHORT) {
 		*offset = s->next;	/* the index promised more than the log holds */
 		return 0;
@@ -1432,7 +1460,7 @@ int
 fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 {
 	struct fl_plog_seg *s;
-	struct hdr_walk *w;
+	struct hdr_walk walk, *w;
 	struct fl_batch_hdr h;
 	uint64_t pos, cut_base;
 	size_t k, i;
@@ -1446,9 +1474,7 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		return 0;
 	k = seg_find(l, offset);
 	s = &l->segs[k];
-	w = malloc(sizeof(*w));
-	if (w == NULL)
-		return FL_ENOMEM;
+	w = &walk;
 	w->f = s->log;
 	w->bpos = 0;
 	w->have = 0;
@@ -1471,7 +1497,6 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		cut_base = (uint64_t)fl_batch_last_offset(&h) + 1;
 		s->last_base = (uint64_t)h.base_offset;
 	}
-	free(w);
 	if (rc != 0)
 		return rc;
 	if (pos == 0)
@@ -1498,11 +1523,9 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 	s->max_ts = -1;
 	/* the running maximum must be recomputed for the kept tail */
 	{
-		struct hdr_walk *w2 = malloc(sizeof(*w2));
+		struct hdr_walk walk2, *w2 = &walk2;
 		uint64_t p2;
 
-		if (w2 == NULL)
-			return FL_ENOMEM;
 		w2->f = s->log;
 		w2->bpos = 0;
 		w2->have = 0;
@@ -1514,7 +1537,6 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 			if (h.max_ts > s->max_ts)
 				s->max_ts = h.max_ts;
 		}
-		free(w2);
 	}
 	if ((rc = seg_write_indexes(s)) != 0)
 		return rc;

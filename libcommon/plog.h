@@ -173,10 +173,12 @@ int fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 
 /*
  * The first offset whose record timestamp is >= ts (Kafka ListOffsets by
- * time): *offset gets a batch's base offset (clients skip earlier records
- * of that batch themselves), or log_end when no record is that new.
+ * time) in *offset and that record's timestamp in *found_ts; log_end and
+ * -1 when no record is that new.  In a compressed batch, whose records are
+ * not looked into, the batch's base offset and MaxTimestamp.
  */
-int fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset);
+int fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset,
+    int64_t *found_ts);
 
 /*
  * Remove every batch at or after 'offset'.  An offset inside a batch cuts

@@ -21,7 +21,7 @@ g_serve() {
 }
 
 admin() {
-	printf '%s\n' "$*" | socat - "UNIX-CONNECT:$DATA/admin.sock"
+	printf '%s\n' "$*" | socat -t 5 - "UNIX-CONNECT:$DATA/admin.sock"
 }
 
 # member NAME GROUP TOPIC: a kcat balanced consumer printing

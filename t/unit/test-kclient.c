@@ -623,6 +623,94 @@ test_groups(void)
 	fl_wr_free(&w);
 }
 
+static int
+dec_dg4(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_describe_groups_resp r;
+
+	return fl_kc_describe_groups_resp_decode(p, n, 4, a, &r);
+}
+
+static int
+dec_lg2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+{
+	struct fl_kc_list_groups_resp r;
+
+	return fl_kc_list_groups_resp_decode(p, n, 2, a, &r);
+}
+
+static void
+test_group_admin(void)
+{
+	const char *groups[] = { "g" };
+	struct fl_kc_describe_groups_req dq = { groups, 1, 0 };
+	struct fl_kc_describe_groups_resp dr;
+	struct fl_kc_list_groups_resp lr;
+	struct fl_kc_arena a = { 0 };
+	struct fl_kc_hdr h = hdr(4, 5);
+	struct fl_wr w;
+	uint8_t *p;
+	size_t n;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_describe_groups_req_encode(&w, &h, &dq), ==, 0,
+	    "DescribeGroups v4 encodes");
+	check_bytes(&w, "00000014 000f 0004 00000005 0002\"fc\" 00000001 0001\"g\" 00",
+	    "DescribeGroups v4 bytes: groups, IncludeAuthorizedOperations false");
+	fl_wr_reset(&w);
+	h.version = 0;
+	CHECK_INT(fl_kc_describe_groups_req_encode(&w, &h, &dq), ==, 0,
+	    "DescribeGroups v0 encodes");
+	check_bytes(&w, "00000013 000f 0000 00000005 0002\"fc\" 00000001 0001\"g\"",
+	    "DescribeGroups v0 bytes: no flag");
+	fl_wr_reset(&w);
+	h.version = 5;
+	CHECK_INT(fl_kc_describe_groups_req_encode(&w, &h, &dq), ==, FL_EINVAL,
+	    "DescribeGroups v5 (flexible) is refused");
+
+	p = unhex("00000005 00000000 00000001 0000 0001\"g\" 0006\"Stable\""
+	    "0008\"consumer\" 000c\"flume-sticky\" 00000001 0002\"m1\" ffff"
+	    "0002\"fc\" 000a\"/127.0.0.1\" 00000002\"ab\" 00000003\"xyz\" 80000000", &n);
+	CHECK_INT(fl_kc_describe_groups_resp_decode(p, n, 4, &a, &dr), ==, 0,
+	    "DescribeGroups v4 response decodes");
+	CHECK(dr.ngroups == 1 && slice_eq(dr.groups[0].state, "Stable") &&
+	    slice_eq(dr.groups[0].protocol, "flume-sticky") && dr.groups[0].nmembers == 1 &&
+	    slice_eq(dr.groups[0].members[0].member_id, "m1") &&
+	    dr.groups[0].members[0].group_instance_id.p == NULL &&
+	    slice_eq(dr.groups[0].members[0].client_host, "/127.0.0.1") &&
+	    slice_eq(dr.groups[0].members[0].assignment, "xyz") &&
+	    dr.groups[0].authorized_ops == INT32_MIN, "one Stable member read back");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_dg4, p, n, "DescribeGroups v4 response");
+	free(p);
+	p = unhex("00000005 00000001 0000 0001\"g\" 0005\"Empty\" 0008\"consumer\""
+	    "0000 00000000", &n);
+	CHECK(fl_kc_describe_groups_resp_decode(p, n, 0, &a, &dr) == 0 &&
+	    dr.ngroups == 1 && dr.groups[0].nmembers == 0 &&
+	    slice_eq(dr.groups[0].state, "Empty"), "DescribeGroups v0: no throttle, no ops");
+	fl_kc_arena_free(&a);
+	free(p);
+
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_list_groups_req_encode(&w, &h), ==, 0, "ListGroups v2 encodes");
+	check_bytes(&w, "0000000c 0010 0002 00000005 0002\"fc\"", "ListGroups v2 bytes");
+	fl_wr_reset(&w);
+	h.version = 3;
+	CHECK_INT(fl_kc_list_groups_req_encode(&w, &h), ==, FL_EINVAL,
+	    "ListGroups v3 (flexible) is refused");
+	p = unhex("00000005 00000000 0000 00000002 0001\"a\" 0008\"consumer\" 0001\"b\" 0000", &n);
+	CHECK_INT(fl_kc_list_groups_resp_decode(p, n, 2, &a, &lr), ==, 0,
+	    "ListGroups v2 response decodes");
+	CHECK(lr.ngroups == 2 && slice_eq(lr.groups[0].group_id, "a") &&
+	    slice_eq(lr.groups[0].protocol_type, "consumer") &&
+	    lr.groups[1].protocol_type.len == 0, "two groups read back");
+	fl_kc_arena_free(&a);
+	check_truncations(dec_lg2, p, n, "ListGroups v2 response");
+	free(p);
+	fl_wr_free(&w);
+}
+
 static void
 test_misc(void)
 {
@@ -655,6 +743,7 @@ main(void)
 	test_fetch();
 	test_list_offsets_pid();
 	test_groups();
+	test_group_admin();
 	test_misc();
 	return tap_done();
 }

@@ -272,23 +272,26 @@ test_roll_retain_truncate(void)
 	{
 		uint64_t o;
 
-		fl_plog_offset_for_time(&l, 1000 * 150, &o);
-		CHECK_U64(o, ==, 750, "offset for a timestamp finds its batch");
-		fl_plog_offset_for_time(&l, 1000 * 150 + 2, &o);
-		CHECK_U64(o, ==, 750, "a timestamp inside a batch gives that batch");
-		fl_plog_offset_for_time(&l, 1000 * 150 + 5, &o);
-		CHECK_U64(o, ==, 755, "a timestamp after a batch's last record gives the next");
-		fl_plog_offset_for_time(&l, INT64_MAX, &o);
-		CHECK_U64(o, ==, seq, "a future timestamp gives log_end");
-		fl_plog_offset_for_time(&l, 0, &o);
-		CHECK_U64(o, ==, 0, "an old timestamp gives the first offset");
+		int64_t fts;
+
+		fl_plog_offset_for_time(&l, 1000 * 150, &o, &fts);
+		CHECK(o == 750 && fts == 150000, "offset for a timestamp finds its record");
+		fl_plog_offset_for_time(&l, 1000 * 150 + 2, &o, &fts);
+		CHECK(o == 752 && fts == 150002, "a timestamp inside a batch gives that record");
+		fl_plog_offset_for_time(&l, 1000 * 150 + 5, &o, &fts);
+		CHECK(o == 755 && fts == 151000, "a timestamp after a batch's last record gives the next");
+		fl_plog_offset_for_time(&l, INT64_MAX, &o, &fts);
+		CHECK(o == seq && fts == -1, "a future timestamp gives log_end");
+		fl_plog_offset_for_time(&l, 0, &o, &fts);
+		CHECK(o == 0 && fts == 0, "an old timestamp gives the first offset");
 	}
 	fl_plog_close(&l);
 	CHECK_INT(fl_plog_open(&l, v, "/d/r-0", &cfg, 0, 0, NULL, &err), ==, 0, "reopen many segments");
 	{
 		uint64_t o;
+		int64_t fts;
 
-		fl_plog_offset_for_time(&l, 1000 * 150, &o);
+		fl_plog_offset_for_time(&l, 1000 * 150, &o, &fts);
 		CHECK_U64(o, ==, 750, "time lookups survive a reopen");
 	}
 	/* truncate into the middle of a batch: cuts before the batch */
