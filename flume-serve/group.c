@@ -459,6 +459,7 @@ h_join_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_join_group_req *r = &req->u.join_group;
 	struct fl_grp_protocol *protos;
 	struct fl_grp_join_req jr;
+	char host[80];
 	size_t i;
 	int rc = 0;
 
@@ -476,6 +477,15 @@ h_join_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	jr.member_id = r->member_id;
 	jr.instance_id = r->group_instance_id;
 	jr.client_id = req->hdr.client_id;
+	{
+		/* Kafka's form: "/" and the peer's address without the port */
+		const char *colon = strrchr(c->peer, ':');
+		int n = snprintf(host, sizeof(host), "/%.*s", colon ? (int)(colon - c->peer) :
+		    (int)strlen(c->peer), c->peer);
+
+		jr.client_host = (struct fl_slice){ (const uint8_t *)host,
+		    n > 0 && (size_t)n < sizeof(host) ? (size_t)n : 0 };
+	}
 	jr.session_ms = r->session_timeout_ms;
 	jr.rebalance_ms = r->rebalance_timeout_ms;
 	jr.protocol_type = r->protocol_type;
@@ -835,7 +845,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			dm[j].group_instance_id = mi.instance_id ? str_slice(mi.instance_id) :
 			    (struct fl_slice){ NULL, 0 };
 			dm[j].client_id = str_slice(mi.client_id);
-			dm[j].client_host = str_slice("");
+			dm[j].client_host = str_slice(mi.client_host);
 			dm[j].metadata = (struct fl_slice){ mi.metadata ? mi.metadata :
 			    (const uint8_t *)"", mi.metadata_len };
 			dm[j].assignment = (struct fl_slice){ mi.assignment ? mi.assignment :
@@ -906,6 +916,7 @@ group_admin_list(struct broker *b, struct conn *c)
 		    info.protocol_type[0] ? info.protocol_type : "-",
 		    info.protocol[0] ? info.protocol : "-", info.nmembers);
 	}
+	admin_printf(c, "ok\n");
 }
 
 struct admin_offsets {
@@ -1004,4 +1015,5 @@ group_admin_show(struct broker *b, struct conn *c, const char *name)
 		    mi.client_id[0] ? mi.client_id : "-", mi.instance_id ? mi.instance_id : "-", text);
 	}
 	fl_offsets_each(&b->gs->offs, g, admin_offset_cb, &ao);
+	admin_printf(c, "ok\n");
 }

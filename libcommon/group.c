@@ -19,7 +19,7 @@ struct proto {
 };
 
 struct fl_grp_member {
-	char *id, *instance_id, *client_id;
+	char *id, *instance_id, *client_id, *client_host;
 	int32_t session_ms, rebalance_ms;
 	struct proto protos[FL_GRP_PROTOCOLS_MAX];
 	size_t nproto;
@@ -385,6 +385,7 @@ member_remove(struct fl_grp *g, struct fl_grp_group *gr, size_t i)
 	later(g, m->id);
 	later(g, m->instance_id);
 	later(g, m->client_id);
+	later(g, m->client_host);
 	later(g, m->assignment);
 	later(g, m);
 	memmove(gr->m + i, gr->m + i + 1, (gr->nm - i - 1) * sizeof(*gr->m));
@@ -684,9 +685,11 @@ member_add(struct fl_grp *g, struct fl_grp_group *gr, char *id,
 	m->id = id;
 	m->client_id = sdup(req->client_id.p ? req->client_id : (struct fl_slice){ (const uint8_t *)"", 0 });
 	m->instance_id = req->instance_id.p ? sdup(req->instance_id) : NULL;
-	if (m->client_id == NULL || (req->instance_id.p && m->instance_id == NULL) ||
-	    protos_set(g, m, req) != 0) {
+	m->client_host = sdup(req->client_host.p ? req->client_host : (struct fl_slice){ (const uint8_t *)"", 0 });
+	if (m->client_id == NULL || m->client_host == NULL ||
+	    (req->instance_id.p && m->instance_id == NULL) || protos_set(g, m, req) != 0) {
 		free(m->client_id);
+		free(m->client_host);
 		free(m->instance_id);
 		free(m);
 		return NULL;
@@ -1250,6 +1253,7 @@ fl_grp_member_at(const struct fl_grp *g, struct fl_slice group_id, size_t j,
 	info->member_id = m->id;
 	info->instance_id = m->instance_id;
 	info->client_id = m->client_id;
+	info->client_host = m->client_host;
 	info->session_ms = m->session_ms;
 	info->rebalance_ms = m->rebalance_ms;
 	p = member_proto(m, gr->protocol);

@@ -82,6 +82,7 @@ struct fl_grp_join_req {
 	int16_t  version;		/* JoinGroup version: v4+ gets MEMBER_ID_REQUIRED */
 	struct fl_slice group_id, member_id, instance_id;	/* instance_id.p NULL: dynamic */
 	struct fl_slice client_id;
+	struct fl_slice client_host;	/* e.g. "/127.0.0.1", for DescribeGroups */
 	int32_t  session_ms, rebalance_ms;
 	struct fl_slice protocol_type;
 	const struct fl_grp_protocol *protocols;
@@ -211,6 +212,7 @@ int fl_grp_find(const struct fl_grp *g, struct fl_slice group_id, struct fl_grp_
 
 struct fl_grp_member_info {
 	const char *member_id, *instance_id, *client_id;	/* instance_id may be NULL */
+	const char *client_host;
 	int32_t session_ms, rebalance_ms;
 	const uint8_t *metadata;	/* for the group's protocol (or first offered) */
 	size_t metadata_len;
