@@ -1524,6 +1524,9 @@ cat_group(const struct cat_conf *conf)
 	if (rc == 0) {
 		g.need_rejoin = 1;
 		rc = loop(&g);
+		/* a call cut short by SIGINT/SIGTERM is a stop, not an outage */
+		if (rc == EX_UNAVAILABLE && *conf->stop)
+			rc = 0;
 	}
 	/*
 	 * Shutdown: commit what was printed, then leave so the others need
