@@ -115,6 +115,9 @@ asan:
 fuzz:
 	sh mk/fuzz.sh
 
+bench: all $(OUT)/benchbin/flume-load
+	sh bench/bench.sh $(OUT)/benchbin/flume-load $(BINOUT)
+
 bench-storage: all $(OUT)/benchbin/bench-storage
 	sh bench/bench-storage.sh $(OUT)/benchbin/bench-storage
 
