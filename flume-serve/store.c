@@ -603,6 +603,8 @@ store_open(struct broker *b, struct fl_err *err)
 	b->plog_cfg.segment_bytes = b->cfg->segment_bytes;
 	b->plog_cfg.retention_ms = b->cfg->retention_ms;
 	b->plog_cfg.retention_bytes = b->cfg->retention_bytes;
+	/* appends reach the kernel once per loop turn, not once per request */
+	b->plog_cfg.write_buffer_bytes = 256u << 10;
 
 	rc = load_pids(b, err);
 	if (rc != 0)

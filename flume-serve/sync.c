@@ -39,6 +39,8 @@ sync_main(void *arg)
 		for (i = 0; i < sy->njobs; i++) {
 			struct sync_job *j = &sy->jobs[i];
 
+			if (j->f == NULL)
+				continue;	/* its flush failed on the loop thread */
 			j->rc = fl_vfs_sync(j->f);
 			j->errnum = j->rc == FL_ESYS ? errno : 0;
 		}
@@ -157,6 +159,12 @@ sync_maybe_start(struct broker *b)
 			job->p = p;
 			job->f = fl_plog_active_file(&p->log, &job->end);
 			job->rc = 0;
+			if (job->f == NULL) {
+				/* the buffered appends could not be written */
+				job->rc = (int)(int64_t)job->end;
+				job->errnum = errno;
+				job->end = 0;
+			}
 			p->is_dirty = 0;
 			p->in_round = 1;
 			p->dirty_bytes = 0;

@@ -34,6 +34,29 @@ fl_plog_config_default(struct fl_plog_config *cfg)
 	cfg->index_interval_bytes = 4096;
 	cfg->retention_bytes = -1;
 	cfg->retention_ms = 7ll * 24 * 3600 * 1000;
+	cfg->write_buffer_bytes = 0;
+}
+
+/* ---- the write buffer ---- */
+
+int
+fl_plog_flush(struct fl_plog *l)
+{
+	struct fl_plog_seg *s;
+	int rc;
+
+	if (l->wlen == 0)
+		return 0;
+	s = &l->segs[l->nseg - 1];
+	rc = fl_vfs_pwrite(s->log, l->wbuf, l->wlen, l->wpos);
+	if (rc != 0) {
+		/* leave no partial batch behind for a reader to trip on */
+		(void)fl_vfs_truncate(s->log, l->wpos);
+		return rc;
+	}
+	l->wlen = 0;
+	l->flushed_end = l->log_end;
+	return 0;
 }
 
 int
@@ -969,7 +992,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 	l->log_start = l->segs[0].base;
 	l->log_end = l->segs[l->nseg - 1].next;
-	l->synced_end = l->log_end;
+	l->synced_end = l->flushed_end = l->log_end;
 
 	rc = fl_durable_read(vfs, dir, EPOCH_FILE, &ep, &eplen);
 	if (rc == 0)
@@ -1000,11 +1023,14 @@ fl_plog_close(struct fl_plog *l)
 {
 	size_t i;
 
+	if (!l->is_readonly && l->nseg > 0)
+		(void)fl_plog_flush(l);	/* appends never synced were never promised */
 	for (i = 0; i < l->nseg; i++) {
 		if (!l->is_readonly)
 			(void)seg_flush(&l->segs[i]);	/* rebuildable: best effort */
 		seg_free(&l->segs[i]);
 	}
+	free(l->wbuf);
 	free(l->segs);
 	free(l->dir);
 	free(l->epochs);
@@ -1021,7 +1047,7 @@ plog_roll(struct fl_plog *l, int64_t now_ms)
 	int rc;
 
 	/* seal the old segment: final time entry, everything durable */
-	if ((rc = seg_seal(old)) != 0 ||
+	if ((rc = fl_plog_flush(l)) != 0 || (rc = seg_seal(old)) != 0 ||
 	    (rc = fl_vfs_sync(old->log)) != 0 ||
 	    (rc = fl_vfs_sync(old->index)) != 0 ||
 	    (rc = fl_vfs_sync(old->timeindex)) != 0)
@@ -1098,14 +1124,33 @@ fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
 		}
 	}
 	pos = s->size;
-	if ((rc = fl_vfs_pwrite(s->log, batch, n, pos)) != 0) {
-		/* leave no partial batch behind for a reader to trip on */
-		(void)fl_vfs_truncate(s->log, pos);
-		return rc;
+	if (l->cfg.write_buffer_bytes > 0 && n <= l->cfg.write_buffer_bytes) {
+		/* gather: one write per flush instead of one per batch */
+		if (l->wcap - l->wlen < n && (rc = fl_plog_flush(l)) != 0)
+			return rc;
+		if (l->wbuf == NULL) {
+			l->wbuf = malloc(l->cfg.write_buffer_bytes);
+			if (l->wbuf == NULL)
+				return FL_ENOMEM;
+			l->wcap = l->cfg.write_buffer_bytes;
+		}
+		if (l->wlen == 0)
+			l->wpos = pos;
+		memcpy(l->wbuf + l->wlen, batch, n);
+		l->wlen += n;
+	} else {
+		if ((rc = fl_plog_flush(l)) != 0)
+			return rc;
+		if ((rc = fl_vfs_pwrite(s->log, batch, n, pos)) != 0) {
+			(void)fl_vfs_truncate(s->log, pos);
+			return rc;
+		}
 	}
 	s->is_dirty = 1;
 	rc = seg_note_batch(s, &h, pos, n, l->cfg.index_interval_bytes);
 	l->log_end = s->next;
+	if (l->wlen == 0)
+		l->flushed_end = l->log_end;
 	if (base_offset)
 		*base_offset = (uint64_t)h.base_offset;
 	return rc;
@@ -1120,7 +1165,7 @@ fl_plog_sync(struct fl_plog *l)
 	if (l->is_readonly || l->nseg == 0)
 		return 0;
 	s = &l->segs[l->nseg - 1];
-	if ((rc = seg_flush(s)) != 0)
+	if ((rc = fl_plog_flush(l)) != 0 || (rc = seg_flush(s)) != 0)
 		return rc;
 	if (s->is_dirty) {
 		if ((rc = fl_vfs_sync(s->log)) != 0)
@@ -1134,6 +1179,12 @@ fl_plog_sync(struct fl_plog *l)
 struct fl_file *
 fl_plog_active_file(struct fl_plog *l, uint64_t *end)
 {
+	int rc = fl_plog_flush(l);
+
+	if (rc != 0) {
+		*end = (uint64_t)(int64_t)rc;
+		return NULL;
+	}
 	*end = l->log_end;
 	return l->segs[l->nseg - 1].log;
 }
@@ -1254,6 +1305,8 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 		return FL_ERANGE;
 	if (offset >= end)
 		return FL_ENOENT;
+	if (end > l->flushed_end && (rc = fl_plog_flush(l)) != 0)
+		return rc;
 	s = &l->segs[seg_find(l, offset)];
 	w = &walk;
 	w->f = s->log;
@@ -1393,6 +1446,8 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t
 			break;
 		}
 	*found_ts = -1;
+	if ((rc = fl_plog_flush(l)) != 0)
+		return rc;
 	if (s == NULL) {
 		*offset = l->log_end;
 		return 0;
@@ -1472,6 +1527,8 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		return FL_ERANGE;
 	if (offset >= l->log_end)
 		return 0;
+	if ((rc = fl_plog_flush(l)) != 0)
+		return rc;
 	k = seg_find(l, offset);
 	s = &l->segs[k];
 	w = &walk;
@@ -1540,7 +1597,7 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 	}
 	if ((rc = seg_write_indexes(s)) != 0)
 		return rc;
-	l->log_end = cut_base;
+	l->log_end = l->flushed_end = cut_base;
 	if (l->synced_end > l->log_end)
 		l->synced_end = l->log_end;
 	if (epochs_cut(l, l->log_end) && (rc = epochs_write(l)) != 0)

@@ -49,9 +49,11 @@ struct fl_plog_config {
 	uint32_t index_interval_bytes;	/* one index entry per this many bytes (4096) */
 	int64_t  retention_bytes;	/* keep the log under this many bytes; < 0 no limit */
 	int64_t  retention_ms;		/* delete segments whose newest record is older; < 0 no limit */
+	uint32_t write_buffer_bytes;	/* gather appends up to this many bytes per write (0: write through) */
 };
 
-/* Kafka's defaults: 1 GiB segments, 4096-byte index interval, 7-day retention, no size limit. */
+/* Kafka's defaults: 1 GiB segments, 4096-byte index interval, 7-day retention, no size
+ * limit; appends written through (no write buffer). */
 void fl_plog_config_default(struct fl_plog_config *cfg);
 
 struct fl_plog_seg {
@@ -88,6 +90,14 @@ struct fl_plog {
 	struct fl_plog_epoch *epochs;	/* owned, ascending */
 	size_t nepoch;
 	int is_readonly;
+	/*
+	 * Appended batches not yet handed to the kernel: bytes for the active
+	 * segment from file position wpos on (write_buffer_bytes > 0 only).
+	 * Offsets below flushed_end are in the file (page cache at least).
+	 */
+	uint8_t *wbuf;			/* owned */
+	size_t wlen, wcap;
+	uint64_t wpos, flushed_end;
 };
 
 /* What recovery on open found and did. */
@@ -142,8 +152,17 @@ int fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
 int fl_plog_sync(struct fl_plog *l);
 
 /*
+ * Hand buffered appends to the kernel in one write.  Every function here
+ * that reads, syncs or cuts the log flushes first when it must, so callers
+ * need this only to bound how long appends stay in memory (the broker
+ * flushes once per loop turn, through fl_plog_active_file).
+ */
+int fl_plog_flush(struct fl_plog *l);
+
+/*
  * For a sync thread: the active segment's log file and the log end it
- * covers.  Syncing it with fl_vfs_sync() off-thread and then calling
+ * covers (buffered appends are flushed first; on a flush error the file
+ * is NULL and the error is in *end as a negative FL_E* cast).  Syncing it with fl_vfs_sync() off-thread and then calling
  * fl_plog_mark_synced(l, end) on the owner's thread is equivalent to
  * fl_plog_sync() provided no roll happened in between (rolls sync the old
  * segment themselves).

@@ -181,6 +181,8 @@ test_crash_property(void)
 		fl_plog_config_default(&cfg);
 		cfg.segment_bytes = 512 + rnd() % 8192;
 		cfg.index_interval_bytes = 64 + (uint32_t)(rnd() % 1024);
+		/* half the rounds gather appends in a write buffer */
+		cfg.write_buffer_bytes = rnd() % 2 ? 0 : 256 + (uint32_t)(rnd() % 4096);
 		fl_vfs_mkdir(v, "/d");
 		fl_vfs_sync_dir(v, "/");
 		if (fl_plog_open(&l, v, "/d/p-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err) != 0) {
@@ -438,6 +440,7 @@ test_span_property(void)
 	fl_plog_config_default(&cfg);
 	cfg.segment_bytes = 64 * 1024;
 	cfg.index_interval_bytes = 300;
+	cfg.write_buffer_bytes = 2048;
 	fl_vfs_mkdir(v, "/d");
 	fl_plog_open(&l, v, "/d/s-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
 	for (i = 0; i < 3000; i++) {
