@@ -14,11 +14,8 @@
 #include "offsets.h"
 #include "serve.h"
 
-static void
-say(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-say(struct conn *c, const char *fmt, ...)
+void
+admin_say(struct conn *c, const char *fmt, ...)
 {
 	char line[SERVE_ADMIN_LINE_MAX + 512];
 	va_list ap;
@@ -40,26 +37,26 @@ cmd_status(struct broker *b, struct conn *c)
 	size_t i;
 	int32_t j;
 
-	say(c, "node\t%d\n", (int)b->cfg->node_id);
-	say(c, "cluster\t%s\n", b->cluster_id);
-	say(c, "listen\t%s\n", b->bound);
-	say(c, "advertise\t%s:%u\n", b->adv_host, (unsigned)b->adv_port);
-	say(c, "uptime_s\t%lld\n", (long long)((b->now_ms - b->start_ms) / 1000));
-	say(c, "connections\t%zu\n", b->nkafka);
-	say(c, "topics\t%zu\n", b->ntopics);
+	admin_say(c, "node\t%d\n", (int)b->cfg->node_id);
+	admin_say(c, "cluster\t%s\n", b->cluster_id);
+	admin_say(c, "listen\t%s\n", b->bound);
+	admin_say(c, "advertise\t%s:%u\n", b->adv_host, (unsigned)b->adv_port);
+	admin_say(c, "uptime_s\t%lld\n", (long long)((b->now_ms - b->start_ms) / 1000));
+	admin_say(c, "connections\t%zu\n", b->nkafka);
+	admin_say(c, "topics\t%zu\n", b->ntopics);
 	for (i = 0; i < b->ntopics; i++) {
 		struct topic *t = b->topics[i];
 
 		for (j = 0; j < t->nparts; j++) {
 			struct part *p = &t->parts[j];
 
-			say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\n", t->name, (int)j,
+			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\n", t->name, (int)j,
 			    (unsigned long long)p->log.log_start,
 			    (unsigned long long)p->log.log_end,
 			    (unsigned long long)part_hw(p));
 		}
 	}
-	say(c, "ok\n");
+	admin_say(c, "ok\n");
 }
 
 static void
@@ -68,8 +65,8 @@ cmd_topics(struct broker *b, struct conn *c)
 	size_t i;
 
 	for (i = 0; i < b->ntopics; i++)
-		say(c, "%s\t%d\n", b->topics[i]->name, (int)b->topics[i]->nparts);
-	say(c, "ok\n");
+		admin_say(c, "%s\t%d\n", b->topics[i]->name, (int)b->topics[i]->nparts);
+	admin_say(c, "ok\n");
 }
 
 static void
@@ -79,26 +76,26 @@ cmd_create(struct broker *b, struct conn *c, const char *name, const char *parts
 	int rc;
 
 	if (name == NULL) {
-		say(c, "error: usage: create TOPIC [PARTITIONS]\n");
+		admin_say(c, "error: usage: create TOPIC [PARTITIONS]\n");
 		return;
 	}
 	if (parts != NULL && fl_conf_u64(parts, 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
-		say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
+		admin_say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
 		return;
 	}
 	if (b->is_stopping) {
-		say(c, "error: stopping\n");
+		admin_say(c, "error: stopping\n");
 		return;
 	}
 	rc = store_create(b, name, (int32_t)n, NULL);
 	if (rc == 0)
-		say(c, "ok\n");
+		admin_say(c, "ok\n");
 	else if (rc == FL_EEXIST)
-		say(c, "error: topic %s already exists\n", name);
+		admin_say(c, "error: topic %s already exists\n", name);
 	else if (rc == FL_EINVAL)
-		say(c, "error: invalid topic name\n");
+		admin_say(c, "error: invalid topic name\n");
 	else
-		say(c, "error: %s\n", fl_strerror(rc));
+		admin_say(c, "error: %s\n", fl_strerror(rc));
 }
 
 static void
@@ -107,20 +104,20 @@ cmd_delete(struct broker *b, struct conn *c, const char *name)
 	int rc;
 
 	if (name == NULL) {
-		say(c, "error: usage: delete TOPIC\n");
+		admin_say(c, "error: usage: delete TOPIC\n");
 		return;
 	}
 	if (strcmp(name, FL_OFFSETS_TOPIC) == 0) {
-		say(c, "error: %s holds the committed offsets and cannot be deleted\n", name);
+		admin_say(c, "error: %s holds the committed offsets and cannot be deleted\n", name);
 		return;
 	}
 	rc = store_delete(b, name);
 	if (rc == 0)
-		say(c, "ok\n");
+		admin_say(c, "ok\n");
 	else if (rc == FL_ENOENT)
-		say(c, "error: no topic %s\n", name);
+		admin_say(c, "error: no topic %s\n", name);
 	else
-		say(c, "error: %s\n", fl_strerror(rc));
+		admin_say(c, "error: %s\n", fl_strerror(rc));
 }
 
 void
@@ -147,8 +144,8 @@ admin_handle(struct broker *b, struct conn *c, char *line)
 	else if (strcmp(argv[0], "group") == 0 && argc == 2)
 		group_admin_show(b, c, argv[1]);
 	else if (strcmp(argv[0], "help") == 0)
-		say(c, "status\ntopics\ncreate TOPIC [PARTITIONS]\ndelete TOPIC\n"
+		admin_say(c, "status\ntopics\ncreate TOPIC [PARTITIONS]\ndelete TOPIC\n"
 		    "groups\ngroup NAME\nok\n");
 	else
-		say(c, "error: unknown command '%s' (try help)\n", argv[0]);
+		admin_say(c, "error: unknown command '%s' (try help)\n", argv[0]);
 }

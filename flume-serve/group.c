@@ -17,7 +17,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,20 +411,6 @@ group_conn_closed(struct broker *b, struct conn *c)
 
 /* ---- the handlers ---- */
 
-static void *
-arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc)
-{
-	return nmemb ? fl_kp_arena_alloc(&req->arena, nmemb, size, rc) : NULL;
-}
-
-/* Queue what the encoder appended since 'from'. */
-static int
-queue(struct conn *c, size_t from, int rc, uint64_t need_round)
-{
-	if (rc == 0)
-		rc = conn_queue_mem(c, c->out.len - from, need_round);
-	return rc == 0 ? 0 : -1;
-}
 
 static int
 h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
@@ -449,7 +434,7 @@ h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		fr.host = str_slice("");
 		fr.port = -1;
 	}
-	return queue(c, from, fl_kp_find_coordinator_resp_encode(&c->out,
+	return kafka_finish(b, c, from, fl_kp_find_coordinator_resp_encode(&c->out,
 	    req->hdr.api_version, req->hdr.correlation_id, &fr), 0);
 }
 
@@ -463,7 +448,7 @@ h_join_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i;
 	int rc = 0;
 
-	protos = arena(req, r->nprotocols, sizeof(*protos), &rc);
+	protos = kafka_arena(req, r->nprotocols, sizeof(*protos), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->nprotocols; i++) {
@@ -510,7 +495,7 @@ h_sync_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i;
 	int rc = 0;
 
-	as = arena(req, r->nassignments, sizeof(*as), &rc);
+	as = kafka_arena(req, r->nassignments, sizeof(*as), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->nassignments; i++) {
@@ -544,7 +529,7 @@ h_heartbeat(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	er.error = (int16_t)fl_grp_heartbeat(&b->gs->grp, (uint64_t)b->now_ms, r->group_id,
 	    r->member_id, r->group_instance_id, r->generation_id);
 	deliver(b);
-	return queue(c, from, fl_kp_heartbeat_resp_encode(&c->out, req->hdr.api_version,
+	return kafka_finish(b, c, from, fl_kp_heartbeat_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &er), 0);
 }
 
@@ -557,7 +542,7 @@ h_leave_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, from;
 	int rc = 0;
 
-	mr = arena(req, r->nmembers, sizeof(*mr), &rc);
+	mr = kafka_arena(req, r->nmembers, sizeof(*mr), &rc);
 	if (rc != 0)
 		return -1;
 	memset(&lr, 0, sizeof(lr));
@@ -575,7 +560,7 @@ h_leave_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	lr.members = mr;
 	lr.nmembers = r->nmembers;
 	from = c->out.len;
-	return queue(c, from, fl_kp_leave_group_resp_encode(&c->out, req->hdr.api_version,
+	return kafka_finish(b, c, from, fl_kp_leave_group_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &lr), 0);
 }
 
@@ -590,7 +575,7 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	int16_t gerr, aerr = 0;
 	int rc = 0;
 
-	tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++)
@@ -604,7 +589,7 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	deliver(b);
 	for (i = 0; i < r->ntopics && rc == 0; i++) {
 		const struct fl_kp_offset_commit_topic *t = &r->topics[i];
-		struct fl_kp_part_error *pe = arena(req, t->nparts, sizeof(*pe), &rc);
+		struct fl_kp_part_error *pe = kafka_arena(req, t->nparts, sizeof(*pe), &rc);
 
 		if (rc != 0)
 			break;
@@ -665,11 +650,9 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	resp.ntopics = r->ntopics;
 	from = c->out.len;
 	/* answered once the commit is durable, like an acks=-1 produce */
-	rc = queue(c, from, fl_kp_offset_commit_resp_encode(&c->out, req->hdr.api_version,
-	    req->hdr.correlation_id, &resp), nkv > 0 && aerr == 0 ? b->sy.round_started + 1 : 0);
-	if (rc == 0 && nkv > 0 && aerr == 0)
-		b->sy.waiting_next++;
-	return rc;
+	return kafka_finish(b, c, from, fl_kp_offset_commit_resp_encode(&c->out,
+	    req->hdr.api_version, req->hdr.correlation_id, &resp),
+	    nkv > 0 && aerr == 0 ? b->sy.round_started + 1 : 0);
 }
 
 struct fetch_all {
@@ -741,13 +724,13 @@ h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		resp.topics = fa.topics;
 		resp.ntopics = fa.ntopics;
 	} else {
-		struct fl_kp_offset_fetch_topic_resp *tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+		struct fl_kp_offset_fetch_topic_resp *tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 
 		if (rc != 0)
 			return -1;
 		for (i = 0; i < r->ntopics; i++) {
 			const struct fl_kp_offset_fetch_topic *t = &r->topics[i];
-			struct fl_kp_offset_fetch_part_resp *pr = arena(req, t->nparts, sizeof(*pr), &rc);
+			struct fl_kp_offset_fetch_part_resp *pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
 
 			if (rc != 0)
 				return -1;
@@ -774,7 +757,7 @@ h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		resp.ntopics = r->ntopics;
 	}
 	from = c->out.len;
-	return queue(c, from, fl_kp_offset_fetch_resp_encode(&c->out, req->hdr.api_version,
+	return kafka_finish(b, c, from, fl_kp_offset_fetch_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp), 0);
 }
 
@@ -786,7 +769,7 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, n = fl_grp_count(&b->gs->grp), from;
 	int rc = 0;
 
-	lg = arena(req, n, sizeof(*lg), &rc);
+	lg = kafka_arena(req, n, sizeof(*lg), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -800,7 +783,7 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	resp.groups = lg;
 	resp.ngroups = n;
 	from = c->out.len;
-	return queue(c, from, fl_kp_list_groups_resp_encode(&c->out, req->hdr.api_version,
+	return kafka_finish(b, c, from, fl_kp_list_groups_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp), 0);
 }
 
@@ -813,7 +796,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, j, from;
 	int rc = 0;
 
-	dg = arena(req, r->ngroups, sizeof(*dg), &rc);
+	dg = kafka_arena(req, r->ngroups, sizeof(*dg), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ngroups; i++) {
@@ -832,7 +815,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		dg[i].state = str_slice(fl_grp_state_name(info.state));
 		dg[i].protocol_type = str_slice(info.protocol_type);
 		dg[i].protocol_data = str_slice(info.protocol);
-		dm = arena(req, info.nmembers, sizeof(*dm), &rc);
+		dm = kafka_arena(req, info.nmembers, sizeof(*dm), &rc);
 		if (rc != 0)
 			return -1;
 		for (j = 0; j < info.nmembers; j++) {
@@ -858,7 +841,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	resp.groups = dg;
 	resp.ngroups = r->ngroups;
 	from = c->out.len;
-	return queue(c, from, fl_kp_describe_groups_resp_encode(&c->out, req->hdr.api_version,
+	return kafka_finish(b, c, from, fl_kp_describe_groups_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp), 0);
 }
 
@@ -881,42 +864,23 @@ group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 /* ---- admin ---- */
 
-static void
-admin_printf(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-admin_printf(struct conn *c, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = (int)sizeof(line) - 1;
-	fl_wr_raw(&c->out, line, (size_t)n);
-}
 
 void
 group_admin_list(struct broker *b, struct conn *c)
 {
 	size_t i, n = fl_grp_count(&b->gs->grp);
 
-	admin_printf(c, "group\tstate\tgeneration\tprotocol_type\tprotocol\tmembers\n");
+	admin_say(c, "group\tstate\tgeneration\tprotocol_type\tprotocol\tmembers\n");
 	for (i = 0; i < n; i++) {
 		struct fl_grp_info info;
 
 		fl_grp_info_at(&b->gs->grp, i, &info);
-		admin_printf(c, "%s\t%s\t%d\t%s\t%s\t%zu\n", info.group_id,
+		admin_say(c, "%s\t%s\t%d\t%s\t%s\t%zu\n", info.group_id,
 		    fl_grp_state_name(info.state), (int)info.generation,
 		    info.protocol_type[0] ? info.protocol_type : "-",
 		    info.protocol[0] ? info.protocol : "-", info.nmembers);
 	}
-	admin_printf(c, "ok\n");
+	admin_say(c, "ok\n");
 }
 
 struct admin_offsets {
@@ -931,7 +895,7 @@ admin_offset_cb(void *arg, const char *topic, int32_t partition, const struct fl
 	struct part *p = store_part(ao->b, topic, strlen(topic), partition);
 	long long end = p ? (long long)part_hw(p) : -1;
 
-	admin_printf(ao->c, "offset\t%s\t%d\t%lld\t%lld\t%lld\t%s\n", topic, (int)partition,
+	admin_say(ao->c, "offset\t%s\t%d\t%lld\t%lld\t%lld\t%s\n", topic, (int)partition,
 	    (long long)oc->offset, end, end >= 0 && oc->offset >= 0 && end >= oc->offset ?
 	    end - (long long)oc->offset : -1LL, oc->metadata && oc->metadata[0] ? oc->metadata : "-");
 	return 0;
@@ -998,10 +962,10 @@ group_admin_show(struct broker *b, struct conn *c, const char *name)
 	size_t j;
 
 	if (fl_grp_find(&b->gs->grp, g, &info) != 0) {
-		admin_printf(c, "error: no group %s\n", name);
+		admin_say(c, "error: no group %s\n", name);
 		return;
 	}
-	admin_printf(c, "group\t%s\tstate\t%s\tgeneration\t%d\tprotocol\t%s\tleader\t%s\n",
+	admin_say(c, "group\t%s\tstate\t%s\tgeneration\t%d\tprotocol\t%s\tleader\t%s\n",
 	    info.group_id, fl_grp_state_name(info.state), (int)info.generation,
 	    info.protocol[0] ? info.protocol : "-", info.leader[0] ? info.leader : "-");
 	for (j = 0; j < info.nmembers; j++) {
@@ -1011,9 +975,9 @@ group_admin_show(struct broker *b, struct conn *c, const char *name)
 		if (fl_grp_member_at(&b->gs->grp, g, j, &mi) != 0)
 			continue;
 		assignment_text(text, sizeof(text), mi.assignment, mi.assignment_len);
-		admin_printf(c, "member\t%s\t%s\t%s\t%s\n", mi.member_id,
+		admin_say(c, "member\t%s\t%s\t%s\t%s\n", mi.member_id,
 		    mi.client_id[0] ? mi.client_id : "-", mi.instance_id ? mi.instance_id : "-", text);
 	}
 	fl_offsets_each(&b->gs->offs, g, admin_offset_cb, &ao);
-	admin_printf(c, "ok\n");
+	admin_say(c, "ok\n");
 }

@@ -30,8 +30,8 @@ cname(char *buf, size_t n, struct fl_slice s)
 	return 1;
 }
 
-static void *
-arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc)
+void *
+kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc)
 {
 	void *p;
 
@@ -41,9 +41,8 @@ arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc)
 	return p;
 }
 
-/* Queue what the encoder appended since 'from'; -1 (close) on failure. */
-static int
-finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t need_round)
+int
+kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t need_round)
 {
 	if (rc == 0)
 		rc = conn_queue_mem(c, c->out.len - from, need_round);
@@ -157,14 +156,14 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	int any_ok = 0, rc = 0;
 	size_t i, j, from;
 
-	tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
 		const struct fl_kp_produce_topic *t = &r->topics[i];
 		struct fl_kp_produce_part_resp *pr;
 
-		pr = arena(req, t->nparts, sizeof(*pr), &rc);
+		pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
 		if (rc != 0)
 			return -1;
 		tr[i].name = t->name;
@@ -204,7 +203,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	rc = fl_kp_produce_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
 	/* durable first, then answered (acks=1 and acks=-1 alike) */
-	return finish(b, c, from, rc, any_ok ? b->sy.round_started + 1 : 0);
+	return kafka_finish(b, c, from, rc, any_ok ? b->sy.round_started + 1 : 0);
 }
 
 /* ---- Fetch ---- */
@@ -228,7 +227,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 	for (i = 0; i < r->ntopics; i++)
 		np += r->topics[i].nparts;
-	fp = arena(req, np, sizeof(*fp), &rc);
+	fp = kafka_arena(req, np, sizeof(*fp), &rc);
 	if (rc != 0)
 		return -1;
 	left = r->max_bytes > 0 ? (uint64_t)r->max_bytes : 0;
@@ -359,14 +358,14 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, j, from;
 	int rc = 0;
 
-	tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
 		const struct fl_kp_list_offsets_topic *t = &r->topics[i];
 		struct fl_kp_list_offsets_part_resp *pr;
 
-		pr = arena(req, t->nparts, sizeof(*pr), &rc);
+		pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
 		if (rc != 0)
 			return -1;
 		tr[i].name = t->name;
@@ -404,7 +403,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_list_offsets_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 /* ---- Metadata ---- */
@@ -417,7 +416,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct topic *t,
 	int32_t i;
 	int rc = 0;
 
-	mp = arena(req, (size_t)t->nparts, sizeof(*mp), &rc);
+	mp = kafka_arena(req, (size_t)t->nparts, sizeof(*mp), &rc);
 	if (rc != 0)
 		return rc;
 	mt->error = 0;
@@ -448,7 +447,7 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	int rc = 0;
 
 	n = r->is_all_topics ? b->ntopics : r->ntopics;
-	mt = arena(req, n, sizeof(*mt), &rc);
+	mt = kafka_arena(req, n, sizeof(*mt), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -498,7 +497,7 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_metadata_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 /* ---- CreateTopics / DeleteTopics ---- */
@@ -584,7 +583,7 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, from;
 	int rc = 0;
 
-	tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
@@ -606,7 +605,7 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_create_topics_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 static int
@@ -618,7 +617,7 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, from;
 	int rc = 0;
 
-	tr = arena(req, r->nnames, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->nnames, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->nnames; i++) {
@@ -643,7 +642,7 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_delete_topics_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 /* ---- InitProducerId ---- */
@@ -672,7 +671,7 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_init_producer_id_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 /* ---- OffsetForLeaderEpoch ---- */
@@ -686,14 +685,14 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, j, from;
 	int rc = 0;
 
-	tr = arena(req, r->ntopics, sizeof(*tr), &rc);
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
 		const struct fl_kp_ofle_topic *t = &r->topics[i];
 		struct fl_kp_ofle_part_resp *pr;
 
-		pr = arena(req, t->nparts, sizeof(*pr), &rc);
+		pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
 		if (rc != 0)
 			return -1;
 		tr[i].name = t->name;
@@ -731,7 +730,7 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	from = c->out.len;
 	rc = fl_kp_ofle_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
-	return finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, 0);
 }
 
 /* ---- dispatch ---- */
@@ -757,7 +756,7 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 	case FL_KP_REQ_APIVERSIONS_TOO_NEW:
 		from = c->out.len;
 		rc = fl_kp_apiversions_fallback(&c->out, req.hdr.correlation_id);
-		rc = finish(b, c, from, rc, 0);
+		rc = kafka_finish(b, c, from, rc, 0);
 		break;
 	case FL_KP_REQ_UNSUPPORTED:
 		fl_log(FL_LOG_INFO, "closing connection from %s: unsupported "
@@ -772,7 +771,7 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 			from = c->out.len;
 			rc = fl_kp_apiversions_resp_encode(&c->out,
 			    req.hdr.api_version, req.hdr.correlation_id, 0, 0, FEATURES);
-			rc = finish(b, c, from, rc, 0);
+			rc = kafka_finish(b, c, from, rc, 0);
 			break;
 		case FL_KP_PRODUCE: rc = h_produce(b, c, &req); break;
 		case FL_KP_FETCH: rc = h_fetch(b, c, &req); break;

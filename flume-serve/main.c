@@ -409,7 +409,10 @@ main(int argc, char **argv)
 		case 'a': key = "advertise"; break;
 		case 'c': config = optarg; break;
 		case 'h': usage(0); break;
-		case 'V': printf("flume-serve %s\n", FL_VERSION); return 0;
+		case 'V':
+			printf("flume-serve %s\n", FL_VERSION);
+			free(set);
+			return 0;
 		case 0: key = longopts[idx].name; break;
 		default: usage(1);
 		}

@@ -260,6 +260,15 @@ void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
 void conn_unpark(struct broker *b, struct conn *c);
 void loop_wake_all(struct broker *b);
 
+/* kafka.c: arrays for a response, from the request's arena (NULL for 0). */
+void *kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc);
+/*
+ * Queue what the encoder appended to c->out since 'from' (rc: the
+ * encoder's result); need_round 0 sends when reached, else after that sync
+ * round.  0, or -1 (close the connection) on failure.
+ */
+int kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t need_round);
+
 /* kafka.c: handle one request payload; 1 = parked (keep the frame), 0 =
  * done, negative = close the connection. */
 int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
@@ -275,6 +284,8 @@ void group_conn_closed(struct broker *b, struct conn *c);
 void group_admin_list(struct broker *b, struct conn *c);
 void group_admin_show(struct broker *b, struct conn *c, const char *name);
 
+/* admin.c: append one printf-formatted piece of an answer to c->out. */
+void admin_say(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* admin.c: handle one admin line; output appended to c->out. */
 void admin_handle(struct broker *b, struct conn *c, char *line);
 

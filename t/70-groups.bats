@@ -5,24 +5,8 @@
 # offsets across a broker restart, and bad group requests.
 
 load helpers
-
-# g_serve NAME: start flume-serve on an ephemeral port with data in
-# $BATS_TEST_TMPDIR/NAME/data; sets ADDR, DATA and SERVE_PID.
-g_serve() {
-	local d
-	d=$(tmpdir "$1")
-	DATA="$d/data"
-	rm -f "$d/ready"
-	bg_start "$1" sh -c 'exec flume-serve --data "$1/data" --listen 127.0.0.1:0 \
-	    --ready-fd 5 5>"$1/ready"' sh "$d"
-	SERVE_PID=$BG_PID
-	wait_for_line "$d/ready" 100 || { cat "$BATS_TEST_TMPDIR/$1.err" >&2; return 1; }
-	ADDR=$(<"$d/ready")
-}
-
-admin() {
-	printf '%s\n' "$*" | socat -t 5 - "UNIX-CONNECT:$DATA/admin.sock"
-}
+load group-helpers
+load serve-helpers
 
 # member NAME GROUP TOPIC: a kcat balanced consumer printing
 # "partition<TAB>offset<TAB>value" lines; sets MEMBER_PID.
@@ -41,39 +25,9 @@ assigned() {
 	    tr -d '[]' | sort -n | tr '\n' ' '
 }
 
-# wait_assigned NAME: until NAME reports a non-empty assignment (30 s).
-wait_assigned() {
-	local _
-	for _ in $(seq 300); do
-		[ -n "$(assigned "$1")" ] && return 0
-		sleep 0.1
-	done
-	echo "member $1 never got partitions" >&2
-	cat "$BATS_TEST_TMPDIR/$1.err" >&2
-	return 1
-}
-
-# wait_lines N FILE...: until the files together hold N lines (60 s).
-wait_lines() {
-	local n=$1 _
-	shift
-	for _ in $(seq 600); do
-		[ "$(cat "$@" | wc -l)" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_lines: only $(cat "$@" | wc -l) of $n lines" >&2
-	return 1
-}
-
-# produce FROM TO TOPIC: keyed records vFROM..vTO (keys spread them over partitions).
-produce() {
-	seq "$1" "$2" | awk '{ print "k" $1 ":v" $1 }' |
-	    kcat -b "$ADDR" -t "$3" -P -K: -X partitioner=murmur2_random
-}
-
 setup() {
-	g_serve s
-	admin create t4 4 | grep -q '^ok'
+	serve_start s
+	serve_admin create t4 4 | grep -q '^ok'
 }
 
 teardown() {
@@ -108,7 +62,7 @@ track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
 	[ "$(cat "$BATS_TEST_TMPDIR"/m[12].out | wc -l)" -eq 10000 ]
 	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[12].out | sort -u | wc -l)" -eq 10000 ]
 	[ -s "$BATS_TEST_TMPDIR/m1.out" ] && [ -s "$BATS_TEST_TMPDIR/m2.out" ]
-	run -0 admin group g1
+	run -0 serve_admin group g1
 	[[ "$output" == *"state	Stable"* ]]
 	[ "$(grep -c '^member' <<<"$output")" -eq 2 ]
 }
@@ -145,7 +99,7 @@ track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
 	wait_lines 6000 "$BATS_TEST_TMPDIR"/m[123].out
 	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[123].out | sort -u | wc -l)" -eq 6000 ]
 	[ -s "$BATS_TEST_TMPDIR/m3.out" ]
-	run -0 admin group g3
+	run -0 serve_admin group g3
 	[ "$(grep -c '^member' <<<"$output")" -eq 3 ]
 }
 
@@ -157,15 +111,15 @@ track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
 	# a graceful stop commits what was consumed and leaves the group
 	kill -TERM "$p1"
 	wait "$p1" 2>/dev/null || true
-	run -0 admin group g4
+	run -0 serve_admin group g4
 	local committed
 	committed=$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')
 	[ "$committed" -eq 2000 ]
 	# restart the broker, then produce more: only those may arrive
 	kill -TERM "$SERVE_PID"
 	wait "$SERVE_PID" || touch "$BATS_TEST_TMPDIR/broker-failed"
-	g_serve s
-	run -0 admin group g4
+	serve_start s
+	run -0 serve_admin group g4
 	[ "$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')" -eq 2000 ]
 	produce 2001 2500 t4
 	member m2 g4 t4; track
@@ -183,22 +137,22 @@ track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
 	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out"
 	local _ got=0
 	for _ in $(seq 100); do
-		got=$(admin group g5 | grep '^offset' | awk -F'\t' '{ s += $4 } END { print s + 0 }')
+		got=$(serve_admin group g5 | grep '^offset' | awk -F'\t' '{ s += $4 } END { print s + 0 }')
 		[ "$got" -eq 1000 ] && break
 		sleep 0.1
 	done
 	[ "$got" -eq 1000 ]
 	local gen
-	gen=$(admin groups | awk -F'\t' '$1 == "g5" { print $3 }')
+	gen=$(serve_admin groups | awk -F'\t' '$1 == "g5" { print $3 }')
 	[ "$gen" -ge 1 ]
 	kill -KILL "$SERVE_PID"
 	wait "$SERVE_PID" 2>/dev/null || true
 	kill -KILL "$p1" 2>/dev/null || true	# it may have given up on the broker
 	wait "$p1" 2>/dev/null || true
-	g_serve s
-	run -0 admin group g5
+	serve_start s
+	run -0 serve_admin group g5
 	[ "$(grep '^offset' <<<"$output" | awk -F'\t' '{ s += $4 } END { print s }')" -eq 1000 ]
-	[ "$(admin groups | awk -F'\t' '$1 == "g5" { print $3 }')" -ge "$gen" ]
+	[ "$(serve_admin groups | awk -F'\t' '$1 == "g5" { print $3 }')" -ge "$gen" ]
 }
 
 @test "bad group requests get Kafka error codes and the broker keeps serving" {

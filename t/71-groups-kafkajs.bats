@@ -3,6 +3,7 @@
 # kafkajs members (t/interop/group.js) instead of kcat.
 
 load helpers
+load group-helpers
 load serve-helpers
 
 # js_member NAME GROUP TOPIC: a kafkajs group member; sets MEMBER_PID.
@@ -14,33 +15,6 @@ js_member() {
 # assigned NAME: the partitions member NAME last reported.
 assigned() {
 	grep '^assigned' "$BATS_TEST_TMPDIR/$1.err" | tail -n 1 | cut -d' ' -f2-
-}
-
-wait_assigned() {
-	local _
-	for _ in $(seq 300); do
-		[ -n "$(assigned "$1")" ] && return 0
-		sleep 0.1
-	done
-	echo "member $1 never got partitions" >&2
-	cat "$BATS_TEST_TMPDIR/$1.err" >&2
-	return 1
-}
-
-wait_lines() {
-	local n=$1 _
-	shift
-	for _ in $(seq 600); do
-		[ "$(cat "$@" | wc -l)" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_lines: only $(cat "$@" | wc -l) of $n lines" >&2
-	return 1
-}
-
-produce() {
-	seq "$1" "$2" | awk '{ print "k" $1 ":v" $1 }' |
-	    kcat -b "$ADDR" -t "$3" -P -K: -X partitioner=murmur2_random
 }
 
 setup() {
