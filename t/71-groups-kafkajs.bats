@@ -88,3 +88,19 @@ teardown() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/m2.out")" -eq 500 ]
 	[ "$(cut -f3 "$BATS_TEST_TMPDIR/m2.out" | sed 's/^v//' | sort -n | head -n 1)" -eq 1001 ]
 }
+
+@test "kafkajs: a third member joins, partitions rebalance and no record is lost" {
+	js_member m1 jg4 t4
+	js_member m2 jg4 t4
+	wait_assigned m1
+	wait_assigned m2
+	produce 1 2000 t4
+	js_member m3 jg4 t4
+	wait_assigned m3
+	produce 2001 4000 t4
+	wait_lines 4000 "$BATS_TEST_TMPDIR"/m[123].out
+	[ "$(cut -f3 "$BATS_TEST_TMPDIR"/m[123].out | sort -u | wc -l)" -eq 4000 ]
+	[ -s "$BATS_TEST_TMPDIR/m3.out" ]
+	run -0 serve_admin group jg4
+	[ "$(grep -c '^member' <<<"$output")" -eq 3 ]
+}
