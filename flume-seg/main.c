@@ -3,6 +3,8 @@
  * and maps results to output and exit codes; see flume-seg(1).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -13,6 +15,8 @@
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include "csum.h"
 #include "diag.h"
@@ -248,6 +252,50 @@ table_end(struct fl_table *t)
 	out_check(stdout);
 }
 
+/*
+ * A writing command must not race a broker: a partition directory lives
+ * in a broker's data directory, which the broker flocks (DATA/lock) while
+ * it runs.  Take that lock ourselves, held until exit, or refuse with 75.
+ * A partition outside any data directory (no lock file) is ours alone.
+ */
+static void
+lock_out_brokers(const char *path)
+{
+	char part[PATH_MAX], lock[PATH_MAX + 8];
+	struct stat st;
+	char *slash;
+	int fd, n;
+
+	n = snprintf(part, sizeof(part), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(part))
+		return;
+	while (n > 1 && part[n - 1] == '/')
+		part[--n] = '\0';
+	if (stat(part, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		/* a segment file: its partition is its directory */
+		slash = strrchr(part, '/');
+		if (slash == NULL)
+			snprintf(part, sizeof(part), ".");
+		else
+			*slash = '\0';
+	}
+	slash = strrchr(part, '/');
+	n = slash == NULL ? snprintf(lock, sizeof(lock), "lock") :
+	    snprintf(lock, sizeof(lock), "%.*s/lock", (int)(slash - part), part);
+	if (n < 0 || (size_t)n >= sizeof(lock))
+		return;
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			fl_diex(EX_TEMPFAIL, "%s: in use by a running broker (lock held on %s); "
+			    "stop it first", path, lock);
+		fl_die(EX_IOERR, "flock %s", lock);
+	}
+	/* fd stays open: the lock is ours until we exit */
+}
+
 /* Exactly one operand left after the options. */
 static const char *
 one_operand(int argc, char **argv, const char *what)
@@ -425,6 +473,7 @@ cmd_append(int argc, char **argv)
 		}
 	}
 	dir = one_operand(argc, argv, "directory");
+	lock_out_brokers(dir);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;	/* no SA_RESTART: read(2) must return */
@@ -792,6 +841,8 @@ cmd_repair(int argc, char **argv)
 		}
 	}
 	path = one_operand(argc, argv, "path");
+	if (!is_dry_run)
+		lock_out_brokers(path);
 	open_target(&t, path);
 	check_target(&t, FL_SEGTOOL_CHECK_RECORDS, &rep, path);
 	rc = fl_segtool_repair(&t, &rep, interval, is_dry_run, &acts, &err);
@@ -870,6 +921,7 @@ cmd_reindex(int argc, char **argv)
 		}
 	}
 	path = one_operand(argc, argv, "path");
+	lock_out_brokers(path);
 	open_target(&t, path);
 	if (t.kind == FL_SEGTOOL_FILE)
 		fl_diex(EX_USAGE, "%s: not a segment file name "
@@ -938,6 +990,7 @@ cmd_truncate(int argc, char **argv)
 	if (!has_to)
 		usage_err("--to is required");
 	dir = one_operand(argc, argv, "directory");
+	lock_out_brokers(dir);
 	rc = fl_segtool_truncate(fl_vfs_real(), dir, to, now_ms(), &end, &err);
 	if (rc != 0)
 		die_err(rc, &err, dir);
