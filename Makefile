@@ -110,7 +110,7 @@ unit: all $(UNIT_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only
 
 asan:
-	$(MAKE) SAN=1 check
+	@$(MAKE) --no-print-directory SAN=1 check
 
 fuzz:
 	sh mk/fuzz.sh
