@@ -752,6 +752,8 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		fl_kp_req_free(&req);
 		return -1;
 	}
+	/* room for the answer's arrays: they grow with our state, not the request */
+	req.arena.bytes_max += SERVE_RESP_ARENA_BYTES;
 	switch (req.hdr.kind) {
 	case FL_KP_REQ_APIVERSIONS_TOO_NEW:
 		from = c->out.len;

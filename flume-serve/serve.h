@@ -41,6 +41,12 @@
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
 #define SERVE_PID_BLOCK 1000		/* producer ids reserved per durable write */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
+/*
+ * What one response's arrays may take from the request's arena beyond what
+ * decoding it did: answers are sized by the broker's state (a Metadata
+ * answer for a 10000-partition topic), not by the request's bytes.
+ */
+#define SERVE_RESP_ARENA_BYTES (64u << 20)
 
 struct serve_cfg {
 	char data_dir[SERVE_PATH_MAX];

@@ -207,3 +207,12 @@ teardown() { bg_stop_all; }
 	    "$BATS_TEST_TMPDIR/a.err"
 	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L
 }
+
+@test "a topic of 1000 partitions: Metadata lists them all and records flow" {
+	serve_start s
+	serve_admin create big 1000 | grep -q '^ok'
+	run -0 kcat -b "$ADDR" -L -t big
+	[ "$(grep -c 'partition [0-9]*, leader 1' <<<"$output")" -eq 1000 ]
+	seq 1 2000 | flume-cat -b "$ADDR" -t big -P
+	[ "$(flume-cat -b "$ADDR" -t big -C -e | wc -l)" -eq 2000 ]
+}
