@@ -6,7 +6,7 @@
 #   make asan       the same under AddressSanitizer + UBSan, in build-san/
 #   make install    PREFIX=/usr/local DESTDIR=...
 #   make deps       install the Debian (and npm) packages builds and tests need
-#   make bench-storage / bench / fuzz / lint
+#   make bench-storage / bench / bench-groups / fuzz / lint
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -55,7 +55,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage soak
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage bench-groups
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -114,6 +114,9 @@ asan:
 
 fuzz:
 	sh mk/fuzz.sh
+
+bench-groups: all $(OUT)/benchbin/group-load
+	sh bench/bench-groups.sh $(BINOUT) $(OUT)/benchbin/group-load
 
 bench: all $(OUT)/benchbin/flume-load
 	sh bench/bench.sh $(OUT)/benchbin/flume-load $(BINOUT)
