@@ -992,6 +992,22 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 	l->log_start = l->segs[0].base;
 	l->log_end = l->segs[l->nseg - 1].next;
+	if (!l->is_readonly) {
+		/*
+		 * What recovery kept may sit only in the page cache (a killed
+		 * process's unsynced appends survive it): make it durable
+		 * before calling it so, or a later power cut could take back
+		 * records that consumers read and producers had acknowledged
+		 * as duplicates.  The directory too, for names never synced.
+		 */
+		rc = fl_vfs_sync(l->segs[l->nseg - 1].log);
+		if (rc == 0)
+			rc = fl_vfs_sync_dir(vfs, dir);
+		if (rc != 0) {
+			fl_err_set(err, rc, "%s: cannot sync the recovered log", dir);
+			goto fail;
+		}
+	}
 	l->synced_end = l->flushed_end = l->log_end;
 
 	rc = fl_durable_read(vfs, dir, EPOCH_FILE, &ep, &eplen);

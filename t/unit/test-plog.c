@@ -352,6 +352,45 @@ test_roll_retain_truncate(void)
 	fl_vfs_mem_free(v);
 }
 
+/*
+ * A process killed before its sync leaves appends in the page cache; the
+ * restarted log serves them, so it must make them durable first (a power
+ * cut after that must not take them back).
+ */
+static void
+test_kill_then_power_cut(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_err err;
+	uint64_t seq = 0, end;
+	int i;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_vfs_sync_dir(v, "/");
+	fl_plog_open(&l, v, "/d/k-0", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	for (i = 0; i < 5; i++) {
+		size_t len;
+		uint8_t *b = make_batch(seq, 3, 10, i, &len);
+
+		fl_plog_append(&l, b, len, FL_PLOG_APPEND_ASSIGN, 0, 0, NULL);
+		seq += 3;
+		free(b);
+		if (i == 1)
+			fl_plog_sync(&l);
+	}
+	fl_plog_close(&l);	/* killed: no sync, the page cache keeps the rest */
+	fl_plog_open(&l, v, "/d/k-0", NULL, 0, 0, NULL, &err);
+	end = l.synced_end;
+	CHECK_U64(end, ==, seq, "a restart serves what the killed process appended");
+	fl_plog_close(&l);
+	fl_vfs_mem_crash(v, 0);	/* then the power goes */
+	fl_plog_open(&l, v, "/d/k-0", NULL, 0, 0, NULL, &err);
+	CHECK_U64(l.log_end, ==, end, "and a later power cut keeps all it served");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_follower_keep(void)
 {
@@ -616,6 +655,7 @@ main(void)
 	test_crash_property();
 	test_roll_retain_truncate();
 	test_follower_keep();
+	test_kill_then_power_cut();
 	test_span_property();
 	test_million_real();
 	return tap_done();
