@@ -37,6 +37,7 @@ struct gstate {
 	struct fl_offsets offs;
 	struct gen_seen *seen;		/* generations already written, owned */
 	size_t nseen, seen_cap;
+	int64_t next_sweep_ms;		/* next look for forgettable groups */
 };
 
 static uint64_t
@@ -379,10 +380,52 @@ wait_for(struct conn *c, const struct fl_kp_req *req)
 	c->wait_version = req->hdr.api_version;
 }
 
+static int
+any_offset(void *arg, const char *topic, int32_t partition, const struct fl_offset_commit *c)
+{
+	(void)arg; (void)topic; (void)partition; (void)c;
+	return 1;
+}
+
+/* Forget Empty groups that hold no committed offsets (ad-hoc group ids). */
+static void
+sweep_groups(struct broker *b)
+{
+	struct gstate *gs = b->gs;
+	size_t i = 0, j;
+
+	while (i < fl_grp_count(&gs->grp)) {
+		struct fl_grp_info info;
+		struct fl_slice id;
+
+		fl_grp_info_at(&gs->grp, i, &info);
+		id = str_slice(info.group_id);
+		if (info.state != FL_GRP_EMPTY || info.nmembers > 0 ||
+		    fl_offsets_each(&gs->offs, id, any_offset, NULL) != 0) {
+			i++;
+			continue;
+		}
+		for (j = 0; j < gs->nseen; j++)
+			if (strcmp(gs->seen[j].group, info.group_id) == 0) {
+				free(gs->seen[j].group);
+				gs->seen[j] = gs->seen[--gs->nseen];
+				break;
+			}
+		if (!fl_grp_forget(&gs->grp, id))
+			i++;
+	}
+}
+
 void
 group_tick(struct broker *b)
 {
-	if (b->gs == NULL || (uint64_t)b->now_ms < fl_grp_next_wake(&b->gs->grp))
+	if (b->gs == NULL)
+		return;
+	if (b->now_ms >= b->gs->next_sweep_ms) {
+		sweep_groups(b);
+		b->gs->next_sweep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
+	}
+	if ((uint64_t)b->now_ms < fl_grp_next_wake(&b->gs->grp))
 		return;
 	if (fl_grp_tick(&b->gs->grp, (uint64_t)b->now_ms) != 0)
 		fl_log(FL_LOG_WARN, "group coordinator: out of memory");
@@ -625,20 +668,37 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				}
 				fl_offsets_key_commit(&kv[2 * nkv], r->group_id, t->name, cp->index);
 				fl_offsets_value_commit(&kv[2 * nkv + 1], &oc);
-				if (fl_offsets_put(&b->gs->offs, r->group_id, t->name, cp->index,
-				    &oc) != 0)
-					pe[j].error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 			}
 			nkv++;
 		}
 	}
-	if (rc == 0 && nkv > 0) {
+	if (rc == 0 && nkv > 0)
 		aerr = offsets_append(b, kv, nkv);
-		if (aerr != 0)
-			for (i = 0; i < r->ntopics; i++)
-				for (j = 0; j < tr[i].nparts; j++)
-					if (tr[i].parts[j].error == 0)
-						((struct fl_kp_part_error *)(uintptr_t)tr[i].parts)[j].error = aerr;
+	/* what OffsetFetch answers changes only with a stored commit */
+	for (i = 0; rc == 0 && nkv > 0 && i < r->ntopics; i++) {
+		struct fl_kp_part_error *pe = (struct fl_kp_part_error *)(uintptr_t)tr[i].parts;
+
+		for (j = 0; j < tr[i].nparts; j++) {
+			const struct fl_kp_offset_commit_part *cp = &r->topics[i].parts[j];
+			char md[FL_OFFSETS_METADATA_MAX + 1];
+			struct fl_offset_commit oc = { cp->committed_offset,
+			    cp->committed_leader_epoch, NULL, b->wall_ms };
+
+			if (pe[j].error != 0)
+				continue;
+			if (aerr != 0) {
+				pe[j].error = aerr;
+				continue;
+			}
+			if (cp->metadata.p != NULL) {
+				memcpy(md, cp->metadata.p, cp->metadata.len);
+				md[cp->metadata.len] = '\0';
+				oc.metadata = md;
+			}
+			if (fl_offsets_put(&b->gs->offs, r->group_id, r->topics[i].name,
+			    cp->index, &oc) != 0)
+				pe[j].error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+		}
 	}
 	for (i = 0; i < 2 * nkv; i++)
 		fl_wr_free(&kv[i]);

@@ -231,6 +231,10 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	if (rc != 0)
 		return -1;
 	left = r->max_bytes > 0 ? (uint64_t)r->max_bytes : 0;
+	/* the frame's int32 size must hold the answer: a client asking for
+	 * ~2 GiB gets 1 GiB and fetches again */
+	if (left > (1u << 30))
+		left = 1u << 30;
 	for (i = 0, k = 0; i < r->ntopics; i++) {
 		const struct fl_kp_fetch_topic *t = &r->topics[i];
 

@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -452,6 +453,13 @@ main(int argc, char **argv)
 	lockfd = lock_data_dir(cfg.data_dir);
 	load_meta(&b, &cfg, node_id_given);
 
+	{
+		/* store_open stamps rebuilt producer state with "now" */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		b.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
 	if (store_open(&b, &err) != 0)
 		fl_diex(EX_DATAERR, "%s", err.msg);
 	if (sync_init(&b) != 0)

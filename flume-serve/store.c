@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "offsets.h"
 #include "serve.h"
 
 #define TOPICS_FILE "topics"
@@ -61,7 +62,7 @@ struct rebuild {
  * Only the 61-byte headers are read, a megabyte of file at a time.
  */
 static int
-pids_replay(struct part *p, uint64_t from, uint8_t *buf)
+pids_replay(struct part *p, uint64_t from, uint8_t *buf, int64_t now_ms)
 {
 	struct fl_plog *l = &p->log;
 	uint64_t off = from;
@@ -104,8 +105,9 @@ pids_replay(struct part *p, uint64_t from, uint8_t *buf)
 					.max_ts = h.max_ts,
 				};
 
+				/* last heard: now, not the client's clock */
 				rc = fl_pidstate_update(&p->pids, h.producer_id,
-				    h.producer_epoch, &pb, h.max_ts);
+				    h.producer_epoch, &pb, now_ms);
 				if (rc != 0)
 					return rc;
 			}
@@ -146,7 +148,7 @@ pids_load(struct broker *b, struct part *p, uint8_t *buf)
 		fl_log(FL_LOG_WARN, "%s/%s: %s; rebuilding from the log", p->dir,
 		    PRODUCERS_FILE, rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
 	}
-	rc = pids_replay(p, from, buf);
+	rc = pids_replay(p, from, buf, b->wall_ms);
 	if (rc != 0)
 		fl_log(FL_LOG_WARN, "%s: producer state replay stopped: %s", p->dir,
 		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
@@ -677,6 +679,14 @@ store_housekeep(struct broker *b)
 
 			if (p->in_round)
 				continue;	/* its file may be syncing */
+			/*
+			 * Committed offsets are kept until a commit replaces them,
+			 * however old: retention would forget where idle groups
+			 * stand.  (The log is not compacted yet: it grows by one
+			 * record per commit.)
+			 */
+			if (strcmp(t->name, FL_OFFSETS_TOPIC) == 0)
+				continue;
 			rc = fl_plog_retain(&p->log, b->wall_ms, &deleted);
 			if (rc != 0)
 				fl_log(FL_LOG_WARN, "%s: retention: %s", p->dir,

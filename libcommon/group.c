@@ -855,6 +855,14 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 			return rc;
 		switch (gr->state) {
 		case FL_GRP_PREPARING_REBALANCE:
+			if (m->has_join && m->join_token != req->token) {
+				/* a retry replaces the earlier wait, which must not hang */
+				struct fl_grp_resp *r = out_push(g, m->join_token,
+				    FL_GRP_RESP_JOIN, FL_GRP_REBALANCE_IN_PROGRESS);
+
+				if (r)
+					r->member_id = m->id;
+			}
 			m->has_join = 1;
 			m->join_token = req->token;
 			return maybe_complete(g, gr, now_ms);
@@ -1192,6 +1200,28 @@ fl_grp_drop_tokens(struct fl_grp *g, uint64_t mask, uint64_t value)
 				/* its wait is over; the session clock runs again */
 			}
 		}
+}
+
+int
+fl_grp_forget(struct fl_grp *g, struct fl_slice group_id)
+{
+	struct fl_grp_group *gr;
+	size_t at;
+
+	begin_call(g);
+	gr = group_find(g, group_id, &at);
+	if (gr == NULL || gr->state != FL_GRP_EMPTY || gr->nm > 0 || gr->npend > 0)
+		return 0;
+	free(gr->pend);
+	free(gr->m);
+	free(gr->id);
+	free(gr->protocol_type);
+	free(gr->protocol);
+	free(gr->leader);
+	free(gr);
+	memmove(g->groups + at, g->groups + at + 1, (g->ngroups - at - 1) * sizeof(*g->groups));
+	g->ngroups--;
+	return 1;
 }
 
 const char *

@@ -190,6 +190,14 @@ uint64_t fl_grp_next_wake(const struct fl_grp *g);
  */
 void fl_grp_drop_tokens(struct fl_grp *g, uint64_t mask, uint64_t value);
 
+/*
+ * Drop a group that is Empty with no members and no pending member ids;
+ * the caller decides it is worth forgetting (it has no committed
+ * offsets), or ids that ad-hoc consumers used once would pile up to
+ * groups_max.  Returns 1 if dropped, 0 if the group is in use or unknown.
+ */
+int fl_grp_forget(struct fl_grp *g, struct fl_slice group_id);
+
 /* ---- inspection: admin, DescribeGroups, ListGroups, tests ---- */
 
 const char *fl_grp_state_name(enum fl_grp_state st);

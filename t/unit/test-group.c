@@ -250,6 +250,9 @@ test_basic_flow(void)
 	    "standalone commits into an empty group are accepted");
 	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(b), NUL), ==, FL_GRP_UNKNOWN_MEMBER_ID,
 	    "leaving twice is 25");
+	CHECK_INT(fl_grp_forget(&g, S("g1")), ==, 1, "an empty group can be forgotten");
+	CHECK_INT(fl_grp_count(&g), ==, 0, "and is gone");
+	CHECK_INT(fl_grp_forget(&g, S("g1")), ==, 0, "forgetting an unknown group does nothing");
 	fl_grp_free(&g);
 }
 
@@ -389,6 +392,7 @@ test_static_members(void)
 	fl_grp_find(&g, S("s"), &info);
 	CHECK(info.nmembers == 1, "a restarted static member takes its old place");
 	CHECK(find(2) && strcmp(find(2)->member, old_id) != 0, "with a new member id");
+	CHECK_INT(fl_grp_forget(&g, S("s")), ==, 0, "a group with members is not forgotten");
 	CHECK_INT(fl_grp_heartbeat(&g, now, S("s"), S(old_id), S("inst-1"), 1), ==,
 	    FL_GRP_FENCED_INSTANCE_ID, "the old id is fenced (82)");
 	fl_grp_free(&g);
