@@ -38,7 +38,14 @@ struct gstate {
 	struct gen_seen *seen;		/* generations already written, owned */
 	size_t nseen, seen_cap;
 	int64_t next_sweep_ms;		/* next look for forgettable groups */
+	int64_t next_compact_ms;	/* next look at the offsets log's size */
+	/* compaction of __consumer_offsets-0: a snapshot written at
+	 * [snap_start, snap_end) replaces everything before it once durable */
+	int is_snap_pending;
+	uint64_t snap_start, snap_end;
 };
+
+#define SNAP_RECORDS_PER_BATCH 2000
 
 static uint64_t
 conn_token(const struct broker *b, const struct conn *c)
@@ -182,6 +189,7 @@ replay_batch(struct replay *rp, const uint8_t *p, size_t n)
 			    r.metadata.len)) != NULL)
 				c.metadata = md;
 			(void)fl_offsets_put(&gs->offs, r.group, r.topic, r.partition, &c);
+			(void)fl_grp_ensure(&gs->grp, r.group);
 			free(md);
 		} else if (r.kind == FL_OFFSETS_REC_GROUP && !r.is_tombstone) {
 			(void)fl_grp_restore(&gs->grp, r.group, r.generation, r.protocol_type,
@@ -380,40 +388,187 @@ wait_for(struct conn *c, const struct fl_kp_req *req)
 	c->wait_version = req->hdr.api_version;
 }
 
-static int
-any_offset(void *arg, const char *topic, int32_t partition, const struct fl_offset_commit *c)
+/* ---- compaction ---- */
+
+struct snap {
+	struct broker *b;
+	struct fl_wr *kv;		/* 2 * SNAP_RECORDS_PER_BATCH writers */
+	size_t n;
+	int16_t err;
+};
+
+static void
+snap_flush(struct snap *s)
 {
-	(void)arg; (void)topic; (void)partition; (void)c;
-	return 1;
+	size_t i;
+
+	if (s->n > 0 && s->err == 0)
+		s->err = offsets_append(s->b, s->kv, s->n);
+	for (i = 0; i < 2 * s->n; i++)
+		fl_wr_reset(&s->kv[i]);
+	s->n = 0;
 }
 
-/* Forget Empty groups that hold no committed offsets (ad-hoc group ids). */
+static int
+snap_commit(void *arg, const char *group, const char *topic, int32_t partition,
+    const struct fl_offset_commit *c)
+{
+	struct snap *s = arg;
+
+	fl_offsets_key_commit(&s->kv[2 * s->n], str_slice(group), str_slice(topic), partition);
+	fl_offsets_value_commit(&s->kv[2 * s->n + 1], c);
+	if (++s->n == SNAP_RECORDS_PER_BATCH)
+		snap_flush(s);
+	return s->err != 0;
+}
+
+/*
+ * Keep __consumer_offsets-0 from growing with every commit: roll it, write
+ * every live commit and group record again (a snapshot), and once the
+ * snapshot is durable delete the segments before it.  A crash in between
+ * leaves old records and snapshot both, which replay in order to the same
+ * state.
+ */
+static void
+compact_offsets(struct broker *b)
+{
+	struct gstate *gs = b->gs;
+	struct part *p = offsets_part(b, 0);
+	struct fl_wr kv[2 * SNAP_RECORDS_PER_BATCH];
+	struct snap s = { b, kv, 0, 0 };
+	uint64_t bytes, live, threshold;
+	size_t i, deleted = 0, n;
+	int rc;
+
+	if (p == NULL || p->in_round)
+		return;
+	if (gs->is_snap_pending) {
+		if (part_hw(p) < gs->snap_end)
+			return;	/* not durable yet */
+		rc = fl_plog_delete_before(&p->log, gs->snap_start, &deleted);
+		if (rc != 0)
+			fl_log(FL_LOG_WARN, "%s: compaction: %s", p->dir,
+			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+		else
+			fl_log(FL_LOG_INFO, "%s: compacted: %zu segment%s before offset "
+			    "%llu deleted", p->dir, deleted, deleted == 1 ? "" : "s",
+			    (unsigned long long)gs->snap_start);
+		gs->is_snap_pending = 0;
+		return;
+	}
+	bytes = fl_plog_bytes(&p->log);
+	live = (uint64_t)fl_offsets_count(&gs->offs) + fl_grp_count(&gs->grp);
+	threshold = b->cfg->offsets_compact_bytes;
+	if (threshold < live * 128 * 8)
+		threshold = live * 128 * 8;	/* a snapshot is at most 1/8 of what it frees */
+	if (bytes <= threshold || p->log.nseg == 0)
+		return;
+	if ((rc = fl_plog_roll(&p->log, b->wall_ms)) != 0) {
+		fl_log(FL_LOG_WARN, "%s: compaction: roll: %s", p->dir, fl_strerror(rc));
+		return;
+	}
+	gs->snap_start = p->log.log_end;
+	for (i = 0; i < 2 * SNAP_RECORDS_PER_BATCH; i++)
+		fl_wr_init(&kv[i], 1 << 16);
+	fl_offsets_all(&gs->offs, snap_commit, &s);
+	n = fl_grp_count(&gs->grp);
+	for (i = 0; i < n && s.err == 0; i++) {
+		struct fl_grp_info info;
+
+		fl_grp_info_at(&gs->grp, i, &info);
+		if (info.generation <= 0)
+			continue;
+		fl_offsets_key_group(&kv[2 * s.n], str_slice(info.group_id));
+		fl_offsets_value_group(&kv[2 * s.n + 1], info.generation,
+		    str_slice(info.protocol_type), str_slice(info.protocol));
+		if (++s.n == SNAP_RECORDS_PER_BATCH)
+			snap_flush(&s);
+	}
+	snap_flush(&s);
+	for (i = 0; i < 2 * SNAP_RECORDS_PER_BATCH; i++)
+		fl_wr_free(&kv[i]);
+	if (s.err != 0) {
+		fl_log(FL_LOG_WARN, "%s: compaction: the snapshot could not be written", p->dir);
+		return;	/* nothing is deleted: the old records still hold */
+	}
+	gs->snap_end = p->log.log_end;
+	gs->is_snap_pending = 1;
+	fl_log(FL_LOG_INFO, "%s: compacting %llu bytes: snapshot of %llu records at "
+	    "offsets %llu..%llu", p->dir, (unsigned long long)bytes,
+	    (unsigned long long)(gs->snap_end - gs->snap_start),
+	    (unsigned long long)gs->snap_start, (unsigned long long)gs->snap_end);
+}
+
+struct sweep {
+	char **names;		/* candidates: Empty groups, sorted like the coordinator's */
+	uint8_t *has_offsets;
+	size_t n;
+};
+
+static int
+mark_offsets(void *arg, const char *group, const char *topic, int32_t partition,
+    const struct fl_offset_commit *c)
+{
+	struct sweep *sw = arg;
+	size_t lo = 0, hi = sw->n;
+
+	(void)topic; (void)partition; (void)c;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(sw->names[mid], group);
+
+		if (cmp == 0) {
+			sw->has_offsets[mid] = 1;
+			break;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Forget Empty groups that hold no committed offsets (ad-hoc group ids),
+ * in one pass over the commits: O(commits * log groups).
+ */
 static void
 sweep_groups(struct broker *b)
 {
 	struct gstate *gs = b->gs;
-	size_t i = 0, j;
+	struct sweep sw = { NULL, NULL, 0 };
+	size_t i, j, n = fl_grp_count(&gs->grp);
 
-	while (i < fl_grp_count(&gs->grp)) {
+	sw.names = calloc(n + 1, sizeof(*sw.names));
+	sw.has_offsets = calloc(n + 1, 1);
+	if (sw.names == NULL || sw.has_offsets == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
 		struct fl_grp_info info;
-		struct fl_slice id;
 
 		fl_grp_info_at(&gs->grp, i, &info);
-		id = str_slice(info.group_id);
-		if (info.state != FL_GRP_EMPTY || info.nmembers > 0 ||
-		    fl_offsets_each(&gs->offs, id, any_offset, NULL) != 0) {
-			i++;
+		if (info.state == FL_GRP_EMPTY && info.nmembers == 0 &&
+		    (sw.names[sw.n] = strdup(info.group_id)) != NULL)
+			sw.n++;
+	}
+	/* the coordinator lists groups by byte order; strcmp agrees */
+	fl_offsets_all(&gs->offs, mark_offsets, &sw);
+	for (i = 0; i < sw.n; i++) {
+		if (sw.has_offsets[i] || !fl_grp_forget(&gs->grp, str_slice(sw.names[i])))
 			continue;
-		}
 		for (j = 0; j < gs->nseen; j++)
-			if (strcmp(gs->seen[j].group, info.group_id) == 0) {
+			if (strcmp(gs->seen[j].group, sw.names[i]) == 0) {
 				free(gs->seen[j].group);
 				gs->seen[j] = gs->seen[--gs->nseen];
 				break;
 			}
-		if (!fl_grp_forget(&gs->grp, id))
-			i++;
 	}
+out:
+	for (i = 0; i < sw.n; i++)
+		free(sw.names[i]);
+	free(sw.names);
+	free(sw.has_offsets);
 }
 
 void
@@ -424,6 +579,11 @@ group_tick(struct broker *b)
 	if (b->now_ms >= b->gs->next_sweep_ms) {
 		sweep_groups(b);
 		b->gs->next_sweep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
+	}
+	if (b->now_ms >= b->gs->next_compact_ms) {
+		compact_offsets(b);
+		/* a pending snapshot is one sync round from done: look again soon */
+		b->gs->next_compact_ms = b->now_ms + (b->gs->is_snap_pending ? 50 : 2000);
 	}
 	if ((uint64_t)b->now_ms < fl_grp_next_wake(&b->gs->grp))
 		return;
@@ -854,6 +1014,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_describe_groups_resp resp;
 	struct fl_kp_described_group *dg;
 	size_t i, j, from;
+	uint64_t copied = 0;
 	int rc = 0;
 
 	dg = kafka_arena(req, r->ngroups, sizeof(*dg), &rc);
@@ -893,6 +1054,19 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			    (const uint8_t *)"", mi.metadata_len };
 			dm[j].assignment = (struct fl_slice){ mi.assignment ? mi.assignment :
 			    (const uint8_t *)"", mi.assignment_len };
+			/*
+			 * The encoder copies every member's metadata and
+			 * assignment, once per time the group is named: a
+			 * request naming a group with 1 MiB members hundreds
+			 * of times would cost hundreds of MiB of output.
+			 */
+			copied += mi.metadata_len + mi.assignment_len;
+			if (copied > SERVE_RESP_ARENA_BYTES) {
+				fl_log(FL_LOG_WARN, "closing connection from %s: "
+				    "DescribeGroups answer above %u bytes", c->peer,
+				    (unsigned)SERVE_RESP_ARENA_BYTES);
+				return -1;
+			}
 		}
 		dg[i].members = dm;
 		dg[i].nmembers = info.nmembers;

@@ -44,7 +44,7 @@ static const char usage_text[] =
     "                   [--buffer-bytes-max N] [--segment-bytes N]\n"
     "                   [--retention-ms N] [--retention-bytes N]\n"
     "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
-    "                   [--producer-id-expiration-ms N]\n"
+    "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
     "       flume-serve -h | -V\n";
 
 static void
@@ -75,6 +75,7 @@ cfg_defaults(struct serve_cfg *c)
 	c->shutdown_timeout_ms = 10000;
 	c->producers_max = 10000;
 	c->producer_expiration_ms = 24LL * 3600 * 1000;
+	c->offsets_compact_bytes = 64u << 20;
 	c->log_level = FL_LOG_INFO;
 }
 
@@ -154,6 +155,8 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 		return fl_conf_u64(v, 0, 3600000, 0, &c->shutdown_timeout_ms);
 	if (strcmp(key, "producers-max") == 0)
 		return fl_conf_u64(v, 1, 10000000, 0, &c->producers_max);
+	if (strcmp(key, "offsets-compact-bytes") == 0)
+		return fl_conf_u64(v, 4096, 1ull << 40, 1, &c->offsets_compact_bytes);
 	if (strcmp(key, "producer-id-expiration-ms") == 0) {
 		rc = fl_conf_i64(v, 1, INT64_MAX, &i);
 		c->producer_expiration_ms = i;
@@ -385,6 +388,7 @@ main(int argc, char **argv)
 		{ "shutdown-timeout-ms", required_argument, NULL, 0 },
 		{ "producers-max", required_argument, NULL, 0 },
 		{ "producer-id-expiration-ms", required_argument, NULL, 0 },
+		{ "offsets-compact-bytes", required_argument, NULL, 0 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct serve_cfg cfg;

@@ -73,6 +73,7 @@ struct serve_cfg {
 	uint64_t shutdown_timeout_ms;
 	uint64_t producers_max;			/* per partition */
 	int64_t  producer_expiration_ms;
+	uint64_t offsets_compact_bytes;		/* compact __consumer_offsets past this */
 	enum fl_log_level log_level;
 };
 

@@ -1326,6 +1326,19 @@ fl_grp_restore(struct fl_grp *g, struct fl_slice group_id, int32_t generation,
 	return 0;
 }
 
+int
+fl_grp_ensure(struct fl_grp *g, struct fl_slice group_id)
+{
+	int err;
+
+	begin_call(g);
+	if (group_id.len == 0 || !slice_ok(group_id))
+		return 0;
+	if (group_get(g, group_id, &err) == NULL && err == FL_ENOMEM)
+		return FL_ENOMEM;
+	return 0;
+}
+
 void
 fl_grp_free(struct fl_grp *g)
 {

@@ -238,5 +238,8 @@ int fl_grp_member_at(const struct fl_grp *g, struct fl_slice group_id, size_t j,
  */
 int fl_grp_restore(struct fl_grp *g, struct fl_slice group_id, int32_t generation,
     struct fl_slice protocol_type, struct fl_slice protocol);
+/* Make sure a group of that id exists (Empty if new): one known only by
+ * its committed offsets.  0, or FL_ENOMEM. */
+int fl_grp_ensure(struct fl_grp *g, struct fl_slice group_id);
 
 #endif

@@ -226,6 +226,21 @@ fl_offsets_each(const struct fl_offsets *t, struct fl_slice g, fl_offsets_fn fn,
 	return 0;
 }
 
+int
+fl_offsets_all(const struct fl_offsets *t, fl_offsets_all_fn fn, void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->nslots; i++) {
+		struct fl_offsets_entry *e = t->slots[i];
+
+		if (e != NULL && (rc = fn(arg, e->group, e->topic, e->partition, &e->c)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- records ---- */
 
 void

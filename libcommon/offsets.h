@@ -62,6 +62,13 @@ typedef int (*fl_offsets_fn)(void *arg, const char *topic, int32_t partition,
     const struct fl_offset_commit *c);
 int fl_offsets_each(const struct fl_offsets *t, struct fl_slice group, fl_offsets_fn fn, void *arg);
 
+/* Visit every commit of every group (any order); stop when fn returns non-zero. */
+typedef int (*fl_offsets_all_fn)(void *arg, const char *group, const char *topic,
+    int32_t partition, const struct fl_offset_commit *c);
+int fl_offsets_all(const struct fl_offsets *t, fl_offsets_all_fn fn, void *arg);
+/* Number of commits held. */
+static inline size_t fl_offsets_count(const struct fl_offsets *t) { return t->n; }
+
 /* ---- records ---- */
 
 /* Append the key and value of an offset-commit record to w. */

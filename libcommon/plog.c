@@ -1671,6 +1671,46 @@ fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted)
 }
 
 int
+fl_plog_roll(struct fl_plog *l, int64_t now_ms)
+{
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (l->segs[l->nseg - 1].size == 0 && l->wlen == 0)
+		return 0;
+	return plog_roll(l, now_ms);
+}
+
+int
+fl_plog_delete_before(struct fl_plog *l, uint64_t offset, size_t *deleted)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	if (deleted)
+		*deleted = 0;
+	if (l->is_readonly)
+		return FL_EINVAL;
+	while (l->nseg > 1 && l->segs[1].base <= offset) {
+		struct fl_plog_seg *s = &l->segs[0];
+
+		if ((rc = seg_delete_files(l, s)) != 0)
+			break;
+		seg_free(s);
+		memmove(l->segs, l->segs + 1, (l->nseg - 1) * sizeof(*l->segs));
+		l->nseg--;
+		n++;
+	}
+	if (n > 0) {
+		l->log_start = l->segs[0].base;
+		if (rc == 0)
+			rc = fl_vfs_sync_dir(l->vfs, l->dir);
+	}
+	if (deleted)
+		*deleted = n;
+	return rc;
+}
+
+int
 fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found, int64_t *end_offset)
 {
 	size_t i;

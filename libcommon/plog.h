@@ -217,6 +217,17 @@ int fl_plog_truncate(struct fl_plog *l, uint64_t offset);
  */
 int fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted);
 
+/* Seal the active segment now and start a new one (nothing if it is empty). */
+int fl_plog_roll(struct fl_plog *l, int64_t now_ms);
+
+/*
+ * Delete every whole segment that holds only offsets below 'offset' (never
+ * the active one); log_start moves to the first kept segment.  For a log
+ * whose older records are superseded (a compacted topic's snapshot).
+ * *deleted (may be NULL) gets how many segments went.
+ */
+int fl_plog_delete_before(struct fl_plog *l, uint64_t offset, size_t *deleted);
+
 /*
  * OffsetForLeaderEpoch: the largest stored epoch <= 'epoch' in *found and
  * its end offset (the start offset of the next stored epoch, or log_end if

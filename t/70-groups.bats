@@ -174,3 +174,23 @@ track() { echo "$MEMBER_PID" >>"$BATS_TEST_TMPDIR/kcat-pids"; }
 	run -0 kcat -b "$ADDR" -L
 	is_running "$SERVE_PID"
 }
+
+@test "the offsets log is compacted and commits survive the compaction and a restart" {
+	bg_kill "$SERVE_PID" TERM
+	serve_start s --offsets-compact-bytes 4096
+	run -0 flume-test-tool commit-loop "$ADDR" gc t4 400
+	local _
+	for _ in $(seq 100); do
+		grep -q 'compacted:' "$BATS_TEST_TMPDIR/s.err" && break
+		sleep 0.1
+	done
+	grep -q 'compacted:' "$BATS_TEST_TMPDIR/s.err"
+	# the old segments are gone: the partition no longer starts at 0
+	[ "$(serve_admin status | awk -F'\t' '$1 == "partition" && $2 == "__consumer_offsets" { print $4 }')" -gt 0 ]
+	run -0 serve_admin group gc
+	[ "$(grep '^offset' <<<"$output" | cut -f3,4 | sort | tr '\n' ' ')" = "0	400 1	397 2	398 3	399 " ]
+	bg_kill "$SERVE_PID" TERM
+	serve_start s --offsets-compact-bytes 4096
+	run -0 serve_admin group gc
+	[ "$(grep '^offset' <<<"$output" | cut -f3,4 | sort | tr '\n' ' ')" = "0	400 1	397 2	398 3	399 " ]
+}

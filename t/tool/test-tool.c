@@ -5,6 +5,10 @@
  *   flume-test-tool group-abuse HOST:PORT TOPIC
  *       sends malformed or hostile group requests, one per line of output:
  *       "case<TAB>error code" (for fetch-unknown-group: the offset).
+ *   flume-test-tool commit-loop HOST:PORT GROUP TOPIC N
+ *       N standalone OffsetCommits, one at a time: commit i stores offset i
+ *       for partition i % 4 (with a little metadata); exits 0 once all
+ *       were acknowledged.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -237,14 +241,51 @@ group_abuse(const char *addr, const char *topic)
 	close(fd);
 }
 
+/* N standalone commits to GROUP: commit i stores offset i for partition i % 4. */
+static void
+commit_loop(const char *addr, const char *group, const char *topic, long n)
+{
+	int fd = dial(addr);
+	struct fl_wr w;
+	uint8_t *p;
+	size_t len;
+	long i;
+
+	for (i = 1; i <= n; i++) {
+		struct fl_kc_hdr h = { 7, (int32_t)i, "test-tool" };
+		struct fl_kc_commit_part part = { (int32_t)(i % 4), i, -1,
+		    "padding-padding-padding-padding-padding-padding" };
+		struct fl_kc_commit_topic t = { topic, &part, 1 };
+		struct fl_kc_commit_req req = { group, -1, "", NULL, -1, &t, 1 };
+		struct fl_kc_commit_resp resp;
+		struct fl_kc_arena a = { 0 };
+
+		fl_wr_init(&w, 1 << 20);
+		fl_kc_commit_req_encode(&w, &h, &req);
+		len = roundtrip(fd, &w, &p);
+		if (fl_kc_commit_resp_decode(p, len, 7, &a, &resp) != 0 || resp.ntopics != 1 ||
+		    resp.topics[0].nparts != 1 || resp.topics[0].parts[0].error != 0)
+			fl_diex(76, "commit %ld failed", i);
+		fl_kc_arena_free(&a);
+		free(p);
+		fl_wr_free(&w);
+	}
+	close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
 	fl_diag_init(argv[0]);
+	if (argc == 6 && strcmp(argv[1], "commit-loop") == 0) {
+		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "group-abuse") == 0) {
 		group_abuse(argv[2], argv[3]);
 		return 0;
 	}
-	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n");
+	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
+	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n");
 	return 64;
 }

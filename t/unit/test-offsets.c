@@ -19,6 +19,15 @@ count_cb(void *arg, const char *topic, int32_t partition, const struct fl_offset
 	return 0;
 }
 
+static int
+all_cb(void *arg, const char *group, const char *topic, int32_t partition,
+    const struct fl_offset_commit *c)
+{
+	(void)group; (void)topic; (void)partition; (void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -64,6 +73,9 @@ main(void)
 			for (b = 0; b < 16; b++)
 				want += m[1][a][b].live;
 		CHECK_INT(n, ==, want, "each visits exactly one group's commits");
+		n = 0;
+		fl_offsets_all(&t, all_cb, &n);
+		CHECK_INT(n, ==, fl_offsets_count(&t), "all visits every commit once");
 	}
 	fl_offsets_free(&t);
 
