@@ -682,8 +682,7 @@ store_housekeep(struct broker *b)
 			/*
 			 * Committed offsets are kept until a commit replaces them,
 			 * however old: retention would forget where idle groups
-			 * stand.  (The log is not compacted yet: it grows by one
-			 * record per commit.)
+			 * stand.  Compaction keeps that log small (group.c).
 			 */
 			if (strcmp(t->name, FL_OFFSETS_TOPIC) == 0)
 				continue;
