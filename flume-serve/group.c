@@ -353,9 +353,13 @@ deliver(struct broker *b)
 {
 	const struct fl_grp_resp *r;
 	size_t n, i;
+	int is_new_generation = 0;
 
 	r = fl_grp_out(&b->gs->grp, &n);
 	for (i = 0; i < n; i++) {
+		/* generations move only when a join round ends, with answers */
+		if (r[i].kind == FL_GRP_RESP_JOIN && r[i].error == 0)
+			is_new_generation = 1;
 		size_t slot = (size_t)(r[i].token >> 32), from;
 		struct conn *c;
 		int rc;
@@ -376,7 +380,8 @@ deliver(struct broker *b)
 		}
 		conn_ready(b, c);
 	}
-	persist_generations(b);
+	if (is_new_generation)
+		persist_generations(b);
 }
 
 /* The request on c waits for the coordinator: remember what it owes. */

@@ -664,6 +664,19 @@ new_member_id(struct fl_slice client_id, const uint8_t rnd[FL_GRP_MEMBER_ID_RAND
 	return id;
 }
 
+/*
+ * The rebalance timeout a member gets: its own (v0: its session timeout),
+ * but no longer than the longest session allowed, so a member parked in a
+ * join whose client is gone cannot hold a round open for weeks.
+ */
+static int32_t
+rebalance_of(const struct fl_grp *g, const struct fl_grp_join_req *req)
+{
+	int32_t ms = req->rebalance_ms > 0 ? req->rebalance_ms : req->session_ms;
+
+	return ms < g->cfg.session_ms_max ? ms : g->cfg.session_ms_max;
+}
+
 static struct fl_grp_member *
 member_add(struct fl_grp *g, struct fl_grp_group *gr, char *id,
     const struct fl_grp_join_req *req, uint64_t now_ms)
@@ -695,7 +708,7 @@ member_add(struct fl_grp *g, struct fl_grp_group *gr, char *id,
 		return NULL;
 	}
 	m->session_ms = req->session_ms;
-	m->rebalance_ms = req->rebalance_ms > 0 ? req->rebalance_ms : req->session_ms;
+	m->rebalance_ms = rebalance_of(g, req);
 	m->last_heard_ms = now_ms;
 	gr->m[gr->nm++] = m;
 	return m;
@@ -850,7 +863,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 
 		m->last_heard_ms = now_ms;
 		m->session_ms = req->session_ms;
-		m->rebalance_ms = req->rebalance_ms > 0 ? req->rebalance_ms : req->session_ms;
+		m->rebalance_ms = rebalance_of(g, req);
 		if (!same && (rc = protos_set(g, m, req)) != 0)
 			return rc;
 		switch (gr->state) {

@@ -3,6 +3,7 @@
  * storms, silent members, leaders leaving mid-sync, late joiners, static
  * members and bad input.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,13 @@ test_bad_input(void)
 	    "no protocol in common is 23");
 	CHECK_INT(fl_grp_heartbeat(&g, now, S("nogroup"), S("x"), NUL, 0), ==,
 	    FL_GRP_UNKNOWN_MEMBER_ID, "heartbeat to an unknown group is 25");
+	{
+		struct fl_grp_member_info mi;
+
+		join_full(11, "cap", "", NULL, 3, 10000, INT32_MAX, "consumer", "range", "m");
+		CHECK(fl_grp_member_at(&g, S("cap"), 0, &mi) == 0 && mi.rebalance_ms == 1800000,
+		    "a rebalance timeout is capped at the longest session allowed");
+	}
 	fl_grp_free(&g);
 }
 
