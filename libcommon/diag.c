@@ -47,7 +47,7 @@ static void emit(const char *tag, int errnum, const char *fmt, va_list ap)
 static void
 emit(const char *tag, int errnum, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[4096];	/* long enough for a big assignment line */
 	int n, m;
 
 	n = snprintf(line, sizeof(line), "%s: %s", progname, tag);
