@@ -7,7 +7,7 @@ load serve-helpers
 
 setup() {
 	[ -d "$FLUME_ROOT/t/interop/node_modules/kafkajs" ] ||
-		skip "kafkajs not installed (make deps runs npm ci in t/interop)"
+		fail "kafkajs not installed (make deps runs npm ci in t/interop)"
 }
 
 teardown() { bg_stop_all; }

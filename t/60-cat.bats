@@ -146,7 +146,7 @@ teardown() {
 }
 
 @test "keyed records land where kcat's murmur2 partitioner puts them" {
-	command -v kcat >/dev/null || skip "kcat not installed"
+	command -v kcat >/dev/null || fail "kcat not installed (make deps)"
 	for i in $(seq 1 40); do echo "key-$i:v$i"; done >"$BATS_TEST_TMPDIR/in"
 	flume-cat -b "$ADDR" -t kf -P -K : <"$BATS_TEST_TMPDIR/in"
 	kcat -b "$ADDR" -t kk -P -K : -X partitioner=murmur2_random <"$BATS_TEST_TMPDIR/in"
@@ -162,7 +162,7 @@ teardown() {
 @test "keyed records land where kafkajs' default partitioner puts them" {
 	local js="$BATS_TEST_DIRNAME/interop"
 	[ -d "$js/node_modules/kafkajs" ] || [ -n "${NODE_PATH:-}" ] ||
-	    skip "kafkajs not installed (make deps)"
+	    fail "kafkajs not installed (make deps)"
 	for i in $(seq 1 40); do echo "key-$i:v$i"; done >"$BATS_TEST_TMPDIR/in"
 	flume-cat -b "$ADDR" -t jf -P -K : <"$BATS_TEST_TMPDIR/in"
 	node "$js/keyed.js" "$ADDR" jj <"$BATS_TEST_TMPDIR/in"
