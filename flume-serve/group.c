@@ -374,8 +374,10 @@ deliver(struct broker *b)
 		if (rc == 0)
 			rc = conn_queue_mem(c, c->out.len - from, 0);
 		c->is_waiting = 0;
+		if (conn_out_account(b, c) != 0 && rc == 0)
+			rc = FL_EFULL;
 		if (rc != 0) {
-			conn_close(b, c, "out of memory");
+			conn_close(b, c, rc == FL_EFULL ? NULL : "out of memory");
 			continue;
 		}
 		conn_ready(b, c);

@@ -326,6 +326,8 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 	group_conn_closed(b, c);
 	while (c->qlen > 0)
 		chunk_pop(c);
+	b->out_bytes -= c->out_counted;
+	c->out_counted = 0;
 	close(c->fd);
 	c->fd = -1;
 	if (c->rcap > SERVE_RBUF_BYTES)
@@ -424,6 +426,25 @@ out_pending(const struct conn *c)
 	return c->out.len - c->out_head;
 }
 
+int
+conn_out_account(struct broker *b, struct conn *c)
+{
+	size_t before = c->out_counted;
+	/* a reply buffer up to the resting size is every client's due */
+	size_t now = c->out.cap > SERVE_OUT_FREE_BYTES ? c->out.cap - SERVE_OUT_FREE_BYTES : 0;
+
+	b->out_bytes += now;
+	b->out_bytes -= before;
+	c->out_counted = now;
+	if (b->out_bytes <= b->cfg->buffer_bytes_max || now <= before)
+		return 0;
+	fl_log(FL_LOG_WARN, "closing connection from %s: replies waiting for "
+	    "readers hold %llu bytes, above buffer-bytes-max (%llu)", c->peer,
+	    (unsigned long long)b->out_bytes,
+	    (unsigned long long)b->cfg->buffer_bytes_max);
+	return -1;
+}
+
 /* Send what is ready, in order; bytes written, or -1 if c was closed. */
 static long long
 conn_flush(struct broker *b, struct conn *c)
@@ -506,6 +527,7 @@ conn_flush(struct broker *b, struct conn *c)
 	if (c->out.len == 0 && c->out.cap > (4u << 20)) {
 		fl_wr_free(&c->out);
 		fl_wr_init(&c->out, OUT_CAP_MAX);
+		(void)conn_out_account(b, c);
 	}
 	return total;
 }
@@ -636,6 +658,8 @@ kafka_input(struct broker *b, struct conn *c)
 		if (b->is_paused && size >= 2 && fl_load_be16(p + 4) == FL_KP_PRODUCE)
 			break;		/* the round that unpauses calls us again */
 		rc = kafka_handle(b, c, p + 4, size);
+		if (conn_out_account(b, c) != 0)
+			rc = -1;
 		if (rc < 0) {
 			conn_close(b, c, NULL);
 			return -1;
@@ -682,6 +706,7 @@ admin_input(struct broker *b, struct conn *c)
 			nl[-1] = '\0';
 		from = c->out.len;
 		admin_handle(b, c, (char *)p);
+		(void)conn_out_account(b, c);	/* admin answers are small */
 		if (conn_queue_mem(c, c->out.len - from, 0) != 0) {
 			conn_close(b, c, "out of memory");
 			return -1;

@@ -38,6 +38,7 @@
 #define SERVE_ADMIN_CONNS_MAX 16
 #define SERVE_ADMIN_LINE_MAX 1024
 #define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
+#define SERVE_OUT_FREE_BYTES (1u << 20)	/* reply buffer not counted against buffer-bytes-max */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
 #define SERVE_PID_BLOCK 1000		/* producer ids reserved per durable write */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
@@ -164,6 +165,7 @@ struct conn {
 	int is_parked;			/* a Fetch waits at rpos */
 	int64_t park_deadline_ms;
 	uint32_t gen;			/* bumped per use of the slot: group tokens */
+	size_t out_counted;		/* out.cap beyond the free 1 MiB, as counted in b->out_bytes */
 	int is_waiting;			/* a JoinGroup/SyncGroup awaits the coordinator */
 	int32_t wait_corr;		/* ... and owes this correlation id */
 	int16_t wait_version;		/* ... in this version */
@@ -213,6 +215,7 @@ struct broker {
 	struct conn *ready;		/* conns to service this turn */
 	struct conn *parked;		/* conns with a parked Fetch */
 	uint64_t rbuf_bytes;		/* receive buffers beyond the resting size */
+	uint64_t out_bytes;		/* reply buffers beyond SERVE_OUT_FREE_BYTES each */
 
 	struct syncer sy;
 	uint64_t dirty_bytes;		/* appended, not yet in a round */
@@ -256,6 +259,12 @@ int loop_run(struct broker *b);
 int loop_listen(struct broker *b, struct fl_err *err);
 void conn_ready(struct broker *b, struct conn *c);
 void conn_close(struct broker *b, struct conn *c, const char *why);
+/*
+ * Count c's reply buffer as it is now into b->out_bytes; 0, or -1 when it
+ * grew and all reply buffers together pass buffer-bytes-max (the caller
+ * closes c: bounded memory whatever clients ask for).
+ */
+int conn_out_account(struct broker *b, struct conn *c);
 /*
  * Queue the next len bytes of c->out (after everything queued before) as
  * output; need_round 0 = send when reached, else after that sync round.

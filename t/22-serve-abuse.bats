@@ -80,3 +80,25 @@ teardown() { bg_stop_all; }
 	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 -e -q
 	bg_kill "$spid" || true
 }
+
+@test "replies nobody reads stay within buffer-bytes-max; past it the connection is closed" {
+	serve_start a --buffer-bytes-max 8m
+	serve_admin create wide 1000 | grep -q '^ok'
+	# each answer is about 5 MB: three readers that never read want 15 MB
+	bg_start m1 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
+	local p1=$BG_PID
+	bg_start m2 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
+	local p2=$BG_PID
+	bg_start m3 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
+	local p3=$BG_PID _
+	for _ in $(seq 100); do
+		grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err" && break
+		sleep 0.1
+	done
+	grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err"
+	# everyone else is still served, small replies included
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L -t wide
+	bg_kill "$p1" || true
+	bg_kill "$p2" || true
+	bg_kill "$p3" || true
+}

@@ -12,6 +12,10 @@
 //   node kraw.js slowfetch ADDR TOPIC N SECS
 //       N pipelined Fetch requests (1 MiB each, from offset 0) on one
 //       connection that then reads nothing for SECS seconds; prints "sent"
+//   node kraw.js slowmeta ADDR TOPIC N SECS
+//       N pipelined Metadata v1 requests naming TOPIC 200 times each (big
+//       answers for a topic of many partitions), then reads nothing for
+//       SECS seconds; prints "sent"
 //   node kraw.js load ADDR TOPIC N [INFLIGHT]
 //       N one-record acks=-1 batches "r0".."rN-1", INFLIGHT pipelined;
 //       prints "VALUE<TAB>OFFSET" per acknowledgement, stops quietly when
@@ -332,6 +336,19 @@ async function cmdSlowFetch(addr, topic, n, secs) {
 	c.destroy();
 }
 
+async function cmdSlowMeta(addr, topic, n, secs) {
+	const c = await open(addr);
+	const names = [];
+	for (let i = 0; i < 200; i++)
+		names.push(str(topic));
+	c.sock.pause();		// read nothing: big answers pile up for us
+	for (let i = 0; i < n; i++)
+		c.send(frame(3, 1, array(names)));	// Metadata v1, TOPIC 200 times
+	console.log('sent');
+	await new Promise((res) => setTimeout(res, secs * 1000));
+	c.destroy();
+}
+
 async function main(argv) {
 	const [cmd, ...a] = argv;
 	switch (cmd) {
@@ -340,6 +357,7 @@ async function main(argv) {
 	case 'produce-twice': return cmdProduce(a[0], a[1], a[2], a[3], a[4], a[5], -1, 2);
 	case 'abuse': return cmdAbuse(a[0], a[1]);
 	case 'slowfetch': return cmdSlowFetch(a[0], a[1], Number(a[2]), Number(a[3]));
+	case 'slowmeta': return cmdSlowMeta(a[0], a[1], Number(a[2]), Number(a[3]));
 	case 'load': return cmdLoad(a[0], a[1], Number(a[2]), Number(a[3] ?? 5));
 	default: throw new Error('usage: kraw.js init|produce|produce-twice|abuse ...');
 	}
