@@ -1538,7 +1538,15 @@ cat_group(const struct cat_conf *conf)
 	if (g.member_id[0] != '\0') {
 		g.need_rejoin = 0;
 		rc2 = commit(&g);
-		if (rc == 0 && rc2 != 0 && rc2 != CAT_EPIPE)
+		/*
+		 * Stopped by a signal, a commit the group refuses (it is
+		 * rebalancing as members leave) is no failure of ours: the
+		 * records are delivered again, as Kafka's at-least-once allows.
+		 */
+		if (rc2 != 0 && rc2 != CAT_EPIPE && *conf->stop)
+			fl_warnx("group %s: the final commit failed; uncommitted "
+			    "records will be delivered again", conf->group);
+		else if (rc == 0 && rc2 != 0 && rc2 != CAT_EPIPE)
 			rc = rc2;
 		leave(&g);
 	}

@@ -30,7 +30,11 @@ teardown() {
 	for n in a b c; do
 		eval "p=\${PID_$n:-}"
 		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-			bg_kill "$p" || { echo "member $n exited $? on SIGTERM" >&2; rc=1; }
+			bg_kill "$p" || {
+				echo "member $n exited $? on SIGTERM; its last words:" >&2
+				tail -n 5 "$BATS_TEST_TMPDIR/$n.err" >&2
+				rc=1
+			}
 		fi
 	done
 	bg_stop_all && return "$rc"
