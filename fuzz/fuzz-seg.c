@@ -1,0 +1,148 @@
+/*
+ * fuzz-seg.c: the partition log against arbitrary segment files.
+ *
+ * Input: byte 0 picks what the bytes are; the rest is split into an
+ * optional .index file (its length in bytes 1-2 when byte 0 is odd) and
+ * the .log file.  The log is opened on the in-memory disk (recovery runs),
+ * every offset is read back, and every span served must be whole batches
+ * that pass their CRC: a damaged file may lose its tail, never serve a
+ * torn record.  Then an append, a sync, a crash and a reopen.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "csum.h"
+#include "plog.h"
+#include "vfs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+put(struct fl_vfs *v, const char *path, const uint8_t *p, size_t n)
+{
+	struct fl_file *f;
+
+	if (fl_vfs_open(v, path, FL_VFS_CREATE, &f) != 0)
+		return;
+	if (n > 0)
+		(void)fl_vfs_pwrite(f, p, n, 0);
+	(void)fl_vfs_sync(f);
+	fl_vfs_close(f);
+}
+
+/* Every span from log_start on must be whole, CRC-clean batches. */
+static void
+check_reads(struct fl_plog *l)
+{
+	uint64_t off = l->log_start;
+	int steps = 0;
+
+	while (off < l->log_end && steps++ < 10000) {
+		struct fl_plog_span sp;
+		uint8_t *buf;
+		uint64_t pos = 0;
+
+		if (fl_plog_read(l, off, UINT64_MAX, 1 + (off % 3) * 4096, &sp) != 0)
+			abort();	/* every offset below log_end is readable */
+		if (sp.first_offset > off || sp.next_offset <= off || sp.len == 0 ||
+		    sp.len > (64u << 20))
+			abort();
+		buf = malloc(sp.len);
+		if (buf == NULL)
+			return;
+		if (fl_vfs_pread_full(sp.file, buf, sp.len, sp.pos) != 0)
+			abort();
+		while (pos < sp.len) {
+			uint64_t total;
+
+			if (fl_batch_peek_size(buf + pos, sp.len - pos, &total) != 0 ||
+			    total > sp.len - pos ||
+			    fl_batch_check(buf + pos, (size_t)total, 0, NULL, NULL) != 0)
+				abort();	/* a torn or corrupt batch was served */
+			pos += total;
+		}
+		free(buf);
+		off = sp.next_offset;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fl_vfs *v;
+	struct fl_plog l;
+	struct fl_plog_config cfg;
+	struct fl_plog_recovery rec;
+	struct fl_err err;
+	size_t idx_len = 0;
+	uint8_t mode;
+
+	static int is_ready;
+
+	if (!is_ready) {
+		if (fl_csum_init() != 0)
+			abort();
+		is_ready = 1;
+	}
+	if (size < 1)
+		return 0;
+	mode = data[0];
+	data++;
+	size--;
+	if ((mode & 1) && size >= 2) {
+		idx_len = (size_t)data[0] << 8 | data[1];
+		data += 2;
+		size -= 2;
+		if (idx_len > size)
+			idx_len = size;
+	}
+	v = fl_vfs_mem_new();
+	if (v == NULL)
+		return 0;
+	fl_vfs_mkdir(v, "/p");
+	fl_vfs_sync_dir(v, "/");
+	if (mode & 1)
+		put(v, "/p/00000000000000000000.index", data, idx_len);
+	put(v, "/p/00000000000000000000.log", data + idx_len, size - idx_len);
+	fl_vfs_sync_dir(v, "/p");
+	fl_plog_config_default(&cfg);
+	cfg.index_interval_bytes = 64 + (mode >> 2) * 16;
+	cfg.write_buffer_bytes = (mode & 2) ? 4096 : 0;
+
+	/* read-only first: it must not change a byte, and still never fail open */
+	if (fl_plog_open(&l, v, "/p", &cfg, FL_PLOG_READONLY, 0, &rec, &err) == 0) {
+		check_reads(&l);
+		fl_plog_close(&l);
+	}
+	if (fl_plog_open(&l, v, "/p", &cfg, 0, 0, &rec, &err) == 0) {
+		uint64_t t;
+		int64_t ts;
+		struct fl_wr w;
+		struct fl_batch_builder b;
+		struct fl_slice val = { (const uint8_t *)"fuzz", 4 };
+
+		if (l.log_start > l.log_end)
+			abort();
+		check_reads(&l);
+		(void)fl_plog_offset_for_time(&l, (int64_t)(mode * 1000), &t, &ts);
+		fl_wr_init(&w, 1 << 16);
+		fl_batch_begin(&b, &w, 1, -1, -1, -1, 0);
+		fl_batch_add(&b, 1, NULL, &val, NULL, 0);
+		if (fl_batch_end(&b) == 0 && l.log_end < INT64_MAX / 2)
+			(void)fl_plog_append(&l, w.p, w.len, FL_PLOG_APPEND_ASSIGN, 1, 0, NULL);
+		fl_wr_free(&w);
+		(void)fl_plog_sync(&l);
+		if (l.log_end > l.log_start && (mode & 4))
+			(void)fl_plog_truncate(&l, l.log_start + (l.log_end - l.log_start) / 2);
+		fl_vfs_mem_crash(v, mode | 1);
+		fl_plog_close(&l);
+		if (fl_plog_open(&l, v, "/p", &cfg, 0, 0, &rec, &err) == 0) {
+			check_reads(&l);
+			fl_plog_close(&l);
+		}
+	}
+	fl_vfs_mem_free(v);
+	return 0;
+}
