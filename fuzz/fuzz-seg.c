@@ -105,7 +105,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fl_vfs_sync_dir(v, "/");
 	if (mode & 1)
 		put(v, "/p/00000000000000000000.index", data, idx_len);
-	put(v, "/p/00000000000000000000.log", data + idx_len, size - idx_len);
+	if (mode & 8) {
+		/*
+		 * Make every whole batch's CRC right, so the search reaches
+		 * what lies behind it: offsets, counts, epochs, lengths.
+		 */
+		uint8_t *log = malloc(size - idx_len + 1);
+		size_t pos = 0, n = size - idx_len;
+
+		if (log == NULL) {
+			fl_vfs_mem_free(v);
+			return 0;
+		}
+		memcpy(log, data + idx_len, n);
+		while (n - pos >= FL_BATCH_HDR_BYTES) {
+			uint64_t total;
+
+			if (fl_batch_peek_size(log + pos, n - pos, &total) != 0 || total > n - pos)
+				break;
+			fl_store_be32(log + pos + FL_BATCH_OFF_CRC,
+			    fl_batch_compute_crc(log + pos, (size_t)total));
+			pos += total;
+		}
+		put(v, "/p/00000000000000000000.log", log, n);
+		free(log);
+	} else {
+		put(v, "/p/00000000000000000000.log", data + idx_len, size - idx_len);
+	}
 	fl_vfs_sync_dir(v, "/p");
 	fl_plog_config_default(&cfg);
 	cfg.index_interval_bytes = 64 + (mode >> 2) * 16;
