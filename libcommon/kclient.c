@@ -635,13 +635,15 @@ fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
 int
 fl_kc_records_next(struct fl_rd *records, struct fl_slice *batch)
 {
-	const uint8_t *p = records->p + records->off;
 	size_t left = fl_rd_left(records);
+	const uint8_t *p;
 	uint64_t total;
 	int rc;
 
+	/* before any pointer arithmetic: null records have p == NULL */
 	if (left < FL_BATCH_LOG_OVERHEAD)
 		return 0;
+	p = records->p + records->off;
 	rc = fl_batch_peek_size(p, left, &total);
 	if (rc == FL_ECORRUPT)
 		return FL_ECORRUPT;
