@@ -218,6 +218,10 @@ arena_array(struct fl_kc_arena *a, size_t count, size_t size, void **out)
 		return 0;
 	if (count > (SIZE_MAX - sizeof(*b)) / size)
 		return FL_ENOMEM;
+	/* counts are bounded by the bytes present, but nested arrays each
+	 * reserve against them: a hostile answer gets a hard ceiling too */
+	if (count * size > FL_KC_ARENA_BYTES_MAX - a->bytes || a->bytes > FL_KC_ARENA_BYTES_MAX)
+		return FL_ENOMEM;
 	b = calloc(1, sizeof(*b) + count * size);
 	if (b == NULL)
 		return FL_ENOMEM;

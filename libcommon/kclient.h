@@ -133,6 +133,9 @@ struct fl_kc_hdr {
 
 /* ---- arena for decoded arrays ---- */
 
+/* No decode takes more than this for its arrays (FL_ENOMEM beyond). */
+#define FL_KC_ARENA_BYTES_MAX	(64u << 20)
+
 struct fl_kc_arena {
 	void *head;			/* owned: singly linked blocks */
 	size_t bytes;			/* allocated so far */
