@@ -210,6 +210,28 @@ is_coord_error(int16_t e)
  * the partition count (0: no such topic, -1: not known right now), and
  * every assigned partition of ours learns its leader's connection.
  */
+
+/*
+ * Any connected broker of the pool; when none is left, forget every
+ * leader and bootstrap again.  0 and *out, or the bootstrap's exit code.
+ */
+static int
+any_conn(struct grp *g, struct conn **out)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < g->pool.n; i++)
+		if (g->pool.c[i].fd >= 0) {
+			*out = &g->pool.c[i];
+			return 0;
+		}
+	pool_free(&g->pool);
+	for (i = 0; i < g->nparts; i++)
+		g->parts[i].leader = NULL;
+	return pool_bootstrap(&g->pool, out);
+}
+
 static int
 group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *nparts)
 {
@@ -223,16 +245,8 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 
 	for (i = 0; i < n; i++)
 		nparts[i] = -1;
-	for (i = 0; i < g->pool.n && c == NULL; i++)
-		if (g->pool.c[i].fd >= 0)
-			c = &g->pool.c[i];
-	if (c == NULL) {
-		pool_free(&g->pool);
-		for (i = 0; i < g->nparts; i++)
-			g->parts[i].leader = NULL;
-		if ((rc = pool_bootstrap(&g->pool, &c)) != 0)
-			return rc;
-	}
+	if ((rc = any_conn(g, &c)) != 0)
+		return rc;
 	h = conn_hdr(c, FL_KC_METADATA, g->conf->client_id);
 	fl_wr_reset(&c->w);
 	if (h.version < 0 || fl_kc_metadata_req_encode(&c->w, &h, &req) != 0) {
@@ -299,23 +313,14 @@ find_coordinator(struct grp *g)
 	struct fl_kc_hdr h;
 	struct conn *c = NULL;
 	char host[CAT_HOST_MAX], port[8];
-	size_t i;
 	int rc;
 
 	if (g->has_coord) {
 		conn_free(&g->coord);
 		g->has_coord = 0;
 	}
-	for (i = 0; i < g->pool.n && c == NULL; i++)
-		if (g->pool.c[i].fd >= 0)
-			c = &g->pool.c[i];
-	if (c == NULL) {
-		pool_free(&g->pool);
-		for (i = 0; i < g->nparts; i++)
-			g->parts[i].leader = NULL;
-		if ((rc = pool_bootstrap(&g->pool, &c)) != 0)
-			return rc;
-	}
+	if ((rc = any_conn(g, &c)) != 0)
+		return rc;
 	h = conn_hdr(c, FL_KC_FIND_COORDINATOR, g->conf->client_id);
 	fl_wr_reset(&c->w);
 	if (h.version < 0 || fl_kc_find_coord_req_encode(&c->w, &h, &req) != 0) {
