@@ -34,8 +34,12 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSION)"' \
            -Ilibcommon -MMD -MP
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+# Asked when a recipe runs (recursive '='), never when the Makefile is parsed:
+# on a fresh machine the first 'make' installs libsodium-dev and libpipeline-dev
+# (deps-quiet) before anything compiles, and a ':=' would have seen nothing.
+# The first use stores the answer, so pkg-config runs once per make, not per file.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)))$(PKG_LIBS)
 FL_CFLAGS = -std=c11 $(WARN) $(FL_SAN) $(PKG_CFLAGS) $(CPPFLAGS) $(FL_CPPFLAGS) $(CFLAGS)
 FL_LDLIBS = $(FL_SAN) $(LDFLAGS) $(LIB) $(PKG_LIBS) -lpthread $(LDLIBS)
 
@@ -64,7 +68,7 @@ deps:
 deps-quiet:
 	@sh mk/deps.sh --quiet
 
-$(OUT)/%.o: %.c
+$(OUT)/%.o: %.c | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(FL_CFLAGS) -c -o $@ $<
 

@@ -28,6 +28,15 @@ elif [ "$quiet" -eq 0 ]; then
 	echo "deps: all Debian packages present" >&2
 fi
 
+# the libraries are asked of pkg-config when make compiles: say which package
+# is missing now rather than let the first link fail on undefined symbols
+for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev; do
+	if ! pkg-config --exists "${lib%%:*}" 2>/dev/null; then
+		echo "deps: pkg-config does not find ${lib%%:*}: install ${lib#*:}" >&2
+		exit 1
+	fi
+done
+
 # kafkajs for the interop tests, pinned by t/interop/package-lock.json
 if [ -f t/interop/package-lock.json ] && [ ! -d t/interop/node_modules/kafkajs ]; then
 	echo "deps: npm ci in t/interop" >&2
