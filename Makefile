@@ -43,7 +43,7 @@ PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)))$(PKG_LIBS
 FL_CFLAGS = -std=c11 $(WARN) $(FL_SAN) $(PKG_CFLAGS) $(CPPFLAGS) $(FL_CPPFLAGS) $(CFLAGS)
 FL_LDLIBS = $(FL_SAN) $(LDFLAGS) $(LIB) $(PKG_LIBS) -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard libcommon/*.c)
+LIB_SRC  = $(wildcard libcommon/*/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(OUT)/%.o)
 PROGS    = $(patsubst %/,%,$(dir $(wildcard flume-*/main.c)))
 PROG_BIN = $(PROGS:%=$(BINOUT)/%)
@@ -130,8 +130,12 @@ bench-storage: all $(OUT)/benchbin/bench-storage
 
 lint:
 	@for m in man/man*/*.[0-9]; do mandoc -T lint -W warning "$$m" || exit 1; done
-	@! grep -n 'fl_die' libcommon/*.c | grep -v '^libcommon/diag.c' || \
-	    { echo "lint: fl_die* outside main.c" >&2; exit 1; }
+	@sh mk/layers.sh
+	@! grep -n 'fl_die' libcommon/*/*.c flume-*/*.c | grep -v -e '^libcommon/os/diag.c' -e '/main.c:' || \
+	    { echo "lint: fl_die* outside a program's main.c" >&2; exit 1; }
+	@! grep -nE '_?exit\(([2-9]|[1-9][0-9]+)\)|return (6[4-9]|7[0-8]);|exit_code = [0-9]' \
+	    libcommon/*/*.c flume-*/*.c || \
+	    { echo "lint: a literal exit code (use the <sysexits.h> names)" >&2; exit 1; }
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

@@ -47,13 +47,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "csum.h"
-#include "diag.h"
-#include "err.h"
-#include "plog.h"
-#include "rd.h"
-#include "vfs.h"
+#include "base/csum.h"
+#include "base/err.h"
+#include "base/rd.h"
+#include "codec/batch.h"
+#include "os/diag.h"
+#include "os/vfs_real.h"
+#include "store/plog.h"
+#include "store/vfs.h"
 
 #define VALUE_BYTES      100
 #define NSIZES           3

@@ -17,5 +17,5 @@ esac
 cd "$(dirname "$0")/.."
 rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 # plog.c may be uncommitted work: name the exact bytes measured
-blob=$(git hash-object libcommon/plog.c 2>/dev/null | cut -c1-12) && rev="$rev, plog.c blob $blob"
+blob=$(git hash-object libcommon/store/plog.c 2>/dev/null | cut -c1-12) && rev="$rev, plog.c blob $blob"
 exec "$bin" -d bench/out -o bench/RESULTS.md -r "$rev" "$@"

@@ -57,10 +57,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "diag.h"
-#include "err.h"
-#include "rd.h"
+#include "base/err.h"
+#include "base/rd.h"
+#include "codec/batch.h"
+#include "os/diag.h"
 
 #define CLIENT_ID        "flume-load"
 #define CONNS_MAX        4096

@@ -58,14 +58,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "cproto.h"
-#include "diag.h"
-#include "err.h"
-#include "kclient.h"
-#include "murmur2.h"
-#include "offsets.h"
-#include "rd.h"
+#include "base/err.h"
+#include "base/murmur2.h"
+#include "base/rd.h"
+#include "codec/batch.h"
+#include "codec/cproto.h"
+#include "codec/kclient.h"
+#include "codec/offsets.h"
+#include "os/diag.h"
 
 #define CLIENT_ID	"group-load"
 #define CONNS_MAX	4096

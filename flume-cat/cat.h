@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kclient.h"
-#include "out.h"
-#include "rd.h"
+#include "base/rd.h"
+#include "codec/kclient.h"
+#include "os/out.h"
 
 #define CAT_EPIPE	(-100)
 #define CAT_HOST_MAX	256

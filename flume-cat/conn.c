@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/diag.h"
 #include "cat.h"
-#include "diag.h"
 
 #define REQ_BYTES_MAX	(64u << 20)	/* our requests stay far below this */
 

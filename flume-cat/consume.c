@@ -21,9 +21,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "batch.h"
+#include "codec/batch.h"
+#include "os/diag.h"
 #include "cat.h"
-#include "diag.h"
 
 #define FETCH_WAIT_MS		500
 #define FETCH_BYTES_MAX		(8 << 20)

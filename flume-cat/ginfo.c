@@ -20,9 +20,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "codec/cproto.h"
+#include "os/diag.h"
 #include "cat.h"
-#include "cproto.h"
-#include "diag.h"
 
 static const struct fl_col cols[] = {
 	{ "group", FL_COL_STR },

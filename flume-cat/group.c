@@ -41,10 +41,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "codec/cproto.h"
+#include "os/diag.h"
+#include "sm/sticky.h"
 #include "cat.h"
-#include "cproto.h"
-#include "diag.h"
-#include "sticky.h"
 
 #define FETCH_WAIT_MS		500
 #define FETCH_BYTES_MAX		(8 << 20)

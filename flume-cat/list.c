@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "os/diag.h"
 #include "cat.h"
-#include "diag.h"
 
 static const struct fl_col cols[] = {
 	{ "topic", FL_COL_STR },

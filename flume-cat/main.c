@@ -19,9 +19,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "base/csum.h"
+#include "os/diag.h"
 #include "cat.h"
-#include "csum.h"
-#include "diag.h"
 
 /* The only file-scope mutables (STYLE §4): the signal flags. */
 static volatile sig_atomic_t stop_flag;

@@ -23,11 +23,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "batch.h"
+#include "base/csum.h"
+#include "base/murmur2.h"
+#include "codec/batch.h"
+#include "os/diag.h"
+#include "os/entropy.h"
 #include "cat.h"
-#include "csum.h"
-#include "diag.h"
-#include "murmur2.h"
 
 #define RECORD_OVERHEAD	32	/* varints and attributes around key + value */
 #define READ_CHUNK	(64u << 10)

@@ -18,12 +18,13 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "csum.h"
-#include "diag.h"
-#include "err.h"
-#include "out.h"
-#include "plog.h"
-#include "segtool.h"
+#include "base/csum.h"
+#include "base/err.h"
+#include "os/diag.h"
+#include "os/out.h"
+#include "os/vfs_real.h"
+#include "store/plog.h"
+#include "store/segtool.h"
 
 #define RECORD_BYTES_MAX (FL_BATCH_BYTES_MAX - 4096)	/* one record, read from stdin */
 #define BATCH_RECORDS_MAX 1000000

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "offsets.h"
+#include "codec/conf.h"
+#include "codec/offsets.h"
 #include "serve.h"
 
 void

@@ -21,10 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "csum.h"
-#include "group.h"
-#include "offsets.h"
+#include "base/csum.h"
+#include "codec/batch.h"
+#include "codec/offsets.h"
+#include "os/entropy.h"
+#include "sm/group.h"
 #include "serve.h"
 
 struct gen_seen {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "offsets.h"
+#include "codec/offsets.h"
 #include "serve.h"
 
 #define FEATURES (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)

@@ -20,9 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "csum.h"
-#include "diag.h"
+#include "base/csum.h"
+#include "codec/conf.h"
+#include "os/diag.h"
+#include "os/entropy.h"
+#include "os/vfs_real.h"
 #include "serve.h"
 
 #define CONFIG_BYTES_MAX (1u << 20)

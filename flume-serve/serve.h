@@ -24,14 +24,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "err.h"
-#include "kproto.h"
-#include "pidstate.h"
-#include "plog.h"
-#include "rd.h"
-#include "topics.h"
-#include "vfs.h"
+#include "base/err.h"
+#include "base/rd.h"
+#include "codec/kproto.h"
+#include "codec/topics.h"
+#include "os/diag.h"
+#include "sm/pidstate.h"
+#include "store/plog.h"
+#include "store/vfs.h"
 
 #define SERVE_HOST_MAX 256
 #define SERVE_PATH_MAX 4096

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "offsets.h"
+#include "codec/offsets.h"
 #include "serve.h"
 
 #define TOPICS_FILE "topics"

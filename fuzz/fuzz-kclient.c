@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "kclient.h"
+#include "codec/batch.h"
+#include "codec/kclient.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "csum.h"
-#include "plog.h"
-#include "vfs.h"
+#include "base/csum.h"
+#include "codec/batch.h"
+#include "store/plog.h"
+#include "store/vfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kproto.h"
+#include "codec/kproto.h"
 #include "wire-walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

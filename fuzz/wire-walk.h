@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kproto.h"
+#include "codec/kproto.h"
 
 struct walk {
 	const uint8_t *base;

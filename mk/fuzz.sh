@@ -39,7 +39,7 @@ pkg_libs=$(pkg-config --libs libsodium libpipeline 2>/dev/null || true)
 # not need it still build, and those that do fail at link time.
 mkdir -p "$out/obj"
 rm -f "$out/obj"/*.o "$out/libcommon.a"
-for src in libcommon/*.c; do
+for src in libcommon/*/*.c; do
 	obj="$out/obj/$(basename "$src" .c).o"
 	# shellcheck disable=SC2086,SC2090
 	$cc $flags -fsanitize=fuzzer-no-link $pkg_cflags -c -o "$obj" "$src" ||

@@ -20,9 +20,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "kclient.h"
-#include "rd.h"
+#include "base/rd.h"
+#include "codec/kclient.h"
+#include "os/diag.h"
 
 static int
 dial(const char *addr)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "crc32c.h"
-#include "rd.h"
+#include "base/crc32c.h"
+#include "base/rd.h"
+#include "codec/batch.h"
 #include "tap.h"
 
 static uint64_t

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "conf.h"
+#include "codec/conf.h"
 #include "tap.h"
 
 struct seen {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cproto.h"
+#include "codec/cproto.h"
 #include "tap.h"
 
 static int

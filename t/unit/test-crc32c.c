@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc32c.h"
-#include "err.h"
+#include "base/crc32c.h"
+#include "base/err.h"
 #include "tap.h"
 
 static uint64_t

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "group.h"
+#include "sm/group.h"
 #include "tap.h"
 
 #define S(str) ((struct fl_slice){ (const uint8_t *)(str), strlen(str) })

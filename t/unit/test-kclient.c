@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "err.h"
-#include "kclient.h"
+#include "base/err.h"
+#include "codec/batch.h"
+#include "codec/kclient.h"
 #include "tap.h"
 
 static uint8_t *

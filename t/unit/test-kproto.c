@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "kproto.h"
-#include "tap.h"
 #include "../../fuzz/wire-walk.h"
+#include "codec/batch.h"
+#include "codec/kproto.h"
+#include "tap.h"
 
 /* ---- seeds ---- */
 

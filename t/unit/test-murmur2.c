@@ -1,8 +1,8 @@
 /* test-murmur2: Kafka's murmur2 against the Java client's own vectors. */
 #include <string.h>
 
-#include "err.h"
-#include "murmur2.h"
+#include "base/err.h"
+#include "base/murmur2.h"
 #include "tap.h"
 
 static const struct {

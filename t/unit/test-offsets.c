@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "offsets.h"
+#include "codec/offsets.h"
 #include "tap.h"
 
 #define S(str) ((struct fl_slice){ (const uint8_t *)(str), strlen(str) })

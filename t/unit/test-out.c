@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out.h"
+#include "os/out.h"
 #include "tap.h"
 
 /* Escape p[0..n) as JSON and compare with want (a C string). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pidstate.h"
+#include "sm/pidstate.h"
 #include "tap.h"
 
 static struct fl_pid_batch

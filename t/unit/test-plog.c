@@ -8,9 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "csum.h"
-#include "plog.h"
+#include "base/csum.h"
+#include "codec/batch.h"
+#include "os/vfs_real.h"
+#include "store/plog.h"
 #include "tap.h"
 
 static uint64_t rng_state = 42;

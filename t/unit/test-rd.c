@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rd.h"
+#include "base/rd.h"
 #include "tap.h"
 
 /* Run one getter over buf[0..n) and report rc and bytes consumed. */

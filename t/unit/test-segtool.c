@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
-#include "plog.h"
-#include "segtool.h"
+#include "base/csum.h"
+#include "store/plog.h"
+#include "store/segtool.h"
 #include "tap.h"
 
 #define TS 1700000000000ll

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sticky.h"
+#include "sm/sticky.h"
 #include "tap.h"
 
 /* ---- a seeded PRNG (xorshift64*), local to the test ---- */

@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
+#include "codec/topics.h"
 #include "tap.h"
-#include "topics.h"
 
 static void
 test_names(void)

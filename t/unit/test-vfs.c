@@ -9,9 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csum.h"
-#include "err.h"
-#include "vfs.h"
+#include "base/csum.h"
+#include "base/err.h"
+#include "os/vfs_real.h"
+#include "store/vfs.h"
 #include "tap.h"
 
 /* Write s at off (no sync). */

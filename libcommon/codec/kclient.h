@@ -1,0 +1,667 @@
+/*
+ * kclient.h: the client side of the Kafka wire protocol, the inverse of
+ * kproto.h: request ENCODERS and response DECODERS for the non-flexible
+ * versions flume speaks (shared/kafka-subset.md is the spec), plus version
+ * negotiation from an ApiVersions answer.
+ *
+ * Flow for one exchange:
+ *   1. fl_kc_negotiate() turns the broker's ApiVersions answer into the
+ *      version to use for each API (highest both sides support).
+ *   2. fl_kc_<api>_req_encode() appends one whole request frame
+ *      (int32 size | header v1 | body) to a struct fl_wr.
+ *   3. The caller reads the int32 size prefix (fl_kc_frame_size), then that
+ *      many payload bytes; fl_kc_resp_corr() gives the correlation id.
+ *   4. fl_kc_<api>_resp_decode() parses the payload (correlation id first)
+ *      for the version that was sent, into a plain struct.
+ *
+ * Ownership: request structs are read only during the encode call; their
+ * pointers stay the caller's.  Decoded responses BORROW the payload: every
+ * string and bytes field is a struct fl_slice pointing into it (p == NULL
+ * means a Kafka null).  Arrays are allocated from a caller-owned struct
+ * fl_kc_arena; fl_kc_arena_free() releases them all.  Keep the payload
+ * alive and unchanged, and the arena unfreed, while the response is used.
+ * Every array count is checked against the bytes left (at the element's
+ * smallest wire size) before anything is allocated, so the heap a decode
+ * uses is bounded by a small multiple of the payload size.
+ *
+ * Errors: 0 or negative FL_E*.  Encoders: FL_EINVAL for a version outside
+ * the client's table (fl_kc_api_min/max), else the writer's sticky error
+ * (FL_EFULL, FL_ENOMEM, FL_ERANGE for a string over 32767 bytes); after a
+ * failure the bytes appended are unspecified.  Decoders: FL_ESHORT (payload
+ * ended early), FL_EPROTO (negative length, impossible count, bytes left
+ * over after the body), FL_ENOMEM (arena).  A decode failure means the
+ * peer broke the protocol: drop the connection.  Kafka error codes inside
+ * a decoded response are data, not decode failures.
+ *
+ * Pure: no I/O, no clock, no globals; malloc only (arena, fl_wr).
+ */
+#ifndef FL_KCLIENT_H
+#define FL_KCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/rd.h"
+
+/* Largest response payload a client accepts (Kafka's request cap, reused). */
+#define FL_KC_FRAME_BYTES_MAX	(100u << 20)
+
+/* ---- API keys, the client's version table, negotiation ---- */
+
+enum {
+	FL_KC_PRODUCE = 0,
+	FL_KC_FETCH = 1,
+	FL_KC_LIST_OFFSETS = 2,
+	FL_KC_METADATA = 3,
+	FL_KC_OFFSET_COMMIT = 8,
+	FL_KC_OFFSET_FETCH = 9,
+	FL_KC_FIND_COORDINATOR = 10,
+	FL_KC_JOIN_GROUP = 11,
+	FL_KC_HEARTBEAT = 12,
+	FL_KC_LEAVE_GROUP = 13,
+	FL_KC_SYNC_GROUP = 14,
+	FL_KC_DESCRIBE_GROUPS = 15,
+	FL_KC_LIST_GROUPS = 16,
+	FL_KC_API_VERSIONS = 18,
+	FL_KC_INIT_PRODUCER_ID = 22,
+	FL_KC_API_KEY_MAX = 22		/* highest key in the table */
+};
+
+/* The client's [min, max] for key, or -1 for both when it has none. */
+int16_t fl_kc_api_min(int16_t key);
+int16_t fl_kc_api_max(int16_t key);
+/* "Produce", ... ("?" for a key outside the table). */
+const char *fl_kc_api_name(int16_t key);
+
+/* The version to use per API key after negotiation; -1 = not usable. */
+struct fl_kc_vers {
+	int16_t v[FL_KC_API_KEY_MAX + 1];
+};
+
+struct fl_kc_api_versions_resp;
+
+/*
+ * For every key in the client's table, the highest version inside both the
+ * client's range and the broker's advertised [min, max]; -1 where the ranges
+ * do not meet or the broker does not list the key.  Duplicate entries in
+ * the answer: the last one wins.  Never fails.
+ */
+void fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out);
+
+/* ---- Kafka error codes the client acts on (kafka-subset.md §2.20) ---- */
+
+enum {
+	FL_KC_ERR_NONE = 0,
+	FL_KC_ERR_OFFSET_OUT_OF_RANGE = 1,
+	FL_KC_ERR_CORRUPT_MESSAGE = 2,
+	FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
+	FL_KC_ERR_LEADER_NOT_AVAILABLE = 5,
+	FL_KC_ERR_NOT_LEADER_OR_FOLLOWER = 6,
+	FL_KC_ERR_REQUEST_TIMED_OUT = 7,
+	FL_KC_ERR_MESSAGE_TOO_LARGE = 10,
+	FL_KC_ERR_INVALID_TOPIC = 17,
+	FL_KC_ERR_UNSUPPORTED_VERSION = 35,
+	FL_KC_ERR_OUT_OF_ORDER_SEQUENCE = 45,
+	FL_KC_ERR_DUPLICATE_SEQUENCE = 46,
+	FL_KC_ERR_INVALID_PRODUCER_EPOCH = 47,
+	FL_KC_ERR_INVALID_RECORD = 87
+};
+
+/* "UNKNOWN_TOPIC_OR_PARTITION", ...; "UNKNOWN_ERROR" for codes not listed. */
+const char *fl_kc_err_name(int16_t code);
+/* 1 if Kafka marks the error retriable (a later identical request may succeed). */
+int fl_kc_err_is_retriable(int16_t code);
+
+/* ---- framing ---- */
+
+/*
+ * Peek the 4-byte size prefix at p (n bytes available): *size is the
+ * payload length.  FL_ESHORT if n < 4; FL_EPROTO if the size is below 4 (no
+ * room for a correlation id) or above size_max.
+ */
+int fl_kc_frame_size(const uint8_t *p, size_t n, size_t size_max, size_t *size);
+/* Correlation id at the start of a response payload; FL_ESHORT if n < 4. */
+int fl_kc_resp_corr(const uint8_t *p, size_t n, int32_t *corr);
+
+/* Common header fields of every request. */
+struct fl_kc_hdr {
+	int16_t version;
+	int32_t corr;
+	const char *client_id;		/* NULL: null client id */
+};
+
+/* ---- arena for decoded arrays ---- */
+
+/* No decode takes more than this for its arrays (FL_ENOMEM beyond). */
+#define FL_KC_ARENA_BYTES_MAX	(64u << 20)
+
+struct fl_kc_arena {
+	void *head;			/* owned: singly linked blocks */
+	size_t bytes;			/* allocated so far */
+};
+
+/* Free every block; the arena is reusable (zeroed) afterwards. */
+void fl_kc_arena_free(struct fl_kc_arena *a);
+
+/* ---- ApiVersions (18), v0-2 ---- */
+
+struct fl_kc_api_range {
+	int16_t key, min, max;
+};
+
+struct fl_kc_api_versions_resp {
+	int16_t error;
+	struct fl_kc_api_range *apis;	/* arena */
+	size_t napis;
+	int32_t throttle_ms;		/* v1+; 0 before */
+};
+
+/* Empty body. */
+int fl_kc_api_versions_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
+/*
+ * v0-2.  An answer with error 35 (UNSUPPORTED_VERSION) is a v0 body whatever
+ * version was asked (kafka-subset.md §3): it decodes as v0, and the caller
+ * retries with a version inside the listed ApiVersions range.
+ */
+int fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_api_versions_resp *r);
+
+/* ---- Metadata (3), v1-6 ---- */
+
+struct fl_kc_metadata_req {
+	const char *const *topics;	/* NULL: all topics (null array) */
+	size_t ntopics;
+	int is_auto_create;		/* v4+ AllowAutoTopicCreation; ignored below */
+};
+
+struct fl_kc_md_broker {
+	int32_t node_id;
+	struct fl_slice host;
+	int32_t port;
+	struct fl_slice rack;		/* nullable */
+};
+
+struct fl_kc_md_partition {
+	int16_t error;
+	int32_t index, leader;
+	int32_t *replicas, *isr, *offline;	/* arena; offline v5+ */
+	size_t nreplicas, nisr, noffline;
+};
+
+struct fl_kc_md_topic {
+	int16_t error;
+	struct fl_slice name;
+	int is_internal;
+	struct fl_kc_md_partition *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_metadata_resp {
+	int32_t throttle_ms;		/* v3+ */
+	struct fl_kc_md_broker *brokers;	/* arena */
+	size_t nbrokers;
+	struct fl_slice cluster_id;	/* v2+; nullable */
+	int32_t controller_id;
+	struct fl_kc_md_topic *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_metadata_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_metadata_req *req);
+int fl_kc_metadata_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_metadata_resp *r);
+
+/* ---- Produce (0), v3-7 ---- */
+
+struct fl_kc_produce_part {
+	int32_t index;
+	struct fl_slice records;	/* one whole RecordBatch; p NULL: null */
+};
+
+struct fl_kc_produce_topic {
+	const char *name;
+	const struct fl_kc_produce_part *parts;
+	size_t nparts;
+};
+
+struct fl_kc_produce_req {
+	const char *transactional_id;	/* NULL unless transactional */
+	int16_t acks;			/* 0, 1 or -1 */
+	int32_t timeout_ms;
+	const struct fl_kc_produce_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_produce_part_resp {
+	int32_t index;
+	int16_t error;
+	int64_t base_offset;
+	int64_t log_append_time_ms;	/* v2+; -1 before */
+	int64_t log_start_offset;	/* v5+; -1 before */
+};
+
+struct fl_kc_produce_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_produce_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_produce_resp {
+	struct fl_kc_produce_topic_resp *topics;	/* arena */
+	size_t ntopics;
+	int32_t throttle_ms;		/* v1+: the LAST field */
+};
+
+/* acks = 0 gets no response at all: the caller must not wait for one. */
+int fl_kc_produce_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_produce_req *req);
+int fl_kc_produce_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_produce_resp *r);
+
+/* ---- Fetch (1), v4-11 ---- */
+
+struct fl_kc_fetch_part {
+	int32_t index;
+	int64_t fetch_offset;
+	int32_t max_bytes;		/* PartitionMaxBytes */
+};
+
+struct fl_kc_fetch_topic {
+	const char *name;
+	const struct fl_kc_fetch_part *parts;
+	size_t nparts;
+};
+
+/*
+ * Sent as a consumer: ReplicaId -1, no fetch session (0 / -1), no forgotten
+ * topics, CurrentLeaderEpoch -1, LogStartOffset -1, RackId "".
+ */
+struct fl_kc_fetch_req {
+	int32_t max_wait_ms, min_bytes, max_bytes;
+	int8_t isolation_level;		/* 0 read_uncommitted, 1 read_committed */
+	const struct fl_kc_fetch_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_aborted_txn {
+	int64_t producer_id, first_offset;
+};
+
+struct fl_kc_fetch_part_resp {
+	int32_t index;
+	int16_t error;
+	int64_t high_watermark;
+	int64_t last_stable_offset;	/* v4+ */
+	int64_t log_start_offset;	/* v5+; -1 before */
+	struct fl_kc_aborted_txn *aborted;	/* arena; v4+ (null reads as 0) */
+	size_t naborted;
+	int32_t preferred_read_replica;	/* v11+; -1 before */
+	struct fl_slice records;	/* concatenated batches; p NULL: null */
+};
+
+struct fl_kc_fetch_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_fetch_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_fetch_resp {
+	int32_t throttle_ms;
+	int16_t error;			/* v7+; 0 before */
+	int32_t session_id;		/* v7+ */
+	struct fl_kc_fetch_topic_resp *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_fetch_req *req);
+int fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_fetch_resp *r);
+
+/*
+ * Walk the batches of a Fetch partition's records: 1 with *batch set to the
+ * next whole batch (size from BatchLength; the batch is NOT yet checked, run
+ * fl_batch_check on it), 0 at the end.  A trailing partial batch is the end
+ * too, because brokers may cut the last batch at the byte limit (§2.5).
+ * FL_ECORRUPT for a BatchLength that cannot be a batch.
+ */
+int fl_kc_records_next(struct fl_rd *records, struct fl_slice *batch);
+
+/* ---- ListOffsets (2), v1-3 ---- */
+
+#define FL_KC_TS_LATEST   (-1)
+#define FL_KC_TS_EARLIEST (-2)
+
+struct fl_kc_list_offsets_part {
+	int32_t index;
+	int64_t timestamp;		/* FL_KC_TS_* or a time in ms */
+};
+
+struct fl_kc_list_offsets_topic {
+	const char *name;
+	const struct fl_kc_list_offsets_part *parts;
+	size_t nparts;
+};
+
+struct fl_kc_list_offsets_req {
+	int8_t isolation_level;		/* v2+ */
+	const struct fl_kc_list_offsets_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_list_offsets_part_resp {
+	int32_t index;
+	int16_t error;
+	int64_t timestamp, offset;
+};
+
+struct fl_kc_list_offsets_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_list_offsets_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_list_offsets_resp {
+	int32_t throttle_ms;		/* v2+ */
+	struct fl_kc_list_offsets_topic_resp *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_list_offsets_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_list_offsets_req *req);
+int fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_list_offsets_resp *r);
+
+/* ---- InitProducerId (22), v0-1 ---- */
+
+struct fl_kc_init_pid_req {
+	const char *transactional_id;	/* NULL for plain idempotence */
+	int32_t txn_timeout_ms;
+};
+
+struct fl_kc_init_pid_resp {
+	int32_t throttle_ms;		/* present in v0 too */
+	int16_t error;
+	int64_t producer_id;
+	int16_t producer_epoch;
+};
+
+int fl_kc_init_pid_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_init_pid_req *req);
+int fl_kc_init_pid_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_init_pid_resp *r);
+
+/* ---- FindCoordinator (10), v0-2 ---- */
+
+struct fl_kc_find_coord_req {
+	const char *key;
+	int8_t key_type;		/* v1+: 0 group, 1 transaction */
+};
+
+struct fl_kc_find_coord_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+	struct fl_slice error_message;	/* v1+; nullable */
+	int32_t node_id;
+	struct fl_slice host;
+	int32_t port;
+};
+
+int fl_kc_find_coord_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_find_coord_req *req);
+int fl_kc_find_coord_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_find_coord_resp *r);
+
+/* ---- JoinGroup (11), v0-5 ---- */
+
+struct fl_kc_join_protocol {
+	const char *name;
+	struct fl_slice metadata;
+};
+
+struct fl_kc_join_req {
+	const char *group_id;
+	int32_t session_timeout_ms;
+	int32_t rebalance_timeout_ms;	/* v1+ */
+	const char *member_id;		/* "" on first join */
+	const char *group_instance_id;	/* v5+; NULL: dynamic member */
+	const char *protocol_type;	/* "consumer" */
+	const struct fl_kc_join_protocol *protocols;
+	size_t nprotocols;
+};
+
+struct fl_kc_join_member {
+	struct fl_slice member_id;
+	struct fl_slice group_instance_id;	/* v5+; nullable */
+	struct fl_slice metadata;
+};
+
+struct fl_kc_join_resp {
+	int32_t throttle_ms;		/* v2+ */
+	int16_t error;
+	int32_t generation_id;
+	struct fl_slice protocol_name, leader, member_id;
+	struct fl_kc_join_member *members;	/* arena; leader only */
+	size_t nmembers;
+};
+
+int fl_kc_join_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_join_req *req);
+int fl_kc_join_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_join_resp *r);
+
+/* ---- SyncGroup (14), v0-3 ---- */
+
+struct fl_kc_sync_assignment {
+	const char *member_id;
+	struct fl_slice assignment;
+};
+
+struct fl_kc_sync_req {
+	const char *group_id;
+	int32_t generation_id;
+	const char *member_id;
+	const char *group_instance_id;	/* v3+; nullable */
+	const struct fl_kc_sync_assignment *assignments;	/* leader only */
+	size_t nassignments;
+};
+
+struct fl_kc_sync_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+	struct fl_slice assignment;
+};
+
+int fl_kc_sync_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_sync_req *req);
+int fl_kc_sync_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_sync_resp *r);
+
+/* ---- Heartbeat (12), v0-3 ---- */
+
+struct fl_kc_heartbeat_req {
+	const char *group_id;
+	int32_t generation_id;
+	const char *member_id;
+	const char *group_instance_id;	/* v3+; nullable */
+};
+
+struct fl_kc_simple_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+};
+
+int fl_kc_heartbeat_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_heartbeat_req *req);
+int fl_kc_heartbeat_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_simple_resp *r);
+
+/* ---- LeaveGroup (13), v0-3 ---- */
+
+/* v0-2 send member_id alone; v3+ send Members = [{member_id, instance id}]. */
+struct fl_kc_leave_req {
+	const char *group_id;
+	const char *member_id;
+	const char *group_instance_id;	/* v3+; nullable */
+};
+
+struct fl_kc_leave_member {
+	struct fl_slice member_id, group_instance_id;
+	int16_t error;
+};
+
+struct fl_kc_leave_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+	struct fl_kc_leave_member *members;	/* arena; v3+ */
+	size_t nmembers;
+};
+
+int fl_kc_leave_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_leave_req *req);
+int fl_kc_leave_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_leave_resp *r);
+
+/* ---- OffsetCommit (8), v2-7 ---- */
+
+struct fl_kc_commit_part {
+	int32_t index;
+	int64_t offset;			/* next offset to consume */
+	int32_t leader_epoch;		/* v6+; -1 */
+	const char *metadata;		/* nullable */
+};
+
+struct fl_kc_commit_topic {
+	const char *name;
+	const struct fl_kc_commit_part *parts;
+	size_t nparts;
+};
+
+struct fl_kc_commit_req {
+	const char *group_id;
+	int32_t generation_id;		/* -1: not a group member */
+	const char *member_id;		/* "": not a group member */
+	const char *group_instance_id;	/* v7+; nullable */
+	int64_t retention_time_ms;	/* v2-4; -1 = broker default */
+	const struct fl_kc_commit_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_part_error {
+	int32_t index;
+	int16_t error;
+};
+
+struct fl_kc_commit_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_part_error *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_commit_resp {
+	int32_t throttle_ms;		/* v3+ */
+	struct fl_kc_commit_topic_resp *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_commit_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_commit_req *req);
+int fl_kc_commit_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_commit_resp *r);
+
+/* ---- OffsetFetch (9), v1-5 ---- */
+
+struct fl_kc_offset_fetch_topic {
+	const char *name;
+	const int32_t *parts;
+	size_t nparts;
+};
+
+struct fl_kc_offset_fetch_req {
+	const char *group_id;
+	const struct fl_kc_offset_fetch_topic *topics;	/* NULL: all (v2+) */
+	size_t ntopics;
+};
+
+struct fl_kc_offset_fetch_part_resp {
+	int32_t index;
+	int64_t offset;			/* -1: nothing committed */
+	int32_t leader_epoch;		/* v5+; -1 before */
+	struct fl_slice metadata;	/* nullable */
+	int16_t error;
+};
+
+struct fl_kc_offset_fetch_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_offset_fetch_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_offset_fetch_resp {
+	int32_t throttle_ms;		/* v3+ */
+	struct fl_kc_offset_fetch_topic_resp *topics;	/* arena */
+	size_t ntopics;
+	int16_t error;			/* v2+ top level; 0 before */
+};
+
+/* A NULL topic list at v1 is FL_EINVAL (v1 has no "all"). */
+int fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_offset_fetch_req *req);
+int fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r);
+
+/* ---- DescribeGroups (15), v0-4 ---- */
+
+struct fl_kc_describe_groups_req {
+	const char *const *groups;
+	size_t ngroups;
+	int is_include_authorized_ops;	/* v3+ */
+};
+
+struct fl_kc_dg_member {
+	struct fl_slice member_id;
+	struct fl_slice group_instance_id;	/* v4+; nullable */
+	struct fl_slice client_id, client_host;
+	struct fl_slice metadata;	/* subscription, for the group's protocol */
+	struct fl_slice assignment;	/* Stable groups only */
+};
+
+struct fl_kc_dg_group {
+	int16_t error;
+	struct fl_slice group_id, state, protocol_type, protocol;
+	struct fl_kc_dg_member *members;	/* arena */
+	size_t nmembers;
+	int32_t authorized_ops;		/* v3+; INT32_MIN before */
+};
+
+struct fl_kc_describe_groups_resp {
+	int32_t throttle_ms;		/* v1+ */
+	struct fl_kc_dg_group *groups;	/* arena */
+	size_t ngroups;
+};
+
+int fl_kc_describe_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_describe_groups_req *req);
+int fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r);
+
+/* ---- ListGroups (16), v0-2 ---- */
+
+struct fl_kc_lg_group {
+	struct fl_slice group_id, protocol_type;
+};
+
+struct fl_kc_list_groups_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;
+	struct fl_kc_lg_group *groups;	/* arena */
+	size_t ngroups;
+};
+
+/* Empty body. */
+int fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
+int fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r);
+
+#endif

@@ -1,0 +1,1729 @@
+/*
+ * plog.c: the partition log.  How it works:
+ *
+ * Every segment keeps its whole .index and .timeindex in memory (8 and 12
+ * bytes per index_interval_bytes of log, about 0.2% of the data) and
+ * appends new entries to the files as they are made.  Index files are never
+ * trusted blindly: an entry must point inside the log at a batch whose base
+ * offset matches, or the segment's index is rebuilt from the log.  Only the
+ * .log bytes carry durability promises; the indexes can always be rebuilt.
+ *
+ * Recovery on open scans the last segment from its last index entry, which
+ * bounds start-up work by the index interval, not the segment size.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rd.h"
+#include "codec/batch.h"
+#include "store/plog.h"
+
+#define EPOCH_FILE "leader-epoch-checkpoint"
+#define PATH_BYTES_MAX 4096
+#define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
+#define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
+
+void
+fl_plog_config_default(struct fl_plog_config *cfg)
+{
+	cfg->segment_bytes = 1ull << 30;
+	cfg->segment_ms = 7ll * 24 * 3600 * 1000;
+	cfg->index_interval_bytes = 4096;
+	cfg->retention_bytes = -1;
+	cfg->retention_ms = 7ll * 24 * 3600 * 1000;
+	cfg->write_buffer_bytes = 0;
+}
+
+/* ---- the write buffer ---- */
+
+int
+fl_plog_flush(struct fl_plog *l)
+{
+	struct fl_plog_seg *s;
+	int rc;
+
+	if (l->wlen == 0)
+		return 0;
+	s = &l->segs[l->nseg - 1];
+	rc = fl_vfs_pwrite(s->log, l->wbuf, l->wlen, l->wpos);
+	if (rc != 0) {
+		/* leave no partial batch behind for a reader to trip on */
+		(void)fl_vfs_truncate(s->log, l->wpos);
+		return rc;
+	}
+	l->wlen = 0;
+	l->flushed_end = l->log_end;
+	return 0;
+}
+
+int
+fl_plog_seg_path(char *buf, size_t n, const char *dir, uint64_t base, const char *ext)
+{
+	int r = snprintf(buf, n, "%s/%020" PRIu64 "%s", dir, base, ext);
+
+	return r < 0 || (size_t)r >= n ? FL_ERANGE : 0;
+}
+
+int
+fl_plog_parse_name(const char *name, uint64_t *base, const char **ext)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < FL_PLOG_NAME_DIGITS; i++) {
+		unsigned d;
+
+		if (name[i] < '0' || name[i] > '9')
+			return FL_EINVAL;
+		d = (unsigned)(name[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return FL_EINVAL;
+		v = v * 10 + d;
+	}
+	if (name[i] != '.')
+		return FL_EINVAL;
+	*base = v;
+	*ext = name + i;
+	return 0;
+}
+
+/* ---- in-memory index ---- */
+
+static int
+arr_push(uint8_t **arr, size_t *n, size_t *cap, const uint8_t *ent, size_t w)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		uint8_t *p = realloc(*arr, ncap * w);
+
+		if (p == NULL)
+			return FL_ENOMEM;
+		*arr = p;
+		*cap = ncap;
+	}
+	memcpy(*arr + *n * w, ent, w);
+	(*n)++;
+	return 0;
+}
+
+static uint32_t idx_rel(const struct fl_plog_seg *s, size_t i) { return fl_load_be32(s->idx + i * 8); }
+static uint32_t idx_pos(const struct fl_plog_seg *s, size_t i) { return fl_load_be32(s->idx + i * 8 + 4); }
+static int64_t tidx_ts(const struct fl_plog_seg *s, size_t i) { return (int64_t)fl_load_be64(s->tidx + i * 12); }
+static uint32_t tidx_rel(const struct fl_plog_seg *s, size_t i) { return fl_load_be32(s->tidx + i * 12 + 8); }
+
+/*
+ * Add an index + time index entry for the batch at pos, in memory; the
+ * files get new entries in one write each at the next seg_flush (sync,
+ * roll, close), not one syscall per entry on the append path.
+ */
+static int
+seg_add_entry(struct fl_plog_seg *s, uint64_t pos, uint64_t base_offset)
+{
+	uint8_t e[8], t[12];
+	int rc;
+
+	fl_store_be32(e, (uint32_t)(base_offset - s->base));
+	fl_store_be32(e + 4, (uint32_t)pos);
+	fl_store_be64(t, (uint64_t)s->max_ts);
+	fl_store_be32(t + 8, (uint32_t)(base_offset - s->base));
+	if ((rc = arr_push(&s->idx, &s->nidx, &s->idx_cap, e, 8)) != 0 ||
+	    (rc = arr_push(&s->tidx, &s->ntidx, &s->tidx_cap, t, 12)) != 0)
+		return rc;
+	s->last_indexed_pos = pos;
+	return 0;
+}
+
+/* Write the index entries made since the last flush. */
+static int
+seg_flush(struct fl_plog_seg *s)
+{
+	int rc;
+
+	if (s->index == NULL)
+		return 0;	/* read-only: indexes live in memory only */
+	if (s->nidx > s->idx_flushed) {
+		rc = fl_vfs_pwrite(s->index, s->idx + s->idx_flushed * 8,
+		    (s->nidx - s->idx_flushed) * 8, s->idx_flushed * 8);
+		if (rc != 0)
+			return rc;
+		s->idx_flushed = s->nidx;
+	}
+	if (s->ntidx > s->tidx_flushed) {
+		rc = fl_vfs_pwrite(s->timeindex, s->tidx + s->tidx_flushed * 12,
+		    (s->ntidx - s->tidx_flushed) * 12, s->tidx_flushed * 12);
+		if (rc != 0)
+			return rc;
+		s->tidx_flushed = s->ntidx;
+	}
+	return 0;
+}
+
+/* Account for one batch written at pos: the one place that decides where
+ * index entries go, shared by append, recovery and reindex. */
+static int
+seg_note_batch(struct fl_plog_seg *s, const struct fl_batch_hdr *h, uint64_t pos,
+    uint64_t size, uint32_t interval)
+{
+	int rc = 0;
+
+	if (h->max_ts > s->max_ts)
+		s->max_ts = h->max_ts;
+	if (pos > 0 && pos - s->last_indexed_pos >= interval)
+		rc = seg_add_entry(s, pos, (uint64_t)h->base_offset);
+	s->size = pos + size;
+	s->next = (uint64_t)fl_batch_last_offset(h) + 1;
+	s->last_base = (uint64_t)h->base_offset;
+	return rc;
+}
+
+/* Write the whole in-memory index and time index over the files. */
+static int
+seg_write_indexes(struct fl_plog_seg *s)
+{
+	int rc;
+
+	if ((rc = fl_vfs_truncate(s->index, 0)) != 0 ||
+	    (rc = fl_vfs_truncate(s->timeindex, 0)) != 0)
+		return rc;
+	if (s->nidx > 0 && (rc = fl_vfs_pwrite(s->index, s->idx, s->nidx * 8, 0)) != 0)
+		return rc;
+	if (s->ntidx > 0 && (rc = fl_vfs_pwrite(s->timeindex, s->tidx, s->ntidx * 12, 0)) != 0)
+		return rc;
+	if ((rc = fl_vfs_sync(s->index)) != 0)
+		return rc;
+	s->idx_flushed = s->nidx;
+	s->tidx_flushed = s->ntidx;
+	return fl_vfs_sync(s->timeindex);
+}
+
+static void
+seg_reset_index(struct fl_plog_seg *s)
+{
+	s->nidx = s->ntidx = 0;
+	s->last_indexed_pos = 0;
+	s->max_ts = -1;
+	s->next = s->last_base = s->base;
+}
+
+static void
+seg_free(struct fl_plog_seg *s)
+{
+	fl_vfs_close(s->log);
+	fl_vfs_close(s->index);
+	fl_vfs_close(s->timeindex);
+	free(s->idx);
+	free(s->tidx);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- scanning ---- */
+
+int
+fl_seg_scan(struct fl_file *log, struct fl_seg_scan *s, unsigned flags,
+    fl_seg_scan_fn fn, void *arg)
+{
+	uint8_t *buf = NULL;
+	size_t cap = 0, have = 0;	/* buf holds file bytes [bpos, bpos + have) */
+	uint64_t bpos = s->start_pos, pos = s->start_pos;
+	int rc = 0;
+
+	s->good_end = pos;
+	s->batches = s->records = 0;
+	s->first_offset = s->next_offset = -1;
+	s->max_ts = -1;
+	s->min_epoch = INT32_MAX;
+	s->max_epoch = -1;
+	s->bad = 0;
+	s->bad_offset = -1;
+	s->why[0] = '\0';
+	if ((rc = fl_vfs_size(log, &s->file_size)) != 0)
+		return rc;
+	if (pos > s->file_size) {
+		s->bad = FL_ESHORT;
+		snprintf(s->why, sizeof(s->why), "start position %" PRIu64
+		    " is past the end of the file (%" PRIu64 " bytes)", pos, s->file_size);
+		return 0;
+	}
+
+	while (pos < s->file_size) {
+		uint64_t left = s->file_size - pos, total;
+		struct fl_batch_hdr h;
+		struct fl_err err = { 0, "" };
+		size_t off;
+		int crc;
+
+		/* make sure the 12-byte prefix, then the whole batch, is in buf */
+		if (left < FL_BATCH_LOG_OVERHEAD) {
+			s->bad = FL_ESHORT;
+			snprintf(s->why, sizeof(s->why), "torn batch: %" PRIu64
+			    " bytes at the end, too few for a batch header", left);
+			break;
+		}
+		if (pos + FL_BATCH_LOG_OVERHEAD > bpos + have ||
+		    pos < bpos) {
+			size_t want = (size_t)(left < SCAN_CHUNK ? left : SCAN_CHUNK);
+
+			if (want > cap) {
+				uint8_t *nb = realloc(buf, want);
+
+				if (nb == NULL) {
+					rc = FL_ENOMEM;
+					break;
+				}
+				buf = nb;
+				cap = want;
+			}
+			if ((rc = fl_vfs_pread_full(log, buf, want, pos)) != 0)
+				break;
+			bpos = pos;
+			have = want;
+		}
+		off = (size_t)(pos - bpos);
+		crc = fl_batch_peek_size(buf + off, have - off, &total);
+		if (crc != 0) {
+			s->bad = FL_ECORRUPT;
+			s->bad_offset = (int64_t)fl_load_be64(buf + off);
+			snprintf(s->why, sizeof(s->why), "batch length %" PRId32
+			    " is impossible", (int32_t)fl_load_be32(buf + off + 8));
+			break;
+		}
+		if (total > left) {
+			s->bad = FL_ESHORT;
+			s->bad_offset = (int64_t)fl_load_be64(buf + off);
+			snprintf(s->why, sizeof(s->why), "torn batch: header says %"
+			    PRIu64 " bytes, %" PRIu64 " remain in the file", total, left);
+			break;
+		}
+		if (off + total > have) {
+			/* reload so the whole batch sits in buf */
+			size_t want = (size_t)(total > SCAN_CHUNK ? total : SCAN_CHUNK);
+
+			if (want > left)
+				want = (size_t)left;
+			if (want > cap) {
+				uint8_t *nb = realloc(buf, want);
+
+				if (nb == NULL) {
+					rc = FL_ENOMEM;
+					break;
+				}
+				buf = nb;
+				cap = want;
+			}
+			if ((rc = fl_vfs_pread_full(log, buf, want, pos)) != 0)
+				break;
+			bpos = pos;
+			have = want;
+			off = 0;
+		}
+		crc = fl_batch_check(buf + off, (size_t)total, flags, &h, &err);
+		if (crc != 0) {
+			s->bad = crc;
+			s->bad_offset = h.base_offset;
+			snprintf(s->why, sizeof(s->why), "%s", err.msg[0] ? err.msg :
+			    fl_strerror(crc));
+			break;
+		}
+		if (h.base_offset < 0 || h.last_offset_delta < 0 ||
+		    h.base_offset > INT64_MAX - h.last_offset_delta - 1) {
+			s->bad = FL_EPROTO;
+			s->bad_offset = h.base_offset;
+			snprintf(s->why, sizeof(s->why), "impossible base offset %"
+			    PRId64, h.base_offset);
+			break;
+		}
+		if (s->next_offset >= 0 ? h.base_offset != s->next_offset :
+		    (s->expect_offset >= 0 && h.base_offset != s->expect_offset)) {
+			s->bad = FL_EPROTO;
+			s->bad_offset = h.base_offset;
+			snprintf(s->why, sizeof(s->why), "offset %" PRId64
+			    " where %" PRId64 " was expected", h.base_offset,
+			    s->next_offset >= 0 ? s->next_offset : s->expect_offset);
+			break;
+		}
+		if (fn != NULL && (rc = fn(arg, &h, buf + off, (size_t)total, pos)) != 0)
+			break;
+		if (s->first_offset < 0)
+			s->first_offset = h.base_offset;
+		s->next_offset = fl_batch_last_offset(&h) + 1;
+		s->batches++;
+		s->records += (uint64_t)h.count;
+		if (h.max_ts > s->max_ts)
+			s->max_ts = h.max_ts;
+		if (h.leader_epoch < s->min_epoch)
+			s->min_epoch = h.leader_epoch;
+		if (h.leader_epoch > s->max_epoch)
+			s->max_epoch = h.leader_epoch;
+		pos += total;
+		s->good_end = pos;
+	}
+	if (s->min_epoch == INT32_MAX)
+		s->min_epoch = -1;
+	free(buf);
+	return rc;
+}
+
+struct note_arg {
+	struct fl_plog_seg *seg;
+	uint32_t interval;
+	int rc;
+};
+
+static int
+note_cb(void *arg, const struct fl_batch_hdr *h, const uint8_t *p, size_t n, uint64_t pos)
+{
+	struct note_arg *a = arg;
+
+	(void)p;
+	a->rc = seg_note_batch(a->seg, h, pos, n, a->interval);
+	return a->rc;
+}
+
+/* Write a final time index entry for a segment that stops growing. */
+static int
+seg_seal(struct fl_plog_seg *s)
+{
+	uint8_t t[12];
+	int rc;
+
+	if (s->size == 0)
+		return 0;
+	fl_store_be64(t, (uint64_t)s->max_ts);
+	fl_store_be32(t + 8, (uint32_t)(s->last_base - s->base));
+	if ((rc = arr_push(&s->tidx, &s->ntidx, &s->tidx_cap, t, 12)) != 0)
+		return rc;
+	return seg_flush(s);
+}
+
+int
+fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
+    uint64_t log_end_pos, uint32_t interval, size_t *nidx, size_t *ntidx,
+    struct fl_err *err)
+{
+	char path[PATH_BYTES_MAX];
+	struct fl_plog_seg seg;
+	struct fl_seg_scan sc;
+	struct note_arg na;
+	char **names = NULL;
+	size_t nnames = 0, i;
+	int is_sealed = 0, rc;
+
+	memset(&seg, 0, sizeof(seg));
+	seg.base = seg.next = seg.last_base = base;
+	seg.max_ts = -1;
+	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".log")) != 0)
+		return fl_err_set(err, rc, "%s: path too long", dir);
+	if ((rc = fl_vfs_open(vfs, path, FL_VFS_RDONLY, &seg.log)) != 0)
+		return fl_err_set(err, rc, "%s: cannot open", path);
+	memset(&sc, 0, sizeof(sc));
+	sc.expect_offset = (int64_t)base;
+	na = (struct note_arg){ &seg, interval ? interval : 4096, 0 };
+	rc = fl_seg_scan(seg.log, &sc, 0, note_cb, &na);
+	if (rc == 0 && sc.good_end < log_end_pos) {
+		rc = fl_err_set(err, FL_ECORRUPT, "%s: bad batch at byte %" PRIu64
+		    " before the requested end %" PRIu64 ": %s", path, sc.good_end,
+		    log_end_pos, sc.why);
+		goto out;
+	}
+	if (rc != 0) {
+		fl_err_set(err, rc, "%s: cannot read", path);
+		goto out;
+	}
+	/* a segment with a later one beside it is sealed: one more time entry */
+	if ((rc = fl_vfs_list(vfs, dir, &names, &nnames)) == 0) {
+		for (i = 0; i < nnames; i++) {
+			uint64_t b;
+			const char *ext;
+
+			if (fl_plog_parse_name(names[i], &b, &ext) == 0 &&
+			    strcmp(ext, ".log") == 0 && b > base)
+				is_sealed = 1;
+		}
+		fl_vfs_list_free(names, nnames);
+	}
+	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".index")) != 0 ||
+	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.index)) != 0) {
+		fl_err_set(err, rc, "%s: cannot open", path);
+		goto out;
+	}
+	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".timeindex")) != 0 ||
+	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.timeindex)) != 0) {
+		fl_err_set(err, rc, "%s: cannot open", path);
+		goto out;
+	}
+	rc = seg_write_indexes(&seg);
+	if (rc == 0 && is_sealed)
+		rc = seg_seal(&seg);
+	if (rc == 0)
+		rc = fl_vfs_sync(seg.timeindex);
+	if (rc != 0)
+		fl_err_set(err, rc, "%s: cannot write the index", dir);
+	if (nidx)
+		*nidx = seg.nidx;
+	if (ntidx)
+		*ntidx = seg.ntidx;
+out:
+	seg_free(&seg);
+	return rc;
+}
+
+/* ---- directories and small files ---- */
+
+static int
+parent_of(char *buf, size_t n, const char *path)
+{
+	const char *s = strrchr(path, '/');
+	size_t len;
+
+	if (s == NULL)
+		return snprintf(buf, n, ".") < 0 ? FL_ERANGE : 0;
+	len = s == path ? 1 : (size_t)(s - path);
+	if (len >= n)
+		return FL_ERANGE;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+static int
+epochs_write(struct fl_plog *l)
+{
+	struct fl_wr w;
+	char line[64];
+	size_t i;
+	int rc, n;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	n = snprintf(line, sizeof(line), "0\n%zu\n", l->nepoch);
+	fl_wr_raw(&w, line, (size_t)n);
+	for (i = 0; i < l->nepoch; i++) {
+		n = snprintf(line, sizeof(line), "%" PRId32 " %" PRIu64 "\n",
+		    l->epochs[i].epoch, l->epochs[i].start_offset);
+		fl_wr_raw(&w, line, (size_t)n);
+	}
+	rc = w.err ? w.err : fl_durable_write(l->vfs, l->dir, EPOCH_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	return rc;
+}
+
+/* Parse "0\nN\n" then N lines "epoch offset\n"; strictly ascending. */
+static int
+epochs_parse(struct fl_plog *l, const uint8_t *p, size_t len)
+{
+	char *text = malloc(len + 1), *s, *end;
+	unsigned long long n, i;
+	int rc = FL_ECORRUPT;
+
+	if (text == NULL)
+		return FL_ENOMEM;
+	memcpy(text, p, len);
+	text[len] = '\0';
+	s = text;
+	if (strncmp(s, "0\n", 2) != 0)
+		goto out;
+	s += 2;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (end == s || *end != '\n' || errno != 0 || n > FL_PLOG_EPOCHS_MAX)
+		goto out;
+	s = end + 1;
+	l->epochs = calloc(n ? n : 1, sizeof(*l->epochs));
+	if (l->epochs == NULL) {
+		rc = FL_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		long long e;
+		unsigned long long off;
+
+		e = strtoll(s, &end, 10);
+		if (end == s || *end != ' ' || e < 0 || e > INT32_MAX)
+			goto out;
+		s = end + 1;
+		off = strtoull(s, &end, 10);
+		if (end == s || *end != '\n')
+			goto out;
+		s = end + 1;
+		if (i > 0 && ((int32_t)e <= l->epochs[i - 1].epoch ||
+		    off < l->epochs[i - 1].start_offset))
+			goto out;
+		l->epochs[i].epoch = (int32_t)e;
+		l->epochs[i].start_offset = off;
+	}
+	if (*s != '\0')
+		goto out;
+	l->nepoch = (size_t)n;
+	rc = 0;
+out:
+	if (rc != 0) {
+		free(l->epochs);
+		l->epochs = NULL;
+		l->nepoch = 0;
+	}
+	free(text);
+	return rc;
+}
+
+static int
+epochs_push(struct fl_plog *l, int32_t epoch, uint64_t start)
+{
+	struct fl_plog_epoch *e;
+
+	if (l->nepoch == FL_PLOG_EPOCHS_MAX) {
+		/* forget the oldest: only recent epochs matter to followers */
+		memmove(l->epochs, l->epochs + 1, (l->nepoch - 1) * sizeof(*l->epochs));
+		l->nepoch--;
+	}
+	e = realloc(l->epochs, (l->nepoch + 1) * sizeof(*e));
+	if (e == NULL)
+		return FL_ENOMEM;
+	l->epochs = e;
+	e[l->nepoch].epoch = epoch;
+	e[l->nepoch].start_offset = start;
+	l->nepoch++;
+	return 0;
+}
+
+struct epoch_scan {
+	struct fl_plog *l;
+	int rc;
+};
+
+static int
+epoch_scan_cb(void *arg, const struct fl_batch_hdr *h, const uint8_t *p, size_t n, uint64_t pos)
+{
+	struct epoch_scan *a = arg;
+
+	(void)p; (void)n; (void)pos;
+	if (h->leader_epoch >= 0 && h->leader_epoch > fl_plog_last_epoch(a->l))
+		a->rc = epochs_push(a->l, h->leader_epoch, (uint64_t)h->base_offset);
+	return a->rc;
+}
+
+/* Rebuild the epoch list from the batch headers of every segment. */
+static int
+epochs_rebuild(struct fl_plog *l)
+{
+	struct epoch_scan a = { l, 0 };
+	size_t i;
+	int rc = 0;
+
+	free(l->epochs);
+	l->epochs = NULL;
+	l->nepoch = 0;
+	for (i = 0; i < l->nseg && rc == 0; i++) {
+		struct fl_seg_scan sc;
+
+		memset(&sc, 0, sizeof(sc));
+		sc.expect_offset = -1;
+		rc = fl_seg_scan(l->segs[i].log, &sc, 0, epoch_scan_cb, &a);
+		if (rc == 0)
+			rc = a.rc;
+	}
+	return rc;
+}
+
+int32_t
+fl_plog_last_epoch(const struct fl_plog *l)
+{
+	return l->nepoch ? l->epochs[l->nepoch - 1].epoch : -1;
+}
+
+/* Drop epochs that start at or after end; 1 if any went. */
+static int
+epochs_cut(struct fl_plog *l, uint64_t end)
+{
+	size_t n = l->nepoch;
+
+	while (l->nepoch > 0 && l->epochs[l->nepoch - 1].start_offset >= end)
+		l->nepoch--;
+	return l->nepoch != n;
+}
+
+/* ---- open ---- */
+
+static int
+seg_open_files(struct fl_plog *l, struct fl_plog_seg *s, int create, struct fl_err *err)
+{
+	char path[PATH_BYTES_MAX];
+	int ro = l->is_readonly;
+	int flags = ro ? FL_VFS_RDONLY : (create ? FL_VFS_CREATE : 0);
+	int rc;
+
+	if ((rc = fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".log")) != 0)
+		return fl_err_set(err, rc, "%s: path too long", l->dir);
+	if ((rc = fl_vfs_open(l->vfs, path, flags, &s->log)) != 0)
+		return fl_err_set(err, rc, "%s: cannot open: %s", path,
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	if ((rc = fl_vfs_size(s->log, &s->size)) != 0)
+		return fl_err_set(err, rc, "%s: cannot stat", path);
+	if (ro)
+		return 0;	/* read-only opens keep indexes in memory only */
+	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".index");
+	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->index)) != 0)
+		return fl_err_set(err, rc, "%s: cannot open", path);
+	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".timeindex");
+	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->timeindex)) != 0)
+		return fl_err_set(err, rc, "%s: cannot open", path);
+	return 0;
+}
+
+/* Read a whole index file into a fresh array; a missing file is empty. */
+static int
+load_file(struct fl_plog *l, struct fl_plog_seg *s, const char *ext, struct fl_file *f,
+    size_t w, uint8_t **arr, size_t *n, size_t *cap)
+{
+	char path[PATH_BYTES_MAX];
+	struct fl_file *tmp = NULL;
+	uint64_t size;
+	int rc;
+
+	*n = 0;
+	if (f == NULL) {
+		fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ext);
+		rc = fl_vfs_open(l->vfs, path, FL_VFS_RDONLY, &tmp);
+		if (rc == FL_ENOENT)
+			return 0;
+		if (rc != 0)
+			return rc;
+		f = tmp;
+	}
+	rc = fl_vfs_size(f, &size);
+	if (rc == 0 && size > s->size + 1024 * 1024)	/* far more entries than data */
+		size = 0;
+	size -= size % w;	/* a torn last entry is dropped */
+	if (rc == 0 && size > 0) {
+		*arr = malloc((size_t)size);
+		if (*arr == NULL)
+			rc = FL_ENOMEM;
+		else if ((rc = fl_vfs_pread_full(f, *arr, (size_t)size, 0)) == 0) {
+			*n = (size_t)(size / w);
+			*cap = *n;
+		}
+	}
+	fl_vfs_close(tmp);
+	return rc == FL_ESHORT ? 0 : rc;
+}
+
+/*
+ * Keep the longest prefix of the loaded index that is consistent: relative
+ * offsets and positions strictly increasing, positions inside the log,
+ * offsets below limit_rel.  Time index entries pair with index entries.
+ * Returns 1 if the files were fully consistent.
+ */
+static int
+index_validate(struct fl_plog_seg *s, uint64_t limit_rel)
+{
+	size_t i, good = 0;
+	int ok = 1;
+
+	for (i = 0; i < s->nidx; i++) {
+		if (idx_pos(s, i) == 0 || idx_pos(s, i) >= s->size ||
+		    idx_rel(s, i) >= limit_rel ||
+		    (i > 0 && (idx_rel(s, i) <= idx_rel(s, i - 1) ||
+		    idx_pos(s, i) <= idx_pos(s, i - 1))))
+			break;
+		if (i >= s->ntidx || tidx_rel(s, i) != idx_rel(s, i) ||
+		    (i > 0 && tidx_ts(s, i) < tidx_ts(s, i - 1)))
+			break;
+		good++;
+	}
+	if (good != s->nidx)
+		ok = 0;
+	s->nidx = good;
+	if (s->ntidx > good) {
+		/* a sealed segment's one extra, final entry may stay */
+		if (s->ntidx == good + 1 && ok && tidx_rel(s, good) < limit_rel &&
+		    (good == 0 || (tidx_rel(s, good) >= tidx_rel(s, good - 1) &&
+		    tidx_ts(s, good) >= tidx_ts(s, good - 1))))
+			;
+		else {
+			ok = ok && s->ntidx == good;
+			s->ntidx = good;
+		}
+	}
+	if (s->ntidx < good) {
+		ok = 0;
+		s->nidx = s->ntidx;
+	}
+	s->last_indexed_pos = s->nidx ? idx_pos(s, s->nidx - 1) : 0;
+	s->max_ts = s->ntidx ? tidx_ts(s, s->ntidx - 1) : -1;
+	/* entries past a damaged one stay in the file until it is rewritten */
+	s->idx_flushed = s->nidx;
+	s->tidx_flushed = s->ntidx;
+	return ok;
+}
+
+/* Read the 61-byte header of the batch at pos; FL_ESHORT past the end. */
+static int
+read_hdr(struct fl_file *f, uint64_t pos, struct fl_batch_hdr *h)
+{
+	uint8_t b[FL_BATCH_HDR_BYTES];
+	int rc = fl_vfs_pread_full(f, b, sizeof(b), pos);
+
+	return rc ? rc : fl_batch_hdr_parse(b, sizeof(b), h);
+}
+
+/* Full rebuild of one segment's index from its log, up to its size. */
+static int
+seg_rebuild(struct fl_plog *l, struct fl_plog_seg *s, struct fl_seg_scan *sc)
+{
+	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
+	int rc;
+
+	seg_reset_index(s);
+	memset(sc, 0, sizeof(*sc));
+	sc->expect_offset = (int64_t)s->base;
+	rc = fl_seg_scan(s->log, sc, 0, note_cb, &na);
+	s->size = sc->good_end;	/* the caller decides what a short scan means */
+	return rc;
+}
+
+static int
+recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
+    struct fl_err *err)
+{
+	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
+	struct fl_seg_scan sc;
+	uint64_t file_size = s->size;
+	int consistent, rc;
+
+	consistent = index_validate(s, UINT32_MAX) && s->ntidx == s->nidx;
+	if (!consistent) {
+		/* a sealed-looking or damaged index: start from scratch */
+		seg_reset_index(s);
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.start_pos = s->last_indexed_pos;
+	sc.expect_offset = (int64_t)s->base + (s->nidx ? idx_rel(s, s->nidx - 1) : 0);
+	if (s->nidx > 0) {
+		/* the batch at the last entry is noted again by the scan */
+		s->nidx--;
+		s->ntidx--;
+		s->last_indexed_pos = s->nidx ? idx_pos(s, s->nidx - 1) : 0;
+		na.rc = 0;
+	}
+	rc = fl_seg_scan(s->log, &sc, 0, note_cb, &na);
+	if (rc == 0 && sc.batches == 0 && sc.start_pos > 0 && sc.bad != 0) {
+		/* the last index entry did not point at a good batch */
+		consistent = 0;
+		rc = seg_rebuild(l, s, &sc);
+	}
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s: segment %020" PRIu64 ": scan failed",
+		    l->dir, s->base);
+	if (sc.batches == 0 && sc.start_pos == 0)
+		s->next = s->last_base = s->base;
+	s->size = sc.good_end;
+	if (sc.good_end < file_size) {
+		if (rec) {
+			rec->cut_bytes = file_size - sc.good_end;
+			rec->cut_pos = sc.good_end;
+			rec->cut_segment = s->base;
+			snprintf(rec->reason, sizeof(rec->reason), "%s", sc.why);
+		}
+		if (!l->is_readonly) {
+			if ((rc = fl_vfs_truncate(s->log, sc.good_end)) != 0 ||
+			    (rc = fl_vfs_sync(s->log)) != 0)
+				return fl_err_set(err, rc, "%s: cannot cut the torn tail", l->dir);
+		}
+	}
+	if (!consistent && rec)
+		rec->index_rebuilt = 1;
+	if (!l->is_readonly)
+		rc = seg_write_indexes(s);
+	return rc;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
+    const struct fl_plog_config *cfg, unsigned flags, int64_t now_ms,
+    struct fl_plog_recovery *rec, struct fl_err *err)
+{
+	char parent[PATH_BYTES_MAX];
+	char **names = NULL;
+	size_t nnames = 0, i, nbase = 0;
+	uint64_t *bases = NULL;
+	uint8_t *ep = NULL;
+	size_t eplen;
+	int is_dir = 0, rc;
+
+	memset(l, 0, sizeof(*l));
+	if (rec)
+		memset(rec, 0, sizeof(*rec));
+	l->vfs = vfs;
+	l->is_readonly = (flags & FL_PLOG_READONLY) != 0;
+	if (cfg)
+		l->cfg = *cfg;
+	else
+		fl_plog_config_default(&l->cfg);
+	if (l->cfg.index_interval_bytes == 0)
+		l->cfg.index_interval_bytes = 1;
+	if (l->cfg.segment_bytes == 0 || l->cfg.segment_bytes > UINT32_MAX)
+		l->cfg.segment_bytes = UINT32_MAX;
+	if (strlen(dir) + 32 >= PATH_BYTES_MAX)
+		return fl_err_set(err, FL_ERANGE, "%s: path too long", dir);
+	l->dir = strdup(dir);
+	if (l->dir == NULL)
+		return FL_ENOMEM;
+
+	rc = fl_vfs_stat(vfs, dir, &is_dir, NULL);
+	if (rc == FL_ENOENT && (flags & FL_PLOG_CREATE) && !l->is_readonly) {
+		if ((rc = fl_vfs_mkdir(vfs, dir)) == 0 &&
+		    (rc = parent_of(parent, sizeof(parent), dir)) == 0)
+			rc = fl_vfs_sync_dir(vfs, parent);
+		if (rc != 0) {
+			fl_err_set(err, rc, "%s: cannot create: %s", dir,
+			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+			goto fail;
+		}
+		is_dir = 1;
+	} else if (rc != 0) {
+		fl_err_set(err, rc, "%s: %s", dir,
+		    rc == FL_ENOENT ? "no such directory" : strerror(errno));
+		goto fail;
+	}
+	if (!is_dir) {
+		rc = fl_err_set(err, FL_EINVAL, "%s: not a directory", dir);
+		goto fail;
+	}
+
+	if ((rc = fl_vfs_list(vfs, dir, &names, &nnames)) != 0) {
+		fl_err_set(err, rc, "%s: cannot list", dir);
+		goto fail;
+	}
+	bases = calloc(nnames + 1, sizeof(*bases));
+	if (bases == NULL) {
+		rc = FL_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < nnames; i++) {
+		uint64_t b;
+		const char *ext;
+
+		if (fl_plog_parse_name(names[i], &b, &ext) == 0 && strcmp(ext, ".log") == 0)
+			bases[nbase++] = b;
+	}
+	qsort(bases, nbase, sizeof(*bases), cmp_u64);
+	if (nbase == 0) {
+		if (l->is_readonly || !(flags & FL_PLOG_CREATE)) {
+			rc = fl_err_set(err, FL_ENOENT, "%s: not a partition "
+			    "(no segment files)", dir);
+			goto fail;
+		}
+		bases[nbase++] = 0;
+	}
+	l->segs = calloc(nbase, sizeof(*l->segs));
+	if (l->segs == NULL) {
+		rc = FL_ENOMEM;
+		goto fail;
+	}
+	l->seg_cap = nbase;
+	for (i = 0; i < nbase; i++) {
+		struct fl_plog_seg *s = &l->segs[i];
+		int is_last = i + 1 == nbase;
+
+		s->base = bases[i];
+		s->next = is_last ? bases[i] : bases[i + 1];
+		s->last_base = bases[i];
+		s->max_ts = -1;
+		s->created_ms = now_ms;
+		l->nseg++;
+		if ((rc = seg_open_files(l, s, is_last, err)) != 0)
+			goto fail;
+		if ((rc = load_file(l, s, ".index", s->index, 8, &s->idx, &s->nidx, &s->idx_cap)) != 0 ||
+		    (rc = load_file(l, s, ".timeindex", s->timeindex, 12, &s->tidx, &s->ntidx, &s->tidx_cap)) != 0) {
+			fl_err_set(err, rc, "%s: segment %020" PRIu64 ": cannot read its index",
+			    dir, s->base);
+			goto fail;
+		}
+		if (!is_last) {
+			uint64_t limit = s->next - s->base;
+			int ok = index_validate(s, limit > UINT32_MAX ? UINT32_MAX : limit) &&
+			    (s->ntidx == s->nidx + 1 || (s->size == 0 && s->ntidx == 0));
+
+			if (ok && s->nidx > 0) {
+				/* spot-check the last entry against the log */
+				struct fl_batch_hdr h;
+
+				ok = read_hdr(s->log, idx_pos(s, s->nidx - 1), &h) == 0 &&
+				    (uint64_t)h.base_offset == s->base + idx_rel(s, s->nidx - 1);
+			}
+			if (!ok) {
+				struct fl_seg_scan sc;
+				uint64_t size = s->size;
+
+				if ((rc = seg_rebuild(l, s, &sc)) != 0) {
+					fl_err_set(err, rc, "%s: segment %020" PRIu64
+					    ": cannot read", dir, s->base);
+					goto fail;
+				}
+				if (sc.good_end < size || (sc.batches > 0 &&
+				    (uint64_t)sc.next_offset != s->next)) {
+					rc = fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64
+					    ".log: damaged at byte %" PRIu64 " (offset %" PRId64
+					    "): %s; run flume-seg repair", dir, s->base,
+					    sc.good_end, sc.bad_offset, sc.bad ? sc.why :
+					    "does not reach the next segment");
+					goto fail;
+				}
+				s->next = bases[i + 1];
+				if (!l->is_readonly && (rc = seg_write_indexes(s)) != 0)
+					goto fail;
+				if ((rc = seg_seal(s)) != 0)
+					goto fail;
+				if (rec)
+					rec->index_rebuilt = 1;
+			}
+		} else if ((rc = recover_last(l, s, rec, err)) != 0) {
+			goto fail;
+		}
+	}
+	l->log_start = l->segs[0].base;
+	l->log_end = l->segs[l->nseg - 1].next;
+	if (!l->is_readonly) {
+		/*
+		 * What recovery kept may sit only in the page cache (a killed
+		 * process's unsynced appends survive it): make it durable
+		 * before calling it so, or a later power cut could take back
+		 * records that consumers read and producers had acknowledged
+		 * as duplicates.  The directory too, for names never synced.
+		 */
+		rc = fl_vfs_sync(l->segs[l->nseg - 1].log);
+		if (rc == 0)
+			rc = fl_vfs_sync_dir(vfs, dir);
+		if (rc != 0) {
+			fl_err_set(err, rc, "%s: cannot sync the recovered log", dir);
+			goto fail;
+		}
+	}
+	l->synced_end = l->flushed_end = l->log_end;
+
+	rc = fl_durable_read(vfs, dir, EPOCH_FILE, &ep, &eplen);
+	if (rc == 0)
+		rc = epochs_parse(l, ep, eplen);
+	free(ep);
+	if (rc == FL_ENOENT || rc == FL_ECORRUPT) {
+		if ((rc = epochs_rebuild(l)) == 0 && !l->is_readonly && l->nepoch > 0)
+			rc = epochs_write(l);
+	} else if (rc == 0 && epochs_cut(l, l->log_end) && !l->is_readonly) {
+		rc = epochs_write(l);
+	}
+	if (rc != 0) {
+		fl_err_set(err, rc, "%s/%s: cannot load", dir, EPOCH_FILE);
+		goto fail;
+	}
+	fl_vfs_list_free(names, nnames);
+	free(bases);
+	return 0;
+fail:
+	fl_vfs_list_free(names, nnames);
+	free(bases);
+	fl_plog_close(l);
+	return rc;
+}
+
+void
+fl_plog_close(struct fl_plog *l)
+{
+	size_t i;
+
+	if (!l->is_readonly && l->nseg > 0)
+		(void)fl_plog_flush(l);	/* appends never synced were never promised */
+	for (i = 0; i < l->nseg; i++) {
+		if (!l->is_readonly)
+			(void)seg_flush(&l->segs[i]);	/* rebuildable: best effort */
+		seg_free(&l->segs[i]);
+	}
+	free(l->wbuf);
+	free(l->segs);
+	free(l->dir);
+	free(l->epochs);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- append ---- */
+
+static int
+plog_roll(struct fl_plog *l, int64_t now_ms)
+{
+	struct fl_plog_seg *old = &l->segs[l->nseg - 1], *s;
+	struct fl_err err;
+	int rc;
+
+	/* seal the old segment: final time entry, everything durable */
+	if ((rc = fl_plog_flush(l)) != 0 || (rc = seg_seal(old)) != 0 ||
+	    (rc = fl_vfs_sync(old->log)) != 0 ||
+	    (rc = fl_vfs_sync(old->index)) != 0 ||
+	    (rc = fl_vfs_sync(old->timeindex)) != 0)
+		return rc;
+	old->is_dirty = 0;
+	if (l->nseg == l->seg_cap) {
+		size_t ncap = l->seg_cap ? l->seg_cap * 2 : 4;
+		struct fl_plog_seg *ns = realloc(l->segs, ncap * sizeof(*ns));
+
+		if (ns == NULL)
+			return FL_ENOMEM;
+		l->segs = ns;
+		l->seg_cap = ncap;
+	}
+	s = &l->segs[l->nseg];
+	memset(s, 0, sizeof(*s));
+	s->base = s->next = s->last_base = l->log_end;
+	s->max_ts = -1;
+	s->created_ms = now_ms;
+	if ((rc = seg_open_files(l, s, 1, &err)) != 0) {
+		seg_free(s);
+		return rc;
+	}
+	/* the new names are not durable until the directory is */
+	if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0) {
+		seg_free(s);
+		return rc;
+	}
+	l->nseg++;
+	return 0;
+}
+
+int
+fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
+    int32_t leader_epoch, int64_t now_ms, uint64_t *base_offset)
+{
+	struct fl_plog_seg *s;
+	struct fl_batch_hdr h;
+	uint64_t pos;
+	int rc;
+
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if ((rc = fl_batch_hdr_parse(batch, n, &h)) != 0)
+		return rc;
+	if (fl_batch_size(&h) != n || h.last_offset_delta < 0)
+		return FL_ECORRUPT;
+	if (mode == FL_PLOG_APPEND_KEEP) {
+		if (h.base_offset < 0 || (uint64_t)h.base_offset != l->log_end)
+			return FL_ERANGE;
+		leader_epoch = h.leader_epoch;
+	} else {
+		fl_batch_set_base(batch, (int64_t)l->log_end, leader_epoch);
+		h.base_offset = (int64_t)l->log_end;
+		h.leader_epoch = leader_epoch;
+	}
+	if (l->log_end > (uint64_t)INT64_MAX - (uint64_t)h.last_offset_delta - 1)
+		return FL_ERANGE;
+
+	s = &l->segs[l->nseg - 1];
+	if (s->size > 0 && (s->size + n > l->cfg.segment_bytes ||
+	    l->log_end + (uint64_t)h.last_offset_delta - s->base >= UINT32_MAX ||
+	    (l->cfg.segment_ms > 0 && now_ms - s->created_ms >= l->cfg.segment_ms))) {
+		if ((rc = plog_roll(l, now_ms)) != 0)
+			return rc;
+		s = &l->segs[l->nseg - 1];
+	}
+	if (leader_epoch >= 0 && leader_epoch > fl_plog_last_epoch(l)) {
+		if ((rc = epochs_push(l, leader_epoch, l->log_end)) != 0)
+			return rc;
+		if ((rc = epochs_write(l)) != 0) {
+			l->nepoch--;
+			return rc;
+		}
+	}
+	pos = s->size;
+	if (l->cfg.write_buffer_bytes > 0 && n <= l->cfg.write_buffer_bytes) {
+		/* gather: one write per flush instead of one per batch */
+		if (l->wcap - l->wlen < n && (rc = fl_plog_flush(l)) != 0)
+			return rc;
+		if (l->wbuf == NULL) {
+			l->wbuf = malloc(l->cfg.write_buffer_bytes);
+			if (l->wbuf == NULL)
+				return FL_ENOMEM;
+			l->wcap = l->cfg.write_buffer_bytes;
+		}
+		if (l->wlen == 0)
+			l->wpos = pos;
+		memcpy(l->wbuf + l->wlen, batch, n);
+		l->wlen += n;
+	} else {
+		if ((rc = fl_plog_flush(l)) != 0)
+			return rc;
+		if ((rc = fl_vfs_pwrite(s->log, batch, n, pos)) != 0) {
+			(void)fl_vfs_truncate(s->log, pos);
+			return rc;
+		}
+	}
+	s->is_dirty = 1;
+	rc = seg_note_batch(s, &h, pos, n, l->cfg.index_interval_bytes);
+	l->log_end = s->next;
+	if (l->wlen == 0)
+		l->flushed_end = l->log_end;
+	if (base_offset)
+		*base_offset = (uint64_t)h.base_offset;
+	return rc;
+}
+
+int
+fl_plog_sync(struct fl_plog *l)
+{
+	struct fl_plog_seg *s;
+	int rc;
+
+	if (l->is_readonly || l->nseg == 0)
+		return 0;
+	s = &l->segs[l->nseg - 1];
+	if ((rc = fl_plog_flush(l)) != 0 || (rc = seg_flush(s)) != 0)
+		return rc;
+	if (s->is_dirty) {
+		if ((rc = fl_vfs_sync(s->log)) != 0)
+			return rc;
+		s->is_dirty = 0;
+	}
+	l->synced_end = l->log_end;
+	return 0;
+}
+
+struct fl_file *
+fl_plog_active_file(struct fl_plog *l, uint64_t *end)
+{
+	int rc = fl_plog_flush(l);
+
+	if (rc != 0) {
+		*end = (uint64_t)(int64_t)rc;
+		return NULL;
+	}
+	*end = l->log_end;
+	return l->segs[l->nseg - 1].log;
+}
+
+void
+fl_plog_mark_synced(struct fl_plog *l, uint64_t end)
+{
+	if (end > l->synced_end && end <= l->log_end)
+		l->synced_end = end;
+	if (!l->is_readonly && l->nseg > 0)
+		(void)seg_flush(&l->segs[l->nseg - 1]);	/* rebuildable: best effort */
+}
+
+uint64_t
+fl_plog_bytes(const struct fl_plog *l)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < l->nseg; i++)
+		total += l->segs[i].size;
+	return total;
+}
+
+/* ---- read ---- */
+
+/* Index of the segment that holds offset (offset within [log_start, log_end)). */
+static size_t
+seg_find(const struct fl_plog *l, uint64_t offset)
+{
+	size_t lo = 0, hi = l->nseg;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->segs[mid].base <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo + 1 < l->nseg && l->segs[lo].next <= offset)
+		lo++;
+	return lo;
+}
+
+/* Position of the index entry at or before offset; 0 if none. */
+static uint64_t
+idx_lookup(const struct fl_plog_seg *s, uint64_t offset)
+{
+	uint64_t rel = offset - s->base;
+	size_t lo = 0, hi = s->nidx;
+
+	if (s->nidx == 0 || idx_rel(s, 0) > rel)
+		return 0;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx_rel(s, mid) <= rel)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return idx_pos(s, lo);
+}
+
+/* A forward reader of batch headers with a read-ahead buffer. */
+struct hdr_walk {
+	struct fl_file *f;
+	uint64_t bpos, limit;
+	size_t have;
+	uint8_t buf[HDR_CHUNK];
+};
+
+/* The header of the batch at pos; FL_ESHORT at the limit, FL_ECORRUPT if impossible. */
+static int
+walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
+{
+	if (pos + FL_BATCH_HDR_BYTES > w->limit)
+		return FL_ESHORT;
+	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
+		uint64_t want = w->limit - pos;
+		/* to the end of the page: a lookup mostly needs one header */
+		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
+		long long r;
+
+		if (want > sizeof(w->buf))
+			want = sizeof(w->buf);
+		if (want > page_end - pos)
+			want = page_end - pos;
+		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
+		if (r < 0)
+			return (int)r;
+		if ((uint64_t)r < FL_BATCH_HDR_BYTES)
+			return FL_ESHORT;
+		w->bpos = pos;
+		w->have = (size_t)r;
+	}
+	fl_batch_hdr_parse(w->buf + (pos - w->bpos), FL_BATCH_HDR_BYTES, h);
+	if (h->length < FL_BATCH_HDR_BYTES - FL_BATCH_LOG_OVERHEAD ||
+	    fl_batch_size(h) > w->limit - pos || h->last_offset_delta < 0)
+		return FL_ECORRUPT;
+	return 0;
+}
+
+int
+fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
+    uint64_t max_bytes, struct fl_plog_span *span)
+{
+	struct fl_plog_seg *s;
+	struct hdr_walk walk, *w;
+	struct fl_batch_hdr h;
+	uint64_t end = l->log_end < limit_offset ? l->log_end : limit_offset;
+	uint64_t pos, start = 0;
+	int rc, found = 0, retried = 0, jumped = 0, jump_check = 0;
+	uint64_t back_pos = 0, back_next = 0;
+
+	if (offset < l->log_start)
+		return FL_ERANGE;
+	if (offset >= end)
+		return FL_ENOENT;
+	if (end > l->flushed_end && (rc = fl_plog_flush(l)) != 0)
+		return rc;
+	s = &l->segs[seg_find(l, offset)];
+	w = &walk;
+	w->f = s->log;
+	w->bpos = 0;
+	w->have = 0;
+	w->limit = s->size;
+	pos = idx_lookup(s, offset);
+again:
+	found = 0;
+	for (;;) {
+		if (found && pos + FL_BATCH_HDR_BYTES - start > max_bytes)
+			break;	/* no further batch can fit */
+		if (found && !jumped) {
+			/*
+			 * Skip whole batches via the index: the last indexed batch
+			 * that starts within max_bytes and at or below the limit.
+			 * Everything before it fits, so no header needs reading.
+			 */
+			size_t lo = 0, hi = s->nidx, best = SIZE_MAX;
+
+			jumped = 1;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (idx_pos(s, mid) + FL_BATCH_HDR_BYTES <= start + max_bytes) {
+					best = mid;
+					lo = mid + 1;
+				} else {
+					hi = mid;
+				}
+			}
+			while (best != SIZE_MAX && best > 0 && s->base + idx_rel(s, best) > end)
+				best--;
+			if (best != SIZE_MAX && idx_pos(s, best) > pos &&
+			    s->base + idx_rel(s, best) <= end) {
+				back_pos = pos;
+				back_next = span->next_offset;
+				pos = idx_pos(s, best);
+				span->next_offset = s->base + idx_rel(s, best);
+				jump_check = 1;
+			}
+		}
+		rc = walk_hdr(w, pos, &h);
+		if (jump_check) {
+			jump_check = 0;
+			if (rc != 0 || (uint64_t)h.base_offset != span->next_offset) {
+				/* the index entry lied: walk the headers instead */
+				pos = back_pos;
+				span->next_offset = back_next;
+				continue;
+			}
+			if (span->next_offset >= end)
+				break;
+		}
+		if (rc != 0 && found) {
+			rc = 0;	/* serve the good batches before the end */
+			break;
+		}
+		if (rc != 0 || (!found && (h.base_offset < (int64_t)s->base ||
+		    (uint64_t)h.base_offset >= s->next))) {
+			if (!retried && pos != 0) {
+				/* a bad index entry: walk from the segment start */
+				retried = 1;
+				pos = 0;
+				goto again;
+			}
+					return rc ? rc : FL_ECORRUPT;
+		}
+		if (!found) {
+			if ((uint64_t)fl_batch_last_offset(&h) < offset) {
+				pos += fl_batch_size(&h);
+				continue;
+			}
+			found = 1;
+			start = pos;
+			span->first_offset = (uint64_t)h.base_offset;
+		} else if ((uint64_t)h.base_offset >= end ||
+		    pos + fl_batch_size(&h) - start > max_bytes) {
+			break;
+		}
+		pos += fl_batch_size(&h);
+		span->next_offset = (uint64_t)fl_batch_last_offset(&h) + 1;
+		if (span->next_offset >= end)
+			break;
+	}
+	span->file = s->log;
+	span->pos = start;
+	span->len = pos - start;
+	return 0;
+}
+
+/*
+ * In the batch of size n at pos, the first record stamped ts or later:
+ * its offset and timestamp.  A compressed batch cannot be looked into and
+ * keeps its base offset and MaxTimestamp, as the caller set them.
+ */
+static int
+first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
+    uint64_t *offset, int64_t *found_ts)
+{
+	struct fl_record_iter it;
+	struct fl_record rec;
+	uint8_t *buf;
+	int rc;
+
+	if (n > FL_BATCH_BYTES_MAX)
+		return FL_ECORRUPT;
+	buf = malloc((size_t)n);
+	if (buf == NULL)
+		return FL_ENOMEM;
+	rc = fl_vfs_pread_full(f, buf, (size_t)n, pos);
+	if (rc == 0 && fl_record_iter_init(&it, buf, (size_t)n) == 0) {
+		while (fl_record_next(&it, &rec) == 1)
+			if (rec.timestamp >= ts) {
+				*offset = (uint64_t)rec.offset;
+				*found_ts = rec.timestamp;
+				break;
+			}
+	}
+	free(buf);
+	return rc;
+}
+
+int
+fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t *found_ts)
+{
+	size_t i, lo, hi;
+	struct fl_plog_seg *s = NULL;
+	struct hdr_walk walk, *w;
+	struct fl_batch_hdr h;
+	uint64_t pos = 0;
+	int rc;
+
+	for (i = 0; i < l->nseg; i++)
+		if (l->segs[i].max_ts >= ts) {
+			s = &l->segs[i];
+			break;
+		}
+	*found_ts = -1;
+	if ((rc = fl_plog_flush(l)) != 0)
+		return rc;
+	if (s == NULL) {
+		*offset = l->log_end;
+		return 0;
+	}
+	/* last time entry whose running maximum is still below ts */
+	lo = 0;
+	hi = s->ntidx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tidx_ts(s, mid) < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0)
+		pos = idx_lookup(s, s->base + tidx_rel(s, lo - 1));
+	w = &walk;
+	w->f = s->log;
+	w->bpos = 0;
+	w->have = 0;
+	w->limit = s->size;
+	for (;;) {
+		if ((rc = walk_hdr(w, pos, &h)) != 0)
+			break;
+		if (h.max_ts >= ts) {
+			*offset = (uint64_t)h.base_offset;
+			*found_ts = h.max_ts;
+			rc = first_record_at(s->log, pos, fl_batch_size(&h), ts, offset, found_ts);
+			break;
+		}
+		pos += fl_batch_size(&h);
+	}
+	if (rc == FL_ESHORT) {
+		*offset = s->next;	/* the index promised more than the log holds */
+		return 0;
+	}
+	return rc;
+}
+
+/* ---- truncate and retention ---- */
+
+static int
+seg_delete_files(struct fl_plog *l, struct fl_plog_seg *s)
+{
+	static const char *const exts[] = { ".log", ".index", ".timeindex" };
+	char path[PATH_BYTES_MAX];
+	size_t i;
+	int rc;
+
+	fl_vfs_close(s->log);
+	fl_vfs_close(s->index);
+	fl_vfs_close(s->timeindex);
+	s->log = s->index = s->timeindex = NULL;
+	for (i = 0; i < FL_ARRAY_LEN(exts); i++) {
+		fl_plog_seg_path(path, sizeof(path), l->dir, s->base, exts[i]);
+		rc = fl_vfs_unlink(l->vfs, path);
+		if (rc != 0 && rc != FL_ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+int
+fl_plog_truncate(struct fl_plog *l, uint64_t offset)
+{
+	struct fl_plog_seg *s;
+	struct hdr_walk walk, *w;
+	struct fl_batch_hdr h;
+	uint64_t pos, cut_base;
+	size_t k, i;
+	int rc;
+
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (offset < l->log_start)
+		return FL_ERANGE;
+	if (offset >= l->log_end)
+		return 0;
+	if ((rc = fl_plog_flush(l)) != 0)
+		return rc;
+	k = seg_find(l, offset);
+	s = &l->segs[k];
+	w = &walk;
+	w->f = s->log;
+	w->bpos = 0;
+	w->have = 0;
+	w->limit = s->size;
+	pos = 0;
+	cut_base = s->base;
+	for (;;) {
+		rc = walk_hdr(w, pos, &h);
+		if (rc == FL_ESHORT) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			break;
+		if ((uint64_t)fl_batch_last_offset(&h) >= offset) {
+			cut_base = (uint64_t)h.base_offset;
+			break;
+		}
+		pos += fl_batch_size(&h);
+		cut_base = (uint64_t)fl_batch_last_offset(&h) + 1;
+		s->last_base = (uint64_t)h.base_offset;
+	}
+	if (rc != 0)
+		return rc;
+	if (pos == 0)
+		s->last_base = s->base;
+
+	/* later segments go first, so a crash midway leaves a prefix */
+	for (i = l->nseg; i-- > k + 1;) {
+		if ((rc = seg_delete_files(l, &l->segs[i])) != 0)
+			return rc;
+		seg_free(&l->segs[i]);
+		l->nseg--;
+		if (i == k + 1 && (rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
+			return rc;
+	}
+	if ((rc = fl_vfs_truncate(s->log, pos)) != 0 || (rc = fl_vfs_sync(s->log)) != 0)
+		return rc;
+	s->size = pos;
+	s->next = cut_base;
+	s->is_dirty = 0;
+	while (s->nidx > 0 && idx_pos(s, s->nidx - 1) >= pos)
+		s->nidx--;
+	s->ntidx = s->nidx;	/* also drops a sealed segment's final entry */
+	s->last_indexed_pos = s->nidx ? idx_pos(s, s->nidx - 1) : 0;
+	s->max_ts = -1;
+	/* the running maximum must be recomputed for the kept tail */
+	{
+		struct hdr_walk walk2, *w2 = &walk2;
+		uint64_t p2;
+
+		w2->f = s->log;
+		w2->bpos = 0;
+		w2->have = 0;
+		w2->limit = s->size;
+		s->max_ts = s->ntidx ? tidx_ts(s, s->ntidx - 1) : -1;
+		for (p2 = s->last_indexed_pos; p2 < s->size; p2 += fl_batch_size(&h)) {
+			if (walk_hdr(w2, p2, &h) != 0)
+				break;
+			if (h.max_ts > s->max_ts)
+				s->max_ts = h.max_ts;
+		}
+	}
+	if ((rc = seg_write_indexes(s)) != 0)
+		return rc;
+	l->log_end = l->flushed_end = cut_base;
+	if (l->synced_end > l->log_end)
+		l->synced_end = l->log_end;
+	if (epochs_cut(l, l->log_end) && (rc = epochs_write(l)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted)
+{
+	uint64_t total = fl_plog_bytes(l);
+	size_t n = 0;
+	int rc = 0;
+
+	if (deleted)
+		*deleted = 0;
+	if (l->is_readonly)
+		return FL_EINVAL;
+	/* an active segment that alone is past the age limit is rolled first */
+	if (l->cfg.retention_ms >= 0) {
+		struct fl_plog_seg *a = &l->segs[l->nseg - 1];
+
+		if (a->size > 0 && a->max_ts >= 0 &&
+		    now_ms - a->max_ts > l->cfg.retention_ms &&
+		    (rc = plog_roll(l, now_ms)) != 0)
+			return rc;
+	}
+	while (l->nseg > 1) {
+		struct fl_plog_seg *s = &l->segs[0];
+		int over_size = l->cfg.retention_bytes >= 0 &&
+		    total - s->size >= (uint64_t)l->cfg.retention_bytes;
+		int over_age = l->cfg.retention_ms >= 0 && s->max_ts >= 0 &&
+		    now_ms - s->max_ts > l->cfg.retention_ms;
+
+		if (s->size == 0 && s->next == s->base)
+			over_age = 1;	/* an empty sealed segment holds nothing */
+		if (!over_size && !over_age)
+			break;
+		if ((rc = seg_delete_files(l, s)) != 0)
+			break;
+		total -= s->size;
+		seg_free(s);
+		memmove(l->segs, l->segs + 1, (l->nseg - 1) * sizeof(*l->segs));
+		l->nseg--;
+		n++;
+	}
+	if (n > 0) {
+		l->log_start = l->segs[0].base;
+		if (rc == 0)
+			rc = fl_vfs_sync_dir(l->vfs, l->dir);
+	}
+	if (deleted)
+		*deleted = n;
+	return rc;
+}
+
+int
+fl_plog_roll(struct fl_plog *l, int64_t now_ms)
+{
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (l->segs[l->nseg - 1].size == 0 && l->wlen == 0)
+		return 0;
+	return plog_roll(l, now_ms);
+}
+
+int
+fl_plog_delete_before(struct fl_plog *l, uint64_t offset, size_t *deleted)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	if (deleted)
+		*deleted = 0;
+	if (l->is_readonly)
+		return FL_EINVAL;
+	while (l->nseg > 1 && l->segs[1].base <= offset) {
+		struct fl_plog_seg *s = &l->segs[0];
+
+		if ((rc = seg_delete_files(l, s)) != 0)
+			break;
+		seg_free(s);
+		memmove(l->segs, l->segs + 1, (l->nseg - 1) * sizeof(*l->segs));
+		l->nseg--;
+		n++;
+	}
+	if (n > 0) {
+		l->log_start = l->segs[0].base;
+		if (rc == 0)
+			rc = fl_vfs_sync_dir(l->vfs, l->dir);
+	}
+	if (deleted)
+		*deleted = n;
+	return rc;
+}
+
+int
+fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found, int64_t *end_offset)
+{
+	size_t i;
+
+	for (i = l->nepoch; i-- > 0;) {
+		if (l->epochs[i].epoch <= epoch) {
+			*found = l->epochs[i].epoch;
+			*end_offset = i + 1 < l->nepoch ?
+			    (int64_t)l->epochs[i + 1].start_offset : (int64_t)l->log_end;
+			return 0;
+		}
+	}
+	*found = -1;
+	*end_offset = -1;
+	return 0;
+}
