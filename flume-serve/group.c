@@ -257,7 +257,14 @@ group_init(struct broker *b)
 
 	if (gs == NULL)
 		return FL_ENOMEM;
-	fl_grp_init(&gs->grp, NULL);
+	{
+		struct fl_grp_config gc;
+
+		fl_grp_config_default(&gc);
+		gc.initial_delay_ms = b->cfg->group_initial_delay_ms;
+		gc.session_ms_min = b->cfg->group_min_session_ms;
+		fl_grp_init(&gs->grp, &gc);
+	}
 	fl_offsets_init(&gs->offs);
 	b->gs = gs;
 	if (replay(b) != 0)

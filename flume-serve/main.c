@@ -47,6 +47,7 @@ static const char usage_text[] =
     "                   [--retention-ms N] [--retention-bytes N]\n"
     "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
     "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
+    "                   [--group-initial-delay-ms N] [--group-min-session-ms N]\n"
     "       flume-serve -h | -V\n";
 
 static void
@@ -78,6 +79,8 @@ cfg_defaults(struct serve_cfg *c)
 	c->producers_max = 10000;
 	c->producer_expiration_ms = 24LL * 3600 * 1000;
 	c->offsets_compact_bytes = 64u << 20;
+	c->group_initial_delay_ms = 3000;	/* Kafka's defaults */
+	c->group_min_session_ms = 6000;
 	c->log_level = FL_LOG_INFO;
 }
 
@@ -159,6 +162,16 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 		return fl_conf_u64(v, 1, 10000000, 0, &c->producers_max);
 	if (strcmp(key, "offsets-compact-bytes") == 0)
 		return fl_conf_u64(v, 4096, 1ull << 40, 1, &c->offsets_compact_bytes);
+	if (strcmp(key, "group-initial-delay-ms") == 0) {
+		rc = fl_conf_u64(v, 0, 300000, 0, &u);
+		c->group_initial_delay_ms = (int32_t)u;
+		return rc;
+	}
+	if (strcmp(key, "group-min-session-ms") == 0) {
+		rc = fl_conf_u64(v, 1, 1800000, 0, &u);
+		c->group_min_session_ms = (int32_t)u;
+		return rc;
+	}
 	if (strcmp(key, "producer-id-expiration-ms") == 0) {
 		rc = fl_conf_i64(v, 1, INT64_MAX, &i);
 		c->producer_expiration_ms = i;
@@ -391,6 +404,8 @@ main(int argc, char **argv)
 		{ "producers-max", required_argument, NULL, 0 },
 		{ "producer-id-expiration-ms", required_argument, NULL, 0 },
 		{ "offsets-compact-bytes", required_argument, NULL, 0 },
+		{ "group-initial-delay-ms", required_argument, NULL, 0 },
+		{ "group-min-session-ms", required_argument, NULL, 0 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct serve_cfg cfg;

@@ -75,6 +75,8 @@ struct serve_cfg {
 	uint64_t producers_max;			/* per partition */
 	int64_t  producer_expiration_ms;
 	uint64_t offsets_compact_bytes;		/* compact __consumer_offsets past this */
+	int32_t  group_initial_delay_ms;	/* group.initial.rebalance.delay.ms */
+	int32_t  group_min_session_ms;		/* group.min.session.timeout.ms */
 	enum fl_log_level log_level;
 };
 
