@@ -5,6 +5,7 @@
  * and then exactly one status line, "ok" or "error: TEXT", so a script can
  * read up to the status line and a person can use socat.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,54 +33,52 @@ admin_say(struct conn *c, const char *fmt, ...)
 }
 
 static void
-cmd_status(struct broker *b, struct conn *c)
+cmd_status(struct broker *b, struct conn *c, char **argv)
 {
 	size_t i;
 	int32_t j;
 
+	(void)argv;
 	admin_say(c, "node\t%d\n", (int)b->cfg->node_id);
 	admin_say(c, "cluster\t%s\n", b->cluster_id);
 	admin_say(c, "listen\t%s\n", b->bound);
 	admin_say(c, "advertise\t%s:%u\n", b->adv_host, (unsigned)b->adv_port);
 	admin_say(c, "uptime_s\t%lld\n", (long long)((b->now_ms - b->start_ms) / 1000));
 	admin_say(c, "connections\t%zu\n", b->nkafka);
-	admin_say(c, "topics\t%zu\n", b->ntopics);
-	for (i = 0; i < b->ntopics; i++) {
-		struct topic *t = b->topics[i];
+	admin_say(c, "topics\t%zu\n", b->cat.ntopics);
+	for (i = 0; i < b->cat.ntopics; i++) {
+		struct fl_topic *t = b->cat.topics[i];
 
 		for (j = 0; j < t->nparts; j++) {
-			struct part *p = &t->parts[j];
+			struct fl_part *p = &t->parts[j];
 
 			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\n", t->name, (int)j,
 			    (unsigned long long)p->log.log_start,
 			    (unsigned long long)p->log.log_end,
-			    (unsigned long long)part_hw(p));
+			    (unsigned long long)p->hw);
 		}
 	}
 	admin_say(c, "ok\n");
 }
 
 static void
-cmd_topics(struct broker *b, struct conn *c)
+cmd_topics(struct broker *b, struct conn *c, char **argv)
 {
 	size_t i;
 
-	for (i = 0; i < b->ntopics; i++)
-		admin_say(c, "%s\t%d\n", b->topics[i]->name, (int)b->topics[i]->nparts);
+	(void)argv;
+	for (i = 0; i < b->cat.ntopics; i++)
+		admin_say(c, "%s\t%d\n", b->cat.topics[i]->name, (int)b->cat.topics[i]->nparts);
 	admin_say(c, "ok\n");
 }
 
 static void
-cmd_create(struct broker *b, struct conn *c, const char *name, const char *parts)
+cmd_create(struct broker *b, struct conn *c, char **argv)
 {
 	uint64_t n = (uint64_t)b->cfg->num_partitions;
-	int rc;
+	struct fl_catalog_new nt;
 
-	if (name == NULL) {
-		admin_say(c, "error: usage: create TOPIC [PARTITIONS]\n");
-		return;
-	}
-	if (parts != NULL && fl_conf_u64(parts, 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
+	if (argv[2] != NULL && fl_conf_u64(argv[2], 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
 		admin_say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
 		return;
 	}
@@ -87,26 +86,31 @@ cmd_create(struct broker *b, struct conn *c, const char *name, const char *parts
 		admin_say(c, "error: stopping\n");
 		return;
 	}
-	rc = store_create(b, name, (int32_t)n, NULL);
-	if (rc == 0)
+	if (is_internal_topic(argv[1], strlen(argv[1]))) {
+		admin_say(c, "error: %s is the broker's own topic\n", argv[1]);
+		return;
+	}
+	memset(&nt, 0, sizeof(nt));
+	nt.name = argv[1];
+	nt.nparts = (int32_t)n;
+	store_create(b, &nt, 1);
+	if (nt.rc == 0)
 		admin_say(c, "ok\n");
-	else if (rc == FL_EEXIST)
-		admin_say(c, "error: topic %s already exists\n", name);
-	else if (rc == FL_EINVAL)
+	else if (nt.rc == FL_EEXIST)
+		admin_say(c, "error: topic %s already exists\n", argv[1]);
+	else if (nt.rc == FL_EINVAL)
 		admin_say(c, "error: invalid topic name\n");
 	else
-		admin_say(c, "error: %s\n", fl_strerror(rc));
+		admin_say(c, "error: %s: %s\n", fl_strerror(nt.rc),
+		    nt.rc == FL_ESYS ? strerror(errno) : "see the broker's log");
 }
 
 static void
-cmd_delete(struct broker *b, struct conn *c, const char *name)
+cmd_delete(struct broker *b, struct conn *c, char **argv)
 {
+	const char *name = argv[1];
 	int rc;
 
-	if (name == NULL) {
-		admin_say(c, "error: usage: delete TOPIC\n");
-		return;
-	}
 	if (strcmp(name, FL_OFFSETS_TOPIC) == 0) {
 		admin_say(c, "error: %s holds the committed offsets and cannot be deleted\n", name);
 		return;
@@ -117,35 +121,84 @@ cmd_delete(struct broker *b, struct conn *c, const char *name)
 	else if (rc == FL_ENOENT)
 		admin_say(c, "error: no topic %s\n", name);
 	else
-		admin_say(c, "error: %s\n", fl_strerror(rc));
+		admin_say(c, "error: %s: %s\n", fl_strerror(rc),
+		    rc == FL_ESYS ? strerror(errno) : "see the broker's log");
+}
+
+static void
+cmd_groups(struct broker *b, struct conn *c, char **argv)
+{
+	(void)argv;
+	group_admin_list(b, c);
+}
+
+static void
+cmd_group(struct broker *b, struct conn *c, char **argv)
+{
+	group_admin_show(b, c, argv[1]);
+}
+
+static void cmd_help(struct broker *b, struct conn *c, char **argv);
+
+#define ADMIN_ARGS_MAX 8
+
+static const struct verb {
+	const char *name;
+	int min, max;			/* operands after the verb */
+	const char *usage;
+	void (*fn)(struct broker *, struct conn *, char **);
+} verbs[] = {
+	{ "status", 0, 0, "status", cmd_status },
+	{ "topics", 0, 0, "topics", cmd_topics },
+	{ "create", 1, 2, "create TOPIC [PARTITIONS]", cmd_create },
+	{ "delete", 1, 1, "delete TOPIC", cmd_delete },
+	{ "groups", 0, 0, "groups", cmd_groups },
+	{ "group", 1, 1, "group NAME", cmd_group },
+	{ "help", 0, 0, "help", cmd_help },
+};
+
+static void
+cmd_help(struct broker *b, struct conn *c, char **argv)
+{
+	size_t i;
+
+	(void)b; (void)argv;
+	for (i = 0; i < FL_ARRAY_LEN(verbs); i++)
+		admin_say(c, "%s\n", verbs[i].usage);
+	admin_say(c, "ok\n");
 }
 
 void
 admin_handle(struct broker *b, struct conn *c, char *line)
 {
-	char *argv[4], *save = NULL, *tok;
+	char *argv[ADMIN_ARGS_MAX + 2], *save = NULL, *tok;
 	int argc = 0;
+	size_t i;
 
-	for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < 4;
-	    tok = strtok_r(NULL, " \t", &save))
+	for (tok = strtok_r(line, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (argc == ADMIN_ARGS_MAX + 1) {
+			argc++;		/* too many: the arity check below says so */
+			break;
+		}
 		argv[argc++] = tok;
+	}
 	if (argc == 0)
 		return;
-	if (strcmp(argv[0], "status") == 0 && argc == 1)
-		cmd_status(b, c);
-	else if (strcmp(argv[0], "topics") == 0 && argc == 1)
-		cmd_topics(b, c);
-	else if (strcmp(argv[0], "create") == 0 && argc <= 3)
-		cmd_create(b, c, argc > 1 ? argv[1] : NULL, argc > 2 ? argv[2] : NULL);
-	else if (strcmp(argv[0], "delete") == 0 && argc <= 2)
-		cmd_delete(b, c, argc > 1 ? argv[1] : NULL);
-	else if (strcmp(argv[0], "groups") == 0 && argc == 1)
-		group_admin_list(b, c);
-	else if (strcmp(argv[0], "group") == 0 && argc == 2)
-		group_admin_show(b, c, argv[1]);
-	else if (strcmp(argv[0], "help") == 0)
-		admin_say(c, "status\ntopics\ncreate TOPIC [PARTITIONS]\ndelete TOPIC\n"
-		    "groups\ngroup NAME\nok\n");
-	else
-		admin_say(c, "error: unknown command '%s' (try help)\n", argv[0]);
+	for (i = 0; i < FL_ARRAY_LEN(verbs); i++) {
+		const struct verb *v = &verbs[i];
+		int k;
+
+		if (strcmp(argv[0], v->name) != 0)
+			continue;
+		if (argc - 1 < v->min || argc - 1 > v->max) {
+			admin_say(c, "error: usage: %s\n", v->usage);
+			return;
+		}
+		for (k = argc; k < ADMIN_ARGS_MAX + 2; k++)
+			argv[k] = NULL;
+		v->fn(b, c, argv);
+		return;
+	}
+	admin_say(c, "error: unknown command '%s' (try help)\n", argv[0]);
 }

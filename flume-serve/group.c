@@ -1,8 +1,9 @@
 /*
  * group.c: the broker's consumer groups: the Kafka handlers that drive the
- * coordinator state machine (libcommon/group.c), deliver its answers to
- * the connections that wait for them, and keep committed offsets durable
- * in the internal partition __consumer_offsets-0 (libcommon/offsets.c).
+ * coordinator (sm/coord.h: the group state machine, the committed offsets
+ * and what to store of them), deliver its answers to the connections that
+ * wait for them, and carry out its output on the internal partition
+ * __consumer_offsets-0.
  *
  * A JoinGroup or a follower's SyncGroup may have to wait.  Its connection
  * then stops reading further requests (responses go out in request order)
@@ -13,7 +14,8 @@
  *
  * Offset commits are appended to __consumer_offsets-0 and answered only
  * after the sync round that makes them durable, exactly like acks=-1
- * produce requests.  At start the partition is replayed into memory.
+ * produce requests; the coordinator shows them to OffsetFetch from then
+ * on (group_durable).  At start the partition is replayed into it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,30 +25,8 @@
 
 #include "base/csum.h"
 #include "codec/batch.h"
-#include "codec/offsets.h"
 #include "os/entropy.h"
-#include "sm/group.h"
 #include "serve.h"
-
-struct gen_seen {
-	char *group;
-	int32_t generation;
-};
-
-struct gstate {
-	struct fl_grp grp;
-	struct fl_offsets offs;
-	struct gen_seen *seen;		/* generations already written, owned */
-	size_t nseen, seen_cap;
-	int64_t next_sweep_ms;		/* next look for forgettable groups */
-	int64_t next_compact_ms;	/* next look at the offsets log's size */
-	/* compaction of __consumer_offsets-0: a snapshot written at
-	 * [snap_start, snap_end) replaces everything before it once durable */
-	int is_snap_pending;
-	uint64_t snap_start, snap_end;
-};
-
-#define SNAP_RECORDS_PER_BATCH 2000
 
 static uint64_t
 conn_token(const struct broker *b, const struct conn *c)
@@ -62,155 +42,91 @@ str_slice(const char *s)
 
 /* ---- the offsets partition ---- */
 
-static struct part *
+static struct fl_part *
 offsets_part(struct broker *b, int create)
 {
-	struct part *p = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
-	struct topic *t;
+	struct fl_part *p = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
+	struct fl_catalog_new nt = { FL_OFFSETS_TOPIC, 1, 0, NULL };
 
 	if (p != NULL || !create)
 		return p;
-	if (store_create(b, FL_OFFSETS_TOPIC, 1, &t) != 0)
-		return NULL;
-	return &t->parts[0];
+	store_create(b, &nt, 1);
+	return nt.rc == 0 ? &nt.topic->parts[0] : NULL;
 }
 
 /*
- * Append records (key, value pairs in kv[2*i], kv[2*i+1]) as one batch to
- * __consumer_offsets-0.  Returns 0, or a Kafka error code.
+ * Carry out what the last coordinator call asked of the offsets log:
+ * a roll, appends, a deletion.  Returns the appends' result (0 if none).
  */
-static int16_t
-offsets_append(struct broker *b, const struct fl_wr *kv, size_t n)
+static int
+apply_out(struct broker *b)
 {
-	struct part *p = offsets_part(b, 1);
-	struct fl_batch_builder bb;
-	struct fl_wr w;
-	size_t i;
-	int rc;
+	struct fl_coord_out o;
+	struct fl_part *p;
+	uint64_t base = 0, end = 0, pos = 0;
+	int rc = 0;
 
-	if (p == NULL)
-		return FL_KERR_COORDINATOR_NOT_AVAILABLE;
-	fl_wr_init(&w, FL_BATCH_BYTES_MAX);
-	fl_batch_begin(&bb, &w, b->wall_ms, -1, -1, -1, 0);
-	for (i = 0; i < n; i++) {
-		struct fl_slice k = { kv[2 * i].p, kv[2 * i].len };
-		struct fl_slice v = { kv[2 * i + 1].p, kv[2 * i + 1].len };
+	fl_coord_out(&b->coord, &o);
+	if (o.len == 0 && !o.has_delete)
+		return 0;
+	p = offsets_part(b, o.len > 0);
+	if (o.len > 0) {
+		if (p == NULL) {
+			rc = FL_ENOENT;
+		} else if (o.roll_first) {
+			fl_log(FL_LOG_INFO, "%s: compacting %llu bytes: writing a snapshot "
+			    "of the live records", fl_part_dir(p),
+			    (unsigned long long)fl_plog_bytes(&p->log));
+			rc = fl_plog_roll(&p->log, b->wall_ms);
+		}
+		while (rc == 0 && pos < o.len) {
+			uint64_t total, at;
 
-		fl_batch_add(&bb, b->wall_ms, &k, &v, NULL, 0);
-	}
-	rc = fl_batch_end(&bb);
-	if (rc == 0)
-		rc = fl_plog_append(&p->log, w.p, w.len, FL_PLOG_APPEND_ASSIGN, 0,
-		    b->wall_ms, NULL);
-	if (rc == 0)
-		part_mark_dirty(b, p, w.len);
-	else
-		fl_log(FL_LOG_ERROR, "%s: append: %s", p->dir,
-		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-	fl_wr_free(&w);
-	return rc == 0 ? FL_KERR_NONE : FL_KERR_KAFKA_STORAGE_ERROR;
-}
-
-/* Write a group record for every group whose generation moved on. */
-static void
-persist_generations(struct broker *b)
-{
-	struct gstate *gs = b->gs;
-	size_t i, j, n = fl_grp_count(&gs->grp);
-
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
-		struct fl_wr kv[2];
-
-		fl_grp_info_at(&gs->grp, i, &info);
-		for (j = 0; j < gs->nseen; j++)
-			if (strcmp(gs->seen[j].group, info.group_id) == 0)
+			rc = fl_batch_peek_size(o.batches + pos, o.len - pos, &total);
+			if (rc != 0)
 				break;
-		if (j < gs->nseen && gs->seen[j].generation >= info.generation)
-			continue;
-		if (j == gs->nseen && info.generation == 0)
-			continue;
-		if (j == gs->nseen) {
-			if (gs->nseen == gs->seen_cap) {
-				size_t cap = gs->seen_cap ? gs->seen_cap * 2 : 16;
-				struct gen_seen *ns = realloc(gs->seen, cap * sizeof(*ns));
-
-				if (ns == NULL)
-					return;
-				gs->seen = ns;
-				gs->seen_cap = cap;
-			}
-			gs->seen[j].group = strdup(info.group_id);
-			if (gs->seen[j].group == NULL)
-				return;
-			gs->nseen++;
+			/* our own bytes, written in place by the append: a copy */
+			rc = fl_part_append_own(p, b->wall_ms,
+			    (uint8_t *)(uintptr_t)(o.batches + pos), (size_t)total, &at);
+			if (rc != 0)
+				break;
+			if (pos == 0)
+				base = at;
+			store_appended(b, p, total);
+			pos += total;
 		}
-		gs->seen[j].generation = info.generation;
-		fl_wr_init(&kv[0], 1 << 16);
-		fl_wr_init(&kv[1], 1 << 16);
-		fl_offsets_key_group(&kv[0], str_slice(info.group_id));
-		fl_offsets_value_group(&kv[1], info.generation, str_slice(info.protocol_type),
-		    str_slice(info.protocol));
-		if (kv[0].err == 0 && kv[1].err == 0)
-			(void)offsets_append(b, kv, 1);
-		fl_wr_free(&kv[0]);
-		fl_wr_free(&kv[1]);
+		if (rc == 0)
+			end = p->log.log_end;
+		else if (p != NULL)
+			store_log_error(p, "append", rc);
+		fl_coord_stored(&b->coord, rc, base, end);
 	}
+	if (o.has_delete && p != NULL) {
+		size_t deleted = 0;
+		int drc = fl_plog_delete_before(&p->log, o.delete_before, &deleted);
+
+		if (drc != 0)
+			store_log_error(p, "compaction", drc);
+		else
+			fl_log(FL_LOG_INFO, "%s: compacted: %zu segment%s before offset "
+			    "%llu deleted", fl_part_dir(p), deleted, deleted == 1 ? "" : "s",
+			    (unsigned long long)o.delete_before);
+		fl_coord_deleted(&b->coord, drc);
+	}
+	return rc;
 }
 
-struct replay {
-	struct broker *b;
-	uint64_t records, skipped;
-};
-
-static void
-replay_batch(struct replay *rp, const uint8_t *p, size_t n)
-{
-	struct gstate *gs = rp->b->gs;
-	struct fl_record_iter it;
-	struct fl_record rec;
-
-	if (fl_record_iter_init(&it, p, n) != 0)
-		return;
-	while (fl_record_next(&it, &rec) == 1) {
-		struct fl_offsets_rec r;
-
-		if (fl_offsets_decode(rec.key, rec.value, &r) != 0) {
-			rp->skipped++;
-			continue;
-		}
-		rp->records++;
-		if (r.kind == FL_OFFSETS_REC_COMMIT && r.is_tombstone) {
-			fl_offsets_del(&gs->offs, r.group, r.topic, r.partition);
-		} else if (r.kind == FL_OFFSETS_REC_COMMIT) {
-			char *md = NULL;
-			struct fl_offset_commit c = { r.offset, r.leader_epoch, NULL, r.commit_ms };
-
-			if (r.metadata.p != NULL && (md = strndup((const char *)r.metadata.p,
-			    r.metadata.len)) != NULL)
-				c.metadata = md;
-			(void)fl_offsets_put(&gs->offs, r.group, r.topic, r.partition, &c);
-			(void)fl_grp_ensure(&gs->grp, r.group);
-			free(md);
-		} else if (r.kind == FL_OFFSETS_REC_GROUP && !r.is_tombstone) {
-			(void)fl_grp_restore(&gs->grp, r.group, r.generation, r.protocol_type,
-			    r.protocol);
-		}
-	}
-}
-
-/* Read every batch of __consumer_offsets-0 into the tables. */
+/* Read every batch of __consumer_offsets-0 into the coordinator. */
 static int
 replay(struct broker *b)
 {
-	struct part *p = offsets_part(b, 0);
-	struct replay rp = { b, 0, 0 };
+	struct fl_part *p = offsets_part(b, 0);
 	uint64_t off;
 	uint8_t *buf = NULL;
 	size_t cap = 0;
 
 	if (p == NULL)
-		return 0;
+		return fl_coord_replay_done(&b->coord, 0);
 	for (off = p->log.log_start; off < p->log.log_end;) {
 		struct fl_plog_span sp;
 		uint64_t pos = 0;
@@ -238,75 +154,48 @@ replay(struct broker *b)
 			if (fl_batch_peek_size(buf + pos, sp.len - pos, &total) != 0 ||
 			    total > sp.len - pos)
 				break;
-			replay_batch(&rp, buf + pos, (size_t)total);
+			fl_coord_replay(&b->coord, buf + pos, (size_t)total);
 			pos += total;
 		}
 		off = sp.next_offset;
 	}
 	free(buf);
 	fl_log(FL_LOG_INFO, "%s: replayed %llu offset and group records (%llu skipped)",
-	    p->dir, (unsigned long long)rp.records, (unsigned long long)rp.skipped);
-	return 0;
+	    fl_part_dir(p), (unsigned long long)b->coord.replayed,
+	    (unsigned long long)b->coord.skipped);
+	return fl_coord_replay_done(&b->coord, p->hw);
 }
 
 int
 group_init(struct broker *b)
 {
-	struct gstate *gs = calloc(1, sizeof(*gs));
-	size_t i, n;
+	struct fl_coord_config cc;
 
-	if (gs == NULL)
-		return FL_ENOMEM;
-	{
-		struct fl_grp_config gc;
-
-		fl_grp_config_default(&gc);
-		gc.initial_delay_ms = b->cfg->group_initial_delay_ms;
-		gc.session_ms_min = b->cfg->group_min_session_ms;
-		fl_grp_init(&gs->grp, &gc);
-	}
-	fl_offsets_init(&gs->offs);
-	b->gs = gs;
-	if (replay(b) != 0)
-		return FL_ESYS;
-	/* what was replayed is already on disk */
-	n = fl_grp_count(&gs->grp);
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
-
-		fl_grp_info_at(&gs->grp, i, &info);
-		if (gs->nseen == gs->seen_cap) {
-			size_t cap = gs->seen_cap ? gs->seen_cap * 2 : 16;
-			struct gen_seen *ns = realloc(gs->seen, cap * sizeof(*ns));
-
-			if (ns == NULL)
-				return FL_ENOMEM;
-			gs->seen = ns;
-			gs->seen_cap = cap;
-		}
-		gs->seen[gs->nseen].group = strdup(info.group_id);
-		gs->seen[gs->nseen].generation = info.generation;
-		if (gs->seen[gs->nseen].group != NULL)
-			gs->nseen++;
-	}
-	return 0;
+	fl_coord_config_default(&cc);
+	cc.grp.initial_delay_ms = b->cfg->group_initial_delay_ms;
+	cc.grp.session_ms_min = b->cfg->group_min_session_ms;
+	cc.compact_bytes = b->cfg->offsets_compact_bytes;
+	fl_coord_init(&b->coord, &cc);
+	b->has_coord = 1;
+	return replay(b);
 }
 
 void
 group_free(struct broker *b)
 {
-	struct gstate *gs = b->gs;
-	size_t i;
-
-	if (gs == NULL)
+	if (!b->has_coord)
 		return;
-	fl_grp_free(&gs->grp);
-	fl_offsets_free(&gs->offs);
-	for (i = 0; i < gs->nseen; i++)
-		free(gs->seen[i].group);
-	free(gs->seen);
-	free(gs);
-	b->gs = NULL;
+	fl_coord_free(&b->coord);
+	b->has_coord = 0;
+}
+
+void
+group_durable(struct broker *b)
+{
+	struct fl_part *p = offsets_part(b, 0);
+
+	if (b->has_coord && p != NULL)
+		fl_coord_durable(&b->coord, p->hw);
 }
 
 /* ---- delivering the coordinator's answers ---- */
@@ -357,17 +246,13 @@ encode_sync(struct conn *c, const struct fl_grp_resp *r)
 
 /* Hand every answer the last coordinator call produced to its connection. */
 static void
-deliver(struct broker *b)
+deliver_answers(struct broker *b)
 {
 	const struct fl_grp_resp *r;
 	size_t n, i;
-	int is_new_generation = 0;
 
-	r = fl_grp_out(&b->gs->grp, &n);
+	r = fl_coord_answers(&b->coord, &n);
 	for (i = 0; i < n; i++) {
-		/* generations move only when a join round ends, with answers */
-		if (r[i].kind == FL_GRP_RESP_JOIN && r[i].error == 0)
-			is_new_generation = 1;
 		size_t slot = (size_t)(r[i].token >> 32), from;
 		struct conn *c;
 		int rc;
@@ -390,8 +275,14 @@ deliver(struct broker *b)
 		}
 		conn_ready(b, c);
 	}
-	if (is_new_generation)
-		persist_generations(b);
+}
+
+/* After a coordinator call: its answers, then what it asked to store. */
+static void
+deliver(struct broker *b)
+{
+	deliver_answers(b);
+	(void)apply_out(b);
 }
 
 /* The request on c waits for the coordinator: remember what it owes. */
@@ -403,206 +294,23 @@ wait_for(struct conn *c, const struct fl_kp_req *req)
 	c->wait_version = req->hdr.api_version;
 }
 
-/* ---- compaction ---- */
-
-struct snap {
-	struct broker *b;
-	struct fl_wr *kv;		/* 2 * SNAP_RECORDS_PER_BATCH writers */
-	size_t n;
-	int16_t err;
-};
-
-static void
-snap_flush(struct snap *s)
-{
-	size_t i;
-
-	if (s->n > 0 && s->err == 0)
-		s->err = offsets_append(s->b, s->kv, s->n);
-	for (i = 0; i < 2 * s->n; i++)
-		fl_wr_reset(&s->kv[i]);
-	s->n = 0;
-}
-
-static int
-snap_commit(void *arg, const char *group, const char *topic, int32_t partition,
-    const struct fl_offset_commit *c)
-{
-	struct snap *s = arg;
-
-	fl_offsets_key_commit(&s->kv[2 * s->n], str_slice(group), str_slice(topic), partition);
-	fl_offsets_value_commit(&s->kv[2 * s->n + 1], c);
-	if (++s->n == SNAP_RECORDS_PER_BATCH)
-		snap_flush(s);
-	return s->err != 0;
-}
-
-/*
- * Keep __consumer_offsets-0 from growing with every commit: roll it, write
- * every live commit and group record again (a snapshot), and once the
- * snapshot is durable delete the segments before it.  A crash in between
- * leaves old records and snapshot both, which replay in order to the same
- * state.
- */
-static void
-compact_offsets(struct broker *b)
-{
-	struct gstate *gs = b->gs;
-	struct part *p = offsets_part(b, 0);
-	struct fl_wr kv[2 * SNAP_RECORDS_PER_BATCH];
-	struct snap s = { b, kv, 0, 0 };
-	uint64_t bytes, live, threshold;
-	size_t i, deleted = 0, n;
-	int rc;
-
-	if (p == NULL || p->in_round)
-		return;
-	if (gs->is_snap_pending) {
-		if (part_hw(p) < gs->snap_end)
-			return;	/* not durable yet */
-		rc = fl_plog_delete_before(&p->log, gs->snap_start, &deleted);
-		if (rc != 0)
-			fl_log(FL_LOG_WARN, "%s: compaction: %s", p->dir,
-			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-		else
-			fl_log(FL_LOG_INFO, "%s: compacted: %zu segment%s before offset "
-			    "%llu deleted", p->dir, deleted, deleted == 1 ? "" : "s",
-			    (unsigned long long)gs->snap_start);
-		gs->is_snap_pending = 0;
-		return;
-	}
-	bytes = fl_plog_bytes(&p->log);
-	live = (uint64_t)fl_offsets_count(&gs->offs) + fl_grp_count(&gs->grp);
-	threshold = b->cfg->offsets_compact_bytes;
-	if (threshold < live * 128 * 8)
-		threshold = live * 128 * 8;	/* a snapshot is at most 1/8 of what it frees */
-	if (bytes <= threshold || p->log.nseg == 0)
-		return;
-	if ((rc = fl_plog_roll(&p->log, b->wall_ms)) != 0) {
-		fl_log(FL_LOG_WARN, "%s: compaction: roll: %s", p->dir, fl_strerror(rc));
-		return;
-	}
-	gs->snap_start = p->log.log_end;
-	for (i = 0; i < 2 * SNAP_RECORDS_PER_BATCH; i++)
-		fl_wr_init(&kv[i], 1 << 16);
-	fl_offsets_all(&gs->offs, snap_commit, &s);
-	n = fl_grp_count(&gs->grp);
-	for (i = 0; i < n && s.err == 0; i++) {
-		struct fl_grp_info info;
-
-		fl_grp_info_at(&gs->grp, i, &info);
-		if (info.generation <= 0)
-			continue;
-		fl_offsets_key_group(&kv[2 * s.n], str_slice(info.group_id));
-		fl_offsets_value_group(&kv[2 * s.n + 1], info.generation,
-		    str_slice(info.protocol_type), str_slice(info.protocol));
-		if (++s.n == SNAP_RECORDS_PER_BATCH)
-			snap_flush(&s);
-	}
-	snap_flush(&s);
-	for (i = 0; i < 2 * SNAP_RECORDS_PER_BATCH; i++)
-		fl_wr_free(&kv[i]);
-	if (s.err != 0) {
-		fl_log(FL_LOG_WARN, "%s: compaction: the snapshot could not be written", p->dir);
-		return;	/* nothing is deleted: the old records still hold */
-	}
-	gs->snap_end = p->log.log_end;
-	gs->is_snap_pending = 1;
-	fl_log(FL_LOG_INFO, "%s: compacting %llu bytes: snapshot of %llu records at "
-	    "offsets %llu..%llu", p->dir, (unsigned long long)bytes,
-	    (unsigned long long)(gs->snap_end - gs->snap_start),
-	    (unsigned long long)gs->snap_start, (unsigned long long)gs->snap_end);
-}
-
-struct sweep {
-	char **names;		/* candidates: Empty groups, sorted like the coordinator's */
-	uint8_t *has_offsets;
-	size_t n;
-};
-
-static int
-mark_offsets(void *arg, const char *group, const char *topic, int32_t partition,
-    const struct fl_offset_commit *c)
-{
-	struct sweep *sw = arg;
-	size_t lo = 0, hi = sw->n;
-
-	(void)topic; (void)partition; (void)c;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(sw->names[mid], group);
-
-		if (cmp == 0) {
-			sw->has_offsets[mid] = 1;
-			break;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/*
- * Forget Empty groups that hold no committed offsets (ad-hoc group ids),
- * in one pass over the commits: O(commits * log groups).
- */
-static void
-sweep_groups(struct broker *b)
-{
-	struct gstate *gs = b->gs;
-	struct sweep sw = { NULL, NULL, 0 };
-	size_t i, j, n = fl_grp_count(&gs->grp);
-
-	sw.names = calloc(n + 1, sizeof(*sw.names));
-	sw.has_offsets = calloc(n + 1, 1);
-	if (sw.names == NULL || sw.has_offsets == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
-
-		fl_grp_info_at(&gs->grp, i, &info);
-		if (info.state == FL_GRP_EMPTY && info.nmembers == 0 &&
-		    (sw.names[sw.n] = strdup(info.group_id)) != NULL)
-			sw.n++;
-	}
-	/* the coordinator lists groups by byte order; strcmp agrees */
-	fl_offsets_all(&gs->offs, mark_offsets, &sw);
-	for (i = 0; i < sw.n; i++) {
-		if (sw.has_offsets[i] || !fl_grp_forget(&gs->grp, str_slice(sw.names[i])))
-			continue;
-		for (j = 0; j < gs->nseen; j++)
-			if (strcmp(gs->seen[j].group, sw.names[i]) == 0) {
-				free(gs->seen[j].group);
-				gs->seen[j] = gs->seen[--gs->nseen];
-				break;
-			}
-	}
-out:
-	for (i = 0; i < sw.n; i++)
-		free(sw.names[i]);
-	free(sw.names);
-	free(sw.has_offsets);
-}
-
 void
 group_tick(struct broker *b)
 {
-	if (b->gs == NULL)
+	struct fl_part *p;
+	struct fl_coord_log log;
+
+	if (!b->has_coord || (uint64_t)b->now_ms < fl_coord_next_wake(&b->coord))
 		return;
-	if (b->now_ms >= b->gs->next_sweep_ms) {
-		sweep_groups(b);
-		b->gs->next_sweep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
+	p = offsets_part(b, 0);
+	memset(&log, 0, sizeof(log));
+	if (p != NULL) {
+		log.log_start = p->log.log_start;
+		log.log_end = p->log.log_end;
+		log.bytes = fl_plog_bytes(&p->log);
+		log.is_busy = p->round.in_round;
 	}
-	if (b->now_ms >= b->gs->next_compact_ms) {
-		compact_offsets(b);
-		/* a pending snapshot is one sync round from done: look again soon */
-		b->gs->next_compact_ms = b->now_ms + (b->gs->is_snap_pending ? 50 : 2000);
-	}
-	if ((uint64_t)b->now_ms < fl_grp_next_wake(&b->gs->grp))
-		return;
-	if (fl_grp_tick(&b->gs->grp, (uint64_t)b->now_ms) != 0)
+	if (fl_coord_tick(&b->coord, (uint64_t)b->now_ms, b->wall_ms, p ? &log : NULL) != 0)
 		fl_log(FL_LOG_WARN, "group coordinator: out of memory");
 	deliver(b);
 }
@@ -612,17 +320,17 @@ group_next_wake(const struct broker *b)
 {
 	uint64_t t;
 
-	if (b->gs == NULL)
+	if (!b->has_coord)
 		return INT64_MAX;
-	t = fl_grp_next_wake(&b->gs->grp);
+	t = fl_coord_next_wake(&b->coord);
 	return t > INT64_MAX ? INT64_MAX : (int64_t)t;
 }
 
 void
 group_conn_closed(struct broker *b, struct conn *c)
 {
-	if (b->gs != NULL)
-		fl_grp_drop_tokens(&b->gs->grp, UINT64_MAX, conn_token(b, c));
+	if (b->has_coord)
+		fl_coord_drop(&b->coord, UINT64_MAX, conn_token(b, c));
 	c->is_waiting = 0;
 	c->gen++;
 }
@@ -696,7 +404,7 @@ h_join_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	jr.nprotocols = r->nprotocols;
 	fl_random_bytes(jr.random, sizeof(jr.random));
 	wait_for(c, req);
-	if (fl_grp_join(&b->gs->grp, (uint64_t)b->now_ms, &jr) == FL_ENOMEM) {
+	if (fl_coord_join(&b->coord, (uint64_t)b->now_ms, b->wall_ms, &jr) == FL_ENOMEM) {
 		c->is_waiting = 0;
 		return -1;
 	}
@@ -729,7 +437,7 @@ h_sync_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	sr.assignments = as;
 	sr.nassignments = r->nassignments;
 	wait_for(c, req);
-	if (fl_grp_sync(&b->gs->grp, (uint64_t)b->now_ms, &sr) == FL_ENOMEM) {
+	if (fl_coord_sync(&b->coord, (uint64_t)b->now_ms, b->wall_ms, &sr) == FL_ENOMEM) {
 		c->is_waiting = 0;
 		return -1;
 	}
@@ -744,7 +452,7 @@ h_heartbeat(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_error_resp er = { 0, 0 };
 	size_t from = c->out.len;
 
-	er.error = (int16_t)fl_grp_heartbeat(&b->gs->grp, (uint64_t)b->now_ms, r->group_id,
+	er.error = (int16_t)fl_coord_heartbeat(&b->coord, (uint64_t)b->now_ms, r->group_id,
 	    r->member_id, r->group_instance_id, r->generation_id);
 	deliver(b);
 	return kafka_finish(b, c, from, fl_kp_heartbeat_resp_encode(&c->out, req->hdr.api_version,
@@ -767,7 +475,7 @@ h_leave_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	for (i = 0; i < r->nmembers; i++) {
 		mr[i].member_id = r->members[i].member_id;
 		mr[i].group_instance_id = r->members[i].group_instance_id;
-		mr[i].error = (int16_t)fl_grp_leave(&b->gs->grp, (uint64_t)b->now_ms,
+		mr[i].error = (int16_t)fl_coord_leave(&b->coord, (uint64_t)b->now_ms, b->wall_ms,
 		    r->group_id, r->members[i].member_id, r->members[i].group_instance_id);
 		if (mr[i].error < 0)
 			mr[i].error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
@@ -788,106 +496,58 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_offset_commit_req *r = &req->u.offset_commit;
 	struct fl_kp_offset_commit_topic_resp *tr;
 	struct fl_kp_offset_commit_resp resp;
-	struct fl_wr *kv = NULL;
-	size_t i, j, nkv = 0, total = 0, from;
-	int16_t gerr, aerr = 0;
-	int rc = 0;
+	struct fl_coord_commit_part *cp;
+	size_t i, j, k, total = 0, from;
+	uint64_t ticket = 0;
+	int rc = 0, stored;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
-	if (rc != 0)
-		return -1;
 	for (i = 0; i < r->ntopics; i++)
 		total += r->topics[i].nparts;
-	if (total > 0 && (kv = calloc(2 * total, sizeof(*kv))) == NULL)
-		return -1;
-	gerr = (int16_t)fl_grp_commit_check(&b->gs->grp, (uint64_t)b->now_ms, r->group_id,
-	    r->member_id, r->group_instance_id, r->generation_id);
-	if (gerr < 0)
-		gerr = FL_KERR_COORDINATOR_NOT_AVAILABLE;
-	deliver(b);
-	for (i = 0; i < r->ntopics && rc == 0; i++) {
-		const struct fl_kp_offset_commit_topic *t = &r->topics[i];
-		struct fl_kp_part_error *pe = kafka_arena(req, t->nparts, sizeof(*pe), &rc);
-
-		if (rc != 0)
-			break;
-		tr[i].name = t->name;
-		tr[i].parts = pe;
-		tr[i].nparts = t->nparts;
-		for (j = 0; j < t->nparts; j++) {
-			const struct fl_kp_offset_commit_part *cp = &t->parts[j];
-
-			pe[j].index = cp->index;
-			pe[j].error = gerr;
-			if (gerr != 0)
-				continue;
-			if (store_part(b, t->name.p, t->name.len, cp->index) == NULL) {
-				pe[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-				continue;
-			}
-			if (cp->metadata.p != NULL && cp->metadata.len > FL_OFFSETS_METADATA_MAX) {
-				pe[j].error = FL_KERR_OFFSET_METADATA_TOO_LARGE;
-				continue;
-			}
-			fl_wr_init(&kv[2 * nkv], 1 << 16);
-			fl_wr_init(&kv[2 * nkv + 1], 1 << 16);
-			{
-				char md[FL_OFFSETS_METADATA_MAX + 1];
-				struct fl_offset_commit oc = { cp->committed_offset,
-				    cp->committed_leader_epoch, NULL, b->wall_ms };
-
-				if (cp->metadata.p != NULL) {
-					memcpy(md, cp->metadata.p, cp->metadata.len);
-					md[cp->metadata.len] = '\0';
-					oc.metadata = md;
-				}
-				fl_offsets_key_commit(&kv[2 * nkv], r->group_id, t->name, cp->index);
-				fl_offsets_value_commit(&kv[2 * nkv + 1], &oc);
-			}
-			nkv++;
-		}
-	}
-	if (rc == 0 && nkv > 0)
-		aerr = offsets_append(b, kv, nkv);
-	/* what OffsetFetch answers changes only with a stored commit */
-	for (i = 0; rc == 0 && nkv > 0 && i < r->ntopics; i++) {
-		struct fl_kp_part_error *pe = (struct fl_kp_part_error *)(uintptr_t)tr[i].parts;
-
-		for (j = 0; j < tr[i].nparts; j++) {
-			const struct fl_kp_offset_commit_part *cp = &r->topics[i].parts[j];
-			char md[FL_OFFSETS_METADATA_MAX + 1];
-			struct fl_offset_commit oc = { cp->committed_offset,
-			    cp->committed_leader_epoch, NULL, b->wall_ms };
-
-			if (pe[j].error != 0)
-				continue;
-			if (aerr != 0) {
-				pe[j].error = aerr;
-				continue;
-			}
-			if (cp->metadata.p != NULL) {
-				memcpy(md, cp->metadata.p, cp->metadata.len);
-				md[cp->metadata.len] = '\0';
-				oc.metadata = md;
-			}
-			if (fl_offsets_put(&b->gs->offs, r->group_id, r->topics[i].name,
-			    cp->index, &oc) != 0)
-				pe[j].error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
-		}
-	}
-	for (i = 0; i < 2 * nkv; i++)
-		fl_wr_free(&kv[i]);
-	free(kv);
+	cp = kafka_arena(req, total, sizeof(*cp), &rc);
 	if (rc != 0)
 		return -1;
+	for (i = 0, k = 0; i < r->ntopics; i++) {
+		const struct fl_kp_offset_commit_topic *t = &r->topics[i];
+
+		for (j = 0; j < t->nparts; j++, k++) {
+			const struct fl_kp_offset_commit_part *q = &t->parts[j];
+
+			cp[k].topic = t->name;
+			cp[k].partition = q->index;
+			cp[k].offset = q->committed_offset;
+			cp[k].leader_epoch = q->committed_leader_epoch;
+			cp[k].metadata = q->metadata;
+			cp[k].is_known = store_part(b, t->name.p, t->name.len, q->index) != NULL;
+		}
+	}
+	(void)fl_coord_commit(&b->coord, (uint64_t)b->now_ms, b->wall_ms, r->group_id,
+	    r->member_id, r->group_instance_id, r->generation_id, cp, total);
+	deliver_answers(b);
+	stored = apply_out(b);
+	/* answered once the commit is durable, like an acks=-1 produce */
+	if (fl_coord_commit_result(&b->coord, stored, cp, total))
+		ticket = fl_round_ticket(&b->round);
+	for (i = 0, k = 0; i < r->ntopics; i++) {
+		struct fl_kp_part_error *pe = kafka_arena(req, r->topics[i].nparts,
+		    sizeof(*pe), &rc);
+
+		if (rc != 0)
+			return -1;
+		tr[i].name = r->topics[i].name;
+		tr[i].parts = pe;
+		tr[i].nparts = r->topics[i].nparts;
+		for (j = 0; j < r->topics[i].nparts; j++, k++) {
+			pe[j].index = cp[k].partition;
+			pe[j].error = cp[k].error;
+		}
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
 	resp.ntopics = r->ntopics;
 	from = c->out.len;
-	/* answered once the commit is durable, like an acks=-1 produce */
 	return kafka_finish(b, c, from, fl_kp_offset_commit_resp_encode(&c->out,
-	    req->hdr.api_version, req->hdr.correlation_id, &resp),
-	    nkv > 0 && aerr == 0 ? b->sy.round_started + 1 : 0);
+	    req->hdr.api_version, req->hdr.correlation_id, &resp), ticket);
 }
 
 struct fetch_all {
@@ -953,7 +613,7 @@ h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	if (r->is_all_topics) {
 		struct fetch_all fa = { req, NULL, 0, 0, 0 };
 
-		fl_offsets_each(&b->gs->offs, r->group_id, fetch_all_cb, &fa);
+		fl_coord_offsets_each(&b->coord, r->group_id, fetch_all_cb, &fa);
 		if (fa.rc != 0)
 			return -1;
 		resp.topics = fa.topics;
@@ -980,7 +640,7 @@ h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				pr[j].committed_offset = -1;
 				pr[j].committed_leader_epoch = -1;
 				pr[j].metadata = str_slice("");
-				if (fl_offsets_get(&b->gs->offs, r->group_id, t->name, t->parts[j], &oc)) {
+				if (fl_coord_offset_get(&b->coord, r->group_id, t->name, t->parts[j], &oc)) {
 					pr[j].committed_offset = oc.offset;
 					pr[j].committed_leader_epoch = oc.leader_epoch;
 					pr[j].metadata = oc.metadata ? str_slice(oc.metadata) :
@@ -1001,7 +661,7 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	struct fl_kp_list_groups_resp resp;
 	struct fl_kp_listed_group *lg;
-	size_t i, n = fl_grp_count(&b->gs->grp), from;
+	size_t i, n = fl_coord_group_count(&b->coord), from;
 	int rc = 0;
 
 	lg = kafka_arena(req, n, sizeof(*lg), &rc);
@@ -1010,7 +670,7 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	for (i = 0; i < n; i++) {
 		struct fl_grp_info info;
 
-		fl_grp_info_at(&b->gs->grp, i, &info);
+		fl_coord_group_at(&b->coord, i, &info);
 		lg[i].group_id = str_slice(info.group_id);
 		lg[i].protocol_type = str_slice(info.protocol_type);
 	}
@@ -1042,13 +702,13 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		memset(&dg[i], 0, sizeof(dg[i]));
 		dg[i].group_id = r->groups[i];
 		dg[i].authorized_operations = INT32_MIN;
-		if (fl_grp_find(&b->gs->grp, r->groups[i], &info) != 0) {
+		if (fl_coord_group_find(&b->coord, r->groups[i], &info) != 0) {
 			dg[i].state = str_slice("Dead");
 			dg[i].protocol_type = str_slice("");
 			dg[i].protocol_data = str_slice("");
 			continue;
 		}
-		dg[i].state = str_slice(fl_grp_state_name(info.state));
+		dg[i].state = str_slice(fl_coord_state_name(info.state));
 		dg[i].protocol_type = str_slice(info.protocol_type);
 		dg[i].protocol_data = str_slice(info.protocol);
 		dm = kafka_arena(req, info.nmembers, sizeof(*dm), &rc);
@@ -1058,7 +718,7 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			struct fl_grp_member_info mi;
 
 			memset(&dm[j], 0, sizeof(dm[j]));
-			if (fl_grp_member_at(&b->gs->grp, r->groups[i], j, &mi) != 0)
+			if (fl_coord_member_at(&b->coord, r->groups[i], j, &mi) != 0)
 				continue;
 			dm[j].member_id = str_slice(mi.member_id);
 			dm[j].group_instance_id = mi.instance_id ? str_slice(mi.instance_id) :
@@ -1117,15 +777,15 @@ group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 void
 group_admin_list(struct broker *b, struct conn *c)
 {
-	size_t i, n = fl_grp_count(&b->gs->grp);
+	size_t i, n = fl_coord_group_count(&b->coord);
 
 	admin_say(c, "group\tstate\tgeneration\tprotocol_type\tprotocol\tmembers\n");
 	for (i = 0; i < n; i++) {
 		struct fl_grp_info info;
 
-		fl_grp_info_at(&b->gs->grp, i, &info);
+		fl_coord_group_at(&b->coord, i, &info);
 		admin_say(c, "%s\t%s\t%d\t%s\t%s\t%zu\n", info.group_id,
-		    fl_grp_state_name(info.state), (int)info.generation,
+		    fl_coord_state_name(info.state), (int)info.generation,
 		    info.protocol_type[0] ? info.protocol_type : "-",
 		    info.protocol[0] ? info.protocol : "-", info.nmembers);
 	}
@@ -1141,8 +801,8 @@ static int
 admin_offset_cb(void *arg, const char *topic, int32_t partition, const struct fl_offset_commit *oc)
 {
 	struct admin_offsets *ao = arg;
-	struct part *p = store_part(ao->b, topic, strlen(topic), partition);
-	long long end = p ? (long long)part_hw(p) : -1;
+	struct fl_part *p = store_part(ao->b, topic, strlen(topic), partition);
+	long long end = p ? (long long)p->hw : -1;
 
 	admin_say(ao->c, "offset\t%s\t%d\t%lld\t%lld\t%lld\t%s\n", topic, (int)partition,
 	    (long long)oc->offset, end, end >= 0 && oc->offset >= 0 && end >= oc->offset ?
@@ -1210,23 +870,23 @@ group_admin_show(struct broker *b, struct conn *c, const char *name)
 	struct admin_offsets ao = { b, c };
 	size_t j;
 
-	if (fl_grp_find(&b->gs->grp, g, &info) != 0) {
+	if (fl_coord_group_find(&b->coord, g, &info) != 0) {
 		admin_say(c, "error: no group %s\n", name);
 		return;
 	}
 	admin_say(c, "group\t%s\tstate\t%s\tgeneration\t%d\tprotocol\t%s\tleader\t%s\n",
-	    info.group_id, fl_grp_state_name(info.state), (int)info.generation,
+	    info.group_id, fl_coord_state_name(info.state), (int)info.generation,
 	    info.protocol[0] ? info.protocol : "-", info.leader[0] ? info.leader : "-");
 	for (j = 0; j < info.nmembers; j++) {
 		struct fl_grp_member_info mi;
 		char text[768];
 
-		if (fl_grp_member_at(&b->gs->grp, g, j, &mi) != 0)
+		if (fl_coord_member_at(&b->coord, g, j, &mi) != 0)
 			continue;
 		assignment_text(text, sizeof(text), mi.assignment, mi.assignment_len);
 		admin_say(c, "member\t%s\t%s\t%s\t%s\n", mi.member_id,
 		    mi.client_id[0] ? mi.client_id : "-", mi.instance_id ? mi.instance_id : "-", text);
 	}
-	fl_offsets_each(&b->gs->offs, g, admin_offset_cb, &ao);
+	fl_coord_offsets_each(&b->coord, g, admin_offset_cb, &ao);
 	admin_say(c, "ok\n");
 }

@@ -13,11 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec/offsets.h"
 #include "serve.h"
 
 #define FEATURES (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
-#define LEADER_EPOCH 0			/* one node that never changes leader */
+/*
+ * Topics one Metadata request may create: a request naming thousands of
+ * unknown topics would otherwise hold the loop (and everyone else) for as
+ * long as their directories take; the rest answer LEADER_NOT_AVAILABLE,
+ * which clients retry.
+ */
+#define AUTO_CREATE_PER_REQUEST_MAX 64
 
 /* Copy a wire name into a C string; 0 if it does not fit or is null. */
 static int
@@ -51,98 +56,37 @@ kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t nee
 		    c->peer, fl_strerror(rc));
 		return -1;
 	}
-	if (need_round != 0)
-		b->sy.waiting_next++;
 	return 0;
-}
-
-/* The broker's own topic (committed offsets): clients may read it, not write it. */
-static int
-is_internal(const void *name, size_t len)
-{
-	return len == strlen(FL_OFFSETS_TOPIC) && memcmp(name, FL_OFFSETS_TOPIC, len) == 0;
 }
 
 /* ---- Produce ---- */
 
 static int16_t
-produce_one(struct broker *b, struct part *p, struct fl_slice rec,
+produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
     int16_t version, struct fl_kp_produce_part_resp *pr)
 {
-	uint8_t *batch = (uint8_t *)(uintptr_t)rec.p;	/* our receive buffer */
-	struct fl_batch_hdr h;
-	struct fl_pid_batch dup;
-	uint64_t total, base;
-	int32_t last_seq = 0;
-	int rc;
+	struct fl_part_produce_res res;
+	int16_t err;
 
-	if (rec.p == NULL)
-		return FL_KERR_INVALID_RECORD;
-	rc = fl_batch_peek_size(batch, rec.len, &total);
-	if (rc != 0 || total > rec.len)
-		return FL_KERR_CORRUPT_MESSAGE;
-	if (total < rec.len)
-		return FL_KERR_INVALID_RECORD;	/* more than one batch, or junk */
-	rc = fl_batch_check(batch, rec.len, FL_BATCH_CHECK_RECORDS, &h, NULL);
-	if (rc != 0)
-		return fl_kp_batch_error(rc);
-	if (h.base_offset != 0 || (h.attributes & FL_BATCH_ATTR_CONTROL))
-		return FL_KERR_INVALID_RECORD;
-	if (h.attributes & FL_BATCH_ATTR_TRANSACTIONAL)
-		return FL_KERR_INVALID_TXN_STATE;
-	if ((h.attributes & FL_BATCH_ATTR_COMPRESSION) == 4 && version < 7)
-		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
-	if (rec.len > b->cfg->message_bytes_max)
-		return FL_KERR_MESSAGE_TOO_LARGE;
-	if (h.producer_id >= 0) {
-		if (h.base_seq < 0)
-			return FL_KERR_INVALID_RECORD;
-		last_seq = fl_pidstate_last_seq(h.base_seq, h.last_offset_delta);
-		switch (fl_pidstate_check(&p->pids, h.producer_id, h.producer_epoch,
-		    h.base_seq, last_seq, &dup)) {
-		case FL_PID_APPEND:
-			break;
-		case FL_PID_DUPLICATE:
-			/* a retry of a stored batch: its offset, stored once */
-			fl_log(FL_LOG_DEBUG, "%s: duplicate batch of producer %lld "
-			    "seq %d..%d at offset %lld", p->dir,
-			    (long long)h.producer_id, (int)h.base_seq, (int)last_seq,
-			    (long long)dup.first_offset);
-			pr->base_offset = dup.first_offset;
-			pr->log_start_offset = (int64_t)p->log.log_start;
-			return FL_KERR_NONE;
-		case FL_PID_OUT_OF_ORDER:
-			fl_log(FL_LOG_INFO, "%s: producer %lld epoch %d sent seq %d "
-			    "out of order", p->dir, (long long)h.producer_id,
-			    (int)h.producer_epoch, (int)h.base_seq);
-			return FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-		case FL_PID_FENCED:
-			return FL_KERR_INVALID_PRODUCER_EPOCH;
-		}
+	/* the batch lives in our receive buffer: the partition stamps it */
+	err = fl_part_produce(p, b->wall_ms, (uint8_t *)(uintptr_t)rec.p, rec.len,
+	    version, &res);
+	if (err == FL_KERR_KAFKA_STORAGE_ERROR) {
+		store_log_error(p, "append", res.cause);
+		return err;
 	}
-	rc = fl_plog_append(&p->log, batch, rec.len, FL_PLOG_APPEND_ASSIGN,
-	    LEADER_EPOCH, b->wall_ms, &base);
-	if (rc != 0) {
-		fl_log(FL_LOG_ERROR, "%s: append: %s", p->dir,
-		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-		return FL_KERR_KAFKA_STORAGE_ERROR;
-	}
-	if (h.producer_id >= 0) {
-		struct fl_pid_batch pb = {
-			.first_seq = h.base_seq, .last_seq = last_seq,
-			.first_offset = (int64_t)base,
-			.last_offset = (int64_t)base + h.last_offset_delta,
-			.max_ts = h.max_ts,
-		};
-
-		if (fl_pidstate_update(&p->pids, h.producer_id, h.producer_epoch,
-		    &pb, b->wall_ms) != 0)
-			fl_log(FL_LOG_WARN, "%s: producer state: out of memory", p->dir);
-		p->pids_changed = 1;
-	}
-	part_mark_dirty(b, p, rec.len);
-	pr->base_offset = (int64_t)base;
-	pr->log_start_offset = (int64_t)p->log.log_start;
+	if (err == FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
+		fl_log(FL_LOG_INFO, "%s: a producer sent a sequence out of order",
+		    fl_part_dir(p));
+	if (err != FL_KERR_NONE)
+		return err;
+	if (res.is_duplicate)
+		fl_log(FL_LOG_DEBUG, "%s: duplicate batch, stored at offset %llu",
+		    fl_part_dir(p), (unsigned long long)res.base_offset);
+	else
+		store_appended(b, p, res.appended_bytes);
+	pr->base_offset = (int64_t)res.base_offset;
+	pr->log_start_offset = (int64_t)res.log_start;
 	return FL_KERR_NONE;
 }
 
@@ -170,7 +114,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].parts = pr;
 		tr[i].nparts = t->nparts;
 		for (j = 0; j < t->nparts; j++) {
-			struct part *p;
+			struct fl_part *p;
 
 			pr[j].index = t->parts[j].index;
 			pr[j].base_offset = -1;
@@ -180,7 +124,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				pr[j].error = FL_KERR_INVALID_REQUIRED_ACKS;
 				continue;
 			}
-			if (is_internal(t->name.p, t->name.len)) {
+			if (is_internal_topic(t->name.p, t->name.len)) {
 				pr[j].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 				continue;
 			}
@@ -203,13 +147,13 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	rc = fl_kp_produce_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
 	/* durable first, then answered (acks=1 and acks=-1 alike) */
-	return kafka_finish(b, c, from, rc, any_ok ? b->sy.round_started + 1 : 0);
+	return kafka_finish(b, c, from, rc, any_ok ? fl_round_ticket(&b->round) : 0);
 }
 
 /* ---- Fetch ---- */
 
 struct fetch_part {
-	struct part *p;
+	struct fl_part *p;
 	int16_t error;
 	struct fl_plog_span span;
 	uint64_t len;			/* bytes of span to send */
@@ -221,8 +165,9 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_fetch_req *r = &req->u.fetch;
 	struct fetch_part *fp;
 	struct fl_kp_fetch_enc e;
+	struct fl_fetch_budget budget;
 	size_t i, j, k, np = 0, from, prev;
-	uint64_t total = 0, left;
+	int64_t until;
 	int any_err = 0, rc = 0;
 
 	for (i = 0; i < r->ntopics; i++)
@@ -230,11 +175,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	fp = kafka_arena(req, np, sizeof(*fp), &rc);
 	if (rc != 0)
 		return -1;
-	left = r->max_bytes > 0 ? (uint64_t)r->max_bytes : 0;
-	/* the frame's int32 size must hold the answer: a client asking for
-	 * ~2 GiB gets 1 GiB and fetches again */
-	if (left > (1u << 30))
-		left = 1u << 30;
+	fl_fetch_budget_init(&budget, r->max_bytes);
 	for (i = 0, k = 0; i < r->ntopics; i++) {
 		const struct fl_kp_fetch_topic *t = &r->topics[i];
 
@@ -242,6 +183,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			const struct fl_kp_fetch_part *q = &t->parts[j];
 			struct fetch_part *f = &fp[k];
 			uint64_t limit;
+			int skip, cause;
 
 			f->p = store_part(b, t->name.p, t->name.len, q->partition);
 			if (f->p == NULL) {
@@ -249,50 +191,28 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				any_err = 1;
 				continue;
 			}
-			if (q->fetch_offset < 0 ||
-			    (uint64_t)q->fetch_offset < f->p->log.log_start ||
-			    (uint64_t)q->fetch_offset > f->p->log.log_end) {
-				f->error = FL_KERR_OFFSET_OUT_OF_RANGE;
+			limit = fl_fetch_budget_next(&budget, q->max_bytes, &skip);
+			if (skip && q->fetch_offset >= 0 &&
+			    (uint64_t)q->fetch_offset >= f->p->log.log_start &&
+			    (uint64_t)q->fetch_offset <= f->p->log.log_end)
+				continue;
+			f->error = fl_part_read(f->p, q->fetch_offset, limit,
+			    FL_PART_CONSUMER, &f->span, &cause);
+			if (f->error == FL_KERR_KAFKA_STORAGE_ERROR)
+				store_log_error(f->p, "read", cause);
+			if (f->error != 0) {
 				any_err = 1;
 				continue;
 			}
-			limit = q->max_bytes > 0 ? (uint64_t)q->max_bytes : 0;
-			if (limit > left)
-				limit = left;
-			if (total > 0 && limit == 0)
-				continue;
-			rc = fl_plog_read(&f->p->log, (uint64_t)q->fetch_offset,
-			    part_hw(f->p), limit, &f->span);
-			if (rc == FL_ENOENT)
-				continue;	/* at the high watermark: nothing yet */
-			if (rc != 0) {
-				fl_log(FL_LOG_ERROR, "%s: read at %lld: %s", f->p->dir,
-				    (long long)q->fetch_offset,
-				    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-				f->error = rc == FL_ERANGE ? FL_KERR_OFFSET_OUT_OF_RANGE :
-				    FL_KERR_KAFKA_STORAGE_ERROR;
-				any_err = 1;
-				continue;
-			}
-			/* only the first data may exceed the limits (KIP-74) */
-			if (total > 0 && f->span.len > limit)
-				continue;
-			f->len = f->span.len;
-			total += f->len;
-			left = left > f->len ? left - f->len : 0;
+			if (f->span.len > 0 && fl_fetch_budget_take(&budget, limit, f->span.len))
+				f->len = f->span.len;
 		}
 	}
 	/* long poll: wait for min_bytes, up to max_wait_ms */
-	if (!any_err && !b->is_stopping && r->max_wait_ms > 0 &&
-	    total < (uint64_t)(r->min_bytes > 0 ? r->min_bytes : 0)) {
-		if (c->park_deadline_ms == 0) {
-			conn_park(b, c, b->now_ms + r->max_wait_ms);
-			return 1;
-		}
-		if (b->now_ms < c->park_deadline_ms) {
-			conn_park(b, c, c->park_deadline_ms);
-			return 1;
-		}
+	if (fl_fetch_should_wait(b->now_ms, c->park_deadline_ms, budget.total, r->min_bytes,
+	    b->is_stopping ? 0 : r->max_wait_ms, any_err, &until)) {
+		conn_park(b, c, until);
+		return 1;
 	}
 	c->park_deadline_ms = 0;
 
@@ -313,7 +233,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			memset(&pr, 0, sizeof(pr));
 			pr.index = t->parts[j].partition;
 			pr.error = f->error;
-			pr.high_watermark = f->p ? (int64_t)part_hw(f->p) : -1;
+			pr.high_watermark = f->p ? (int64_t)f->p->hw : -1;
 			pr.last_stable_offset = pr.high_watermark;
 			pr.log_start_offset = f->p ? (int64_t)f->p->log.log_start : -1;
 			pr.preferred_read_replica = -1;
@@ -376,29 +296,17 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].parts = pr;
 		tr[i].nparts = t->nparts;
 		for (j = 0; j < t->nparts; j++) {
-			struct part *p = store_part(b, t->name.p, t->name.len,
+			struct fl_part *p = store_part(b, t->name.p, t->name.len,
 			    t->parts[j].index);
-			int64_t ts = t->parts[j].timestamp;
-			uint64_t off;
-			int64_t found;
 
 			pr[j].index = t->parts[j].index;
 			pr[j].timestamp = -1;
 			pr[j].offset = -1;
-			if (p == NULL) {
+			if (p == NULL)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-			} else if (ts == -1) {
-				pr[j].offset = (int64_t)part_hw(p);
-			} else if (ts == -2) {
-				pr[j].offset = (int64_t)p->log.log_start;
-			} else if (ts < 0) {
-				pr[j].error = FL_KERR_INVALID_REQUEST;
-			} else if (fl_plog_offset_for_time(&p->log, ts, &off, &found) != 0) {
-				pr[j].error = FL_KERR_KAFKA_STORAGE_ERROR;
-			} else if (off < part_hw(p)) {
-				pr[j].offset = (int64_t)off;
-				pr[j].timestamp = found;
-			}
+			else
+				pr[j].error = fl_part_list_offset(p, t->parts[j].timestamp,
+				    &pr[j].offset, &pr[j].timestamp);
 		}
 	}
 	memset(&resp, 0, sizeof(resp));
@@ -413,7 +321,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 /* ---- Metadata ---- */
 
 static int
-fill_topic(struct broker *b, struct fl_kp_req *req, struct topic *t,
+fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
     struct fl_kp_metadata_topic *mt, const int32_t *self)
 {
 	struct fl_kp_metadata_part *mp;
@@ -425,7 +333,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct topic *t,
 		return rc;
 	mt->error = 0;
 	mt->name = fl_kp_str(t->name);
-	mt->is_internal = is_internal(t->name, strlen(t->name));
+	mt->is_internal = is_internal_topic(t->name, strlen(t->name));
 	mt->parts = mp;
 	mt->nparts = (size_t)t->nparts;
 	for (i = 0; i < t->nparts; i++) {
@@ -436,6 +344,42 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct topic *t,
 		mp[i].isr = self;
 		mp[i].nisr = 1;
 	}
+	return 0;
+}
+
+/*
+ * Create the unknown topics a Metadata request names (auto-create): all
+ * of them in one durable write of the topics file, at most
+ * AUTO_CREATE_PER_REQUEST_MAX per request.
+ */
+static int
+auto_create(struct broker *b, struct fl_kp_req *req)
+{
+	const struct fl_kp_metadata_req *r = &req->u.metadata;
+	struct fl_catalog_new *nt;
+	char (*names)[FL_TOPIC_NAME_MAX + 1];
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!b->cfg->auto_create || !r->allow_auto_create || b->is_stopping ||
+	    r->is_all_topics || r->ntopics == 0)
+		return 0;
+	nt = kafka_arena(req, r->ntopics, sizeof(*nt), &rc);
+	names = kafka_arena(req, r->ntopics, sizeof(*names), &rc);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < r->ntopics && n < AUTO_CREATE_PER_REQUEST_MAX; i++) {
+		const struct fl_slice *t = &r->topics[i];
+
+		if (store_find(b, t->p, t->len) != NULL || !fl_topic_name_ok(t->p, t->len) ||
+		    !cname(names[n], sizeof(names[n]), *t))
+			continue;
+		nt[n].name = names[n];
+		nt[n].nparts = b->cfg->num_partitions;
+		n++;
+	}
+	if (n > 0)
+		store_create(b, nt, n);
 	return 0;
 }
 
@@ -450,16 +394,17 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, n, from;
 	int rc = 0;
 
-	n = r->is_all_topics ? b->ntopics : r->ntopics;
+	if (auto_create(b, req) != 0)
+		return -1;
+	n = r->is_all_topics ? b->cat.ntopics : r->ntopics;
 	mt = kafka_arena(req, n, sizeof(*mt), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct topic *t;
-		char name[FL_TOPIC_NAME_MAX + 1];
+		struct fl_topic *t;
 
 		if (r->is_all_topics) {
-			rc = fill_topic(b, req, b->topics[i], &mt[i], &self);
+			rc = fill_topic(b, req, b->cat.topics[i], &mt[i], &self);
 			if (rc != 0)
 				return -1;
 			continue;
@@ -470,16 +415,11 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			mt[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 			continue;
 		}
-		if (t == NULL && b->cfg->auto_create && r->allow_auto_create &&
-		    !b->is_stopping && cname(name, sizeof(name), r->topics[i])) {
-			rc = store_create(b, name, b->cfg->num_partitions, &t);
-			if (rc != 0) {
-				mt[i].error = FL_KERR_LEADER_NOT_AVAILABLE;
-				continue;
-			}
-		}
 		if (t == NULL) {
-			mt[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			/* being created (or over this request's share): retry soon */
+			mt[i].error = b->cfg->auto_create && r->allow_auto_create &&
+			    !b->is_stopping ? FL_KERR_LEADER_NOT_AVAILABLE :
+			    FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			continue;
 		}
 		if (fill_topic(b, req, t, &mt[i], &self) != 0)
@@ -506,102 +446,57 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 /* ---- CreateTopics / DeleteTopics ---- */
 
-static int16_t
-create_one(struct broker *b, const struct fl_kp_create_topics_req *r, size_t idx,
-    int validate_only, const char **msg)
-{
-	const struct fl_kp_create_topic *t = &r->topics[idx];
-	char name[FL_TOPIC_NAME_MAX + 1];
-	int32_t nparts = t->num_partitions;
-	size_t i, j;
-	int rc;
-
-	for (i = 0; i < idx; i++)
-		if (r->topics[i].name.len == t->name.len &&
-		    memcmp(r->topics[i].name.p, t->name.p, t->name.len) == 0) {
-			*msg = "topic named twice in one request";
-			return FL_KERR_INVALID_REQUEST;
-		}
-	if (!fl_topic_name_ok(t->name.p, t->name.len) ||
-	    !cname(name, sizeof(name), t->name)) {
-		*msg = "topic names are 1-249 characters of [a-zA-Z0-9._-]";
-		return FL_KERR_INVALID_TOPIC_EXCEPTION;
-	}
-	if (store_find(b, t->name.p, t->name.len) != NULL) {
-		*msg = "topic already exists";
-		return FL_KERR_TOPIC_ALREADY_EXISTS;
-	}
-	if (t->replication_factor != -1 && t->replication_factor != 1) {
-		*msg = "a single node can only hold one replica";
-		return FL_KERR_INVALID_REPLICATION_FACTOR;
-	}
-	if (t->nassignments > 0) {
-		if (nparts != -1 || t->replication_factor != -1) {
-			*msg = "assignments need NumPartitions and ReplicationFactor -1";
-			return FL_KERR_INVALID_REQUEST;
-		}
-		for (i = 0; i < t->nassignments; i++) {
-			const struct fl_kp_create_assignment *a = &t->assignments[i];
-			int ok = a->index >= 0 && (size_t)a->index < t->nassignments &&
-			    a->nbroker_ids == 1 && a->broker_ids[0] == b->cfg->node_id;
-
-			for (j = 0; ok && j < i; j++)
-				ok = t->assignments[j].index != a->index;
-			if (!ok) {
-				*msg = "partitions can only be assigned to this node";
-				return FL_KERR_INVALID_REPLICA_ASSIGNMENT;
-			}
-		}
-		nparts = (int32_t)t->nassignments;
-	}
-	if (nparts == -1)
-		nparts = b->cfg->num_partitions;
-	if (nparts <= 0 || nparts > FL_TOPIC_PARTITIONS_MAX) {
-		*msg = "partition count out of range";
-		return FL_KERR_INVALID_PARTITIONS;
-	}
-	if (t->nconfigs > 0) {
-		*msg = "per-topic configs are not supported";
-		return FL_KERR_INVALID_CONFIG;
-	}
-	if (validate_only)
-		return FL_KERR_NONE;
-	rc = store_create(b, name, nparts, NULL);
-	if (rc == FL_EEXIST) {
-		*msg = "topic already exists";
-		return FL_KERR_TOPIC_ALREADY_EXISTS;
-	}
-	if (rc != 0) {
-		*msg = "storage error";
-		return FL_KERR_KAFKA_STORAGE_ERROR;
-	}
-	return FL_KERR_NONE;
-}
-
 static int
 h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_create_topics_req *r = &req->u.create_topics;
 	struct fl_kp_create_topic_resp *tr;
 	struct fl_kp_create_topics_resp resp;
-	size_t i, from;
+	struct fl_catalog_new *nt;
+	char (*names)[FL_TOPIC_NAME_MAX + 1];
+	size_t *which;
+	size_t i, n = 0, from;
 	int rc = 0;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
+	nt = kafka_arena(req, r->ntopics, sizeof(*nt), &rc);
+	names = kafka_arena(req, r->ntopics, sizeof(*names), &rc);
+	which = kafka_arena(req, r->ntopics, sizeof(*which), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
 		const char *msg = NULL;
+		int32_t nparts = 0;
 
 		tr[i].name = r->topics[i].name;
-		if (is_internal(r->topics[i].name.p, r->topics[i].name.len)) {
+		if (is_internal_topic(r->topics[i].name.p, r->topics[i].name.len)) {
 			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 			tr[i].error_message = fl_kp_str("internal topic");
 			continue;
 		}
 		tr[i].error = b->is_stopping ? FL_KERR_NOT_CONTROLLER :
-		    create_one(b, r, i, r->validate_only, &msg);
+		    fl_catalog_check_create(&b->cat, r, i, b->cfg->node_id,
+		    b->cfg->num_partitions, &nparts, &msg);
 		tr[i].error_message = fl_kp_str(msg);
+		if (tr[i].error != 0 || r->validate_only ||
+		    !cname(names[n], sizeof(names[n]), r->topics[i].name))
+			continue;
+		nt[n].name = names[n];
+		nt[n].nparts = nparts;
+		which[n++] = i;
+	}
+	if (n > 0)
+		store_create(b, nt, n);
+	for (i = 0; i < n; i++) {
+		struct fl_kp_create_topic_resp *t = &tr[which[i]];
+
+		if (nt[i].rc == FL_EEXIST) {
+			t->error = FL_KERR_TOPIC_ALREADY_EXISTS;
+			t->error_message = fl_kp_str("topic already exists");
+		} else if (nt[i].rc != 0) {
+			t->error = FL_KERR_KAFKA_STORAGE_ERROR;
+			t->error_message = fl_kp_str("storage error");
+		}
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
@@ -628,7 +523,7 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		char name[FL_TOPIC_NAME_MAX + 1];
 
 		tr[i].name = r->names[i];
-		if (is_internal(r->names[i].p, r->names[i].len)) {
+		if (is_internal_topic(r->names[i].p, r->names[i].len)) {
 			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 			continue;
 		}
@@ -656,6 +551,7 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_init_producer_id_req *r = &req->u.init_producer_id;
 	struct fl_kp_init_producer_id_resp resp;
+	struct fl_err err = { 0 };
 	size_t from;
 	int rc;
 
@@ -666,7 +562,8 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		fl_log(FL_LOG_INFO, "%s asked for a transactional producer id; "
 		    "transactions are not supported", c->peer);
 		resp.error = FL_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-	} else if (store_next_pid(b, &resp.producer_id) != 0) {
+	} else if (fl_catalog_next_pid(&b->cat, &resp.producer_id, &err) != 0) {
+		fl_log(FL_LOG_ERROR, "%s", err.msg);
 		resp.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 		resp.producer_id = -1;
 	} else {
@@ -704,28 +601,16 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].nparts = t->nparts;
 		for (j = 0; j < t->nparts; j++) {
 			const struct fl_kp_ofle_part *q = &t->parts[j];
-			struct part *p = store_part(b, t->name.p, t->name.len, q->partition);
-			int32_t found = -1;
-			int64_t end = -1;
+			struct fl_part *p = store_part(b, t->name.p, t->name.len, q->partition);
 
 			pr[j].partition = q->partition;
 			pr[j].leader_epoch = -1;
 			pr[j].end_offset = -1;
-			if (p == NULL) {
+			if (p == NULL)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
-			} else if (q->current_leader_epoch > LEADER_EPOCH) {
-				pr[j].error = FL_KERR_UNKNOWN_LEADER_EPOCH;
-			} else if (q->leader_epoch > LEADER_EPOCH) {
-				/* UNDEFINED: -1 / -1 */
-			} else if (fl_plog_epoch_end(&p->log, q->leader_epoch, &found,
-			    &end) == 0 && found >= 0) {
-				pr[j].leader_epoch = found;
-				pr[j].end_offset = end;
-			} else {
-				/* nothing written yet: the current epoch ends at log end */
-				pr[j].leader_epoch = LEADER_EPOCH;
-				pr[j].end_offset = (int64_t)p->log.log_end;
-			}
+			else
+				pr[j].error = fl_part_epoch_end(p, q->current_leader_epoch,
+				    q->leader_epoch, &pr[j].leader_epoch, &pr[j].end_offset);
 		}
 	}
 	memset(&resp, 0, sizeof(resp));

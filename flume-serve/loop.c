@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -455,7 +456,7 @@ conn_flush(struct broker *b, struct conn *c)
 		struct chunk *h = &c->q[c->qhead];
 		ssize_t n;
 
-		if (h->need_round > b->sy.round_done)
+		if (h->need_round > fl_round_done(&b->round))
 			break;
 		if (h->kind == CHUNK_FILE) {
 			off_t pos = (off_t)h->pos;
@@ -482,7 +483,7 @@ conn_flush(struct broker *b, struct conn *c)
 			for (i = 0; i < c->qlen; i++) {
 				struct chunk *k = &c->q[(c->qhead + i) % c->qcap];
 
-				if (k->kind != CHUNK_MEM || k->need_round > b->sy.round_done)
+				if (k->kind != CHUNK_MEM || k->need_round > fl_round_done(&b->round))
 					break;
 				run += k->len;
 			}
@@ -913,11 +914,10 @@ next_timeout(struct broker *b)
 static void
 update_pause(struct broker *b)
 {
-	const struct serve_cfg *cfg = b->cfg;
-	uint64_t unsynced = b->dirty_bytes + b->sy.bytes_in_round;
-	uint64_t waiting = b->sy.waiting_cur + b->sy.waiting_next;
-	int paused = unsynced > cfg->unsynced_bytes_max ||
-	    waiting > cfg->produce_waiting_max;
+	const struct fl_round *r = &b->round;
+	uint64_t unsynced = r->dirty_bytes + r->bytes_in_round;
+	uint64_t waiting = r->waiting_cur + r->waiting_next;
+	int paused = fl_round_should_pause(r);
 
 	if (paused && !b->is_paused)
 		fl_log(FL_LOG_DEBUG, "pausing producers: %llu bytes not yet "
@@ -940,7 +940,7 @@ loop_run(struct broker *b)
 
 		if (n < 0 && errno != EINTR) {
 			fl_log(FL_LOG_ERROR, "epoll_wait: %s", strerror(errno));
-			return 71;
+			return EX_OSERR;
 		}
 		tick(b);
 		group_tick(b);
@@ -1001,13 +1001,15 @@ loop_run(struct broker *b)
 			conn_service(b, c);
 		}
 		sync_maybe_start(b);
+		if (b->is_failed)
+			break;		/* durability in doubt: answer nothing more */
 		update_pause(b);
 		if (!b->is_stopping && b->now_ms >= b->next_housekeep_ms) {
 			store_housekeep(b);
 			b->next_housekeep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
 		}
 		if (b->is_stopping) {
-			if (b->nlive == 0 && !b->sy.is_busy && b->ndirty == 0)
+			if (b->nlive == 0 && !b->round.is_busy && b->round.ndirty == 0)
 				break;
 			if (b->now_ms >= b->stop_deadline_ms) {
 				fl_log(FL_LOG_WARN, "shutdown timeout: closing %zu "
@@ -1021,16 +1023,16 @@ loop_run(struct broker *b)
 		conn_close(b, b->live[0], "shutdown");
 	sync_wait_idle(b);
 	/* the final sync: everything appended becomes durable */
-	for (i = 0; i < b->ntopics; i++) {
+	for (i = 0; i < b->cat.ntopics && !b->is_failed; i++) {
 		int32_t j;
 
-		for (j = 0; j < b->topics[i]->nparts; j++) {
-			int rc = fl_plog_sync(&b->topics[i]->parts[j].log);
+		for (j = 0; j < b->cat.topics[i]->nparts; j++) {
+			struct fl_part *p = &b->cat.topics[i]->parts[j];
+			int rc = fl_plog_sync(&p->log);
 
 			if (rc != 0) {
-				fl_log(FL_LOG_ERROR, "%s: sync: %s", b->topics[i]->parts[j].dir,
-				    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-				b->exit_code = 74;
+				store_log_error(p, "sync", rc);
+				b->exit_code = EX_IOERR;
 			}
 		}
 	}

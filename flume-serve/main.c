@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -24,11 +23,12 @@
 #include "codec/conf.h"
 #include "os/diag.h"
 #include "os/entropy.h"
+#include "os/lock.h"
 #include "os/vfs_real.h"
+#include "store/meta.h"
 #include "serve.h"
 
 #define CONFIG_BYTES_MAX (1u << 20)
-#define META_NAME "meta"
 
 /* File-scope mutables live only here (STYLE §4): the self-pipe and the
  * count of SIGINTs, so a second one can exit at once. */
@@ -293,74 +293,57 @@ mkdir_p(const char *path)
 static int
 lock_data_dir(const char *dir)
 {
-	char path[SERVE_PATH_MAX + 8];
-	int fd;
+	int fd, rc = fl_lock_dir(dir, 1, &fd);
 
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		fl_die(EX_IOERR, "%s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			fl_diex(EX_TEMPFAIL, "%s is in use by another broker "
-			    "(lock held on %s)", dir, path);
-		fl_die(EX_IOERR, "flock %s", path);
-	}
+	if (rc == FL_EBUSY)
+		fl_diex(EX_TEMPFAIL, "%s is in use by another broker (lock held on %s/%s)",
+		    dir, dir, FL_LOCK_FILE);
+	if (rc != 0)
+		fl_die(EX_IOERR, "lock %s/%s", dir, FL_LOCK_FILE);
 	return fd;
 }
 
-/* Read DIR/meta, or create it with a fresh random cluster id. */
+/*
+ * Read DIR/meta, or create it with a fresh random cluster id when the
+ * directory is new.  A directory that holds topics but no meta is not new:
+ * refuse rather than give it another identity.
+ */
 static void
 load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
 {
-	uint8_t *data;
-	size_t len;
-	char text[256], *line, *save = NULL;
-	int rc, format = 0;
-	long node = -1;
+	struct fl_meta m;
+	struct fl_err err = { 0 };
+	int rc = fl_meta_load(b->vfs, cfg->data_dir, &m, &err);
 
-	rc = fl_durable_read(b->vfs, cfg->data_dir, META_NAME, &data, &len);
 	if (rc == FL_ENOENT) {
-		char id[33];
-		int k;
+		int is_dir = 0;
+		char topics[SERVE_PATH_MAX + 16];
 
-		fl_random_hex(id, 16);
-		k = snprintf(text, sizeof(text), "format 1\nnode %d\ncluster %s\n",
-		    (int)cfg->node_id, id);
-		rc = fl_durable_write(b->vfs, cfg->data_dir, META_NAME, text, (size_t)k);
-		if (rc != 0)
-			fl_diex(EX_IOERR, "%s/%s: %s", cfg->data_dir, META_NAME,
-			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-		snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", id);
+		snprintf(topics, sizeof(topics), "%s/%s", cfg->data_dir, FL_CATALOG_TOPICS_FILE);
+		if (fl_vfs_stat(b->vfs, topics, &is_dir, NULL) == 0)
+			fl_diex(EX_DATAERR, "%s/%s is missing but %s exists: this is not a "
+			    "new data directory; restore %s/%s (format 1, node, cluster "
+			    "lines) rather than start it as a new one", cfg->data_dir,
+			    FL_META_FILE, topics, cfg->data_dir, FL_META_FILE);
+		memset(&m, 0, sizeof(m));
+		m.node_id = cfg->node_id;
+		fl_random_hex(m.cluster_id, 16);
+		if (fl_meta_store(b->vfs, cfg->data_dir, &m, &err) != 0)
+			fl_diex(EX_IOERR, "%s", err.msg);
+		snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", m.cluster_id);
 		fl_log(FL_LOG_INFO, "new data directory %s, cluster id %s",
-		    cfg->data_dir, id);
+		    cfg->data_dir, m.cluster_id);
 		return;
 	}
+	if (rc == FL_ESYS)
+		fl_diex(EX_IOERR, "%s", err.msg);
 	if (rc != 0)
-		fl_diex(rc == FL_ECORRUPT ? EX_DATAERR : EX_IOERR, "%s/%s: %s",
-		    cfg->data_dir, META_NAME,
-		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
-	if (len >= sizeof(text))
-		fl_diex(EX_DATAERR, "%s/%s: too large", cfg->data_dir, META_NAME);
-	memcpy(text, data, len);
-	text[len] = '\0';
-	free(data);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "format ", 7) == 0)
-			format = atoi(line + 7);
-		else if (strncmp(line, "node ", 5) == 0)
-			node = strtol(line + 5, NULL, 10);
-		else if (strncmp(line, "cluster ", 8) == 0)
-			snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", line + 8);
-	}
-	if (format != 1 || node < 0 || node > INT32_MAX || b->cluster_id[0] == '\0')
-		fl_diex(EX_DATAERR, "%s/%s: unrecognised content", cfg->data_dir,
-		    META_NAME);
-	if (node_id_given && node != cfg->node_id)
-		fl_diex(EX_CONFIG, "--node-id %d does not match node %ld in %s/%s",
-		    (int)cfg->node_id, node, cfg->data_dir, META_NAME);
-	cfg->node_id = (int32_t)node;
+		fl_diex(EX_DATAERR, "%s", err.msg);
+	snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", m.cluster_id);
+	if (node_id_given && m.node_id != cfg->node_id)
+		fl_diex(EX_CONFIG, "--node-id %d does not match node %d in %s/%s",
+		    (int)cfg->node_id, (int)m.node_id, cfg->data_dir, FL_META_FILE);
+	cfg->node_id = m.node_id;
 }
 
 static void
@@ -481,8 +464,11 @@ main(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		b.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
-	if (store_open(&b, &err) != 0)
-		fl_diex(EX_DATAERR, "%s", err.msg);
+	if (store_open(&b, &err) != 0) {
+		/* damaged data is 65; a resource or system failure is not */
+		fl_diex(err.code == FL_ESYS ? EX_IOERR : err.code == FL_ENOMEM ? EX_OSERR :
+		    EX_DATAERR, "%s", err.msg);
+	}
 	if (sync_init(&b) != 0)
 		fl_die(EX_OSERR, "sync thread");
 	if (group_init(&b) != 0)
@@ -496,10 +482,11 @@ main(int argc, char **argv)
 
 	rc = loop_run(&b);
 	sync_stop(&b);
-	store_snapshot_all(&b, 1);
+	if (!b.is_failed)
+		store_snapshot_all(&b, 1);
 	group_free(&b);
 	store_close(&b);
-	close(lockfd);
+	fl_lock_release(lockfd);
 	if (rc == 0)
 		fl_log(FL_LOG_INFO, "stopped");
 	return rc;

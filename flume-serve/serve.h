@@ -3,12 +3,15 @@
  * only (programs never include each other's files).
  *
  *   main.c   options, config file, signals (self-pipe), data dir, wiring
- *   store.c  topics and partitions on disk: plogs, topics file, meta,
- *            producer ids, idempotence state rebuild and snapshots
+ *   store.c  the data directory's catalog (store/catalog.h) and its
+ *            housekeeping: retention, producer expiry, snapshots
  *   loop.c   the epoll loop: accept, connections, framing, output queues
  *            (writev + sendfile), parking, housekeeping, shutdown
- *   kafka.c  one handler per Kafka API
- *   sync.c   the sync thread and group-commit rounds (DESIGN §5)
+ *   kafka.c  one handler per Kafka API: decode, ask the partition
+ *            (store/part.h) or catalog, encode, queue
+ *   sync.c   the sync thread that runs a group-commit round's fdatasync
+ *            calls; the rounds themselves are sm/round.h (DESIGN §5)
+ *   group.c  consumer groups: wiring of the coordinator (sm/coord.h)
  *   admin.c  the admin socket's line protocol (flume-admin(7))
  *
  * Threads: everything runs on the loop thread except the fdatasync calls
@@ -23,14 +26,19 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/rd.h"
 #include "codec/kproto.h"
+#include "codec/offsets.h"
 #include "codec/topics.h"
 #include "os/diag.h"
-#include "sm/pidstate.h"
-#include "store/plog.h"
+#include "sm/coord.h"
+#include "sm/round.h"
+#include "store/catalog.h"
+#include "store/meta.h"
+#include "store/part.h"
 #include "store/vfs.h"
 
 #define SERVE_HOST_MAX 256
@@ -40,7 +48,6 @@
 #define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
 #define SERVE_OUT_FREE_BYTES (1u << 20)	/* reply buffer not counted against buffer-bytes-max */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
-#define SERVE_PID_BLOCK 1000		/* producer ids reserved per durable write */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
 /*
  * What one response's arrays may take from the request's arena beyond what
@@ -80,40 +87,20 @@ struct serve_cfg {
 	enum fl_log_level log_level;
 };
 
-/* ---- storage ---- */
-
-struct topic;
-
-struct part {
-	struct topic *topic;		/* owner */
-	int32_t index;
-	char dir[SERVE_PATH_MAX];
-	struct fl_plog log;
-	struct fl_pidstate pids;
-	int is_open;
-	int is_dirty;			/* appended since the current round began */
-	int in_round;			/* its file is being synced right now */
-	uint64_t dirty_bytes;
-	int pids_changed;		/* since the last producers snapshot */
-};
-
-struct topic {
-	char name[FL_TOPIC_NAME_MAX + 1];
-	int32_t nparts;
-	struct part *parts;		/* owned array */
-	int is_deleted;			/* waiting for its round to end */
-	struct topic *next_dead;
-};
-
 /* ---- sync thread ---- */
 
 struct sync_job {
-	struct part *p;
+	struct fl_part *p;
 	struct fl_file *f;
 	uint64_t end;
 	int rc, errnum;
+	const char *call;		/* what failed: "write" or "fdatasync" */
 };
 
+/*
+ * The thread that runs a round's fdatasync calls; the round's bookkeeping
+ * is struct fl_round (sm/round.h) on the loop thread.
+ */
 struct syncer {
 	pthread_t th;
 	int has_thread;
@@ -122,11 +109,9 @@ struct syncer {
 	int has_work, is_done, quit;	/* under mu */
 	struct sync_job *jobs;		/* owned; handed over while has_work */
 	size_t njobs, cap;
+	struct fl_round_slot **slots;	/* owned scratch for fl_round_begin */
+	size_t slots_cap;
 	int efd;			/* eventfd: the thread says "done" */
-	int is_busy;			/* loop: a round is in flight */
-	uint64_t round_started, round_done;
-	uint64_t bytes_in_round;
-	uint64_t waiting_cur, waiting_next;	/* produce responses held */
 };
 
 /* ---- connections ---- */
@@ -181,7 +166,7 @@ struct conn {
 struct broker {
 	const struct serve_cfg *cfg;
 	struct fl_vfs *vfs;
-	char cluster_id[40];
+	char cluster_id[FL_META_CLUSTER_ID_MAX + 1];
 	char adv_host[SERVE_HOST_MAX];
 	uint16_t adv_port;
 	char bound[SERVE_HOST_MAX + 8];	/* "host:port" we listen on */
@@ -197,15 +182,8 @@ struct broker {
 	int64_t next_housekeep_ms;
 	int64_t last_refuse_log_ms;
 
-	/* topics, sorted by name */
-	struct topic **topics;
-	size_t ntopics, topics_cap;
-	struct fl_topic_list tlist;	/* what the topics file holds */
-	struct topic *dead;		/* deleted, awaiting the end of a round */
-	struct fl_plog_config plog_cfg;
-
-	/* producer ids */
-	int64_t pid_next, pid_limit;
+	struct fl_catalog cat;		/* topics and partitions */
+	struct fl_part_config part_cfg;
 
 	/* connections */
 	struct conn *conns;		/* owned, connections_max + admin slots */
@@ -220,15 +198,16 @@ struct broker {
 	uint64_t out_bytes;		/* reply buffers beyond SERVE_OUT_FREE_BYTES each */
 
 	struct syncer sy;
-	uint64_t dirty_bytes;		/* appended, not yet in a round */
-	size_t ndirty;
+	struct fl_round round;		/* group commit (sm/round.h) */
 	int is_paused;			/* producers wait for the sync thread */
 
-	struct gstate *gs;		/* consumer groups (group.c), owned */
+	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
+	int has_coord;
 
 	int is_stopping;
+	int is_failed;			/* stop at once: durability is in doubt */
 	int64_t stop_deadline_ms;
-	int exit_code;			/* loop_run's result */
+	int exit_code;			/* loop_run's result (sysexits) */
 };
 
 /* main.c */
@@ -237,17 +216,20 @@ void serve_reopen_log(struct broker *b);
 /* store.c */
 int store_open(struct broker *b, struct fl_err *err);
 void store_close(struct broker *b);
-struct topic *store_find(struct broker *b, const void *name, size_t len);
-struct part *store_part(struct broker *b, const void *name, size_t len, int32_t idx);
-/* 0, FL_EEXIST, FL_EINVAL (name/partitions), or an I/O error (logged). */
-int store_create(struct broker *b, const char *name, int32_t nparts, struct topic **out);
+struct fl_part *store_part(struct broker *b, const void *name, size_t len, int32_t idx);
+struct fl_topic *store_find(struct broker *b, const void *name, size_t len);
+/* Create topics (one durable write), logging what happened. */
+void store_create(struct broker *b, struct fl_catalog_new *nt, size_t n);
+/* 0, FL_ENOENT, or an I/O error (logged). */
 int store_delete(struct broker *b, const char *name);
-void store_reap_dead(struct broker *b);
-int store_next_pid(struct broker *b, int64_t *pid);
 void store_housekeep(struct broker *b);
 void store_snapshot_all(struct broker *b, int only_changed);
-static inline uint64_t part_hw(const struct part *p) { return p->log.synced_end; }
-void part_mark_dirty(struct broker *b, struct part *p, uint64_t bytes);
+/* An append of bytes to p: it joins the next sync round. */
+void store_appended(struct broker *b, struct fl_part *p, uint64_t bytes);
+/* Log a storage error of a partition: the call, the file, errno's text. */
+void store_log_error(const struct fl_part *p, const char *what, int rc);
+static inline int is_internal_topic(const void *name, size_t len)
+{ return len == 18 && memcmp(name, FL_OFFSETS_TOPIC, 18) == 0; }
 
 /* sync.c */
 int sync_init(struct broker *b);
@@ -293,6 +275,8 @@ int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
 
 /* group.c: consumer groups and committed offsets. */
 int group_init(struct broker *b);
+/* The offsets log became durable below what its partition's HW says. */
+void group_durable(struct broker *b);
 void group_free(struct broker *b);
 /* Like kafka_handle, plus 2: the frame is consumed, the answer comes later. */
 int group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);

@@ -9,15 +9,16 @@
  * a round runs waits for the next one, so one fdatasync per partition
  * covers all of it and rounds grow with load.
  *
- * Responses carry the number of the round that covers them
- * (round_started + 1 when queued), so no per-partition waiter lists are
- * needed: a response is durable once round_done reaches its number.
+ * The bookkeeping (round numbers, dirty partitions, back-pressure) is
+ * sm/round.h; this file is the thread and its hand-over.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "serve.h"
@@ -60,6 +61,7 @@ sync_init(struct broker *b)
 	struct syncer *sy = &b->sy;
 
 	memset(sy, 0, sizeof(*sy));
+	fl_round_init(&b->round, b->cfg->unsynced_bytes_max, b->cfg->produce_waiting_max);
 	sy->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (sy->efd < 0)
 		return FL_ESYS;
@@ -90,9 +92,15 @@ sync_stop(struct broker *b)
 	close(sy->efd);
 	free(sy->jobs);
 	sy->jobs = NULL;
+	free(sy->slots);
+	sy->slots = NULL;
 }
 
-/* Finish the current round: marks, releases, wakes. */
+/*
+ * Finish the current round: mark what it made durable, release the
+ * responses that waited for it, wake everyone.  A failed write or
+ * fdatasync stops the broker instead (see below).
+ */
 static void
 round_finish(struct broker *b)
 {
@@ -102,29 +110,36 @@ round_finish(struct broker *b)
 	for (i = 0; i < sy->njobs; i++) {
 		struct sync_job *j = &sy->jobs[i];
 
-		if (j->rc != 0) {
-			/*
-			 * After a failed fdatasync the kernel may have dropped
-			 * the dirty pages (the 2018 "fsyncgate"): retrying can
-			 * report success for data that is gone.  Stop rather
-			 * than acknowledge it.
-			 */
-			errno = j->errnum;
-			fl_log(FL_LOG_ERROR, "fdatasync %s: %s; stopping", j->p->dir,
-			    j->rc == FL_ESYS ? strerror(j->errnum) : fl_strerror(j->rc));
-			_exit(74);
-		}
-		j->p->in_round = 0;
-		if (!j->p->topic->is_deleted)
-			fl_plog_mark_synced(&j->p->log, j->end);
+		j->p->round.in_round = 0;
+		if (j->rc == 0)
+			continue;
+		/*
+		 * After a failed fdatasync the kernel may have dropped the
+		 * dirty pages (the 2018 "fsyncgate"): retrying can report
+		 * success for data that is gone.  Acknowledge nothing more:
+		 * the loop stops at once and the round's responses stay
+		 * unsent.
+		 */
+		errno = j->errnum;
+		fl_log(FL_LOG_ERROR, "%s %s: %s; stopping", j->call,
+		    fl_part_dir(j->p), j->rc == FL_ESYS ? strerror(j->errnum) :
+		    fl_strerror(j->rc));
+		b->is_failed = 1;
+		b->exit_code = EX_IOERR;
+	}
+	if (b->is_failed) {
+		sy->njobs = 0;
+		return;
+	}
+	for (i = 0; i < sy->njobs; i++) {
+		struct sync_job *j = &sy->jobs[i];
+
+		fl_part_durable(j->p, j->end);
 	}
 	sy->njobs = 0;
-	sy->round_done = sy->round_started;
-	sy->is_busy = 0;
-	sy->bytes_in_round = 0;
-	sy->waiting_cur = 0;
-	if (b->dead != NULL)
-		store_reap_dead(b);
+	fl_round_finish(&b->round);
+	fl_catalog_reap(&b->cat);
+	group_durable(b);
 	loop_wake_all(b);
 }
 
@@ -132,58 +147,49 @@ void
 sync_maybe_start(struct broker *b)
 {
 	struct syncer *sy = &b->sy;
-	size_t i, n = 0;
-	int32_t j;
+	size_t i, n;
 
-	if (sy->is_busy || (b->ndirty == 0 && sy->waiting_next == 0))
+	if (b->is_failed || !fl_round_due(&b->round))
 		return;
-	if (sy->cap < b->ndirty) {
-		size_t cap = b->ndirty * 2;
+	if (sy->cap < b->round.ndirty || sy->slots_cap < b->round.ndirty) {
+		size_t cap = b->round.ndirty * 2;
 		struct sync_job *nj = realloc(sy->jobs, cap * sizeof(*nj));
+		struct fl_round_slot **ns;
 
 		if (nj == NULL)
 			return;		/* try again next turn */
 		sy->jobs = nj;
 		sy->cap = cap;
+		ns = realloc(sy->slots, cap * sizeof(*ns));
+		if (ns == NULL)
+			return;
+		sy->slots = ns;
+		sy->slots_cap = cap;
 	}
-	for (i = 0; i < b->ntopics && n < b->ndirty; i++) {
-		struct topic *t = b->topics[i];
+	n = fl_round_begin(&b->round, sy->slots);
+	for (i = 0; i < n; i++) {
+		struct fl_part *p = (struct fl_part *)(void *)((char *)sy->slots[i] -
+		    offsetof(struct fl_part, round));
+		struct sync_job *job = &sy->jobs[i];
 
-		for (j = 0; j < t->nparts; j++) {
-			struct part *p = &t->parts[j];
-			struct sync_job *job;
-
-			if (!p->is_dirty)
-				continue;
-			job = &sy->jobs[n++];
-			job->p = p;
-			job->f = fl_plog_active_file(&p->log, &job->end);
-			job->rc = 0;
-			if (job->f == NULL) {
-				/* the buffered appends could not be written */
-				job->rc = (int)(int64_t)job->end;
-				job->errnum = errno;
-				job->end = 0;
-			}
-			p->is_dirty = 0;
-			p->in_round = 1;
-			p->dirty_bytes = 0;
+		job->p = p;
+		job->f = fl_plog_active_file(&p->log, &job->end);
+		job->rc = 0;
+		job->call = "fdatasync";
+		if (job->f == NULL) {
+			/* the buffered appends could not be written */
+			job->rc = (int)(int64_t)job->end;
+			job->errnum = errno;
+			job->end = 0;
+			job->call = "write";
 		}
 	}
-	FL_ASSERT(n == b->ndirty);
-	b->ndirty = 0;
 	sy->njobs = n;
-	sy->round_started++;
-	sy->bytes_in_round = b->dirty_bytes;
-	b->dirty_bytes = 0;
-	sy->waiting_cur = sy->waiting_next;
-	sy->waiting_next = 0;
 	if (n == 0) {
 		/* only responses that need no sync (duplicates of durable data) */
 		round_finish(b);
 		return;
 	}
-	sy->is_busy = 1;
 	pthread_mutex_lock(&sy->mu);
 	sy->has_work = 1;
 	sy->is_done = 0;
@@ -203,7 +209,7 @@ sync_on_done(struct broker *b)
 	done = sy->is_done;
 	sy->is_done = 0;
 	pthread_mutex_unlock(&sy->mu);
-	if (done && sy->is_busy)
+	if (done && b->round.is_busy)
 		round_finish(b);
 }
 
@@ -214,7 +220,7 @@ sync_wait_idle(struct broker *b)
 	struct syncer *sy = &b->sy;
 	int done;
 
-	while (sy->is_busy) {
+	while (b->round.is_busy && !b->is_failed) {
 		pthread_mutex_lock(&sy->mu);
 		while (!sy->is_done)
 			pthread_cond_wait(&sy->cv, &sy->mu);

@@ -1,0 +1,423 @@
+/*
+ * part.c: one partition: produce checks and idempotence over the log, fetch
+ * ranges, ListOffsets and OffsetForLeaderEpoch answers, and the producer
+ * state's snapshot and rebuild.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/batch.h"
+#include "codec/kproto.h"
+#include "store/part.h"
+
+#define SCAN_CHUNK (1u << 20)
+
+/* "what: why; rebuilt from the log" into buf[n] (may be NULL). */
+static void
+note(char *buf, size_t n, const char *what, const char *why)
+{
+	if (buf != NULL && n > 0)
+		snprintf(buf, n, "%s%s%s; rebuilt from the log", what, why[0] ? ": " : "", why);
+}
+
+/* ---- producer state rebuild ---- */
+
+/*
+ * Replay batch headers from 'from' to the log end into the table (§4.7).
+ * Only the 61-byte headers are read, a megabyte of file at a time.
+ */
+static int
+pids_replay(struct fl_part *p, uint64_t from, uint8_t *buf, int64_t now_ms)
+{
+	struct fl_plog *l = &p->log;
+	uint64_t off = from;
+
+	while (off < l->log_end) {
+		struct fl_plog_span sp;
+		uint64_t pos, end, bpos = 0;
+		size_t have = 0;
+		int rc = fl_plog_read(l, off, l->log_end, SCAN_CHUNK, &sp);
+
+		if (rc != 0)
+			return rc;
+		pos = sp.pos;
+		end = sp.pos + sp.len;
+		while (pos < end) {
+			struct fl_batch_hdr h;
+
+			if (pos < bpos || pos + FL_BATCH_HDR_BYTES > bpos + have) {
+				uint64_t want = end - pos;
+				long long r;
+
+				if (want > SCAN_CHUNK)
+					want = SCAN_CHUNK;
+				r = fl_vfs_pread(sp.file, buf, (size_t)want, pos);
+				if (r < 0)
+					return (int)r;
+				if ((uint64_t)r < FL_BATCH_HDR_BYTES)
+					return FL_ECORRUPT;
+				bpos = pos;
+				have = (size_t)r;
+			}
+			fl_batch_hdr_parse(buf + (pos - bpos), FL_BATCH_HDR_BYTES, &h);
+			if (h.producer_id >= 0 && h.base_seq >= 0) {
+				struct fl_pid_batch pb = {
+					.first_seq = h.base_seq,
+					.last_seq = fl_pidstate_last_seq(h.base_seq,
+					    h.last_offset_delta),
+					.first_offset = h.base_offset,
+					.last_offset = fl_batch_last_offset(&h),
+					.max_ts = h.max_ts,
+				};
+
+				/* last heard: now, not the client's clock */
+				rc = fl_pidstate_update(&p->pids, h.producer_id,
+				    h.producer_epoch, &pb, now_ms);
+				if (rc != 0)
+					return rc;
+			}
+			pos += fl_batch_size(&h);
+		}
+		off = sp.next_offset;
+	}
+	return 0;
+}
+
+static void
+pids_load(struct fl_part *p, int64_t now_ms, char *why, size_t why_len)
+{
+	const char *dir = fl_part_dir(p);
+	uint8_t *data, *buf;
+	size_t len;
+	int64_t upto = 0;
+	uint64_t from = p->log.log_start;
+	int rc;
+
+	rc = fl_durable_read(p->log.vfs, dir, FL_PART_PRODUCERS_FILE, &data, &len);
+	if (rc == 0) {
+		rc = fl_pidstate_decode(&p->pids, data, len, &upto);
+		free(data);
+		if (rc == 0 && (uint64_t)upto > p->log.log_end) {
+			/* the log lost a tail the snapshot had seen */
+			note(why, why_len, "the producers snapshot is past the log end", "");
+			fl_pidstate_clear(&p->pids);
+		} else if (rc == 0 && (uint64_t)upto > from) {
+			from = (uint64_t)upto;
+		} else if (rc != 0) {
+			note(why, why_len, FL_PART_PRODUCERS_FILE, fl_strerror(rc));
+			fl_pidstate_clear(&p->pids);
+		}
+	} else if (rc != FL_ENOENT) {
+		note(why, why_len, FL_PART_PRODUCERS_FILE,
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	}
+	buf = malloc(SCAN_CHUNK);
+	rc = buf == NULL ? FL_ENOMEM : pids_replay(p, from, buf, now_ms);
+	free(buf);
+	if (rc != 0 && why != NULL && why_len > 0)
+		snprintf(why, why_len, "producer state replay stopped: %s",
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	p->pids_changed = from < p->log.log_end;
+}
+
+int
+fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
+    const struct fl_part_config *cfg, int64_t now_ms,
+    struct fl_plog_recovery *rec, char *snap_note, size_t snap_note_len,
+    struct fl_err *err)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (snap_note != NULL && snap_note_len > 0)
+		snap_note[0] = '\0';
+	p->cfg = *cfg;
+	rc = fl_plog_open(&p->log, vfs, dir, &cfg->plog, FL_PLOG_CREATE, now_ms, rec, err);
+	if (rc != 0)
+		return rc;
+	fl_pidstate_init(&p->pids, cfg->producers_max);
+	p->is_open = 1;
+	p->hw = p->log.synced_end;
+	p->leader_epoch = fl_plog_last_epoch(&p->log);
+	if (p->leader_epoch < 0)
+		p->leader_epoch = 0;
+	pids_load(p, now_ms, snap_note, snap_note_len);
+	return 0;
+}
+
+int
+fl_part_close(struct fl_part *p)
+{
+	int rc;
+
+	if (!p->is_open)
+		return 0;
+	rc = fl_plog_sync(&p->log);
+	fl_plog_close(&p->log);
+	fl_pidstate_free(&p->pids);
+	p->is_open = 0;
+	return rc;
+}
+
+/* ---- produce ---- */
+
+int16_t
+fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
+    int16_t api_version, struct fl_part_produce_res *res)
+{
+	struct fl_batch_hdr h;
+	struct fl_pid_batch dup;
+	uint64_t total, base;
+	int32_t last_seq = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (batch == NULL)
+		return FL_KERR_INVALID_RECORD;
+	rc = fl_batch_peek_size(batch, n, &total);
+	if (rc != 0 || total > n)
+		return FL_KERR_CORRUPT_MESSAGE;
+	if (total < n)
+		return FL_KERR_INVALID_RECORD;	/* more than one batch, or junk */
+	rc = fl_batch_check(batch, n, FL_BATCH_CHECK_RECORDS, &h, NULL);
+	if (rc != 0)
+		return fl_kp_batch_error(rc);
+	if (h.base_offset != 0 || (h.attributes & FL_BATCH_ATTR_CONTROL))
+		return FL_KERR_INVALID_RECORD;
+	if (h.attributes & FL_BATCH_ATTR_TRANSACTIONAL)
+		return FL_KERR_INVALID_TXN_STATE;
+	if ((h.attributes & FL_BATCH_ATTR_COMPRESSION) == 4 && api_version < 7)
+		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	if (n > p->cfg.message_bytes_max)
+		return FL_KERR_MESSAGE_TOO_LARGE;
+	if (h.producer_id >= 0) {
+		if (h.base_seq < 0)
+			return FL_KERR_INVALID_RECORD;
+		last_seq = fl_pidstate_last_seq(h.base_seq, h.last_offset_delta);
+		switch (fl_pidstate_check(&p->pids, h.producer_id, h.producer_epoch,
+		    h.base_seq, last_seq, &dup)) {
+		case FL_PID_APPEND:
+			break;
+		case FL_PID_DUPLICATE:
+			/* a retry of a stored batch: its offset, stored once */
+			res->is_duplicate = 1;
+			res->base_offset = (uint64_t)dup.first_offset;
+			res->log_start = p->log.log_start;
+			return FL_KERR_NONE;
+		case FL_PID_OUT_OF_ORDER:
+			return FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+		case FL_PID_FENCED:
+			return FL_KERR_INVALID_PRODUCER_EPOCH;
+		}
+	}
+	rc = fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
+	    now_ms, &base);
+	if (rc != 0) {
+		res->cause = rc;
+		return FL_KERR_KAFKA_STORAGE_ERROR;
+	}
+	if (h.producer_id >= 0) {
+		struct fl_pid_batch pb = {
+			.first_seq = h.base_seq, .last_seq = last_seq,
+			.first_offset = (int64_t)base,
+			.last_offset = (int64_t)base + h.last_offset_delta,
+			.max_ts = h.max_ts,
+		};
+
+		/* out of memory only forgets this producer's history: a retry
+		 * of this batch would then be stored twice, never lost */
+		(void)fl_pidstate_update(&p->pids, h.producer_id, h.producer_epoch,
+		    &pb, now_ms);
+		p->pids_changed = 1;
+	}
+	res->base_offset = base;
+	res->log_start = p->log.log_start;
+	res->appended_bytes = n;
+	return FL_KERR_NONE;
+}
+
+int
+fl_part_append_own(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
+    uint64_t *base_offset)
+{
+	return fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
+	    now_ms, base_offset);
+}
+
+void
+fl_part_durable(struct fl_part *p, uint64_t end)
+{
+	fl_plog_mark_synced(&p->log, end);
+	if (p->log.synced_end > p->hw)
+		p->hw = p->log.synced_end;
+}
+
+/* ---- reads ---- */
+
+int16_t
+fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
+    enum fl_part_reader who, struct fl_plog_span *span, int *cause)
+{
+	uint64_t limit = who == FL_PART_REPLICA ? p->log.log_end : p->hw;
+	int rc;
+
+	memset(span, 0, sizeof(*span));
+	*cause = 0;
+	if (offset < 0 || (uint64_t)offset < p->log.log_start ||
+	    (uint64_t)offset > p->log.log_end)
+		return FL_KERR_OFFSET_OUT_OF_RANGE;
+	rc = fl_plog_read(&p->log, (uint64_t)offset, limit, max_bytes, span);
+	if (rc == FL_ENOENT) {
+		memset(span, 0, sizeof(*span));
+		return FL_KERR_NONE;	/* at the high watermark: nothing yet */
+	}
+	if (rc == FL_ERANGE)
+		return FL_KERR_OFFSET_OUT_OF_RANGE;
+	if (rc != 0) {
+		*cause = rc;
+		memset(span, 0, sizeof(*span));
+		return FL_KERR_KAFKA_STORAGE_ERROR;
+	}
+	return FL_KERR_NONE;
+}
+
+int16_t
+fl_part_list_offset(struct fl_part *p, int64_t ts, int64_t *offset, int64_t *found_ts)
+{
+	uint64_t off;
+	int64_t found;
+
+	*offset = -1;
+	*found_ts = -1;
+	if (ts == -1) {
+		*offset = (int64_t)p->hw;
+		return FL_KERR_NONE;
+	}
+	if (ts == -2) {
+		*offset = (int64_t)p->log.log_start;
+		return FL_KERR_NONE;
+	}
+	if (ts < 0)
+		return FL_KERR_INVALID_REQUEST;
+	if (fl_plog_offset_for_time(&p->log, ts, &off, &found) != 0)
+		return FL_KERR_KAFKA_STORAGE_ERROR;
+	if (off < p->hw) {
+		*offset = (int64_t)off;
+		*found_ts = found;
+	}
+	return FL_KERR_NONE;
+}
+
+int16_t
+fl_part_epoch_end(struct fl_part *p, int32_t current_epoch, int32_t epoch,
+    int32_t *found_epoch, int64_t *end_offset)
+{
+	int32_t found = -1;
+	int64_t end = -1;
+
+	*found_epoch = -1;
+	*end_offset = -1;
+	if (current_epoch > p->leader_epoch)
+		return FL_KERR_UNKNOWN_LEADER_EPOCH;
+	if (current_epoch >= 0 && current_epoch < p->leader_epoch)
+		return FL_KERR_FENCED_LEADER_EPOCH;
+	if (epoch > p->leader_epoch)
+		return FL_KERR_NONE;	/* UNDEFINED: -1 / -1 */
+	if (fl_plog_epoch_end(&p->log, epoch, &found, &end) == 0 && found >= 0) {
+		*found_epoch = found;
+		*end_offset = end;
+	} else if (fl_plog_last_epoch(&p->log) < 0) {
+		/* nothing written yet: the current epoch ends at the log end */
+		*found_epoch = p->leader_epoch;
+		*end_offset = (int64_t)p->log.log_end;
+	}
+	return FL_KERR_NONE;
+}
+
+/* ---- housekeeping ---- */
+
+int
+fl_part_snapshot(struct fl_part *p, int only_if_changed)
+{
+	struct fl_wr w;
+	int rc;
+
+	if (!p->is_open || (only_if_changed && !p->pids_changed))
+		return 0;
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	rc = fl_pidstate_encode(&p->pids, (int64_t)p->log.log_end, &w);
+	if (rc == 0)
+		rc = fl_durable_write(p->log.vfs, fl_part_dir(p), FL_PART_PRODUCERS_FILE,
+		    w.p, w.len);
+	if (rc == 0)
+		p->pids_changed = 0;
+	fl_wr_free(&w);
+	return rc;
+}
+
+int
+fl_part_housekeep(struct fl_part *p, int64_t now_ms, int keep_all,
+    int64_t expire_before_ms, size_t *deleted)
+{
+	int rc = 0;
+
+	*deleted = 0;
+	if (!keep_all)
+		rc = fl_plog_retain(&p->log, now_ms, deleted);
+	if (fl_pidstate_expire(&p->pids, expire_before_ms) > 0)
+		p->pids_changed = 1;
+	return rc;
+}
+
+/* ---- fetch requests ---- */
+
+void
+fl_fetch_budget_init(struct fl_fetch_budget *b, int32_t max_bytes)
+{
+	b->left = max_bytes > 0 ? (uint64_t)max_bytes : 0;
+	/* the frame's int32 size must hold the answer: a client asking for
+	 * ~2 GiB gets 1 GiB and fetches again */
+	if (b->left > (1u << 30))
+		b->left = 1u << 30;
+	b->total = 0;
+}
+
+uint64_t
+fl_fetch_budget_next(const struct fl_fetch_budget *b, int32_t part_max_bytes, int *skip)
+{
+	uint64_t limit = part_max_bytes > 0 ? (uint64_t)part_max_bytes : 0;
+
+	if (limit > b->left)
+		limit = b->left;
+	*skip = b->total > 0 && limit == 0;
+	return limit;
+}
+
+int
+fl_fetch_budget_take(struct fl_fetch_budget *b, uint64_t limit, uint64_t len)
+{
+	/* only the first data may exceed the limits (KIP-74) */
+	if (b->total > 0 && len > limit)
+		return 0;
+	b->total += len;
+	b->left = b->left > len ? b->left - len : 0;
+	return 1;
+}
+
+int
+fl_fetch_should_wait(int64_t now_ms, int64_t deadline_ms, uint64_t total,
+    int32_t min_bytes, int32_t max_wait_ms, int any_error, int64_t *until_ms)
+{
+	*until_ms = 0;
+	if (any_error || max_wait_ms <= 0 ||
+	    total >= (uint64_t)(min_bytes > 0 ? min_bytes : 0))
+		return 0;
+	if (deadline_ms == 0)
+		deadline_ms = now_ms + max_wait_ms;
+	if (now_ms >= deadline_ms)
+		return 0;
+	*until_ms = deadline_ms;
+	return 1;
+}

@@ -1,0 +1,181 @@
+/*
+ * part.h: one partition as the broker, a follower and the simulator see
+ * it: the partition log (store/plog.h) plus its idempotent-producer state
+ * (sm/pidstate.h), its high watermark and the leader epoch it writes in,
+ * with the Kafka-level decisions on them: whether a produced batch may be
+ * appended (and where a retried one already is), what a fetch at an offset
+ * returns, what ListOffsets and OffsetForLeaderEpoch answer.
+ *
+ * It reads no clock and touches no socket: "now" comes in as an argument,
+ * and the caller says when bytes became durable (fl_part_durable), which is
+ * what moves the high watermark on a node that replicates to nobody.  All
+ * file access goes through the vfs, so the simulator runs it on its
+ * crashable memory disk.
+ *
+ * Ownership: struct fl_part is caller storage; fl_part_open() fills it,
+ * fl_part_close() frees it (a zeroed struct is a no-op).  Spans from
+ * fl_part_read() borrow the segment file until the next call that may
+ * remove segments (retain, truncate, close).
+ * Errors: functions answering a Kafka request return a Kafka error code
+ * (codec/kproto.h FL_KERR_*, 0 = none) and log nothing; storage failures
+ * come back as FL_KERR_KAFKA_STORAGE_ERROR with the FL_E* cause and errno in
+ * *cause where the caller wants to log it.  Other functions return 0 or a
+ * negative FL_E*.
+ * Layer: store.  Not thread-safe (the broker's sync thread only syncs the
+ * file that fl_plog_active_file() handed it).
+ */
+#ifndef FL_PART_H
+#define FL_PART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "sm/pidstate.h"
+#include "sm/round.h"
+#include "store/plog.h"
+#include "store/vfs.h"
+
+#define FL_PART_PRODUCERS_FILE "producers"
+
+struct fl_part_config {
+	struct fl_plog_config plog;
+	uint64_t message_bytes_max;	/* largest batch a producer may send */
+	size_t   producers_max;		/* idempotent producers remembered */
+};
+
+struct fl_part {
+	struct fl_plog log;
+	struct fl_pidstate pids;
+	struct fl_part_config cfg;
+	int32_t  leader_epoch;		/* the epoch this node appends in */
+	uint64_t hw;			/* high watermark: consumers read below it */
+	int      is_open;
+	int      pids_changed;		/* since the last producers snapshot */
+	struct fl_round_slot round;	/* the driver's group-commit bookkeeping */
+};
+
+/*
+ * Open (creating if missing) the partition in dir, recover its log (what
+ * was cut is reported in *rec, may be NULL) and rebuild its producer state
+ * from the `producers` snapshot and the batches after it (a damaged or
+ * stale snapshot is ignored and the log replayed: *snap_note, may be NULL,
+ * says why in a sentence; "" when the snapshot was used or absent).
+ * Rebuilt producers are stamped with now_ms (wall clock).  The high
+ * watermark starts at the durable log end.
+ */
+int fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
+    const struct fl_part_config *cfg, int64_t now_ms,
+    struct fl_plog_recovery *rec, char *snap_note, size_t snap_note_len,
+    struct fl_err *err);
+/* Sync what was appended, then close.  Returns the sync's result. */
+int fl_part_close(struct fl_part *p);
+static inline const char *fl_part_dir(const struct fl_part *p) { return p->log.dir; }
+
+/* What fl_part_produce did with a batch that passed its checks. */
+struct fl_part_produce_res {
+	uint64_t base_offset;		/* where it is (or, if a duplicate, was) stored */
+	uint64_t log_start;
+	int      is_duplicate;		/* a retry of a stored batch: nothing appended */
+	uint64_t appended_bytes;	/* 0 for a duplicate */
+	int      cause;			/* FL_E* behind a storage error (errno set) */
+};
+
+/*
+ * Produce: check one client batch (`n` bytes, exactly one RecordBatch v2,
+ * which lives in the caller's writable buffer: its BaseOffset and
+ * PartitionLeaderEpoch are stamped in place), apply the idempotence checks
+ * of its producer, and append it at the log end in leader_epoch.
+ * `api_version` is the Produce version (zstd needs v7+).  Returns 0 with
+ * *res, or the Kafka error for the batch (nothing appended).  The append
+ * reaches the page cache; the caller makes it durable and then calls
+ * fl_part_durable().
+ */
+int16_t fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
+    int16_t api_version, struct fl_part_produce_res *res);
+
+/*
+ * Append a batch the broker built itself (its own records, e.g. the group
+ * coordinator's): no producer checks.  0 or FL_E* (errno after FL_ESYS);
+ * *base_offset (may be NULL) gets its first offset.
+ */
+int fl_part_append_own(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
+    uint64_t *base_offset);
+
+/*
+ * Offsets below `end` are durable on this node.  A partition replicated to
+ * nobody moves its high watermark there (never backwards).
+ */
+void fl_part_durable(struct fl_part *p, uint64_t end);
+
+/* Who is reading: consumers stop at the high watermark, replicas at the log end. */
+enum fl_part_reader { FL_PART_CONSUMER = 0, FL_PART_REPLICA = 1 };
+
+/*
+ * Fetch of one partition at `offset`, at most max_bytes (the first batch
+ * always whole, KIP-74).  Returns 0 with *span (span->len 0: nothing to
+ * read yet), or OFFSET_OUT_OF_RANGE (1) when offset lies outside
+ * [log_start, log_end], or KAFKA_STORAGE_ERROR with *cause.
+ */
+int16_t fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
+    enum fl_part_reader who, struct fl_plog_span *span, int *cause);
+
+/*
+ * ListOffsets: timestamp -1 latest (the high watermark), -2 earliest, else
+ * the first offset whose record timestamp is >= it (below the high
+ * watermark; -1/-1 when none).  Returns 0 or the Kafka error.
+ */
+int16_t fl_part_list_offset(struct fl_part *p, int64_t timestamp, int64_t *offset,
+    int64_t *found_ts);
+
+/*
+ * OffsetForLeaderEpoch: where `epoch` ends in this log.  current_epoch is
+ * the asker's idea of the leader epoch (-1: not given): newer than ours is
+ * UNKNOWN_LEADER_EPOCH (75), older FENCED_LEADER_EPOCH (74).  Returns 0 with
+ * the largest stored epoch <= epoch and its end offset (-1/-1 when the log
+ * holds no epoch that old), or the Kafka error.
+ */
+int16_t fl_part_epoch_end(struct fl_part *p, int32_t current_epoch, int32_t epoch,
+    int32_t *found_epoch, int64_t *end_offset);
+
+/* Write the producers snapshot (durably) if the state changed since the last one. */
+int fl_part_snapshot(struct fl_part *p, int only_if_changed);
+
+/*
+ * Housekeeping: retention (unless keep_all: a compacted log such as the
+ * committed offsets is never aged out) and expiry of producers idle since
+ * before expire_before_ms.  *deleted gets the segments retention removed.
+ */
+int fl_part_housekeep(struct fl_part *p, int64_t now_ms, int keep_all,
+    int64_t expire_before_ms, size_t *deleted);
+
+/* ---- the fetch request as a whole ---- */
+
+/*
+ * What a multi-partition Fetch may still take: Kafka's response-wide
+ * max_bytes, with the rule that only the first data returned may exceed
+ * the limits.  fl_fetch_budget_init caps it at 1 GiB (the frame's int32
+ * size must hold the answer).
+ */
+struct fl_fetch_budget {
+	uint64_t left;
+	uint64_t total;			/* bytes granted so far */
+};
+void fl_fetch_budget_init(struct fl_fetch_budget *b, int32_t max_bytes);
+/* The max_bytes for the next partition, given its own limit; 0 = skip it. */
+uint64_t fl_fetch_budget_next(const struct fl_fetch_budget *b, int32_t part_max_bytes,
+    int *skip);
+/* A span of len bytes came back for a partition granted `limit`: keep it? */
+int fl_fetch_budget_take(struct fl_fetch_budget *b, uint64_t limit, uint64_t len);
+
+/*
+ * The long poll: answer now, or wait until *until_ms.  A request waits
+ * while it has fewer than min_bytes, no partition error, max_wait_ms > 0,
+ * and its deadline (first_wait_ms + max_wait_ms, from the first time it
+ * was looked at: pass 0 then and keep what *until_ms says) is ahead.
+ * Returns 1 = wait, 0 = answer now.
+ */
+int fl_fetch_should_wait(int64_t now_ms, int64_t deadline_ms, uint64_t total,
+    int32_t min_bytes, int32_t max_wait_ms, int any_error, int64_t *until_ms);
+
+#endif
