@@ -1,0 +1,403 @@
+/*
+ * test-coord.c: the coordinator (sm/coord.h) driven as its daemon drives
+ * it, by a tiny in-memory "offsets log" that appends what it asks, reports
+ * durability when told to, and replays itself into a second coordinator.
+ * Steps are tables of (now, input) -> (answers, records stored, what
+ * OffsetFetch shows).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/batch.h"
+#include "sm/coord.h"
+#include "tap.h"
+
+#define S(str) ((struct fl_slice){ (const uint8_t *)(str), strlen(str) })
+#define NUL ((struct fl_slice){ NULL, 0 })
+
+/* ---- the fake offsets log ---- */
+
+struct flog {
+	uint8_t *bytes;			/* batches back to back */
+	size_t len;
+	uint64_t start, end;		/* offsets */
+	uint64_t durable;
+	size_t seg_at;			/* byte position where the active segment begins */
+	uint64_t seg_base;
+	int fail_next;			/* the next append fails */
+	int rolls, deletes;
+};
+
+static struct flog lg;
+
+static int
+count_records(const uint8_t *p, size_t n)
+{
+	struct fl_record_iter it;
+	struct fl_record r;
+	int k = 0;
+
+	if (fl_record_iter_init(&it, p, n) != 0)
+		return -1;
+	while (fl_record_next(&it, &r) == 1)
+		k++;
+	return k;
+}
+
+/* Carry out the coordinator's output, as flume-serve's apply_out does. */
+static int
+apply(struct fl_coord *c)
+{
+	struct fl_coord_out o;
+	uint64_t base = lg.end;
+	size_t pos = 0;
+	int rc = 0;
+
+	fl_coord_out(c, &o);
+	if (o.len > 0) {
+		if (lg.fail_next) {
+			lg.fail_next = 0;
+			rc = FL_ESYS;
+		} else {
+			if (o.roll_first) {
+				lg.rolls++;
+				lg.seg_at = lg.len;
+				lg.seg_base = lg.end;
+			}
+			while (pos < o.len) {
+				uint64_t total;
+
+				FL_ASSERT(fl_batch_peek_size(o.batches + pos, o.len - pos, &total) == 0);
+				lg.bytes = realloc(lg.bytes, lg.len + total);
+				memcpy(lg.bytes + lg.len, o.batches + pos, total);
+				lg.len += total;
+				lg.end += (uint64_t)count_records(o.batches + pos, total);
+				pos += total;
+			}
+		}
+		fl_coord_stored(c, rc, base, lg.end);
+	}
+	if (o.has_delete) {
+		/* drop everything before the active segment */
+		FL_ASSERT(o.delete_before == lg.seg_base);
+		memmove(lg.bytes, lg.bytes + lg.seg_at, lg.len - lg.seg_at);
+		lg.len -= lg.seg_at;
+		lg.seg_at = 0;
+		lg.start = lg.seg_base;
+		lg.deletes++;
+		fl_coord_deleted(c, 0);
+	}
+	return rc;
+}
+
+static void
+make_durable(struct fl_coord *c)
+{
+	lg.durable = lg.end;
+	fl_coord_durable(c, lg.durable);
+}
+
+static void
+replay_into(struct fl_coord *c)
+{
+	size_t pos = 0;
+
+	while (pos < lg.len) {
+		uint64_t total;
+
+		FL_ASSERT(fl_batch_peek_size(lg.bytes + pos, lg.len - pos, &total) == 0);
+		fl_coord_replay(c, lg.bytes + pos, (size_t)total);
+		pos += total;
+	}
+	FL_ASSERT(fl_coord_replay_done(c, lg.durable) == 0);
+}
+
+static struct fl_coord_log
+log_view(void)
+{
+	struct fl_coord_log l = { lg.start, lg.end, lg.len, 0 };
+
+	return l;
+}
+
+/* ---- helpers ---- */
+
+static int64_t
+fetched(const struct fl_coord *c, const char *g, const char *t, int32_t p)
+{
+	struct fl_offset_commit oc;
+
+	return fl_coord_offset_get(c, S(g), S(t), p, &oc) ? oc.offset : -1;
+}
+
+struct commit_row {
+	const char *what;
+	const char *group, *member;
+	int32_t generation;
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	int is_known;
+	size_t metadata_len;
+	int fail_store;
+	/* expected */
+	int16_t error;
+	int waits;			/* the answer waits for durability */
+	uint64_t log_end_after;
+	int64_t visible_before, visible_after;	/* OffsetFetch before / after durable */
+};
+
+static void
+run_commit_rows(struct fl_coord *c, const struct commit_row *rows, size_t n)
+{
+	size_t i;
+	static char md[5000];
+
+	memset(md, 'm', sizeof(md));
+	for (i = 0; i < n; i++) {
+		const struct commit_row *r = &rows[i];
+		struct fl_coord_commit_part p;
+		char what[200];
+		int rc, waits;
+
+		memset(&p, 0, sizeof(p));
+		p.topic = S(r->topic);
+		p.partition = r->partition;
+		p.offset = r->offset;
+		p.leader_epoch = -1;
+		p.metadata = r->metadata_len ? (struct fl_slice){ (const uint8_t *)md,
+		    r->metadata_len } : NUL;
+		p.is_known = r->is_known;
+		lg.fail_next = r->fail_store;
+		(void)fl_coord_commit(c, 1000, 5000, S(r->group), S(r->member), NUL,
+		    r->generation, &p, 1);
+		rc = apply(c);
+		waits = fl_coord_commit_result(c, rc, &p, 1);
+		snprintf(what, sizeof(what), "commit %s: error", r->what);
+		CHECK_INT(p.error, ==, r->error, what);
+		snprintf(what, sizeof(what), "commit %s: waits for durability", r->what);
+		CHECK_INT(waits, ==, r->waits, what);
+		snprintf(what, sizeof(what), "commit %s: records stored", r->what);
+		CHECK_U64(lg.end, ==, r->log_end_after, what);
+		snprintf(what, sizeof(what), "commit %s: OffsetFetch before durable", r->what);
+		CHECK_INT(fetched(c, r->group, r->topic, r->partition), ==, r->visible_before, what);
+		make_durable(c);
+		snprintf(what, sizeof(what), "commit %s: OffsetFetch once durable", r->what);
+		CHECK_INT(fetched(c, r->group, r->topic, r->partition), ==, r->visible_after, what);
+	}
+}
+
+static void
+test_commits(struct fl_coord *c)
+{
+	static const struct commit_row rows[] = {
+		{ "standalone", "g1", "", -1, "t", 0, 10, 1, 0, 0, 0, 1, 1, -1, 10 },
+		{ "a newer one", "g1", "", -1, "t", 0, 20, 1, 0, 0, 0, 1, 2, 10, 20 },
+		{ "an unknown partition", "g1", "", -1, "nope", 0, 5, 0, 0, 0, 3, 0, 2, -1, -1 },
+		{ "metadata too large", "g1", "", -1, "t", 1, 5, 1, 4097, 0, 12, 0, 2, -1, -1 },
+		{ "a failed store", "g1", "", -1, "t", 2, 7, 1, 0, 1, 56, 0, 2, -1, -1 },
+		{ "an unknown member", "g1", "m-x", 3, "t", 0, 99, 1, 0, 0, 25, 0, 2, 20, 20 },
+	};
+
+	run_commit_rows(c, rows, FL_ARRAY_LEN(rows));
+}
+
+/* Two commits in one request: each shows once the log is durable past its own record. */
+static void
+test_partial_durability(struct fl_coord *c)
+{
+	struct fl_coord_commit_part p[2];
+	uint64_t base = lg.end;
+	int i;
+
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 2; i++) {
+		p[i].topic = S("u");
+		p[i].partition = i;
+		p[i].offset = 40 + i;
+		p[i].leader_epoch = -1;
+		p[i].is_known = 1;
+	}
+	(void)fl_coord_commit(c, 1000, 5000, S("g2"), S(""), NUL, -1, p, 2);
+	CHECK_INT(fl_coord_commit_result(c, apply(c), p, 2), ==, 1, "two commits stored");
+	CHECK_U64(lg.end, ==, base + 2, "two records");
+	fl_coord_durable(c, base + 1);
+	CHECK_INT(fetched(c, "g2", "u", 0), ==, 40, "the first is shown once durable past it");
+	CHECK_INT(fetched(c, "g2", "u", 1), ==, -1, "the second is not durable yet");
+	make_durable(c);
+	CHECK_INT(fetched(c, "g2", "u", 1), ==, 41, "then the second");
+}
+
+static uint64_t join_tok[2];
+
+static void
+join(struct fl_coord *c, uint64_t now, uint64_t token, const char *member)
+{
+	struct fl_grp_protocol pr = { S("range"), S("meta") };
+	struct fl_grp_join_req jr;
+
+	memset(&jr, 0, sizeof(jr));
+	jr.token = token;
+	jr.version = 3;			/* no MEMBER_ID_REQUIRED round trip */
+	jr.group_id = S("grp");
+	jr.member_id = S(member);
+	jr.instance_id = NUL;
+	jr.client_id = S("c");
+	jr.client_host = S("/h");
+	jr.session_ms = 10000;
+	jr.rebalance_ms = 10000;
+	jr.protocol_type = S("consumer");
+	jr.protocols = &pr;
+	jr.nprotocols = 1;
+	memset(jr.random, (int)token, sizeof(jr.random));
+	FL_ASSERT(fl_coord_join(c, now, 5000, &jr) == 0);
+	(void)apply(c);
+}
+
+static void
+test_generations(struct fl_coord *c)
+{
+	const struct fl_grp_resp *r;
+	struct fl_coord_log l;
+	struct fl_grp_info info;
+	uint64_t before = lg.end;
+	size_t n;
+
+	join_tok[0] = 1;
+	join_tok[1] = 2;
+	join(c, 1000, 1, "");
+	join(c, 1000, 2, "");
+	r = fl_coord_answers(c, &n);
+	CHECK_INT(n, ==, 0, "joins wait for the initial delay");
+	l = log_view();
+	(void)fl_coord_tick(c, 1000 + 3000, 5000, &l);
+	r = fl_coord_answers(c, &n);
+	CHECK_INT(n, ==, 2, "the join round ends: both answered");
+	CHECK(n == 2 && r[0].error == 0 && r[0].generation == 1, "generation 1");
+	(void)apply(c);
+	CHECK_U64(lg.end, ==, before + 1, "one group record for the new generation");
+	l = log_view();
+	(void)fl_coord_tick(c, 4001, 5000, &l);
+	(void)apply(c);
+	CHECK_U64(lg.end, ==, before + 1, "nothing more while the generation stands");
+	make_durable(c);
+	CHECK(fl_coord_group_find(c, S("grp"), &info) == 0 && info.generation == 1,
+	    "the group is at generation 1");
+}
+
+static void
+test_replay(struct fl_coord *c)
+{
+	struct fl_coord fresh;
+	struct fl_grp_info info;
+
+	fl_coord_init(&fresh, &c->cfg);
+	replay_into(&fresh);
+	CHECK_INT(fetched(&fresh, "g1", "t", 0), ==, 20, "replay: the newest commit wins");
+	CHECK_INT(fetched(&fresh, "g1", "t", 2), ==, -1, "replay: the failed store left nothing");
+	CHECK(fl_coord_group_find(&fresh, S("grp"), &info) == 0 && info.generation == 1 &&
+	    info.nmembers == 0, "replay: the group is back, Empty, at its generation");
+	fl_coord_free(&fresh);
+}
+
+static void
+test_compaction(struct fl_coord *c)
+{
+	struct fl_coord_log l;
+	struct fl_coord fresh;
+	int i;
+
+	/* many commits of one key: the log grows, the live set stays small */
+	for (i = 0; i < 200; i++) {
+		struct fl_coord_commit_part p;
+
+		memset(&p, 0, sizeof(p));
+		p.topic = S("t");
+		p.partition = 0;
+		p.offset = 100 + i;
+		p.leader_epoch = -1;
+		p.is_known = 1;
+		(void)fl_coord_commit(c, 5000, 5000, S("g1"), S(""), NUL, -1, &p, 1);
+		(void)fl_coord_commit_result(c, apply(c), &p, 1);
+	}
+	/* one commit stored but not yet durable when the snapshot is taken */
+	make_durable(c);
+	{
+		struct fl_coord_commit_part p;
+
+		memset(&p, 0, sizeof(p));
+		p.topic = S("t");
+		p.partition = 0;
+		p.offset = 777;
+		p.leader_epoch = -1;
+		p.is_known = 1;
+		(void)fl_coord_commit(c, 5000, 5000, S("g1"), S(""), NUL, -1, &p, 1);
+		(void)fl_coord_commit_result(c, apply(c), &p, 1);
+	}
+	l = log_view();
+	(void)fl_coord_tick(c, 9000, 5000, &l);
+	(void)apply(c);
+	CHECK_INT(lg.rolls, ==, 1, "past the threshold: the log is rolled for a snapshot");
+	CHECK_INT(lg.deletes, ==, 0, "nothing deleted before the snapshot is durable");
+	l = log_view();
+	(void)fl_coord_tick(c, 9100, 5000, &l);
+	(void)apply(c);
+	CHECK_INT(lg.deletes, ==, 0, "still not durable: still nothing deleted");
+	make_durable(c);
+	l = log_view();
+	(void)fl_coord_tick(c, 9200, 5000, &l);
+	(void)apply(c);
+	CHECK_INT(lg.deletes, ==, 1, "durable: the segments before the snapshot go");
+	CHECK_INT(fetched(c, "g1", "t", 0), ==, 777, "the newest commit is visible");
+	fl_coord_init(&fresh, &c->cfg);
+	replay_into(&fresh);
+	CHECK_INT(fetched(&fresh, "g1", "t", 0), ==, 777,
+	    "replay of the compacted log keeps the commit that was not yet durable");
+	{
+		struct fl_grp_info info;
+
+		CHECK(fl_coord_group_find(&fresh, S("grp"), &info) == 0 && info.generation == 1,
+		    "replay of the compacted log keeps the group and its generation");
+	}
+	fl_coord_free(&fresh);
+}
+
+static void
+test_sweep(struct fl_coord *c)
+{
+	struct fl_coord_log l = log_view();
+	struct fl_grp_info info;
+
+	/* a group known only through a failed commit: Empty, no offsets */
+	FL_ASSERT(fl_coord_commit(c, 20000, 5000, S("adhoc"), S(""), NUL, -1, NULL, 0) == 0);
+	(void)apply(c);
+	CHECK(fl_coord_group_find(c, S("adhoc"), &info) == 0, "a commit creates its group");
+	(void)fl_coord_tick(c, 20000 + FL_COORD_SWEEP_MS + 1, 5000, &l);
+	(void)apply(c);
+	CHECK(fl_coord_group_find(c, S("adhoc"), &info) != 0,
+	    "an Empty group without offsets is forgotten by the sweep");
+	CHECK(fl_coord_group_find(c, S("g1"), &info) == 0, "a group with offsets stays");
+}
+
+int
+main(void)
+{
+	struct fl_coord_config cfg;
+	struct fl_coord c;
+
+	fl_coord_config_default(&cfg);
+	cfg.compact_bytes = 4096;
+	fl_coord_init(&c, &cfg);
+	FL_ASSERT(fl_coord_replay_done(&c, 0) == 0);
+	test_commits(&c);
+	test_partial_durability(&c);
+	test_generations(&c);
+	test_replay(&c);
+	test_compaction(&c);
+	test_sweep(&c);
+	fl_coord_free(&c);
+	free(lg.bytes);
+	return tap_done();
+}
