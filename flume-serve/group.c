@@ -24,9 +24,9 @@
 #include <string.h>
 
 #include "base/csum.h"
-#include "codec/batch.h"
 #include "os/entropy.h"
 #include "serve.h"
+#include "store/coordlog.h"
 
 static uint64_t
 conn_token(const struct broker *b, const struct conn *c)
@@ -55,64 +55,31 @@ offsets_part(struct broker *b, int create)
 }
 
 /*
- * Carry out what the last coordinator call asked of the offsets log:
- * a roll, appends, a deletion.  Returns the appends' result (0 if none).
+ * Carry out what the last coordinator call asked of the offsets log
+ * (store/coordlog.h), logging it, and let the appends join a sync round.
+ * Returns the appends' result (0 if none).
  */
 static int
 apply_out(struct broker *b)
 {
-	struct fl_coord_out o;
-	struct fl_part *p;
-	uint64_t base = 0, end = 0, pos = 0;
-	int rc = 0;
+	struct fl_part *p = offsets_part(b, fl_coordlog_has_records(&b->coord));
+	struct fl_coordlog_done d;
+	int rc;
 
-	fl_coord_out(&b->coord, &o);
-	if (o.len == 0 && !o.has_delete)
-		return 0;
-	p = offsets_part(b, o.len > 0);
-	if (o.len > 0) {
-		if (p == NULL) {
-			rc = FL_ENOENT;
-		} else if (o.roll_first) {
-			fl_log(FL_LOG_INFO, "%s: compacting %llu bytes: writing a snapshot "
-			    "of the live records", fl_part_dir(p),
-			    (unsigned long long)fl_plog_bytes(&p->log));
-			rc = fl_plog_roll(&p->log, b->wall_ms);
-		}
-		while (rc == 0 && pos < o.len) {
-			uint64_t total, at;
-
-			rc = fl_batch_peek_size(o.batches + pos, o.len - pos, &total);
-			if (rc != 0)
-				break;
-			/* our own bytes, written in place by the append: a copy */
-			rc = fl_part_append_own(p, b->wall_ms,
-			    (uint8_t *)(uintptr_t)(o.batches + pos), (size_t)total, &at);
-			if (rc != 0)
-				break;
-			if (pos == 0)
-				base = at;
-			store_appended(b, p, total);
-			pos += total;
-		}
-		if (rc == 0)
-			end = p->log.log_end;
-		else if (p != NULL)
-			store_log_error(p, "append", rc);
-		fl_coord_stored(&b->coord, rc, base, end);
-	}
-	if (o.has_delete && p != NULL) {
-		size_t deleted = 0;
-		int drc = fl_plog_delete_before(&p->log, o.delete_before, &deleted);
-
-		if (drc != 0)
-			store_log_error(p, "compaction", drc);
-		else
-			fl_log(FL_LOG_INFO, "%s: compacted: %zu segment%s before offset "
-			    "%llu deleted", fl_part_dir(p), deleted, deleted == 1 ? "" : "s",
-			    (unsigned long long)o.delete_before);
-		fl_coord_deleted(&b->coord, drc);
-	}
+	if (p != NULL && b->coord.out_roll)
+		fl_log(FL_LOG_INFO, "%s: compacting %llu bytes: writing a snapshot of the "
+		    "live records", fl_part_dir(p), (unsigned long long)fl_plog_bytes(&p->log));
+	rc = fl_coordlog_apply(&b->coord, p, b->wall_ms, &d);
+	if (d.appended_bytes > 0)
+		store_appended(b, p, d.appended_bytes);
+	if (rc != 0 && p != NULL)
+		store_log_error(p, "append", rc);
+	if (d.has_deleted && d.delete_rc != 0)
+		store_log_error(p, "compaction", d.delete_rc);
+	else if (d.has_deleted)
+		fl_log(FL_LOG_INFO, "%s: compacted: %zu segment%s before offset %llu deleted",
+		    fl_part_dir(p), d.deleted, d.deleted == 1 ? "" : "s",
+		    (unsigned long long)d.deleted_before);
 	return rc;
 }
 
@@ -121,49 +88,13 @@ static int
 replay(struct broker *b)
 {
 	struct fl_part *p = offsets_part(b, 0);
-	uint64_t off;
-	uint8_t *buf = NULL;
-	size_t cap = 0;
+	int rc = fl_coordlog_replay(&b->coord, p);
 
-	if (p == NULL)
-		return fl_coord_replay_done(&b->coord, 0);
-	for (off = p->log.log_start; off < p->log.log_end;) {
-		struct fl_plog_span sp;
-		uint64_t pos = 0;
-		int rc = fl_plog_read(&p->log, off, UINT64_MAX, 4u << 20, &sp);
-
-		if (rc != 0)
-			break;
-		if (sp.len > cap) {
-			uint8_t *nb = realloc(buf, sp.len);
-
-			if (nb == NULL) {
-				free(buf);
-				return FL_ENOMEM;
-			}
-			buf = nb;
-			cap = sp.len;
-		}
-		if ((rc = fl_vfs_pread_full(sp.file, buf, sp.len, sp.pos)) != 0) {
-			free(buf);
-			return rc;
-		}
-		while (pos + FL_BATCH_LOG_OVERHEAD <= sp.len) {
-			uint64_t total;
-
-			if (fl_batch_peek_size(buf + pos, sp.len - pos, &total) != 0 ||
-			    total > sp.len - pos)
-				break;
-			fl_coord_replay(&b->coord, buf + pos, (size_t)total);
-			pos += total;
-		}
-		off = sp.next_offset;
-	}
-	free(buf);
-	fl_log(FL_LOG_INFO, "%s: replayed %llu offset and group records (%llu skipped)",
-	    fl_part_dir(p), (unsigned long long)b->coord.replayed,
-	    (unsigned long long)b->coord.skipped);
-	return fl_coord_replay_done(&b->coord, p->hw);
+	if (p != NULL)
+		fl_log(FL_LOG_INFO, "%s: replayed %llu offset and group records (%llu skipped)",
+		    fl_part_dir(p), (unsigned long long)b->coord.replayed,
+		    (unsigned long long)b->coord.skipped);
+	return rc;
 }
 
 int
@@ -344,17 +275,15 @@ h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_find_coordinator_req *r = &req->u.find_coordinator;
 	struct fl_kp_find_coordinator_resp fr;
 	size_t from = c->out.len;
+	const char *msg;
 
 	memset(&fr, 0, sizeof(fr));
 	fr.node_id = b->cfg->node_id;
 	fr.host = str_slice(b->adv_host);
 	fr.port = b->adv_port;
-	if (r->key_type != 0) {
-		fr.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;	/* no transactions */
-		fr.error_message = str_slice("transactions are not supported");
-	} else if (r->key.p == NULL || r->key.len == 0) {
-		fr.error = FL_KERR_INVALID_GROUP_ID;
-	}
+	fr.error = fl_coord_find(r->key_type, r->key, &msg);
+	if (msg != NULL)
+		fr.error_message = str_slice(msg);
 	if (fr.error != 0) {
 		fr.node_id = -1;
 		fr.host = str_slice("");

@@ -553,6 +553,19 @@ fl_coord_commit_result(struct fl_coord *c, int stored_rc, struct fl_coord_commit
 	return any;
 }
 
+int16_t
+fl_coord_find(int8_t key_type, struct fl_slice key, const char **msg)
+{
+	*msg = NULL;
+	if (key_type != 0) {
+		*msg = "transactions are not supported";
+		return FL_GRP_COORDINATOR_NOT_AVAILABLE;
+	}
+	if (key.p == NULL || key.len == 0)
+		return FL_GRP_INVALID_GROUP_ID;
+	return 0;
+}
+
 /* ---- timers ---- */
 
 struct sweep {

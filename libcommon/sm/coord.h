@@ -158,6 +158,13 @@ int fl_coord_commit(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 int fl_coord_commit_result(struct fl_coord *c, int stored_rc,
     struct fl_coord_commit_part *parts, size_t n);
 
+/*
+ * FindCoordinator: this broker coordinates every group it is asked about
+ * (key_type 0); transactions (key_type 1) are not supported.  Returns 0 or
+ * the Kafka error, with a sentence for the client in *msg (may be NULL).
+ */
+int16_t fl_coord_find(int8_t key_type, struct fl_slice key, const char **msg);
+
 /* Timers: group timers, forgetting unused groups, compaction. */
 int fl_coord_tick(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
     const struct fl_coord_log *log);
