@@ -101,8 +101,7 @@ cmd_create(struct broker *b, struct conn *c, char **argv)
 	else if (nt.rc == FL_EINVAL)
 		admin_say(c, "error: invalid topic name\n");
 	else
-		admin_say(c, "error: %s: %s\n", fl_strerror(nt.rc),
-		    nt.rc == FL_ESYS ? strerror(errno) : "see the broker's log");
+		admin_say(c, "error: %s\n", nt.why[0] ? nt.why : fl_strerror(nt.rc));
 }
 
 static void

@@ -46,10 +46,13 @@ static struct fl_part *
 offsets_part(struct broker *b, int create)
 {
 	struct fl_part *p = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
-	struct fl_catalog_new nt = { FL_OFFSETS_TOPIC, 1, 0, NULL };
+	struct fl_catalog_new nt;
 
 	if (p != NULL || !create)
 		return p;
+	memset(&nt, 0, sizeof(nt));
+	nt.name = FL_OFFSETS_TOPIC;
+	nt.nparts = 1;
 	store_create(b, &nt, 1);
 	return nt.rc == 0 ? &nt.topic->parts[0] : NULL;
 }
@@ -73,7 +76,7 @@ apply_out(struct broker *b)
 	if (d.appended_bytes > 0)
 		store_appended(b, p, d.appended_bytes);
 	if (rc != 0 && p != NULL)
-		store_log_error(p, "append", rc);
+		store_fail(b, p, "write", rc);
 	if (d.has_deleted && d.delete_rc != 0)
 		store_log_error(p, "compaction", d.delete_rc);
 	else if (d.has_deleted)

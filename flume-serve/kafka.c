@@ -72,7 +72,7 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 	err = fl_part_produce(p, b->wall_ms, (uint8_t *)(uintptr_t)rec.p, rec.len,
 	    version, &res);
 	if (err == FL_KERR_KAFKA_STORAGE_ERROR) {
-		store_log_error(p, "append", res.cause);
+		store_fail(b, p, "write", res.cause);
 		return err;
 	}
 	if (err == FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER)

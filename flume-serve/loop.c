@@ -180,6 +180,7 @@ loop_listen(struct broker *b, struct fl_err *err)
 	int rc;
 
 	b->lfd = b->afd = -1;
+	b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	tick(b);
 	b->start_ms = b->now_ms;
 	b->next_housekeep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
@@ -292,6 +293,7 @@ conn_alloc(struct broker *b, int fd, int is_admin)
 	}
 	fl_wr_init(&c->out, OUT_CAP_MAX);
 	c->can_read = c->can_write = 1;
+	c->last_active_ms = b->now_ms;
 	c->live_idx = b->nlive;
 	b->live[b->nlive++] = c;
 	if (is_admin)
@@ -758,6 +760,7 @@ conn_service(struct broker *b, struct conn *c)
 		progress += n;
 		if (progress == 0)
 			break;
+		c->last_active_ms = b->now_ms;
 	}
 	if (c->fd < 0)
 		return;
@@ -796,6 +799,54 @@ peer_name(const struct sockaddr_storage *ss, char *buf, size_t n)
 	}
 }
 
+/*
+ * Out of descriptors, accept(2) fails and the connection stays in the
+ * backlog, so a level-triggered listener would wake epoll at once,
+ * forever.  Returns 1 if a connection was shed (look for more).  A descriptor kept in reserve is given up for a moment to
+ * accept the connection and close it: the backlog drains, the peer hears
+ * "closed" at once, and the connections we have keep being served.
+ */
+static int
+shed_one(struct broker *b, int lfd, int err)
+{
+	int fd, e;
+
+	if (b->now_ms - b->last_refuse_log_ms >= 1000) {
+		b->last_refuse_log_ms = b->now_ms;
+		fl_log(FL_LOG_WARN, "accept: %s: shedding new connections (%zu open; "
+		    "RLIMIT_NOFILE %llu)", strerror(err), b->nlive,
+		    (unsigned long long)b->nofile_limit);
+	}
+	if (b->spare_fd >= 0) {
+		close(b->spare_fd);
+		b->spare_fd = -1;
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	b->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* accept says EMFILE before it looks at the backlog: stop when empty */
+	return fd >= 0 || e == EINTR || e == ECONNABORTED;
+}
+
+/* The admin connection idle the longest, to make room for a new operator. */
+static struct conn *
+oldest_idle_admin(struct broker *b)
+{
+	struct conn *best = NULL;
+	size_t i;
+
+	for (i = 0; i < b->nlive; i++) {
+		struct conn *c = b->live[i];
+
+		if (c->is_admin && c->qlen == 0 && c->rlen == c->rpos &&
+		    (best == NULL || c->last_active_ms < best->last_active_ms))
+			best = c;
+	}
+	return best;
+}
+
 static void
 accept_all(struct broker *b, int lfd, int is_admin)
 {
@@ -809,12 +860,23 @@ accept_all(struct broker *b, int lfd, int is_admin)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if ((errno == EMFILE || errno == ENFILE) && shed_one(b, lfd, errno))
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				return;
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    b->now_ms - b->last_refuse_log_ms >= 1000) {
 				b->last_refuse_log_ms = b->now_ms;
 				fl_log(FL_LOG_WARN, "accept: %s", strerror(errno));
 			}
 			return;
+		}
+		if (is_admin && b->nadmin >= SERVE_ADMIN_CONNS_MAX) {
+			/* an operator can always get in: the longest idle one goes */
+			struct conn *old = oldest_idle_admin(b);
+
+			if (old != NULL)
+				conn_close(b, old, "admin connection limit: idle the longest");
 		}
 		if (is_admin ? b->nadmin >= SERVE_ADMIN_CONNS_MAX :
 		    b->nkafka >= b->cfg->connections_max) {
@@ -846,6 +908,24 @@ accept_all(struct broker *b, int lfd, int is_admin)
 		}
 		fl_log(FL_LOG_DEBUG, "connection from %s", c->peer);
 		conn_ready(b, c);
+	}
+}
+
+/* Admin connections idle past SERVE_ADMIN_IDLE_MS are closed. */
+static void
+close_idle_admins(struct broker *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nlive; ) {
+		struct conn *c = b->live[i];
+
+		if (c->is_admin && c->qlen == 0 &&
+		    b->now_ms - c->last_active_ms >= SERVE_ADMIN_IDLE_MS) {
+			conn_close(b, c, "admin connection idle");
+			continue;	/* the slot now holds another connection */
+		}
+		i++;
 	}
 }
 
@@ -1004,6 +1084,10 @@ loop_run(struct broker *b)
 		if (b->is_failed)
 			break;		/* durability in doubt: answer nothing more */
 		update_pause(b);
+		if (!b->is_stopping && b->now_ms >= b->next_admin_idle_ms) {
+			close_idle_admins(b);
+			b->next_admin_idle_ms = b->now_ms + 1000;
+		}
 		if (!b->is_stopping && b->now_ms >= b->next_housekeep_ms) {
 			store_housekeep(b);
 			b->next_housekeep_ms = b->now_ms + SERVE_HOUSEKEEP_MS;
@@ -1037,6 +1121,8 @@ loop_run(struct broker *b)
 		}
 	}
 	close(b->epfd);
+	if (b->spare_fd >= 0)
+		close(b->spare_fd);
 	free(b->conns);
 	free(b->live);
 	free(b->free_slots);

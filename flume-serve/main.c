@@ -7,6 +7,7 @@
  * Signals only write a byte to the self-pipe; the loop does the work.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -284,7 +286,8 @@ mkdir_p(const char *path)
 			return -1;
 		*s = '/';
 	}
-	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+	/* private to the broker's user (flume-log(5)) */
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
 		return -1;
 	return 0;
 }
@@ -344,6 +347,67 @@ load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
 		fl_diex(EX_CONFIG, "--node-id %d does not match node %d in %s/%s",
 		    (int)cfg->node_id, (int)m.node_id, cfg->data_dir, FL_META_FILE);
 	cfg->node_id = m.node_id;
+}
+
+/* Descriptors this process has open now. */
+static uint64_t
+count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	uint64_t n = 0;
+	int fd;
+
+	if (d == NULL) {
+		for (fd = 0; fd < 65536; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				n++;
+		return n;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n > 0 ? n - 1 : 0;	/* not the directory's own descriptor */
+}
+
+/*
+ * Size max-connections against RLIMIT_NOFILE, after the partitions have
+ * taken theirs: raise the soft limit to the hard one where allowed, and
+ * lower the cap (saying so) when the descriptors left cannot hold it.
+ */
+static void
+size_connections(struct broker *b, struct serve_cfg *cfg)
+{
+	struct rlimit rl;
+	uint64_t open_now, room, want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		fl_log(FL_LOG_WARN, "getrlimit: %s", strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = { rl.rlim_max, rl.rlim_max };
+
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
+	}
+	b->nofile_limit = (uint64_t)rl.rlim_cur;
+	open_now = count_open_fds();
+	/* listeners, epoll, eventfd, self-pipe, the spare, the admin slots */
+	want = open_now + SERVE_FDS_RESERVED + SERVE_ADMIN_CONNS_MAX + 8;
+	room = b->nofile_limit > want ? b->nofile_limit - want : 0;
+	if (room < cfg->connections_max) {
+		fl_log(FL_LOG_WARN, "max-connections lowered from %llu to %llu: "
+		    "RLIMIT_NOFILE is %llu and %llu descriptors are open for the "
+		    "data directory", (unsigned long long)cfg->connections_max,
+		    (unsigned long long)(room > 0 ? room : 1),
+		    (unsigned long long)b->nofile_limit, (unsigned long long)open_now);
+		cfg->connections_max = room > 0 ? room : 1;
+	}
+	fl_log(FL_LOG_INFO, "descriptors: RLIMIT_NOFILE %llu, %llu open for the data "
+	    "directory, max-connections %llu", (unsigned long long)b->nofile_limit,
+	    (unsigned long long)open_now, (unsigned long long)cfg->connections_max);
 }
 
 static void
@@ -465,14 +529,19 @@ main(int argc, char **argv)
 		b.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	}
 	if (store_open(&b, &err) != 0) {
-		/* damaged data is 65; a resource or system failure is not */
-		fl_diex(err.code == FL_ESYS ? EX_IOERR : err.code == FL_ENOMEM ? EX_OSERR :
-		    EX_DATAERR, "%s", err.msg);
+		/* damaged data is 65; running out of something (71) or a failing
+		 * disk (74) is not, and must not read as corruption */
+		int e = errno;
+
+		fl_diex(err.code == FL_ENOMEM || (err.code == FL_ESYS && (e == EMFILE ||
+		    e == ENFILE || e == ENOMEM)) ? EX_OSERR : err.code == FL_ESYS ?
+		    EX_IOERR : EX_DATAERR, "%s", err.msg);
 	}
 	if (sync_init(&b) != 0)
 		fl_die(EX_OSERR, "sync thread");
 	if (group_init(&b) != 0)
 		fl_diex(EX_SOFTWARE, "cannot load consumer groups");
+	size_connections(&b, &cfg);
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
 	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",

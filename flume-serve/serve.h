@@ -45,6 +45,8 @@
 #define SERVE_PATH_MAX 4096
 #define SERVE_ADMIN_CONNS_MAX 16
 #define SERVE_ADMIN_LINE_MAX 1024
+#define SERVE_ADMIN_IDLE_MS 60000	/* an admin connection silent this long is closed */
+#define SERVE_FDS_RESERVED 64		/* descriptors kept for new topics, the log, children */
 #define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
 #define SERVE_OUT_FREE_BYTES (1u << 20)	/* reply buffer not counted against buffer-bytes-max */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
@@ -151,6 +153,7 @@ struct conn {
 	int on_ready;
 	int is_parked;			/* a Fetch waits at rpos */
 	int64_t park_deadline_ms;
+	int64_t last_active_ms;		/* read, wrote or handled something */
 	uint32_t gen;			/* bumped per use of the slot: group tokens */
 	size_t out_counted;		/* out.cap beyond the free 1 MiB, as counted in b->out_bytes */
 	int is_waiting;			/* a JoinGroup/SyncGroup awaits the coordinator */
@@ -181,6 +184,9 @@ struct broker {
 	int64_t start_ms;
 	int64_t next_housekeep_ms;
 	int64_t last_refuse_log_ms;
+	int64_t next_admin_idle_ms;
+	int spare_fd;			/* given up to shed connections when out of descriptors */
+	uint64_t nofile_limit;		/* RLIMIT_NOFILE (soft) */
 
 	struct fl_catalog cat;		/* topics and partitions */
 	struct fl_part_config part_cfg;
@@ -226,6 +232,13 @@ void store_housekeep(struct broker *b);
 void store_snapshot_all(struct broker *b, int only_changed);
 /* An append of bytes to p: it joins the next sync round. */
 void store_appended(struct broker *b, struct fl_part *p, uint64_t bytes);
+/*
+ * A write to a log failed: what is on disk is in doubt, so the broker
+ * acknowledges nothing more and stops (EX_IOERR) at the end of this loop
+ * turn, naming the call, the partition and errno's text (Kafka takes the
+ * log directory offline the same way).
+ */
+void store_fail(struct broker *b, const struct fl_part *p, const char *call, int rc);
 /* Log a storage error of a partition: the call, the file, errno's text. */
 void store_log_error(const struct fl_part *p, const char *what, int rc);
 static inline int is_internal_topic(const void *name, size_t len)

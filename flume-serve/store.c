@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "serve.h"
 
@@ -25,6 +26,15 @@ store_log_error(const struct fl_part *p, const char *what, int rc)
 {
 	fl_log(FL_LOG_ERROR, "%s: %s: %s", fl_part_dir(p), what,
 	    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+}
+
+void
+store_fail(struct broker *b, const struct fl_part *p, const char *call, int rc)
+{
+	fl_log(FL_LOG_ERROR, "%s %s: %s; stopping", call, fl_part_dir(p),
+	    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	b->is_failed = 1;
+	b->exit_code = EX_IOERR;
 }
 
 int

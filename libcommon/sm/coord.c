@@ -728,8 +728,9 @@ fl_coord_tick(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 		rc = fl_grp_tick(&c->grp, now_ms);
 		after_group_call(c);
 	}
-	if (log != NULL && (int64_t)now_ms >= c->next_compact_ms && c->out.len == 0) {
-		compact(c, log);
+	if ((int64_t)now_ms >= c->next_compact_ms) {
+		if (log != NULL && c->out.len == 0)
+			compact(c, log);
 		/* a pending snapshot is one sync round from done: look again soon */
 		c->next_compact_ms = (int64_t)now_ms + (c->is_snap_pending ? 50 : 2000);
 	}

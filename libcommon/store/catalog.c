@@ -275,6 +275,7 @@ fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *nt, size_t n,
 
 		e->topic = NULL;
 		e->rc = 0;
+		e->why[0] = '\0';
 		if (!fl_topic_name_ok(e->name, strlen(e->name)) || e->nparts < 1 ||
 		    e->nparts > FL_TOPIC_PARTITIONS_MAX) {
 			e->rc = FL_EINVAL;
@@ -290,6 +291,7 @@ fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *nt, size_t n,
 		memset(&perr, 0, sizeof(perr));
 		e->rc = topic_open(c, e->name, e->nparts, now_ms, &e->topic, &perr);
 		if (e->rc != 0) {
+			snprintf(e->why, sizeof(e->why), "%s", perr.msg);
 			say(c, FL_CATALOG_WARN, "create topic %s: %s", e->name, perr.msg);
 			continue;
 		}
@@ -311,8 +313,10 @@ fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *nt, size_t n,
 			continue;
 		if (rc == 0)
 			e->rc = topics_insert(c, e->topic);
-		else
+		else {
 			e->rc = rc;
+			snprintf(e->why, sizeof(e->why), "%s", err != NULL ? err->msg : "");
+		}
 		if (e->rc != 0) {
 			(void)fl_topic_list_remove(&c->tlist, e->name);
 			topic_remove_dirs(c, e->topic);

@@ -94,6 +94,7 @@ struct fl_catalog_new {
 	int32_t nparts;
 	int rc;				/* OUT: 0, FL_EEXIST, FL_EINVAL, or an I/O error */
 	struct fl_topic *topic;		/* OUT: on success */
+	char why[256];			/* OUT: for an I/O error: the file and errno's text */
 };
 /*
  * Create topics: each one's directories, then one durable write of the

@@ -381,6 +381,19 @@ test_sweep(struct fl_coord *c)
 	CHECK(fl_coord_group_find(c, S("g1"), &info) == 0, "a group with offsets stays");
 }
 
+/* Without an offsets log yet, the timers still move on (no busy loop). */
+static void
+test_timers_without_log(void)
+{
+	struct fl_coord c;
+
+	fl_coord_init(&c, NULL);
+	FL_ASSERT(fl_coord_replay_done(&c, 0) == 0);
+	(void)fl_coord_tick(&c, 1000, 1000, NULL);
+	CHECK(fl_coord_next_wake(&c) > 1000, "after a tick with no log, the next wake is ahead");
+	fl_coord_free(&c);
+}
+
 int
 main(void)
 {
@@ -397,6 +410,7 @@ main(void)
 	test_replay(&c);
 	test_compaction(&c);
 	test_sweep(&c);
+	test_timers_without_log();
 	fl_coord_free(&c);
 	free(lg.bytes);
 	return tap_done();
