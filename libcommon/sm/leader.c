@@ -1,0 +1,362 @@
+/* leader.c: follower progress, ISR proposals, HW and acks=all on a leader. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "sm/leader.h"
+
+enum {
+	KERR_OFFSET_OUT_OF_RANGE = 1,
+	KERR_NOT_LEADER_OR_FOLLOWER = 6,
+	KERR_NOT_ENOUGH_REPLICAS = 19,
+	KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
+	KERR_FENCED_LEADER_EPOCH = 74,
+	KERR_UNKNOWN_LEADER_EPOCH = 75
+};
+
+/* ---- node sets ---- */
+
+int
+fl_nodeset_has(const struct fl_nodeset *s, int32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->id[i] == id)
+			return 1;
+	return 0;
+}
+
+int
+fl_nodeset_add(struct fl_nodeset *s, int32_t id)
+{
+	size_t i;
+
+	if (fl_nodeset_has(s, id))
+		return 0;
+	if (s->n == FL_REPL_REPLICAS_MAX)
+		return FL_EFULL;
+	for (i = s->n; i > 0 && s->id[i - 1] > id; i--)
+		s->id[i] = s->id[i - 1];
+	s->id[i] = id;
+	s->n++;
+	return 0;
+}
+
+void
+fl_nodeset_remove(struct fl_nodeset *s, int32_t id)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (s->id[i] != id)
+			s->id[k++] = s->id[i];
+	s->n = k;
+}
+
+int
+fl_nodeset_equal(const struct fl_nodeset *a, const struct fl_nodeset *b)
+{
+	return a->n == b->n && memcmp(a->id, b->id, a->n * sizeof(a->id[0])) == 0;
+}
+
+int
+fl_nodeset_parse(struct fl_nodeset *s, const char *text)
+{
+	const char *p = text;
+
+	memset(s, 0, sizeof(*s));
+	if (strcmp(text, "-") == 0)
+		return 0;
+	for (;;) {
+		long long v = 0;
+		const char *start = p;
+
+		while (*p >= '0' && *p <= '9') {
+			v = v * 10 + (*p - '0');
+			if (v > INT32_MAX)
+				return FL_EINVAL;
+			p++;
+		}
+		if (p == start || fl_nodeset_has(s, (int32_t)v) ||
+		    fl_nodeset_add(s, (int32_t)v) != 0)
+			return FL_EINVAL;
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			return FL_EINVAL;
+		p++;
+	}
+}
+
+int
+fl_nodeset_format(const struct fl_nodeset *s, char *buf, size_t n)
+{
+	size_t i, at = 0;
+
+	if (n == 0)
+		return FL_ERANGE;
+	if (s->n == 0)
+		return snprintf(buf, n, "-") < (int)n ? 0 : FL_ERANGE;
+	buf[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		int k = snprintf(buf + at, n - at, "%s%d", i ? "," : "", (int)s->id[i]);
+
+		if (k < 0 || (size_t)k >= n - at)
+			return FL_ERANGE;
+		at += (size_t)k;
+	}
+	return 0;
+}
+
+/* ---- the leader ---- */
+
+static struct fl_leader_follower *
+follower(struct fl_leader *l, int32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->nf; i++)
+		if (l->f[i].id == id)
+			return &l->f[i];
+	return NULL;
+}
+
+static void
+union_isr(const struct fl_leader *l, struct fl_nodeset *out)
+{
+	size_t i;
+
+	*out = l->isr;
+	for (i = 0; i < l->proposed.n; i++)
+		(void)fl_nodeset_add(out, l->proposed.id[i]);
+}
+
+void
+fl_leader_effective_isr(const struct fl_leader *l, struct fl_nodeset *out)
+{
+	union_isr(l, out);
+}
+
+/* HW = min log end over committed ∪ proposed; never backwards. */
+static void
+update_hw(struct fl_leader *l)
+{
+	struct fl_nodeset eff;
+	uint64_t min = l->durable_end;
+	size_t i;
+
+	union_isr(l, &eff);
+	for (i = 0; i < eff.n; i++) {
+		const struct fl_leader_follower *f;
+
+		if (eff.id[i] == l->self)
+			continue;
+		f = follower(l, eff.id[i]);
+		if (f == NULL || f->fetch_offset < 0) {
+			min = 0;	/* a member that has not confirmed anything */
+			break;
+		}
+		if ((uint64_t)f->fetch_offset < min)
+			min = (uint64_t)f->fetch_offset;
+	}
+	if (min > l->hw)
+		l->hw = min;
+}
+
+/* What the ISR should be, by each follower's progress. */
+static void
+update_proposal(struct fl_leader *l, int64_t now_ms)
+{
+	struct fl_nodeset p;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	(void)fl_nodeset_add(&p, l->self);
+	for (i = 0; i < l->nf; i++) {
+		const struct fl_leader_follower *f = &l->f[i];
+		int is_lagging = now_ms - f->caught_up_ms > l->lag_max_ms;
+		int was_in = fl_nodeset_has(&l->isr, f->id) || fl_nodeset_has(&l->proposed, f->id);
+		int at_end = f->fetch_offset >= 0 && (uint64_t)f->fetch_offset >= l->log_end;
+
+		if ((was_in && !is_lagging) || at_end)
+			(void)fl_nodeset_add(&p, f->id);
+	}
+	if (!fl_nodeset_equal(&p, &l->proposed)) {
+		l->proposed = p;
+		l->proposal_changed = 1;
+	}
+	update_hw(l);
+}
+
+int
+fl_leader_init(struct fl_leader *l, int32_t self, int32_t epoch,
+    const struct fl_nodeset *replicas, const struct fl_nodeset *isr,
+    uint64_t log_end, uint64_t durable_end, uint64_t hw,
+    int32_t min_insync, int64_t lag_max_ms, int64_t now_ms)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (!fl_nodeset_has(replicas, self) || !fl_nodeset_has(isr, self) ||
+	    durable_end > log_end || hw > durable_end || min_insync < 1 || epoch < 0)
+		return FL_EINVAL;
+	for (i = 0; i < isr->n; i++)
+		if (!fl_nodeset_has(replicas, isr->id[i]))
+			return FL_EINVAL;
+	l->self = self;
+	l->epoch = epoch;
+	l->replicas = *replicas;
+	l->isr = *isr;
+	l->proposed = *isr;
+	l->log_end = log_end;
+	l->durable_end = durable_end;
+	l->hw = hw;
+	l->min_insync = min_insync;
+	l->lag_max_ms = lag_max_ms;
+	for (i = 0; i < replicas->n; i++) {
+		struct fl_leader_follower *f;
+
+		if (replicas->id[i] == self)
+			continue;
+		f = &l->f[l->nf++];
+		f->id = replicas->id[i];
+		f->fetch_offset = -1;
+		/* a new leader gives every follower lag_max_ms to show up */
+		f->caught_up_ms = now_ms;
+		f->last_fetch_ms = -1;
+	}
+	update_hw(l);
+	return 0;
+}
+
+int16_t
+fl_leader_may_append(const struct fl_leader *l)
+{
+	struct fl_nodeset eff;
+
+	union_isr(l, &eff);
+	return (int32_t)eff.n < l->min_insync ? KERR_NOT_ENOUGH_REPLICAS : 0;
+}
+
+void
+fl_leader_appended(struct fl_leader *l, int64_t now_ms, uint64_t log_end)
+{
+	(void)now_ms;
+	if (log_end > l->log_end)
+		l->log_end = log_end;
+}
+
+void
+fl_leader_durable(struct fl_leader *l, int64_t now_ms, uint64_t end)
+{
+	if (end > l->log_end)
+		end = l->log_end;
+	if (end > l->durable_end)
+		l->durable_end = end;
+	update_proposal(l, now_ms);
+}
+
+int16_t
+fl_leader_fetch(struct fl_leader *l, int64_t now_ms, int32_t id, int32_t current_epoch,
+    int64_t fetch_offset)
+{
+	struct fl_leader_follower *f;
+
+	if (current_epoch >= 0 && current_epoch < l->epoch)
+		return KERR_FENCED_LEADER_EPOCH;
+	if (current_epoch > l->epoch)
+		return KERR_UNKNOWN_LEADER_EPOCH;
+	f = follower(l, id);
+	if (f == NULL)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (fetch_offset < 0 || (uint64_t)fetch_offset > l->log_end)
+		return KERR_OFFSET_OUT_OF_RANGE;
+	f->fetch_offset = fetch_offset;
+	f->last_fetch_ms = now_ms;
+	if ((uint64_t)fetch_offset >= l->log_end)
+		f->caught_up_ms = now_ms;
+	update_proposal(l, now_ms);
+	return 0;
+}
+
+void
+fl_leader_tick(struct fl_leader *l, int64_t now_ms)
+{
+	update_proposal(l, now_ms);
+}
+
+int64_t
+fl_leader_next_wake(const struct fl_leader *l)
+{
+	int64_t t = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < l->nf; i++) {
+		const struct fl_leader_follower *f = &l->f[i];
+
+		if (!fl_nodeset_has(&l->isr, f->id) && !fl_nodeset_has(&l->proposed, f->id))
+			continue;	/* nothing to time out */
+		if (f->caught_up_ms + l->lag_max_ms + 1 < t)
+			t = f->caught_up_ms + l->lag_max_ms + 1;
+	}
+	return t;
+}
+
+int
+fl_leader_commit_isr(struct fl_leader *l, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *isr)
+{
+	size_t i;
+
+	if (epoch < l->epoch)
+		return KERR_FENCED_LEADER_EPOCH;
+	if (epoch > l->epoch)
+		return KERR_UNKNOWN_LEADER_EPOCH;
+	if (!fl_nodeset_has(isr, l->self))
+		return FL_EINVAL;
+	for (i = 0; i < isr->n; i++)
+		if (!fl_nodeset_has(&l->replicas, isr->id[i]))
+			return FL_EINVAL;
+	l->isr = *isr;
+	update_proposal(l, now_ms);
+	return 0;
+}
+
+int
+fl_leader_ack_ready(const struct fl_leader *l, uint64_t end, int16_t *error)
+{
+	struct fl_nodeset eff;
+
+	*error = 0;
+	if (l->hw < end)
+		return 0;
+	union_isr(l, &eff);
+	if ((int32_t)eff.n < l->min_insync)
+		*error = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+	return 1;
+}
+
+int
+fl_leader_take_proposal_change(struct fl_leader *l)
+{
+	int c = l->proposal_changed;
+
+	l->proposal_changed = 0;
+	return c;
+}
+
+void
+fl_leader_follower_lag(const struct fl_leader *l, size_t i, int64_t now_ms,
+    int64_t *lag_messages, int64_t *lag_ms)
+{
+	const struct fl_leader_follower *f = &l->f[i];
+
+	*lag_messages = f->fetch_offset < 0 ? (int64_t)l->log_end :
+	    (int64_t)l->log_end - f->fetch_offset;
+	if (*lag_messages < 0)
+		*lag_messages = 0;
+	*lag_ms = *lag_messages == 0 ? 0 : now_ms - f->caught_up_ms;
+}
