@@ -504,7 +504,7 @@ on_join(struct run *r, struct member *m, const uint8_t *p, size_t n)
 		send_join(r, m);
 	} else if (jr.error != 0) {
 		fl_diex(EX_UNAVAILABLE, "JoinGroup %s: %s (%d)", m->group,
-		    fl_kc_err_name(jr.error), (int)jr.error);
+		    fl_kerr_name(jr.error), (int)jr.error);
 	} else {
 		copy_slice(m->member_id, sizeof(m->member_id), jr.member_id, "member id");
 		m->generation = jr.generation_id;
@@ -530,7 +530,7 @@ on_sync(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t t)
 	}
 	if (sr.error != 0)
 		fl_diex(EX_UNAVAILABLE, "SyncGroup %s: %s (%d)", m->group,
-		    fl_kc_err_name(sr.error), (int)sr.error);
+		    fl_kerr_name(sr.error), (int)sr.error);
 	became_ready(r, m, t);
 	next_commit(r, m);
 }
@@ -557,7 +557,7 @@ on_commit(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t 
 	if (err != 0) {
 		r->errors++;
 		if (r->errors <= 5)
-			fl_warnx("OffsetCommit %s: %s (%d)", m->group, fl_kc_err_name(err), (int)err);
+			fl_warnx("OffsetCommit %s: %s (%d)", m->group, fl_kerr_name(err), (int)err);
 		if (r->o->is_joined && (err == KERR_REBALANCE_IN_PROGRESS ||
 		    err == KERR_ILLEGAL_GENERATION || err == KERR_UNKNOWN_MEMBER_ID)) {
 			if (err == KERR_UNKNOWN_MEMBER_ID)

@@ -244,7 +244,7 @@ negotiate(struct pool *p, struct conn *c)
 		fl_kc_arena_free(&a);
 		if (r.error == 0)
 			return 0;
-		if (r.error != FL_KC_ERR_UNSUPPORTED_VERSION ||
+		if (r.error != FL_KERR_UNSUPPORTED_VERSION ||
 		    c->vers.v[FL_KC_API_VERSIONS] < 0 ||
 		    c->vers.v[FL_KC_API_VERSIONS] >= version)
 			break;
@@ -497,16 +497,16 @@ int
 cat_kerr_exit(int16_t code)
 {
 	switch (code) {
-	case FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+	case FL_KERR_UNKNOWN_TOPIC_OR_PARTITION:
 		return EX_NOINPUT;
-	case FL_KC_ERR_CORRUPT_MESSAGE:
-	case FL_KC_ERR_MESSAGE_TOO_LARGE:
-	case FL_KC_ERR_INVALID_TOPIC:
-	case FL_KC_ERR_INVALID_RECORD:
-	case FL_KC_ERR_OFFSET_OUT_OF_RANGE:
+	case FL_KERR_CORRUPT_MESSAGE:
+	case FL_KERR_MESSAGE_TOO_LARGE:
+	case FL_KERR_INVALID_TOPIC_EXCEPTION:
+	case FL_KERR_INVALID_RECORD:
+	case FL_KERR_OFFSET_OUT_OF_RANGE:
 		return EX_DATAERR;
 	default:
-		return fl_kc_err_is_retriable(code) ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		return fl_kerr_is_retriable(code) ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	}
 }
 
@@ -564,7 +564,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 	} else if (mt->error != 0) {
 		rc = -mt->error;
 	} else if (mt->nparts == 0) {
-		rc = -FL_KC_ERR_LEADER_NOT_AVAILABLE;
+		rc = -FL_KERR_LEADER_NOT_AVAILABLE;
 	}
 	if (rc == 0) {
 		int32_t n = 0;
@@ -582,7 +582,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 			for (j = 0; j < (size_t)n; j++) {
 				t->parts[j].index = (int32_t)j;
 				t->parts[j].leader = -1;
-				t->parts[j].error = FL_KC_ERR_LEADER_NOT_AVAILABLE;
+				t->parts[j].error = FL_KERR_LEADER_NOT_AVAILABLE;
 			}
 			for (j = 0; j < mt->nparts; j++) {
 				const struct fl_kc_md_partition *mp = &mt->parts[j];
@@ -651,12 +651,12 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		 * propagates slowly in a cluster), but a broker that answered
 		 * it after we allowed or declined auto-creation means it.
 		 */
-		if (rc < 0 && (!fl_kc_err_is_retriable((int16_t)-rc) ||
-		    rc == -FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION)) {
+		if (rc < 0 && (!fl_kerr_is_retriable((int16_t)-rc) ||
+		    rc == -FL_KERR_UNKNOWN_TOPIC_OR_PARTITION)) {
 			int16_t code = (int16_t)-rc;
 
 			fl_warnx("topic %s: %s (error %d)", p->conf->topic,
-			    fl_kc_err_name(code), code);
+			    fl_kerr_name(code), code);
 			return cat_kerr_exit(code);
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
@@ -664,7 +664,7 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			if (rc < 0) {
 				fl_warnx("topic %s: %s (error %d), gave up after %lld ms",
-				    p->conf->topic, fl_kc_err_name((int16_t)-rc),
+				    p->conf->topic, fl_kerr_name((int16_t)-rc),
 				    -rc, (long long)p->conf->timeout_ms);
 				return cat_kerr_exit((int16_t)-rc);
 			}

@@ -354,12 +354,12 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 				if (lp->error == 0) {
 					out[k] = lp->offset;
 					done[k] = 1;
-				} else if (fl_kc_err_is_retriable(lp->error)) {
+				} else if (fl_kerr_is_retriable(lp->error)) {
 					last_err = lp->error;
 				} else {
 					fl_warnx("%s [%d]: ListOffsets: %s (error %d)",
 					    cs->conf->topic, lp->index,
-					    fl_kc_err_name(lp->error), lp->error);
+					    fl_kerr_name(lp->error), lp->error);
 					rc = cat_kerr_exit(lp->error);
 				}
 			}
@@ -372,7 +372,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			break;
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			fl_warnx("%s: ListOffsets: %s after %lld ms", cs->conf->topic,
-			    last_err ? fl_kc_err_name(last_err) : "no answer",
+			    last_err ? fl_kerr_name(last_err) : "no answer",
 			    (long long)cs->conf->timeout_ms);
 			rc = last_err ? cat_kerr_exit(last_err) : EX_UNAVAILABLE;
 			break;
@@ -565,7 +565,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 					cp = &cs->cp[k];
 			if (cp == NULL)
 				continue;
-			if (pd->error == FL_KC_ERR_OFFSET_OUT_OF_RANGE) {
+			if (pd->error == FL_KERR_OFFSET_OUT_OF_RANGE) {
 				fl_warnx("%s [%d]: offset %lld is out of range (log start "
 				    "%lld, end %lld)", conf->topic, cp->index,
 				    (long long)cp->offset, (long long)pd->log_start_offset,
@@ -574,9 +574,9 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 				break;
 			}
 			if (pd->error != 0) {
-				if (!fl_kc_err_is_retriable(pd->error)) {
+				if (!fl_kerr_is_retriable(pd->error)) {
 					fl_warnx("%s [%d]: fetch: %s (error %d)", conf->topic,
-					    cp->index, fl_kc_err_name(pd->error), pd->error);
+					    cp->index, fl_kerr_name(pd->error), pd->error);
 					rc = cat_kerr_exit(pd->error);
 					break;
 				}
@@ -643,7 +643,7 @@ loop(struct consumer *cs)
 			retry_since = cat_now_ms();
 		if (cat_now_ms() - retry_since > conf->timeout_ms) {
 			fl_warnx("%s: fetch: %s for %lld ms", conf->topic,
-			    last_err ? fl_kc_err_name(last_err) : "no leader reachable",
+			    last_err ? fl_kerr_name(last_err) : "no leader reachable",
 			    (long long)conf->timeout_ms);
 			rc = last_err ? cat_kerr_exit(last_err) : EX_UNAVAILABLE;
 			break;

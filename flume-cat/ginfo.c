@@ -198,7 +198,7 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 		}
 		if (lr.error != 0) {
 			fl_warnx("%s:%s: ListGroups: %s (error %d)", c->host, c->port,
-			    fl_kc_err_name(lr.error), lr.error);
+			    fl_kerr_name(lr.error), lr.error);
 			rc = cat_kerr_exit(lr.error);
 		}
 		for (i = 0; rc == 0 && i < lr.ngroups; i++) {
@@ -238,7 +238,7 @@ coordinator(struct pool *p, struct conn *boot, const char *group, struct conn **
 		return malformed(boot, FL_KC_FIND_COORDINATOR, rc);
 	if (r.error != 0) {
 		fl_warnx("group %s: FindCoordinator: %s (error %d)", group,
-		    fl_kc_err_name(r.error), r.error);
+		    fl_kerr_name(r.error), r.error);
 		return cat_kerr_exit(r.error);
 	}
 	if (r.host.len == 0 || r.host.len >= sizeof(host))
@@ -285,7 +285,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 
 		if (dg->error != 0) {
 			fl_warnx("group %s: DescribeGroups: %s (error %d)", group,
-			    fl_kc_err_name(dg->error), dg->error);
+			    fl_kerr_name(dg->error), dg->error);
 			rc = cat_kerr_exit(dg->error);
 			break;
 		}

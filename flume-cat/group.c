@@ -266,7 +266,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 		for (j = 0; j < n; j++) {
 			if (!slice_is(mt->name, names[j]))
 				continue;
-			if (mt->error == FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+			if (mt->error == FL_KERR_UNKNOWN_TOPIC_OR_PARTITION)
 				nparts[j] = 0;
 			else if (mt->error == 0 && mt->nparts > 0)
 				nparts[j] = (int32_t)mt->nparts;
@@ -363,7 +363,7 @@ ensure_coordinator(struct grp *g)
 			return rc;
 		if (rc < 0 && !is_coord_error((int16_t)-rc)) {
 			fl_warnx("group %s: FindCoordinator: %s (error %d)", g->conf->group,
-			    fl_kc_err_name((int16_t)-rc), -rc);
+			    fl_kerr_name((int16_t)-rc), -rc);
 			return EX_UNAVAILABLE;
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
@@ -531,7 +531,7 @@ commit(struct grp *g)
 				fl_warnx("group %s: commit %.*s [%d]: %s (error %d)",
 				    g->conf->group, (int)r.topics[i].name.len,
 				    (const char *)r.topics[i].name.p, pe->index,
-				    fl_kc_err_name(pe->error), pe->error);
+				    fl_kerr_name(pe->error), pe->error);
 			}
 		}
 	}
@@ -579,7 +579,7 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 		int16_t e = r.topics[0].parts[0].error;
 
 		*out = r.topics[0].parts[0].offset;
-		rc = e == 0 ? 0 : fl_kc_err_is_retriable(e) ? EX_TEMPFAIL : cat_kerr_exit(e);
+		rc = e == 0 ? 0 : fl_kerr_is_retriable(e) ? EX_TEMPFAIL : cat_kerr_exit(e);
 	}
 	fl_kc_arena_free(&a);
 	return rc;
@@ -672,7 +672,7 @@ fetch_committed(struct grp *g)
 			rc = EX_TEMPFAIL;
 		} else {
 			fl_warnx("group %s: OffsetFetch: %s (error %d)", g->conf->group,
-			    fl_kc_err_name(r.error), r.error);
+			    fl_kerr_name(r.error), r.error);
 			rc = EX_UNAVAILABLE;
 		}
 		goto out_arena;
@@ -694,7 +694,7 @@ fetch_committed(struct grp *g)
 				} else if (op->error != 0 && op->error != 3) {
 					fl_warnx("group %s: OffsetFetch %s [%d]: %s (error %d)",
 					    g->conf->group, tname(g, p), p->index,
-					    fl_kc_err_name(op->error), op->error);
+					    fl_kerr_name(op->error), op->error);
 				}
 			}
 		}
@@ -1072,7 +1072,7 @@ join_once(struct grp *g)
 			return -1;
 		}
 		fl_warnx("group %s: JoinGroup: %s (error %d)%s", g->conf->group,
-		    fl_kc_err_name(e), e, e == 23 ? ": another kind of client is in "
+		    fl_kerr_name(e), e, e == 23 ? ": another kind of client is in "
 		    "this group (flume-cat offers only the flume-sticky assignor)" : "");
 		return e == 26 ? EX_CONFIG : EX_UNAVAILABLE;
 	}
@@ -1128,7 +1128,7 @@ join_once(struct grp *g)
 			drop_coordinator(g);
 		else if (sr.error != 27 && sr.error != 22) {
 			fl_warnx("group %s: SyncGroup: %s (error %d)", g->conf->group,
-			    fl_kc_err_name(sr.error), sr.error);
+			    fl_kerr_name(sr.error), sr.error);
 			return EX_UNAVAILABLE;
 		}
 		return -1;
@@ -1218,7 +1218,7 @@ heartbeat(struct grp *g)
 			break;
 		}
 		fl_warnx("group %s: Heartbeat: %s (error %d)", g->conf->group,
-		    fl_kc_err_name(r.error), r.error);
+		    fl_kerr_name(r.error), r.error);
 		return EX_UNAVAILABLE;
 	}
 	return 0;
@@ -1244,7 +1244,7 @@ leave(struct grp *g)
 	if (fl_kc_leave_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &r) == 0 &&
 	    r.error != 0 && r.error != 25)
 		fl_warnx("group %s: LeaveGroup: %s (error %d)", g->conf->group,
-		    fl_kc_err_name(r.error), r.error);
+		    fl_kerr_name(r.error), r.error);
 	fl_kc_arena_free(&a);
 }
 
@@ -1335,7 +1335,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 
 			if (p == NULL)
 				continue;
-			if (pd->error == FL_KC_ERR_OFFSET_OUT_OF_RANGE) {
+			if (pd->error == FL_KERR_OFFSET_OUT_OF_RANGE) {
 				fl_warnx("%s [%d]: offset %lld is out of range; resetting "
 				    "per -o", tname(g, p), p->index, (long long)p->offset);
 				if (reset_offset(g, p) != 0)
@@ -1343,9 +1343,9 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 				continue;
 			}
 			if (pd->error != 0) {
-				if (!fl_kc_err_is_retriable(pd->error)) {
+				if (!fl_kerr_is_retriable(pd->error)) {
 					fl_warnx("%s [%d]: fetch: %s (error %d)", tname(g, p),
-					    p->index, fl_kc_err_name(pd->error), pd->error);
+					    p->index, fl_kerr_name(pd->error), pd->error);
 					rc = cat_kerr_exit(pd->error);
 					break;
 				}

@@ -70,7 +70,7 @@ print_table(const struct cat_conf *conf, const struct fl_kc_metadata_resp *r)
 		    (const char *)mt->name.p);
 		if (mt->error != 0 || mt->nparts == 0) {
 			const char *cells[7] = { name, NULL, NULL, NULL, NULL, NULL,
-			    mt->error ? fl_kc_err_name(mt->error) : "ok" };
+			    mt->error ? fl_kerr_name(mt->error) : "ok" };
 
 			rc = fl_table_row(&t, cells);
 			continue;
@@ -79,7 +79,7 @@ print_table(const struct cat_conf *conf, const struct fl_kc_metadata_resp *r)
 			const struct fl_kc_md_partition *mp = &mt->parts[j];
 			char part[16], leader[16], addr[300], reps[256], isr[256];
 			const char *cells[7] = { name, part, leader, addr, reps, isr,
-			    mp->error ? fl_kc_err_name(mp->error) : "ok" };
+			    mp->error ? fl_kerr_name(mp->error) : "ok" };
 
 			snprintf(part, sizeof(part), "%" PRId32, mp->index);
 			snprintf(leader, sizeof(leader), "%" PRId32, mp->leader);
@@ -134,7 +134,7 @@ cat_list(const struct cat_conf *conf)
 	/* -L -t T for a topic that is not there (or broken) is a failure */
 	if (rc == 0 && conf->topic != NULL && r.ntopics == 1 && r.topics[0].error != 0) {
 		fl_warnx("topic %s: %s (error %d)", conf->topic,
-		    fl_kc_err_name(r.topics[0].error), r.topics[0].error);
+		    fl_kerr_name(r.topics[0].error), r.topics[0].error);
 		rc = cat_kerr_exit(r.topics[0].error);
 	}
 	fl_kc_arena_free(&a);

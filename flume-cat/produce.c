@@ -135,9 +135,9 @@ init_pid(struct producer *pr)
 				pr->epoch = r.producer_epoch;
 				return 0;
 			}
-			if (!fl_kc_err_is_retriable(r.error)) {
+			if (!fl_kerr_is_retriable(r.error)) {
 				fl_warnx("InitProducerId: %s (error %d)",
-				    fl_kc_err_name(r.error), r.error);
+				    fl_kerr_name(r.error), r.error);
 				return cat_kerr_exit(r.error);
 			}
 		}
@@ -248,15 +248,15 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 				continue;
 			pb = &pr->pb[pp->index];
 			/* 46: an old broker's way of saying "already have it" */
-			if (pp->error == 0 || pp->error == FL_KC_ERR_DUPLICATE_SEQUENCE) {
+			if (pp->error == 0 || pp->error == FL_KERR_DUPLICATE_SEQUENCE_NUMBER) {
 				pb_done(pr, pb);
-			} else if (fl_kc_err_is_retriable(pp->error) &&
-			    pp->error != FL_KC_ERR_CORRUPT_MESSAGE) {
+			} else if (fl_kerr_is_retriable(pp->error) &&
+			    pp->error != FL_KERR_CORRUPT_MESSAGE) {
 				*is_retry = 1;
 				*last_err = pp->error;
 			} else {
 				fl_warnx("produce to %s [%d]: %s (error %d)", pr->conf->topic,
-				    pp->index, fl_kc_err_name(pp->error), pp->error);
+				    pp->index, fl_kerr_name(pp->error), pp->error);
 				fl_kc_arena_free(&a);
 				return cat_kerr_exit(pp->error);
 			}
@@ -309,7 +309,7 @@ flush(struct producer *pr)
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			if (last_err != 0) {
 				fl_warnx("produce to %s: %s (error %d), gave up after %lld ms",
-				    pr->conf->topic, fl_kc_err_name(last_err), last_err,
+				    pr->conf->topic, fl_kerr_name(last_err), last_err,
 				    (long long)pr->conf->timeout_ms);
 				return cat_kerr_exit(last_err);
 			}

@@ -208,8 +208,8 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 			CHECK(vers.v[i] == -1 || (lo >= 0 && vers.v[i] >= lo &&
 			    vers.v[i] <= hi));
 		}
-		k->sum += (unsigned)strlen(fl_kc_err_name(r.error)) +
-		    (unsigned)fl_kc_err_is_retriable(r.error);
+		k->sum += (unsigned)strlen(fl_kerr_name(r.error)) +
+		    (unsigned)fl_kerr_is_retriable(r.error);
 		break;
 	}
 	case FL_KC_METADATA: {

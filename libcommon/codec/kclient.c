@@ -88,78 +88,6 @@ fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out)
 	}
 }
 
-/* ---- errors ---- */
-
-static const struct {
-	int16_t code;
-	int is_retriable;
-	const char *name;
-} kerrs[] = {
-	{ -1, 0, "UNKNOWN_SERVER_ERROR" },
-	{ 0, 0, "NONE" },
-	{ 1, 0, "OFFSET_OUT_OF_RANGE" },
-	{ 2, 1, "CORRUPT_MESSAGE" },
-	{ 3, 1, "UNKNOWN_TOPIC_OR_PARTITION" },
-	{ 5, 1, "LEADER_NOT_AVAILABLE" },
-	{ 6, 1, "NOT_LEADER_OR_FOLLOWER" },
-	{ 7, 1, "REQUEST_TIMED_OUT" },
-	{ 10, 0, "MESSAGE_TOO_LARGE" },
-	{ 12, 0, "OFFSET_METADATA_TOO_LARGE" },
-	{ 13, 1, "NETWORK_EXCEPTION" },
-	{ 14, 1, "COORDINATOR_LOAD_IN_PROGRESS" },
-	{ 15, 1, "COORDINATOR_NOT_AVAILABLE" },
-	{ 16, 1, "NOT_COORDINATOR" },
-	{ 17, 0, "INVALID_TOPIC_EXCEPTION" },
-	{ 19, 1, "NOT_ENOUGH_REPLICAS" },
-	{ 20, 1, "NOT_ENOUGH_REPLICAS_AFTER_APPEND" },
-	{ 21, 0, "INVALID_REQUIRED_ACKS" },
-	{ 22, 0, "ILLEGAL_GENERATION" },
-	{ 23, 0, "INCONSISTENT_GROUP_PROTOCOL" },
-	{ 24, 0, "INVALID_GROUP_ID" },
-	{ 25, 0, "UNKNOWN_MEMBER_ID" },
-	{ 26, 0, "INVALID_SESSION_TIMEOUT" },
-	{ 27, 0, "REBALANCE_IN_PROGRESS" },
-	{ 28, 0, "INVALID_COMMIT_OFFSET_SIZE" },
-	{ 29, 0, "TOPIC_AUTHORIZATION_FAILED" },
-	{ 31, 0, "CLUSTER_AUTHORIZATION_FAILED" },
-	{ 35, 0, "UNSUPPORTED_VERSION" },
-	{ 42, 0, "INVALID_REQUEST" },
-	{ 45, 0, "OUT_OF_ORDER_SEQUENCE_NUMBER" },
-	{ 46, 0, "DUPLICATE_SEQUENCE_NUMBER" },
-	{ 47, 0, "INVALID_PRODUCER_EPOCH" },
-	{ 48, 0, "INVALID_TXN_STATE" },
-	{ 56, 1, "KAFKA_STORAGE_ERROR" },
-	{ 59, 0, "UNKNOWN_PRODUCER_ID" },
-	{ 74, 1, "FENCED_LEADER_EPOCH" },
-	{ 75, 1, "UNKNOWN_LEADER_EPOCH" },
-	{ 76, 0, "UNSUPPORTED_COMPRESSION_TYPE" },
-	{ 78, 1, "OFFSET_NOT_AVAILABLE" },
-	{ 79, 0, "MEMBER_ID_REQUIRED" },
-	{ 87, 0, "INVALID_RECORD" },
-};
-
-const char *
-fl_kc_err_name(int16_t code)
-{
-	size_t i;
-
-	for (i = 0; i < FL_ARRAY_LEN(kerrs); i++)
-		if (kerrs[i].code == code)
-			return kerrs[i].name;
-	return "UNKNOWN_ERROR";
-}
-
-int
-fl_kc_err_is_retriable(int16_t code)
-{
-	size_t i;
-
-	for (i = 0; i < FL_ARRAY_LEN(kerrs); i++)
-		if (kerrs[i].code == code)
-			return kerrs[i].is_retriable;
-	return 0;
-}
-
 /* ---- framing ---- */
 
 int
@@ -389,7 +317,7 @@ fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
 		TRY(fl_rd_i16(&rd, &r->apis[i].max));
 	}
 	/* an UNSUPPORTED_VERSION answer is a v0 body, whatever we asked (§3) */
-	if (r->error == FL_KC_ERR_UNSUPPORTED_VERSION && fl_rd_left(&rd) == 0)
+	if (r->error == FL_KERR_UNSUPPORTED_VERSION && fl_rd_left(&rd) == 0)
 		return 0;
 	if (version >= 1)
 		TRY(fl_rd_i32(&rd, &r->throttle_ms));

@@ -31,7 +31,8 @@
  * ended early), FL_EPROTO (negative length, impossible count, bytes left
  * over after the body), FL_ENOMEM (arena).  A decode failure means the
  * peer broke the protocol: drop the connection.  Kafka error codes inside
- * a decoded response are data, not decode failures.
+ * a decoded response are data, not decode failures (FL_KERR_* and their
+ * names: codec/kerr.h).
  *
  * Pure: no I/O, no clock, no globals; malloc only (arena, fl_wr).
  */
@@ -43,6 +44,7 @@
 
 #include "base/err.h"
 #include "base/rd.h"
+#include "codec/kerr.h"
 
 /* Largest response payload a client accepts (Kafka's request cap, reused). */
 #define FL_KC_FRAME_BYTES_MAX	(100u << 20)
@@ -88,30 +90,6 @@ struct fl_kc_api_versions_resp;
  * the answer: the last one wins.  Never fails.
  */
 void fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out);
-
-/* ---- Kafka error codes the client acts on (kafka-subset.md §2.20) ---- */
-
-enum {
-	FL_KC_ERR_NONE = 0,
-	FL_KC_ERR_OFFSET_OUT_OF_RANGE = 1,
-	FL_KC_ERR_CORRUPT_MESSAGE = 2,
-	FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
-	FL_KC_ERR_LEADER_NOT_AVAILABLE = 5,
-	FL_KC_ERR_NOT_LEADER_OR_FOLLOWER = 6,
-	FL_KC_ERR_REQUEST_TIMED_OUT = 7,
-	FL_KC_ERR_MESSAGE_TOO_LARGE = 10,
-	FL_KC_ERR_INVALID_TOPIC = 17,
-	FL_KC_ERR_UNSUPPORTED_VERSION = 35,
-	FL_KC_ERR_OUT_OF_ORDER_SEQUENCE = 45,
-	FL_KC_ERR_DUPLICATE_SEQUENCE = 46,
-	FL_KC_ERR_INVALID_PRODUCER_EPOCH = 47,
-	FL_KC_ERR_INVALID_RECORD = 87
-};
-
-/* "UNKNOWN_TOPIC_OR_PARTITION", ...; "UNKNOWN_ERROR" for codes not listed. */
-const char *fl_kc_err_name(int16_t code);
-/* 1 if Kafka marks the error retriable (a later identical request may succeed). */
-int fl_kc_err_is_retriable(int16_t code);
 
 /* ---- framing ---- */
 

@@ -728,8 +728,8 @@ test_misc(void)
 	CHECK(fl_kc_frame_size(p, 4, 100, &n) == 0 && n == 100, "frame at the cap");
 	fl_store_be32(p + 4, 77);
 	CHECK(fl_kc_resp_corr(p + 4, 4, &corr) == 0 && corr == 77, "correlation id peeked");
-	CHECK(strcmp(fl_kc_err_name(3), "UNKNOWN_TOPIC_OR_PARTITION") == 0, "error names");
-	CHECK(fl_kc_err_is_retriable(5) && !fl_kc_err_is_retriable(45), "retriable errors");
+	CHECK(strcmp(fl_kerr_name(3), "UNKNOWN_TOPIC_OR_PARTITION") == 0, "error names");
+	CHECK(fl_kerr_is_retriable(5) && !fl_kerr_is_retriable(45), "retriable errors");
 	CHECK(fl_kc_api_min(FL_KC_PRODUCE) == 3 && fl_kc_api_max(FL_KC_FETCH) == 11 &&
 	    fl_kc_api_max(99) == -1, "client version table");
 }
