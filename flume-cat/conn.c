@@ -222,7 +222,7 @@ negotiate(struct pool *p, struct conn *c)
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct fl_kc_hdr h;
 		struct fl_kc_api_versions_resp r;
-		struct fl_kc_arena a = { 0 };
+		struct fl_arena a = FL_KC_ARENA_INIT;
 		int rc;
 
 		c->vers.v[FL_KC_API_VERSIONS] = version;
@@ -234,14 +234,14 @@ negotiate(struct pool *p, struct conn *c)
 			return rc;
 		rc = fl_kc_api_versions_resp_decode(c->resp, c->resp_len, version, &a, &r);
 		if (rc != 0) {
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 			fl_warnx("%s:%s: malformed ApiVersions response: %s", c->host,
 			    c->port, fl_strerror(rc));
 			conn_close(c);
 			return EX_PROTOCOL;
 		}
 		fl_kc_negotiate(&r, &c->vers);
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		if (r.error == 0)
 			return 0;
 		if (r.error != FL_KERR_UNSUPPORTED_VERSION ||
@@ -528,7 +528,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 	const char *topics[1] = { p->conf->topic };
 	struct fl_kc_metadata_req req = { topics, 1, is_auto_create };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h = conn_hdr(c, FL_KC_METADATA, p->conf->client_id);
 	const struct fl_kc_md_topic *mt = NULL;
 	size_t i, j;
@@ -547,7 +547,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 		return rc;
 	rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		fl_warnx("%s:%s: malformed Metadata response: %s", c->host, c->port,
 		    fl_strerror(rc));
 		conn_close(c);
@@ -617,7 +617,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 			break;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 

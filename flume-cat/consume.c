@@ -294,7 +294,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			struct fl_kc_list_offsets_topic topic;
 			struct fl_kc_list_offsets_req req;
 			struct fl_kc_list_offsets_resp r;
-			struct fl_kc_arena a = { 0 };
+			struct fl_arena a = FL_KC_ARENA_INIT;
 			struct fl_kc_hdr h;
 
 			if (done[i] || c == NULL || c->fd < 0)
@@ -337,7 +337,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 				fl_warnx("%s:%s: malformed ListOffsets response: %s",
 				    c->host, c->port, fl_strerror(rc));
 				conn_close(c);
-				fl_kc_arena_free(&a);
+				fl_arena_free(&a);
 				rc = EX_PROTOCOL;
 				break;
 			}
@@ -363,7 +363,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 					rc = cat_kerr_exit(lp->error);
 				}
 			}
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 		}
 		for (i = 0; i < cs->ncp; i++)
 			if (!done[i])
@@ -496,7 +496,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	struct fl_kc_fetch_topic topic;
 	struct fl_kc_fetch_req req;
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t i, j, n = 0;
 	int rc;
@@ -543,7 +543,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 		return rc;
 	rc = fl_kc_fetch_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		fl_warnx("%s:%s: malformed Fetch response: %s", c->host, c->port,
 		    fl_strerror(rc));
 		conn_close(c);
@@ -592,7 +592,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 			cp->is_eof = cp->offset >= end;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 

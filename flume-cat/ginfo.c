@@ -154,7 +154,7 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 	struct fl_kc_metadata_req mq = { NULL, 0, 0 };
 	const char *none[1] = { NULL };
 	struct fl_kc_metadata_resp mr;
-	struct fl_kc_arena ma = { 0 };
+	struct fl_arena ma = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t b, i;
 	int rc;
@@ -168,12 +168,12 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 		return rc;
 	if ((rc = fl_kc_metadata_resp_decode(boot->resp, boot->resp_len, h.version, &ma,
 	    &mr)) != 0) {
-		fl_kc_arena_free(&ma);
+		fl_arena_free(&ma);
 		return malformed(boot, FL_KC_METADATA, rc);
 	}
 	for (b = 0; b < mr.nbrokers && rc == 0; b++) {
 		struct fl_kc_list_groups_resp lr;
-		struct fl_kc_arena la = { 0 };
+		struct fl_arena la = FL_KC_ARENA_INIT;
 		struct conn *c;
 		char host[CAT_HOST_MAX];
 
@@ -192,7 +192,7 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 			break;
 		if ((rc = fl_kc_list_groups_resp_decode(c->resp, c->resp_len, h.version, &la,
 		    &lr)) != 0) {
-			fl_kc_arena_free(&la);
+			fl_arena_free(&la);
 			rc = malformed(c, FL_KC_LIST_GROUPS, rc);
 			break;
 		}
@@ -213,9 +213,9 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 			*ids = v;
 			(*nids)++;
 		}
-		fl_kc_arena_free(&la);
+		fl_arena_free(&la);
 	}
-	fl_kc_arena_free(&ma);
+	fl_arena_free(&ma);
 	return rc;
 }
 
@@ -258,7 +258,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 	struct fl_kc_describe_groups_resp dr;
 	struct fl_kc_offset_fetch_req oq = { group, NULL, 0 };
 	struct fl_kc_offset_fetch_resp orr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	struct conn *c;
 	size_t first = rows->n, i, j, k, m;
@@ -275,7 +275,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 		return rc;
 	if ((rc = fl_kc_describe_groups_resp_decode(c->resp, c->resp_len, h.version, &a,
 	    &dr)) != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return malformed(c, FL_KC_DESCRIBE_GROUPS, rc);
 	}
 	for (i = 0; rc == 0 && i < dr.ngroups; i++) {
@@ -326,7 +326,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 			fl_cp_asg_free(&asg);
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	if (rc != 0)
 		goto out;
 
@@ -369,7 +369,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 					r->committed = op->offset;
 				}
 			}
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 	}
 	if (rc == 0 && rows->n == first && row_add(rows) == NULL)
 		rc = EX_OSERR;
@@ -391,7 +391,7 @@ end_offset(struct pool *p, struct cat_topic *t, int32_t part, int64_t *out)
 	struct fl_kc_list_offsets_topic lt = { t->name, &lp, 1 };
 	struct fl_kc_list_offsets_req req = { 1, &lt, 1 };
 	struct fl_kc_list_offsets_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct conn *c;
 	struct fl_kc_hdr h;
 	int rc;
@@ -405,12 +405,12 @@ end_offset(struct pool *p, struct cat_topic *t, int32_t part, int64_t *out)
 	if (rc != 0)
 		return rc;
 	if ((rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return malformed(c, FL_KC_LIST_OFFSETS, rc);
 	}
 	if (r.ntopics == 1 && r.topics[0].nparts == 1 && r.topics[0].parts[0].error == 0)
 		*out = r.topics[0].parts[0].offset;
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return 0;
 }
 

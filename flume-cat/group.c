@@ -237,7 +237,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 {
 	struct fl_kc_metadata_req req = { names, n, 0 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	struct conn *c = NULL;
 	size_t i, j, k;
@@ -256,7 +256,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
 	if ((rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return bad_resp(c, "Metadata", rc);
 	}
 	for (i = 0; i < r.ntopics; i++) {
@@ -299,7 +299,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 			}
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return 0;
 }
 
@@ -449,7 +449,7 @@ commit(struct grp *g)
 	struct fl_kc_commit_part *cp = NULL;
 	struct fl_kc_commit_req req;
 	struct fl_kc_commit_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t *flat = NULL;
 	size_t *src = NULL, ntps = 0, i, j, k;
@@ -536,7 +536,7 @@ commit(struct grp *g)
 		}
 	}
 out_arena:
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(ct);
 	free(cp);
@@ -554,7 +554,7 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 	struct fl_kc_list_offsets_topic lt = { tname(g, p), &lp, 1 };
 	struct fl_kc_list_offsets_req req = { 1, &lt, 1 };
 	struct fl_kc_list_offsets_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct conn *c = p->leader;
 	struct fl_kc_hdr h;
 	int rc;
@@ -571,7 +571,7 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 		return rc;
 	rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return bad_resp(c, "ListOffsets", rc);
 	}
 	rc = EX_PROTOCOL;
@@ -581,7 +581,7 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 		*out = r.topics[0].parts[0].offset;
 		rc = e == 0 ? 0 : fl_kerr_is_retriable(e) ? EX_TEMPFAIL : cat_kerr_exit(e);
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 
@@ -624,7 +624,7 @@ fetch_committed(struct grp *g)
 	struct fl_cp_tp_in *tps = NULL;
 	struct fl_kc_offset_fetch_req req;
 	struct fl_kc_offset_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t *flat = NULL;
 	size_t *src = NULL, ntps = 0, i, j, k;
@@ -710,7 +710,7 @@ fetch_committed(struct grp *g)
 			break;
 	}
 out_arena:
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(oft);
 	free(tps);
@@ -998,7 +998,7 @@ join_once(struct grp *g)
 	struct fl_kc_sync_resp sr;
 	struct fl_kc_sync_assignment *as = NULL;
 	struct fl_wr *bufs = NULL;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t generation;
 	size_t nas = 0;
@@ -1045,12 +1045,12 @@ join_once(struct grp *g)
 		return rc;
 	rc = fl_kc_join_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &jr);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return bad_resp(&g->coord, "JoinGroup", rc);
 	}
 	if (jr.error == 79 || jr.error == 0) {
 		if (jr.member_id.len == 0 || jr.member_id.len >= sizeof(g->member_id)) {
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 			fl_warnx("group %s: JoinGroup: unusable member id", g->conf->group);
 			return EX_PROTOCOL;
 		}
@@ -1060,7 +1060,7 @@ join_once(struct grp *g)
 	if (jr.error != 0) {
 		int16_t e = jr.error;
 
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		if (e == 79 || e == 27)
 			return -1;		/* again, now (79: with the id given) */
 		if (e == 25 || e == 22) {
@@ -1080,7 +1080,7 @@ join_once(struct grp *g)
 	g->is_leader = jr.leader.len == strlen(g->member_id) &&
 	    memcmp(jr.leader.p, g->member_id, jr.leader.len) == 0;
 	if (g->is_leader && !slice_is(jr.protocol_name, FL_STICKY_PROTOCOL)) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		fl_warnx("group %s: coordinator chose protocol %.*s, which we did not offer",
 		    g->conf->group, (int)jr.protocol_name.len,
 		    (const char *)jr.protocol_name.p);
@@ -1090,7 +1090,7 @@ join_once(struct grp *g)
 		rc = assign(g, &jr, generation, &as, &bufs);
 		nas = jr.nmembers;
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	if (rc != 0) {
 		free_assignments(as, bufs, nas);
 		return rc;
@@ -1229,7 +1229,7 @@ leave(struct grp *g)
 {
 	struct fl_kc_leave_req req = { g->conf->group, g->member_id, NULL };
 	struct fl_kc_leave_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 
 	if (g->member_id[0] == '\0' || !g->has_coord ||
@@ -1245,7 +1245,7 @@ leave(struct grp *g)
 	    r.error != 0 && r.error != 25)
 		fl_warnx("group %s: LeaveGroup: %s (error %d)", g->conf->group,
 		    fl_kerr_name(r.error), r.error);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 }
 
 /* ---- fetching ---- */
@@ -1271,7 +1271,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	struct fl_kc_fetch_part *fp = calloc(g->nparts + 1, sizeof(*fp));
 	struct fl_kc_fetch_req req;
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t i, j, nt = 0, np = 0;
 	int rc = 0;
@@ -1360,7 +1360,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 			p->is_eof = p->offset >= end;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(ft);
 	free(fp);

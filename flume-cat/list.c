@@ -106,7 +106,7 @@ cat_list(const struct cat_conf *conf)
 	struct fl_kc_metadata_req req = { conf->topic ? topics : NULL,
 	    conf->topic ? 1 : 0, 0 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int rc;
 
@@ -137,7 +137,7 @@ cat_list(const struct cat_conf *conf)
 		    fl_kerr_name(r.topics[0].error), r.topics[0].error);
 		rc = cat_kerr_exit(r.topics[0].error);
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	pool_free(&pool);
 	return rc;
 }

@@ -176,7 +176,7 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 	struct fl_kc_produce_topic topic;
 	struct fl_kc_produce_req req;
 	struct fl_kc_produce_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t n = 0, i, j;
 	int32_t k;
@@ -232,7 +232,7 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 	}
 	rc = fl_kc_produce_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		fl_warnx("%s:%s: malformed Produce response: %s", c->host, c->port,
 		    fl_strerror(rc));
 		conn_close(c);
@@ -257,12 +257,12 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 			} else {
 				fl_warnx("produce to %s [%d]: %s (error %d)", pr->conf->topic,
 				    pp->index, fl_kerr_name(pp->error), pp->error);
-				fl_kc_arena_free(&a);
+				fl_arena_free(&a);
 				return cat_kerr_exit(pp->error);
 			}
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	/* a partition the broker did not answer for is not delivered */
 	for (k = 0; k < pr->npb && k < pr->topic.nparts; k++)
 		if (pr->pb[k].is_closed && pr->topic.parts[k].conn == c)

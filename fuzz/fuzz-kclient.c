@@ -10,7 +10,7 @@
  * the range's width), so every input reaches a real decoder.
  *
  * After a decode: the result is 0 or a decode error (FL_ESHORT, FL_EPROTO,
- * FL_ENOMEM), never anything else; on success every slice lies inside the
+ * FL_EFULL, FL_ENOMEM), never anything else; on success every slice lies inside the
  * payload and is read in full (so ASan flags a view that escapes it), every
  * non-empty array is allocated and read, and the arena stays within a
  * small multiple of the payload, as kclient.h promises (see the bound
@@ -184,7 +184,7 @@ walk_fetch_records(struct walk *k, struct fl_slice records)
 
 static int
 decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
-    struct fl_kc_arena *a, struct walk *k)
+    struct fl_arena *a, struct walk *k)
 {
 	size_t i, j;
 	int rc = FL_EINVAL;
@@ -426,7 +426,7 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fl_kc_arena a = { NULL, 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct walk k;
 	const uint8_t *p;
 	int16_t key, v, lo, hi;
@@ -457,7 +457,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	rc = decode(key, v, p, n, &a, &k);
-	CHECK(rc == 0 || rc == FL_ESHORT || rc == FL_EPROTO || rc == FL_ENOMEM);
+	CHECK(rc == 0 || rc == FL_ESHORT || rc == FL_EPROTO || rc == FL_EFULL ||
+	    rc == FL_ENOMEM);
 	/*
 	 * kclient.h: the decode heap is a small multiple of the payload.  A
 	 * decode that succeeds used each element's bytes once: at most 8 x
@@ -471,7 +472,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(fl_kc_resp_corr(p, n, &corr) == 0);
 	else
 		k.sum += (unsigned)fl_kc_resp_corr(p, n, &corr);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	CHECK(a.head == NULL && a.bytes == 0);
 	sink = k.sum;
 	return 0;

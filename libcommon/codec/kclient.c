@@ -115,49 +115,17 @@ fl_kc_resp_corr(const uint8_t *p, size_t n, int32_t *corr)
 
 /* ---- arena ---- */
 
-struct blk {
-	struct blk *next;
-	max_align_t align;		/* data starts after the struct, aligned */
-};
-
-void
-fl_kc_arena_free(struct fl_kc_arena *a)
-{
-	struct blk *b = a->head;
-
-	while (b != NULL) {
-		struct blk *next = b->next;
-
-		free(b);
-		b = next;
-	}
-	a->head = NULL;
-	a->bytes = 0;
-}
-
 /* Zeroed room for count elements of size bytes; NULL for count 0. */
 static int
-arena_array(struct fl_kc_arena *a, size_t count, size_t size, void **out)
+arena_array(struct fl_arena *a, size_t count, size_t size, void **out)
 {
-	struct blk *b;
+	int rc;
 
-	*out = NULL;
-	if (count == 0)
-		return 0;
-	if (count > (SIZE_MAX - sizeof(*b)) / size)
-		return FL_ENOMEM;
-	/* counts are bounded by the bytes present, but nested arrays each
-	 * reserve against them: a hostile answer gets a hard ceiling too */
-	if (count * size > FL_KC_ARENA_BYTES_MAX - a->bytes || a->bytes > FL_KC_ARENA_BYTES_MAX)
-		return FL_ENOMEM;
-	b = calloc(1, sizeof(*b) + count * size);
-	if (b == NULL)
-		return FL_ENOMEM;
-	b->next = a->head;
-	a->head = b;
-	a->bytes += count * size;
-	*out = b + 1;
-	return 0;
+	/* a zeroed arena (the old "struct fl_arena a = { 0 }") gets the cap */
+	if (a->bytes_max == 0 && a->head == NULL)
+		a->bytes_max = FL_KC_ARENA_BYTES_MAX;
+	*out = fl_arena_alloc(a, count, size, &rc);
+	return rc;
 }
 
 /* ---- encoding helpers ---- */
@@ -256,7 +224,7 @@ resp_end(const struct fl_rd *r)
 
 /* Array count plus zeroed storage for it. */
 static int
-rd_array(struct fl_rd *r, struct fl_kc_arena *a, size_t min_elem_bytes,
+rd_array(struct fl_rd *r, struct fl_arena *a, size_t min_elem_bytes,
     size_t elem_size, void **out, size_t *count)
 {
 	int32_t c;
@@ -267,7 +235,7 @@ rd_array(struct fl_rd *r, struct fl_kc_arena *a, size_t min_elem_bytes,
 }
 
 static int
-rd_i32_array(struct fl_rd *r, struct fl_kc_arena *a, int32_t **out, size_t *count)
+rd_i32_array(struct fl_rd *r, struct fl_arena *a, int32_t **out, size_t *count)
 {
 	size_t i;
 
@@ -300,7 +268,7 @@ fl_kc_api_versions_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h)
 
 int
 fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_api_versions_resp *r)
+    struct fl_arena *a, struct fl_kc_api_versions_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -346,7 +314,7 @@ fl_kc_metadata_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 }
 
 static int
-md_partition(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
+md_partition(struct fl_rd *rd, int16_t v, struct fl_arena *a,
     struct fl_kc_md_partition *pt)
 {
 	TRY(fl_rd_i16(rd, &pt->error));
@@ -361,7 +329,7 @@ md_partition(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
 
 int
 fl_kc_metadata_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_metadata_resp *r)
+    struct fl_arena *a, struct fl_kc_metadata_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -432,7 +400,7 @@ fl_kc_produce_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_produce_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_produce_resp *r)
+    struct fl_arena *a, struct fl_kc_produce_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -509,7 +477,7 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 }
 
 static int
-fetch_part(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
+fetch_part(struct fl_rd *rd, int16_t v, struct fl_arena *a,
     struct fl_kc_fetch_part_resp *pd)
 {
 	size_t k;
@@ -535,7 +503,7 @@ fetch_part(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
 
 int
 fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_fetch_resp *r)
+    struct fl_arena *a, struct fl_kc_fetch_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -615,7 +583,7 @@ fl_kc_list_offsets_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_list_offsets_resp *r)
+    struct fl_arena *a, struct fl_kc_list_offsets_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -738,7 +706,7 @@ fl_kc_join_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_join_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_join_resp *r)
+    struct fl_arena *a, struct fl_kc_join_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -859,7 +827,7 @@ fl_kc_leave_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_leave_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_leave_resp *r)
+    struct fl_arena *a, struct fl_kc_leave_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -919,7 +887,7 @@ fl_kc_commit_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_commit_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_commit_resp *r)
+    struct fl_arena *a, struct fl_kc_commit_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -976,7 +944,7 @@ fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r)
+    struct fl_arena *a, struct fl_kc_offset_fetch_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -1044,7 +1012,7 @@ dg_member(struct fl_rd *rd, int16_t v, struct fl_kc_dg_member *m)
 
 int
 fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r)
+    struct fl_arena *a, struct fl_kc_describe_groups_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -1091,7 +1059,7 @@ fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h)
 
 int
 fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r)
+    struct fl_arena *a, struct fl_kc_list_groups_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;

@@ -18,23 +18,25 @@
  * pointers stay the caller's.  Decoded responses BORROW the payload: every
  * string and bytes field is a struct fl_slice pointing into it (p == NULL
  * means a Kafka null).  Arrays are allocated from a caller-owned struct
- * fl_kc_arena; fl_kc_arena_free() releases them all.  Keep the payload
- * alive and unchanged, and the arena unfreed, while the response is used.
- * Every array count is checked against the bytes left (at the element's
- * smallest wire size) before anything is allocated, so the heap a decode
- * uses is bounded by a small multiple of the payload size.
+ * fl_arena (base/arena.h, capped at FL_KC_ARENA_BYTES_MAX); fl_arena_free()
+ * releases them all.  Keep the payload alive and unchanged, and the arena
+ * unfreed, while the response is used.  Every array count is checked
+ * against the bytes left (at the element's smallest wire size) before
+ * anything is allocated, so the heap a decode uses is bounded by a small
+ * multiple of the payload size.
  *
  * Errors: 0 or negative FL_E*.  Encoders: FL_EINVAL for a version outside
  * the client's table (fl_kc_api_min/max), else the writer's sticky error
  * (FL_EFULL, FL_ENOMEM, FL_ERANGE for a string over 32767 bytes); after a
  * failure the bytes appended are unspecified.  Decoders: FL_ESHORT (payload
  * ended early), FL_EPROTO (negative length, impossible count, bytes left
- * over after the body), FL_ENOMEM (arena).  A decode failure means the
- * peer broke the protocol: drop the connection.  Kafka error codes inside
- * a decoded response are data, not decode failures (FL_KERR_* and their
- * names: codec/kerr.h).
+ * over after the body), FL_EFULL (past the arena's cap) or FL_ENOMEM.  A
+ * decode failure means the peer broke the protocol: drop the connection.
+ * Kafka error codes inside a decoded response are data, not decode
+ * failures (FL_KERR_* and their names: codec/kerr.h).
  *
- * Pure: no I/O, no clock, no globals; malloc only (arena, fl_wr).
+ * Layer: codec.  Pure: no I/O, no clock, no globals; malloc only (arena,
+ * fl_wr).
  */
 #ifndef FL_KCLIENT_H
 #define FL_KCLIENT_H
@@ -42,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/rd.h"
 #include "codec/kerr.h"
@@ -109,18 +112,20 @@ struct fl_kc_hdr {
 	const char *client_id;		/* NULL: null client id */
 };
 
-/* ---- arena for decoded arrays ---- */
+/* ---- arena for decoded arrays: struct fl_arena, base/arena.h ---- */
 
-/* No decode takes more than this for its arrays (FL_ENOMEM beyond). */
+/*
+ * The cap to give a response's arena: no decode takes more for its arrays
+ * (FL_EFULL beyond), so a hostile broker's frame cannot make a client
+ * reserve gigabytes.  struct fl_arena a = FL_KC_ARENA_INIT; ...decode...;
+ * fl_arena_free(&a).  A zeroed arena is given this cap at its first use.
+ */
 #define FL_KC_ARENA_BYTES_MAX	(64u << 20)
+#define FL_KC_ARENA_INIT	FL_ARENA_INIT(FL_KC_ARENA_BYTES_MAX)
 
-struct fl_kc_arena {
-	void *head;			/* owned: singly linked blocks */
-	size_t bytes;			/* allocated so far */
-};
-
-/* Free every block; the arena is reusable (zeroed) afterwards. */
-void fl_kc_arena_free(struct fl_kc_arena *a);
+/* Compatibility names (t/tool/test-tool.c); new code uses struct fl_arena. */
+#define fl_kc_arena		fl_arena
+#define fl_kc_arena_free	fl_arena_free
 
 /* ---- ApiVersions (18), v0-2 ---- */
 
@@ -143,7 +148,7 @@ int fl_kc_api_versions_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
  * retries with a version inside the listed ApiVersions range.
  */
 int fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_api_versions_resp *r);
+    struct fl_arena *a, struct fl_kc_api_versions_resp *r);
 
 /* ---- Metadata (3), v1-6 ---- */
 
@@ -188,7 +193,7 @@ struct fl_kc_metadata_resp {
 int fl_kc_metadata_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_metadata_req *req);
 int fl_kc_metadata_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_metadata_resp *r);
+    struct fl_arena *a, struct fl_kc_metadata_resp *r);
 
 /* ---- Produce (0), v3-7 ---- */
 
@@ -235,7 +240,7 @@ struct fl_kc_produce_resp {
 int fl_kc_produce_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_produce_req *req);
 int fl_kc_produce_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_produce_resp *r);
+    struct fl_arena *a, struct fl_kc_produce_resp *r);
 
 /* ---- Fetch (1), v4-11 ---- */
 
@@ -295,7 +300,7 @@ struct fl_kc_fetch_resp {
 int fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_fetch_req *req);
 int fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_fetch_resp *r);
+    struct fl_arena *a, struct fl_kc_fetch_resp *r);
 
 /*
  * Walk the batches of a Fetch partition's records: 1 with *batch set to the
@@ -349,7 +354,7 @@ struct fl_kc_list_offsets_resp {
 int fl_kc_list_offsets_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_list_offsets_req *req);
 int fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_list_offsets_resp *r);
+    struct fl_arena *a, struct fl_kc_list_offsets_resp *r);
 
 /* ---- InitProducerId (22), v0-1 ---- */
 
@@ -427,7 +432,7 @@ struct fl_kc_join_resp {
 int fl_kc_join_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_join_req *req);
 int fl_kc_join_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_join_resp *r);
+    struct fl_arena *a, struct fl_kc_join_resp *r);
 
 /* ---- SyncGroup (14), v0-3 ---- */
 
@@ -499,7 +504,7 @@ struct fl_kc_leave_resp {
 int fl_kc_leave_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_leave_req *req);
 int fl_kc_leave_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_leave_resp *r);
+    struct fl_arena *a, struct fl_kc_leave_resp *r);
 
 /* ---- OffsetCommit (8), v2-7 ---- */
 
@@ -546,7 +551,7 @@ struct fl_kc_commit_resp {
 int fl_kc_commit_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_commit_req *req);
 int fl_kc_commit_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_commit_resp *r);
+    struct fl_arena *a, struct fl_kc_commit_resp *r);
 
 /* ---- OffsetFetch (9), v1-5 ---- */
 
@@ -587,7 +592,7 @@ struct fl_kc_offset_fetch_resp {
 int fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_offset_fetch_req *req);
 int fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r);
+    struct fl_arena *a, struct fl_kc_offset_fetch_resp *r);
 
 /* ---- DescribeGroups (15), v0-4 ---- */
 
@@ -622,7 +627,7 @@ struct fl_kc_describe_groups_resp {
 int fl_kc_describe_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_describe_groups_req *req);
 int fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r);
+    struct fl_arena *a, struct fl_kc_describe_groups_resp *r);
 
 /* ---- ListGroups (16), v0-2 ---- */
 
@@ -640,6 +645,6 @@ struct fl_kc_list_groups_resp {
 /* Empty body. */
 int fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
 int fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r);
+    struct fl_arena *a, struct fl_kc_list_groups_resp *r);
 
 #endif

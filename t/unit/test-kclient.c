@@ -61,7 +61,7 @@ check_bytes(const struct fl_wr *w, const char *spec, const char *what)
 	free(want);
 }
 
-typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_kc_arena *a);
+typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_arena *a);
 
 /*
  * Every strict prefix of a valid payload must fail, and so must the payload
@@ -70,7 +70,7 @@ typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_kc_arena *a);
 static void
 check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 {
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *longer = malloc(n + 1);
 	size_t k, bad = 0;
 	char msg[160];
@@ -84,7 +84,7 @@ check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 		memcpy(cut, p, k);
 		if (dec(cut, k, &a) >= 0)
 			bad++;
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		free(cut);
 	}
 	snprintf(msg, sizeof(msg), "%s: all %zu truncations rejected", what, n);
@@ -93,7 +93,7 @@ check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 	longer[n] = 0;
 	snprintf(msg, sizeof(msg), "%s: trailing byte rejected", what);
 	CHECK_INT(dec(longer, n + 1, &a), ==, FL_EPROTO, msg);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(longer);
 }
 
@@ -114,7 +114,7 @@ slice_eq(struct fl_slice s, const char *c)
 /* ---- ApiVersions ---- */
 
 static int
-dec_apiv2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_apiv2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_api_versions_resp r;
 
@@ -127,7 +127,7 @@ test_api_versions(void)
 	struct fl_wr w;
 	struct fl_kc_hdr h = hdr(2, 7);
 	struct fl_kc_api_versions_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_vers vers;
 	uint8_t *p;
 	size_t n;
@@ -150,7 +150,7 @@ test_api_versions(void)
 	fl_kc_negotiate(&r, &vers);
 	CHECK_INT(vers.v[FL_KC_API_VERSIONS], ==, 2, "retry ApiVersions at v2");
 	CHECK_INT(vers.v[FL_KC_PRODUCE], ==, -1, "Produce unknown before the full list");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	/* a full v2 answer: advertised ranges vs the client's */
@@ -171,7 +171,7 @@ test_api_versions(void)
 	CHECK_INT(vers.v[FL_KC_JOIN_GROUP], ==, -1, "JoinGroup ranges do not meet -> -1");
 	CHECK_INT(vers.v[FL_KC_INIT_PRODUCER_ID], ==, 1, "InitProducerId -> 1");
 	CHECK_INT(vers.v[FL_KC_LIST_OFFSETS], ==, -1, "ListOffsets not listed -> -1");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_apiv2, p, n, "ApiVersions v2 response");
 	free(p);
 
@@ -180,7 +180,7 @@ test_api_versions(void)
 	CHECK_INT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r), ==, FL_EPROTO,
 	    "impossible array count rejected before allocating");
 	CHECK_INT(a.bytes, ==, 0, "nothing allocated");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 	fl_wr_free(&w);
 }
@@ -198,7 +198,7 @@ static const char md_v6[] =
     "0003 0002\"zz\" 00 00000000";	/* unknown topic */
 
 static int
-dec_md6(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_md6(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_metadata_resp r;
 
@@ -213,7 +213,7 @@ test_metadata(void)
 	const char *topics[] = { "t0" };
 	struct fl_kc_metadata_req req = { topics, 1, 1 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -243,11 +243,11 @@ test_metadata(void)
 	    r.topics[0].parts[1].leader == 1 && r.topics[0].parts[1].nisr == 1 &&
 	    r.topics[0].parts[1].noffline == 0, "t0 has partitions 0 and 1 led by 1");
 	CHECK(r.topics[1].error == 3 && r.topics[1].nparts == 0, "zz: error 3, no partitions");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_md6, p, n, "Metadata v6 response");
 	CHECK_INT(fl_kc_metadata_resp_decode(p, n, 4, &a, &r), <, 0,
 	    "v6 bytes do not parse as v4 (offline replicas missing)");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 	fl_wr_free(&w);
 }
@@ -260,7 +260,7 @@ static const char produce_v7_resp[] =
     "00000000";
 
 static int
-dec_prod7(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_prod7(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_produce_resp r;
 
@@ -277,7 +277,7 @@ test_produce(void)
 	struct fl_kc_produce_topic topic = { "t0", &part, 1 };
 	struct fl_kc_produce_req req = { NULL, -1, 30000, &topic, 1 };
 	struct fl_kc_produce_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -298,7 +298,7 @@ test_produce(void)
 	    r.topics[0].parts[0].log_append_time_ms == -1 &&
 	    r.topics[0].parts[0].log_start_offset == 0, "t0/1 at base offset 42");
 	CHECK_INT(r.throttle_ms, ==, 0, "throttle is the last field");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_prod7, p, n, "Produce v7 response");
 	free(p);
 	fl_wr_free(&w);
@@ -307,7 +307,7 @@ test_produce(void)
 /* ---- Fetch ---- */
 
 static int
-dec_fetch11(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_fetch11(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_fetch_resp r;
 
@@ -323,7 +323,7 @@ test_fetch(void)
 	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
 	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1 };
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_batch_builder b;
 	struct fl_slice v = { (const uint8_t *)"hello", 5 }, batch;
 	struct fl_rd recs;
@@ -388,7 +388,7 @@ test_fetch(void)
 	    "first batch whole and valid");
 	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 1, "second batch");
 	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 0, "partial trailing batch ends the walk");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_fetch11, resp.p, resp.len, "Fetch v11 response");
 
 	/* a BatchLength too small to hold a header is corruption, not the end */
@@ -407,7 +407,7 @@ test_fetch(void)
 /* ---- ListOffsets, InitProducerId ---- */
 
 static int
-dec_lo2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_lo2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_list_offsets_resp r;
 
@@ -415,7 +415,7 @@ dec_lo2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_pid1(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_pid1(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_init_pid_resp r;
 
@@ -433,7 +433,7 @@ test_list_offsets_pid(void)
 	struct fl_kc_list_offsets_resp r;
 	struct fl_kc_init_pid_req preq = { NULL, -1 };
 	struct fl_kc_init_pid_resp pr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -449,7 +449,7 @@ test_list_offsets_pid(void)
 	CHECK(r.ntopics == 1 && r.topics[0].nparts == 1 && r.topics[0].parts[0].index == 1 &&
 	    r.topics[0].parts[0].timestamp == -1 && r.topics[0].parts[0].offset == 7,
 	    "t0/1 offset 7");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_lo2, p, n, "ListOffsets v2 response");
 	free(p);
 
@@ -469,7 +469,7 @@ test_list_offsets_pid(void)
 /* ---- group APIs ---- */
 
 static int
-dec_join5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_join5(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_join_resp r;
 
@@ -477,7 +477,7 @@ dec_join5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_ofetch5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_ofetch5(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_offset_fetch_resp r;
 
@@ -485,7 +485,7 @@ dec_ofetch5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_leave3(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_leave3(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_leave_resp r;
 
@@ -516,7 +516,7 @@ test_groups(void)
 	struct fl_kc_offset_fetch_topic oft = { "t0", parts, 1 };
 	struct fl_kc_offset_fetch_req ofq = { "g", &oft, 1 };
 	struct fl_kc_offset_fetch_resp ofr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -542,7 +542,7 @@ test_groups(void)
 	CHECK(jr.generation_id == 1 && slice_eq(jr.leader, "m1") && jr.nmembers == 1 &&
 	    jr.members[0].group_instance_id.p == NULL && slice_eq(jr.members[0].metadata, "m"),
 	    "leader m1 sees itself as the one member");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_join5, p, n, "JoinGroup v5 response");
 	free(p);
 
@@ -578,7 +578,7 @@ test_groups(void)
 	p = unhex("00000005 00000000 0000 00000001 0002\"m1\" ffff 0000", &n);
 	CHECK(fl_kc_leave_resp_decode(p, n, 3, &a, &lr) == 0 && lr.nmembers == 1 &&
 	    slice_eq(lr.members[0].member_id, "m1"), "LeaveGroup v3 response decodes");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_leave3, p, n, "LeaveGroup v3 response");
 	free(p);
 
@@ -598,7 +598,7 @@ test_groups(void)
 	CHECK(fl_kc_commit_resp_decode(p, n, 7, &a, &cr) == 0 && cr.ntopics == 1 &&
 	    cr.topics[0].nparts == 1 && cr.topics[0].parts[0].error == 0,
 	    "OffsetCommit v7 response decodes");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	fl_wr_reset(&w);
@@ -617,14 +617,14 @@ test_groups(void)
 	    "OffsetFetch v5 response decodes");
 	CHECK(ofr.topics[0].parts[0].offset == -1 && slice_eq(ofr.topics[0].parts[0].metadata, ""),
 	    "nothing committed: -1 and empty metadata");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_ofetch5, p, n, "OffsetFetch v5 response");
 	free(p);
 	fl_wr_free(&w);
 }
 
 static int
-dec_dg4(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_dg4(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_describe_groups_resp r;
 
@@ -632,7 +632,7 @@ dec_dg4(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_lg2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_lg2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_list_groups_resp r;
 
@@ -646,7 +646,7 @@ test_group_admin(void)
 	struct fl_kc_describe_groups_req dq = { groups, 1, 0 };
 	struct fl_kc_describe_groups_resp dr;
 	struct fl_kc_list_groups_resp lr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h = hdr(4, 5);
 	struct fl_wr w;
 	uint8_t *p;
@@ -680,7 +680,7 @@ test_group_admin(void)
 	    slice_eq(dr.groups[0].members[0].client_host, "/127.0.0.1") &&
 	    slice_eq(dr.groups[0].members[0].assignment, "xyz") &&
 	    dr.groups[0].authorized_ops == INT32_MIN, "one Stable member read back");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_dg4, p, n, "DescribeGroups v4 response");
 	free(p);
 	p = unhex("00000005 00000001 0000 0001\"g\" 0005\"Empty\" 0008\"consumer\""
@@ -688,7 +688,7 @@ test_group_admin(void)
 	CHECK(fl_kc_describe_groups_resp_decode(p, n, 0, &a, &dr) == 0 &&
 	    dr.ngroups == 1 && dr.groups[0].nmembers == 0 &&
 	    slice_eq(dr.groups[0].state, "Empty"), "DescribeGroups v0: no throttle, no ops");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	fl_wr_reset(&w);
@@ -705,7 +705,7 @@ test_group_admin(void)
 	CHECK(lr.ngroups == 2 && slice_eq(lr.groups[0].group_id, "a") &&
 	    slice_eq(lr.groups[0].protocol_type, "consumer") &&
 	    lr.groups[1].protocol_type.len == 0, "two groups read back");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_lg2, p, n, "ListGroups v2 response");
 	free(p);
 	fl_wr_free(&w);
