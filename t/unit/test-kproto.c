@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../fuzz/wire-walk.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "codec/kproto.h"
 #include "tap.h"
@@ -1114,45 +1115,36 @@ test_misc(void)
 
 /* ---- mutation fuzz over every seed ---- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 static void
 test_mutations(long iterations)
 {
 	uint8_t *buf = malloc(4096);
 	long i, ok = 0, escaped = 0;
+	struct fl_rng r;
 
+	fl_rng_seed(&r, 0x9e3779b97f4a7c15ULL);	/* fixed: a failure replays */
 	for (i = 0; i < iterations; i++) {
-		const struct seed *s = &seeds[rng() % nseeds];
+		const struct seed *s = &seeds[fl_rng_below(&r, nseeds)];
 		size_t n = s->len - 4, k, nmut;
 		struct fl_kp_req q;
-		unsigned features = (unsigned)(rng() % 4);
+		unsigned features = (unsigned)fl_rng_below(&r, 4);
 		uint8_t *b;
 		int rc;
 
 		if (n > 4000)
 			continue;
 		memcpy(buf, s->p + 4, n);
-		nmut = 1 + rng() % 4;
+		nmut = 1 + (size_t)fl_rng_below(&r, 4);
 		for (k = 0; k < nmut && n > 0; k++) {
-			size_t at = rng() % n;
+			size_t at = (size_t)fl_rng_below(&r, n);
 
-			switch (rng() % 6) {
-			case 0: buf[at] ^= (uint8_t)(1u << (rng() % 8)); break;
-			case 1: buf[at] = (uint8_t)rng(); break;
+			switch (fl_rng_below(&r, 6)) {
+			case 0: buf[at] ^= (uint8_t)(1u << fl_rng_below(&r, 8)); break;
+			case 1: buf[at] = (uint8_t)fl_rng_next(&r); break;
 			case 2: buf[at] = 0xff; break;
 			case 3: buf[at] = 0x00; break;
 			case 4: n = at; break;			/* truncate */
-			case 5: if (n < 4000) buf[n++] = (uint8_t)rng(); break;
+			case 5: if (n < 4000) buf[n++] = (uint8_t)fl_rng_next(&r); break;
 			}
 		}
 		b = malloc(n > 0 ? n : 1);
