@@ -297,7 +297,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			struct fl_arena a = FL_KC_ARENA_INIT;
 			struct fl_kc_hdr h;
 
-			if (done[i] || c == NULL || c->fd < 0)
+			if (done[i] || c == NULL || c->k.fd < 0)
 				continue;
 			/* every undone partition this leader leads, in one request */
 			for (n = 0, j = i; j < cs->ncp; j++)
@@ -315,12 +315,12 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			h = conn_hdr(c, FL_KC_LIST_OFFSETS, cs->conf->client_id);
 			if (h.version < 0) {
 				fl_warnx("%s:%s: broker does not offer ListOffsets v1-3",
-				    c->host, c->port);
+				    c->k.host, c->k.port);
 				rc = EX_UNAVAILABLE;
 				break;
 			}
-			fl_wr_reset(&c->w);
-			if (fl_kc_list_offsets_req_encode(&c->w, &h, &req) != 0) {
+			fl_wr_reset(&c->k.w);
+			if (fl_kc_list_offsets_req_encode(&c->k.w, &h, &req) != 0) {
 				rc = EX_SOFTWARE;
 				break;
 			}
@@ -331,11 +331,11 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			}
 			if (rc != 0)
 				break;
-			rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len,
+			rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len,
 			    h.version, &a, &r);
 			if (rc != 0) {
 				fl_warnx("%s:%s: malformed ListOffsets response: %s",
-				    c->host, c->port, fl_strerror(rc));
+				    c->k.host, c->k.port, fl_strerror(rc));
 				conn_close(c);
 				fl_arena_free(&a);
 				rc = EX_PROTOCOL;
@@ -527,11 +527,11 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	req.topics = &topic;
 	req.ntopics = 1;
 	h = conn_hdr(c, FL_KC_FETCH, conf->client_id);
-	fl_wr_reset(&c->w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_fetch_req_encode(&c->w, &h, &req);
+	fl_wr_reset(&c->k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_fetch_req_encode(&c->k.w, &h, &req);
 	free(parts);
 	if (rc != 0) {
-		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->host, c->port);
+		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	rc = conn_call(&cs->pool, c, &h, 1);
@@ -541,10 +541,10 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_fetch_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_fetch_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
 		fl_arena_free(&a);
-		fl_warnx("%s:%s: malformed Fetch response: %s", c->host, c->port,
+		fl_warnx("%s:%s: malformed Fetch response: %s", c->k.host, c->k.port,
 		    fl_strerror(rc));
 		conn_close(c);
 		return EX_PROTOCOL;
@@ -620,7 +620,7 @@ loop(struct consumer *cs)
 		size_t i;
 
 		for (i = 0; i < cs->pool.n && rc == 0 && !is_count_done(cs); i++)
-			if (cs->pool.c[i].fd >= 0)
+			if (cs->pool.c[i].k.fd >= 0)
 				rc = fetch_from(cs, &cs->pool.c[i], &is_retry, &last_err);
 		if (rc == 0)
 			rc = cat_out_flush();
@@ -631,7 +631,7 @@ loop(struct consumer *cs)
 		for (i = 0; i < cs->ncp; i++) {
 			struct conn *c = leader_of(cs, cs->cp[i].index);
 
-			if (c == NULL || c->fd < 0)
+			if (c == NULL || c->k.fd < 0)
 				is_retry = 1;
 		}
 		if (!is_retry) {

@@ -125,13 +125,13 @@ row_cmp(const void *x, const void *y)
 	return nstrcmp(a->member, b->member);
 }
 
-/* One request/response on c; 0 with the payload in c->resp, or sysexits. */
+/* One request/response on c; 0 with the payload in c->k.resp, or sysexits. */
 static int
 call(struct pool *p, struct conn *c, struct fl_kc_hdr *h, int16_t api, int enc_rc)
 {
 	if (h->version < 0 || enc_rc != 0) {
 		fl_warnx("%s:%s: broker does not offer %s in a version flume-cat speaks",
-		    c->host, c->port, fl_kc_api_name(api));
+		    c->k.host, c->k.port, fl_kc_api_name(api));
 		return EX_UNAVAILABLE;
 	}
 	return conn_call(p, c, h, 1);
@@ -140,7 +140,7 @@ call(struct pool *p, struct conn *c, struct fl_kc_hdr *h, int16_t api, int enc_r
 static int
 malformed(struct conn *c, int16_t api, int rc)
 {
-	fl_warnx("%s:%s: malformed %s response: %s", c->host, c->port,
+	fl_warnx("%s:%s: malformed %s response: %s", c->k.host, c->k.port,
 	    fl_kc_api_name(api), fl_strerror(rc));
 	conn_close(c);
 	return EX_PROTOCOL;
@@ -161,12 +161,12 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 
 	mq.topics = none;		/* an empty list: brokers only */
 	h = conn_hdr(boot, FL_KC_METADATA, conf->client_id);
-	fl_wr_reset(&boot->w);
+	fl_wr_reset(&boot->k.w);
 	rc = call(p, boot, &h, FL_KC_METADATA,
-	    h.version < 0 ? 0 : fl_kc_metadata_req_encode(&boot->w, &h, &mq));
+	    h.version < 0 ? 0 : fl_kc_metadata_req_encode(&boot->k.w, &h, &mq));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_metadata_resp_decode(boot->resp, boot->resp_len, h.version, &ma,
+	if ((rc = fl_kc_metadata_resp_decode(boot->k.resp, boot->k.resp_len, h.version, &ma,
 	    &mr)) != 0) {
 		fl_arena_free(&ma);
 		return malformed(boot, FL_KC_METADATA, rc);
@@ -185,19 +185,19 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 		    &c)) != 0)
 			break;
 		h = conn_hdr(c, FL_KC_LIST_GROUPS, conf->client_id);
-		fl_wr_reset(&c->w);
+		fl_wr_reset(&c->k.w);
 		rc = call(p, c, &h, FL_KC_LIST_GROUPS,
-		    h.version < 0 ? 0 : fl_kc_list_groups_req_encode(&c->w, &h));
+		    h.version < 0 ? 0 : fl_kc_list_groups_req_encode(&c->k.w, &h));
 		if (rc != 0)
 			break;
-		if ((rc = fl_kc_list_groups_resp_decode(c->resp, c->resp_len, h.version, &la,
+		if ((rc = fl_kc_list_groups_resp_decode(c->k.resp, c->k.resp_len, h.version, &la,
 		    &lr)) != 0) {
 			fl_arena_free(&la);
 			rc = malformed(c, FL_KC_LIST_GROUPS, rc);
 			break;
 		}
 		if (lr.error != 0) {
-			fl_warnx("%s:%s: ListGroups: %s (error %d)", c->host, c->port,
+			fl_warnx("%s:%s: ListGroups: %s (error %d)", c->k.host, c->k.port,
 			    fl_kerr_name(lr.error), lr.error);
 			rc = cat_kerr_exit(lr.error);
 		}
@@ -229,12 +229,12 @@ coordinator(struct pool *p, struct conn *boot, const char *group, struct conn **
 	char host[CAT_HOST_MAX];
 	int rc;
 
-	fl_wr_reset(&boot->w);
+	fl_wr_reset(&boot->k.w);
 	rc = call(p, boot, &h, FL_KC_FIND_COORDINATOR,
-	    h.version < 0 ? 0 : fl_kc_find_coord_req_encode(&boot->w, &h, &req));
+	    h.version < 0 ? 0 : fl_kc_find_coord_req_encode(&boot->k.w, &h, &req));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_find_coord_resp_decode(boot->resp, boot->resp_len, h.version, &r)) != 0)
+	if ((rc = fl_kc_find_coord_resp_decode(boot->k.resp, boot->k.resp_len, h.version, &r)) != 0)
 		return malformed(boot, FL_KC_FIND_COORDINATOR, rc);
 	if (r.error != 0) {
 		fl_warnx("group %s: FindCoordinator: %s (error %d)", group,
@@ -268,12 +268,12 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 	if ((rc = coordinator(p, boot, group, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_DESCRIBE_GROUPS, conf->client_id);
-	fl_wr_reset(&c->w);
+	fl_wr_reset(&c->k.w);
 	rc = call(p, c, &h, FL_KC_DESCRIBE_GROUPS,
-	    h.version < 0 ? 0 : fl_kc_describe_groups_req_encode(&c->w, &h, &dq));
+	    h.version < 0 ? 0 : fl_kc_describe_groups_req_encode(&c->k.w, &h, &dq));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_describe_groups_resp_decode(c->resp, c->resp_len, h.version, &a,
+	if ((rc = fl_kc_describe_groups_resp_decode(c->k.resp, c->k.resp_len, h.version, &a,
 	    &dr)) != 0) {
 		fl_arena_free(&a);
 		return malformed(c, FL_KC_DESCRIBE_GROUPS, rc);
@@ -333,10 +333,10 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 	/* committed offsets of every partition the group has any for */
 	h = conn_hdr(c, FL_KC_OFFSET_FETCH, conf->client_id);
 	if (h.version >= 2) {
-		fl_wr_reset(&c->w);
+		fl_wr_reset(&c->k.w);
 		rc = call(p, c, &h, FL_KC_OFFSET_FETCH,
-		    fl_kc_offset_fetch_req_encode(&c->w, &h, &oq));
-		if (rc == 0 && (rc = fl_kc_offset_fetch_resp_decode(c->resp, c->resp_len,
+		    fl_kc_offset_fetch_req_encode(&c->k.w, &h, &oq));
+		if (rc == 0 && (rc = fl_kc_offset_fetch_resp_decode(c->k.resp, c->k.resp_len,
 		    h.version, &a, &orr)) != 0)
 			rc = malformed(c, FL_KC_OFFSET_FETCH, rc);
 		for (i = 0; rc == 0 && i < orr.ntopics; i++)
@@ -399,12 +399,12 @@ end_offset(struct pool *p, struct cat_topic *t, int32_t part, int64_t *out)
 	if (part < 0 || part >= t->nparts || (c = t->parts[part].conn) == NULL)
 		return 0;
 	h = conn_hdr(c, FL_KC_LIST_OFFSETS, p->conf->client_id);
-	fl_wr_reset(&c->w);
+	fl_wr_reset(&c->k.w);
 	rc = call(p, c, &h, FL_KC_LIST_OFFSETS,
-	    h.version < 0 ? 0 : fl_kc_list_offsets_req_encode(&c->w, &h, &req));
+	    h.version < 0 ? 0 : fl_kc_list_offsets_req_encode(&c->k.w, &h, &req));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
+	if ((rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
 		fl_arena_free(&a);
 		return malformed(c, FL_KC_LIST_OFFSETS, rc);
 	}

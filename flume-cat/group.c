@@ -191,7 +191,7 @@ sort_parts(struct grp *g)
 static int
 bad_resp(struct conn *c, const char *api, int rc)
 {
-	fl_warnx("%s:%s: malformed %s response: %s", c->host, c->port, api,
+	fl_warnx("%s:%s: malformed %s response: %s", c->k.host, c->k.port, api,
 	    fl_strerror(rc));
 	conn_close(c);
 	return EX_PROTOCOL;
@@ -222,7 +222,7 @@ any_conn(struct grp *g, struct conn **out)
 
 	*out = NULL;
 	for (i = 0; i < g->pool.n; i++)
-		if (g->pool.c[i].fd >= 0) {
+		if (g->pool.c[i].k.fd >= 0) {
 			*out = &g->pool.c[i];
 			return 0;
 		}
@@ -248,14 +248,14 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 	if ((rc = any_conn(g, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_METADATA, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_metadata_req_encode(&c->w, &h, &req) != 0) {
-		fl_warnx("%s:%s: cannot ask for metadata", c->host, c->port);
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_metadata_req_encode(&c->k.w, &h, &req) != 0) {
+		fl_warnx("%s:%s: cannot ask for metadata", c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	if ((rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
+	if ((rc = fl_kc_metadata_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
 		fl_arena_free(&a);
 		return bad_resp(c, "Metadata", rc);
 	}
@@ -322,20 +322,20 @@ find_coordinator(struct grp *g)
 	if ((rc = any_conn(g, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_FIND_COORDINATOR, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_find_coord_req_encode(&c->w, &h, &req) != 0) {
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_find_coord_req_encode(&c->k.w, &h, &req) != 0) {
 		fl_warnx("%s:%s: broker offers no FindCoordinator v0-2: no group support",
-		    c->host, c->port);
+		    c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	if ((rc = fl_kc_find_coord_resp_decode(c->resp, c->resp_len, h.version, &r)) != 0)
+	if ((rc = fl_kc_find_coord_resp_decode(c->k.resp, c->k.resp_len, h.version, &r)) != 0)
 		return bad_resp(c, "FindCoordinator", rc);
 	if (r.error != 0)
 		return -r.error;
 	if (r.host.len == 0 || r.host.len >= sizeof(host)) {
-		fl_warnx("%s:%s: FindCoordinator: bad host", c->host, c->port);
+		fl_warnx("%s:%s: FindCoordinator: bad host", c->k.host, c->k.port);
 		return EX_PROTOCOL;
 	}
 	memcpy(host, r.host.p, r.host.len);
@@ -353,7 +353,7 @@ ensure_coordinator(struct grp *g)
 	int64_t deadline = cat_now_ms() + g->conf->timeout_ms, backoff_ms = 100;
 	int rc;
 
-	if (g->has_coord && g->coord.fd >= 0)
+	if (g->has_coord && g->coord.k.fd >= 0)
 		return 0;
 	if (g->has_coord && conn_ensure(&g->cpool, &g->coord) == 0)
 		return 0;
@@ -487,8 +487,8 @@ commit(struct grp *g)
 	req.topics = ct;
 	req.ntopics = ntps;
 	h = conn_hdr(&g->coord, FL_KC_OFFSET_COMMIT, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_commit_req_encode(&g->coord.w, &h, &req) != 0) {
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_commit_req_encode(&g->coord.k.w, &h, &req) != 0) {
 		fl_warnx("coordinator offers no OffsetCommit v2-7");
 		rc = EX_UNAVAILABLE;
 		goto out;
@@ -500,7 +500,7 @@ commit(struct grp *g)
 		}
 		goto out;
 	}
-	rc = fl_kc_commit_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &r);
+	rc = fl_kc_commit_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
 		rc = bad_resp(&g->coord, "OffsetCommit", rc);
 		goto out;
@@ -564,12 +564,12 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 	if ((rc = conn_ensure(&g->pool, c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_LIST_OFFSETS, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_list_offsets_req_encode(&c->w, &h, &req) != 0)
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_list_offsets_req_encode(&c->k.w, &h, &req) != 0)
 		return EX_UNAVAILABLE;
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
 		fl_arena_free(&a);
 		return bad_resp(c, "ListOffsets", rc);
@@ -652,15 +652,15 @@ fetch_committed(struct grp *g)
 	req.topics = oft;
 	req.ntopics = ntps;
 	h = conn_hdr(&g->coord, FL_KC_OFFSET_FETCH, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_offset_fetch_req_encode(&g->coord.w, &h, &req) != 0) {
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_offset_fetch_req_encode(&g->coord.k.w, &h, &req) != 0) {
 		fl_warnx("coordinator offers no OffsetFetch v1-5");
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	if ((rc = conn_call(&g->cpool, &g->coord, &h, 1)) != 0)
 		goto out;
-	rc = fl_kc_offset_fetch_resp_decode(g->coord.resp, g->coord.resp_len, h.version,
+	rc = fl_kc_offset_fetch_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version,
 	    &a, &r);
 	if (rc != 0) {
 		rc = bad_resp(&g->coord, "OffsetFetch", rc);
@@ -1023,8 +1023,8 @@ join_once(struct grp *g)
 	jq.protocols = &proto;
 	jq.nprotocols = 1;
 	h = conn_hdr(&g->coord, FL_KC_JOIN_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_join_req_encode(&g->coord.w, &h, &jq);
+	fl_wr_reset(&g->coord.k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_join_req_encode(&g->coord.k.w, &h, &jq);
 	fl_wr_free(&meta);
 	if (rc != 0) {
 		fl_warnx("coordinator offers no JoinGroup v0-5");
@@ -1043,7 +1043,7 @@ join_once(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_join_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &jr);
+	rc = fl_kc_join_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &jr);
 	if (rc != 0) {
 		fl_arena_free(&a);
 		return bad_resp(&g->coord, "JoinGroup", rc);
@@ -1102,8 +1102,8 @@ join_once(struct grp *g)
 	sq.assignments = as;
 	sq.nassignments = nas;
 	h = conn_hdr(&g->coord, FL_KC_SYNC_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_sync_req_encode(&g->coord.w, &h, &sq);
+	fl_wr_reset(&g->coord.k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_sync_req_encode(&g->coord.k.w, &h, &sq);
 	free_assignments(as, bufs, nas);
 	if (rc != 0) {
 		fl_warnx("coordinator offers no SyncGroup v0-3");
@@ -1118,7 +1118,7 @@ join_once(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_sync_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &sr);
+	rc = fl_kc_sync_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &sr);
 	if (rc != 0)
 		return bad_resp(&g->coord, "SyncGroup", rc);
 	if (sr.error != 0) {
@@ -1188,8 +1188,8 @@ heartbeat(struct grp *g)
 	if ((rc = ensure_coordinator(g)) != 0)
 		return rc;
 	h = conn_hdr(&g->coord, FL_KC_HEARTBEAT, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_heartbeat_req_encode(&g->coord.w, &h, &req) != 0)
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_heartbeat_req_encode(&g->coord.k.w, &h, &req) != 0)
 		return EX_UNAVAILABLE;
 	rc = conn_call(&g->cpool, &g->coord, &h, 1);
 	if (rc == EX_UNAVAILABLE && !*g->conf->stop) {
@@ -1198,7 +1198,7 @@ heartbeat(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_heartbeat_resp_decode(g->coord.resp, g->coord.resp_len,
+	if ((rc = fl_kc_heartbeat_resp_decode(g->coord.k.resp, g->coord.k.resp_len,
 	    h.version, &r)) != 0)
 		return bad_resp(&g->coord, "Heartbeat", rc);
 	switch (r.error) {
@@ -1236,12 +1236,12 @@ leave(struct grp *g)
 	    conn_ensure(&g->cpool, &g->coord) != 0)
 		return;
 	h = conn_hdr(&g->coord, FL_KC_LEAVE_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_leave_req_encode(&g->coord.w, &h, &req) != 0)
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_leave_req_encode(&g->coord.k.w, &h, &req) != 0)
 		return;
 	if (conn_call(&g->cpool, &g->coord, &h, 1) != 0)
 		return;
-	if (fl_kc_leave_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &r) == 0 &&
+	if (fl_kc_leave_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &r) == 0 &&
 	    r.error != 0 && r.error != 25)
 		fl_warnx("group %s: LeaveGroup: %s (error %d)", g->conf->group,
 		    fl_kerr_name(r.error), r.error);
@@ -1307,9 +1307,9 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	req.topics = ft;
 	req.ntopics = nt;
 	h = conn_hdr(c, FL_KC_FETCH, conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_fetch_req_encode(&c->w, &h, &req) != 0) {
-		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->host, c->port);
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_fetch_req_encode(&c->k.w, &h, &req) != 0) {
+		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->k.host, c->k.port);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
@@ -1321,7 +1321,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	}
 	if (rc != 0)
 		goto out;
-	if ((rc = fl_kc_fetch_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
+	if ((rc = fl_kc_fetch_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
 		rc = bad_resp(c, "Fetch", rc);
 		goto out;
 	}
@@ -1437,7 +1437,7 @@ loop(struct grp *g)
 		if (wait_ms < 0 || conf->is_exit_eof)
 			wait_ms = 0;
 		for (i = 0; i < g->pool.n && rc == 0 && !is_count_done(g); i++)
-			if (g->pool.c[i].fd >= 0)
+			if (g->pool.c[i].k.fd >= 0)
 				rc = fetch_from(g, &g->pool.c[i], (int32_t)wait_ms, &is_retry);
 		if (rc == 0)
 			rc = cat_out_flush();
@@ -1446,7 +1446,7 @@ loop(struct grp *g)
 		/* nothing to fetch (no partitions, or all at -e's end): do not spin */
 		for (i = 0; i < g->nparts; i++)
 			if (g->parts[i].offset < 0 || g->parts[i].leader == NULL ||
-			    g->parts[i].leader->fd < 0)
+			    g->parts[i].leader->k.fd < 0)
 				is_retry = 1;
 		if (conf->is_exit_eof && g->has_assignment && is_all_eof(g) && !is_retry)
 			break;

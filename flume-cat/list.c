@@ -114,18 +114,18 @@ cat_list(const struct cat_conf *conf)
 	rc = pool_bootstrap(&pool, &c);
 	if (rc == 0) {
 		h = conn_hdr(c, FL_KC_METADATA, conf->client_id);
-		fl_wr_reset(&c->w);
-		rc = h.version < 0 ? EX_UNAVAILABLE : fl_kc_metadata_req_encode(&c->w, &h, &req);
+		fl_wr_reset(&c->k.w);
+		rc = h.version < 0 ? EX_UNAVAILABLE : fl_kc_metadata_req_encode(&c->k.w, &h, &req);
 		if (rc != 0)
-			fl_warnx("cannot ask %s:%s for metadata", c->host, c->port);
+			fl_warnx("cannot ask %s:%s for metadata", c->k.host, c->k.port);
 	}
 	if (rc == 0)
 		rc = conn_call(&pool, c, &h, 1);
 	if (rc == 0) {
-		rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+		rc = fl_kc_metadata_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 		if (rc != 0) {
-			fl_warnx("%s:%s: malformed Metadata response: %s", c->host,
-			    c->port, fl_strerror(rc));
+			fl_warnx("%s:%s: malformed Metadata response: %s", c->k.host,
+			    c->k.port, fl_strerror(rc));
 			rc = EX_PROTOCOL;
 		}
 	}

@@ -102,32 +102,32 @@ init_pid(struct producer *pr)
 		int rc;
 
 		for (i = 0; i < pr->pool.n && c == NULL; i++)
-			if (pr->pool.c[i].fd >= 0)
+			if (pr->pool.c[i].k.fd >= 0)
 				c = &pr->pool.c[i];
 		if (c == NULL && (rc = refresh(pr)) != 0)
 			return rc;
 		for (i = 0; i < pr->pool.n && c == NULL; i++)
-			if (pr->pool.c[i].fd >= 0)
+			if (pr->pool.c[i].k.fd >= 0)
 				c = &pr->pool.c[i];
 		if (c == NULL)
 			return EX_UNAVAILABLE;
 		h = conn_hdr(c, FL_KC_INIT_PRODUCER_ID, pr->conf->client_id);
 		if (h.version < 0) {
 			fl_warnx("%s:%s: broker does not offer InitProducerId, needed "
-			    "for idempotence (use --no-idempotence)", c->host, c->port);
+			    "for idempotence (use --no-idempotence)", c->k.host, c->k.port);
 			return EX_UNAVAILABLE;
 		}
-		fl_wr_reset(&c->w);
-		if (fl_kc_init_pid_req_encode(&c->w, &h, &req) != 0)
+		fl_wr_reset(&c->k.w);
+		if (fl_kc_init_pid_req_encode(&c->k.w, &h, &req) != 0)
 			return EX_SOFTWARE;
 		rc = conn_call(&pr->pool, c, &h, 1);
 		if (rc == CAT_EPIPE || (rc != 0 && rc != EX_UNAVAILABLE))
 			return rc;
 		if (rc == 0) {
-			rc = fl_kc_init_pid_resp_decode(c->resp, c->resp_len, h.version, &r);
+			rc = fl_kc_init_pid_resp_decode(c->k.resp, c->k.resp_len, h.version, &r);
 			if (rc != 0) {
 				fl_warnx("%s:%s: malformed InitProducerId response: %s",
-				    c->host, c->port, fl_strerror(rc));
+				    c->k.host, c->k.port, fl_strerror(rc));
 				return EX_PROTOCOL;
 			}
 			if (r.error == 0) {
@@ -209,11 +209,11 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 	req.topics = &topic;
 	req.ntopics = 1;
 	h = conn_hdr(c, FL_KC_PRODUCE, pr->conf->client_id);
-	fl_wr_reset(&c->w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_produce_req_encode(&c->w, &h, &req);
+	fl_wr_reset(&c->k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_produce_req_encode(&c->k.w, &h, &req);
 	free(parts);
 	if (rc != 0) {
-		fl_warnx("%s:%s: cannot encode Produce: %s", c->host, c->port,
+		fl_warnx("%s:%s: cannot encode Produce: %s", c->k.host, c->k.port,
 		    h.version < 0 ? "broker does not offer Produce v3-7" : fl_strerror(rc));
 		return h.version < 0 ? EX_UNAVAILABLE : EX_SOFTWARE;
 	}
@@ -230,10 +230,10 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 				pb_done(pr, &pr->pb[k]);
 		return 0;
 	}
-	rc = fl_kc_produce_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_produce_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
 		fl_arena_free(&a);
-		fl_warnx("%s:%s: malformed Produce response: %s", c->host, c->port,
+		fl_warnx("%s:%s: malformed Produce response: %s", c->k.host, c->k.port,
 		    fl_strerror(rc));
 		conn_close(c);
 		return EX_PROTOCOL;
@@ -296,7 +296,7 @@ flush(struct producer *pr)
 		for (i = 0; i < pr->pool.n; i++) {
 			struct conn *c = &pr->pool.c[i];
 
-			if (c->fd < 0)
+			if (c->k.fd < 0)
 				continue;
 			if ((rc = send_to(pr, c, &is_retry, &last_err)) != 0)
 				return rc;
