@@ -494,7 +494,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	const struct cat_conf *conf = cs->conf;
 	struct fl_kc_fetch_part *parts = calloc(cs->ncp, sizeof(*parts));
 	struct fl_kc_fetch_topic topic;
-	struct fl_kc_fetch_req req;
+	struct fl_kc_fetch_req req = { 0 };
 	struct fl_kc_fetch_resp r;
 	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;

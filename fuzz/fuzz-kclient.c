@@ -34,7 +34,7 @@ static const int16_t keys[] = {
 	FL_KC_OFFSET_COMMIT, FL_KC_OFFSET_FETCH, FL_KC_FIND_COORDINATOR,
 	FL_KC_JOIN_GROUP, FL_KC_HEARTBEAT, FL_KC_LEAVE_GROUP, FL_KC_SYNC_GROUP,
 	FL_KC_DESCRIBE_GROUPS, FL_KC_LIST_GROUPS, FL_KC_API_VERSIONS,
-	FL_KC_INIT_PRODUCER_ID
+	FL_KC_INIT_PRODUCER_ID, FL_KC_OFFSET_FOR_LEADER_EPOCH
 };
 
 struct walk {
@@ -286,6 +286,25 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 			ARR(r.topics[i].parts, r.topics[i].nparts);
 			for (j = 0; j < r.topics[i].nparts; j++)
 				k->sum += (unsigned)r.topics[i].parts[j].offset;
+		}
+		break;
+	}
+	case FL_KC_OFFSET_FOR_LEADER_EPOCH: {
+		struct fl_kc_ofle_resp r;
+
+		if ((rc = fl_kc_ofle_resp_decode(p, n, v, a, &r)) != 0)
+			break;
+		ARR(r.topics, r.ntopics);
+		for (i = 0; i < r.ntopics; i++) {
+			walk_str(k, r.topics[i].name);
+			ARR(r.topics[i].parts, r.topics[i].nparts);
+			for (j = 0; j < r.topics[i].nparts; j++) {
+				const struct fl_kc_ofle_part_resp *pr = &r.topics[i].parts[j];
+
+				CHECK(v >= 1 || pr->leader_epoch == -1);
+				k->sum += (unsigned)pr->error + (unsigned)pr->index +
+				    (unsigned)pr->leader_epoch + (unsigned)pr->end_offset;
+			}
 		}
 		break;
 	}

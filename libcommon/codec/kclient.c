@@ -31,6 +31,7 @@ static const struct {
 	{ FL_KC_LIST_GROUPS, 0, 2, "ListGroups" },
 	{ FL_KC_API_VERSIONS, 0, 2, "ApiVersions" },
 	{ FL_KC_INIT_PRODUCER_ID, 0, 1, "InitProducerId" },
+	{ FL_KC_OFFSET_FOR_LEADER_EPOCH, 0, 3, "OffsetForLeaderEpoch" },
 };
 
 static int
@@ -444,7 +445,7 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 	size_t start, i, j;
 
 	TRY(req_begin(w, FL_KC_FETCH, h, &start));
-	fl_wr_i32(w, -1);			/* ReplicaId: a consumer */
+	fl_wr_i32(w, req->is_replica ? req->replica_id : -1);	/* ReplicaId */
 	fl_wr_i32(w, req->max_wait_ms);
 	fl_wr_i32(w, req->min_bytes);
 	fl_wr_i32(w, req->max_bytes);		/* v3+ */
@@ -460,13 +461,15 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 		fl_wr_cstr(w, t->name);
 		wr_count(w, t->nparts);
 		for (j = 0; j < t->nparts; j++) {
-			fl_wr_i32(w, t->parts[j].index);
+			const struct fl_kc_fetch_part *fp = &t->parts[j];
+
+			fl_wr_i32(w, fp->index);
 			if (v >= 9)
-				fl_wr_i32(w, -1);	/* CurrentLeaderEpoch */
-			fl_wr_i64(w, t->parts[j].fetch_offset);
-			if (v >= 5)
-				fl_wr_i64(w, -1);	/* LogStartOffset: followers only */
-			fl_wr_i32(w, t->parts[j].max_bytes);
+				fl_wr_i32(w, req->is_replica ? fp->current_leader_epoch : -1);
+			fl_wr_i64(w, fp->fetch_offset);
+			if (v >= 5)			/* followers only */
+				fl_wr_i64(w, req->is_replica ? fp->log_start_offset : -1);
+			fl_wr_i32(w, fp->max_bytes);
 		}
 	}
 	if (v >= 7)
@@ -607,6 +610,70 @@ fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t v,
 			TRY(fl_rd_i16(&rd, &t->parts[j].error));
 			TRY(fl_rd_i64(&rd, &t->parts[j].timestamp));
 			TRY(fl_rd_i64(&rd, &t->parts[j].offset));
+		}
+	}
+	return resp_end(&rd);
+}
+
+/* ---- OffsetForLeaderEpoch ---- */
+
+int
+fl_kc_ofle_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_ofle_req *req)
+{
+	int16_t v = h->version;
+	size_t start, i, j;
+
+	TRY(req_begin(w, FL_KC_OFFSET_FOR_LEADER_EPOCH, h, &start));
+	if (v >= 3)
+		fl_wr_i32(w, req->replica_id);
+	wr_count(w, req->ntopics);
+	for (i = 0; i < req->ntopics; i++) {
+		const struct fl_kc_ofle_topic *t = &req->topics[i];
+
+		fl_wr_cstr(w, t->name);
+		wr_count(w, t->nparts);
+		for (j = 0; j < t->nparts; j++) {
+			fl_wr_i32(w, t->parts[j].index);
+			if (v >= 2)
+				fl_wr_i32(w, t->parts[j].current_leader_epoch);
+			fl_wr_i32(w, t->parts[j].leader_epoch);
+		}
+	}
+	return req_end(w, start);
+}
+
+int
+fl_kc_ofle_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_arena *a, struct fl_kc_ofle_resp *r)
+{
+	struct fl_rd rd;
+	size_t i, j;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 3)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	if (v >= 2)
+		TRY(fl_rd_i32(&rd, &r->throttle_ms));
+	TRY(rd_array(&rd, a, 6, sizeof(*r->topics), (void **)&r->topics,
+	    &r->ntopics));
+	for (i = 0; i < r->ntopics; i++) {
+		struct fl_kc_ofle_topic_resp *t = &r->topics[i];
+
+		TRY(fl_rd_string(&rd, &t->name));
+		/* partition: error 2, index 4, epoch 4 (v1+), end offset 8 */
+		TRY(rd_array(&rd, a, v >= 1 ? 18 : 14, sizeof(*t->parts),
+		    (void **)&t->parts, &t->nparts));
+		for (j = 0; j < t->nparts; j++) {
+			struct fl_kc_ofle_part_resp *pr = &t->parts[j];
+
+			TRY(fl_rd_i16(&rd, &pr->error));
+			TRY(fl_rd_i32(&rd, &pr->index));
+			pr->leader_epoch = -1;
+			if (v >= 1)
+				TRY(fl_rd_i32(&rd, &pr->leader_epoch));
+			TRY(fl_rd_i64(&rd, &pr->end_offset));
 		}
 	}
 	return resp_end(&rd);

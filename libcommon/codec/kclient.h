@@ -70,7 +70,8 @@ enum {
 	FL_KC_LIST_GROUPS = 16,
 	FL_KC_API_VERSIONS = 18,
 	FL_KC_INIT_PRODUCER_ID = 22,
-	FL_KC_API_KEY_MAX = 22		/* highest key in the table */
+	FL_KC_OFFSET_FOR_LEADER_EPOCH = 23,
+	FL_KC_API_KEY_MAX = 23		/* highest key in the table */
 };
 
 /* The client's [min, max] for key, or -1 for both when it has none. */
@@ -248,6 +249,13 @@ struct fl_kc_fetch_part {
 	int32_t index;
 	int64_t fetch_offset;
 	int32_t max_bytes;		/* PartitionMaxBytes */
+	/* Sent only when the request's is_replica is set (else -1): */
+	int32_t current_leader_epoch;	/* v9+: the epoch the follower believes
+					   current; a leader with another one
+					   answers FENCED_LEADER_EPOCH (ours is
+					   older) or UNKNOWN_LEADER_EPOCH (newer).
+					   Not sent below v9 */
+	int64_t log_start_offset;	/* v5+: the follower's log start */
 };
 
 struct fl_kc_fetch_topic {
@@ -257,14 +265,20 @@ struct fl_kc_fetch_topic {
 };
 
 /*
- * Sent as a consumer: ReplicaId -1, no fetch session (0 / -1), no forgotten
- * topics, CurrentLeaderEpoch -1, LogStartOffset -1, RackId "".
+ * A zeroed request fetches as a consumer: ReplicaId -1, CurrentLeaderEpoch
+ * and LogStartOffset -1.  is_replica fetches as follower replica_id (a
+ * broker's node id, >= 0), sending each partition's current_leader_epoch
+ * and log_start_offset; a leader then counts the fetch offset as that
+ * replica's log end.  Always: no fetch session (SessionId 0, SessionEpoch
+ * -1), no forgotten topics, RackId "".
  */
 struct fl_kc_fetch_req {
 	int32_t max_wait_ms, min_bytes, max_bytes;
 	int8_t isolation_level;		/* 0 read_uncommitted, 1 read_committed */
 	const struct fl_kc_fetch_topic *topics;
 	size_t ntopics;
+	int is_replica;			/* 0: a consumer; replica_id unused */
+	int32_t replica_id;		/* with is_replica: the follower's node id */
 };
 
 struct fl_kc_aborted_txn {
@@ -374,6 +388,59 @@ int fl_kc_init_pid_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_init_pid_req *req);
 int fl_kc_init_pid_resp_decode(const uint8_t *p, size_t n, int16_t version,
     struct fl_kc_init_pid_resp *r);
+
+/* ---- OffsetForLeaderEpoch (23), v0-3 ---- */
+
+/*
+ * A follower asks where the leader's log for leader_epoch ends, to find
+ * where its own log diverges (DESIGN section 6): the answer is the start
+ * offset of the first epoch after leader_epoch on the leader, or the
+ * leader's log end when leader_epoch is its current one.
+ */
+struct fl_kc_ofle_part {
+	int32_t index;
+	int32_t current_leader_epoch;	/* v2+: fencing as in Fetch; -1 none */
+	int32_t leader_epoch;		/* the epoch whose end is wanted */
+};
+
+struct fl_kc_ofle_topic {
+	const char *name;
+	const struct fl_kc_ofle_part *parts;
+	size_t nparts;
+};
+
+struct fl_kc_ofle_req {
+	int32_t replica_id;		/* v3+: the follower's node id; -1 for a
+					   consumer, -2 debugging (not sent
+					   before v3) */
+	const struct fl_kc_ofle_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_ofle_part_resp {
+	int16_t error;
+	int32_t index;
+	int32_t leader_epoch;		/* v1+: the largest epoch <= the asked
+					   one the leader knows; -1 before */
+	int64_t end_offset;		/* -1 with UNDEFINED epoch */
+};
+
+struct fl_kc_ofle_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_ofle_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_ofle_resp {
+	int32_t throttle_ms;		/* v2+; 0 before */
+	struct fl_kc_ofle_topic_resp *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_ofle_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_ofle_req *req);
+int fl_kc_ofle_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_arena *a, struct fl_kc_ofle_resp *r);
 
 /* ---- FindCoordinator (10), v0-2 ---- */
 

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "codec/batch.h"
 #include "codec/kclient.h"
+#include "codec/kproto.h"
 #include "tap.h"
 
 static uint8_t *
@@ -319,9 +320,9 @@ test_fetch(void)
 {
 	struct fl_wr w, resp;
 	struct fl_kc_hdr h = hdr(11, 3);
-	struct fl_kc_fetch_part part = { 0, 5, 1048576 };
+	struct fl_kc_fetch_part part = { 0, 5, 1048576, 0, 0 };
 	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
-	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1 };
+	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1, 0, 0 };
 	struct fl_kc_fetch_resp r;
 	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_batch_builder b;
@@ -401,6 +402,206 @@ test_fetch(void)
 		    "BatchLength 10 is corrupt");
 	}
 	fl_wr_free(&resp);
+	fl_wr_free(&w);
+}
+
+/* ---- Fetch as a follower replica ---- */
+
+static void
+test_fetch_replica(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(11, 3);
+	struct fl_kc_fetch_part part = { 0, 5, 1048576, 7, 3 };
+	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
+	struct fl_kc_fetch_req req = { 500, 1, 52428800, 0, &topic, 1, 1, 2 };
+	struct fl_kp_req q;
+	int16_t v;
+	int ok = 1;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v11 as replica 2 encodes");
+	check_bytes(&w, "00000053 0001 000b 00000003 0002\"fc\""
+	    "00000002 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 00000007 0000000000000005 0000000000000003 00100000"
+	    "00000000 0000",
+	    "Fetch v11 as a replica: ReplicaId, CurrentLeaderEpoch, LogStartOffset");
+	fl_wr_reset(&w);
+	h.version = 8;
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v8 as replica 2 encodes");
+	check_bytes(&w, "0000004d 0001 0008 00000003 0002\"fc\""
+	    "00000002 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 0000000000000005 0000000000000003 00100000"
+	    "00000000",
+	    "Fetch v8 as a replica: no CurrentLeaderEpoch before v9");
+	fl_wr_reset(&w);
+	req.is_replica = 0;
+	h.version = 11;
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "the same request as a consumer");
+	check_bytes(&w, "00000053 0001 000b 00000003 0002\"fc\""
+	    "ffffffff 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 ffffffff 0000000000000005 ffffffffffffffff 00100000"
+	    "00000000 0000",
+	    "is_replica 0: ReplicaId, epoch and log start are -1 whatever the fields hold");
+
+	/* the broker's codec reads back what the client's wrote, v4..v11 */
+	req.is_replica = 1;
+	for (v = 4; v <= 11; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_fetch_req_encode(&w, &h, &req) != 0 ||
+		    fl_kp_req_decode(&q, w.p + 4, w.len - 4, FL_KP_FEAT_ALL) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.kind == FL_KP_REQ_OK && q.u.fetch.replica_id == 2 &&
+		    q.u.fetch.ntopics == 1 && q.u.fetch.topics[0].nparts == 1 &&
+		    q.u.fetch.topics[0].parts[0].fetch_offset == 5 &&
+		    q.u.fetch.topics[0].parts[0].current_leader_epoch == (v >= 9 ? 7 : -1) &&
+		    q.u.fetch.topics[0].parts[0].log_start_offset == (v >= 5 ? 3 : -1);
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the replica fetch at v4..v11 (epoch v9+, log start v5+)");
+	fl_wr_free(&w);
+}
+
+/* ---- OffsetForLeaderEpoch ---- */
+
+static int
+dec_ofle0(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_ofle_resp r;
+
+	return fl_kc_ofle_resp_decode(p, n, 0, a, &r);
+}
+
+static int
+dec_ofle3(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_ofle_resp r;
+
+	return fl_kc_ofle_resp_decode(p, n, 3, a, &r);
+}
+
+static void
+test_ofle(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(3, 9);
+	struct fl_kc_ofle_part parts[2] = { { 0, 5, 4 }, { 1, 5, 2 } };
+	struct fl_kc_ofle_topic topic = { "t0", parts, 1 };
+	struct fl_kc_ofle_req req = { 1, &topic, 1 };
+	struct fl_kc_ofle_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kp_req q;
+	uint8_t *p;
+	size_t n;
+	int16_t v;
+	int ok = 1;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "OffsetForLeaderEpoch v3 encodes");
+	check_bytes(&w, "00000028 0017 0003 00000009 0002\"fc\""
+	    "00000001 00000001 0002\"t0\" 00000001 00000000 00000005 00000004",
+	    "OffsetForLeaderEpoch v3 bytes: ReplicaId, CurrentLeaderEpoch, LeaderEpoch");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "v2 encodes");
+	check_bytes(&w, "00000024 0017 0002 00000009 0002\"fc\""
+	    "00000001 0002\"t0\" 00000001 00000000 00000005 00000004",
+	    "OffsetForLeaderEpoch v2 bytes: no ReplicaId before v3");
+	fl_wr_reset(&w);
+	h.version = 0;
+	topic.nparts = 2;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "v0 encodes");
+	check_bytes(&w, "00000028 0017 0000 00000009 0002\"fc\""
+	    "00000001 0002\"t0\" 00000002 00000000 00000004 00000001 00000002",
+	    "OffsetForLeaderEpoch v0 bytes: partition and leader epoch only");
+	fl_wr_reset(&w);
+	h.version = 4;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, FL_EINVAL,
+	    "OffsetForLeaderEpoch v4 (flexible) is refused");
+	CHECK(fl_kc_api_min(FL_KC_OFFSET_FOR_LEADER_EPOCH) == 0 &&
+	    fl_kc_api_max(FL_KC_OFFSET_FOR_LEADER_EPOCH) == 3 &&
+	    strcmp(fl_kc_api_name(FL_KC_OFFSET_FOR_LEADER_EPOCH), "OffsetForLeaderEpoch") == 0,
+	    "OffsetForLeaderEpoch is in the client's table, v0-3");
+
+	/* the broker's codec reads back what the client's wrote, v0..v3 */
+	for (v = 0; v <= 3; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_ofle_req_encode(&w, &h, &req) != 0 ||
+		    fl_kp_req_decode(&q, w.p + 4, w.len - 4, FL_KP_FEAT_ALL) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.kind == FL_KP_REQ_OK && q.u.ofle.replica_id == (v >= 3 ? 1 : -1) &&
+		    q.u.ofle.ntopics == 1 && q.u.ofle.topics[0].nparts == 2 &&
+		    q.u.ofle.topics[0].parts[1].partition == 1 &&
+		    q.u.ofle.topics[0].parts[1].leader_epoch == 2 &&
+		    q.u.ofle.topics[0].parts[1].current_leader_epoch == (v >= 2 ? 5 : -1);
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the client's OffsetForLeaderEpoch at v0..v3");
+
+	/* v3: throttle, then per partition error, index, epoch, end offset */
+	p = unhex("00000009 0000000a 00000001 0002\"t0\" 00000002"
+	    "0000 00000000 00000004 000000000000002a"
+	    "004a 00000001 ffffffff ffffffffffffffff", &n);
+	CHECK_INT(fl_kc_ofle_resp_decode(p, n, 3, &a, &r), ==, 0,
+	    "OffsetForLeaderEpoch v3 response decodes");
+	CHECK(r.throttle_ms == 10 && r.ntopics == 1 && slice_eq(r.topics[0].name, "t0") &&
+	    r.topics[0].nparts == 2, "v3: throttle and one topic of two partitions");
+	CHECK(r.topics[0].parts[0].error == 0 && r.topics[0].parts[0].index == 0 &&
+	    r.topics[0].parts[0].leader_epoch == 4 && r.topics[0].parts[0].end_offset == 42,
+	    "v3: epoch 4 ends at offset 42");
+	CHECK(r.topics[0].parts[1].error == FL_KERR_FENCED_LEADER_EPOCH &&
+	    r.topics[0].parts[1].index == 1 && r.topics[0].parts[1].leader_epoch == -1 &&
+	    r.topics[0].parts[1].end_offset == -1, "v3: FENCED_LEADER_EPOCH with -1, -1");
+	fl_arena_free(&a);
+	CHECK_INT(fl_kc_ofle_resp_decode(p, n, 4, &a, &r), ==, FL_EINVAL,
+	    "a v4 response is refused");
+	check_truncations(dec_ofle3, p, n, "OffsetForLeaderEpoch v3 response");
+	free(p);
+
+	/* v1: no throttle; v0: no throttle, no epoch */
+	p = unhex("00000009 00000001 0002\"t0\" 00000001 0000 00000003 00000002 0000000000000007", &n);
+	CHECK(fl_kc_ofle_resp_decode(p, n, 1, &a, &r) == 0 && r.throttle_ms == 0 &&
+	    r.topics[0].parts[0].index == 3 && r.topics[0].parts[0].leader_epoch == 2 &&
+	    r.topics[0].parts[0].end_offset == 7, "v1 response: epoch, no throttle");
+	fl_arena_free(&a);
+	free(p);
+	p = unhex("00000009 00000001 0002\"t0\" 00000001 0003 00000000 0000000000000007", &n);
+	CHECK(fl_kc_ofle_resp_decode(p, n, 0, &a, &r) == 0 &&
+	    r.topics[0].parts[0].error == 3 && r.topics[0].parts[0].leader_epoch == -1 &&
+	    r.topics[0].parts[0].end_offset == 7, "v0 response: no epoch (reads -1)");
+	fl_arena_free(&a);
+	check_truncations(dec_ofle0, p, n, "OffsetForLeaderEpoch v0 response");
+	free(p);
+
+	/* what the broker's codec encodes, the client's decodes, v0..v3 */
+	ok = 1;
+	for (v = 0; v <= 3; v++) {
+		struct fl_kp_ofle_part_resp kpp[2] = { { 0, 0, 4, 42 }, { 75, 1, -1, -1 } };
+		struct fl_kp_ofle_topic_resp kpt = { fl_kp_str("t0"), kpp, 2 };
+		struct fl_kp_ofle_resp kpr = { 10, &kpt, 1 };
+
+		fl_wr_reset(&w);
+		if (fl_kp_ofle_resp_encode(&w, v, 77, &kpr) != 0 ||
+		    fl_kc_ofle_resp_decode(w.p + 4, w.len - 4, v, &a, &r) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= r.throttle_ms == (v >= 2 ? 10 : 0) && r.ntopics == 1 &&
+		    r.topics[0].nparts == 2 && r.topics[0].parts[0].end_offset == 42 &&
+		    r.topics[0].parts[0].leader_epoch == (v >= 1 ? 4 : -1) &&
+		    r.topics[0].parts[1].error == FL_KERR_UNKNOWN_LEADER_EPOCH;
+		fl_arena_free(&a);
+	}
+	CHECK(ok, "kclient decodes kproto's OffsetForLeaderEpoch responses, v0..v3");
 	fl_wr_free(&w);
 }
 
@@ -741,6 +942,8 @@ main(void)
 	test_metadata();
 	test_produce();
 	test_fetch();
+	test_fetch_replica();
+	test_ofle();
 	test_list_offsets_pid();
 	test_groups();
 	test_group_admin();
