@@ -422,7 +422,8 @@ struct fl_kc_ofle_part_resp {
 	int32_t index;
 	int32_t leader_epoch;		/* v1+: the largest epoch <= the asked
 					   one the leader knows; -1 before */
-	int64_t end_offset;		/* -1 with UNDEFINED epoch */
+	int64_t end_offset;		/* -1 (epoch -1 too) when the leader
+					   has no epoch <= the asked one */
 };
 
 struct fl_kc_ofle_topic_resp {

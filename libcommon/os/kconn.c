@@ -300,7 +300,7 @@ read_full(struct fl_kconn *c, uint8_t *buf, size_t n, int64_t deadline,
 }
 
 int
-fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_want_resp,
+fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_resp_wanted,
     int64_t timeout_ms, struct fl_err *err)
 {
 	int64_t deadline = now_ms() + timeout_ms;
@@ -328,7 +328,7 @@ fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_want_resp,
 		if (wait_fd(c, c->fd, POLLOUT, deadline) != 0)
 			return wait_failed(c, err, "timed out sending a request");
 	}
-	if (!is_want_resp)
+	if (!is_resp_wanted)
 		return 0;
 	if ((rc = read_full(c, pre, 4, deadline, err)) != 0)
 		return rc;

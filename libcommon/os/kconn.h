@@ -125,14 +125,14 @@ struct fl_kc_hdr fl_kconn_hdr(struct fl_kconn *c, int16_t api);
 
 /*
  * Send c->w (one whole encoded request frame, as fl_kc_*_req_encode()
- * leave it; FL_EINVAL if c->w.err is set).  When is_want_resp, then read
- * one response frame and check that its correlation id is h->corr: on 0
- * the payload is c->resp[0 .. c->resp_len).  All within timeout_ms from
- * the start of the call.  is_want_resp 0 is for Produce with acks=0, which
- * gets no response.
+ * leave it; FL_EINVAL if c->w.err is set).  When is_resp_wanted, then
+ * read one response frame and check that its correlation id is h->corr:
+ * on 0 the payload is c->resp[0 .. c->resp_len).  All within timeout_ms
+ * from the start of the call.  is_resp_wanted 0 is for Produce with
+ * acks=0, which gets no response.
  */
 int fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h,
-    int is_want_resp, int64_t timeout_ms, struct fl_err *err);
+    int is_resp_wanted, int64_t timeout_ms, struct fl_err *err);
 
 /*
  * Half-close, then read and drop until the peer closes too or timeout_ms

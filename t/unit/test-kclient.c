@@ -933,6 +933,17 @@ test_misc(void)
 	CHECK(fl_kerr_is_retriable(5) && !fl_kerr_is_retriable(45), "retriable errors");
 	CHECK(fl_kc_api_min(FL_KC_PRODUCE) == 3 && fl_kc_api_max(FL_KC_FETCH) == 11 &&
 	    fl_kc_api_max(99) == -1, "client version table");
+	{
+		/* the old "struct fl_kc_arena a = { 0 }" (test-tool) still works */
+		struct fl_arena z = { 0 };
+		struct fl_kc_list_groups_resp lr;
+		uint8_t *q = unhex("00000005 00000000 0000 00000001 0001\"a\" 0000", &n);
+
+		CHECK(fl_kc_list_groups_resp_decode(q, n, 2, &z, &lr) == 0 && lr.ngroups == 1 &&
+		    z.bytes_max == FL_KC_ARENA_BYTES_MAX, "a zeroed arena gets the client's cap");
+		fl_arena_free(&z);
+		free(q);
+	}
 }
 
 int
