@@ -63,9 +63,10 @@ fl_kconn_close(struct fl_kconn *c)
 {
 	int e = errno;
 
-	if (c->fd >= 0)
+	if (c->is_open)
 		close(c->fd);
 	c->fd = -1;
+	c->is_open = 0;
 	errno = e;
 }
 
@@ -169,6 +170,7 @@ connect_one(struct fl_kconn *c, const struct addrinfo *ai, int64_t deadline)
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
+	c->is_open = 1;
 	return 0;
 fail:
 	e = errno;
@@ -184,7 +186,7 @@ fl_kconn_open(struct fl_kconn *c, struct fl_err *err)
 	int64_t deadline = now_ms() + c->timeout_ms;
 	int rc, e = ECONNREFUSED;
 
-	if (c->fd >= 0)
+	if (c->is_open)
 		return 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -200,7 +202,7 @@ fl_kconn_open(struct fl_kconn *c, struct fl_err *err)
 			break;		/* the caller wants out, not the next address */
 	}
 	freeaddrinfo(res);
-	if (c->fd >= 0)
+	if (c->is_open)
 		return 0;
 	errno = e;
 	return fl_err_set(err, FL_ESYS, "%s", strerror(e));
@@ -251,7 +253,7 @@ fl_kconn_ensure(struct fl_kconn *c, struct fl_err *err)
 {
 	int rc;
 
-	if (c->fd >= 0)
+	if (c->is_open)
 		return 0;
 	if ((rc = fl_kconn_open(c, err)) != 0)
 		return rc;
@@ -309,7 +311,7 @@ fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_resp_wanted,
 	int32_t corr;
 	int rc;
 
-	if (c->fd < 0)
+	if (!c->is_open)
 		return fl_err_set(err, FL_EINVAL, "not connected");
 	if (c->w.err != 0)
 		return fl_err_set(err, FL_EINVAL, "request not encoded: %s",
@@ -368,7 +370,7 @@ fl_kconn_drain_close(struct fl_kconn *c)
 	uint8_t buf[512];
 	int rc = FL_ESYS;
 
-	if (c->fd < 0)
+	if (!c->is_open)
 		return 0;
 	/*
 	 * Requests are handled in order, so the broker sees our EOF only

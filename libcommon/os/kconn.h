@@ -15,7 +15,7 @@
  * correlation id, and anything else on the wire is a protocol error.
  *
  * Ownership: struct fl_kconn is caller storage (fl_kconn_init /
- * fl_kconn_free; freeing a closed or freed connection is a no-op).  It owns
+ * fl_kconn_free; freeing a zeroed, closed or freed connection is a no-op).  It owns
  * its socket, the request writer c->w and the response buffer c->resp;
  * c->resp[0 .. resp_len) holds the last response payload (correlation id
  * first, as fl_kc_*_resp_decode() take it) and is BORROWED by the caller
@@ -61,6 +61,8 @@
 
 struct fl_kconn {
 	int fd;				/* -1: closed */
+	int is_open;			/* fd is ours to close; 0 in a zeroed
+					   struct, so freeing one closes no fd 0 */
 	char host[FL_KCONN_HOST_MAX];
 	char port[FL_KCONN_PORT_MAX];
 	int32_t corr;			/* last correlation id used */

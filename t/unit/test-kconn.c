@@ -6,6 +6,7 @@
  * fd.  Each failure must close the connection and say why.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -407,6 +408,11 @@ test_connect(void)
 	CHECK_INT(fl_kconn_init(&c, host, "9092"), ==, FL_ERANGE, "a host name too long: FL_ERANGE");
 	fl_kconn_free(&c);
 
+	if (fcntl(0, F_GETFD) == -1)		/* make sure fd 0 exists to be lost */
+		FL_ASSERT(open("/dev/null", O_RDONLY | O_CLOEXEC) == 0);
+	memset(&c, 0, sizeof(c));
+	fl_kconn_free(&c);
+	CHECK(fcntl(0, F_GETFD) != -1, "freeing a zeroed connection closes no fd 0");
 	FL_ASSERT(fl_kconn_init(&c, "127.0.0.1", "9092") == 0);
 	CHECK(c.fd == -1 && c.abort_fd == -1 && c.stop == NULL &&
 	    c.timeout_ms == FL_KCONN_TIMEOUT_MS_DEFAULT, "init: closed, default settings");
