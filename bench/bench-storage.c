@@ -50,6 +50,7 @@
 #include "base/csum.h"
 #include "base/err.h"
 #include "base/rd.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "os/diag.h"
 #include "os/vfs_real.h"
@@ -157,16 +158,6 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /* Truncate to one decimal, so that printing never rounds up. */
@@ -370,7 +361,7 @@ describe_machine(struct machine *mc)
 /* ---- batches ---- */
 
 static void
-build_batch(struct batch_tmpl *t, uint32_t nrec, int64_t ts, uint64_t *seed)
+build_batch(struct batch_tmpl *t, uint32_t nrec, int64_t ts, struct fl_rng *rng)
 {
 	struct fl_wr w;
 	struct fl_batch_builder b;
@@ -379,17 +370,12 @@ build_batch(struct batch_tmpl *t, uint32_t nrec, int64_t ts, uint64_t *seed)
 	uint8_t value[VALUE_BYTES];
 	struct fl_slice key = { NULL, 0 }, val = { value, sizeof(value) };
 	uint32_t i;
-	size_t j;
 	int rc;
 
 	fl_wr_init(&w, 4u << 20);
 	fl_batch_begin(&b, &w, ts, -1, -1, -1, 0);
 	for (i = 0; i < nrec; i++) {
-		for (j = 0; j < sizeof(value); j += 8) {
-			uint64_t r = splitmix64(seed);
-
-			memcpy(value + j, &r, sizeof(value) - j < 8 ? sizeof(value) - j : 8);
-		}
+		fl_rng_fill(rng, value, sizeof(value));
 		if ((rc = fl_batch_add(&b, ts, &key, &val, NULL, 0)) != 0)
 			die_fl(rc, "fl_batch_add", NULL);
 	}
@@ -576,14 +562,16 @@ static uint64_t
 lookups(struct fl_plog *l, const struct batch_tmpl *t, uint64_t max_bytes,
     const struct opts *o, struct meas *m)
 {
-	uint64_t seed = LOOKUP_SEED, range = l->log_end - l->log_start, bad = 0, i;
+	uint64_t range = l->log_end - l->log_start, bad = 0, i;
 	struct fl_plog_span sp;
+	struct fl_rng rng;
 	double t0;
 
 	memset(m, 0, sizeof(*m));
+	fl_rng_seed(&rng, LOOKUP_SEED);
 	t0 = mono_s();
 	for (i = 0; i < o->lookups_max; i++) {
-		uint64_t off = l->log_start + splitmix64(&seed) % range;
+		uint64_t off = l->log_start + fl_rng_below(&rng, range);
 		uint64_t nb;
 		int rc = fl_plog_read(l, off, l->log_end, max_bytes, &sp);
 
@@ -619,14 +607,16 @@ lookups(struct fl_plog *l, const struct batch_tmpl *t, uint64_t max_bytes,
 static uint64_t
 verify_spans(struct fl_plog *l, const struct batch_tmpl *t, uint64_t *checked)
 {
-	uint64_t seed = LOOKUP_SEED ^ 0xabcdefull, range = l->log_end - l->log_start, bad = 0;
+	uint64_t range = l->log_end - l->log_start, bad = 0;
 	uint8_t hb[FL_BATCH_HDR_BYTES];
 	struct fl_plog_span sp;
 	struct fl_batch_hdr h;
+	struct fl_rng rng;
 	int i, rc;
 
+	fl_rng_seed(&rng, LOOKUP_SEED ^ 0xabcdefull);
 	for (i = 0; i < VERIFY_SAMPLES; i++) {
-		uint64_t off = l->log_start + splitmix64(&seed) % range;
+		uint64_t off = l->log_start + fl_rng_below(&rng, range);
 
 		rc = fl_plog_read(l, off, l->log_end, 1, &sp);
 		if (rc == 0)
@@ -652,12 +642,14 @@ raw_preads(const char *dir, const struct opts *o, struct meas *m)
 {
 	char path[PATH_MAX];
 	uint8_t hb[FL_BATCH_HDR_BYTES];
-	uint64_t seed = LOOKUP_SEED, i;
+	uint64_t i;
+	struct fl_rng rng;
 	struct stat st;
 	double t0;
 	int fd;
 
 	memset(m, 0, sizeof(*m));
+	fl_rng_seed(&rng, LOOKUP_SEED);
 	if (fl_plog_seg_path(path, sizeof(path), dir, 0, ".log") != 0)
 		fl_diex(EX_SOFTWARE, "segment path too long");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
@@ -666,7 +658,7 @@ raw_preads(const char *dir, const struct opts *o, struct meas *m)
 		fl_diex(EX_DATAERR, "%s: only %jd bytes", path, (intmax_t)st.st_size);
 	t0 = mono_s();
 	for (i = 0; i < o->lookups_max; i++) {
-		uint64_t pos = splitmix64(&seed) % ((uint64_t)st.st_size - sizeof(hb));
+		uint64_t pos = fl_rng_below(&rng, (uint64_t)st.st_size - sizeof(hb));
 
 		if (pread(fd, hb, sizeof(hb), (off_t)pos) != (ssize_t)sizeof(hb))
 			fl_die(EX_IOERR, "pread %s", path);
@@ -1017,7 +1009,7 @@ main(int argc, char **argv)
 	struct batch_tmpl t[NSIZES];
 	struct statfs sfs;
 	struct sigaction sa;
-	uint64_t seed = 1;
+	struct fl_rng rng;
 	uint8_t *chunk;
 	char name[64], *section = NULL;
 	size_t seclen = 0, i;
@@ -1071,8 +1063,9 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	fprintf(stderr, "bench-storage: %s (%s on %s), %s\n", scratch, mc.fs_type, mc.fs_dev, mc.cpu);
+	fl_rng_seed(&rng, 1);
 	for (i = 0; i < NSIZES; i++)
-		build_batch(&t[i], batch_records[i], wall_ms(), &seed);
+		build_batch(&t[i], batch_records[i], wall_ms(), &rng);
 	/* 1 MiB of real batch bytes for the raw bandwidth baseline */
 	if ((chunk = malloc(RAW_CHUNK_BYTES)) == NULL)
 		fl_die(EX_OSERR, "malloc");

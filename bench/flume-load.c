@@ -59,6 +59,7 @@
 
 #include "base/err.h"
 #include "base/rd.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "os/diag.h"
 
@@ -531,19 +532,16 @@ topic_partitions(const struct opts *o)
 	return n;
 }
 
-/* Fill v with printable bytes from a fixed xorshift seed. */
+/* Fill v with printable bytes ('a'..'z') from a fixed seed. */
 static void
 fill_value(uint8_t *v, size_t n, uint64_t seed)
 {
-	uint64_t x = seed | 1;
+	struct fl_rng r;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		v[i] = (uint8_t)('a' + x % 26);
-	}
+	fl_rng_seed(&r, seed);
+	for (i = 0; i < n; i++)
+		v[i] = (uint8_t)('a' + fl_rng_below(&r, 26));
 }
 
 /* One RecordBatch of nrec records of the value; appended to w. */

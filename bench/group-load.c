@@ -493,7 +493,7 @@ next_commit(struct run *r, struct member *m)
 static void
 on_join(struct run *r, struct member *m, const uint8_t *p, size_t n)
 {
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_join_resp jr;
 	int rc = fl_kc_join_resp_decode(p, n, V_JOIN, &a, &jr);
 
@@ -504,13 +504,13 @@ on_join(struct run *r, struct member *m, const uint8_t *p, size_t n)
 		send_join(r, m);
 	} else if (jr.error != 0) {
 		fl_diex(EX_UNAVAILABLE, "JoinGroup %s: %s (%d)", m->group,
-		    fl_kc_err_name(jr.error), (int)jr.error);
+		    fl_kerr_name(jr.error), (int)jr.error);
 	} else {
 		copy_slice(m->member_id, sizeof(m->member_id), jr.member_id, "member id");
 		m->generation = jr.generation_id;
 		send_sync(r, m, &jr);
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 }
 
 static void
@@ -530,7 +530,7 @@ on_sync(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t t)
 	}
 	if (sr.error != 0)
 		fl_diex(EX_UNAVAILABLE, "SyncGroup %s: %s (%d)", m->group,
-		    fl_kc_err_name(sr.error), (int)sr.error);
+		    fl_kerr_name(sr.error), (int)sr.error);
 	became_ready(r, m, t);
 	next_commit(r, m);
 }
@@ -538,7 +538,7 @@ on_sync(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t t)
 static void
 on_commit(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t t)
 {
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_commit_resp cr;
 	int16_t err = 0;
 	size_t i, j, nparts = 0;
@@ -550,14 +550,14 @@ on_commit(struct run *r, struct member *m, const uint8_t *p, size_t n, uint64_t 
 		for (j = 0; j < cr.topics[i].nparts; j++, nparts++)
 			if (cr.topics[i].parts[j].error != 0 && err == 0)
 				err = cr.topics[i].parts[j].error;
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	if (err == 0 && nparts != r->o->parts_per_commit)
 		fl_diex(EX_DATAERR, "OffsetCommit answer for %zu partitions, %u sent",
 		    nparts, r->o->parts_per_commit);
 	if (err != 0) {
 		r->errors++;
 		if (r->errors <= 5)
-			fl_warnx("OffsetCommit %s: %s (%d)", m->group, fl_kc_err_name(err), (int)err);
+			fl_warnx("OffsetCommit %s: %s (%d)", m->group, fl_kerr_name(err), (int)err);
 		if (r->o->is_joined && (err == KERR_REBALANCE_IN_PROGRESS ||
 		    err == KERR_ILLEGAL_GENERATION || err == KERR_UNKNOWN_MEMBER_ID)) {
 			if (err == KERR_UNKNOWN_MEMBER_ID)

@@ -1,8 +1,8 @@
 /*
  * cat.h: the pieces of flume-cat shared by its files: the configuration
- * main() builds, one blocking-with-deadlines Kafka connection (conn.c),
- * the broker pool and metadata (conn.c), and the three modes
- * (produce.c, consume.c, list.c).
+ * main() builds, its Kafka connections (os/kconn.h, wrapped in conn.c to
+ * print and map errors), the broker pool and metadata (conn.c), and the
+ * modes (produce.c, consume.c, list.c, group.c, ginfo.c).
  *
  * Error convention inside flume-cat: functions print one diagnostic line
  * with fl_warnx() and return a sysexits code (EX_UNAVAILABLE, ...), or 0.
@@ -18,10 +18,11 @@
 
 #include "base/rd.h"
 #include "codec/kclient.h"
+#include "os/kconn.h"
 #include "os/out.h"
 
 #define CAT_EPIPE	(-100)
-#define CAT_HOST_MAX	256
+#define CAT_HOST_MAX	FL_KCONN_HOST_MAX
 #define CAT_POOL_MAX	16	/* brokers one run talks to */
 
 enum cat_mode { CAT_NONE, CAT_PRODUCE, CAT_CONSUME, CAT_LIST };
@@ -63,17 +64,14 @@ struct cat_conf {
 	volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM handlers */
 };
 
-/* One connection to one broker; requests strictly one at a time. */
+/*
+ * One connection to one broker (os/kconn.h); requests strictly one at a
+ * time.  The pool's settings (timeout, stop flag, watched stdout, client
+ * id) are copied into k before each use.
+ */
 struct conn {
-	int fd;				/* -1: closed */
+	struct fl_kconn k;		/* owned: socket, request and response buffers */
 	int32_t node_id;		/* -1: bootstrap */
-	char host[CAT_HOST_MAX];
-	char port[8];
-	int32_t corr;			/* last correlation id used */
-	struct fl_kc_vers vers;
-	struct fl_wr w;			/* owned: the request being sent */
-	uint8_t *resp;			/* owned: last response payload */
-	size_t resp_len, resp_cap;
 };
 
 struct pool {
@@ -125,8 +123,8 @@ int conn_ensure(struct pool *p, struct conn *c);
 /* Header for the next request of api on c: next corr, negotiated version. */
 struct fl_kc_hdr conn_hdr(struct conn *c, int16_t api, const char *client_id);
 /*
- * Send c->w (a whole encoded request); when want_resp, wait for the
- * response with correlation id h->corr and leave it in c->resp/resp_len.
+ * Send c->k.w (a whole encoded request); when want_resp, wait for the
+ * response with correlation id h->corr and leave it in c->k.resp/resp_len.
  * EX_UNAVAILABLE (connection lost or timed out; c is closed),
  * EX_PROTOCOL (bad frame or correlation id; c is closed), CAT_EPIPE.
  */

@@ -1,29 +1,22 @@
 /*
- * conn.c: flume-cat's network edge.  Blocking request/response over
- * non-blocking sockets: every wait is a poll() with an absolute deadline
- * (conf->timeout_ms from the start of the call), so a silent broker can
- * never hang the pipeline.  One request in flight per connection, which
- * is also what keeps idempotent sequence numbers trivially ordered.
+ * conn.c: flume-cat's network edge.  Each connection is an os/kconn.h
+ * one: blocking request/response over non-blocking sockets, every wait a
+ * poll() with an absolute deadline (conf->timeout_ms from the start of the
+ * call), so a silent broker can never hang the pipeline.  One request in
+ * flight per connection, which is also what keeps idempotent sequence
+ * numbers trivially ordered.  This file adds what is flume-cat's own: the
+ * one-line messages and sysexits codes, the broker pool, and metadata.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "os/diag.h"
 #include "cat.h"
-
-#define REQ_BYTES_MAX	(64u << 20)	/* our requests stay far below this */
 
 int64_t
 cat_now_ms(void)
@@ -90,258 +83,101 @@ cat_split_hostport(const char *s, char *host, size_t host_len, char *port,
 	return n < 0 || (size_t)n >= port_len ? EX_USAGE : 0;
 }
 
-static int wait_fd(struct pool *p, int fd, short events, int64_t deadline);
-
-/* ---- one connection ---- */
+/* ---- one connection: os/kconn.h, with flume-cat's messages and exit codes ---- */
 
 void
 conn_init(struct conn *c, int32_t node_id, const char *host, const char *port)
 {
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	/* cat_split_hostport() and the metadata code keep names within bounds */
+	(void)fl_kconn_init(&c->k, host, port);
 	c->node_id = node_id;
-	snprintf(c->host, sizeof(c->host), "%s", host);
-	snprintf(c->port, sizeof(c->port), "%s", port);
-	fl_wr_init(&c->w, REQ_BYTES_MAX);
 }
 
 void
 conn_close(struct conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
-void
-conn_drain_close(struct pool *p, struct conn *c)
-{
-	int64_t deadline = cat_now_ms() + p->conf->timeout_ms;
-	uint8_t buf[512];
-
-	if (c->fd < 0)
-		return;
-	/*
-	 * Requests are handled in order, so the broker sees our EOF only
-	 * after everything we sent: when it closes too, it has handled it.
-	 */
-	if (shutdown(c->fd, SHUT_WR) == 0) {
-		for (;;) {
-			ssize_t k = recv(c->fd, buf, sizeof(buf), 0);
-
-			if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR &&
-			    errno != EWOULDBLOCK))
-				break;
-			if (k < 0 && wait_fd(p, c->fd, POLLIN, deadline) != 0)
-				break;
-		}
-	}
-	conn_close(c);
+	fl_kconn_close(&c->k);
 }
 
 void
 conn_free(struct conn *c)
 {
-	conn_close(c);
-	fl_wr_free(&c->w);
-	free(c->resp);
-	c->resp = NULL;
-	c->resp_cap = c->resp_len = 0;
+	fl_kconn_free(&c->k);
+}
+
+/* The pool's settings, which may change between calls (watch_fd does). */
+static void
+conn_settings(struct pool *p, struct conn *c)
+{
+	c->k.client_id = p->conf->client_id;
+	c->k.timeout_ms = p->conf->timeout_ms;
+	c->k.stop = p->conf->stop;
+	c->k.abort_fd = p->watch_fd;
+	c->k.abort_events = 0;		/* only an error or hang-up on stdout */
 }
 
 /*
- * Wait for events on c->fd until deadline, also watching p->watch_fd for
- * an error (a closed pipe on stdout).  0 ready, EX_UNAVAILABLE on timeout,
- * CAT_EPIPE, or -1 stopped by a signal.
+ * Print kconn's reason for a failed exchange with c's broker and map it:
+ * stdout gone is CAT_EPIPE (quietly), a lost or timed-out connection
+ * EX_UNAVAILABLE, a broker breaking the protocol EX_PROTOCOL.
  */
 static int
-wait_fd(struct pool *p, int fd, short events, int64_t deadline)
+conn_failed(struct conn *c, int rc, const struct fl_err *err)
 {
-	for (;;) {
-		struct pollfd pfd[2] = { { fd, events, 0 }, { p->watch_fd, 0, 0 } };
-		nfds_t n = p->watch_fd >= 0 ? 2 : 1;
-		int64_t left = deadline - cat_now_ms();
-		int rc;
-
-		if (*p->conf->stop)
-			return -1;
-		if (left <= 0)
-			return EX_UNAVAILABLE;
-		rc = poll(pfd, n, left > 1000 ? 1000 : (int)left);
-		if (rc < 0 && errno != EINTR)
-			return EX_OSERR;
-		if (n == 2 && (pfd[1].revents & (POLLERR | POLLHUP)))
-			return CAT_EPIPE;
-		if (rc > 0 && pfd[0].revents != 0)
-			return 0;
+	if (rc == FL_ESYS && errno == ECANCELED)
+		return CAT_EPIPE;
+	if (rc == FL_ENOMEM) {
+		fl_warnx("%s", err->msg);
+		return EX_OSERR;
+	}
+	fl_warnx("%s:%s: %s", c->k.host, c->k.port, err->msg);
+	switch (rc) {
+	case FL_ESYS:
+	case FL_ERANGE:
+		return EX_UNAVAILABLE;
+	case FL_EPROTO:
+		return EX_PROTOCOL;
+	default:
+		return EX_SOFTWARE;
 	}
 }
 
-static int
-connect_one(struct pool *p, struct conn *c, const struct addrinfo *ai,
-    int64_t deadline, int *err)
+void
+conn_drain_close(struct pool *p, struct conn *c)
 {
-	int fd, one = 1, rc;
-	socklen_t len = sizeof(*err);
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    ai->ai_protocol);
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-		*err = errno;
-		close(fd);
-		return -1;
-	}
-	rc = wait_fd(p, fd, POLLOUT, deadline);
-	if (rc != 0) {
-		*err = rc == EX_UNAVAILABLE ? ETIMEDOUT : EINTR;
-		close(fd);
-		return rc == CAT_EPIPE ? CAT_EPIPE : -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) != 0 || *err != 0) {
-		if (*err == 0)
-			*err = errno;
-		close(fd);
-		return -1;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->fd = fd;
-	return 0;
-}
-
-/* ApiVersions, stepping down once when the broker lists a lower range. */
-static int
-negotiate(struct pool *p, struct conn *c)
-{
-	int16_t version = fl_kc_api_max(FL_KC_API_VERSIONS);
-	int attempt;
-
-	for (attempt = 0; attempt < 2; attempt++) {
-		struct fl_kc_hdr h;
-		struct fl_kc_api_versions_resp r;
-		struct fl_kc_arena a = { 0 };
-		int rc;
-
-		c->vers.v[FL_KC_API_VERSIONS] = version;
-		h = conn_hdr(c, FL_KC_API_VERSIONS, p->conf->client_id);
-		fl_wr_reset(&c->w);
-		if (fl_kc_api_versions_req_encode(&c->w, &h) != 0)
-			return EX_SOFTWARE;
-		if ((rc = conn_call(p, c, &h, 1)) != 0)
-			return rc;
-		rc = fl_kc_api_versions_resp_decode(c->resp, c->resp_len, version, &a, &r);
-		if (rc != 0) {
-			fl_kc_arena_free(&a);
-			fl_warnx("%s:%s: malformed ApiVersions response: %s", c->host,
-			    c->port, fl_strerror(rc));
-			conn_close(c);
-			return EX_PROTOCOL;
-		}
-		fl_kc_negotiate(&r, &c->vers);
-		fl_kc_arena_free(&a);
-		if (r.error == 0)
-			return 0;
-		if (r.error != FL_KC_ERR_UNSUPPORTED_VERSION ||
-		    c->vers.v[FL_KC_API_VERSIONS] < 0 ||
-		    c->vers.v[FL_KC_API_VERSIONS] >= version)
-			break;
-		version = c->vers.v[FL_KC_API_VERSIONS];
-	}
-	fl_warnx("%s:%s: ApiVersions failed", c->host, c->port);
-	conn_close(c);
-	return EX_UNAVAILABLE;
+	conn_settings(p, c);
+	(void)fl_kconn_drain_close(&c->k);
 }
 
 int
 conn_ensure(struct pool *p, struct conn *c)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	int64_t deadline = cat_now_ms() + p->conf->timeout_ms;
-	int rc, err = 0;
+	struct fl_err err = { 0, "" };
+	int rc;
 
-	if (c->fd >= 0)
+	if (c->k.fd >= 0)
 		return 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(c->host, c->port, &hints, &res);
-	if (rc != 0) {
-		fl_warnx("cannot connect to %s:%s: %s", c->host, c->port, gai_strerror(rc));
+	conn_settings(p, c);
+	if ((rc = fl_kconn_open(&c->k, &err)) != 0) {
+		if (rc == FL_ESYS && errno == ECANCELED)
+			return CAT_EPIPE;
+		if (rc == FL_ESYS && errno == EINTR)
+			return EX_UNAVAILABLE;	/* stopped: nothing worth a line */
+		fl_warnx("cannot connect to %s:%s: %s", c->k.host, c->k.port, err.msg);
 		return EX_UNAVAILABLE;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		rc = connect_one(p, c, ai, deadline, &err);
-		if (rc == 0 || rc == CAT_EPIPE)
-			break;
-	}
-	freeaddrinfo(res);
-	if (rc == CAT_EPIPE)
-		return CAT_EPIPE;
-	if (c->fd < 0) {
-		if (*p->conf->stop)
-			return EX_UNAVAILABLE;
-		fl_warnx("cannot connect to %s:%s: %s", c->host, c->port,
-		    strerror(err ? err : ECONNREFUSED));
-		return EX_UNAVAILABLE;
-	}
-	return negotiate(p, c);
+	if ((rc = fl_kconn_negotiate(&c->k, &err)) != 0)
+		return conn_failed(c, rc, &err);
+	return 0;
 }
 
 struct fl_kc_hdr
 conn_hdr(struct conn *c, int16_t api, const char *client_id)
 {
-	struct fl_kc_hdr h;
+	struct fl_kc_hdr h = fl_kconn_hdr(&c->k, api);
 
-	c->corr = c->corr == INT32_MAX ? 1 : c->corr + 1;
-	h.version = api <= FL_KC_API_KEY_MAX ? c->vers.v[api] : -1;
-	h.corr = c->corr;
 	h.client_id = client_id;
 	return h;
-}
-
-static int
-lost(struct conn *c, int rc, const char *what)
-{
-	if (rc == CAT_EPIPE)
-		return rc;
-	if (rc == -1)
-		fl_warnx("%s:%s: interrupted", c->host, c->port);
-	else if (rc == EX_UNAVAILABLE)
-		fl_warnx("%s:%s: %s", c->host, c->port, what);
-	else
-		fl_warnx("%s:%s: %s: %s", c->host, c->port, what, strerror(errno));
-	conn_close(c);
-	return EX_UNAVAILABLE;
-}
-
-static int
-read_full(struct pool *p, struct conn *c, uint8_t *buf, size_t n, int64_t deadline)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = recv(c->fd, buf + got, n - got, 0);
-		int rc;
-
-		if (k > 0) {
-			got += (size_t)k;
-			continue;
-		}
-		if (k == 0) {
-			errno = ECONNRESET;
-			return lost(c, EX_OSERR, "connection closed by broker");
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return lost(c, EX_OSERR, "receive failed");
-		if ((rc = wait_fd(p, c->fd, POLLIN, deadline)) != 0)
-			return lost(c, rc, "timed out waiting for a response");
-	}
-	return 0;
 }
 
 int
@@ -354,59 +190,14 @@ int
 conn_call_ms(struct pool *p, struct conn *c, const struct fl_kc_hdr *h,
     int want_resp, int64_t timeout_ms)
 {
-	int64_t deadline = cat_now_ms() + timeout_ms;
-	size_t sent = 0, size;
-	uint8_t pre[4];
-	int32_t corr;
+	struct fl_err err = { 0, "" };
 	int rc;
 
-	if (c->fd < 0)
+	if (c->k.fd < 0)
 		return EX_UNAVAILABLE;
-	while (sent < c->w.len) {
-		ssize_t k = send(c->fd, c->w.p + sent, c->w.len - sent, MSG_NOSIGNAL);
-
-		if (k >= 0) {
-			sent += (size_t)k;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return lost(c, EX_OSERR, "send failed");
-		if ((rc = wait_fd(p, c->fd, POLLOUT, deadline)) != 0)
-			return lost(c, rc, "timed out sending a request");
-	}
-	if (!want_resp)
-		return 0;
-	if ((rc = read_full(p, c, pre, 4, deadline)) != 0)
-		return rc;
-	if (fl_kc_frame_size(pre, 4, FL_KC_FRAME_BYTES_MAX, &size) != 0) {
-		fl_warnx("%s:%s: bad response size %u", c->host, c->port,
-		    (unsigned)fl_load_be32(pre));
-		conn_close(c);
-		return EX_PROTOCOL;
-	}
-	if (size > c->resp_cap) {
-		uint8_t *n = realloc(c->resp, size);
-
-		if (n == NULL) {
-			fl_warnx("out of memory for a %zu-byte response", size);
-			conn_close(c);
-			return EX_OSERR;
-		}
-		c->resp = n;
-		c->resp_cap = size;
-	}
-	if ((rc = read_full(p, c, c->resp, size, deadline)) != 0)
-		return rc;
-	c->resp_len = size;
-	(void)fl_kc_resp_corr(c->resp, size, &corr);
-	if (corr != h->corr) {
-		fl_warnx("%s:%s: response for correlation id %d, expected %d",
-		    c->host, c->port, corr, h->corr);
-		conn_close(c);
-		return EX_PROTOCOL;
-	}
+	conn_settings(p, c);
+	if ((rc = fl_kconn_call(&c->k, h, want_resp, timeout_ms, &err)) != 0)
+		return conn_failed(c, rc, &err);
 	return 0;
 }
 
@@ -474,8 +265,8 @@ pool_get(struct pool *p, int32_t node_id, const char *host, int32_t port,
 	snprintf(ps, sizeof(ps), "%d", (int)port);
 	for (i = 0; i < p->n; i++) {
 		c = &p->c[i];
-		if (c->node_id == node_id || (strcmp(c->host, host) == 0 &&
-		    strcmp(c->port, ps) == 0)) {
+		if (c->node_id == node_id || (strcmp(c->k.host, host) == 0 &&
+		    strcmp(c->k.port, ps) == 0)) {
 			c->node_id = node_id;	/* a bootstrap entry learns its id */
 			*out = c;
 			return conn_ensure(p, c);
@@ -497,16 +288,16 @@ int
 cat_kerr_exit(int16_t code)
 {
 	switch (code) {
-	case FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+	case FL_KERR_UNKNOWN_TOPIC_OR_PARTITION:
 		return EX_NOINPUT;
-	case FL_KC_ERR_CORRUPT_MESSAGE:
-	case FL_KC_ERR_MESSAGE_TOO_LARGE:
-	case FL_KC_ERR_INVALID_TOPIC:
-	case FL_KC_ERR_INVALID_RECORD:
-	case FL_KC_ERR_OFFSET_OUT_OF_RANGE:
+	case FL_KERR_CORRUPT_MESSAGE:
+	case FL_KERR_MESSAGE_TOO_LARGE:
+	case FL_KERR_INVALID_TOPIC_EXCEPTION:
+	case FL_KERR_INVALID_RECORD:
+	case FL_KERR_OFFSET_OUT_OF_RANGE:
 		return EX_DATAERR;
 	default:
-		return fl_kc_err_is_retriable(code) ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		return fl_kerr_is_retriable(code) ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	}
 }
 
@@ -528,27 +319,27 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 	const char *topics[1] = { p->conf->topic };
 	struct fl_kc_metadata_req req = { topics, 1, is_auto_create };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h = conn_hdr(c, FL_KC_METADATA, p->conf->client_id);
 	const struct fl_kc_md_topic *mt = NULL;
 	size_t i, j;
 	int rc;
 
 	if (h.version < 0) {
-		fl_warnx("%s:%s: broker does not offer Metadata v1-6", c->host, c->port);
+		fl_warnx("%s:%s: broker does not offer Metadata v1-6", c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
-	fl_wr_reset(&c->w);
-	if (fl_kc_metadata_req_encode(&c->w, &h, &req) != 0) {
+	fl_wr_reset(&c->k.w);
+	if (fl_kc_metadata_req_encode(&c->k.w, &h, &req) != 0) {
 		fl_warnx("topic name too long");
 		return EX_USAGE;
 	}
 	if ((rc = conn_call(p, c, &h, 1)) != 0)
 		return rc;
-	rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_metadata_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
-		fl_warnx("%s:%s: malformed Metadata response: %s", c->host, c->port,
+		fl_arena_free(&a);
+		fl_warnx("%s:%s: malformed Metadata response: %s", c->k.host, c->k.port,
 		    fl_strerror(rc));
 		conn_close(c);
 		return EX_PROTOCOL;
@@ -564,7 +355,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 	} else if (mt->error != 0) {
 		rc = -mt->error;
 	} else if (mt->nparts == 0) {
-		rc = -FL_KC_ERR_LEADER_NOT_AVAILABLE;
+		rc = -FL_KERR_LEADER_NOT_AVAILABLE;
 	}
 	if (rc == 0) {
 		int32_t n = 0;
@@ -582,7 +373,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 			for (j = 0; j < (size_t)n; j++) {
 				t->parts[j].index = (int32_t)j;
 				t->parts[j].leader = -1;
-				t->parts[j].error = FL_KC_ERR_LEADER_NOT_AVAILABLE;
+				t->parts[j].error = FL_KERR_LEADER_NOT_AVAILABLE;
 			}
 			for (j = 0; j < mt->nparts; j++) {
 				const struct fl_kc_md_partition *mp = &mt->parts[j];
@@ -617,7 +408,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 			break;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 
@@ -635,7 +426,7 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		/* any live connection will do; else the bootstrap list again */
 		c = NULL;
 		for (i = 0; i < p->n && c == NULL; i++)
-			if (p->c[i].fd >= 0)
+			if (p->c[i].k.fd >= 0)
 				c = &p->c[i];
 		if (c == NULL) {
 			/* reconnecting failed once already printed its one line */
@@ -651,12 +442,12 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		 * propagates slowly in a cluster), but a broker that answered
 		 * it after we allowed or declined auto-creation means it.
 		 */
-		if (rc < 0 && (!fl_kc_err_is_retriable((int16_t)-rc) ||
-		    rc == -FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION)) {
+		if (rc < 0 && (!fl_kerr_is_retriable((int16_t)-rc) ||
+		    rc == -FL_KERR_UNKNOWN_TOPIC_OR_PARTITION)) {
 			int16_t code = (int16_t)-rc;
 
 			fl_warnx("topic %s: %s (error %d)", p->conf->topic,
-			    fl_kc_err_name(code), code);
+			    fl_kerr_name(code), code);
 			return cat_kerr_exit(code);
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
@@ -664,7 +455,7 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			if (rc < 0) {
 				fl_warnx("topic %s: %s (error %d), gave up after %lld ms",
-				    p->conf->topic, fl_kc_err_name((int16_t)-rc),
+				    p->conf->topic, fl_kerr_name((int16_t)-rc),
 				    -rc, (long long)p->conf->timeout_ms);
 				return cat_kerr_exit((int16_t)-rc);
 			}

@@ -294,10 +294,10 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			struct fl_kc_list_offsets_topic topic;
 			struct fl_kc_list_offsets_req req;
 			struct fl_kc_list_offsets_resp r;
-			struct fl_kc_arena a = { 0 };
+			struct fl_arena a = FL_KC_ARENA_INIT;
 			struct fl_kc_hdr h;
 
-			if (done[i] || c == NULL || c->fd < 0)
+			if (done[i] || c == NULL || c->k.fd < 0)
 				continue;
 			/* every undone partition this leader leads, in one request */
 			for (n = 0, j = i; j < cs->ncp; j++)
@@ -315,12 +315,12 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			h = conn_hdr(c, FL_KC_LIST_OFFSETS, cs->conf->client_id);
 			if (h.version < 0) {
 				fl_warnx("%s:%s: broker does not offer ListOffsets v1-3",
-				    c->host, c->port);
+				    c->k.host, c->k.port);
 				rc = EX_UNAVAILABLE;
 				break;
 			}
-			fl_wr_reset(&c->w);
-			if (fl_kc_list_offsets_req_encode(&c->w, &h, &req) != 0) {
+			fl_wr_reset(&c->k.w);
+			if (fl_kc_list_offsets_req_encode(&c->k.w, &h, &req) != 0) {
 				rc = EX_SOFTWARE;
 				break;
 			}
@@ -331,13 +331,13 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			}
 			if (rc != 0)
 				break;
-			rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len,
+			rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len,
 			    h.version, &a, &r);
 			if (rc != 0) {
 				fl_warnx("%s:%s: malformed ListOffsets response: %s",
-				    c->host, c->port, fl_strerror(rc));
+				    c->k.host, c->k.port, fl_strerror(rc));
 				conn_close(c);
-				fl_kc_arena_free(&a);
+				fl_arena_free(&a);
 				rc = EX_PROTOCOL;
 				break;
 			}
@@ -354,16 +354,16 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 				if (lp->error == 0) {
 					out[k] = lp->offset;
 					done[k] = 1;
-				} else if (fl_kc_err_is_retriable(lp->error)) {
+				} else if (fl_kerr_is_retriable(lp->error)) {
 					last_err = lp->error;
 				} else {
 					fl_warnx("%s [%d]: ListOffsets: %s (error %d)",
 					    cs->conf->topic, lp->index,
-					    fl_kc_err_name(lp->error), lp->error);
+					    fl_kerr_name(lp->error), lp->error);
 					rc = cat_kerr_exit(lp->error);
 				}
 			}
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 		}
 		for (i = 0; i < cs->ncp; i++)
 			if (!done[i])
@@ -372,7 +372,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 			break;
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			fl_warnx("%s: ListOffsets: %s after %lld ms", cs->conf->topic,
-			    last_err ? fl_kc_err_name(last_err) : "no answer",
+			    last_err ? fl_kerr_name(last_err) : "no answer",
 			    (long long)cs->conf->timeout_ms);
 			rc = last_err ? cat_kerr_exit(last_err) : EX_UNAVAILABLE;
 			break;
@@ -494,9 +494,9 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	const struct cat_conf *conf = cs->conf;
 	struct fl_kc_fetch_part *parts = calloc(cs->ncp, sizeof(*parts));
 	struct fl_kc_fetch_topic topic;
-	struct fl_kc_fetch_req req;
+	struct fl_kc_fetch_req req = { 0 };
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t i, j, n = 0;
 	int rc;
@@ -527,11 +527,11 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	req.topics = &topic;
 	req.ntopics = 1;
 	h = conn_hdr(c, FL_KC_FETCH, conf->client_id);
-	fl_wr_reset(&c->w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_fetch_req_encode(&c->w, &h, &req);
+	fl_wr_reset(&c->k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_fetch_req_encode(&c->k.w, &h, &req);
 	free(parts);
 	if (rc != 0) {
-		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->host, c->port);
+		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	rc = conn_call(&cs->pool, c, &h, 1);
@@ -541,10 +541,10 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_fetch_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_fetch_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
-		fl_warnx("%s:%s: malformed Fetch response: %s", c->host, c->port,
+		fl_arena_free(&a);
+		fl_warnx("%s:%s: malformed Fetch response: %s", c->k.host, c->k.port,
 		    fl_strerror(rc));
 		conn_close(c);
 		return EX_PROTOCOL;
@@ -565,7 +565,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 					cp = &cs->cp[k];
 			if (cp == NULL)
 				continue;
-			if (pd->error == FL_KC_ERR_OFFSET_OUT_OF_RANGE) {
+			if (pd->error == FL_KERR_OFFSET_OUT_OF_RANGE) {
 				fl_warnx("%s [%d]: offset %lld is out of range (log start "
 				    "%lld, end %lld)", conf->topic, cp->index,
 				    (long long)cp->offset, (long long)pd->log_start_offset,
@@ -574,9 +574,9 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 				break;
 			}
 			if (pd->error != 0) {
-				if (!fl_kc_err_is_retriable(pd->error)) {
+				if (!fl_kerr_is_retriable(pd->error)) {
 					fl_warnx("%s [%d]: fetch: %s (error %d)", conf->topic,
-					    cp->index, fl_kc_err_name(pd->error), pd->error);
+					    cp->index, fl_kerr_name(pd->error), pd->error);
 					rc = cat_kerr_exit(pd->error);
 					break;
 				}
@@ -592,7 +592,7 @@ fetch_from(struct consumer *cs, struct conn *c, int *is_retry, int16_t *last_err
 			cp->is_eof = cp->offset >= end;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 
@@ -620,7 +620,7 @@ loop(struct consumer *cs)
 		size_t i;
 
 		for (i = 0; i < cs->pool.n && rc == 0 && !is_count_done(cs); i++)
-			if (cs->pool.c[i].fd >= 0)
+			if (cs->pool.c[i].k.fd >= 0)
 				rc = fetch_from(cs, &cs->pool.c[i], &is_retry, &last_err);
 		if (rc == 0)
 			rc = cat_out_flush();
@@ -631,7 +631,7 @@ loop(struct consumer *cs)
 		for (i = 0; i < cs->ncp; i++) {
 			struct conn *c = leader_of(cs, cs->cp[i].index);
 
-			if (c == NULL || c->fd < 0)
+			if (c == NULL || c->k.fd < 0)
 				is_retry = 1;
 		}
 		if (!is_retry) {
@@ -643,7 +643,7 @@ loop(struct consumer *cs)
 			retry_since = cat_now_ms();
 		if (cat_now_ms() - retry_since > conf->timeout_ms) {
 			fl_warnx("%s: fetch: %s for %lld ms", conf->topic,
-			    last_err ? fl_kc_err_name(last_err) : "no leader reachable",
+			    last_err ? fl_kerr_name(last_err) : "no leader reachable",
 			    (long long)conf->timeout_ms);
 			rc = last_err ? cat_kerr_exit(last_err) : EX_UNAVAILABLE;
 			break;

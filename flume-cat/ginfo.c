@@ -125,13 +125,13 @@ row_cmp(const void *x, const void *y)
 	return nstrcmp(a->member, b->member);
 }
 
-/* One request/response on c; 0 with the payload in c->resp, or sysexits. */
+/* One request/response on c; 0 with the payload in c->k.resp, or sysexits. */
 static int
 call(struct pool *p, struct conn *c, struct fl_kc_hdr *h, int16_t api, int enc_rc)
 {
 	if (h->version < 0 || enc_rc != 0) {
 		fl_warnx("%s:%s: broker does not offer %s in a version flume-cat speaks",
-		    c->host, c->port, fl_kc_api_name(api));
+		    c->k.host, c->k.port, fl_kc_api_name(api));
 		return EX_UNAVAILABLE;
 	}
 	return conn_call(p, c, h, 1);
@@ -140,7 +140,7 @@ call(struct pool *p, struct conn *c, struct fl_kc_hdr *h, int16_t api, int enc_r
 static int
 malformed(struct conn *c, int16_t api, int rc)
 {
-	fl_warnx("%s:%s: malformed %s response: %s", c->host, c->port,
+	fl_warnx("%s:%s: malformed %s response: %s", c->k.host, c->k.port,
 	    fl_kc_api_name(api), fl_strerror(rc));
 	conn_close(c);
 	return EX_PROTOCOL;
@@ -154,26 +154,26 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 	struct fl_kc_metadata_req mq = { NULL, 0, 0 };
 	const char *none[1] = { NULL };
 	struct fl_kc_metadata_resp mr;
-	struct fl_kc_arena ma = { 0 };
+	struct fl_arena ma = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t b, i;
 	int rc;
 
 	mq.topics = none;		/* an empty list: brokers only */
 	h = conn_hdr(boot, FL_KC_METADATA, conf->client_id);
-	fl_wr_reset(&boot->w);
+	fl_wr_reset(&boot->k.w);
 	rc = call(p, boot, &h, FL_KC_METADATA,
-	    h.version < 0 ? 0 : fl_kc_metadata_req_encode(&boot->w, &h, &mq));
+	    h.version < 0 ? 0 : fl_kc_metadata_req_encode(&boot->k.w, &h, &mq));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_metadata_resp_decode(boot->resp, boot->resp_len, h.version, &ma,
+	if ((rc = fl_kc_metadata_resp_decode(boot->k.resp, boot->k.resp_len, h.version, &ma,
 	    &mr)) != 0) {
-		fl_kc_arena_free(&ma);
+		fl_arena_free(&ma);
 		return malformed(boot, FL_KC_METADATA, rc);
 	}
 	for (b = 0; b < mr.nbrokers && rc == 0; b++) {
 		struct fl_kc_list_groups_resp lr;
-		struct fl_kc_arena la = { 0 };
+		struct fl_arena la = FL_KC_ARENA_INIT;
 		struct conn *c;
 		char host[CAT_HOST_MAX];
 
@@ -185,20 +185,20 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 		    &c)) != 0)
 			break;
 		h = conn_hdr(c, FL_KC_LIST_GROUPS, conf->client_id);
-		fl_wr_reset(&c->w);
+		fl_wr_reset(&c->k.w);
 		rc = call(p, c, &h, FL_KC_LIST_GROUPS,
-		    h.version < 0 ? 0 : fl_kc_list_groups_req_encode(&c->w, &h));
+		    h.version < 0 ? 0 : fl_kc_list_groups_req_encode(&c->k.w, &h));
 		if (rc != 0)
 			break;
-		if ((rc = fl_kc_list_groups_resp_decode(c->resp, c->resp_len, h.version, &la,
+		if ((rc = fl_kc_list_groups_resp_decode(c->k.resp, c->k.resp_len, h.version, &la,
 		    &lr)) != 0) {
-			fl_kc_arena_free(&la);
+			fl_arena_free(&la);
 			rc = malformed(c, FL_KC_LIST_GROUPS, rc);
 			break;
 		}
 		if (lr.error != 0) {
-			fl_warnx("%s:%s: ListGroups: %s (error %d)", c->host, c->port,
-			    fl_kc_err_name(lr.error), lr.error);
+			fl_warnx("%s:%s: ListGroups: %s (error %d)", c->k.host, c->k.port,
+			    fl_kerr_name(lr.error), lr.error);
 			rc = cat_kerr_exit(lr.error);
 		}
 		for (i = 0; rc == 0 && i < lr.ngroups; i++) {
@@ -213,9 +213,9 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 			*ids = v;
 			(*nids)++;
 		}
-		fl_kc_arena_free(&la);
+		fl_arena_free(&la);
 	}
-	fl_kc_arena_free(&ma);
+	fl_arena_free(&ma);
 	return rc;
 }
 
@@ -229,16 +229,16 @@ coordinator(struct pool *p, struct conn *boot, const char *group, struct conn **
 	char host[CAT_HOST_MAX];
 	int rc;
 
-	fl_wr_reset(&boot->w);
+	fl_wr_reset(&boot->k.w);
 	rc = call(p, boot, &h, FL_KC_FIND_COORDINATOR,
-	    h.version < 0 ? 0 : fl_kc_find_coord_req_encode(&boot->w, &h, &req));
+	    h.version < 0 ? 0 : fl_kc_find_coord_req_encode(&boot->k.w, &h, &req));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_find_coord_resp_decode(boot->resp, boot->resp_len, h.version, &r)) != 0)
+	if ((rc = fl_kc_find_coord_resp_decode(boot->k.resp, boot->k.resp_len, h.version, &r)) != 0)
 		return malformed(boot, FL_KC_FIND_COORDINATOR, rc);
 	if (r.error != 0) {
 		fl_warnx("group %s: FindCoordinator: %s (error %d)", group,
-		    fl_kc_err_name(r.error), r.error);
+		    fl_kerr_name(r.error), r.error);
 		return cat_kerr_exit(r.error);
 	}
 	if (r.host.len == 0 || r.host.len >= sizeof(host))
@@ -258,7 +258,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 	struct fl_kc_describe_groups_resp dr;
 	struct fl_kc_offset_fetch_req oq = { group, NULL, 0 };
 	struct fl_kc_offset_fetch_resp orr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	struct conn *c;
 	size_t first = rows->n, i, j, k, m;
@@ -268,14 +268,14 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 	if ((rc = coordinator(p, boot, group, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_DESCRIBE_GROUPS, conf->client_id);
-	fl_wr_reset(&c->w);
+	fl_wr_reset(&c->k.w);
 	rc = call(p, c, &h, FL_KC_DESCRIBE_GROUPS,
-	    h.version < 0 ? 0 : fl_kc_describe_groups_req_encode(&c->w, &h, &dq));
+	    h.version < 0 ? 0 : fl_kc_describe_groups_req_encode(&c->k.w, &h, &dq));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_describe_groups_resp_decode(c->resp, c->resp_len, h.version, &a,
+	if ((rc = fl_kc_describe_groups_resp_decode(c->k.resp, c->k.resp_len, h.version, &a,
 	    &dr)) != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return malformed(c, FL_KC_DESCRIBE_GROUPS, rc);
 	}
 	for (i = 0; rc == 0 && i < dr.ngroups; i++) {
@@ -285,7 +285,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 
 		if (dg->error != 0) {
 			fl_warnx("group %s: DescribeGroups: %s (error %d)", group,
-			    fl_kc_err_name(dg->error), dg->error);
+			    fl_kerr_name(dg->error), dg->error);
 			rc = cat_kerr_exit(dg->error);
 			break;
 		}
@@ -326,17 +326,17 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 			fl_cp_asg_free(&asg);
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	if (rc != 0)
 		goto out;
 
 	/* committed offsets of every partition the group has any for */
 	h = conn_hdr(c, FL_KC_OFFSET_FETCH, conf->client_id);
 	if (h.version >= 2) {
-		fl_wr_reset(&c->w);
+		fl_wr_reset(&c->k.w);
 		rc = call(p, c, &h, FL_KC_OFFSET_FETCH,
-		    fl_kc_offset_fetch_req_encode(&c->w, &h, &oq));
-		if (rc == 0 && (rc = fl_kc_offset_fetch_resp_decode(c->resp, c->resp_len,
+		    fl_kc_offset_fetch_req_encode(&c->k.w, &h, &oq));
+		if (rc == 0 && (rc = fl_kc_offset_fetch_resp_decode(c->k.resp, c->k.resp_len,
 		    h.version, &a, &orr)) != 0)
 			rc = malformed(c, FL_KC_OFFSET_FETCH, rc);
 		for (i = 0; rc == 0 && i < orr.ntopics; i++)
@@ -369,7 +369,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 					r->committed = op->offset;
 				}
 			}
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 	}
 	if (rc == 0 && rows->n == first && row_add(rows) == NULL)
 		rc = EX_OSERR;
@@ -391,7 +391,7 @@ end_offset(struct pool *p, struct cat_topic *t, int32_t part, int64_t *out)
 	struct fl_kc_list_offsets_topic lt = { t->name, &lp, 1 };
 	struct fl_kc_list_offsets_req req = { 1, &lt, 1 };
 	struct fl_kc_list_offsets_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct conn *c;
 	struct fl_kc_hdr h;
 	int rc;
@@ -399,18 +399,18 @@ end_offset(struct pool *p, struct cat_topic *t, int32_t part, int64_t *out)
 	if (part < 0 || part >= t->nparts || (c = t->parts[part].conn) == NULL)
 		return 0;
 	h = conn_hdr(c, FL_KC_LIST_OFFSETS, p->conf->client_id);
-	fl_wr_reset(&c->w);
+	fl_wr_reset(&c->k.w);
 	rc = call(p, c, &h, FL_KC_LIST_OFFSETS,
-	    h.version < 0 ? 0 : fl_kc_list_offsets_req_encode(&c->w, &h, &req));
+	    h.version < 0 ? 0 : fl_kc_list_offsets_req_encode(&c->k.w, &h, &req));
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
-		fl_kc_arena_free(&a);
+	if ((rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
+		fl_arena_free(&a);
 		return malformed(c, FL_KC_LIST_OFFSETS, rc);
 	}
 	if (r.ntopics == 1 && r.topics[0].nparts == 1 && r.topics[0].parts[0].error == 0)
 		*out = r.topics[0].parts[0].offset;
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return 0;
 }
 

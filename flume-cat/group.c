@@ -191,7 +191,7 @@ sort_parts(struct grp *g)
 static int
 bad_resp(struct conn *c, const char *api, int rc)
 {
-	fl_warnx("%s:%s: malformed %s response: %s", c->host, c->port, api,
+	fl_warnx("%s:%s: malformed %s response: %s", c->k.host, c->k.port, api,
 	    fl_strerror(rc));
 	conn_close(c);
 	return EX_PROTOCOL;
@@ -222,7 +222,7 @@ any_conn(struct grp *g, struct conn **out)
 
 	*out = NULL;
 	for (i = 0; i < g->pool.n; i++)
-		if (g->pool.c[i].fd >= 0) {
+		if (g->pool.c[i].k.fd >= 0) {
 			*out = &g->pool.c[i];
 			return 0;
 		}
@@ -237,7 +237,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 {
 	struct fl_kc_metadata_req req = { names, n, 0 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	struct conn *c = NULL;
 	size_t i, j, k;
@@ -248,15 +248,15 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 	if ((rc = any_conn(g, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_METADATA, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_metadata_req_encode(&c->w, &h, &req) != 0) {
-		fl_warnx("%s:%s: cannot ask for metadata", c->host, c->port);
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_metadata_req_encode(&c->k.w, &h, &req) != 0) {
+		fl_warnx("%s:%s: cannot ask for metadata", c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	if ((rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
-		fl_kc_arena_free(&a);
+	if ((rc = fl_kc_metadata_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
+		fl_arena_free(&a);
 		return bad_resp(c, "Metadata", rc);
 	}
 	for (i = 0; i < r.ntopics; i++) {
@@ -266,7 +266,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 		for (j = 0; j < n; j++) {
 			if (!slice_is(mt->name, names[j]))
 				continue;
-			if (mt->error == FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+			if (mt->error == FL_KERR_UNKNOWN_TOPIC_OR_PARTITION)
 				nparts[j] = 0;
 			else if (mt->error == 0 && mt->nparts > 0)
 				nparts[j] = (int32_t)mt->nparts;
@@ -299,7 +299,7 @@ group_metadata(struct grp *g, const char *const *names, size_t n, int32_t *npart
 			}
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return 0;
 }
 
@@ -322,20 +322,20 @@ find_coordinator(struct grp *g)
 	if ((rc = any_conn(g, &c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_FIND_COORDINATOR, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_find_coord_req_encode(&c->w, &h, &req) != 0) {
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_find_coord_req_encode(&c->k.w, &h, &req) != 0) {
 		fl_warnx("%s:%s: broker offers no FindCoordinator v0-2: no group support",
-		    c->host, c->port);
+		    c->k.host, c->k.port);
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	if ((rc = fl_kc_find_coord_resp_decode(c->resp, c->resp_len, h.version, &r)) != 0)
+	if ((rc = fl_kc_find_coord_resp_decode(c->k.resp, c->k.resp_len, h.version, &r)) != 0)
 		return bad_resp(c, "FindCoordinator", rc);
 	if (r.error != 0)
 		return -r.error;
 	if (r.host.len == 0 || r.host.len >= sizeof(host)) {
-		fl_warnx("%s:%s: FindCoordinator: bad host", c->host, c->port);
+		fl_warnx("%s:%s: FindCoordinator: bad host", c->k.host, c->k.port);
 		return EX_PROTOCOL;
 	}
 	memcpy(host, r.host.p, r.host.len);
@@ -353,7 +353,7 @@ ensure_coordinator(struct grp *g)
 	int64_t deadline = cat_now_ms() + g->conf->timeout_ms, backoff_ms = 100;
 	int rc;
 
-	if (g->has_coord && g->coord.fd >= 0)
+	if (g->has_coord && g->coord.k.fd >= 0)
 		return 0;
 	if (g->has_coord && conn_ensure(&g->cpool, &g->coord) == 0)
 		return 0;
@@ -363,7 +363,7 @@ ensure_coordinator(struct grp *g)
 			return rc;
 		if (rc < 0 && !is_coord_error((int16_t)-rc)) {
 			fl_warnx("group %s: FindCoordinator: %s (error %d)", g->conf->group,
-			    fl_kc_err_name((int16_t)-rc), -rc);
+			    fl_kerr_name((int16_t)-rc), -rc);
 			return EX_UNAVAILABLE;
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
@@ -449,7 +449,7 @@ commit(struct grp *g)
 	struct fl_kc_commit_part *cp = NULL;
 	struct fl_kc_commit_req req;
 	struct fl_kc_commit_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t *flat = NULL;
 	size_t *src = NULL, ntps = 0, i, j, k;
@@ -487,8 +487,8 @@ commit(struct grp *g)
 	req.topics = ct;
 	req.ntopics = ntps;
 	h = conn_hdr(&g->coord, FL_KC_OFFSET_COMMIT, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_commit_req_encode(&g->coord.w, &h, &req) != 0) {
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_commit_req_encode(&g->coord.k.w, &h, &req) != 0) {
 		fl_warnx("coordinator offers no OffsetCommit v2-7");
 		rc = EX_UNAVAILABLE;
 		goto out;
@@ -500,7 +500,7 @@ commit(struct grp *g)
 		}
 		goto out;
 	}
-	rc = fl_kc_commit_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &r);
+	rc = fl_kc_commit_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
 		rc = bad_resp(&g->coord, "OffsetCommit", rc);
 		goto out;
@@ -531,12 +531,12 @@ commit(struct grp *g)
 				fl_warnx("group %s: commit %.*s [%d]: %s (error %d)",
 				    g->conf->group, (int)r.topics[i].name.len,
 				    (const char *)r.topics[i].name.p, pe->index,
-				    fl_kc_err_name(pe->error), pe->error);
+				    fl_kerr_name(pe->error), pe->error);
 			}
 		}
 	}
 out_arena:
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(ct);
 	free(cp);
@@ -554,7 +554,7 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 	struct fl_kc_list_offsets_topic lt = { tname(g, p), &lp, 1 };
 	struct fl_kc_list_offsets_req req = { 1, &lt, 1 };
 	struct fl_kc_list_offsets_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct conn *c = p->leader;
 	struct fl_kc_hdr h;
 	int rc;
@@ -564,14 +564,14 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 	if ((rc = conn_ensure(&g->pool, c)) != 0)
 		return rc;
 	h = conn_hdr(c, FL_KC_LIST_OFFSETS, g->conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_list_offsets_req_encode(&c->w, &h, &req) != 0)
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_list_offsets_req_encode(&c->k.w, &h, &req) != 0)
 		return EX_UNAVAILABLE;
 	if ((rc = conn_call(&g->pool, c, &h, 1)) != 0)
 		return rc;
-	rc = fl_kc_list_offsets_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_list_offsets_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return bad_resp(c, "ListOffsets", rc);
 	}
 	rc = EX_PROTOCOL;
@@ -579,9 +579,9 @@ list_offset(struct grp *g, struct gpart *p, int64_t ts, int64_t *out)
 		int16_t e = r.topics[0].parts[0].error;
 
 		*out = r.topics[0].parts[0].offset;
-		rc = e == 0 ? 0 : fl_kc_err_is_retriable(e) ? EX_TEMPFAIL : cat_kerr_exit(e);
+		rc = e == 0 ? 0 : fl_kerr_is_retriable(e) ? EX_TEMPFAIL : cat_kerr_exit(e);
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	return rc;
 }
 
@@ -624,7 +624,7 @@ fetch_committed(struct grp *g)
 	struct fl_cp_tp_in *tps = NULL;
 	struct fl_kc_offset_fetch_req req;
 	struct fl_kc_offset_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t *flat = NULL;
 	size_t *src = NULL, ntps = 0, i, j, k;
@@ -652,15 +652,15 @@ fetch_committed(struct grp *g)
 	req.topics = oft;
 	req.ntopics = ntps;
 	h = conn_hdr(&g->coord, FL_KC_OFFSET_FETCH, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_offset_fetch_req_encode(&g->coord.w, &h, &req) != 0) {
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_offset_fetch_req_encode(&g->coord.k.w, &h, &req) != 0) {
 		fl_warnx("coordinator offers no OffsetFetch v1-5");
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	if ((rc = conn_call(&g->cpool, &g->coord, &h, 1)) != 0)
 		goto out;
-	rc = fl_kc_offset_fetch_resp_decode(g->coord.resp, g->coord.resp_len, h.version,
+	rc = fl_kc_offset_fetch_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version,
 	    &a, &r);
 	if (rc != 0) {
 		rc = bad_resp(&g->coord, "OffsetFetch", rc);
@@ -672,7 +672,7 @@ fetch_committed(struct grp *g)
 			rc = EX_TEMPFAIL;
 		} else {
 			fl_warnx("group %s: OffsetFetch: %s (error %d)", g->conf->group,
-			    fl_kc_err_name(r.error), r.error);
+			    fl_kerr_name(r.error), r.error);
 			rc = EX_UNAVAILABLE;
 		}
 		goto out_arena;
@@ -694,7 +694,7 @@ fetch_committed(struct grp *g)
 				} else if (op->error != 0 && op->error != 3) {
 					fl_warnx("group %s: OffsetFetch %s [%d]: %s (error %d)",
 					    g->conf->group, tname(g, p), p->index,
-					    fl_kc_err_name(op->error), op->error);
+					    fl_kerr_name(op->error), op->error);
 				}
 			}
 		}
@@ -710,7 +710,7 @@ fetch_committed(struct grp *g)
 			break;
 	}
 out_arena:
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(oft);
 	free(tps);
@@ -998,7 +998,7 @@ join_once(struct grp *g)
 	struct fl_kc_sync_resp sr;
 	struct fl_kc_sync_assignment *as = NULL;
 	struct fl_wr *bufs = NULL;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int32_t generation;
 	size_t nas = 0;
@@ -1023,8 +1023,8 @@ join_once(struct grp *g)
 	jq.protocols = &proto;
 	jq.nprotocols = 1;
 	h = conn_hdr(&g->coord, FL_KC_JOIN_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_join_req_encode(&g->coord.w, &h, &jq);
+	fl_wr_reset(&g->coord.k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_join_req_encode(&g->coord.k.w, &h, &jq);
 	fl_wr_free(&meta);
 	if (rc != 0) {
 		fl_warnx("coordinator offers no JoinGroup v0-5");
@@ -1043,14 +1043,14 @@ join_once(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_join_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &jr);
+	rc = fl_kc_join_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &jr);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		return bad_resp(&g->coord, "JoinGroup", rc);
 	}
 	if (jr.error == 79 || jr.error == 0) {
 		if (jr.member_id.len == 0 || jr.member_id.len >= sizeof(g->member_id)) {
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 			fl_warnx("group %s: JoinGroup: unusable member id", g->conf->group);
 			return EX_PROTOCOL;
 		}
@@ -1060,7 +1060,7 @@ join_once(struct grp *g)
 	if (jr.error != 0) {
 		int16_t e = jr.error;
 
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		if (e == 79 || e == 27)
 			return -1;		/* again, now (79: with the id given) */
 		if (e == 25 || e == 22) {
@@ -1072,7 +1072,7 @@ join_once(struct grp *g)
 			return -1;
 		}
 		fl_warnx("group %s: JoinGroup: %s (error %d)%s", g->conf->group,
-		    fl_kc_err_name(e), e, e == 23 ? ": another kind of client is in "
+		    fl_kerr_name(e), e, e == 23 ? ": another kind of client is in "
 		    "this group (flume-cat offers only the flume-sticky assignor)" : "");
 		return e == 26 ? EX_CONFIG : EX_UNAVAILABLE;
 	}
@@ -1080,7 +1080,7 @@ join_once(struct grp *g)
 	g->is_leader = jr.leader.len == strlen(g->member_id) &&
 	    memcmp(jr.leader.p, g->member_id, jr.leader.len) == 0;
 	if (g->is_leader && !slice_is(jr.protocol_name, FL_STICKY_PROTOCOL)) {
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		fl_warnx("group %s: coordinator chose protocol %.*s, which we did not offer",
 		    g->conf->group, (int)jr.protocol_name.len,
 		    (const char *)jr.protocol_name.p);
@@ -1090,7 +1090,7 @@ join_once(struct grp *g)
 		rc = assign(g, &jr, generation, &as, &bufs);
 		nas = jr.nmembers;
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	if (rc != 0) {
 		free_assignments(as, bufs, nas);
 		return rc;
@@ -1102,8 +1102,8 @@ join_once(struct grp *g)
 	sq.assignments = as;
 	sq.nassignments = nas;
 	h = conn_hdr(&g->coord, FL_KC_SYNC_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_sync_req_encode(&g->coord.w, &h, &sq);
+	fl_wr_reset(&g->coord.k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_sync_req_encode(&g->coord.k.w, &h, &sq);
 	free_assignments(as, bufs, nas);
 	if (rc != 0) {
 		fl_warnx("coordinator offers no SyncGroup v0-3");
@@ -1118,7 +1118,7 @@ join_once(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	rc = fl_kc_sync_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &sr);
+	rc = fl_kc_sync_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &sr);
 	if (rc != 0)
 		return bad_resp(&g->coord, "SyncGroup", rc);
 	if (sr.error != 0) {
@@ -1128,7 +1128,7 @@ join_once(struct grp *g)
 			drop_coordinator(g);
 		else if (sr.error != 27 && sr.error != 22) {
 			fl_warnx("group %s: SyncGroup: %s (error %d)", g->conf->group,
-			    fl_kc_err_name(sr.error), sr.error);
+			    fl_kerr_name(sr.error), sr.error);
 			return EX_UNAVAILABLE;
 		}
 		return -1;
@@ -1188,8 +1188,8 @@ heartbeat(struct grp *g)
 	if ((rc = ensure_coordinator(g)) != 0)
 		return rc;
 	h = conn_hdr(&g->coord, FL_KC_HEARTBEAT, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_heartbeat_req_encode(&g->coord.w, &h, &req) != 0)
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_heartbeat_req_encode(&g->coord.k.w, &h, &req) != 0)
 		return EX_UNAVAILABLE;
 	rc = conn_call(&g->cpool, &g->coord, &h, 1);
 	if (rc == EX_UNAVAILABLE && !*g->conf->stop) {
@@ -1198,7 +1198,7 @@ heartbeat(struct grp *g)
 	}
 	if (rc != 0)
 		return rc;
-	if ((rc = fl_kc_heartbeat_resp_decode(g->coord.resp, g->coord.resp_len,
+	if ((rc = fl_kc_heartbeat_resp_decode(g->coord.k.resp, g->coord.k.resp_len,
 	    h.version, &r)) != 0)
 		return bad_resp(&g->coord, "Heartbeat", rc);
 	switch (r.error) {
@@ -1218,7 +1218,7 @@ heartbeat(struct grp *g)
 			break;
 		}
 		fl_warnx("group %s: Heartbeat: %s (error %d)", g->conf->group,
-		    fl_kc_err_name(r.error), r.error);
+		    fl_kerr_name(r.error), r.error);
 		return EX_UNAVAILABLE;
 	}
 	return 0;
@@ -1229,23 +1229,23 @@ leave(struct grp *g)
 {
 	struct fl_kc_leave_req req = { g->conf->group, g->member_id, NULL };
 	struct fl_kc_leave_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 
 	if (g->member_id[0] == '\0' || !g->has_coord ||
 	    conn_ensure(&g->cpool, &g->coord) != 0)
 		return;
 	h = conn_hdr(&g->coord, FL_KC_LEAVE_GROUP, g->conf->client_id);
-	fl_wr_reset(&g->coord.w);
-	if (h.version < 0 || fl_kc_leave_req_encode(&g->coord.w, &h, &req) != 0)
+	fl_wr_reset(&g->coord.k.w);
+	if (h.version < 0 || fl_kc_leave_req_encode(&g->coord.k.w, &h, &req) != 0)
 		return;
 	if (conn_call(&g->cpool, &g->coord, &h, 1) != 0)
 		return;
-	if (fl_kc_leave_resp_decode(g->coord.resp, g->coord.resp_len, h.version, &a, &r) == 0 &&
+	if (fl_kc_leave_resp_decode(g->coord.k.resp, g->coord.k.resp_len, h.version, &a, &r) == 0 &&
 	    r.error != 0 && r.error != 25)
 		fl_warnx("group %s: LeaveGroup: %s (error %d)", g->conf->group,
-		    fl_kc_err_name(r.error), r.error);
-	fl_kc_arena_free(&a);
+		    fl_kerr_name(r.error), r.error);
+	fl_arena_free(&a);
 }
 
 /* ---- fetching ---- */
@@ -1271,7 +1271,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	struct fl_kc_fetch_part *fp = calloc(g->nparts + 1, sizeof(*fp));
 	struct fl_kc_fetch_req req;
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t i, j, nt = 0, np = 0;
 	int rc = 0;
@@ -1307,9 +1307,9 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	req.topics = ft;
 	req.ntopics = nt;
 	h = conn_hdr(c, FL_KC_FETCH, conf->client_id);
-	fl_wr_reset(&c->w);
-	if (h.version < 0 || fl_kc_fetch_req_encode(&c->w, &h, &req) != 0) {
-		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->host, c->port);
+	fl_wr_reset(&c->k.w);
+	if (h.version < 0 || fl_kc_fetch_req_encode(&c->k.w, &h, &req) != 0) {
+		fl_warnx("%s:%s: broker does not offer Fetch v4-11", c->k.host, c->k.port);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
@@ -1321,7 +1321,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 	}
 	if (rc != 0)
 		goto out;
-	if ((rc = fl_kc_fetch_resp_decode(c->resp, c->resp_len, h.version, &a, &r)) != 0) {
+	if ((rc = fl_kc_fetch_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r)) != 0) {
 		rc = bad_resp(c, "Fetch", rc);
 		goto out;
 	}
@@ -1335,7 +1335,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 
 			if (p == NULL)
 				continue;
-			if (pd->error == FL_KC_ERR_OFFSET_OUT_OF_RANGE) {
+			if (pd->error == FL_KERR_OFFSET_OUT_OF_RANGE) {
 				fl_warnx("%s [%d]: offset %lld is out of range; resetting "
 				    "per -o", tname(g, p), p->index, (long long)p->offset);
 				if (reset_offset(g, p) != 0)
@@ -1343,9 +1343,9 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 				continue;
 			}
 			if (pd->error != 0) {
-				if (!fl_kc_err_is_retriable(pd->error)) {
+				if (!fl_kerr_is_retriable(pd->error)) {
 					fl_warnx("%s [%d]: fetch: %s (error %d)", tname(g, p),
-					    p->index, fl_kc_err_name(pd->error), pd->error);
+					    p->index, fl_kerr_name(pd->error), pd->error);
 					rc = cat_kerr_exit(pd->error);
 					break;
 				}
@@ -1360,7 +1360,7 @@ fetch_from(struct grp *g, struct conn *c, int32_t wait_ms, int *is_retry)
 			p->is_eof = p->offset >= end;
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 out:
 	free(ft);
 	free(fp);
@@ -1437,7 +1437,7 @@ loop(struct grp *g)
 		if (wait_ms < 0 || conf->is_exit_eof)
 			wait_ms = 0;
 		for (i = 0; i < g->pool.n && rc == 0 && !is_count_done(g); i++)
-			if (g->pool.c[i].fd >= 0)
+			if (g->pool.c[i].k.fd >= 0)
 				rc = fetch_from(g, &g->pool.c[i], (int32_t)wait_ms, &is_retry);
 		if (rc == 0)
 			rc = cat_out_flush();
@@ -1446,7 +1446,7 @@ loop(struct grp *g)
 		/* nothing to fetch (no partitions, or all at -e's end): do not spin */
 		for (i = 0; i < g->nparts; i++)
 			if (g->parts[i].offset < 0 || g->parts[i].leader == NULL ||
-			    g->parts[i].leader->fd < 0)
+			    g->parts[i].leader->k.fd < 0)
 				is_retry = 1;
 		if (conf->is_exit_eof && g->has_assignment && is_all_eof(g) && !is_retry)
 			break;

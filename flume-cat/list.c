@@ -70,7 +70,7 @@ print_table(const struct cat_conf *conf, const struct fl_kc_metadata_resp *r)
 		    (const char *)mt->name.p);
 		if (mt->error != 0 || mt->nparts == 0) {
 			const char *cells[7] = { name, NULL, NULL, NULL, NULL, NULL,
-			    mt->error ? fl_kc_err_name(mt->error) : "ok" };
+			    mt->error ? fl_kerr_name(mt->error) : "ok" };
 
 			rc = fl_table_row(&t, cells);
 			continue;
@@ -79,7 +79,7 @@ print_table(const struct cat_conf *conf, const struct fl_kc_metadata_resp *r)
 			const struct fl_kc_md_partition *mp = &mt->parts[j];
 			char part[16], leader[16], addr[300], reps[256], isr[256];
 			const char *cells[7] = { name, part, leader, addr, reps, isr,
-			    mp->error ? fl_kc_err_name(mp->error) : "ok" };
+			    mp->error ? fl_kerr_name(mp->error) : "ok" };
 
 			snprintf(part, sizeof(part), "%" PRId32, mp->index);
 			snprintf(leader, sizeof(leader), "%" PRId32, mp->leader);
@@ -106,7 +106,7 @@ cat_list(const struct cat_conf *conf)
 	struct fl_kc_metadata_req req = { conf->topic ? topics : NULL,
 	    conf->topic ? 1 : 0, 0 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	int rc;
 
@@ -114,18 +114,18 @@ cat_list(const struct cat_conf *conf)
 	rc = pool_bootstrap(&pool, &c);
 	if (rc == 0) {
 		h = conn_hdr(c, FL_KC_METADATA, conf->client_id);
-		fl_wr_reset(&c->w);
-		rc = h.version < 0 ? EX_UNAVAILABLE : fl_kc_metadata_req_encode(&c->w, &h, &req);
+		fl_wr_reset(&c->k.w);
+		rc = h.version < 0 ? EX_UNAVAILABLE : fl_kc_metadata_req_encode(&c->k.w, &h, &req);
 		if (rc != 0)
-			fl_warnx("cannot ask %s:%s for metadata", c->host, c->port);
+			fl_warnx("cannot ask %s:%s for metadata", c->k.host, c->k.port);
 	}
 	if (rc == 0)
 		rc = conn_call(&pool, c, &h, 1);
 	if (rc == 0) {
-		rc = fl_kc_metadata_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+		rc = fl_kc_metadata_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 		if (rc != 0) {
-			fl_warnx("%s:%s: malformed Metadata response: %s", c->host,
-			    c->port, fl_strerror(rc));
+			fl_warnx("%s:%s: malformed Metadata response: %s", c->k.host,
+			    c->k.port, fl_strerror(rc));
 			rc = EX_PROTOCOL;
 		}
 	}
@@ -134,10 +134,10 @@ cat_list(const struct cat_conf *conf)
 	/* -L -t T for a topic that is not there (or broken) is a failure */
 	if (rc == 0 && conf->topic != NULL && r.ntopics == 1 && r.topics[0].error != 0) {
 		fl_warnx("topic %s: %s (error %d)", conf->topic,
-		    fl_kc_err_name(r.topics[0].error), r.topics[0].error);
+		    fl_kerr_name(r.topics[0].error), r.topics[0].error);
 		rc = cat_kerr_exit(r.topics[0].error);
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	pool_free(&pool);
 	return rc;
 }

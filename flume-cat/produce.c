@@ -102,32 +102,32 @@ init_pid(struct producer *pr)
 		int rc;
 
 		for (i = 0; i < pr->pool.n && c == NULL; i++)
-			if (pr->pool.c[i].fd >= 0)
+			if (pr->pool.c[i].k.fd >= 0)
 				c = &pr->pool.c[i];
 		if (c == NULL && (rc = refresh(pr)) != 0)
 			return rc;
 		for (i = 0; i < pr->pool.n && c == NULL; i++)
-			if (pr->pool.c[i].fd >= 0)
+			if (pr->pool.c[i].k.fd >= 0)
 				c = &pr->pool.c[i];
 		if (c == NULL)
 			return EX_UNAVAILABLE;
 		h = conn_hdr(c, FL_KC_INIT_PRODUCER_ID, pr->conf->client_id);
 		if (h.version < 0) {
 			fl_warnx("%s:%s: broker does not offer InitProducerId, needed "
-			    "for idempotence (use --no-idempotence)", c->host, c->port);
+			    "for idempotence (use --no-idempotence)", c->k.host, c->k.port);
 			return EX_UNAVAILABLE;
 		}
-		fl_wr_reset(&c->w);
-		if (fl_kc_init_pid_req_encode(&c->w, &h, &req) != 0)
+		fl_wr_reset(&c->k.w);
+		if (fl_kc_init_pid_req_encode(&c->k.w, &h, &req) != 0)
 			return EX_SOFTWARE;
 		rc = conn_call(&pr->pool, c, &h, 1);
 		if (rc == CAT_EPIPE || (rc != 0 && rc != EX_UNAVAILABLE))
 			return rc;
 		if (rc == 0) {
-			rc = fl_kc_init_pid_resp_decode(c->resp, c->resp_len, h.version, &r);
+			rc = fl_kc_init_pid_resp_decode(c->k.resp, c->k.resp_len, h.version, &r);
 			if (rc != 0) {
 				fl_warnx("%s:%s: malformed InitProducerId response: %s",
-				    c->host, c->port, fl_strerror(rc));
+				    c->k.host, c->k.port, fl_strerror(rc));
 				return EX_PROTOCOL;
 			}
 			if (r.error == 0) {
@@ -135,9 +135,9 @@ init_pid(struct producer *pr)
 				pr->epoch = r.producer_epoch;
 				return 0;
 			}
-			if (!fl_kc_err_is_retriable(r.error)) {
+			if (!fl_kerr_is_retriable(r.error)) {
 				fl_warnx("InitProducerId: %s (error %d)",
-				    fl_kc_err_name(r.error), r.error);
+				    fl_kerr_name(r.error), r.error);
 				return cat_kerr_exit(r.error);
 			}
 		}
@@ -176,7 +176,7 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 	struct fl_kc_produce_topic topic;
 	struct fl_kc_produce_req req;
 	struct fl_kc_produce_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h;
 	size_t n = 0, i, j;
 	int32_t k;
@@ -209,11 +209,11 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 	req.topics = &topic;
 	req.ntopics = 1;
 	h = conn_hdr(c, FL_KC_PRODUCE, pr->conf->client_id);
-	fl_wr_reset(&c->w);
-	rc = h.version < 0 ? FL_EINVAL : fl_kc_produce_req_encode(&c->w, &h, &req);
+	fl_wr_reset(&c->k.w);
+	rc = h.version < 0 ? FL_EINVAL : fl_kc_produce_req_encode(&c->k.w, &h, &req);
 	free(parts);
 	if (rc != 0) {
-		fl_warnx("%s:%s: cannot encode Produce: %s", c->host, c->port,
+		fl_warnx("%s:%s: cannot encode Produce: %s", c->k.host, c->k.port,
 		    h.version < 0 ? "broker does not offer Produce v3-7" : fl_strerror(rc));
 		return h.version < 0 ? EX_UNAVAILABLE : EX_SOFTWARE;
 	}
@@ -230,10 +230,10 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 				pb_done(pr, &pr->pb[k]);
 		return 0;
 	}
-	rc = fl_kc_produce_resp_decode(c->resp, c->resp_len, h.version, &a, &r);
+	rc = fl_kc_produce_resp_decode(c->k.resp, c->k.resp_len, h.version, &a, &r);
 	if (rc != 0) {
-		fl_kc_arena_free(&a);
-		fl_warnx("%s:%s: malformed Produce response: %s", c->host, c->port,
+		fl_arena_free(&a);
+		fl_warnx("%s:%s: malformed Produce response: %s", c->k.host, c->k.port,
 		    fl_strerror(rc));
 		conn_close(c);
 		return EX_PROTOCOL;
@@ -248,21 +248,21 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 				continue;
 			pb = &pr->pb[pp->index];
 			/* 46: an old broker's way of saying "already have it" */
-			if (pp->error == 0 || pp->error == FL_KC_ERR_DUPLICATE_SEQUENCE) {
+			if (pp->error == 0 || pp->error == FL_KERR_DUPLICATE_SEQUENCE_NUMBER) {
 				pb_done(pr, pb);
-			} else if (fl_kc_err_is_retriable(pp->error) &&
-			    pp->error != FL_KC_ERR_CORRUPT_MESSAGE) {
+			} else if (fl_kerr_is_retriable(pp->error) &&
+			    pp->error != FL_KERR_CORRUPT_MESSAGE) {
 				*is_retry = 1;
 				*last_err = pp->error;
 			} else {
 				fl_warnx("produce to %s [%d]: %s (error %d)", pr->conf->topic,
-				    pp->index, fl_kc_err_name(pp->error), pp->error);
-				fl_kc_arena_free(&a);
+				    pp->index, fl_kerr_name(pp->error), pp->error);
+				fl_arena_free(&a);
 				return cat_kerr_exit(pp->error);
 			}
 		}
 	}
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	/* a partition the broker did not answer for is not delivered */
 	for (k = 0; k < pr->npb && k < pr->topic.nparts; k++)
 		if (pr->pb[k].is_closed && pr->topic.parts[k].conn == c)
@@ -296,7 +296,7 @@ flush(struct producer *pr)
 		for (i = 0; i < pr->pool.n; i++) {
 			struct conn *c = &pr->pool.c[i];
 
-			if (c->fd < 0)
+			if (c->k.fd < 0)
 				continue;
 			if ((rc = send_to(pr, c, &is_retry, &last_err)) != 0)
 				return rc;
@@ -309,7 +309,7 @@ flush(struct producer *pr)
 		if (cat_now_ms() + backoff_ms >= deadline) {
 			if (last_err != 0) {
 				fl_warnx("produce to %s: %s (error %d), gave up after %lld ms",
-				    pr->conf->topic, fl_kc_err_name(last_err), last_err,
+				    pr->conf->topic, fl_kerr_name(last_err), last_err,
 				    (long long)pr->conf->timeout_ms);
 				return cat_kerr_exit(last_err);
 			}

@@ -10,7 +10,7 @@
  * the range's width), so every input reaches a real decoder.
  *
  * After a decode: the result is 0 or a decode error (FL_ESHORT, FL_EPROTO,
- * FL_ENOMEM), never anything else; on success every slice lies inside the
+ * FL_EFULL, FL_ENOMEM), never anything else; on success every slice lies inside the
  * payload and is read in full (so ASan flags a view that escapes it), every
  * non-empty array is allocated and read, and the arena stays within a
  * small multiple of the payload, as kclient.h promises (see the bound
@@ -34,7 +34,7 @@ static const int16_t keys[] = {
 	FL_KC_OFFSET_COMMIT, FL_KC_OFFSET_FETCH, FL_KC_FIND_COORDINATOR,
 	FL_KC_JOIN_GROUP, FL_KC_HEARTBEAT, FL_KC_LEAVE_GROUP, FL_KC_SYNC_GROUP,
 	FL_KC_DESCRIBE_GROUPS, FL_KC_LIST_GROUPS, FL_KC_API_VERSIONS,
-	FL_KC_INIT_PRODUCER_ID
+	FL_KC_INIT_PRODUCER_ID, FL_KC_OFFSET_FOR_LEADER_EPOCH
 };
 
 struct walk {
@@ -184,7 +184,7 @@ walk_fetch_records(struct walk *k, struct fl_slice records)
 
 static int
 decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
-    struct fl_kc_arena *a, struct walk *k)
+    struct fl_arena *a, struct walk *k)
 {
 	size_t i, j;
 	int rc = FL_EINVAL;
@@ -208,8 +208,8 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 			CHECK(vers.v[i] == -1 || (lo >= 0 && vers.v[i] >= lo &&
 			    vers.v[i] <= hi));
 		}
-		k->sum += (unsigned)strlen(fl_kc_err_name(r.error)) +
-		    (unsigned)fl_kc_err_is_retriable(r.error);
+		k->sum += (unsigned)strlen(fl_kerr_name(r.error)) +
+		    (unsigned)fl_kerr_is_retriable(r.error);
 		break;
 	}
 	case FL_KC_METADATA: {
@@ -286,6 +286,25 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 			ARR(r.topics[i].parts, r.topics[i].nparts);
 			for (j = 0; j < r.topics[i].nparts; j++)
 				k->sum += (unsigned)r.topics[i].parts[j].offset;
+		}
+		break;
+	}
+	case FL_KC_OFFSET_FOR_LEADER_EPOCH: {
+		struct fl_kc_ofle_resp r;
+
+		if ((rc = fl_kc_ofle_resp_decode(p, n, v, a, &r)) != 0)
+			break;
+		ARR(r.topics, r.ntopics);
+		for (i = 0; i < r.ntopics; i++) {
+			walk_str(k, r.topics[i].name);
+			ARR(r.topics[i].parts, r.topics[i].nparts);
+			for (j = 0; j < r.topics[i].nparts; j++) {
+				const struct fl_kc_ofle_part_resp *pr = &r.topics[i].parts[j];
+
+				CHECK(v >= 1 || pr->leader_epoch == -1);
+				k->sum += (unsigned)pr->error + (unsigned)pr->index +
+				    (unsigned)pr->leader_epoch + (unsigned)pr->end_offset;
+			}
 		}
 		break;
 	}
@@ -426,7 +445,7 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fl_kc_arena a = { NULL, 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct walk k;
 	const uint8_t *p;
 	int16_t key, v, lo, hi;
@@ -457,7 +476,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	rc = decode(key, v, p, n, &a, &k);
-	CHECK(rc == 0 || rc == FL_ESHORT || rc == FL_EPROTO || rc == FL_ENOMEM);
+	CHECK(rc == 0 || rc == FL_ESHORT || rc == FL_EPROTO || rc == FL_EFULL ||
+	    rc == FL_ENOMEM);
 	/*
 	 * kclient.h: the decode heap is a small multiple of the payload.  A
 	 * decode that succeeds used each element's bytes once: at most 8 x
@@ -471,7 +491,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(fl_kc_resp_corr(p, n, &corr) == 0);
 	else
 		k.sum += (unsigned)fl_kc_resp_corr(p, n, &corr);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	CHECK(a.head == NULL && a.bytes == 0);
 	sink = k.sum;
 	return 0;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 mirror(struct fl_wr *w, struct fl_kp_req *q)
 {
-	struct fl_kp_arena *a = &q->arena;
+	struct fl_arena *a = &q->arena;
 	int16_t v = q->hdr.api_version;
 	int32_t corr = q->hdr.correlation_id;
 	size_t i, j;
@@ -35,13 +35,13 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_produce_topic_resp *t;
 		struct fl_kp_produce_resp resp = { NULL, r->ntopics, 0 };
 
-		t = fl_kp_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
+		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
 			return;
 		for (i = 0; i < r->ntopics; i++) {
 			struct fl_kp_produce_part_resp *p;
 
-			p = fl_kp_arena_alloc(a, r->topics[i].nparts, sizeof(*p), &rc);
+			p = fl_arena_alloc(a, r->topics[i].nparts, sizeof(*p), &rc);
 			if (rc != 0)
 				return;
 			for (j = 0; j < r->topics[i].nparts; j++) {
@@ -91,7 +91,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_metadata_resp resp = { 0, &b, 1, fl_kp_str("c"), 1, NULL,
 		    r->ntopics };
 
-		t = fl_kp_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
+		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
 			return;
 		for (i = 0; i < r->ntopics; i++) {
@@ -108,7 +108,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_join_group_resp resp = { 0, 0, 1, { NULL, 0 },
 		    r->member_id, r->member_id, NULL, r->nprotocols };
 
-		m = fl_kp_arena_alloc(a, r->nprotocols, sizeof(*m), &rc);
+		m = fl_arena_alloc(a, r->nprotocols, sizeof(*m), &rc);
 		if (rc != 0)
 			return;
 		for (i = 0; i < r->nprotocols; i++) {
@@ -136,7 +136,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_leave_member_resp *m;
 		struct fl_kp_leave_group_resp resp = { 0, 0, NULL, r->nmembers };
 
-		m = fl_kp_arena_alloc(a, r->nmembers, sizeof(*m), &rc);
+		m = fl_arena_alloc(a, r->nmembers, sizeof(*m), &rc);
 		if (rc != 0)
 			return;
 		for (i = 0; i < r->nmembers; i++) {
@@ -152,7 +152,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_name_error *t;
 		struct fl_kp_delete_topics_resp resp = { 0, NULL, r->nnames };
 
-		t = fl_kp_arena_alloc(a, r->nnames, sizeof(*t), &rc);
+		t = fl_arena_alloc(a, r->nnames, sizeof(*t), &rc);
 		if (rc != 0)
 			return;
 		for (i = 0; i < r->nnames; i++)

@@ -31,6 +31,7 @@ static const struct {
 	{ FL_KC_LIST_GROUPS, 0, 2, "ListGroups" },
 	{ FL_KC_API_VERSIONS, 0, 2, "ApiVersions" },
 	{ FL_KC_INIT_PRODUCER_ID, 0, 1, "InitProducerId" },
+	{ FL_KC_OFFSET_FOR_LEADER_EPOCH, 0, 3, "OffsetForLeaderEpoch" },
 };
 
 static int
@@ -88,78 +89,6 @@ fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out)
 	}
 }
 
-/* ---- errors ---- */
-
-static const struct {
-	int16_t code;
-	int is_retriable;
-	const char *name;
-} kerrs[] = {
-	{ -1, 0, "UNKNOWN_SERVER_ERROR" },
-	{ 0, 0, "NONE" },
-	{ 1, 0, "OFFSET_OUT_OF_RANGE" },
-	{ 2, 1, "CORRUPT_MESSAGE" },
-	{ 3, 1, "UNKNOWN_TOPIC_OR_PARTITION" },
-	{ 5, 1, "LEADER_NOT_AVAILABLE" },
-	{ 6, 1, "NOT_LEADER_OR_FOLLOWER" },
-	{ 7, 1, "REQUEST_TIMED_OUT" },
-	{ 10, 0, "MESSAGE_TOO_LARGE" },
-	{ 12, 0, "OFFSET_METADATA_TOO_LARGE" },
-	{ 13, 1, "NETWORK_EXCEPTION" },
-	{ 14, 1, "COORDINATOR_LOAD_IN_PROGRESS" },
-	{ 15, 1, "COORDINATOR_NOT_AVAILABLE" },
-	{ 16, 1, "NOT_COORDINATOR" },
-	{ 17, 0, "INVALID_TOPIC_EXCEPTION" },
-	{ 19, 1, "NOT_ENOUGH_REPLICAS" },
-	{ 20, 1, "NOT_ENOUGH_REPLICAS_AFTER_APPEND" },
-	{ 21, 0, "INVALID_REQUIRED_ACKS" },
-	{ 22, 0, "ILLEGAL_GENERATION" },
-	{ 23, 0, "INCONSISTENT_GROUP_PROTOCOL" },
-	{ 24, 0, "INVALID_GROUP_ID" },
-	{ 25, 0, "UNKNOWN_MEMBER_ID" },
-	{ 26, 0, "INVALID_SESSION_TIMEOUT" },
-	{ 27, 0, "REBALANCE_IN_PROGRESS" },
-	{ 28, 0, "INVALID_COMMIT_OFFSET_SIZE" },
-	{ 29, 0, "TOPIC_AUTHORIZATION_FAILED" },
-	{ 31, 0, "CLUSTER_AUTHORIZATION_FAILED" },
-	{ 35, 0, "UNSUPPORTED_VERSION" },
-	{ 42, 0, "INVALID_REQUEST" },
-	{ 45, 0, "OUT_OF_ORDER_SEQUENCE_NUMBER" },
-	{ 46, 0, "DUPLICATE_SEQUENCE_NUMBER" },
-	{ 47, 0, "INVALID_PRODUCER_EPOCH" },
-	{ 48, 0, "INVALID_TXN_STATE" },
-	{ 56, 1, "KAFKA_STORAGE_ERROR" },
-	{ 59, 0, "UNKNOWN_PRODUCER_ID" },
-	{ 74, 1, "FENCED_LEADER_EPOCH" },
-	{ 75, 1, "UNKNOWN_LEADER_EPOCH" },
-	{ 76, 0, "UNSUPPORTED_COMPRESSION_TYPE" },
-	{ 78, 1, "OFFSET_NOT_AVAILABLE" },
-	{ 79, 0, "MEMBER_ID_REQUIRED" },
-	{ 87, 0, "INVALID_RECORD" },
-};
-
-const char *
-fl_kc_err_name(int16_t code)
-{
-	size_t i;
-
-	for (i = 0; i < FL_ARRAY_LEN(kerrs); i++)
-		if (kerrs[i].code == code)
-			return kerrs[i].name;
-	return "UNKNOWN_ERROR";
-}
-
-int
-fl_kc_err_is_retriable(int16_t code)
-{
-	size_t i;
-
-	for (i = 0; i < FL_ARRAY_LEN(kerrs); i++)
-		if (kerrs[i].code == code)
-			return kerrs[i].is_retriable;
-	return 0;
-}
-
 /* ---- framing ---- */
 
 int
@@ -187,49 +116,17 @@ fl_kc_resp_corr(const uint8_t *p, size_t n, int32_t *corr)
 
 /* ---- arena ---- */
 
-struct blk {
-	struct blk *next;
-	max_align_t align;		/* data starts after the struct, aligned */
-};
-
-void
-fl_kc_arena_free(struct fl_kc_arena *a)
-{
-	struct blk *b = a->head;
-
-	while (b != NULL) {
-		struct blk *next = b->next;
-
-		free(b);
-		b = next;
-	}
-	a->head = NULL;
-	a->bytes = 0;
-}
-
 /* Zeroed room for count elements of size bytes; NULL for count 0. */
 static int
-arena_array(struct fl_kc_arena *a, size_t count, size_t size, void **out)
+arena_array(struct fl_arena *a, size_t count, size_t size, void **out)
 {
-	struct blk *b;
+	int rc;
 
-	*out = NULL;
-	if (count == 0)
-		return 0;
-	if (count > (SIZE_MAX - sizeof(*b)) / size)
-		return FL_ENOMEM;
-	/* counts are bounded by the bytes present, but nested arrays each
-	 * reserve against them: a hostile answer gets a hard ceiling too */
-	if (count * size > FL_KC_ARENA_BYTES_MAX - a->bytes || a->bytes > FL_KC_ARENA_BYTES_MAX)
-		return FL_ENOMEM;
-	b = calloc(1, sizeof(*b) + count * size);
-	if (b == NULL)
-		return FL_ENOMEM;
-	b->next = a->head;
-	a->head = b;
-	a->bytes += count * size;
-	*out = b + 1;
-	return 0;
+	/* a zeroed arena (the old "struct fl_arena a = { 0 }") gets the cap */
+	if (a->bytes_max == 0 && a->head == NULL)
+		a->bytes_max = FL_KC_ARENA_BYTES_MAX;
+	*out = fl_arena_alloc(a, count, size, &rc);
+	return rc;
 }
 
 /* ---- encoding helpers ---- */
@@ -328,7 +225,7 @@ resp_end(const struct fl_rd *r)
 
 /* Array count plus zeroed storage for it. */
 static int
-rd_array(struct fl_rd *r, struct fl_kc_arena *a, size_t min_elem_bytes,
+rd_array(struct fl_rd *r, struct fl_arena *a, size_t min_elem_bytes,
     size_t elem_size, void **out, size_t *count)
 {
 	int32_t c;
@@ -339,7 +236,7 @@ rd_array(struct fl_rd *r, struct fl_kc_arena *a, size_t min_elem_bytes,
 }
 
 static int
-rd_i32_array(struct fl_rd *r, struct fl_kc_arena *a, int32_t **out, size_t *count)
+rd_i32_array(struct fl_rd *r, struct fl_arena *a, int32_t **out, size_t *count)
 {
 	size_t i;
 
@@ -372,7 +269,7 @@ fl_kc_api_versions_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h)
 
 int
 fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_api_versions_resp *r)
+    struct fl_arena *a, struct fl_kc_api_versions_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -389,7 +286,7 @@ fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
 		TRY(fl_rd_i16(&rd, &r->apis[i].max));
 	}
 	/* an UNSUPPORTED_VERSION answer is a v0 body, whatever we asked (§3) */
-	if (r->error == FL_KC_ERR_UNSUPPORTED_VERSION && fl_rd_left(&rd) == 0)
+	if (r->error == FL_KERR_UNSUPPORTED_VERSION && fl_rd_left(&rd) == 0)
 		return 0;
 	if (version >= 1)
 		TRY(fl_rd_i32(&rd, &r->throttle_ms));
@@ -418,7 +315,7 @@ fl_kc_metadata_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 }
 
 static int
-md_partition(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
+md_partition(struct fl_rd *rd, int16_t v, struct fl_arena *a,
     struct fl_kc_md_partition *pt)
 {
 	TRY(fl_rd_i16(rd, &pt->error));
@@ -433,7 +330,7 @@ md_partition(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
 
 int
 fl_kc_metadata_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_metadata_resp *r)
+    struct fl_arena *a, struct fl_kc_metadata_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -504,7 +401,7 @@ fl_kc_produce_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_produce_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_produce_resp *r)
+    struct fl_arena *a, struct fl_kc_produce_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -548,7 +445,7 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 	size_t start, i, j;
 
 	TRY(req_begin(w, FL_KC_FETCH, h, &start));
-	fl_wr_i32(w, -1);			/* ReplicaId: a consumer */
+	fl_wr_i32(w, req->is_replica ? req->replica_id : -1);	/* ReplicaId */
 	fl_wr_i32(w, req->max_wait_ms);
 	fl_wr_i32(w, req->min_bytes);
 	fl_wr_i32(w, req->max_bytes);		/* v3+ */
@@ -564,13 +461,15 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 		fl_wr_cstr(w, t->name);
 		wr_count(w, t->nparts);
 		for (j = 0; j < t->nparts; j++) {
-			fl_wr_i32(w, t->parts[j].index);
+			const struct fl_kc_fetch_part *fp = &t->parts[j];
+
+			fl_wr_i32(w, fp->index);
 			if (v >= 9)
-				fl_wr_i32(w, -1);	/* CurrentLeaderEpoch */
-			fl_wr_i64(w, t->parts[j].fetch_offset);
-			if (v >= 5)
-				fl_wr_i64(w, -1);	/* LogStartOffset: followers only */
-			fl_wr_i32(w, t->parts[j].max_bytes);
+				fl_wr_i32(w, req->is_replica ? fp->current_leader_epoch : -1);
+			fl_wr_i64(w, fp->fetch_offset);
+			if (v >= 5)			/* followers only */
+				fl_wr_i64(w, req->is_replica ? fp->log_start_offset : -1);
+			fl_wr_i32(w, fp->max_bytes);
 		}
 	}
 	if (v >= 7)
@@ -581,7 +480,7 @@ fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 }
 
 static int
-fetch_part(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
+fetch_part(struct fl_rd *rd, int16_t v, struct fl_arena *a,
     struct fl_kc_fetch_part_resp *pd)
 {
 	size_t k;
@@ -607,7 +506,7 @@ fetch_part(struct fl_rd *rd, int16_t v, struct fl_kc_arena *a,
 
 int
 fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_fetch_resp *r)
+    struct fl_arena *a, struct fl_kc_fetch_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -687,7 +586,7 @@ fl_kc_list_offsets_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_list_offsets_resp *r)
+    struct fl_arena *a, struct fl_kc_list_offsets_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -711,6 +610,70 @@ fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t v,
 			TRY(fl_rd_i16(&rd, &t->parts[j].error));
 			TRY(fl_rd_i64(&rd, &t->parts[j].timestamp));
 			TRY(fl_rd_i64(&rd, &t->parts[j].offset));
+		}
+	}
+	return resp_end(&rd);
+}
+
+/* ---- OffsetForLeaderEpoch ---- */
+
+int
+fl_kc_ofle_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_ofle_req *req)
+{
+	int16_t v = h->version;
+	size_t start, i, j;
+
+	TRY(req_begin(w, FL_KC_OFFSET_FOR_LEADER_EPOCH, h, &start));
+	if (v >= 3)
+		fl_wr_i32(w, req->replica_id);
+	wr_count(w, req->ntopics);
+	for (i = 0; i < req->ntopics; i++) {
+		const struct fl_kc_ofle_topic *t = &req->topics[i];
+
+		fl_wr_cstr(w, t->name);
+		wr_count(w, t->nparts);
+		for (j = 0; j < t->nparts; j++) {
+			fl_wr_i32(w, t->parts[j].index);
+			if (v >= 2)
+				fl_wr_i32(w, t->parts[j].current_leader_epoch);
+			fl_wr_i32(w, t->parts[j].leader_epoch);
+		}
+	}
+	return req_end(w, start);
+}
+
+int
+fl_kc_ofle_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_arena *a, struct fl_kc_ofle_resp *r)
+{
+	struct fl_rd rd;
+	size_t i, j;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 3)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	if (v >= 2)
+		TRY(fl_rd_i32(&rd, &r->throttle_ms));
+	TRY(rd_array(&rd, a, 6, sizeof(*r->topics), (void **)&r->topics,
+	    &r->ntopics));
+	for (i = 0; i < r->ntopics; i++) {
+		struct fl_kc_ofle_topic_resp *t = &r->topics[i];
+
+		TRY(fl_rd_string(&rd, &t->name));
+		/* partition: error 2, index 4, epoch 4 (v1+), end offset 8 */
+		TRY(rd_array(&rd, a, v >= 1 ? 18 : 14, sizeof(*t->parts),
+		    (void **)&t->parts, &t->nparts));
+		for (j = 0; j < t->nparts; j++) {
+			struct fl_kc_ofle_part_resp *pr = &t->parts[j];
+
+			TRY(fl_rd_i16(&rd, &pr->error));
+			TRY(fl_rd_i32(&rd, &pr->index));
+			pr->leader_epoch = -1;
+			if (v >= 1)
+				TRY(fl_rd_i32(&rd, &pr->leader_epoch));
+			TRY(fl_rd_i64(&rd, &pr->end_offset));
 		}
 	}
 	return resp_end(&rd);
@@ -810,7 +773,7 @@ fl_kc_join_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_join_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_join_resp *r)
+    struct fl_arena *a, struct fl_kc_join_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -931,7 +894,7 @@ fl_kc_leave_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_leave_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_leave_resp *r)
+    struct fl_arena *a, struct fl_kc_leave_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;
@@ -991,7 +954,7 @@ fl_kc_commit_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_commit_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_commit_resp *r)
+    struct fl_arena *a, struct fl_kc_commit_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -1048,7 +1011,7 @@ fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
 
 int
 fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r)
+    struct fl_arena *a, struct fl_kc_offset_fetch_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -1116,7 +1079,7 @@ dg_member(struct fl_rd *rd, int16_t v, struct fl_kc_dg_member *m)
 
 int
 fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r)
+    struct fl_arena *a, struct fl_kc_describe_groups_resp *r)
 {
 	struct fl_rd rd;
 	size_t i, j;
@@ -1163,7 +1126,7 @@ fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h)
 
 int
 fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
-    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r)
+    struct fl_arena *a, struct fl_kc_list_groups_resp *r)
 {
 	struct fl_rd rd;
 	size_t i;

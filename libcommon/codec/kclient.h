@@ -18,22 +18,25 @@
  * pointers stay the caller's.  Decoded responses BORROW the payload: every
  * string and bytes field is a struct fl_slice pointing into it (p == NULL
  * means a Kafka null).  Arrays are allocated from a caller-owned struct
- * fl_kc_arena; fl_kc_arena_free() releases them all.  Keep the payload
- * alive and unchanged, and the arena unfreed, while the response is used.
- * Every array count is checked against the bytes left (at the element's
- * smallest wire size) before anything is allocated, so the heap a decode
- * uses is bounded by a small multiple of the payload size.
+ * fl_arena (base/arena.h, capped at FL_KC_ARENA_BYTES_MAX); fl_arena_free()
+ * releases them all.  Keep the payload alive and unchanged, and the arena
+ * unfreed, while the response is used.  Every array count is checked
+ * against the bytes left (at the element's smallest wire size) before
+ * anything is allocated, so the heap a decode uses is bounded by a small
+ * multiple of the payload size.
  *
  * Errors: 0 or negative FL_E*.  Encoders: FL_EINVAL for a version outside
  * the client's table (fl_kc_api_min/max), else the writer's sticky error
  * (FL_EFULL, FL_ENOMEM, FL_ERANGE for a string over 32767 bytes); after a
  * failure the bytes appended are unspecified.  Decoders: FL_ESHORT (payload
  * ended early), FL_EPROTO (negative length, impossible count, bytes left
- * over after the body), FL_ENOMEM (arena).  A decode failure means the
- * peer broke the protocol: drop the connection.  Kafka error codes inside
- * a decoded response are data, not decode failures.
+ * over after the body), FL_EFULL (past the arena's cap) or FL_ENOMEM.  A
+ * decode failure means the peer broke the protocol: drop the connection.
+ * Kafka error codes inside a decoded response are data, not decode
+ * failures (FL_KERR_* and their names: codec/kerr.h).
  *
- * Pure: no I/O, no clock, no globals; malloc only (arena, fl_wr).
+ * Layer: codec.  Pure: no I/O, no clock, no globals; malloc only (arena,
+ * fl_wr).
  */
 #ifndef FL_KCLIENT_H
 #define FL_KCLIENT_H
@@ -41,8 +44,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/rd.h"
+#include "codec/kerr.h"
 
 /* Largest response payload a client accepts (Kafka's request cap, reused). */
 #define FL_KC_FRAME_BYTES_MAX	(100u << 20)
@@ -65,7 +70,8 @@ enum {
 	FL_KC_LIST_GROUPS = 16,
 	FL_KC_API_VERSIONS = 18,
 	FL_KC_INIT_PRODUCER_ID = 22,
-	FL_KC_API_KEY_MAX = 22		/* highest key in the table */
+	FL_KC_OFFSET_FOR_LEADER_EPOCH = 23,
+	FL_KC_API_KEY_MAX = 23		/* highest key in the table */
 };
 
 /* The client's [min, max] for key, or -1 for both when it has none. */
@@ -89,30 +95,6 @@ struct fl_kc_api_versions_resp;
  */
 void fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out);
 
-/* ---- Kafka error codes the client acts on (kafka-subset.md §2.20) ---- */
-
-enum {
-	FL_KC_ERR_NONE = 0,
-	FL_KC_ERR_OFFSET_OUT_OF_RANGE = 1,
-	FL_KC_ERR_CORRUPT_MESSAGE = 2,
-	FL_KC_ERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
-	FL_KC_ERR_LEADER_NOT_AVAILABLE = 5,
-	FL_KC_ERR_NOT_LEADER_OR_FOLLOWER = 6,
-	FL_KC_ERR_REQUEST_TIMED_OUT = 7,
-	FL_KC_ERR_MESSAGE_TOO_LARGE = 10,
-	FL_KC_ERR_INVALID_TOPIC = 17,
-	FL_KC_ERR_UNSUPPORTED_VERSION = 35,
-	FL_KC_ERR_OUT_OF_ORDER_SEQUENCE = 45,
-	FL_KC_ERR_DUPLICATE_SEQUENCE = 46,
-	FL_KC_ERR_INVALID_PRODUCER_EPOCH = 47,
-	FL_KC_ERR_INVALID_RECORD = 87
-};
-
-/* "UNKNOWN_TOPIC_OR_PARTITION", ...; "UNKNOWN_ERROR" for codes not listed. */
-const char *fl_kc_err_name(int16_t code);
-/* 1 if Kafka marks the error retriable (a later identical request may succeed). */
-int fl_kc_err_is_retriable(int16_t code);
-
 /* ---- framing ---- */
 
 /*
@@ -131,18 +113,20 @@ struct fl_kc_hdr {
 	const char *client_id;		/* NULL: null client id */
 };
 
-/* ---- arena for decoded arrays ---- */
+/* ---- arena for decoded arrays: struct fl_arena, base/arena.h ---- */
 
-/* No decode takes more than this for its arrays (FL_ENOMEM beyond). */
+/*
+ * The cap to give a response's arena: no decode takes more for its arrays
+ * (FL_EFULL beyond), so a hostile broker's frame cannot make a client
+ * reserve gigabytes.  struct fl_arena a = FL_KC_ARENA_INIT; ...decode...;
+ * fl_arena_free(&a).  A zeroed arena is given this cap at its first use.
+ */
 #define FL_KC_ARENA_BYTES_MAX	(64u << 20)
+#define FL_KC_ARENA_INIT	FL_ARENA_INIT(FL_KC_ARENA_BYTES_MAX)
 
-struct fl_kc_arena {
-	void *head;			/* owned: singly linked blocks */
-	size_t bytes;			/* allocated so far */
-};
-
-/* Free every block; the arena is reusable (zeroed) afterwards. */
-void fl_kc_arena_free(struct fl_kc_arena *a);
+/* Compatibility names (t/tool/test-tool.c); new code uses struct fl_arena. */
+#define fl_kc_arena		fl_arena
+#define fl_kc_arena_free	fl_arena_free
 
 /* ---- ApiVersions (18), v0-2 ---- */
 
@@ -165,7 +149,7 @@ int fl_kc_api_versions_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
  * retries with a version inside the listed ApiVersions range.
  */
 int fl_kc_api_versions_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_api_versions_resp *r);
+    struct fl_arena *a, struct fl_kc_api_versions_resp *r);
 
 /* ---- Metadata (3), v1-6 ---- */
 
@@ -210,7 +194,7 @@ struct fl_kc_metadata_resp {
 int fl_kc_metadata_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_metadata_req *req);
 int fl_kc_metadata_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_metadata_resp *r);
+    struct fl_arena *a, struct fl_kc_metadata_resp *r);
 
 /* ---- Produce (0), v3-7 ---- */
 
@@ -257,7 +241,7 @@ struct fl_kc_produce_resp {
 int fl_kc_produce_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_produce_req *req);
 int fl_kc_produce_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_produce_resp *r);
+    struct fl_arena *a, struct fl_kc_produce_resp *r);
 
 /* ---- Fetch (1), v4-11 ---- */
 
@@ -265,6 +249,13 @@ struct fl_kc_fetch_part {
 	int32_t index;
 	int64_t fetch_offset;
 	int32_t max_bytes;		/* PartitionMaxBytes */
+	/* Sent only when the request's is_replica is set (else -1): */
+	int32_t current_leader_epoch;	/* v9+: the epoch the follower believes
+					   current; a leader with another one
+					   answers FENCED_LEADER_EPOCH (ours is
+					   older) or UNKNOWN_LEADER_EPOCH (newer).
+					   Not sent below v9 */
+	int64_t log_start_offset;	/* v5+: the follower's log start */
 };
 
 struct fl_kc_fetch_topic {
@@ -274,14 +265,20 @@ struct fl_kc_fetch_topic {
 };
 
 /*
- * Sent as a consumer: ReplicaId -1, no fetch session (0 / -1), no forgotten
- * topics, CurrentLeaderEpoch -1, LogStartOffset -1, RackId "".
+ * A zeroed request fetches as a consumer: ReplicaId -1, CurrentLeaderEpoch
+ * and LogStartOffset -1.  is_replica fetches as follower replica_id (a
+ * broker's node id, >= 0), sending each partition's current_leader_epoch
+ * and log_start_offset; a leader then counts the fetch offset as that
+ * replica's log end.  Always: no fetch session (SessionId 0, SessionEpoch
+ * -1), no forgotten topics, RackId "".
  */
 struct fl_kc_fetch_req {
 	int32_t max_wait_ms, min_bytes, max_bytes;
 	int8_t isolation_level;		/* 0 read_uncommitted, 1 read_committed */
 	const struct fl_kc_fetch_topic *topics;
 	size_t ntopics;
+	int is_replica;			/* 0: a consumer; replica_id unused */
+	int32_t replica_id;		/* with is_replica: the follower's node id */
 };
 
 struct fl_kc_aborted_txn {
@@ -317,7 +314,7 @@ struct fl_kc_fetch_resp {
 int fl_kc_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_fetch_req *req);
 int fl_kc_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_fetch_resp *r);
+    struct fl_arena *a, struct fl_kc_fetch_resp *r);
 
 /*
  * Walk the batches of a Fetch partition's records: 1 with *batch set to the
@@ -371,7 +368,7 @@ struct fl_kc_list_offsets_resp {
 int fl_kc_list_offsets_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_list_offsets_req *req);
 int fl_kc_list_offsets_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_list_offsets_resp *r);
+    struct fl_arena *a, struct fl_kc_list_offsets_resp *r);
 
 /* ---- InitProducerId (22), v0-1 ---- */
 
@@ -391,6 +388,60 @@ int fl_kc_init_pid_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_init_pid_req *req);
 int fl_kc_init_pid_resp_decode(const uint8_t *p, size_t n, int16_t version,
     struct fl_kc_init_pid_resp *r);
+
+/* ---- OffsetForLeaderEpoch (23), v0-3 ---- */
+
+/*
+ * A follower asks where the leader's log for leader_epoch ends, to find
+ * where its own log diverges (DESIGN section 6): the answer is the start
+ * offset of the first epoch after leader_epoch on the leader, or the
+ * leader's log end when leader_epoch is its current one.
+ */
+struct fl_kc_ofle_part {
+	int32_t index;
+	int32_t current_leader_epoch;	/* v2+: fencing as in Fetch; -1 none */
+	int32_t leader_epoch;		/* the epoch whose end is wanted */
+};
+
+struct fl_kc_ofle_topic {
+	const char *name;
+	const struct fl_kc_ofle_part *parts;
+	size_t nparts;
+};
+
+struct fl_kc_ofle_req {
+	int32_t replica_id;		/* v3+: the follower's node id; -1 for a
+					   consumer, -2 debugging (not sent
+					   before v3) */
+	const struct fl_kc_ofle_topic *topics;
+	size_t ntopics;
+};
+
+struct fl_kc_ofle_part_resp {
+	int16_t error;
+	int32_t index;
+	int32_t leader_epoch;		/* v1+: the largest epoch <= the asked
+					   one the leader knows; -1 before */
+	int64_t end_offset;		/* -1 (epoch -1 too) when the leader
+					   has no epoch <= the asked one */
+};
+
+struct fl_kc_ofle_topic_resp {
+	struct fl_slice name;
+	struct fl_kc_ofle_part_resp *parts;	/* arena */
+	size_t nparts;
+};
+
+struct fl_kc_ofle_resp {
+	int32_t throttle_ms;		/* v2+; 0 before */
+	struct fl_kc_ofle_topic_resp *topics;	/* arena */
+	size_t ntopics;
+};
+
+int fl_kc_ofle_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_ofle_req *req);
+int fl_kc_ofle_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_arena *a, struct fl_kc_ofle_resp *r);
 
 /* ---- FindCoordinator (10), v0-2 ---- */
 
@@ -449,7 +500,7 @@ struct fl_kc_join_resp {
 int fl_kc_join_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_join_req *req);
 int fl_kc_join_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_join_resp *r);
+    struct fl_arena *a, struct fl_kc_join_resp *r);
 
 /* ---- SyncGroup (14), v0-3 ---- */
 
@@ -521,7 +572,7 @@ struct fl_kc_leave_resp {
 int fl_kc_leave_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_leave_req *req);
 int fl_kc_leave_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_leave_resp *r);
+    struct fl_arena *a, struct fl_kc_leave_resp *r);
 
 /* ---- OffsetCommit (8), v2-7 ---- */
 
@@ -568,7 +619,7 @@ struct fl_kc_commit_resp {
 int fl_kc_commit_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_commit_req *req);
 int fl_kc_commit_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_commit_resp *r);
+    struct fl_arena *a, struct fl_kc_commit_resp *r);
 
 /* ---- OffsetFetch (9), v1-5 ---- */
 
@@ -609,7 +660,7 @@ struct fl_kc_offset_fetch_resp {
 int fl_kc_offset_fetch_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_offset_fetch_req *req);
 int fl_kc_offset_fetch_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_offset_fetch_resp *r);
+    struct fl_arena *a, struct fl_kc_offset_fetch_resp *r);
 
 /* ---- DescribeGroups (15), v0-4 ---- */
 
@@ -644,7 +695,7 @@ struct fl_kc_describe_groups_resp {
 int fl_kc_describe_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
     const struct fl_kc_describe_groups_req *req);
 int fl_kc_describe_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_describe_groups_resp *r);
+    struct fl_arena *a, struct fl_kc_describe_groups_resp *r);
 
 /* ---- ListGroups (16), v0-2 ---- */
 
@@ -662,6 +713,6 @@ struct fl_kc_list_groups_resp {
 /* Empty body. */
 int fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
 int fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
-    struct fl_kc_arena *a, struct fl_kc_list_groups_resp *r);
+    struct fl_arena *a, struct fl_kc_list_groups_resp *r);
 
 #endif

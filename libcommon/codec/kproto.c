@@ -147,67 +147,6 @@ fl_kp_hdr_parse(const uint8_t *p, size_t n, unsigned features,
 	return 0;
 }
 
-/* ---- arena ---- */
-
-struct fl_kp_chunk {
-	struct fl_kp_chunk *next;
-	max_align_t data[];
-};
-
-void
-fl_kp_arena_init(struct fl_kp_arena *a, size_t bytes_max)
-{
-	a->head = NULL;
-	a->bytes = 0;
-	a->bytes_max = bytes_max;
-}
-
-void
-fl_kp_arena_free(struct fl_kp_arena *a)
-{
-	struct fl_kp_chunk *c = a->head, *next;
-
-	for (; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	a->head = NULL;
-	a->bytes = 0;
-}
-
-/*
- * One malloc per array, not a bump allocator: requests hold a handful of
- * arrays, and separate blocks let ASan catch an overrun of any one of them.
- */
-void *
-fl_kp_arena_alloc(struct fl_kp_arena *a, size_t nmemb, size_t size, int *rc)
-{
-	struct fl_kp_chunk *c;
-	size_t n;
-
-	*rc = 0;
-	if (nmemb == 0 || size == 0)
-		return NULL;
-	if (nmemb > (SIZE_MAX - sizeof(*c)) / size) {
-		*rc = FL_ERANGE;
-		return NULL;
-	}
-	n = nmemb * size;
-	if (n > a->bytes_max || a->bytes > a->bytes_max - n) {
-		*rc = FL_EFULL;
-		return NULL;
-	}
-	c = calloc(1, sizeof(*c) + n);
-	if (c == NULL) {
-		*rc = FL_ENOMEM;
-		return NULL;
-	}
-	c->next = a->head;
-	a->head = c;
-	a->bytes += n;
-	return c->data;
-}
-
 struct fl_slice
 fl_kp_str(const char *s)
 {
@@ -227,7 +166,7 @@ fl_kp_str(const char *s)
  * A null array (-1) reads as empty.
  */
 static void *
-rd_arr(struct fl_rd *r, struct fl_kp_arena *a, size_t min_elem, size_t size,
+rd_arr(struct fl_rd *r, struct fl_arena *a, size_t min_elem, size_t size,
     size_t *n, int *rc)
 {
 	int32_t count;
@@ -237,12 +176,12 @@ rd_arr(struct fl_rd *r, struct fl_kp_arena *a, size_t min_elem, size_t size,
 	if (*rc != 0)
 		return NULL;
 	*n = (size_t)count;
-	return fl_kp_arena_alloc(a, *n, size, rc);
+	return fl_arena_alloc(a, *n, size, rc);
 }
 
 /* A nullable array: *is_null set when the count is -1. */
 static void *
-rd_narr(struct fl_rd *r, struct fl_kp_arena *a, size_t min_elem, size_t size,
+rd_narr(struct fl_rd *r, struct fl_arena *a, size_t min_elem, size_t size,
     size_t *n, int *is_null, int *rc)
 {
 	*is_null = fl_rd_left(r) >= 4 && (int32_t)fl_load_be32(r->p + r->off) == -1;
@@ -260,7 +199,7 @@ rd_bool(struct fl_rd *r, int *v)
 }
 
 static int
-rd_i32_array(struct fl_rd *r, struct fl_kp_arena *a, int32_t **out, size_t *n)
+rd_i32_array(struct fl_rd *r, struct fl_arena *a, int32_t **out, size_t *n)
 {
 	size_t i;
 	int rc;
@@ -274,7 +213,7 @@ rd_i32_array(struct fl_rd *r, struct fl_kp_arena *a, int32_t **out, size_t *n)
 }
 
 static int
-rd_string_array(struct fl_rd *r, struct fl_kp_arena *a, struct fl_slice **out,
+rd_string_array(struct fl_rd *r, struct fl_arena *a, struct fl_slice **out,
     size_t *n)
 {
 	size_t i;
@@ -300,7 +239,7 @@ static const struct fl_slice null_slice = { NULL, 0 };
 
 int
 fl_kp_apiversions_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_apiversions_req *out)
+    struct fl_arena *a, struct fl_kp_apiversions_req *out)
 {
 	if (!version_ok(FL_KP_API_VERSIONS, version))
 		return FL_EINVAL;
@@ -310,7 +249,7 @@ fl_kp_apiversions_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_list_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_list_groups_req *out)
+    struct fl_arena *a, struct fl_kp_list_groups_req *out)
 {
 	if (!version_ok(FL_KP_LIST_GROUPS, version))
 		return FL_EINVAL;
@@ -320,7 +259,7 @@ fl_kp_list_groups_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_produce_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_produce_req *out)
+    struct fl_arena *a, struct fl_kp_produce_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -349,7 +288,7 @@ fl_kp_produce_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_fetch_req *out)
+    struct fl_arena *a, struct fl_kp_fetch_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -406,7 +345,7 @@ fl_kp_fetch_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_list_offsets_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_list_offsets_req *out)
+    struct fl_arena *a, struct fl_kp_list_offsets_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -435,7 +374,7 @@ fl_kp_list_offsets_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_metadata_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_metadata_req *out)
+    struct fl_arena *a, struct fl_kp_metadata_req *out)
 {
 	size_t i;
 	int rc;
@@ -456,7 +395,7 @@ fl_kp_metadata_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_offset_commit_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_offset_commit_req *out)
+    struct fl_arena *a, struct fl_kp_offset_commit_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -497,7 +436,7 @@ fl_kp_offset_commit_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_offset_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_offset_fetch_req *out)
+    struct fl_arena *a, struct fl_kp_offset_fetch_req *out)
 {
 	size_t i;
 	int rc;
@@ -521,7 +460,7 @@ fl_kp_offset_fetch_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_find_coordinator_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_find_coordinator_req *out)
+    struct fl_arena *a, struct fl_kp_find_coordinator_req *out)
 {
 	if (!version_ok(FL_KP_FIND_COORDINATOR, version))
 		return FL_EINVAL;
@@ -534,7 +473,7 @@ fl_kp_find_coordinator_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_join_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_join_group_req *out)
+    struct fl_arena *a, struct fl_kp_join_group_req *out)
 {
 	size_t i;
 	int rc;
@@ -563,7 +502,7 @@ fl_kp_join_group_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_heartbeat_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_heartbeat_req *out)
+    struct fl_arena *a, struct fl_kp_heartbeat_req *out)
 {
 	if (!version_ok(FL_KP_HEARTBEAT, version))
 		return FL_EINVAL;
@@ -578,7 +517,7 @@ fl_kp_heartbeat_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_leave_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_leave_group_req *out)
+    struct fl_arena *a, struct fl_kp_leave_group_req *out)
 {
 	size_t i;
 	int rc;
@@ -591,7 +530,7 @@ fl_kp_leave_group_req_decode(struct fl_rd *r, int16_t version,
 		struct fl_slice m;
 
 		TRY(fl_rd_string(r, &m));
-		out->members = fl_kp_arena_alloc(a, 1, sizeof(*out->members), &rc);
+		out->members = fl_arena_alloc(a, 1, sizeof(*out->members), &rc);
 		TRY(rc);
 		out->members[0].member_id = m;
 		out->members[0].group_instance_id = null_slice;
@@ -609,7 +548,7 @@ fl_kp_leave_group_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_sync_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sync_group_req *out)
+    struct fl_arena *a, struct fl_kp_sync_group_req *out)
 {
 	size_t i;
 	int rc;
@@ -634,7 +573,7 @@ fl_kp_sync_group_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_describe_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_describe_groups_req *out)
+    struct fl_arena *a, struct fl_kp_describe_groups_req *out)
 {
 	if (!version_ok(FL_KP_DESCRIBE_GROUPS, version))
 		return FL_EINVAL;
@@ -647,7 +586,7 @@ fl_kp_describe_groups_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_sasl_handshake_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sasl_handshake_req *out)
+    struct fl_arena *a, struct fl_kp_sasl_handshake_req *out)
 {
 	if (!version_ok(FL_KP_SASL_HANDSHAKE, version))
 		return FL_EINVAL;
@@ -657,7 +596,7 @@ fl_kp_sasl_handshake_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_sasl_authenticate_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sasl_authenticate_req *out)
+    struct fl_arena *a, struct fl_kp_sasl_authenticate_req *out)
 {
 	if (!version_ok(FL_KP_SASL_AUTHENTICATE, version))
 		return FL_EINVAL;
@@ -667,7 +606,7 @@ fl_kp_sasl_authenticate_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_create_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_create_topics_req *out)
+    struct fl_arena *a, struct fl_kp_create_topics_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -706,7 +645,7 @@ fl_kp_create_topics_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_delete_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_delete_topics_req *out)
+    struct fl_arena *a, struct fl_kp_delete_topics_req *out)
 {
 	if (!version_ok(FL_KP_DELETE_TOPICS, version))
 		return FL_EINVAL;
@@ -718,7 +657,7 @@ fl_kp_delete_topics_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_init_producer_id_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_init_producer_id_req *out)
+    struct fl_arena *a, struct fl_kp_init_producer_id_req *out)
 {
 	if (!version_ok(FL_KP_INIT_PRODUCER_ID, version))
 		return FL_EINVAL;
@@ -730,7 +669,7 @@ fl_kp_init_producer_id_req_decode(struct fl_rd *r, int16_t version,
 
 int
 fl_kp_ofle_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_ofle_req *out)
+    struct fl_arena *a, struct fl_kp_ofle_req *out)
 {
 	size_t i, j;
 	int rc;
@@ -767,7 +706,7 @@ static int
 decode_body(struct fl_kp_req *req, struct fl_rd *r)
 {
 	int16_t v = req->hdr.api_version;
-	struct fl_kp_arena *a = &req->arena;
+	struct fl_arena *a = &req->arena;
 
 	switch (req->hdr.api_key) {
 	case FL_KP_PRODUCE:
@@ -827,7 +766,7 @@ fl_kp_req_decode(struct fl_kp_req *req, const uint8_t *p, size_t n,
 	int rc;
 
 	memset(req, 0, sizeof(*req));
-	fl_kp_arena_init(&req->arena, FL_KP_ARENA_BYTES(n));
+	fl_arena_init(&req->arena, FL_KP_ARENA_BYTES(n));
 	TRY(fl_kp_hdr_parse(p, n, features, &req->hdr));
 	if (req->hdr.kind != FL_KP_REQ_OK)
 		return 0;
@@ -835,7 +774,7 @@ fl_kp_req_decode(struct fl_kp_req *req, const uint8_t *p, size_t n,
 	r.off = req->hdr.body_off;
 	rc = decode_body(req, &r);
 	if (rc != 0) {
-		fl_kp_arena_free(&req->arena);
+		fl_arena_free(&req->arena);
 		memset(&req->u, 0, sizeof(req->u));
 	}
 	return rc;
@@ -844,7 +783,7 @@ fl_kp_req_decode(struct fl_kp_req *req, const uint8_t *p, size_t n,
 void
 fl_kp_req_free(struct fl_kp_req *req)
 {
-	fl_kp_arena_free(&req->arena);
+	fl_arena_free(&req->arena);
 	memset(&req->u, 0, sizeof(req->u));
 }
 

@@ -14,13 +14,13 @@
  *
  * Ownership: decoded requests BORROW the payload buffer: every string and
  * bytes field is a struct fl_slice pointing into it (p == NULL means a
- * Kafka null).  Arrays are allocated from req->arena (malloc'd chunks);
- * fl_kp_req_free() releases them.  Keep the payload alive and unchanged
- * until fl_kp_req_free().  The arena is limited to FL_KP_ARENA_BYTES(n) for
- * an n-byte payload, and in practice stays within 8 * n: every array count
- * is checked against the bytes left before anything is allocated, and no
- * decoded element is more than 8 times larger than its smallest wire
- * encoding (the fuzzers assert this).  A null array where Kafka says
+ * Kafka null).  Arrays are allocated from req->arena (a struct fl_arena,
+ * base/arena.h); fl_kp_req_free() releases them.  Keep the payload alive
+ * and unchanged until fl_kp_req_free().  The arena is limited to
+ * FL_KP_ARENA_BYTES(n) for an n-byte payload, and in practice stays within
+ * 8 * n: every array count is checked against the bytes left before
+ * anything is allocated, and no decoded element is more than 8 times
+ * larger than its smallest wire encoding (the fuzzers assert this).  A null array where Kafka says
  * non-nullable is accepted as empty.  Response structs are read only
  * during the encode call; their pointers stay the caller's.
  *
@@ -33,7 +33,8 @@
  * for a version outside the table; after a failure the bytes appended to
  * the writer are unspecified.
  *
- * Pure: no I/O, no clock, no globals; malloc only (arena, fl_wr).
+ * Layer: codec.  Pure: no I/O, no clock, no globals; malloc only (arena,
+ * fl_wr).
  */
 #ifndef FL_KPROTO_H
 #define FL_KPROTO_H
@@ -41,8 +42,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/rd.h"
+#include "codec/kerr.h"
 
 /* Kafka's default socket.request.max.bytes; callers may pass less. */
 #define FL_KP_FRAME_BYTES_MAX	(100u << 20)
@@ -103,64 +106,7 @@ const struct fl_kp_api *fl_kp_api_find(int16_t key, unsigned features);
 /* Name of an API key for logs ("Produce", or "?" when unknown). */
 const char *fl_kp_api_name(int16_t key);
 
-/* ---- Kafka error codes (§2.20) ---- */
-
-enum {
-	FL_KERR_UNKNOWN_SERVER_ERROR = -1,
-	FL_KERR_NONE = 0,
-	FL_KERR_OFFSET_OUT_OF_RANGE = 1,
-	FL_KERR_CORRUPT_MESSAGE = 2,
-	FL_KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
-	FL_KERR_LEADER_NOT_AVAILABLE = 5,
-	FL_KERR_NOT_LEADER_OR_FOLLOWER = 6,
-	FL_KERR_REQUEST_TIMED_OUT = 7,
-	FL_KERR_MESSAGE_TOO_LARGE = 10,
-	FL_KERR_OFFSET_METADATA_TOO_LARGE = 12,
-	FL_KERR_COORDINATOR_LOAD_IN_PROGRESS = 14,
-	FL_KERR_COORDINATOR_NOT_AVAILABLE = 15,
-	FL_KERR_NOT_COORDINATOR = 16,
-	FL_KERR_INVALID_TOPIC_EXCEPTION = 17,
-	FL_KERR_INVALID_REQUIRED_ACKS = 21,
-	FL_KERR_ILLEGAL_GENERATION = 22,
-	FL_KERR_INCONSISTENT_GROUP_PROTOCOL = 23,
-	FL_KERR_INVALID_GROUP_ID = 24,
-	FL_KERR_UNKNOWN_MEMBER_ID = 25,
-	FL_KERR_INVALID_SESSION_TIMEOUT = 26,
-	FL_KERR_REBALANCE_IN_PROGRESS = 27,
-	FL_KERR_INVALID_COMMIT_OFFSET_SIZE = 28,
-	FL_KERR_TOPIC_AUTHORIZATION_FAILED = 29,
-	FL_KERR_CLUSTER_AUTHORIZATION_FAILED = 31,
-	FL_KERR_UNSUPPORTED_SASL_MECHANISM = 33,
-	FL_KERR_ILLEGAL_SASL_STATE = 34,
-	FL_KERR_UNSUPPORTED_VERSION = 35,
-	FL_KERR_TOPIC_ALREADY_EXISTS = 36,
-	FL_KERR_INVALID_PARTITIONS = 37,
-	FL_KERR_INVALID_REPLICATION_FACTOR = 38,
-	FL_KERR_INVALID_REPLICA_ASSIGNMENT = 39,
-	FL_KERR_INVALID_CONFIG = 40,
-	FL_KERR_NOT_CONTROLLER = 41,
-	FL_KERR_INVALID_REQUEST = 42,
-	FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45,
-	FL_KERR_DUPLICATE_SEQUENCE_NUMBER = 46,
-	FL_KERR_INVALID_PRODUCER_EPOCH = 47,
-	FL_KERR_INVALID_TXN_STATE = 48,
-	FL_KERR_INVALID_TRANSACTION_TIMEOUT = 50,
-	FL_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53,
-	FL_KERR_KAFKA_STORAGE_ERROR = 56,
-	FL_KERR_SASL_AUTHENTICATION_FAILED = 58,
-	FL_KERR_UNKNOWN_PRODUCER_ID = 59,
-	FL_KERR_FETCH_SESSION_ID_NOT_FOUND = 70,
-	FL_KERR_INVALID_FETCH_SESSION_EPOCH = 71,
-	FL_KERR_TOPIC_DELETION_DISABLED = 73,
-	FL_KERR_FENCED_LEADER_EPOCH = 74,
-	FL_KERR_UNKNOWN_LEADER_EPOCH = 75,
-	FL_KERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
-	FL_KERR_OFFSET_NOT_AVAILABLE = 78,
-	FL_KERR_MEMBER_ID_REQUIRED = 79,
-	FL_KERR_GROUP_MAX_SIZE_REACHED = 81,
-	FL_KERR_FENCED_INSTANCE_ID = 82,
-	FL_KERR_INVALID_RECORD = 87
-};
+/* ---- Kafka error codes: FL_KERR_* in codec/kerr.h ---- */
 
 /*
  * Kafka error for a fl_batch_check() result: 0 -> NONE, FL_EPROTO ->
@@ -204,24 +150,17 @@ struct fl_kp_hdr {
 int fl_kp_hdr_parse(const uint8_t *p, size_t n, unsigned features,
     struct fl_kp_hdr *h);
 
-/* ---- arena for decoded arrays ---- */
+/* ---- arena for decoded arrays: struct fl_arena, base/arena.h ---- */
 
-struct fl_kp_chunk;
-struct fl_kp_arena {
-	struct fl_kp_chunk *head;	/* owned list of malloc'd chunks */
-	size_t bytes, bytes_max;	/* allocated so far / hard limit */
-};
-
-/* Empty arena; allocations beyond bytes_max fail with FL_EFULL. */
-void fl_kp_arena_init(struct fl_kp_arena *a, size_t bytes_max);
-/* Free every chunk; the arena stays usable (empty).  No-op when zeroed. */
-void fl_kp_arena_free(struct fl_kp_arena *a);
 /*
- * nmemb * size zeroed bytes, aligned for any member type; NULL with *rc set
- * to FL_EFULL / FL_ENOMEM / FL_ERANGE (overflow).  nmemb 0 returns NULL
- * with *rc 0.  Exposed for callers building response arrays.
+ * Compatibility name for flume-serve, which builds response arrays in
+ * req->arena; new code calls fl_arena_alloc() directly.
  */
-void *fl_kp_arena_alloc(struct fl_kp_arena *a, size_t nmemb, size_t size, int *rc);
+static inline void *
+fl_kp_arena_alloc(struct fl_arena *a, size_t nmemb, size_t size, int *rc)
+{
+	return fl_arena_alloc(a, nmemb, size, rc);
+}
 
 /* Make a slice from a C string (NULL gives a null slice). */
 struct fl_slice fl_kp_str(const char *s);
@@ -783,7 +722,7 @@ struct fl_kp_req {
 		struct fl_kp_init_producer_id_req init_producer_id;
 		struct fl_kp_ofle_req ofle;
 	} u;
-	struct fl_kp_arena arena;	/* owns the arrays in u */
+	struct fl_arena arena;	/* owns the arrays in u */
 };
 
 /*
@@ -806,45 +745,45 @@ void fl_kp_req_free(struct fl_kp_req *req);
  * Versions outside the table: FL_EINVAL.  fl_kp_req_decode() uses these.
  */
 int fl_kp_produce_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_produce_req *out);
+    struct fl_arena *a, struct fl_kp_produce_req *out);
 int fl_kp_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_fetch_req *out);
+    struct fl_arena *a, struct fl_kp_fetch_req *out);
 int fl_kp_list_offsets_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_list_offsets_req *out);
+    struct fl_arena *a, struct fl_kp_list_offsets_req *out);
 int fl_kp_metadata_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_metadata_req *out);
+    struct fl_arena *a, struct fl_kp_metadata_req *out);
 int fl_kp_offset_commit_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_offset_commit_req *out);
+    struct fl_arena *a, struct fl_kp_offset_commit_req *out);
 int fl_kp_offset_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_offset_fetch_req *out);
+    struct fl_arena *a, struct fl_kp_offset_fetch_req *out);
 int fl_kp_find_coordinator_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_find_coordinator_req *out);
+    struct fl_arena *a, struct fl_kp_find_coordinator_req *out);
 int fl_kp_join_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_join_group_req *out);
+    struct fl_arena *a, struct fl_kp_join_group_req *out);
 int fl_kp_heartbeat_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_heartbeat_req *out);
+    struct fl_arena *a, struct fl_kp_heartbeat_req *out);
 int fl_kp_leave_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_leave_group_req *out);
+    struct fl_arena *a, struct fl_kp_leave_group_req *out);
 int fl_kp_sync_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sync_group_req *out);
+    struct fl_arena *a, struct fl_kp_sync_group_req *out);
 int fl_kp_describe_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_describe_groups_req *out);
+    struct fl_arena *a, struct fl_kp_describe_groups_req *out);
 int fl_kp_list_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_list_groups_req *out);
+    struct fl_arena *a, struct fl_kp_list_groups_req *out);
 int fl_kp_sasl_handshake_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sasl_handshake_req *out);
+    struct fl_arena *a, struct fl_kp_sasl_handshake_req *out);
 int fl_kp_sasl_authenticate_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_sasl_authenticate_req *out);
+    struct fl_arena *a, struct fl_kp_sasl_authenticate_req *out);
 int fl_kp_apiversions_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_apiversions_req *out);
+    struct fl_arena *a, struct fl_kp_apiversions_req *out);
 int fl_kp_create_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_create_topics_req *out);
+    struct fl_arena *a, struct fl_kp_create_topics_req *out);
 int fl_kp_delete_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_delete_topics_req *out);
+    struct fl_arena *a, struct fl_kp_delete_topics_req *out);
 int fl_kp_init_producer_id_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_init_producer_id_req *out);
+    struct fl_arena *a, struct fl_kp_init_producer_id_req *out);
 int fl_kp_ofle_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_kp_arena *a, struct fl_kp_ofle_req *out);
+    struct fl_arena *a, struct fl_kp_ofle_req *out);
 
 /* ---- encoding ---- */
 

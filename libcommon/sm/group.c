@@ -233,7 +233,7 @@ group_get(struct fl_grp *g, struct fl_slice id, int *err)
 	if ((gr = group_find(g, id, &at)) != NULL)
 		return gr;
 	if (g->ngroups >= g->cfg.groups_max) {
-		*err = FL_GRP_COORDINATOR_NOT_AVAILABLE;
+		*err = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 		return NULL;
 	}
 	if (g->ngroups == g->groups_cap) {
@@ -374,13 +374,13 @@ member_remove(struct fl_grp *g, struct fl_grp_group *gr, size_t i)
 
 	if (m->has_join) {
 		struct fl_grp_resp *r = out_push(g, m->join_token, FL_GRP_RESP_JOIN,
-		    FL_GRP_UNKNOWN_MEMBER_ID);
+		    FL_KERR_UNKNOWN_MEMBER_ID);
 
 		if (r)
 			r->member_id = m->id;
 	}
 	if (m->has_sync)
-		sync_answer(g, m->sync_token, FL_GRP_UNKNOWN_MEMBER_ID, NULL);
+		sync_answer(g, m->sync_token, FL_KERR_UNKNOWN_MEMBER_ID, NULL);
 	protos_defer(g, m);
 	later(g, m->id);
 	later(g, m->instance_id);
@@ -421,7 +421,7 @@ prepare(struct fl_grp *g, struct fl_grp_group *gr, uint64_t now_ms, int was_empt
 		for (i = 0; i < gr->nm; i++)
 			if (gr->m[i]->has_sync) {
 				gr->m[i]->has_sync = 0;
-				sync_answer(g, gr->m[i]->sync_token, FL_GRP_REBALANCE_IN_PROGRESS, NULL);
+				sync_answer(g, gr->m[i]->sync_token, FL_KERR_REBALANCE_IN_PROGRESS, NULL);
 			}
 	}
 	if (gr->state == FL_GRP_PREPARING_REBALANCE)
@@ -731,18 +731,18 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 	int err, was_empty, rc;
 
 	if (req->group_id.p == NULL || req->group_id.len == 0 || !slice_ok(req->group_id))
-		return join_error(g, req, FL_GRP_INVALID_GROUP_ID);
+		return join_error(g, req, FL_KERR_INVALID_GROUP_ID);
 	if (req->session_ms < g->cfg.session_ms_min || req->session_ms > g->cfg.session_ms_max)
-		return join_error(g, req, FL_GRP_INVALID_SESSION_TIMEOUT);
+		return join_error(g, req, FL_KERR_INVALID_SESSION_TIMEOUT);
 	if (req->rebalance_ms < 0 || !slice_ok(req->member_id) || !slice_ok(req->instance_id) ||
 	    req->protocol_type.p == NULL || req->protocol_type.len == 0 ||
 	    !slice_ok(req->protocol_type) || req->nprotocols == 0 ||
 	    req->nprotocols > FL_GRP_PROTOCOLS_MAX)
-		return join_error(g, req, FL_GRP_INCONSISTENT_PROTOCOL);
+		return join_error(g, req, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
 	for (i = 0; i < req->nprotocols; i++)
 		if (!slice_ok(req->protocols[i].name) || req->protocols[i].name.p == NULL ||
 		    req->protocols[i].metadata.len > g->cfg.metadata_bytes_max)
-			return join_error(g, req, FL_GRP_INCONSISTENT_PROTOCOL);
+			return join_error(g, req, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
 	gr = group_get(g, req->group_id, &err);
 	if (gr == NULL)
 		return err == FL_ENOMEM ? FL_ENOMEM : join_error(g, req, (int16_t)err);
@@ -753,7 +753,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 		struct fl_grp_member *si = member_by_instance(gr, req->instance_id);
 
 		if (si != NULL && req->member_id.len > 0 && si != m)
-			return join_error(g, req, FL_GRP_FENCED_INSTANCE_ID);
+			return join_error(g, req, FL_KERR_FENCED_INSTANCE_ID);
 		if (si != NULL && req->member_id.len == 0) {
 			/* a restarted static member takes over its old identity */
 			char *id = new_member_id(req->client_id, req->random);
@@ -778,7 +778,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 	}
 	if (gr->nm > 0 && strcmp(gr->protocol_type, "") != 0 &&
 	    !seq(gr->protocol_type, req->protocol_type))
-		return join_error(g, req, FL_GRP_INCONSISTENT_PROTOCOL);
+		return join_error(g, req, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
 	if (gr->nm > 0) {
 		/* one offered protocol must be supported by every other member */
 		for (i = 0; i < req->nprotocols; i++) {
@@ -792,7 +792,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 				break;
 		}
 		if (i == req->nprotocols)
-			return join_error(g, req, FL_GRP_INCONSISTENT_PROTOCOL);
+			return join_error(g, req, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
 	}
 
 	if (m == NULL) {
@@ -800,7 +800,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 
 		if (req->member_id.len > 0) {
 			if (!pending_take(gr, req->member_id))
-				return join_error(g, req, FL_GRP_UNKNOWN_MEMBER_ID);
+				return join_error(g, req, FL_KERR_UNKNOWN_MEMBER_ID);
 			id = sdup(req->member_id);
 		} else {
 			id = new_member_id(req->client_id, req->random);
@@ -812,18 +812,18 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 					free(id);
 					return FL_ENOMEM;
 				}
-				r = out_push(g, req->token, FL_GRP_RESP_JOIN, FL_GRP_MEMBER_ID_REQUIRED);
+				r = out_push(g, req->token, FL_GRP_RESP_JOIN, FL_KERR_MEMBER_ID_REQUIRED);
 				if (r == NULL)
 					return FL_ENOMEM;
 				r->member_id = id;
-				return FL_GRP_MEMBER_ID_REQUIRED;
+				return FL_KERR_MEMBER_ID_REQUIRED;
 			}
 		}
 		if (id == NULL)
 			return FL_ENOMEM;
 		if (gr->nm >= g->cfg.members_max) {
 			later(g, id);
-			return join_error(g, req, FL_GRP_GROUP_MAX_SIZE_REACHED);
+			return join_error(g, req, FL_KERR_GROUP_MAX_SIZE_REACHED);
 		}
 		was_empty = gr->nm == 0;
 		if (was_empty && (rc = set_str(g, &gr->protocol_type,
@@ -871,7 +871,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 			if (m->has_join && m->join_token != req->token) {
 				/* a retry replaces the earlier wait, which must not hang */
 				struct fl_grp_resp *r = out_push(g, m->join_token,
-				    FL_GRP_RESP_JOIN, FL_GRP_REBALANCE_IN_PROGRESS);
+				    FL_GRP_RESP_JOIN, FL_KERR_REBALANCE_IN_PROGRESS);
 
 				if (r)
 					r->member_id = m->id;
@@ -888,7 +888,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 				return join_answer(g, gr, m, req->token);
 			break;
 		default:
-			return join_error(g, req, FL_GRP_UNKNOWN_MEMBER_ID);
+			return join_error(g, req, FL_KERR_UNKNOWN_MEMBER_ID);
 		}
 		m->has_join = 1;
 		m->join_token = req->token;
@@ -919,15 +919,15 @@ lookup(struct fl_grp *g, struct fl_slice group_id, struct fl_slice member_id,
 	*grp = gr;
 	*mem = NULL;
 	if (gr == NULL)
-		return FL_GRP_UNKNOWN_MEMBER_ID;
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	m = member_find(gr, member_id, at);
 	if (m == NULL) {
 		if (member_by_instance(gr, instance_id) != NULL)
-			return FL_GRP_FENCED_INSTANCE_ID;
-		return FL_GRP_UNKNOWN_MEMBER_ID;
+			return FL_KERR_FENCED_INSTANCE_ID;
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	}
 	if (instance_id.p != NULL && (m->instance_id == NULL || !seq(m->instance_id, instance_id)))
-		return FL_GRP_FENCED_INSTANCE_ID;
+		return FL_KERR_FENCED_INSTANCE_ID;
 	*mem = m;
 	return 0;
 }
@@ -943,21 +943,21 @@ sync(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_sync_req *req)
 	if (err != 0)
 		return sync_answer(g, req->token, (int16_t)err, NULL);
 	if (req->generation != gr->generation)
-		return sync_answer(g, req->token, FL_GRP_ILLEGAL_GENERATION, NULL);
+		return sync_answer(g, req->token, FL_KERR_ILLEGAL_GENERATION, NULL);
 	m->last_heard_ms = now_ms;
 	switch (gr->state) {
 	case FL_GRP_PREPARING_REBALANCE:
-		return sync_answer(g, req->token, FL_GRP_REBALANCE_IN_PROGRESS, NULL);
+		return sync_answer(g, req->token, FL_KERR_REBALANCE_IN_PROGRESS, NULL);
 	case FL_GRP_STABLE:
 		return sync_answer(g, req->token, 0, m);
 	case FL_GRP_COMPLETING_REBALANCE:
 		break;
 	default:
-		return sync_answer(g, req->token, FL_GRP_UNKNOWN_MEMBER_ID, NULL);
+		return sync_answer(g, req->token, FL_KERR_UNKNOWN_MEMBER_ID, NULL);
 	}
 	if (strcmp(m->id, gr->leader) != 0) {
 		if (m->has_sync)	/* a retry replaces the earlier wait */
-			sync_answer(g, m->sync_token, FL_GRP_REBALANCE_IN_PROGRESS, NULL);
+			sync_answer(g, m->sync_token, FL_KERR_REBALANCE_IN_PROGRESS, NULL);
 		m->has_sync = 1;
 		m->sync_token = req->token;
 		return 0;
@@ -1020,16 +1020,16 @@ fl_grp_heartbeat(struct fl_grp *g, uint64_t now_ms, struct fl_slice group_id,
 	if (err != 0)
 		return err;
 	if (generation != gr->generation)
-		return FL_GRP_ILLEGAL_GENERATION;
+		return FL_KERR_ILLEGAL_GENERATION;
 	m->last_heard_ms = now_ms;
 	switch (gr->state) {
 	case FL_GRP_PREPARING_REBALANCE:
-		return FL_GRP_REBALANCE_IN_PROGRESS;
+		return FL_KERR_REBALANCE_IN_PROGRESS;
 	case FL_GRP_COMPLETING_REBALANCE:
 	case FL_GRP_STABLE:
 		return 0;
 	default:
-		return FL_GRP_UNKNOWN_MEMBER_ID;
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	}
 }
 
@@ -1059,7 +1059,7 @@ fl_grp_leave(struct fl_grp *g, uint64_t now_ms, struct fl_slice group_id,
 	gr = group_find(g, group_id, NULL);
 	if (gr == NULL) {
 		end_call(g);
-		return FL_GRP_UNKNOWN_MEMBER_ID;
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	}
 	/* v3 may name a static member by instance id alone */
 	if (member_id.len == 0 && instance_id.p != NULL) {
@@ -1068,7 +1068,7 @@ fl_grp_leave(struct fl_grp *g, uint64_t now_ms, struct fl_slice group_id,
 				m = gr->m[i];
 				at = i;
 			}
-		err = m ? 0 : FL_GRP_UNKNOWN_MEMBER_ID;
+		err = m ? 0 : FL_KERR_UNKNOWN_MEMBER_ID;
 	} else {
 		err = lookup(g, group_id, member_id, instance_id, &gr, &m, &at);
 	}
@@ -1092,27 +1092,27 @@ fl_grp_commit_check(struct fl_grp *g, uint64_t now_ms, struct fl_slice group_id,
 
 	begin_call(g);
 	if (group_id.p == NULL || group_id.len == 0 || !slice_ok(group_id))
-		return FL_GRP_INVALID_GROUP_ID;
+		return FL_KERR_INVALID_GROUP_ID;
 	if (generation < 0 && member_id.len == 0) {
 		gr = group_get(g, group_id, &err);
 		if (gr == NULL)
 			return err;
-		return gr->nm == 0 ? 0 : FL_GRP_UNKNOWN_MEMBER_ID;
+		return gr->nm == 0 ? 0 : FL_KERR_UNKNOWN_MEMBER_ID;
 	}
 	err = lookup(g, group_id, member_id, instance_id, &gr, &m, NULL);
 	if (err != 0)
 		return err;
 	if (generation != gr->generation)
-		return FL_GRP_ILLEGAL_GENERATION;
+		return FL_KERR_ILLEGAL_GENERATION;
 	switch (gr->state) {
 	case FL_GRP_STABLE:
 	case FL_GRP_PREPARING_REBALANCE:
 		m->last_heard_ms = now_ms;
 		return 0;
 	case FL_GRP_COMPLETING_REBALANCE:
-		return FL_GRP_REBALANCE_IN_PROGRESS;
+		return FL_KERR_REBALANCE_IN_PROGRESS;
 	default:
-		return FL_GRP_UNKNOWN_MEMBER_ID;
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	}
 }
 

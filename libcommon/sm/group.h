@@ -24,8 +24,9 @@
  * The coordinator copies everything it keeps from requests.  It allocates
  * (member tables, metadata copies), bounded by the limits in
  * struct fl_grp_config; at a limit it answers with a Kafka error code.
- * Errors: functions return a Kafka error code (0 = none) for the request,
- * or FL_ENOMEM (negative) when memory ran out.  Not thread-safe.
+ * Errors: functions return a Kafka error code (FL_KERR_*, codec/kerr.h;
+ * 0 = none) for the request, or FL_ENOMEM (negative) when memory ran out.
+ * Not thread-safe.
  */
 #ifndef FL_GROUP_H
 #define FL_GROUP_H
@@ -34,25 +35,11 @@
 #include <stdint.h>
 
 #include "base/rd.h"
+#include "codec/kerr.h"
 
 #define FL_GRP_ID_BYTES_MAX       255	/* group ids, member ids, instance ids */
 #define FL_GRP_PROTOCOLS_MAX      16	/* protocols one member may offer */
 #define FL_GRP_MEMBER_ID_RANDOM   16	/* random bytes the caller supplies per join */
-
-/* Kafka error codes this module answers with. */
-enum {
-	FL_GRP_OK                       = 0,
-	FL_GRP_COORDINATOR_NOT_AVAILABLE = 15,
-	FL_GRP_ILLEGAL_GENERATION       = 22,
-	FL_GRP_INCONSISTENT_PROTOCOL    = 23,
-	FL_GRP_INVALID_GROUP_ID         = 24,
-	FL_GRP_UNKNOWN_MEMBER_ID        = 25,
-	FL_GRP_INVALID_SESSION_TIMEOUT  = 26,
-	FL_GRP_REBALANCE_IN_PROGRESS    = 27,
-	FL_GRP_MEMBER_ID_REQUIRED       = 79,
-	FL_GRP_GROUP_MAX_SIZE_REACHED   = 81,
-	FL_GRP_FENCED_INSTANCE_ID       = 82
-};
 
 enum fl_grp_state {
 	FL_GRP_EMPTY,
@@ -215,7 +202,7 @@ struct fl_grp_info {
 /* Number of groups, and the i-th (0 <= i < n) in name order.  Borrowed. */
 size_t fl_grp_count(const struct fl_grp *g);
 void fl_grp_info_at(const struct fl_grp *g, size_t i, struct fl_grp_info *info);
-/* Look a group up by name: 0 and *info, or FL_GRP_INVALID_GROUP_ID-like 1 if unknown. */
+/* Look a group up by name: 0 and *info, or FL_KERR_INVALID_GROUP_ID-like 1 if unknown. */
 int fl_grp_find(const struct fl_grp *g, struct fl_slice group_id, struct fl_grp_info *info);
 
 struct fl_grp_member_info {

@@ -10,18 +10,9 @@
 
 #include "base/crc32c.h"
 #include "base/rd.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "tap.h"
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 static uint8_t *
 dup_exact(const uint8_t *p, size_t n)
@@ -685,14 +676,15 @@ test_builder_full(void)
 static void
 test_fuzz(void)
 {
-	uint64_t seed = 0x5eed;
+	struct fl_rng rng;
 	size_t n0, n, i, k;
 	uint8_t *base = mk_valid(&n0), *q;
 	long accepted = 0, inconsistent = 0;
 	int iter;
 
+	fl_rng_seed(&rng, 0x5eed);
 	for (iter = 0; iter < FUZZ_ITERS; iter++) {
-		uint64_t r = rng_next(&seed);
+		uint64_t r = fl_rng_next(&rng);
 		struct fl_record_iter it;
 		struct fl_record rec;
 		struct fl_batch_hdr h;
@@ -702,10 +694,10 @@ test_fuzz(void)
 		n = n0;
 		switch (r % 4) {
 		case 0:		/* shorten */
-			n = (size_t)(rng_next(&seed) % (n0 + 1));
+			n = (size_t)fl_rng_below(&rng, n0 + 1);
 			break;
 		case 1:		/* grow with random bytes */
-			n = n0 + (size_t)(rng_next(&seed) % 16);
+			n = n0 + (size_t)fl_rng_below(&rng, 16);
 			break;
 		default:
 			break;
@@ -713,18 +705,18 @@ test_fuzz(void)
 		q = malloc(n ? n : 1);
 		FL_ASSERT(q != NULL);
 		for (i = 0; i < n; i++)
-			q[i] = i < n0 ? base[i] : (uint8_t)rng_next(&seed);
-		k = 1 + (size_t)(rng_next(&seed) % 4);
+			q[i] = i < n0 ? base[i] : (uint8_t)fl_rng_next(&rng);
+		k = 1 + (size_t)fl_rng_below(&rng, 4);
 		while (n > 0 && k-- > 0) {
-			size_t at = (size_t)(rng_next(&seed) % n);
+			size_t at = (size_t)fl_rng_below(&rng, n);
 
 			/* favour the record area, where the varints live */
 			if (at < FL_BATCH_OFF_ATTRIBUTES && (r & 0x100))
 				at = FL_BATCH_HDR_BYTES + at % (n > FL_BATCH_HDR_BYTES ?
 				    n - FL_BATCH_HDR_BYTES : 1);
 			if (at < n)
-				q[at] = (r & 0x200) ? (uint8_t)rng_next(&seed) :
-				    (uint8_t)(q[at] ^ (1u << (rng_next(&seed) % 8)));
+				q[at] = (r & 0x200) ? (uint8_t)fl_rng_next(&rng) :
+				    (uint8_t)(q[at] ^ (1u << fl_rng_below(&rng, 8)));
 		}
 		/* usually repair length and CRC so the deep checks are reached */
 		if (n >= FL_BATCH_HDR_BYTES && (r & 0x400) == 0) {

@@ -8,17 +8,8 @@
 
 #include "base/crc32c.h"
 #include "base/err.h"
+#include "base/rng.h"
 #include "tap.h"
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* The definition, one bit at a time: the reference both paths must match. */
 static uint32_t
@@ -69,13 +60,14 @@ static void
 test_incremental(void)
 {
 	uint8_t buf[1000];
-	uint64_t seed = 7;
+	struct fl_rng rng;
 	uint32_t whole, whole_sw;
 	size_t i, cut;
 	int bad = 0;
 
+	fl_rng_seed(&rng, 7);
 	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)rng_next(&seed);
+		buf[i] = (uint8_t)fl_rng_next(&rng);
 	whole = fl_crc32c(0, buf, sizeof(buf));
 	whole_sw = fl_crc32c_sw(0, buf, sizeof(buf));
 	CHECK_U64(whole, ==, whole_sw, "1000 random bytes: hw == sw");
@@ -103,11 +95,12 @@ test_hw_vs_sw(void)
 {
 	enum { LEN_MAX = 300, ALIGN_MAX = 16 };
 	uint8_t *raw = malloc(LEN_MAX + ALIGN_MAX + 8);
-	uint64_t seed = 0xc0ffee;
+	struct fl_rng rng;
 	size_t len, al, i;
 	int bad = 0, bad_ref = 0, rounds;
 
 	FL_ASSERT(raw != NULL);
+	fl_rng_seed(&rng, 0xc0ffee);
 	for (rounds = 0; rounds < 4; rounds++)
 		for (len = 0; len <= LEN_MAX; len++)
 			for (al = 0; al < ALIGN_MAX; al++) {
@@ -115,7 +108,7 @@ test_hw_vs_sw(void)
 				uint32_t a, b;
 
 				for (i = 0; i < len; i++)
-					p[i] = (uint8_t)rng_next(&seed);
+					p[i] = (uint8_t)fl_rng_next(&rng);
 				a = fl_crc32c(0, p, len);
 				b = fl_crc32c_sw(0, p, len);
 				if (a != b)

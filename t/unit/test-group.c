@@ -150,7 +150,7 @@ new_member(uint64_t token, char *id, size_t n)
 {
 	join(token, "");
 	snprintf(id, n, "%s", ans[0].member);
-	CHECK(ans[0].error == FL_GRP_MEMBER_ID_REQUIRED && strncmp(id, "cli-", 4) == 0,
+	CHECK(ans[0].error == FL_KERR_MEMBER_ID_REQUIRED && strncmp(id, "cli-", 4) == 0,
 	    "a first v5 join gets MEMBER_ID_REQUIRED and an id");
 	join(token + 1, id);
 }
@@ -194,19 +194,19 @@ test_basic_flow(void)
 	fl_grp_find(&g, S("g1"), &info);
 	CHECK_INT(info.state, ==, FL_GRP_STABLE, "the group is Stable");
 	CHECK_INT(hb(a, 1), ==, 0, "heartbeat when Stable");
-	CHECK_INT(hb(a, 0), ==, FL_GRP_ILLEGAL_GENERATION, "a stale generation is 22");
-	CHECK_INT(hb("nobody", 1), ==, FL_GRP_UNKNOWN_MEMBER_ID, "an unknown member is 25");
-	CHECK_INT(sync_req(13, a, 7, 0, NULL), ==, FL_GRP_ILLEGAL_GENERATION, "sync with a wrong generation");
+	CHECK_INT(hb(a, 0), ==, FL_KERR_ILLEGAL_GENERATION, "a stale generation is 22");
+	CHECK_INT(hb("nobody", 1), ==, FL_KERR_UNKNOWN_MEMBER_ID, "an unknown member is 25");
+	CHECK_INT(sync_req(13, a, 7, 0, NULL), ==, FL_KERR_ILLEGAL_GENERATION, "sync with a wrong generation");
 	CHECK_INT(sync_req(14, b, 1, 0, NULL), ==, 0, "sync when Stable answers at once");
 	CHECK(find(14) && strcmp(find(14)->assign, "B-parts") == 0, "with the stored assignment");
 
 	/* a late joiner: the others learn through heartbeats and rejoin */
 	now = 6000;
 	new_member(30, c, sizeof(c));
-	CHECK_INT(hb(a, 1), ==, FL_GRP_REBALANCE_IN_PROGRESS, "heartbeat during a rebalance is 27");
+	CHECK_INT(hb(a, 1), ==, FL_KERR_REBALANCE_IN_PROGRESS, "heartbeat during a rebalance is 27");
 	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(a), NUL, 1), ==, 0,
 	    "commits during PreparingRebalance are accepted");
-	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(""), NUL, -1), ==, FL_GRP_UNKNOWN_MEMBER_ID,
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(""), NUL, -1), ==, FL_KERR_UNKNOWN_MEMBER_ID,
 	    "a standalone commit into a live group is refused");
 	join(15, a);
 	CHECK_INT(nans, ==, 0, "one rejoin is not enough");
@@ -215,7 +215,7 @@ test_basic_flow(void)
 	    "once all rejoin the round ends at once with generation 2");
 	CHECK(find(15) && strcmp(find(15)->leader, a) == 0 && find(15)->nmembers == 3,
 	    "the old leader stays leader and sees 3 members");
-	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(a), NUL, 2), ==, FL_GRP_REBALANCE_IN_PROGRESS,
+	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(a), NUL, 2), ==, FL_KERR_REBALANCE_IN_PROGRESS,
 	    "commits while CompletingRebalance get 27");
 
 	/* the leader leaves in the middle of the sync */
@@ -223,8 +223,8 @@ test_basic_flow(void)
 	sync_req(32, c, 2, 0, NULL);
 	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(a), NUL), ==, 0, "the leader leaves");
 	collect();
-	CHECK(find(24) && find(32) && find(24)->error == FL_GRP_REBALANCE_IN_PROGRESS &&
-	    find(32)->error == FL_GRP_REBALANCE_IN_PROGRESS, "waiting followers get 27 and must rejoin");
+	CHECK(find(24) && find(32) && find(24)->error == FL_KERR_REBALANCE_IN_PROGRESS &&
+	    find(32)->error == FL_KERR_REBALANCE_IN_PROGRESS, "waiting followers get 27 and must rejoin");
 	join(25, b);
 	join(33, c);
 	CHECK(find(25) && find(25)->gen == 3 && strcmp(find(25)->leader, b) == 0,
@@ -249,7 +249,7 @@ test_basic_flow(void)
 	CHECK(info.state == FL_GRP_EMPTY && info.generation == 4, "the group is Empty and keeps its generation");
 	CHECK_INT(fl_grp_commit_check(&g, now, S("g1"), S(""), NUL, -1), ==, 0,
 	    "standalone commits into an empty group are accepted");
-	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(b), NUL), ==, FL_GRP_UNKNOWN_MEMBER_ID,
+	CHECK_INT(fl_grp_leave(&g, now, S("g1"), S(b), NUL), ==, FL_KERR_UNKNOWN_MEMBER_ID,
 	    "leaving twice is 25");
 	CHECK_INT(fl_grp_forget(&g, S("g1")), ==, 1, "an empty group can be forgotten");
 	CHECK_INT(fl_grp_count(&g), ==, 0, "and is gone");
@@ -270,26 +270,26 @@ test_bad_input(void)
 	fl_grp_init(&g, &cfg);
 	now = 1;
 	CHECK_INT(join_full(1, "", "", NULL, 5, 10000, 10000, "consumer", "range", "m"), ==,
-	    FL_GRP_INVALID_GROUP_ID, "an empty group id is 24");
+	    FL_KERR_INVALID_GROUP_ID, "an empty group id is 24");
 	CHECK_INT(join_full(2, "g", "", NULL, 5, 10, 10000, "consumer", "range", "m"), ==,
-	    FL_GRP_INVALID_SESSION_TIMEOUT, "a tiny session timeout is 26");
+	    FL_KERR_INVALID_SESSION_TIMEOUT, "a tiny session timeout is 26");
 	CHECK_INT(join_full(3, "g", "", NULL, 5, 2000000000, 10000, "consumer", "range", "m"), ==,
-	    FL_GRP_INVALID_SESSION_TIMEOUT, "an absurd session timeout is 26");
+	    FL_KERR_INVALID_SESSION_TIMEOUT, "an absurd session timeout is 26");
 	CHECK_INT(join_full(4, "g", "", NULL, 5, 10000, -5, "consumer", "range", "m"), ==,
-	    FL_GRP_INCONSISTENT_PROTOCOL, "a negative rebalance timeout is refused");
+	    FL_KERR_INCONSISTENT_GROUP_PROTOCOL, "a negative rebalance timeout is refused");
 	CHECK_INT(join_full(5, "g", "", NULL, 5, 10000, 10000, "", "range", "m"), ==,
-	    FL_GRP_INCONSISTENT_PROTOCOL, "an empty protocol type is 23");
+	    FL_KERR_INCONSISTENT_GROUP_PROTOCOL, "an empty protocol type is 23");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK_INT(join_full(6, "g", "", NULL, 5, 10000, 10000, "consumer", "range", big), ==,
-	    FL_GRP_INCONSISTENT_PROTOCOL, "huge protocol metadata is refused");
+	    FL_KERR_INCONSISTENT_GROUP_PROTOCOL, "huge protocol metadata is refused");
 	CHECK_INT(join_full(7, "g", "ghost", NULL, 5, 10000, 10000, "consumer", "range", "m"), ==,
-	    FL_GRP_UNKNOWN_MEMBER_ID, "an unknown member id is 25");
+	    FL_KERR_UNKNOWN_MEMBER_ID, "an unknown member id is 25");
 	CHECK(find(7) && strcmp(find(7)->member, "ghost") == 0, "the error echoes the member id");
 	CHECK_INT(join_full(8, "g", "", NULL, 3, 10000, 10000, "consumer", "range", "m"), ==, 0,
 	    "an old (v3) join gets an id without the 79 round trip");
 	CHECK_INT(join_full(9, "g", "", NULL, 3, 10000, 10000, "connect", "range", "m"), ==,
-	    FL_GRP_INCONSISTENT_PROTOCOL, "another protocol type is 23");
+	    FL_KERR_INCONSISTENT_GROUP_PROTOCOL, "another protocol type is 23");
 	memset(&req, 0, sizeof(req));
 	p.name = S("other");
 	p.metadata = S("");
@@ -301,10 +301,10 @@ test_bad_input(void)
 	req.protocol_type = S("consumer");
 	req.protocols = &p;
 	req.nprotocols = 1;
-	CHECK_INT(fl_grp_join(&g, now, &req), ==, FL_GRP_INCONSISTENT_PROTOCOL,
+	CHECK_INT(fl_grp_join(&g, now, &req), ==, FL_KERR_INCONSISTENT_GROUP_PROTOCOL,
 	    "no protocol in common is 23");
 	CHECK_INT(fl_grp_heartbeat(&g, now, S("nogroup"), S("x"), NUL, 0), ==,
-	    FL_GRP_UNKNOWN_MEMBER_ID, "heartbeat to an unknown group is 25");
+	    FL_KERR_UNKNOWN_MEMBER_ID, "heartbeat to an unknown group is 25");
 	{
 		struct fl_grp_member_info mi;
 
@@ -371,13 +371,13 @@ test_sync_timeout_and_pending(void)
 	fl_grp_find(&g, S("g1"), &info);
 	CHECK(info.nmembers == 1 && info.state == FL_GRP_PREPARING_REBALANCE,
 	    "a leader that never syncs is removed and the rest rebalance");
-	CHECK(find(5) && find(5)->error == FL_GRP_REBALANCE_IN_PROGRESS, "the waiting follower gets 27");
+	CHECK(find(5) && find(5)->error == FL_KERR_REBALANCE_IN_PROGRESS, "the waiting follower gets 27");
 	join(6, b);
 	CHECK(find(6) && find(6)->gen == 2 && strcmp(find(6)->leader, b) == 0, "b leads generation 2");
 
 	/* an id handed out with 79 that never comes back expires */
 	join(7, "");
-	CHECK_INT(ans[0].error, ==, FL_GRP_MEMBER_ID_REQUIRED, "a new member is asked to rejoin");
+	CHECK_INT(ans[0].error, ==, FL_KERR_MEMBER_ID_REQUIRED, "a new member is asked to rejoin");
 	CHECK_U64(fl_grp_next_wake(&g), <=, now + 10000, "its pending id has a deadline");
 	fl_grp_free(&g);
 }
@@ -402,7 +402,7 @@ test_static_members(void)
 	CHECK(find(2) && strcmp(find(2)->member, old_id) != 0, "with a new member id");
 	CHECK_INT(fl_grp_forget(&g, S("s")), ==, 0, "a group with members is not forgotten");
 	CHECK_INT(fl_grp_heartbeat(&g, now, S("s"), S(old_id), S("inst-1"), 1), ==,
-	    FL_GRP_FENCED_INSTANCE_ID, "the old id is fenced (82)");
+	    FL_KERR_FENCED_INSTANCE_ID, "the old id is fenced (82)");
 	fl_grp_free(&g);
 }
 

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "codec/batch.h"
 #include "codec/kclient.h"
+#include "codec/kproto.h"
 #include "tap.h"
 
 static uint8_t *
@@ -61,7 +62,7 @@ check_bytes(const struct fl_wr *w, const char *spec, const char *what)
 	free(want);
 }
 
-typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_kc_arena *a);
+typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_arena *a);
 
 /*
  * Every strict prefix of a valid payload must fail, and so must the payload
@@ -70,7 +71,7 @@ typedef int (*decode_fn)(const uint8_t *p, size_t n, struct fl_kc_arena *a);
 static void
 check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 {
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *longer = malloc(n + 1);
 	size_t k, bad = 0;
 	char msg[160];
@@ -84,7 +85,7 @@ check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 		memcpy(cut, p, k);
 		if (dec(cut, k, &a) >= 0)
 			bad++;
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		free(cut);
 	}
 	snprintf(msg, sizeof(msg), "%s: all %zu truncations rejected", what, n);
@@ -93,7 +94,7 @@ check_truncations(decode_fn dec, const uint8_t *p, size_t n, const char *what)
 	longer[n] = 0;
 	snprintf(msg, sizeof(msg), "%s: trailing byte rejected", what);
 	CHECK_INT(dec(longer, n + 1, &a), ==, FL_EPROTO, msg);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(longer);
 }
 
@@ -114,7 +115,7 @@ slice_eq(struct fl_slice s, const char *c)
 /* ---- ApiVersions ---- */
 
 static int
-dec_apiv2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_apiv2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_api_versions_resp r;
 
@@ -127,7 +128,7 @@ test_api_versions(void)
 	struct fl_wr w;
 	struct fl_kc_hdr h = hdr(2, 7);
 	struct fl_kc_api_versions_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_vers vers;
 	uint8_t *p;
 	size_t n;
@@ -150,7 +151,7 @@ test_api_versions(void)
 	fl_kc_negotiate(&r, &vers);
 	CHECK_INT(vers.v[FL_KC_API_VERSIONS], ==, 2, "retry ApiVersions at v2");
 	CHECK_INT(vers.v[FL_KC_PRODUCE], ==, -1, "Produce unknown before the full list");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	/* a full v2 answer: advertised ranges vs the client's */
@@ -171,7 +172,7 @@ test_api_versions(void)
 	CHECK_INT(vers.v[FL_KC_JOIN_GROUP], ==, -1, "JoinGroup ranges do not meet -> -1");
 	CHECK_INT(vers.v[FL_KC_INIT_PRODUCER_ID], ==, 1, "InitProducerId -> 1");
 	CHECK_INT(vers.v[FL_KC_LIST_OFFSETS], ==, -1, "ListOffsets not listed -> -1");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_apiv2, p, n, "ApiVersions v2 response");
 	free(p);
 
@@ -180,7 +181,7 @@ test_api_versions(void)
 	CHECK_INT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r), ==, FL_EPROTO,
 	    "impossible array count rejected before allocating");
 	CHECK_INT(a.bytes, ==, 0, "nothing allocated");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 	fl_wr_free(&w);
 }
@@ -198,7 +199,7 @@ static const char md_v6[] =
     "0003 0002\"zz\" 00 00000000";	/* unknown topic */
 
 static int
-dec_md6(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_md6(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_metadata_resp r;
 
@@ -213,7 +214,7 @@ test_metadata(void)
 	const char *topics[] = { "t0" };
 	struct fl_kc_metadata_req req = { topics, 1, 1 };
 	struct fl_kc_metadata_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -243,11 +244,11 @@ test_metadata(void)
 	    r.topics[0].parts[1].leader == 1 && r.topics[0].parts[1].nisr == 1 &&
 	    r.topics[0].parts[1].noffline == 0, "t0 has partitions 0 and 1 led by 1");
 	CHECK(r.topics[1].error == 3 && r.topics[1].nparts == 0, "zz: error 3, no partitions");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_md6, p, n, "Metadata v6 response");
 	CHECK_INT(fl_kc_metadata_resp_decode(p, n, 4, &a, &r), <, 0,
 	    "v6 bytes do not parse as v4 (offline replicas missing)");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 	fl_wr_free(&w);
 }
@@ -260,7 +261,7 @@ static const char produce_v7_resp[] =
     "00000000";
 
 static int
-dec_prod7(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_prod7(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_produce_resp r;
 
@@ -277,7 +278,7 @@ test_produce(void)
 	struct fl_kc_produce_topic topic = { "t0", &part, 1 };
 	struct fl_kc_produce_req req = { NULL, -1, 30000, &topic, 1 };
 	struct fl_kc_produce_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -298,7 +299,7 @@ test_produce(void)
 	    r.topics[0].parts[0].log_append_time_ms == -1 &&
 	    r.topics[0].parts[0].log_start_offset == 0, "t0/1 at base offset 42");
 	CHECK_INT(r.throttle_ms, ==, 0, "throttle is the last field");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_prod7, p, n, "Produce v7 response");
 	free(p);
 	fl_wr_free(&w);
@@ -307,7 +308,7 @@ test_produce(void)
 /* ---- Fetch ---- */
 
 static int
-dec_fetch11(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_fetch11(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_fetch_resp r;
 
@@ -319,11 +320,11 @@ test_fetch(void)
 {
 	struct fl_wr w, resp;
 	struct fl_kc_hdr h = hdr(11, 3);
-	struct fl_kc_fetch_part part = { 0, 5, 1048576 };
+	struct fl_kc_fetch_part part = { 0, 5, 1048576, 0, 0 };
 	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
-	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1 };
+	struct fl_kc_fetch_req req = { 500, 1, 52428800, 1, &topic, 1, 0, 0 };
 	struct fl_kc_fetch_resp r;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_batch_builder b;
 	struct fl_slice v = { (const uint8_t *)"hello", 5 }, batch;
 	struct fl_rd recs;
@@ -388,7 +389,7 @@ test_fetch(void)
 	    "first batch whole and valid");
 	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 1, "second batch");
 	CHECK_INT(fl_kc_records_next(&recs, &batch), ==, 0, "partial trailing batch ends the walk");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_fetch11, resp.p, resp.len, "Fetch v11 response");
 
 	/* a BatchLength too small to hold a header is corruption, not the end */
@@ -404,10 +405,210 @@ test_fetch(void)
 	fl_wr_free(&w);
 }
 
+/* ---- Fetch as a follower replica ---- */
+
+static void
+test_fetch_replica(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(11, 3);
+	struct fl_kc_fetch_part part = { 0, 5, 1048576, 7, 3 };
+	struct fl_kc_fetch_topic topic = { "t0", &part, 1 };
+	struct fl_kc_fetch_req req = { 500, 1, 52428800, 0, &topic, 1, 1, 2 };
+	struct fl_kp_req q;
+	int16_t v;
+	int ok = 1;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v11 as replica 2 encodes");
+	check_bytes(&w, "00000053 0001 000b 00000003 0002\"fc\""
+	    "00000002 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 00000007 0000000000000005 0000000000000003 00100000"
+	    "00000000 0000",
+	    "Fetch v11 as a replica: ReplicaId, CurrentLeaderEpoch, LogStartOffset");
+	fl_wr_reset(&w);
+	h.version = 8;
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "Fetch v8 as replica 2 encodes");
+	check_bytes(&w, "0000004d 0001 0008 00000003 0002\"fc\""
+	    "00000002 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 0000000000000005 0000000000000003 00100000"
+	    "00000000",
+	    "Fetch v8 as a replica: no CurrentLeaderEpoch before v9");
+	fl_wr_reset(&w);
+	req.is_replica = 0;
+	h.version = 11;
+	CHECK_INT(fl_kc_fetch_req_encode(&w, &h, &req), ==, 0, "the same request as a consumer");
+	check_bytes(&w, "00000053 0001 000b 00000003 0002\"fc\""
+	    "ffffffff 000001f4 00000001 03200000 00 00000000 ffffffff"
+	    "00000001 0002\"t0\" 00000001"
+	    "00000000 ffffffff 0000000000000005 ffffffffffffffff 00100000"
+	    "00000000 0000",
+	    "is_replica 0: ReplicaId, epoch and log start are -1 whatever the fields hold");
+
+	/* the broker's codec reads back what the client's wrote, v4..v11 */
+	req.is_replica = 1;
+	for (v = 4; v <= 11; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_fetch_req_encode(&w, &h, &req) != 0 ||
+		    fl_kp_req_decode(&q, w.p + 4, w.len - 4, FL_KP_FEAT_ALL) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.kind == FL_KP_REQ_OK && q.u.fetch.replica_id == 2 &&
+		    q.u.fetch.ntopics == 1 && q.u.fetch.topics[0].nparts == 1 &&
+		    q.u.fetch.topics[0].parts[0].fetch_offset == 5 &&
+		    q.u.fetch.topics[0].parts[0].current_leader_epoch == (v >= 9 ? 7 : -1) &&
+		    q.u.fetch.topics[0].parts[0].log_start_offset == (v >= 5 ? 3 : -1);
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the replica fetch at v4..v11 (epoch v9+, log start v5+)");
+	fl_wr_free(&w);
+}
+
+/* ---- OffsetForLeaderEpoch ---- */
+
+static int
+dec_ofle0(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_ofle_resp r;
+
+	return fl_kc_ofle_resp_decode(p, n, 0, a, &r);
+}
+
+static int
+dec_ofle3(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_ofle_resp r;
+
+	return fl_kc_ofle_resp_decode(p, n, 3, a, &r);
+}
+
+static void
+test_ofle(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(3, 9);
+	struct fl_kc_ofle_part parts[2] = { { 0, 5, 4 }, { 1, 5, 2 } };
+	struct fl_kc_ofle_topic topic = { "t0", parts, 1 };
+	struct fl_kc_ofle_req req = { 1, &topic, 1 };
+	struct fl_kc_ofle_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kp_req q;
+	uint8_t *p;
+	size_t n;
+	int16_t v;
+	int ok = 1;
+
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "OffsetForLeaderEpoch v3 encodes");
+	check_bytes(&w, "00000028 0017 0003 00000009 0002\"fc\""
+	    "00000001 00000001 0002\"t0\" 00000001 00000000 00000005 00000004",
+	    "OffsetForLeaderEpoch v3 bytes: ReplicaId, CurrentLeaderEpoch, LeaderEpoch");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "v2 encodes");
+	check_bytes(&w, "00000024 0017 0002 00000009 0002\"fc\""
+	    "00000001 0002\"t0\" 00000001 00000000 00000005 00000004",
+	    "OffsetForLeaderEpoch v2 bytes: no ReplicaId before v3");
+	fl_wr_reset(&w);
+	h.version = 0;
+	topic.nparts = 2;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, 0, "v0 encodes");
+	check_bytes(&w, "00000028 0017 0000 00000009 0002\"fc\""
+	    "00000001 0002\"t0\" 00000002 00000000 00000004 00000001 00000002",
+	    "OffsetForLeaderEpoch v0 bytes: partition and leader epoch only");
+	fl_wr_reset(&w);
+	h.version = 4;
+	CHECK_INT(fl_kc_ofle_req_encode(&w, &h, &req), ==, FL_EINVAL,
+	    "OffsetForLeaderEpoch v4 (flexible) is refused");
+	CHECK(fl_kc_api_min(FL_KC_OFFSET_FOR_LEADER_EPOCH) == 0 &&
+	    fl_kc_api_max(FL_KC_OFFSET_FOR_LEADER_EPOCH) == 3 &&
+	    strcmp(fl_kc_api_name(FL_KC_OFFSET_FOR_LEADER_EPOCH), "OffsetForLeaderEpoch") == 0,
+	    "OffsetForLeaderEpoch is in the client's table, v0-3");
+
+	/* the broker's codec reads back what the client's wrote, v0..v3 */
+	for (v = 0; v <= 3; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_ofle_req_encode(&w, &h, &req) != 0 ||
+		    fl_kp_req_decode(&q, w.p + 4, w.len - 4, FL_KP_FEAT_ALL) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.kind == FL_KP_REQ_OK && q.u.ofle.replica_id == (v >= 3 ? 1 : -1) &&
+		    q.u.ofle.ntopics == 1 && q.u.ofle.topics[0].nparts == 2 &&
+		    q.u.ofle.topics[0].parts[1].partition == 1 &&
+		    q.u.ofle.topics[0].parts[1].leader_epoch == 2 &&
+		    q.u.ofle.topics[0].parts[1].current_leader_epoch == (v >= 2 ? 5 : -1);
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the client's OffsetForLeaderEpoch at v0..v3");
+
+	/* v3: throttle, then per partition error, index, epoch, end offset */
+	p = unhex("00000009 0000000a 00000001 0002\"t0\" 00000002"
+	    "0000 00000000 00000004 000000000000002a"
+	    "004a 00000001 ffffffff ffffffffffffffff", &n);
+	CHECK_INT(fl_kc_ofle_resp_decode(p, n, 3, &a, &r), ==, 0,
+	    "OffsetForLeaderEpoch v3 response decodes");
+	CHECK(r.throttle_ms == 10 && r.ntopics == 1 && slice_eq(r.topics[0].name, "t0") &&
+	    r.topics[0].nparts == 2, "v3: throttle and one topic of two partitions");
+	CHECK(r.topics[0].parts[0].error == 0 && r.topics[0].parts[0].index == 0 &&
+	    r.topics[0].parts[0].leader_epoch == 4 && r.topics[0].parts[0].end_offset == 42,
+	    "v3: epoch 4 ends at offset 42");
+	CHECK(r.topics[0].parts[1].error == FL_KERR_FENCED_LEADER_EPOCH &&
+	    r.topics[0].parts[1].index == 1 && r.topics[0].parts[1].leader_epoch == -1 &&
+	    r.topics[0].parts[1].end_offset == -1, "v3: FENCED_LEADER_EPOCH with -1, -1");
+	fl_arena_free(&a);
+	CHECK_INT(fl_kc_ofle_resp_decode(p, n, 4, &a, &r), ==, FL_EINVAL,
+	    "a v4 response is refused");
+	check_truncations(dec_ofle3, p, n, "OffsetForLeaderEpoch v3 response");
+	free(p);
+
+	/* v1: no throttle; v0: no throttle, no epoch */
+	p = unhex("00000009 00000001 0002\"t0\" 00000001 0000 00000003 00000002 0000000000000007", &n);
+	CHECK(fl_kc_ofle_resp_decode(p, n, 1, &a, &r) == 0 && r.throttle_ms == 0 &&
+	    r.topics[0].parts[0].index == 3 && r.topics[0].parts[0].leader_epoch == 2 &&
+	    r.topics[0].parts[0].end_offset == 7, "v1 response: epoch, no throttle");
+	fl_arena_free(&a);
+	free(p);
+	p = unhex("00000009 00000001 0002\"t0\" 00000001 0003 00000000 0000000000000007", &n);
+	CHECK(fl_kc_ofle_resp_decode(p, n, 0, &a, &r) == 0 &&
+	    r.topics[0].parts[0].error == 3 && r.topics[0].parts[0].leader_epoch == -1 &&
+	    r.topics[0].parts[0].end_offset == 7, "v0 response: no epoch (reads -1)");
+	fl_arena_free(&a);
+	check_truncations(dec_ofle0, p, n, "OffsetForLeaderEpoch v0 response");
+	free(p);
+
+	/* what the broker's codec encodes, the client's decodes, v0..v3 */
+	ok = 1;
+	for (v = 0; v <= 3; v++) {
+		struct fl_kp_ofle_part_resp kpp[2] = { { 0, 0, 4, 42 }, { 75, 1, -1, -1 } };
+		struct fl_kp_ofle_topic_resp kpt = { fl_kp_str("t0"), kpp, 2 };
+		struct fl_kp_ofle_resp kpr = { 10, &kpt, 1 };
+
+		fl_wr_reset(&w);
+		if (fl_kp_ofle_resp_encode(&w, v, 77, &kpr) != 0 ||
+		    fl_kc_ofle_resp_decode(w.p + 4, w.len - 4, v, &a, &r) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= r.throttle_ms == (v >= 2 ? 10 : 0) && r.ntopics == 1 &&
+		    r.topics[0].nparts == 2 && r.topics[0].parts[0].end_offset == 42 &&
+		    r.topics[0].parts[0].leader_epoch == (v >= 1 ? 4 : -1) &&
+		    r.topics[0].parts[1].error == FL_KERR_UNKNOWN_LEADER_EPOCH;
+		fl_arena_free(&a);
+	}
+	CHECK(ok, "kclient decodes kproto's OffsetForLeaderEpoch responses, v0..v3");
+	fl_wr_free(&w);
+}
+
 /* ---- ListOffsets, InitProducerId ---- */
 
 static int
-dec_lo2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_lo2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_list_offsets_resp r;
 
@@ -415,7 +616,7 @@ dec_lo2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_pid1(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_pid1(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_init_pid_resp r;
 
@@ -433,7 +634,7 @@ test_list_offsets_pid(void)
 	struct fl_kc_list_offsets_resp r;
 	struct fl_kc_init_pid_req preq = { NULL, -1 };
 	struct fl_kc_init_pid_resp pr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -449,7 +650,7 @@ test_list_offsets_pid(void)
 	CHECK(r.ntopics == 1 && r.topics[0].nparts == 1 && r.topics[0].parts[0].index == 1 &&
 	    r.topics[0].parts[0].timestamp == -1 && r.topics[0].parts[0].offset == 7,
 	    "t0/1 offset 7");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_lo2, p, n, "ListOffsets v2 response");
 	free(p);
 
@@ -469,7 +670,7 @@ test_list_offsets_pid(void)
 /* ---- group APIs ---- */
 
 static int
-dec_join5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_join5(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_join_resp r;
 
@@ -477,7 +678,7 @@ dec_join5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_ofetch5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_ofetch5(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_offset_fetch_resp r;
 
@@ -485,7 +686,7 @@ dec_ofetch5(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_leave3(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_leave3(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_leave_resp r;
 
@@ -516,7 +717,7 @@ test_groups(void)
 	struct fl_kc_offset_fetch_topic oft = { "t0", parts, 1 };
 	struct fl_kc_offset_fetch_req ofq = { "g", &oft, 1 };
 	struct fl_kc_offset_fetch_resp ofr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	uint8_t *p;
 	size_t n;
 
@@ -542,7 +743,7 @@ test_groups(void)
 	CHECK(jr.generation_id == 1 && slice_eq(jr.leader, "m1") && jr.nmembers == 1 &&
 	    jr.members[0].group_instance_id.p == NULL && slice_eq(jr.members[0].metadata, "m"),
 	    "leader m1 sees itself as the one member");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_join5, p, n, "JoinGroup v5 response");
 	free(p);
 
@@ -578,7 +779,7 @@ test_groups(void)
 	p = unhex("00000005 00000000 0000 00000001 0002\"m1\" ffff 0000", &n);
 	CHECK(fl_kc_leave_resp_decode(p, n, 3, &a, &lr) == 0 && lr.nmembers == 1 &&
 	    slice_eq(lr.members[0].member_id, "m1"), "LeaveGroup v3 response decodes");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_leave3, p, n, "LeaveGroup v3 response");
 	free(p);
 
@@ -598,7 +799,7 @@ test_groups(void)
 	CHECK(fl_kc_commit_resp_decode(p, n, 7, &a, &cr) == 0 && cr.ntopics == 1 &&
 	    cr.topics[0].nparts == 1 && cr.topics[0].parts[0].error == 0,
 	    "OffsetCommit v7 response decodes");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	fl_wr_reset(&w);
@@ -617,14 +818,14 @@ test_groups(void)
 	    "OffsetFetch v5 response decodes");
 	CHECK(ofr.topics[0].parts[0].offset == -1 && slice_eq(ofr.topics[0].parts[0].metadata, ""),
 	    "nothing committed: -1 and empty metadata");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_ofetch5, p, n, "OffsetFetch v5 response");
 	free(p);
 	fl_wr_free(&w);
 }
 
 static int
-dec_dg4(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_dg4(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_describe_groups_resp r;
 
@@ -632,7 +833,7 @@ dec_dg4(const uint8_t *p, size_t n, struct fl_kc_arena *a)
 }
 
 static int
-dec_lg2(const uint8_t *p, size_t n, struct fl_kc_arena *a)
+dec_lg2(const uint8_t *p, size_t n, struct fl_arena *a)
 {
 	struct fl_kc_list_groups_resp r;
 
@@ -646,7 +847,7 @@ test_group_admin(void)
 	struct fl_kc_describe_groups_req dq = { groups, 1, 0 };
 	struct fl_kc_describe_groups_resp dr;
 	struct fl_kc_list_groups_resp lr;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_hdr h = hdr(4, 5);
 	struct fl_wr w;
 	uint8_t *p;
@@ -680,7 +881,7 @@ test_group_admin(void)
 	    slice_eq(dr.groups[0].members[0].client_host, "/127.0.0.1") &&
 	    slice_eq(dr.groups[0].members[0].assignment, "xyz") &&
 	    dr.groups[0].authorized_ops == INT32_MIN, "one Stable member read back");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_dg4, p, n, "DescribeGroups v4 response");
 	free(p);
 	p = unhex("00000005 00000001 0000 0001\"g\" 0005\"Empty\" 0008\"consumer\""
@@ -688,7 +889,7 @@ test_group_admin(void)
 	CHECK(fl_kc_describe_groups_resp_decode(p, n, 0, &a, &dr) == 0 &&
 	    dr.ngroups == 1 && dr.groups[0].nmembers == 0 &&
 	    slice_eq(dr.groups[0].state, "Empty"), "DescribeGroups v0: no throttle, no ops");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	free(p);
 
 	fl_wr_reset(&w);
@@ -705,7 +906,7 @@ test_group_admin(void)
 	CHECK(lr.ngroups == 2 && slice_eq(lr.groups[0].group_id, "a") &&
 	    slice_eq(lr.groups[0].protocol_type, "consumer") &&
 	    lr.groups[1].protocol_type.len == 0, "two groups read back");
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	check_truncations(dec_lg2, p, n, "ListGroups v2 response");
 	free(p);
 	fl_wr_free(&w);
@@ -728,10 +929,21 @@ test_misc(void)
 	CHECK(fl_kc_frame_size(p, 4, 100, &n) == 0 && n == 100, "frame at the cap");
 	fl_store_be32(p + 4, 77);
 	CHECK(fl_kc_resp_corr(p + 4, 4, &corr) == 0 && corr == 77, "correlation id peeked");
-	CHECK(strcmp(fl_kc_err_name(3), "UNKNOWN_TOPIC_OR_PARTITION") == 0, "error names");
-	CHECK(fl_kc_err_is_retriable(5) && !fl_kc_err_is_retriable(45), "retriable errors");
+	CHECK(strcmp(fl_kerr_name(3), "UNKNOWN_TOPIC_OR_PARTITION") == 0, "error names");
+	CHECK(fl_kerr_is_retriable(5) && !fl_kerr_is_retriable(45), "retriable errors");
 	CHECK(fl_kc_api_min(FL_KC_PRODUCE) == 3 && fl_kc_api_max(FL_KC_FETCH) == 11 &&
 	    fl_kc_api_max(99) == -1, "client version table");
+	{
+		/* the old "struct fl_kc_arena a = { 0 }" (test-tool) still works */
+		struct fl_arena z = { 0 };
+		struct fl_kc_list_groups_resp lr;
+		uint8_t *q = unhex("00000005 00000000 0000 00000001 0001\"a\" 0000", &n);
+
+		CHECK(fl_kc_list_groups_resp_decode(q, n, 2, &z, &lr) == 0 && lr.ngroups == 1 &&
+		    z.bytes_max == FL_KC_ARENA_BYTES_MAX, "a zeroed arena gets the client's cap");
+		fl_arena_free(&z);
+		free(q);
+	}
 }
 
 int
@@ -741,6 +953,8 @@ main(void)
 	test_metadata();
 	test_produce();
 	test_fetch();
+	test_fetch_replica();
+	test_ofle();
 	test_list_offsets_pid();
 	test_groups();
 	test_group_admin();

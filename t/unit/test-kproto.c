@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../fuzz/wire-walk.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "codec/kproto.h"
 #include "tap.h"
@@ -1070,24 +1071,22 @@ test_group_responses(void)
 static void
 test_misc(void)
 {
-	struct fl_kp_arena a;
+	struct fl_arena a;
 	struct fl_kp_produce_req pr;
 	struct fl_rd r;
 	void *p;
 	int rc;
 
 	fl_rd_init(&r, "", 0);
-	fl_kp_arena_init(&a, 100);
+	fl_arena_init(&a, 100);
 	CHECK_INT(fl_kp_produce_req_decode(&r, 8, &a, &pr), ==, FL_EINVAL,
 	    "Produce v8 decode refused");
+	/* the name flume-serve still calls forwards to fl_arena_alloc */
 	p = fl_kp_arena_alloc(&a, 10, 10, &rc);
 	CHECK(p != NULL && rc == 0, "arena: 100 bytes fit");
 	p = fl_kp_arena_alloc(&a, 1, 1, &rc);
 	CHECK(p == NULL && rc == FL_EFULL, "arena: 101st byte is FL_EFULL");
-	p = fl_kp_arena_alloc(&a, SIZE_MAX / 2, 4, &rc);
-	CHECK(p == NULL && rc == FL_ERANGE, "arena: overflow is FL_ERANGE");
-	fl_kp_arena_free(&a);
-	fl_kp_arena_free(&a);
+	fl_arena_free(&a);
 
 	/* Negative string length inside a body. */
 	b_begin(FL_KP_DELETE_TOPICS, 1, 6);
@@ -1116,45 +1115,36 @@ test_misc(void)
 
 /* ---- mutation fuzz over every seed ---- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 static void
 test_mutations(long iterations)
 {
 	uint8_t *buf = malloc(4096);
 	long i, ok = 0, escaped = 0;
+	struct fl_rng r;
 
+	fl_rng_seed(&r, 0x9e3779b97f4a7c15ULL);	/* fixed: a failure replays */
 	for (i = 0; i < iterations; i++) {
-		const struct seed *s = &seeds[rng() % nseeds];
+		const struct seed *s = &seeds[fl_rng_below(&r, nseeds)];
 		size_t n = s->len - 4, k, nmut;
 		struct fl_kp_req q;
-		unsigned features = (unsigned)(rng() % 4);
+		unsigned features = (unsigned)fl_rng_below(&r, 4);
 		uint8_t *b;
 		int rc;
 
 		if (n > 4000)
 			continue;
 		memcpy(buf, s->p + 4, n);
-		nmut = 1 + rng() % 4;
+		nmut = 1 + (size_t)fl_rng_below(&r, 4);
 		for (k = 0; k < nmut && n > 0; k++) {
-			size_t at = rng() % n;
+			size_t at = (size_t)fl_rng_below(&r, n);
 
-			switch (rng() % 6) {
-			case 0: buf[at] ^= (uint8_t)(1u << (rng() % 8)); break;
-			case 1: buf[at] = (uint8_t)rng(); break;
+			switch (fl_rng_below(&r, 6)) {
+			case 0: buf[at] ^= (uint8_t)(1u << fl_rng_below(&r, 8)); break;
+			case 1: buf[at] = (uint8_t)fl_rng_next(&r); break;
 			case 2: buf[at] = 0xff; break;
 			case 3: buf[at] = 0x00; break;
 			case 4: n = at; break;			/* truncate */
-			case 5: if (n < 4000) buf[n++] = (uint8_t)rng(); break;
+			case 5: if (n < 4000) buf[n++] = (uint8_t)fl_rng_next(&r); break;
 			}
 		}
 		b = malloc(n > 0 ? n : 1);

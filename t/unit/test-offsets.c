@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "codec/offsets.h"
 #include "tap.h"
 
@@ -33,18 +34,20 @@ main(void)
 {
 	static struct model m[4][8][16];	/* group x topic x partition */
 	struct fl_offsets t;
-	uint64_t s = 7;
+	struct fl_rng rng;
 	int i, ok = 1;
 
+	fl_rng_seed(&rng, 7);
 	fl_offsets_init(&t);
 	for (i = 0; i < 200000; i++) {
 		char g[16], tp[16];
 		int gi, ti, pi, op;
 		struct fl_offset_commit c = { 0, -1, "md", 0 }, got;
 
-		s = s * 6364136223846793005ull + 1442695040888963407ull;
-		gi = (int)((s >> 33) % 4); ti = (int)((s >> 40) % 8); pi = (int)((s >> 20) % 16);
-		op = (int)((s >> 50) % 3);
+		gi = (int)fl_rng_below(&rng, 4);
+		ti = (int)fl_rng_below(&rng, 8);
+		pi = (int)fl_rng_below(&rng, 16);
+		op = (int)fl_rng_below(&rng, 3);
 		snprintf(g, sizeof(g), "g%d", gi);
 		snprintf(tp, sizeof(tp), "t%d", ti);
 		if (op == 0) {

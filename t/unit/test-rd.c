@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/rd.h"
+#include "base/rng.h"
 #include "tap.h"
 
 /* Run one getter over buf[0..n) and report rc and bytes consumed. */
@@ -202,16 +203,6 @@ rt_uvarint(uint32_t v)
 	return fl_rd_uvarint(&r, &got) == 0 && got == v && r.off == w.len;
 }
 
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static void
 test_varints(void)
 {
@@ -232,7 +223,7 @@ test_varints(void)
 		{ INT32_MAX, { 0xfe, 0xff, 0xff, 0xff, 0x0f }, 5 },
 		{ INT32_MIN, { 0xff, 0xff, 0xff, 0xff, 0x0f }, 5 },
 	};
-	uint64_t seed = 42;
+	struct fl_rng rng;
 	size_t i;
 	int bad = 0;
 
@@ -257,8 +248,9 @@ test_varints(void)
 			bad++;
 	CHECK_INT(bad, ==, 0, "uvarint round trip incl. UINT32_MAX");
 	bad = 0;
+	fl_rng_seed(&rng, 42);
 	for (i = 0; i < 100000; i++) {
-		uint64_t x = rng_next(&seed);
+		uint64_t x = fl_rng_next(&rng);
 		int sh = (int)(x & 63);
 
 		/* spread over all magnitudes, not just huge values */

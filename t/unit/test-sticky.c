@@ -18,25 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "sm/sticky.h"
 #include "tap.h"
-
-/* ---- a seeded PRNG (xorshift64*), local to the test ---- */
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ULL;
-}
-
-static size_t
-rnd_below(uint64_t *s, size_t n)
-{
-	return n == 0 ? 0 : (size_t)(rnd(s) % n);
-}
 
 /* ---- a small group model ---- */
 
@@ -186,7 +170,7 @@ lower_bound(struct model *md, const struct fl_sticky_member *in, size_t n)
 }
 
 static void
-shuffle(uint64_t *s, void *base, size_t n, size_t size)
+shuffle(struct fl_rng *s, void *base, size_t n, size_t size)
 {
 	unsigned char tmp[sizeof(struct fl_sticky_member) > sizeof(struct fl_sticky_tp) ?
 	    sizeof(struct fl_sticky_member) : sizeof(struct fl_sticky_tp)];
@@ -195,7 +179,7 @@ shuffle(uint64_t *s, void *base, size_t n, size_t size)
 
 	FL_ASSERT(size <= sizeof(tmp));
 	for (i = n; i > 1; i--) {
-		size_t j = rnd_below(s, i);
+		size_t j = (size_t)fl_rng_below(s, i);
 
 		memcpy(tmp, b + (i - 1) * size, size);
 		memcpy(b + (i - 1) * size, b + j * size, size);
@@ -205,7 +189,7 @@ shuffle(uint64_t *s, void *base, size_t n, size_t size)
 
 /* Check one round's result; update the model's owned lists from it. */
 static void
-judge(struct model *md, uint64_t *s, int is_same_subs, struct verdict *v,
+judge(struct model *md, struct fl_rng *s, int is_same_subs, struct verdict *v,
     uint64_t seed, int round)
 {
 	struct fl_sticky_member in[M_MAX], in2[M_MAX];
@@ -322,16 +306,17 @@ run_rounds(uint64_t seed, int rounds, int is_same_subs)
 {
 	struct model md;
 	struct verdict v = { 1, 1, 1, 1 };
-	uint64_t s = seed;
+	struct fl_rng s;
 	size_t i, j;
 	char what[160];
 	int round;
 
+	fl_rng_seed(&s, seed);
 	memset(&md, 0, sizeof(md));
-	md.nt = 1 + rnd_below(&s, T_MAX);
+	md.nt = 1 + (size_t)fl_rng_below(&s, T_MAX);
 	for (i = 0; i < md.nt; i++) {
 		md.t[i].name = tnames[i];
-		md.t[i].nparts = (int32_t)(1 + rnd_below(&s, 24));
+		md.t[i].nparts = (int32_t)(1 + fl_rng_below(&s, 24));
 	}
 	if (is_same_subs && md.nt > 1)
 		md.t[md.nt - 1].nparts = 0;	/* a topic that does not exist yet */
@@ -341,9 +326,9 @@ run_rounds(uint64_t seed, int rounds, int is_same_subs)
 		md.m[i].old_generation = -1;
 	}
 	for (round = 1; round <= rounds; round++) {
-		size_t pick = rnd_below(&s, M_MAX);
+		size_t pick = (size_t)fl_rng_below(&s, M_MAX);
 		struct tmember *m = &md.m[pick];
-		uint64_t what_happens = rnd_below(&s, 10);
+		uint64_t what_happens = fl_rng_below(&s, 10);
 
 		if (what_happens < 7) {
 			/* join or leave; a leaver forgets what it owned */
@@ -352,16 +337,16 @@ run_rounds(uint64_t seed, int rounds, int is_same_subs)
 			m->generation = m->old_generation = -1;
 			m->nsubs = 0;
 			for (j = 0; j < md.nt; j++)
-				if (is_same_subs || rnd_below(&s, 2) == 0)
+				if (is_same_subs || fl_rng_below(&s, 2) == 0)
 					m->subs[m->nsubs++] = md.t[j].name;
 			if (!is_same_subs && m->nsubs == 0)
-				m->subs[m->nsubs++] = md.t[rnd_below(&s, md.nt)].name;
+				m->subs[m->nsubs++] = md.t[fl_rng_below(&s, md.nt)].name;
 		} else if (what_happens < 8) {
 			/* a topic grows (or appears) */
-			size_t ti = rnd_below(&s, md.nt);
+			size_t ti = (size_t)fl_rng_below(&s, md.nt);
 
 			if (md.t[ti].nparts < P_MAX / 4)
-				md.t[ti].nparts += (int32_t)(1 + rnd_below(&s, 5));
+				md.t[ti].nparts += (int32_t)(1 + fl_rng_below(&s, 5));
 		} else if (what_happens < 9 && m->is_in) {
 			/*
 			 * A member that missed the last round claims what it
