@@ -505,7 +505,7 @@ fetch_all_cb(void *arg, const char *topic, int32_t partition, const struct fl_of
 		if (fa->ntopics == fa->cap) {
 			size_t cap = fa->cap ? fa->cap * 2 : 8;
 			struct fl_kp_offset_fetch_topic_resp *nt =
-			    fl_kp_arena_alloc(&fa->req->arena, cap, sizeof(*nt), &fa->rc);
+			    fl_arena_alloc(&fa->req->arena, cap, sizeof(*nt), &fa->rc);
 
 			if (nt == NULL)
 				return 1;
@@ -518,7 +518,7 @@ fetch_all_cb(void *arg, const char *topic, int32_t partition, const struct fl_of
 		memset(t, 0, sizeof(*t));
 		t->name = str_slice(topic);
 	}
-	np = fl_kp_arena_alloc(&fa->req->arena, t->nparts + 1, sizeof(*np), &fa->rc);
+	np = fl_arena_alloc(&fa->req->arena, t->nparts + 1, sizeof(*np), &fa->rc);
 	if (np == NULL)
 		return 1;
 	if (t->nparts)

@@ -42,7 +42,7 @@ kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc)
 
 	if (nmemb == 0)
 		return NULL;
-	p = fl_kp_arena_alloc(&req->arena, nmemb, size, rc);
+	p = fl_arena_alloc(&req->arena, nmemb, size, rc);
 	return p;
 }
 

@@ -124,9 +124,6 @@ struct fl_kc_hdr {
 #define FL_KC_ARENA_BYTES_MAX	(64u << 20)
 #define FL_KC_ARENA_INIT	FL_ARENA_INIT(FL_KC_ARENA_BYTES_MAX)
 
-/* Compatibility names (t/tool/test-tool.c); new code uses struct fl_arena. */
-#define fl_kc_arena		fl_arena
-#define fl_kc_arena_free	fl_arena_free
 
 /* ---- ApiVersions (18), v0-2 ---- */
 

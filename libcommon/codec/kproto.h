@@ -152,16 +152,6 @@ int fl_kp_hdr_parse(const uint8_t *p, size_t n, unsigned features,
 
 /* ---- arena for decoded arrays: struct fl_arena, base/arena.h ---- */
 
-/*
- * Compatibility name for flume-serve, which builds response arrays in
- * req->arena; new code calls fl_arena_alloc() directly.
- */
-static inline void *
-fl_kp_arena_alloc(struct fl_arena *a, size_t nmemb, size_t size, int *rc)
-{
-	return fl_arena_alloc(a, nmemb, size, rc);
-}
-
 /* Make a slice from a C string (NULL gives a null slice). */
 struct fl_slice fl_kp_str(const char *s);
 

@@ -496,7 +496,7 @@ fl_coord_commit(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 	gerr = (int16_t)fl_grp_commit_check(&c->grp, now_ms, group_id, member_id,
 	    instance_id, generation);
 	if (gerr < 0)
-		gerr = FL_GRP_COORDINATOR_NOT_AVAILABLE;
+		gerr = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 	after_group_call(c);
 	for (i = 0; i < n; i++) {
 		struct fl_coord_commit_part *p = &parts[i];
@@ -509,11 +509,11 @@ fl_coord_commit(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 		if (gerr != 0)
 			continue;
 		if (!p->is_known) {
-			p->error = 3;		/* UNKNOWN_TOPIC_OR_PARTITION */
+			p->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			continue;
 		}
 		if (p->metadata.p != NULL && p->metadata.len > FL_OFFSETS_METADATA_MAX) {
-			p->error = 12;		/* OFFSET_METADATA_TOO_LARGE */
+			p->error = FL_KERR_OFFSET_METADATA_TOO_LARGE;
 			continue;
 		}
 		if (p->metadata.p != NULL) {
@@ -529,7 +529,7 @@ fl_coord_commit(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 		fl_wr_free(&k);
 		fl_wr_free(&v);
 		if (idx < 0 || pending_add(c, group_id, p, wall_ms, (uint64_t)idx) != 0)
-			p->error = FL_GRP_COORDINATOR_NOT_AVAILABLE;
+			p->error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 	}
 	return 0;
 }
@@ -546,7 +546,7 @@ fl_coord_commit_result(struct fl_coord *c, int stored_rc, struct fl_coord_commit
 		if (parts[i].error != 0 || !parts[i].is_known)
 			continue;
 		if (stored_rc != 0)
-			parts[i].error = 56;	/* KAFKA_STORAGE_ERROR */
+			parts[i].error = FL_KERR_KAFKA_STORAGE_ERROR;
 		else
 			any = 1;
 	}
@@ -559,10 +559,10 @@ fl_coord_find(int8_t key_type, struct fl_slice key, const char **msg)
 	*msg = NULL;
 	if (key_type != 0) {
 		*msg = "transactions are not supported";
-		return FL_GRP_COORDINATOR_NOT_AVAILABLE;
+		return FL_KERR_COORDINATOR_NOT_AVAILABLE;
 	}
 	if (key.p == NULL || key.len == 0)
-		return FL_GRP_INVALID_GROUP_ID;
+		return FL_KERR_INVALID_GROUP_ID;
 	return 0;
 }
 

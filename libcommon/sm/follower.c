@@ -1,12 +1,9 @@
 /* follower.c: truncation on divergence, fetch offsets and HW on a follower. */
 #include <string.h>
 
+#include "codec/kerr.h"
 #include "sm/follower.h"
 
-enum {
-	KERR_OFFSET_OUT_OF_RANGE = 1,
-	KERR_FENCED_LEADER_EPOCH = 74
-};
 
 static void
 ask(struct fl_follower *f, int32_t epoch)
@@ -92,7 +89,7 @@ fl_follower_epoch_answer(struct fl_follower *f, int64_t now_ms, int16_t error,
 
 	if (f->action != FL_FOLLOWER_ASK_EPOCH)
 		return;		/* a stale answer */
-	if (error == KERR_FENCED_LEADER_EPOCH) {
+	if (error == FL_KERR_FENCED_LEADER_EPOCH) {
 		f->action = FL_FOLLOWER_FENCED;
 		return;
 	}
@@ -155,11 +152,11 @@ fl_follower_fetch_answer(struct fl_follower *f, int64_t now_ms, int16_t error,
 {
 	if (f->action != FL_FOLLOWER_FETCH)
 		return 0;
-	if (error == KERR_FENCED_LEADER_EPOCH) {
+	if (error == FL_KERR_FENCED_LEADER_EPOCH) {
 		f->action = FL_FOLLOWER_FENCED;
 		return 0;
 	}
-	if (error == KERR_OFFSET_OUT_OF_RANGE) {
+	if (error == FL_KERR_OFFSET_OUT_OF_RANGE) {
 		if (leader_log_start >= 0 && f->fetch_offset < (uint64_t)leader_log_start) {
 			/* retention took what we lack: start over at its log start */
 			f->action = FL_FOLLOWER_TRUNCATE;

@@ -5,16 +5,9 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "codec/kerr.h"
 #include "sm/leader.h"
 
-enum {
-	KERR_OFFSET_OUT_OF_RANGE = 1,
-	KERR_NOT_LEADER_OR_FOLLOWER = 6,
-	KERR_NOT_ENOUGH_REPLICAS = 19,
-	KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
-	KERR_FENCED_LEADER_EPOCH = 74,
-	KERR_UNKNOWN_LEADER_EPOCH = 75
-};
 
 /* ---- node sets ---- */
 
@@ -238,7 +231,7 @@ fl_leader_may_append(const struct fl_leader *l)
 	struct fl_nodeset eff;
 
 	union_isr(l, &eff);
-	return (int32_t)eff.n < l->min_insync ? KERR_NOT_ENOUGH_REPLICAS : 0;
+	return (int32_t)eff.n < l->min_insync ? FL_KERR_NOT_ENOUGH_REPLICAS : 0;
 }
 
 void
@@ -266,14 +259,14 @@ fl_leader_fetch(struct fl_leader *l, int64_t now_ms, int32_t id, int32_t current
 	struct fl_leader_follower *f;
 
 	if (current_epoch >= 0 && current_epoch < l->epoch)
-		return KERR_FENCED_LEADER_EPOCH;
+		return FL_KERR_FENCED_LEADER_EPOCH;
 	if (current_epoch > l->epoch)
-		return KERR_UNKNOWN_LEADER_EPOCH;
+		return FL_KERR_UNKNOWN_LEADER_EPOCH;
 	f = follower(l, id);
 	if (f == NULL)
-		return KERR_NOT_LEADER_OR_FOLLOWER;
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (fetch_offset < 0 || (uint64_t)fetch_offset > l->log_end)
-		return KERR_OFFSET_OUT_OF_RANGE;
+		return FL_KERR_OFFSET_OUT_OF_RANGE;
 	f->fetch_offset = fetch_offset;
 	f->last_fetch_ms = now_ms;
 	if ((uint64_t)fetch_offset >= l->log_end)
@@ -312,9 +305,9 @@ fl_leader_commit_isr(struct fl_leader *l, int64_t now_ms, int32_t epoch,
 	size_t i;
 
 	if (epoch < l->epoch)
-		return KERR_FENCED_LEADER_EPOCH;
+		return FL_KERR_FENCED_LEADER_EPOCH;
 	if (epoch > l->epoch)
-		return KERR_UNKNOWN_LEADER_EPOCH;
+		return FL_KERR_UNKNOWN_LEADER_EPOCH;
 	if (!fl_nodeset_has(isr, l->self))
 		return FL_EINVAL;
 	for (i = 0; i < isr->n; i++)
@@ -335,7 +328,7 @@ fl_leader_ack_ready(const struct fl_leader *l, uint64_t end, int16_t *error)
 		return 0;
 	union_isr(l, &eff);
 	if ((int32_t)eff.n < l->min_insync)
-		*error = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+		*error = FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 	return 1;
 }
 

@@ -107,7 +107,7 @@ join(int fd, const char *name, const char *group, const char *member, int32_t se
 	struct fl_kc_join_protocol proto;
 	struct fl_kc_join_req req;
 	struct fl_kc_join_resp resp;
-	struct fl_kc_arena a = { 0 };
+	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_wr w;
 	uint8_t *meta = calloc(1, meta_len + 1), *p;
 	size_t n;
@@ -128,7 +128,7 @@ join(int fd, const char *name, const char *group, const char *member, int32_t se
 	if (fl_kc_join_resp_decode(p, n, 5, &a, &resp) != 0)
 		fl_diex(76, "%s: undecodable JoinGroup response", name);
 	printf("%s\t%d\n", name, (int)resp.error);
-	fl_kc_arena_free(&a);
+	fl_arena_free(&a);
 	fl_wr_free(&w);
 	free(p);
 	free(meta);
@@ -181,7 +181,7 @@ group_abuse(const char *addr, const char *topic)
 		struct fl_kc_hdr h = { 1, 4, "test-tool" };
 		struct fl_kc_leave_req req = { "no-such-group", "nobody", NULL };
 		struct fl_kc_leave_resp resp;
-		struct fl_kc_arena a = { 0 };
+		struct fl_arena a = FL_KC_ARENA_INIT;
 
 		fl_wr_init(&w, 1 << 20);
 		fl_kc_leave_req_encode(&w, &h, &req);
@@ -189,7 +189,7 @@ group_abuse(const char *addr, const char *topic)
 		if (fl_kc_leave_resp_decode(p, n, 1, &a, &resp) != 0)
 			fl_diex(76, "undecodable LeaveGroup response");
 		printf("leave-unknown-group\t%d\n", (int)resp.error);
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		free(p);
 		fl_wr_free(&w);
 	}
@@ -205,7 +205,7 @@ group_abuse(const char *addr, const char *topic)
 			struct fl_kc_commit_topic t = { i ? topic : "no-such-topic", &part, 1 };
 			struct fl_kc_commit_req req = { "abuse-commits", -1, "", NULL, -1, &t, 1 };
 			struct fl_kc_commit_resp resp;
-			struct fl_kc_arena a = { 0 };
+			struct fl_arena a = FL_KC_ARENA_INIT;
 
 			fl_wr_init(&w, 1 << 20);
 			fl_kc_commit_req_encode(&w, &h, &req);
@@ -214,7 +214,7 @@ group_abuse(const char *addr, const char *topic)
 			    resp.ntopics != 1 || resp.topics[0].nparts != 1)
 				fl_diex(76, "undecodable OffsetCommit response");
 			printf("%s\t%d\n", names[i], (int)resp.topics[0].parts[0].error);
-			fl_kc_arena_free(&a);
+			fl_arena_free(&a);
 			free(p);
 			fl_wr_free(&w);
 		}
@@ -225,7 +225,7 @@ group_abuse(const char *addr, const char *topic)
 		struct fl_kc_offset_fetch_topic t = { topic, &part, 1 };
 		struct fl_kc_offset_fetch_req req = { "no-such-group", &t, 1 };
 		struct fl_kc_offset_fetch_resp resp;
-		struct fl_kc_arena a = { 0 };
+		struct fl_arena a = FL_KC_ARENA_INIT;
 
 		fl_wr_init(&w, 1 << 20);
 		fl_kc_offset_fetch_req_encode(&w, &h, &req);
@@ -234,7 +234,7 @@ group_abuse(const char *addr, const char *topic)
 		    resp.ntopics != 1 || resp.topics[0].nparts != 1)
 			fl_diex(76, "undecodable OffsetFetch response");
 		printf("fetch-unknown-group\t%lld\n", (long long)resp.topics[0].parts[0].offset);
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		free(p);
 		fl_wr_free(&w);
 	}
@@ -258,7 +258,7 @@ commit_loop(const char *addr, const char *group, const char *topic, long n)
 		struct fl_kc_commit_topic t = { topic, &part, 1 };
 		struct fl_kc_commit_req req = { group, -1, "", NULL, -1, &t, 1 };
 		struct fl_kc_commit_resp resp;
-		struct fl_kc_arena a = { 0 };
+		struct fl_arena a = FL_KC_ARENA_INIT;
 
 		fl_wr_init(&w, 1 << 20);
 		fl_kc_commit_req_encode(&w, &h, &req);
@@ -266,7 +266,7 @@ commit_loop(const char *addr, const char *group, const char *topic, long n)
 		if (fl_kc_commit_resp_decode(p, len, 7, &a, &resp) != 0 || resp.ntopics != 1 ||
 		    resp.topics[0].nparts != 1 || resp.topics[0].parts[0].error != 0)
 			fl_diex(76, "commit %ld failed", i);
-		fl_kc_arena_free(&a);
+		fl_arena_free(&a);
 		free(p);
 		fl_wr_free(&w);
 	}

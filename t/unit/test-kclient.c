@@ -934,7 +934,7 @@ test_misc(void)
 	CHECK(fl_kc_api_min(FL_KC_PRODUCE) == 3 && fl_kc_api_max(FL_KC_FETCH) == 11 &&
 	    fl_kc_api_max(99) == -1, "client version table");
 	{
-		/* the old "struct fl_kc_arena a = { 0 }" (test-tool) still works */
+		/* a zeroed arena is usable: decoders give it the client's cap */
 		struct fl_arena z = { 0 };
 		struct fl_kc_list_groups_resp lr;
 		uint8_t *q = unhex("00000005 00000000 0000 00000001 0001\"a\" 0000", &n);
