@@ -1082,9 +1082,9 @@ test_misc(void)
 	CHECK_INT(fl_kp_produce_req_decode(&r, 8, &a, &pr), ==, FL_EINVAL,
 	    "Produce v8 decode refused");
 	/* the name flume-serve still calls forwards to fl_arena_alloc */
-	p = fl_kp_arena_alloc(&a, 10, 10, &rc);
+	p = fl_arena_alloc(&a, 10, 10, &rc);
 	CHECK(p != NULL && rc == 0, "arena: 100 bytes fit");
-	p = fl_kp_arena_alloc(&a, 1, 1, &rc);
+	p = fl_arena_alloc(&a, 1, 1, &rc);
 	CHECK(p == NULL && rc == FL_EFULL, "arena: 101st byte is FL_EFULL");
 	fl_arena_free(&a);
 
