@@ -798,6 +798,7 @@ act_name(enum fl_segtool_act_kind k)
 	case FL_SEGTOOL_MOVE:    return "move";
 	case FL_SEGTOOL_REINDEX: return "reindex";
 	case FL_SEGTOOL_EPOCHS:  return "epochs";
+	case FL_SEGTOOL_HW:      return "hw";
 	}
 	return "?";
 }
@@ -857,7 +858,8 @@ cmd_repair(int argc, char **argv)
 		cells[0] = act_name(a->kind);
 		cells[1] = a->path;
 		cells[2] = a->kind == FL_SEGTOOL_CUT ? FMT_U64(b1, a->pos) : NULL;
-		cells[3] = a->kind != FL_SEGTOOL_EPOCHS ? FMT_U64(b2, a->bytes) : NULL;
+		cells[3] = a->kind != FL_SEGTOOL_EPOCHS && a->kind != FL_SEGTOOL_HW ?
+		    FMT_U64(b2, a->bytes) : NULL;
 		cells[4] = a->offset >= 0 ? FMT_I64(b3, a->offset) : NULL;
 		cells[5] = a->saved[0] ? a->saved : NULL;
 		table_row(&tab, cells);

@@ -210,3 +210,53 @@ three_batches() {
 	run -0 flume-seg digest --to 150 "$d"
 	run -65 flume-seg digest "$d"
 }
+
+@test "an hw past the log end is reported; repair lowers it to the end" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	printf '0\n500\n' | flume-test-tool durable-write "$d" hw
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/hw: bad file: high watermark 500 is past the log end 10"* ]]
+	run -0 flume-seg repair "$d"
+	[ "${lines[1]}" = "$(printf 'hw\t%s\t\t\t10\t' "$d/hw")" ]
+	run -0 flume-seg verify "$d"
+	# a cut below the stored hw lowers it too
+	printf '0\n10\n' | flume-test-tool durable-write "$d" hw
+	truncate -s $(($(stat -c %s "$d/$SEG0.log") - 3)) "$d/$SEG0.log"
+	run -0 flume-seg repair "$d"
+	[[ "$output" == *"$(printf 'hw\t%s\t\t\t0' "$d/hw")"* ]]
+	run -0 flume-seg verify "$d"
+}
+
+@test "a damaged hw or producers file is moved aside by repair, never trusted" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	printf '0\n05\n' | flume-test-tool durable-write "$d" hw
+	printf 'FLPS' | flume-test-tool durable-write "$d" producers
+	flip_byte "$d/producers" 1
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/hw: bad file: line 2: the high watermark has a leading zero"* ]]
+	[[ "$output" == *"$d/producers"*"trailer does not match"* ]]
+	cp "$d/hw" "$BATS_TEST_TMPDIR/hw.orig"
+	run -0 flume-seg repair "$d"
+	[[ "$output" == *"$(printf 'move\t%s\t\t37\t\t%s' "$d/hw" "$d/hw.corrupt")"* ]]
+	[[ "$output" == *"$(printf 'move\t%s\t\t36\t\t%s' "$d/producers" "$d/producers.corrupt")"* ]]
+	cmp "$d/hw.corrupt" "$BATS_TEST_TMPDIR/hw.orig"
+	[ ! -e "$d/hw" ] && [ ! -e "$d/producers" ]
+	run -0 flume-seg verify "$d"
+}
+
+@test "a leader-epoch-checkpoint that parses loosely is damage to verify and to the log" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	for text in '0\n1\n0 -1\n' '0\n1\n+0 0\n' '0\n2\n0 0\n' '0\n1\n0 0\n\n' '0\n01\n0 0\n'; do
+		# shellcheck disable=SC2059
+		printf "$text" | flume-test-tool durable-write "$d" leader-epoch-checkpoint
+		run -65 --separate-stderr flume-seg verify "$d"
+		[[ "$stderr" == *"$d/leader-epoch-checkpoint: bad file: line "* ]]
+		# the log's open rebuilds it from the batches, as repair does
+		echo x | flume-seg append "$d"
+		run -0 flume-seg verify "$d"
+		[ "$(head -c 8 "$d/leader-epoch-checkpoint")" = "$(printf '0\n1\n0 0\n')" ]
+	done
+}

@@ -22,6 +22,7 @@
 #include "store/plog.h"
 
 #define EPOCH_FILE "leader-epoch-checkpoint"
+#define HW_FILE "hw"
 #define PATH_BYTES_MAX 4096
 #define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
 #define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
@@ -488,102 +489,105 @@ parent_of(char *buf, size_t n, const char *path)
 	return 0;
 }
 
+/* Write e[0..n) as the leader-epoch-checkpoint, durably. */
 static int
-epochs_write(struct fl_plog *l)
+epochs_store(struct fl_plog *l, const struct fl_epoch *e, size_t n)
 {
 	struct fl_wr w;
-	char line[64];
-	size_t i;
-	int rc, n;
+	int rc;
 
-	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
-	n = snprintf(line, sizeof(line), "0\n%zu\n", l->nepoch);
-	fl_wr_raw(&w, line, (size_t)n);
-	for (i = 0; i < l->nepoch; i++) {
-		n = snprintf(line, sizeof(line), "%" PRId32 " %" PRIu64 "\n",
-		    l->epochs[i].epoch, l->epochs[i].start_offset);
-		fl_wr_raw(&w, line, (size_t)n);
-	}
-	rc = w.err ? w.err : fl_durable_write(l->vfs, l->dir, EPOCH_FILE, w.p, w.len);
+	fl_wr_init(&w, FL_EPOCHS_TEXT_BYTES_MAX);
+	rc = fl_epochs_encode(&w, e, n);
+	if (rc == 0)
+		rc = fl_durable_write(l->vfs, l->dir, EPOCH_FILE, w.p, w.len);
 	fl_wr_free(&w);
 	return rc;
 }
 
-/* Parse "0\nN\n" then N lines "epoch offset\n"; strictly ascending. */
+static int
+epochs_write(struct fl_plog *l)
+{
+	return epochs_store(l, l->epochs, l->nepoch);
+}
+
+/* Decode the checkpoint's content into l->epochs (owned, exactly sized). */
 static int
 epochs_parse(struct fl_plog *l, const uint8_t *p, size_t len)
 {
-	char *text = malloc(len + 1), *s, *end;
-	unsigned long long n, i;
-	int rc = FL_ECORRUPT;
+	struct fl_epoch *e = malloc(FL_EPOCHS_MAX * sizeof(*e)), *shrunk;
+	size_t n = 0;
+	int rc;
 
-	if (text == NULL)
+	if (e == NULL)
 		return FL_ENOMEM;
-	memcpy(text, p, len);
-	text[len] = '\0';
-	s = text;
-	if (strncmp(s, "0\n", 2) != 0)
-		goto out;
-	s += 2;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (end == s || *end != '\n' || errno != 0 || n > FL_PLOG_EPOCHS_MAX)
-		goto out;
-	s = end + 1;
-	l->epochs = calloc(n ? n : 1, sizeof(*l->epochs));
-	if (l->epochs == NULL) {
-		rc = FL_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		long long e;
-		unsigned long long off;
-
-		e = strtoll(s, &end, 10);
-		if (end == s || *end != ' ' || e < 0 || e > INT32_MAX)
-			goto out;
-		s = end + 1;
-		off = strtoull(s, &end, 10);
-		if (end == s || *end != '\n')
-			goto out;
-		s = end + 1;
-		if (i > 0 && ((int32_t)e <= l->epochs[i - 1].epoch ||
-		    off < l->epochs[i - 1].start_offset))
-			goto out;
-		l->epochs[i].epoch = (int32_t)e;
-		l->epochs[i].start_offset = off;
-	}
-	if (*s != '\0')
-		goto out;
-	l->nepoch = (size_t)n;
-	rc = 0;
-out:
+	rc = fl_epochs_decode(p, len, e, FL_EPOCHS_MAX, &n, NULL);
 	if (rc != 0) {
-		free(l->epochs);
-		l->epochs = NULL;
-		l->nepoch = 0;
+		free(e);
+		return rc;
 	}
-	free(text);
-	return rc;
+	shrunk = realloc(e, (n ? n : 1) * sizeof(*e));
+	l->epochs = shrunk ? shrunk : e;
+	l->nepoch = n;
+	return 0;
 }
 
+/*
+ * Add (epoch, start) to e[0..*n), which has room for one more entry.  A
+ * last entry with the same start offset is replaced: that epoch wrote
+ * nothing (an append that failed after its entry was stored), and Kafka
+ * keeps start offsets strictly ascending the same way.  At FL_EPOCHS_MAX
+ * the oldest entry goes: only recent epochs matter to followers.
+ */
+static void
+epochs_add(struct fl_epoch *e, size_t *n, int32_t epoch, uint64_t start)
+{
+	if (*n > 0 && e[*n - 1].start_offset == start) {
+		(*n)--;
+	} else if (*n == FL_EPOCHS_MAX) {
+		memmove(e, e + 1, (*n - 1) * sizeof(*e));
+		(*n)--;
+	}
+	e[*n].epoch = epoch;
+	e[*n].start_offset = start;
+	(*n)++;
+}
+
+/* In memory only (rebuilds): grow l->epochs and add. */
 static int
 epochs_push(struct fl_plog *l, int32_t epoch, uint64_t start)
 {
-	struct fl_plog_epoch *e;
+	struct fl_epoch *e = realloc(l->epochs, (l->nepoch + 1) * sizeof(*e));
 
-	if (l->nepoch == FL_PLOG_EPOCHS_MAX) {
-		/* forget the oldest: only recent epochs matter to followers */
-		memmove(l->epochs, l->epochs + 1, (l->nepoch - 1) * sizeof(*l->epochs));
-		l->nepoch--;
-	}
-	e = realloc(l->epochs, (l->nepoch + 1) * sizeof(*e));
 	if (e == NULL)
 		return FL_ENOMEM;
 	l->epochs = e;
-	e[l->nepoch].epoch = epoch;
-	e[l->nepoch].start_offset = start;
-	l->nepoch++;
+	epochs_add(l->epochs, &l->nepoch, epoch, start);
+	return 0;
+}
+
+/*
+ * Begin 'epoch' at 'start', durably: the checkpoint is written before l
+ * changes, so a failed write leaves the list as it was.
+ */
+static int
+epochs_begin(struct fl_plog *l, int32_t epoch, uint64_t start)
+{
+	struct fl_epoch *e = malloc((l->nepoch + 1) * sizeof(*e));
+	size_t n = l->nepoch;
+	int rc;
+
+	if (e == NULL)
+		return FL_ENOMEM;
+	if (n > 0)
+		memcpy(e, l->epochs, n * sizeof(*e));
+	epochs_add(e, &n, epoch, start);
+	if ((rc = epochs_store(l, e, n)) != 0) {
+		free(e);
+		return rc;
+	}
+	free(l->epochs);
+	l->epochs = e;
+	l->nepoch = n;
 	return 0;
 }
 
@@ -1131,14 +1135,9 @@ fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
 			return rc;
 		s = &l->segs[l->nseg - 1];
 	}
-	if (leader_epoch >= 0 && leader_epoch > fl_plog_last_epoch(l)) {
-		if ((rc = epochs_push(l, leader_epoch, l->log_end)) != 0)
-			return rc;
-		if ((rc = epochs_write(l)) != 0) {
-			l->nepoch--;
-			return rc;
-		}
-	}
+	if (leader_epoch >= 0 && leader_epoch > fl_plog_last_epoch(l) &&
+	    (rc = epochs_begin(l, leader_epoch, l->log_end)) != 0)
+		return rc;
 	pos = s->size;
 	if (l->cfg.write_buffer_bytes > 0 && n <= l->cfg.write_buffer_bytes) {
 		/* gather: one write per flush instead of one per batch */
@@ -1504,6 +1503,81 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t
 	return rc;
 }
 
+/* ---- the high watermark checkpoint ---- */
+
+/* The stored hw, unclamped: 0, FL_ENOENT, FL_ECORRUPT (err says why), FL_ESYS. */
+static int
+hw_read(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
+{
+	struct fl_err why = { 0, "" };
+	uint8_t *data;
+	size_t len;
+	int rc = fl_durable_read(l->vfs, l->dir, HW_FILE, &data, &len);
+
+	if (rc == FL_ECORRUPT)
+		return fl_err_set(err, rc, "%s/%s: its BLAKE2b-256 trailer does not "
+		    "match its content", l->dir, HW_FILE);
+	if (rc == FL_ESYS)
+		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, HW_FILE,
+		    strerror(errno));
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, HW_FILE,
+		    fl_strerror(rc));
+	rc = fl_epochs_hw_decode(data, len, hw, &why);
+	free(data);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: %s", l->dir, HW_FILE, why.msg);
+	return 0;
+}
+
+int
+fl_plog_hw_load(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
+{
+	uint64_t v;
+	int rc = hw_read(l, &v, err);
+
+	if (rc != 0)
+		return rc;
+	if (v > l->log_end) {
+		*hw = l->log_end;
+		return 1;
+	}
+	*hw = v < l->log_start ? l->log_start : v;
+	return 0;
+}
+
+int
+fl_plog_hw_store(struct fl_plog *l, uint64_t hw)
+{
+	struct fl_wr w;
+	int rc;
+
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (hw > l->log_end)
+		return FL_ERANGE;
+	fl_wr_init(&w, 64);
+	rc = fl_epochs_hw_encode(&w, hw);
+	if (rc == 0)
+		rc = fl_durable_write(l->vfs, l->dir, HW_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	return rc;
+}
+
+/* A stored hw past end comes down to end; a missing or damaged one stays. */
+static int
+hw_lower(struct fl_plog *l, uint64_t end)
+{
+	uint64_t hw;
+	int rc = hw_read(l, &hw, NULL);
+
+	if (rc == FL_ENOENT || rc == FL_ECORRUPT)
+		return 0;
+	if (rc != 0)
+		return rc;
+	return hw > end ? fl_plog_hw_store(l, end) : 0;
+}
+
 /* ---- truncate and retention ---- */
 
 static int
@@ -1618,7 +1692,7 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		l->synced_end = l->log_end;
 	if (epochs_cut(l, l->log_end) && (rc = epochs_write(l)) != 0)
 		return rc;
-	return 0;
+	return hw_lower(l, l->log_end);
 }
 
 int

@@ -9,6 +9,9 @@
  *       N standalone OffsetCommits, one at a time: commit i stores offset i
  *       for partition i % 4 (with a little metadata); exits 0 once all
  *       were acknowledged.
+ *   flume-test-tool durable-write DIR NAME
+ *       writes stdin as the durable file DIR/NAME (with its BLAKE2b
+ *       trailer), as the broker writes hw, producers and the rest.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -20,9 +23,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/csum.h"
 #include "base/rd.h"
 #include "codec/kclient.h"
 #include "os/diag.h"
+#include "os/vfs_real.h"
+#include "store/vfs.h"
 
 static int
 dial(const char *addr)
@@ -273,10 +279,38 @@ commit_loop(const char *addr, const char *group, const char *topic, long n)
 	close(fd);
 }
 
+/* stdin, whole, as the durable file dir/name. */
+static void
+durable_write(const char *dir, const char *name)
+{
+	struct fl_wr w;
+	uint8_t buf[4096];
+	size_t n;
+	int rc;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fl_wr_raw(&w, buf, n);
+	if (ferror(stdin) || w.err != 0)
+		fl_diex(74, "stdin: cannot read it all");
+	if (fl_csum_init() != 0)
+		fl_diex(70, "cannot initialise libsodium");
+	rc = fl_durable_write(fl_vfs_real(), dir, name, w.p, w.len);
+	if (rc == FL_ESYS)
+		fl_die(74, "%s/%s", dir, name);
+	if (rc != 0)
+		fl_diex(74, "%s/%s: %s", dir, name, fl_strerror(rc));
+	fl_wr_free(&w);
+}
+
 int
 main(int argc, char **argv)
 {
 	fl_diag_init(argv[0]);
+	if (argc == 4 && strcmp(argv[1], "durable-write") == 0) {
+		durable_write(argv[2], argv[3]);
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "commit-loop") == 0) {
 		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
 		return 0;
@@ -286,6 +320,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
-	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n");
+	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
+	    "       flume-test-tool durable-write DIR NAME\n");
 	return 64;
 }

@@ -12,6 +12,7 @@
 #include "codec/batch.h"
 #include "os/vfs_real.h"
 #include "store/plog.h"
+#include "store/segtool.h"
 #include "tap.h"
 
 static uint64_t rng_state = 42;
@@ -392,6 +393,167 @@ test_kill_then_power_cut(void)
 	fl_vfs_mem_free(v);
 }
 
+/* Append one batch of n records in epoch 'epoch'; its base offset. */
+static uint64_t
+append_n(struct fl_plog *l, int n, int32_t epoch)
+{
+	size_t len;
+	uint64_t base = UINT64_MAX;
+	uint8_t *b = make_batch(l->log_end, n, 10, 1, &len);
+
+	if (fl_plog_append(l, b, len, FL_PLOG_APPEND_ASSIGN, epoch, 1, &base) != 0)
+		base = UINT64_MAX;
+	free(b);
+	return base;
+}
+
+/* The content of a durable file as a NUL-terminated string, or "" if absent. */
+static const char *
+durable_text(struct fl_vfs *v, const char *dir, const char *name, char *buf, size_t n)
+{
+	uint8_t *data;
+	size_t len;
+
+	buf[0] = '\0';
+	if (fl_durable_read(v, dir, name, &data, &len) == 0) {
+		snprintf(buf, n, "%.*s", (int)len, (const char *)data);
+		free(data);
+	}
+	return buf;
+}
+
+static void
+put_durable(struct fl_vfs *v, const char *dir, const char *name, const char *text)
+{
+	FL_ASSERT(fl_durable_write(v, dir, name, text, strlen(text)) == 0);
+}
+
+/* How many META problems a check of dir finds about file 'name'. */
+static int
+meta_problems(struct fl_vfs *v, const char *dir, const char *name)
+{
+	struct fl_segtool t;
+	struct fl_segtool_report rep;
+	size_t i;
+	int n = 0;
+
+	if (fl_segtool_open(&t, v, dir, NULL) != 0)
+		return -1;
+	if (fl_segtool_check(&t, 0, &rep, NULL) != 0) {
+		fl_segtool_close(&t);
+		return -1;
+	}
+	for (i = 0; i < rep.nproblem; i++)
+		if (rep.problems[i].what == FL_SEGTOOL_META &&
+		    strstr(rep.problems[i].path, name) != NULL)
+			n++;
+	fl_segtool_report_free(&rep);
+	fl_segtool_close(&t);
+	return n;
+}
+
+/*
+ * The leader-epoch-checkpoint: written in the one format, read by the one
+ * parser, and plog and flume-seg agree about a damaged one (they used to
+ * parse it apart: plog took "0 -1" for offset 2^64-1, flume-seg refused it).
+ */
+static void
+test_epoch_checkpoint(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_err err;
+	char text[256];
+	static const char *const bad[] = {
+		"0\n1\n0 -1\n",		/* plog read 2^64-1 */
+		"0\n1\n+0 0\n",		/* plog took the sign */
+		"0\n2\n0 0\n0 5\n",	/* an epoch twice */
+		"0\n2\n0 0\n3 0\n",	/* two epochs at one offset */
+		"0\n1\n0 0\n junk",
+		"0\n3\n0 0\n",
+	};
+	size_t i;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/e-0", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	append_n(&l, 3, 0);
+	append_n(&l, 2, 3);
+	append_n(&l, 4, 3);
+	append_n(&l, 1, 5);
+	CHECK(strcmp(durable_text(v, "/d/e-0", "leader-epoch-checkpoint", text,
+	    sizeof(text)), "0\n3\n0 0\n3 3\n5 9\n") == 0,
+	    "each new epoch adds a line at its first offset");
+	fl_plog_close(&l);
+
+	for (i = 0; i < FL_ARRAY_LEN(bad); i++) {
+		put_durable(v, "/d/e-0", "leader-epoch-checkpoint", bad[i]);
+		CHECK_INT(meta_problems(v, "/d/e-0", "leader-epoch-checkpoint"), ==, 1,
+		    "flume-seg's check calls a malformed checkpoint a problem");
+		CHECK_INT(fl_plog_open(&l, v, "/d/e-0", NULL, 0, 0, NULL, &err), ==, 0,
+		    "plog's open takes it as damaged");
+		CHECK(l.nepoch == 3 && l.epochs[2].epoch == 5 && l.epochs[2].start_offset == 9,
+		    "and rebuilds the epochs from the batches");
+		fl_plog_close(&l);
+		CHECK_INT(meta_problems(v, "/d/e-0", "leader-epoch-checkpoint"), ==, 0,
+		    "which leaves a checkpoint flume-seg accepts");
+	}
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
+static void
+test_hw_checkpoint(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_err err = { 0, "" };
+	char text[64];
+	uint64_t hw = 77;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/h-0", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, FL_ENOENT, "no hw file yet: FL_ENOENT");
+	CHECK_U64(hw, ==, 77, "and *hw untouched");
+	append_n(&l, 10, 0);
+	append_n(&l, 10, 0);
+	CHECK_INT(fl_plog_hw_store(&l, 21), ==, FL_ERANGE, "an hw past the log end is refused");
+	CHECK_INT(fl_plog_hw_store(&l, 15), ==, 0, "store an hw");
+	CHECK(strcmp(durable_text(v, "/d/h-0", "hw", text, sizeof(text)), "0\n15\n") == 0,
+	    "the hw file holds the version and the offset");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "load it");
+	CHECK_U64(hw, ==, 15, "the value stored");
+	fl_plog_sync(&l);
+	fl_plog_close(&l);
+	fl_vfs_mem_crash(v, 0);
+	fl_plog_open(&l, v, "/d/h-0", NULL, 0, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "the hw is durable");
+	CHECK_U64(hw, ==, 15, "across a power cut");
+
+	CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate below the hw");
+	CHECK(strcmp(durable_text(v, "/d/h-0", "hw", text, sizeof(text)), "0\n10\n") == 0,
+	    "truncate lowers the stored hw to the new end");
+	CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate at the end");
+
+	put_durable(v, "/d/h-0", "hw", "0\n500\n");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 1, "a stored hw past the end returns 1");
+	CHECK_U64(hw, ==, 10, "clamped to the log end");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 1,
+	    "flume-seg's check reports an hw past the log end");
+	put_durable(v, "/d/h-0", "hw", "0\n010\n");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, FL_ECORRUPT, "bad hw text is FL_ECORRUPT");
+	CHECK(strstr(err.msg, "/d/h-0/hw: line 2") != NULL, "naming the file and line");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 1, "flume-seg agrees");
+	put_durable(v, "/d/h-0", "hw", "0\n5\n");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 0, "a sound hw is no problem");
+	fl_plog_close(&l);
+
+	fl_plog_open(&l, v, "/d/h-0", NULL, FL_PLOG_READONLY, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_store(&l, 5), ==, FL_EINVAL, "a read-only log stores no hw");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "but loads it");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_follower_keep(void)
 {
@@ -656,6 +818,8 @@ main(void)
 	test_crash_property();
 	test_roll_retain_truncate();
 	test_follower_keep();
+	test_epoch_checkpoint();
+	test_hw_checkpoint();
 	test_kill_then_power_cut();
 	test_span_property();
 	test_million_real();
