@@ -123,6 +123,8 @@ exit_code(int rc)
 	case FL_ERANGE:
 		return EX_USAGE;
 	case FL_ESYS:
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return EX_OSERR;	/* out of a resource: the data is fine */
 		return errno == EACCES || errno == ENOENT || errno == ENOTDIR ?
 		    EX_NOINPUT : EX_IOERR;
 	}
@@ -442,7 +444,7 @@ cmd_append(int argc, char **argv)
 	const char *dir, *sep = NULL;
 	size_t batch = 1000, seplen = 0;
 	int64_t fixed_ts = -1;
-	int delim = '\n', c, rc;
+	int delim = '\n', saved_errno, sync_rc, c, rc;
 	const uint8_t *p;
 	size_t n;
 
@@ -509,17 +511,21 @@ cmd_append(int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = fl_segtool_appender_flush(&ap, now_ms());
+	saved_errno = errno;	/* the cause, after FL_ESYS */
 	/* what was appended is made durable even when a later record failed */
-	if (fl_plog_sync(&l) != 0 && rc == 0)
-		rc = FL_ESYS;
+	if ((sync_rc = fl_plog_sync(&l)) != 0 && rc == 0) {
+		rc = sync_rc;
+		saved_errno = errno;
+	}
 	fl_segtool_appender_free(&ap);
 	fl_plog_close(&l);
 	free(rd.buf);
+	errno = saved_errno;
 	if (rc == FL_ERANGE)
 		fl_diex(EX_DATAERR, "stdin: record %" PRIu64 " is too large for a batch",
 		    ap.records + 1);
 	if (rc == FL_ESYS)
-		fl_die(EX_IOERR, "%s", dir);
+		fl_die(exit_code(rc), "%s", dir);
 	if (rc != 0)
 		fl_diex(exit_code(rc), "%s: %s", dir, fl_strerror(rc));
 	return 0;

@@ -189,7 +189,10 @@ real_list(struct fl_vfs *v, const char *dir, char ***names, size_t *n)
 	d = opendir(dir);
 	if (d == NULL)
 		return sys_err();
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (cnt == cap) {
@@ -205,6 +208,15 @@ real_list(struct fl_vfs *v, const char *dir, char ***names, size_t *n)
 		if (arr[cnt] == NULL)
 			goto nomem;
 		cnt++;
+	}
+	if (errno != 0) {
+		/* a listing cut short must not pass for the whole directory */
+		int saved = errno;
+
+		closedir(d);
+		fl_vfs_list_free(arr, cnt);
+		errno = saved;
+		return FL_ESYS;
 	}
 	closedir(d);
 	*names = arr;

@@ -27,6 +27,13 @@
 #define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
 #define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
 
+/* The reason behind an error code: errno's text after FL_ESYS. */
+static const char *
+why(int rc)
+{
+	return rc == FL_ESYS ? strerror(errno) : fl_strerror(rc);
+}
+
 void
 fl_plog_config_default(struct fl_plog_config *cfg)
 {
@@ -418,7 +425,7 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".log")) != 0)
 		return fl_err_set(err, rc, "%s: path too long", dir);
 	if ((rc = fl_vfs_open(vfs, path, FL_VFS_RDONLY, &seg.log)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	memset(&sc, 0, sizeof(sc));
 	sc.expect_offset = (int64_t)base;
 	na = (struct note_arg){ &seg, interval ? interval : 4096, 0 };
@@ -430,7 +437,7 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 		goto out;
 	}
 	if (rc != 0) {
-		fl_err_set(err, rc, "%s: cannot read", path);
+		fl_err_set(err, rc, "%s: cannot read: %s", path, why(rc));
 		goto out;
 	}
 	/* a segment with a later one beside it is sealed: one more time entry */
@@ -447,12 +454,12 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	}
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".index")) != 0 ||
 	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.index)) != 0) {
-		fl_err_set(err, rc, "%s: cannot open", path);
+		fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 		goto out;
 	}
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".timeindex")) != 0 ||
 	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.timeindex)) != 0) {
-		fl_err_set(err, rc, "%s: cannot open", path);
+		fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 		goto out;
 	}
 	rc = seg_write_indexes(&seg);
@@ -461,7 +468,8 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	if (rc == 0)
 		rc = fl_vfs_sync(seg.timeindex);
 	if (rc != 0)
-		fl_err_set(err, rc, "%s: cannot write the index", dir);
+		fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s", dir,
+		    base, why(rc));
 	if (nidx)
 		*nidx = seg.nidx;
 	if (ntidx)
@@ -660,18 +668,17 @@ seg_open_files(struct fl_plog *l, struct fl_plog_seg *s, int create, struct fl_e
 	if ((rc = fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".log")) != 0)
 		return fl_err_set(err, rc, "%s: path too long", l->dir);
 	if ((rc = fl_vfs_open(l->vfs, path, flags, &s->log)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open: %s", path,
-		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	if ((rc = fl_vfs_size(s->log, &s->size)) != 0)
-		return fl_err_set(err, rc, "%s: cannot stat", path);
+		return fl_err_set(err, rc, "%s: cannot stat: %s", path, why(rc));
 	if (ro)
 		return 0;	/* read-only opens keep indexes in memory only */
 	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".index");
 	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->index)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".timeindex");
 	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->timeindex)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	return 0;
 }
 
@@ -817,8 +824,8 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *
 		rc = seg_rebuild(l, s, &sc);
 	}
 	if (rc != 0)
-		return fl_err_set(err, rc, "%s: segment %020" PRIu64 ": scan failed",
-		    l->dir, s->base);
+		return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s",
+		    l->dir, s->base, why(rc));
 	if (sc.batches == 0 && sc.start_pos == 0)
 		s->next = s->last_base = s->base;
 	s->size = sc.good_end;
@@ -832,14 +839,16 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *
 		if (!l->is_readonly) {
 			if ((rc = fl_vfs_truncate(s->log, sc.good_end)) != 0 ||
 			    (rc = fl_vfs_sync(s->log)) != 0)
-				return fl_err_set(err, rc, "%s: cannot cut the torn tail", l->dir);
+				return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot "
+				    "cut the torn tail: %s", l->dir, s->base, why(rc));
 		}
 	}
 	if (!consistent && rec)
 		rec->index_rebuilt = 1;
-	if (!l->is_readonly)
-		rc = seg_write_indexes(s);
-	return rc;
+	if (!l->is_readonly && (rc = seg_write_indexes(s)) != 0)
+		return fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s",
+		    l->dir, s->base, why(rc));
+	return 0;
 }
 
 static int
@@ -861,7 +870,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	uint64_t *bases = NULL;
 	uint8_t *ep = NULL;
 	size_t eplen;
-	int is_dir = 0, rc;
+	int is_dir = 0, saved_errno, rc;
 
 	memset(l, 0, sizeof(*l));
 	if (rec)
@@ -880,7 +889,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		return fl_err_set(err, FL_ERANGE, "%s: path too long", dir);
 	l->dir = strdup(dir);
 	if (l->dir == NULL)
-		return FL_ENOMEM;
+		return fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 
 	rc = fl_vfs_stat(vfs, dir, &is_dir, NULL);
 	if (rc == FL_ENOENT && (flags & FL_PLOG_CREATE) && !l->is_readonly) {
@@ -888,14 +897,13 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		    (rc = parent_of(parent, sizeof(parent), dir)) == 0)
 			rc = fl_vfs_sync_dir(vfs, parent);
 		if (rc != 0) {
-			fl_err_set(err, rc, "%s: cannot create: %s", dir,
-			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+			fl_err_set(err, rc, "%s: cannot create: %s", dir, why(rc));
 			goto fail;
 		}
 		is_dir = 1;
 	} else if (rc != 0) {
 		fl_err_set(err, rc, "%s: %s", dir,
-		    rc == FL_ENOENT ? "no such directory" : strerror(errno));
+		    rc == FL_ENOENT ? "no such directory" : why(rc));
 		goto fail;
 	}
 	if (!is_dir) {
@@ -904,12 +912,12 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 
 	if ((rc = fl_vfs_list(vfs, dir, &names, &nnames)) != 0) {
-		fl_err_set(err, rc, "%s: cannot list", dir);
+		fl_err_set(err, rc, "%s: cannot list: %s", dir, why(rc));
 		goto fail;
 	}
 	bases = calloc(nnames + 1, sizeof(*bases));
 	if (bases == NULL) {
-		rc = FL_ENOMEM;
+		rc = fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 		goto fail;
 	}
 	for (i = 0; i < nnames; i++) {
@@ -930,7 +938,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 	l->segs = calloc(nbase, sizeof(*l->segs));
 	if (l->segs == NULL) {
-		rc = FL_ENOMEM;
+		rc = fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 		goto fail;
 	}
 	l->seg_cap = nbase;
@@ -948,8 +956,8 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 			goto fail;
 		if ((rc = load_file(l, s, ".index", s->index, 8, &s->idx, &s->nidx, &s->idx_cap)) != 0 ||
 		    (rc = load_file(l, s, ".timeindex", s->timeindex, 12, &s->tidx, &s->ntidx, &s->tidx_cap)) != 0) {
-			fl_err_set(err, rc, "%s: segment %020" PRIu64 ": cannot read its index",
-			    dir, s->base);
+			fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot read: %s",
+			    dir, s->base, why(rc));
 			goto fail;
 		}
 		if (!is_last) {
@@ -961,7 +969,13 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 				/* spot-check the last entry against the log */
 				struct fl_batch_hdr h;
 
-				ok = read_hdr(s->log, idx_pos(s, s->nidx - 1), &h) == 0 &&
+				rc = read_hdr(s->log, idx_pos(s, s->nidx - 1), &h);
+				if (rc == FL_ESYS || rc == FL_ENOMEM) {
+					fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot "
+					    "read: %s", dir, s->base, why(rc));
+					goto fail;
+				}
+				ok = rc == 0 &&
 				    (uint64_t)h.base_offset == s->base + idx_rel(s, s->nidx - 1);
 			}
 			if (!ok) {
@@ -969,8 +983,8 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 				uint64_t size = s->size;
 
 				if ((rc = seg_rebuild(l, s, &sc)) != 0) {
-					fl_err_set(err, rc, "%s: segment %020" PRIu64
-					    ": cannot read", dir, s->base);
+					fl_err_set(err, rc, "%s/%020" PRIu64
+					    ".log: cannot read: %s", dir, s->base, why(rc));
 					goto fail;
 				}
 				if (sc.good_end < size || (sc.batches > 0 &&
@@ -983,10 +997,12 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 					goto fail;
 				}
 				s->next = bases[i + 1];
-				if (!l->is_readonly && (rc = seg_write_indexes(s)) != 0)
+				if ((!l->is_readonly && (rc = seg_write_indexes(s)) != 0) ||
+				    (rc = seg_seal(s)) != 0) {
+					fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot "
+					    "write: %s", dir, s->base, why(rc));
 					goto fail;
-				if ((rc = seg_seal(s)) != 0)
-					goto fail;
+				}
 				if (rec)
 					rec->index_rebuilt = 1;
 			}
@@ -1008,7 +1024,8 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		if (rc == 0)
 			rc = fl_vfs_sync_dir(vfs, dir);
 		if (rc != 0) {
-			fl_err_set(err, rc, "%s: cannot sync the recovered log", dir);
+			fl_err_set(err, rc, "%s: cannot sync the recovered log: %s", dir,
+			    why(rc));
 			goto fail;
 		}
 	}
@@ -1025,16 +1042,19 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		rc = epochs_write(l);
 	}
 	if (rc != 0) {
-		fl_err_set(err, rc, "%s/%s: cannot load", dir, EPOCH_FILE);
+		fl_err_set(err, rc, "%s/%s: cannot load: %s", dir, EPOCH_FILE, why(rc));
 		goto fail;
 	}
 	fl_vfs_list_free(names, nnames);
 	free(bases);
 	return 0;
 fail:
+	saved_errno = errno;	/* the cause, after FL_ESYS: keep it for the caller */
 	fl_vfs_list_free(names, nnames);
 	free(bases);
+	l->is_readonly = 1;	/* a failed open writes nothing more */
 	fl_plog_close(l);
+	errno = saved_errno;
 	return rc;
 }
 
@@ -1509,7 +1529,7 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t
 static int
 hw_read(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
 {
-	struct fl_err why = { 0, "" };
+	struct fl_err bad = { 0, "" };
 	uint8_t *data;
 	size_t len;
 	int rc = fl_durable_read(l->vfs, l->dir, HW_FILE, &data, &len);
@@ -1517,16 +1537,13 @@ hw_read(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
 	if (rc == FL_ECORRUPT)
 		return fl_err_set(err, rc, "%s/%s: its BLAKE2b-256 trailer does not "
 		    "match its content", l->dir, HW_FILE);
-	if (rc == FL_ESYS)
-		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, HW_FILE,
-		    strerror(errno));
 	if (rc != 0)
 		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, HW_FILE,
-		    fl_strerror(rc));
-	rc = fl_epochs_hw_decode(data, len, hw, &why);
+		    why(rc));
+	rc = fl_epochs_hw_decode(data, len, hw, &bad);
 	free(data);
 	if (rc != 0)
-		return fl_err_set(err, rc, "%s/%s: %s", l->dir, HW_FILE, why.msg);
+		return fl_err_set(err, rc, "%s/%s: %s", l->dir, HW_FILE, bad.msg);
 	return 0;
 }
 

@@ -17,8 +17,12 @@
  * fl_plog_close() frees what it owns (closing a zeroed struct is a no-op).
  * Spans from fl_plog_read() borrow the segment's file until the next call
  * that can remove segments (truncate, retain, close).
- * Errors: 0 or negative FL_E*; errno after FL_ESYS.  With a struct fl_err,
- * messages name the file and byte position.
+ * Errors: 0 or negative FL_E*.  Every failed system call, running out of
+ * a resource included (EMFILE, ENFILE, ENOMEM, ENOSPC, EIO), is FL_ESYS
+ * with errno kept until the return; FL_ECORRUPT only ever means damaged
+ * data, never a failure to read it.  With a struct fl_err, messages name
+ * the file and, for damage, the byte position and offsets; for FL_ESYS
+ * they end with errno's text.
  * Not pure (file I/O).  Not thread-safe, except that fl_plog_sync_file()
  * on a file obtained from fl_plog_active_file() may run on another thread
  * while the owner appends (the broker's sync thread does that).

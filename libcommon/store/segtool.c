@@ -845,6 +845,15 @@ corrupt_name(struct fl_vfs *vfs, const char *path, char *buf, size_t n)
 	return FL_EEXIST;
 }
 
+static int
+corrupt_name_err(struct fl_err *err, int rc, const char *path)
+{
+	if (rc == FL_EEXIST)
+		return fl_err_set(err, rc, "%s: no free .corrupt name (.corrupt to "
+		    ".corrupt.%d are taken)", path, CORRUPT_SUFFIXES_MAX - 1);
+	return fl_err_set(err, rc, "%s.corrupt: cannot stat: %s", path, sys_why(rc));
+}
+
 /* Copy bytes [pos, end) of src into a new file dst, durably. */
 static int
 save_tail(struct fl_vfs *vfs, const char *src, uint64_t pos, const char *dst,
@@ -922,7 +931,7 @@ move_segment(struct fl_segtool *t, size_t i, int is_dry_run,
 
 	fl_segtool_path(t, i, ".log", path, sizeof(path));
 	if ((rc = corrupt_name(t->vfs, path, saved, sizeof(saved))) != 0)
-		return fl_err_set(err, rc, "%s: no free .corrupt name", path);
+		return corrupt_name_err(err, rc, path);
 	if ((rc = fl_vfs_stat(t->vfs, path, NULL, &size)) != 0)
 		return fl_err_set(err, rc, "%s: %s", path, sys_why(rc));
 	if ((a = add_action(out, FL_SEGTOOL_MOVE, path)) == NULL)
@@ -1013,7 +1022,7 @@ move_meta(struct fl_segtool *t, const char *path, int is_dry_run,
 		return fl_err_set(err, FL_ENOMEM, "out of memory");
 	a->bytes = size;
 	if ((rc = corrupt_name(t->vfs, path, a->saved, sizeof(a->saved))) != 0)
-		return fl_err_set(err, rc, "%s: no free .corrupt name", path);
+		return corrupt_name_err(err, rc, path);
 	if (is_dry_run)
 		return 0;
 	if ((rc = fl_vfs_rename(t->vfs, path, a->saved)) != 0)
@@ -1076,7 +1085,7 @@ repair_log(struct fl_segtool *t, const struct fl_segtool_report *rep,
 			a->bytes = rep->segs[k].log_bytes - pos;
 			a->offset = (int64_t)rep->log_end;
 			if ((rc = corrupt_name(t->vfs, path, a->saved, sizeof(a->saved))) != 0)
-				return fl_err_set(err, rc, "%s: no free .corrupt name", path);
+				return corrupt_name_err(err, rc, path);
 			if (!is_dry_run) {
 				if ((rc = save_tail(t->vfs, path, pos, a->saved, dir, err)) != 0)
 					return rc;

@@ -20,7 +20,9 @@
  * FL_ESYS (errno set; I/O), FL_ENOMEM, FL_EINVAL (an operation that does
  * not apply to the target, e.g. reindexing a bare file), FL_ECORRUPT from
  * the record walks when damage stops them (the problem says where).
- * With a struct fl_err, messages name the path.
+ * A failing system call is always an error (FL_ESYS, errno kept), never a
+ * problem in a report.  With a struct fl_err, messages name the path, and
+ * after FL_ESYS end with errno's text.
  *
  * Ownership: every struct here is caller storage; *_free() releases what a
  * function allocated in it, and freeing a zeroed struct is a no-op.

@@ -108,6 +108,25 @@ void fl_vfs_mem_free(struct fl_vfs *v);
  */
 void fl_vfs_mem_crash(struct fl_vfs *v, uint64_t torn_seed);
 
+/* The kinds of call fl_vfs_mem_fail() can make fail. */
+enum fl_vfs_mem_op {
+	FL_VFS_MEM_OPEN,		/* open */
+	FL_VFS_MEM_READ,		/* pread, size */
+	FL_VFS_MEM_WRITE,		/* pwrite, truncate */
+	FL_VFS_MEM_SYNC,		/* sync, sync_dir */
+	FL_VFS_MEM_DIR,			/* stat, list, mkdir, unlink, rmdir, rename */
+	FL_VFS_MEM_OPS
+};
+
+/*
+ * Fault injection, for tests: from the nth call of kind op on (1: the
+ * next one), every such call fails with FL_ESYS and errno err_no, doing
+ * nothing, as a process out of descriptors (EMFILE) or a dead disk (EIO)
+ * sees it.  nth == 0 clears the fault.  A crash does not clear it.
+ */
+void fl_vfs_mem_fail(struct fl_vfs *v, enum fl_vfs_mem_op op, uint64_t nth,
+    int err_no);
+
 /* ---- durable small files ---- */
 
 #define FL_DURABLE_BYTES_MAX (16u << 20)

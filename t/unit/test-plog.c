@@ -2,6 +2,7 @@
  * test-plog.c: the partition log on the in-memory disk (crash properties)
  * and on real files (a million records, damaged files).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +555,204 @@ test_hw_checkpoint(void)
 	fl_vfs_mem_free(v);
 }
 
+/*
+ * A partition on a fresh memory disk that makes open work hard: sealed
+ * segments, one with a garbage index (rebuilt from its log), a last
+ * segment with a torn tail (cut), no epoch checkpoint (rebuilt).
+ * *end gets the log end a fault-free open finds.
+ */
+static struct fl_vfs *
+hard_partition(uint64_t *end)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog_config cfg;
+	struct fl_plog l;
+	struct fl_file *f;
+	uint64_t last, size;
+	int i;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 2048;
+	cfg.index_interval_bytes = 200;
+	fl_vfs_mkdir(v, "/d");
+	fl_vfs_sync_dir(v, "/");
+	FL_ASSERT(fl_plog_open(&l, v, "/d/p-0", &cfg, FL_PLOG_CREATE, 0, NULL, NULL) == 0);
+	for (i = 0; i < 60; i++)
+		append_n(&l, 3, i / 20);
+	fl_plog_sync(&l);
+	FL_ASSERT(l.nseg > 3);
+	last = l.segs[l.nseg - 1].base;
+	fl_plog_close(&l);
+	FL_ASSERT(fl_vfs_open(v, "/d/p-0/00000000000000000000.index", 0, &f) == 0);
+	FL_ASSERT(fl_vfs_pwrite(f, "garbage!", 8, 0) == 0 && fl_vfs_sync(f) == 0);
+	fl_vfs_close(f);
+	{
+		char path[128];
+
+		fl_plog_seg_path(path, sizeof(path), "/d/p-0", last, ".log");
+		FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+		FL_ASSERT(fl_vfs_size(f, &size) == 0);
+		FL_ASSERT(fl_vfs_pwrite(f, "torn", 4, size) == 0 && fl_vfs_sync(f) == 0);
+		fl_vfs_close(f);
+	}
+	FL_ASSERT(fl_vfs_unlink(v, "/d/p-0/leader-epoch-checkpoint") == 0);
+	fl_vfs_sync_dir(v, "/d/p-0");
+	*end = 180;
+	return v;
+}
+
+/*
+ * Running out of descriptors, memory or disk, or a failing disk, is a
+ * system error (FL_ESYS, errno kept, its text in the message), never
+ * damage: the broker exits 65 "data corrupt" on FL_ECORRUPT, and an
+ * operator would then run repair on a sound partition.  Every call of
+ * each kind fails in turn, from the first on; open must fail cleanly and
+ * a later open, the fault gone, must find the log whole.
+ */
+static void
+test_resource_errors(void)
+{
+	static const struct {
+		enum fl_vfs_mem_op op;
+		int err_no;
+		const char *what;
+	} faults[] = {
+		{ FL_VFS_MEM_OPEN, EMFILE, "open: EMFILE" },
+		{ FL_VFS_MEM_OPEN, ENFILE, "open: ENFILE" },
+		{ FL_VFS_MEM_OPEN, ENOMEM, "open: ENOMEM" },
+		{ FL_VFS_MEM_READ, EIO, "read: EIO" },
+		{ FL_VFS_MEM_WRITE, ENOSPC, "write: ENOSPC" },
+		{ FL_VFS_MEM_WRITE, EIO, "write: EIO" },
+		{ FL_VFS_MEM_SYNC, EIO, "sync: EIO" },
+		{ FL_VFS_MEM_DIR, ENOMEM, "directory: ENOMEM" },
+	};
+	struct fl_plog_config cfg;
+	size_t i;
+	int ro;
+
+	fl_plog_config_default(&cfg);
+	cfg.index_interval_bytes = 200;
+	for (i = 0; i < FL_ARRAY_LEN(faults); i++) {
+		for (ro = 0; ro <= 1; ro++) {
+			uint64_t nth, end, failures = 0, bad = 0;
+			char what[160];
+
+			for (nth = 1; nth < 1000; nth++) {
+				struct fl_vfs *v = hard_partition(&end);
+				struct fl_err err = { 0, "" };
+				struct fl_plog l;
+				int rc, e;
+
+				fl_vfs_mem_fail(v, faults[i].op, nth, faults[i].err_no);
+				errno = 0;
+				rc = fl_plog_open(&l, v, "/d/p-0", &cfg, ro ? FL_PLOG_READONLY : 0,
+				    0, NULL, &err);
+				e = errno;
+				if (rc == 0) {
+					fl_plog_close(&l);
+					fl_vfs_mem_free(v);
+					break;
+				}
+				failures++;
+				if (rc != FL_ESYS || e != faults[i].err_no ||
+				    strstr(err.msg, strerror(faults[i].err_no)) == NULL ||
+				    strstr(err.msg, "/d/p-0") == NULL) {
+					if (bad++ == 0)
+						printf("#   call %" PRIu64 ": rc %d (%s), errno %d: %s\n",
+						    nth, rc, fl_strerror(rc), e, err.msg);
+				}
+				fl_vfs_mem_fail(v, faults[i].op, 0, 0);
+				rc = fl_plog_open(&l, v, "/d/p-0", &cfg, 0, 0, NULL, &err);
+				if (rc != 0 || l.log_end != end) {
+					if (bad++ == 0)
+						printf("#   call %" PRIu64 ": the reopen gave %d (%s), "
+						    "log end %" PRIu64 "\n", nth, rc, err.msg,
+						    rc == 0 ? l.log_end : 0);
+				}
+				if (rc == 0)
+					fl_plog_close(&l);
+				fl_vfs_mem_free(v);
+			}
+			if (ro && (faults[i].op == FL_VFS_MEM_WRITE ||
+			    faults[i].op == FL_VFS_MEM_SYNC)) {
+				snprintf(what, sizeof(what), "%s: a read-only open never calls it",
+				    faults[i].what);
+				CHECK(bad == 0 && failures == 0, what);
+				continue;
+			}
+			snprintf(what, sizeof(what), "%s%s: each of %" PRIu64 " failures is FL_ESYS "
+			    "with errno and its text, and loses nothing", faults[i].what,
+			    ro ? " (read-only)" : "", failures);
+			CHECK(bad == 0 && failures > 0, what);
+		}
+	}
+}
+
+/*
+ * flume-seg's check reports damage as problems and I/O failures as
+ * errors: a failing call never turns into a problem in the report.
+ */
+static void
+test_resource_errors_check(void)
+{
+	static const struct {
+		enum fl_vfs_mem_op op;
+		int err_no;
+	} faults[] = {
+		{ FL_VFS_MEM_OPEN, EMFILE }, { FL_VFS_MEM_READ, EIO }, { FL_VFS_MEM_DIR, EACCES },
+	};
+	size_t i, nproblem;
+	uint64_t end;
+	int bad = 0, failures = 0;
+
+	{
+		struct fl_vfs *v = hard_partition(&end);
+		struct fl_segtool t;
+		struct fl_segtool_report rep;
+
+		FL_ASSERT(fl_segtool_open(&t, v, "/d/p-0", NULL) == 0);
+		FL_ASSERT(fl_segtool_check(&t, FL_SEGTOOL_CHECK_RECORDS, &rep, NULL) == 0);
+		nproblem = rep.nproblem;
+		fl_segtool_report_free(&rep);
+		fl_segtool_close(&t);
+		fl_vfs_mem_free(v);
+	}
+	for (i = 0; i < FL_ARRAY_LEN(faults); i++) {
+		uint64_t nth;
+
+		for (nth = 1; nth < 1000; nth++) {
+			struct fl_vfs *v = hard_partition(&end);
+			struct fl_err err = { 0, "" };
+			struct fl_segtool t;
+			struct fl_segtool_report rep;
+			int rc;
+
+			fl_vfs_mem_fail(v, faults[i].op, nth, faults[i].err_no);
+			rc = fl_segtool_open(&t, v, "/d/p-0", &err);
+			if (rc == 0) {
+				rc = fl_segtool_check(&t, FL_SEGTOOL_CHECK_RECORDS, &rep, &err);
+				fl_segtool_close(&t);
+			}
+			if (rc == 0) {
+				if (rep.nproblem != nproblem)
+					bad++;
+				fl_segtool_report_free(&rep);
+				fl_vfs_mem_free(v);
+				break;
+			}
+			failures++;
+			if (rc != FL_ESYS || errno != faults[i].err_no ||
+			    strstr(err.msg, strerror(faults[i].err_no)) == NULL) {
+				if (bad++ == 0)
+					printf("#   call %" PRIu64 ": %d: %s\n", nth, rc, err.msg);
+			}
+			fl_vfs_mem_free(v);
+		}
+	}
+	CHECK(bad == 0 && failures > 0, "flume-seg's check: a failing call is an error "
+	    "with errno's text, never a problem in the report");
+}
+
 static void
 test_follower_keep(void)
 {
@@ -820,6 +1019,8 @@ main(void)
 	test_follower_keep();
 	test_epoch_checkpoint();
 	test_hw_checkpoint();
+	test_resource_errors();
+	test_resource_errors_check();
 	test_kill_then_power_cut();
 	test_span_property();
 	test_million_real();
