@@ -484,8 +484,8 @@ cmd_append(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = fl_plog_open(&l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE, now_ms(),
-	    &rec, &err);
+	rc = fl_plog_open(&l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE | FL_PLOG_MKDIRS,
+	    now_ms(), &rec, &err);
 	if (rc != 0)
 		die_err(rc == FL_EINVAL ? FL_ENOENT : rc, &err, dir);
 	if (rec.cut_bytes > 0)
@@ -1085,7 +1085,7 @@ static const struct cmd cmds[] = {
 	  "append [-z] [-K sep] [--batch n] [--segment-bytes n]\n"
 	  "                 [--index-interval-bytes n] [--timestamp ms] dir",
 	  "Append records read from stdin, one per line, to the partition in dir\n"
-	  "(created if missing), then fsync.\n"
+	  "(created if missing, with any missing directory above it), then fsync.\n"
 	  "  -z, --null             records end with NUL, not newline\n"
 	  "  -K, --key-separator SEP  split each record at the first SEP into key\n"
 	  "                         and value (no SEP: null key)\n"

@@ -1,6 +1,9 @@
 /*
  * vfs_real.c: the real-file backend of store/vfs.h: every call goes to the
  * kernel (open, pread, pwrite, fdatasync, rename, fsync of directories).
+ * Files are created 0600 and directories 0700 (less what the umask
+ * takes): a partition holds every record of a topic, and other local
+ * users have no business reading them.  Existing modes are left alone.
  * Layer: os (may include base/, store/vfs.h and system headers).
  */
 #define _GNU_SOURCE
@@ -42,7 +45,8 @@ real_open(struct fl_vfs *v, const char *path, int flags, struct fl_file **out)
 		oflags |= O_CREAT;
 	if (flags & FL_VFS_EXCL)
 		oflags |= O_EXCL;
-	fd = open(path, oflags, 0644);
+	/* data is the broker's alone: other local users read no topic (umask may narrow) */
+	fd = open(path, oflags, 0600);
 	if (fd < 0)
 		return sys_err();
 	f = calloc(1, sizeof(*f));
@@ -136,7 +140,7 @@ real_mkdir(struct fl_vfs *v, const char *path)
 	struct stat st;
 
 	(void)v;
-	if (mkdir(path, 0755) == 0)
+	if (mkdir(path, 0700) == 0)
 		return 0;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;

@@ -893,7 +893,9 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 
 	rc = fl_vfs_stat(vfs, dir, &is_dir, NULL);
 	if (rc == FL_ENOENT && (flags & FL_PLOG_CREATE) && !l->is_readonly) {
-		if ((rc = fl_vfs_mkdir(vfs, dir)) == 0 &&
+		if (flags & FL_PLOG_MKDIRS)
+			rc = fl_vfs_mkdirs(vfs, dir);
+		else if ((rc = fl_vfs_mkdir(vfs, dir)) == 0 &&
 		    (rc = parent_of(parent, sizeof(parent), dir)) == 0)
 			rc = fl_vfs_sync_dir(vfs, parent);
 		if (rc != 0) {

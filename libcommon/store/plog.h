@@ -111,7 +111,8 @@ struct fl_plog_recovery {
 
 enum {
 	FL_PLOG_CREATE   = 1,	/* create the directory (and its parent entry) if missing */
-	FL_PLOG_READONLY = 2	/* never write: no recovery cut, no index rebuild on disk */
+	FL_PLOG_READONLY = 2,	/* never write: no recovery cut, no index rebuild on disk */
+	FL_PLOG_MKDIRS   = 4	/* with CREATE: missing directories above it too (mkdir -p) */
 };
 
 /*

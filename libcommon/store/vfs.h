@@ -78,8 +78,19 @@ int fl_vfs_sync(struct fl_file *f);
 int fl_vfs_fd(struct fl_file *f);
 struct fl_vfs *fl_vfs_of(struct fl_file *f);
 
-/* Create a directory; an existing directory is not an error. */
+/*
+ * Create a directory; an existing directory is not an error.  The real
+ * backend creates directories 0700 and files 0600 (less the umask).
+ */
 static inline int fl_vfs_mkdir(struct fl_vfs *v, const char *p) { return v->ops->mkdir(v, p); }
+/*
+ * Create dir and every missing directory above it, like mkdir -p, and
+ * make each new name durable (by syncing the directory it was made in).
+ * 0 if dir is already a directory; FL_ESYS with ENOTDIR if it or a
+ * directory above it is something else; FL_ERANGE for a path over 4095
+ * bytes.
+ */
+int fl_vfs_mkdirs(struct fl_vfs *v, const char *dir);
 static inline int fl_vfs_unlink(struct fl_vfs *v, const char *p) { return v->ops->unlink(v, p); }
 static inline int fl_vfs_rmdir(struct fl_vfs *v, const char *p) { return v->ops->rmdir(v, p); }
 /* Atomic replace of 'to' by 'from'. */
