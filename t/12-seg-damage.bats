@@ -260,3 +260,38 @@ three_batches() {
 		[ "$(head -c 8 "$d/leader-epoch-checkpoint")" = "$(printf '0\n1\n0 0\n')" ]
 	done
 }
+
+@test "a deleted or emptied middle segment: verify and append name the gap; repair keeps the prefix" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 3000 | flume-seg append --batch 50 --segment-bytes 3000 "$d"
+	cp -a "$d" "$d.2"
+	logs=("$d"/*.log)
+	[ "${#logs[@]}" -gt 6 ]
+	b2=$(basename "${logs[2]}" .log) b3=$(basename "${logs[3]}" .log)
+	b2=$((10#$b2)) b3=$((10#$b3))
+	rm "${logs[2]}"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"${logs[3]}: bad batch at byte 0 (offset $b2): starts at offset $b3 but the previous segment ends at $b2"* ]]
+	# the log's open refuses it (it used to open, and reads failed at the gap)
+	run -65 --separate-stderr flume-seg append "$d" </dev/null
+	[ "$stderr" = "flume-seg: ${logs[3]}: starts at offset $b3 but the previous segment ends at $b2; run flume-seg repair" ]
+	run -0 flume-seg repair "$d"
+	for f in "${logs[@]:3}"; do
+		[ ! -e "$f" ] && cmp "$f.corrupt" "$d.2/$(basename "$f")"
+	done
+	run -0 flume-seg verify "$d"
+	[ "$(flume-seg cat "$d")" = "$(seq 1 "$b2")" ]
+
+	d="$d.2"
+	: >"$d/$(basename "${logs[2]}")"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/$(basename "${logs[3]}"): bad batch at byte 0 (offset $b2): starts at offset $b3 but the previous segment ends at $b2"* ]]
+	run -65 flume-seg append "$d" </dev/null
+	run -0 flume-seg repair "$d"
+	run -0 flume-seg verify "$d"
+	[ "$(flume-seg cat "$d")" = "$(seq 1 "$b2")" ]
+	# the emptied segment is now the active one: appends go on from it
+	echo more | flume-seg append "$d"
+	[ "$(flume-seg cat --from "$b2" "$d")" = more ]
+	run -0 flume-seg verify "$d"
+}

@@ -655,6 +655,45 @@ epochs_cut(struct fl_plog *l, uint64_t end)
 	return l->nepoch != n;
 }
 
+/* A forward reader of batch headers with a read-ahead buffer. */
+struct hdr_walk {
+	struct fl_file *f;
+	uint64_t bpos, limit;
+	size_t have;
+	uint8_t buf[HDR_CHUNK];
+};
+
+/* The header of the batch at pos; FL_ESHORT at the limit, FL_ECORRUPT if impossible. */
+static int
+walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
+{
+	if (pos + FL_BATCH_HDR_BYTES > w->limit)
+		return FL_ESHORT;
+	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
+		uint64_t want = w->limit - pos;
+		/* to the end of the page: a lookup mostly needs one header */
+		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
+		long long r;
+
+		if (want > sizeof(w->buf))
+			want = sizeof(w->buf);
+		if (want > page_end - pos)
+			want = page_end - pos;
+		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
+		if (r < 0)
+			return (int)r;
+		if ((uint64_t)r < FL_BATCH_HDR_BYTES)
+			return FL_ESHORT;
+		w->bpos = pos;
+		w->have = (size_t)r;
+	}
+	fl_batch_hdr_parse(w->buf + (pos - w->bpos), FL_BATCH_HDR_BYTES, h);
+	if (h->length < FL_BATCH_HDR_BYTES - FL_BATCH_LOG_OVERHEAD ||
+	    fl_batch_size(h) > w->limit - pos || h->last_offset_delta < 0)
+		return FL_ECORRUPT;
+	return 0;
+}
+
 /* ---- open ---- */
 
 static int
@@ -859,6 +898,100 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Walk the batch headers of a sealed segment from byte pos, where a batch
+ * starting at offset 'expect' must be, to the end of its log: each length
+ * inside the file, offsets contiguous.  Sets s->next and s->last_base.
+ * 1 if the walk ends exactly at the end of the file, 0 if it does not
+ * (the caller scans the segment to say where and why), or an I/O error.
+ */
+static int
+walk_tail(struct fl_plog_seg *s, uint64_t pos, uint64_t expect)
+{
+	struct hdr_walk *w = malloc(sizeof(*w));
+	struct fl_batch_hdr h;
+	int rc = 1;
+
+	if (w == NULL)
+		return FL_ENOMEM;
+	w->f = s->log;
+	w->bpos = w->have = 0;
+	w->limit = s->size;
+	while (pos < s->size) {
+		int hrc = walk_hdr(w, pos, &h);
+
+		if (hrc == FL_ESYS || hrc == FL_ENOMEM) {
+			rc = hrc;
+			break;
+		}
+		if (hrc != 0 || (uint64_t)h.base_offset != expect ||
+		    expect > (uint64_t)INT64_MAX - (uint64_t)h.last_offset_delta - 1) {
+			rc = 0;
+			break;
+		}
+		s->last_base = expect;
+		s->next = expect = (uint64_t)fl_batch_last_offset(&h) + 1;
+		pos += fl_batch_size(&h);
+	}
+	free(w);
+	return rc;
+}
+
+/*
+ * Open a sealed (not last) segment.  Its index is trusted only if it is
+ * consistent, the first batch starts at the segment's base and the batch
+ * headers from the last entry on reach exactly the end of the file (a few
+ * reads, however big the segment): that also gives the offset it ends at,
+ * which the caller checks against the next segment's name.  Otherwise the
+ * whole log is scanned (lengths, CRCs, offsets): damage is FL_ECORRUPT,
+ * never cut here, and a sound log gets its index rebuilt.
+ */
+static int
+open_sealed(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
+    struct fl_err *err)
+{
+	struct fl_batch_hdr h;
+	int ok, rc;
+
+	ok = index_validate(s, UINT32_MAX) &&
+	    (s->ntidx == s->nidx + 1 || (s->size == 0 && s->ntidx == 0));
+	if (ok && s->size > 0) {
+		rc = read_hdr(s->log, 0, &h);
+		if (rc == FL_ESYS || rc == FL_ENOMEM)
+			goto io;
+		ok = rc == 0 && h.base_offset >= 0 && (uint64_t)h.base_offset == s->base;
+		if (ok) {
+			rc = walk_tail(s, s->nidx ? idx_pos(s, s->nidx - 1) : 0,
+			    s->base + (s->nidx ? idx_rel(s, s->nidx - 1) : 0));
+			if (rc < 0)
+				goto io;
+			ok = rc;
+		}
+	}
+	if (!ok) {
+		struct fl_seg_scan sc;
+		uint64_t size = s->size;
+
+		if ((rc = seg_rebuild(l, s, &sc)) != 0)
+			goto io;
+		if (sc.good_end < size)
+			return fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: damaged at "
+			    "byte %" PRIu64 " (offset %" PRIu64 "): %s; run flume-seg repair",
+			    l->dir, s->base, sc.good_end, sc.next_offset >= 0 ?
+			    (uint64_t)sc.next_offset : s->base, sc.why);
+		if ((!l->is_readonly && (rc = seg_write_indexes(s)) != 0) ||
+		    (rc = seg_seal(s)) != 0)
+			return fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s",
+			    l->dir, s->base, why(rc));
+		if (rec)
+			rec->index_rebuilt = 1;
+	}
+	return 0;
+io:
+	return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s", l->dir,
+	    s->base, why(rc));
+}
+
 int
 fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
     const struct fl_plog_config *cfg, unsigned flags, int64_t now_ms,
@@ -948,9 +1081,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		struct fl_plog_seg *s = &l->segs[i];
 		int is_last = i + 1 == nbase;
 
-		s->base = bases[i];
-		s->next = is_last ? bases[i] : bases[i + 1];
-		s->last_base = bases[i];
+		s->base = s->next = s->last_base = bases[i];
 		s->max_ts = -1;
 		s->created_ms = now_ms;
 		l->nseg++;
@@ -963,50 +1094,15 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 			goto fail;
 		}
 		if (!is_last) {
-			uint64_t limit = s->next - s->base;
-			int ok = index_validate(s, limit > UINT32_MAX ? UINT32_MAX : limit) &&
-			    (s->ntidx == s->nidx + 1 || (s->size == 0 && s->ntidx == 0));
-
-			if (ok && s->nidx > 0) {
-				/* spot-check the last entry against the log */
-				struct fl_batch_hdr h;
-
-				rc = read_hdr(s->log, idx_pos(s, s->nidx - 1), &h);
-				if (rc == FL_ESYS || rc == FL_ENOMEM) {
-					fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot "
-					    "read: %s", dir, s->base, why(rc));
-					goto fail;
-				}
-				ok = rc == 0 &&
-				    (uint64_t)h.base_offset == s->base + idx_rel(s, s->nidx - 1);
-			}
-			if (!ok) {
-				struct fl_seg_scan sc;
-				uint64_t size = s->size;
-
-				if ((rc = seg_rebuild(l, s, &sc)) != 0) {
-					fl_err_set(err, rc, "%s/%020" PRIu64
-					    ".log: cannot read: %s", dir, s->base, why(rc));
-					goto fail;
-				}
-				if (sc.good_end < size || (sc.batches > 0 &&
-				    (uint64_t)sc.next_offset != s->next)) {
-					rc = fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64
-					    ".log: damaged at byte %" PRIu64 " (offset %" PRId64
-					    "): %s; run flume-seg repair", dir, s->base,
-					    sc.good_end, sc.bad_offset, sc.bad ? sc.why :
-					    "does not reach the next segment");
-					goto fail;
-				}
-				s->next = bases[i + 1];
-				if ((!l->is_readonly && (rc = seg_write_indexes(s)) != 0) ||
-				    (rc = seg_seal(s)) != 0) {
-					fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot "
-					    "write: %s", dir, s->base, why(rc));
-					goto fail;
-				}
-				if (rec)
-					rec->index_rebuilt = 1;
+			if ((rc = open_sealed(l, s, rec, err)) != 0)
+				goto fail;
+			if (s->next != bases[i + 1]) {
+				/* every Fetch reaching the gap would fail: refuse it now */
+				rc = fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: starts at "
+				    "offset %" PRIu64 " but the previous segment ends at %" PRIu64
+				    "; run flume-seg repair", dir, bases[i + 1], bases[i + 1],
+				    s->next);
+				goto fail;
 			}
 		} else if ((rc = recover_last(l, s, rec, err)) != 0) {
 			goto fail;
@@ -1109,7 +1205,10 @@ plog_roll(struct fl_plog *l, int64_t now_ms)
 	s->base = s->next = s->last_base = l->log_end;
 	s->max_ts = -1;
 	s->created_ms = now_ms;
-	if ((rc = seg_open_files(l, s, 1, &err)) != 0) {
+	/* a new segment's indexes start empty, whatever an older one left under its name */
+	if ((rc = seg_open_files(l, s, 1, &err)) != 0 ||
+	    (rc = fl_vfs_truncate(s->index, 0)) != 0 ||
+	    (rc = fl_vfs_truncate(s->timeindex, 0)) != 0) {
 		seg_free(s);
 		return rc;
 	}
@@ -1285,45 +1384,6 @@ idx_lookup(const struct fl_plog_seg *s, uint64_t offset)
 			hi = mid;
 	}
 	return idx_pos(s, lo);
-}
-
-/* A forward reader of batch headers with a read-ahead buffer. */
-struct hdr_walk {
-	struct fl_file *f;
-	uint64_t bpos, limit;
-	size_t have;
-	uint8_t buf[HDR_CHUNK];
-};
-
-/* The header of the batch at pos; FL_ESHORT at the limit, FL_ECORRUPT if impossible. */
-static int
-walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
-{
-	if (pos + FL_BATCH_HDR_BYTES > w->limit)
-		return FL_ESHORT;
-	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
-		uint64_t want = w->limit - pos;
-		/* to the end of the page: a lookup mostly needs one header */
-		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
-		long long r;
-
-		if (want > sizeof(w->buf))
-			want = sizeof(w->buf);
-		if (want > page_end - pos)
-			want = page_end - pos;
-		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
-		if (r < 0)
-			return (int)r;
-		if ((uint64_t)r < FL_BATCH_HDR_BYTES)
-			return FL_ESHORT;
-		w->bpos = pos;
-		w->have = (size_t)r;
-	}
-	fl_batch_hdr_parse(w->buf + (pos - w->bpos), FL_BATCH_HDR_BYTES, h);
-	if (h->length < FL_BATCH_HDR_BYTES - FL_BATCH_LOG_OVERHEAD ||
-	    fl_batch_size(h) > w->limit - pos || h->last_offset_delta < 0)
-		return FL_ECORRUPT;
-	return 0;
 }
 
 int

@@ -120,10 +120,14 @@ enum {
  * last segment: scans from its last index entry, verifying each batch's
  * length, CRC and offsets, truncates a torn or corrupt tail (reported in
  * *rec, which may be NULL) and rebuilds an index that is shorter than or
- * inconsistent with the log.  Read-only opens report what they would cut in
- * *rec but leave files alone, and serve only up to the last good batch.
- * Returns FL_ENOENT if dir is missing (without CREATE), FL_ECORRUPT if a
- * file other than the last segment's tail is damaged (names it in err).
+ * inconsistent with the log.  Checks that sealed segments chain: each
+ * one's batch headers from its last index entry reach the end of its file
+ * and the next segment starts at the offset after its last batch.
+ * Read-only opens report what they would cut in *rec but leave files
+ * alone, and serve only up to the last good batch.
+ * Returns FL_ENOENT if dir is missing (without CREATE); FL_ECORRUPT if a
+ * file other than the last segment's tail is damaged, or two segments do
+ * not chain (err names the file, the byte or both offsets); FL_ESYS.
  */
 int fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
     const struct fl_plog_config *cfg, unsigned flags, int64_t now_ms,

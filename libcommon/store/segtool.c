@@ -733,8 +733,8 @@ fl_segtool_check(struct fl_segtool *t, unsigned flags,
 			p.code = FL_EPROTO;
 			p.pos = 0;
 			p.offset = (int64_t)prev_next;
-			snprintf(p.why, sizeof(p.why), "segment starts at offset %" PRIu64
-			    " but the one before ends at %" PRIu64, t->bases[i], prev_next);
+			snprintf(p.why, sizeof(p.why), "starts at offset %" PRIu64
+			    " but the previous segment ends at %" PRIu64, t->bases[i], prev_next);
 			st->log_status = FL_EPROTO;
 			st->good_bytes = 0;
 			if ((rc = add_problem(rep, &p)) != 0)
@@ -1246,8 +1246,8 @@ fl_segtool_records(struct fl_segtool *t, uint64_t from, uint64_t to,
 				prob->code = FL_EPROTO;
 				prob->pos = 0;
 				prob->offset = (int64_t)prev_next;
-				snprintf(prob->why, sizeof(prob->why), "segment starts at offset %"
-				    PRIu64 " but the one before ends at %" PRIu64,
+				snprintf(prob->why, sizeof(prob->why), "starts at offset %"
+				    PRIu64 " but the previous segment ends at %" PRIu64,
 				    t->bases[i], prev_next);
 			}
 			return fl_err_set(err, FL_ECORRUPT, "gap between segments");

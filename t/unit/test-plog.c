@@ -753,6 +753,152 @@ test_resource_errors_check(void)
 	    "with errno's text, never a problem in the report");
 }
 
+/* A partition of several sealed segments on a fresh memory disk; their bases. */
+static struct fl_vfs *
+segmented(uint64_t *bases, size_t *n)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog_config cfg;
+	struct fl_plog l;
+	size_t i;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 1000;
+	cfg.index_interval_bytes = 300;
+	fl_vfs_mkdir(v, "/d");
+	FL_ASSERT(fl_plog_open(&l, v, "/d/g-0", &cfg, FL_PLOG_CREATE, 0, NULL, NULL) == 0);
+	for (i = 0; i < 40; i++)
+		append_n(&l, 4, 0);
+	fl_plog_sync(&l);
+	FL_ASSERT(l.nseg >= 5 && l.nseg <= 64);
+	for (i = 0; i < l.nseg; i++)
+		bases[i] = l.segs[i].base;
+	*n = l.nseg;
+	fl_plog_close(&l);
+	return v;
+}
+
+static void
+seg_file(char *buf, size_t n, uint64_t base, const char *ext)
+{
+	FL_ASSERT(fl_plog_seg_path(buf, n, "/d/g-0", base, ext) == 0);
+}
+
+/* Open both ways: FL_ECORRUPT naming the later segment and both offsets. */
+static void
+check_gap(struct fl_vfs *v, uint64_t later, uint64_t starts, uint64_t ends,
+    const char *what)
+{
+	char want[256], msg[256];
+	struct fl_err err = { 0, "" };
+	struct fl_plog l;
+	int ro;
+
+	snprintf(want, sizeof(want), "/d/g-0/%020" PRIu64 ".log: starts at offset %"
+	    PRIu64 " but the previous segment ends at %" PRIu64, later, starts, ends);
+	for (ro = 0; ro <= 1; ro++) {
+		int rc = fl_plog_open(&l, v, "/d/g-0", NULL, ro ? FL_PLOG_READONLY : 0, 0,
+		    NULL, &err);
+
+		snprintf(msg, sizeof(msg), "%s%s: open refuses it with FL_ECORRUPT", what,
+		    ro ? " (read-only)" : "");
+		CHECK_INT(rc, ==, FL_ECORRUPT, msg);
+		if (rc == 0)
+			fl_plog_close(&l);
+		snprintf(msg, sizeof(msg), "%s: the message names the file and both offsets",
+		    what);
+		if (!CHECK(strstr(err.msg, want) != NULL, msg))
+			printf("#   %s\n#   want %s\n", err.msg, want);
+	}
+}
+
+/*
+ * Sealed segments must chain: each starts at the offset after the last
+ * one of the segment before.  A partition missing a middle segment, or
+ * with one emptied or cut short, used to open; every Fetch reaching the
+ * gap then failed.
+ */
+static void
+test_segment_chain(void)
+{
+	uint64_t bases[64];
+	char path[128];
+	struct fl_vfs *v;
+	struct fl_plog l;
+	struct fl_file *f;
+	struct fl_err err;
+	size_t n;
+
+	v = segmented(bases, &n);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, NULL, &err), ==, 0,
+	    "chained segments open");
+	fl_plog_close(&l);
+	seg_file(path, sizeof(path), bases[2], ".log");
+	fl_vfs_unlink(v, path);
+	seg_file(path, sizeof(path), bases[2], ".index");
+	fl_vfs_unlink(v, path);
+	seg_file(path, sizeof(path), bases[2], ".timeindex");
+	fl_vfs_unlink(v, path);
+	check_gap(v, bases[3], bases[3], bases[2], "a middle segment deleted");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[2], ".log");
+	fl_vfs_unlink(v, path);
+	check_gap(v, bases[3], bases[3], bases[2], "a middle segment's log deleted");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[1], ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_truncate(f, 0) == 0);
+	fl_vfs_close(f);
+	check_gap(v, bases[2], bases[2], bases[1], "a middle segment emptied");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[0], ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_truncate(f, 0) == 0);
+	fl_vfs_close(f);
+	check_gap(v, bases[1], bases[1], bases[0], "the first segment emptied");
+	fl_vfs_mem_free(v);
+
+	{
+		/* the last batch of a sealed segment cut off, at a batch boundary */
+		uint64_t size, last_pos = 0;
+		struct fl_batch_hdr h;
+		uint8_t hb[FL_BATCH_HDR_BYTES];
+
+		v = segmented(bases, &n);
+		seg_file(path, sizeof(path), bases[n - 2], ".log");
+		FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+		FL_ASSERT(fl_vfs_size(f, &size) == 0);
+		for (;;) {
+			FL_ASSERT(fl_vfs_pread_full(f, hb, sizeof(hb), last_pos) == 0);
+			fl_batch_hdr_parse(hb, sizeof(hb), &h);
+			if (last_pos + fl_batch_size(&h) == size)
+				break;
+			last_pos += fl_batch_size(&h);
+		}
+		FL_ASSERT(fl_vfs_truncate(f, last_pos) == 0);
+		fl_vfs_close(f);
+		check_gap(v, bases[n - 1], bases[n - 1], (uint64_t)h.base_offset,
+		    "a sealed segment's last batch cut off");
+		fl_vfs_mem_free(v);
+	}
+
+	/* a segment beside the others that overlaps them */
+	v = segmented(bases, &n);
+	FL_ASSERT(fl_vfs_rename(v, "/d/g-0/00000000000000000000.log",
+	    "/d/g-0/00000000000000000001.log") == 0);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, NULL, &err), ==, FL_ECORRUPT,
+	    "a segment whose name is not its first offset is refused");
+	CHECK(strstr(err.msg, "/d/g-0/00000000000000000001.log: damaged at byte 0 "
+	    "(offset 1)") != NULL, "naming it");
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_follower_keep(void)
 {
@@ -1020,6 +1166,7 @@ main(void)
 	test_epoch_checkpoint();
 	test_hw_checkpoint();
 	test_resource_errors();
+	test_segment_chain();
 	test_resource_errors_check();
 	test_kill_then_power_cut();
 	test_span_property();
