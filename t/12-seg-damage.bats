@@ -295,3 +295,30 @@ three_batches() {
 	[ "$(flume-seg cat --from "$b2" "$d")" = more ]
 	run -0 flume-seg verify "$d"
 }
+
+@test "repair rebuilds every index verify complains about: torn, or longer than its emptied log" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 5000 | flume-seg append --batch 50 "$d"
+	cp "$d/$SEG0.index" "$BATS_TEST_TMPDIR/good.index"
+	printf 'xyz' >>"$d/$SEG0.index"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/$SEG0.index: bad entry at byte"*"torn entry: 3 bytes"* ]]
+	run -0 --separate-stderr flume-seg repair "$d"
+	[ "$(cut -f1,2 <<<"${lines[1]}")" = "$(printf 'reindex\t%s' "$d/$SEG0.index")" ]
+	run -0 flume-seg verify "$d"
+	cmp "$d/$SEG0.index" "$BATS_TEST_TMPDIR/good.index"
+	[ "$(flume-seg cat "$d" | wc -l)" -eq 5000 ]
+
+	# an emptied log keeps an index naming batches it no longer has
+	e="$BATS_TEST_TMPDIR/e"
+	seq 1 5000 | flume-seg append --batch 50 "$e"
+	: >"$e/$SEG0.log"
+	run -65 --separate-stderr flume-seg verify "$e"
+	[[ "$stderr" == *"$e/$SEG0.index: bad entry at byte 0: "*" entries, more than the log has batches"* ]]
+	run -0 flume-seg repair "$e"
+	[[ "$output" == *"$(printf 'reindex\t%s' "$e/$SEG0.index")"* ]]
+	run -0 flume-seg verify "$e"
+	[ ! -s "$e/$SEG0.index" ] && [ ! -s "$e/$SEG0.timeindex" ]
+	echo again | flume-seg append "$e"
+	[ "$(flume-seg cat "$e")" = again ]
+}

@@ -481,11 +481,13 @@ problem_init(struct fl_segtool_problem *p, const struct fl_segtool *t, size_t se
 /*
  * Load an index file for the merge.  Missing: n = 0 and *entries = -1.
  * A torn tail (size not a multiple of the width) is a problem at its
- * position; the whole entries before it are still checked.
+ * position; the whole entries before it are still checked.  A problem
+ * found here sets *status, as finish_index does, so repair rebuilds the
+ * file.
  */
 static int
 load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
-    uint64_t log_bytes, struct idx_merge *m, int64_t *entries,
+    uint64_t log_bytes, struct idx_merge *m, int64_t *entries, int *status,
     struct fl_segtool_report *rep, struct fl_err *err)
 {
 	struct fl_segtool_problem p;
@@ -511,7 +513,7 @@ load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
 	/* every entry names a distinct batch, and a batch is >= 61 bytes */
 	if (whole > log_bytes / FL_BATCH_HDR_BYTES + 1) {
 		fl_vfs_close(f);
-		p.code = FL_ECORRUPT;
+		p.code = *status = FL_ECORRUPT;
 		p.pos = 0;
 		snprintf(p.why, sizeof(p.why), "%" PRIu64 " entries, more than the log "
 		    "has batches", whole);
@@ -532,7 +534,7 @@ load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
 	}
 	fl_vfs_close(f);
 	if (size % width != 0) {
-		p.code = FL_ESHORT;
+		p.code = *status = FL_ESHORT;
 		p.pos = (int64_t)(whole * width);
 		snprintf(p.why, sizeof(p.why), "torn entry: %" PRIu64 " bytes after the "
 		    "last whole %zu-byte entry", size % width, width);
@@ -714,9 +716,9 @@ fl_segtool_check(struct fl_segtool *t, unsigned flags,
 				break;
 			}
 			if ((rc = load_index(t, i, ".index", 8, size, &w.idx,
-			    &st->index_entries, rep, err)) != 0 ||
+			    &st->index_entries, &st->index_status, rep, err)) != 0 ||
 			    (rc = load_index(t, i, ".timeindex", 12, size, &w.tidx,
-			    &st->timeindex_entries, rep, err)) != 0)
+			    &st->timeindex_entries, &st->timeindex_status, rep, err)) != 0)
 				break;
 		}
 		rc = walk_seg(&w, i, w.is_strict ? (int64_t)t->bases[i] : -1,
