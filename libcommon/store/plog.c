@@ -832,9 +832,79 @@ seg_rebuild(struct fl_plog *l, struct fl_plog_seg *s, struct fl_seg_scan *sc)
 	return rc;
 }
 
+/* What an FL_PLOG_VERIFY scan of a segment found. */
+struct verify {
+	int32_t  last_epoch;		/* of the last good batch so far, across segments */
+	int      is_bad;
+	uint64_t pos;			/* where the first bad batch starts */
+	uint64_t offset;		/* the offset it should have held */
+	char     why[160];
+};
+
+#define VERIFY_STOP 0x7e51		/* verify_cb's stop; never an FL_E* code */
+
 static int
-recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
+verify_cb(void *arg, const struct fl_batch_hdr *h, const uint8_t *p, size_t n, uint64_t pos)
+{
+	struct verify *v = arg;
+
+	(void)p; (void)n; (void)pos;
+	if (h->leader_epoch < v->last_epoch) {
+		snprintf(v->why, sizeof(v->why), "leader epoch %" PRId32 " after a batch "
+		    "of epoch %" PRId32 ": epochs never decrease", h->leader_epoch,
+		    v->last_epoch);
+		return VERIFY_STOP;
+	}
+	v->last_epoch = h->leader_epoch;
+	return 0;
+}
+
+/*
+ * FL_PLOG_VERIFY: scan the whole log of a segment as flume-seg verify
+ * does (lengths, CRCs, offsets from the base on, epochs never
+ * decreasing) and describe the first bad batch in *v.  0 or an I/O error.
+ */
+static int
+verify_seg(struct fl_plog_seg *s, struct verify *v)
+{
+	struct fl_seg_scan sc;
+	int rc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.expect_offset = (int64_t)s->base;
+	v->is_bad = 0;
+	rc = fl_seg_scan(s->log, &sc, 0, verify_cb, v);
+	if (rc == VERIFY_STOP) {
+		rc = 0;
+		v->is_bad = 1;
+	} else if (rc == 0 && sc.good_end < sc.file_size) {
+		v->is_bad = 1;
+		snprintf(v->why, sizeof(v->why), "%s", sc.why);
+	}
+	if (v->is_bad) {
+		v->pos = sc.good_end;
+		v->offset = sc.next_offset >= 0 ? (uint64_t)sc.next_offset : s->base;
+	}
+	return rc;
+}
+
+static int
+verify_refuse(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *v,
     struct fl_err *err)
+{
+	return fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: damaged at byte %"
+	    PRIu64 " (offset %" PRIu64 "): %s; run flume-seg repair", l->dir, s->base,
+	    v->pos, v->offset, v->why);
+}
+
+/*
+ * ver: with FL_PLOG_VERIFY, what its scan of this segment found (NULL
+ * otherwise).  Damage before the point recovery cuts at is refused, not
+ * served: recovery cuts a torn tail, never what lies before it.
+ */
+static int
+recover_last(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *ver,
+    struct fl_plog_recovery *rec, struct fl_err *err)
 {
 	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
 	struct fl_seg_scan sc;
@@ -867,6 +937,8 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *
 		    l->dir, s->base, why(rc));
 	if (sc.batches == 0 && sc.start_pos == 0)
 		s->next = s->last_base = s->base;
+	if (ver != NULL && ver->is_bad && ver->pos < sc.good_end)
+		return verify_refuse(l, s, ver, err);
 	s->size = sc.good_end;
 	if (sc.good_end < file_size) {
 		if (rec) {
@@ -1003,9 +1075,12 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	uint64_t *bases = NULL;
 	uint8_t *ep = NULL;
 	size_t eplen;
+	struct verify ver;
 	int is_dir = 0, saved_errno, rc;
 
 	memset(l, 0, sizeof(*l));
+	memset(&ver, 0, sizeof(ver));
+	ver.last_epoch = -1;
 	if (rec)
 		memset(rec, 0, sizeof(*rec));
 	l->vfs = vfs;
@@ -1093,7 +1168,16 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 			    dir, s->base, why(rc));
 			goto fail;
 		}
+		if ((flags & FL_PLOG_VERIFY) && (rc = verify_seg(s, &ver)) != 0) {
+			fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s", dir,
+			    s->base, why(rc));
+			goto fail;
+		}
 		if (!is_last) {
+			if ((flags & FL_PLOG_VERIFY) && ver.is_bad) {
+				rc = verify_refuse(l, s, &ver, err);
+				goto fail;
+			}
 			if ((rc = open_sealed(l, s, rec, err)) != 0)
 				goto fail;
 			if (s->next != bases[i + 1]) {
@@ -1104,7 +1188,8 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 				    s->next);
 				goto fail;
 			}
-		} else if ((rc = recover_last(l, s, rec, err)) != 0) {
+		} else if ((rc = recover_last(l, s, (flags & FL_PLOG_VERIFY) ? &ver : NULL,
+		    rec, err)) != 0) {
 			goto fail;
 		}
 	}

@@ -112,7 +112,15 @@ struct fl_plog_recovery {
 enum {
 	FL_PLOG_CREATE   = 1,	/* create the directory (and its parent entry) if missing */
 	FL_PLOG_READONLY = 2,	/* never write: no recovery cut, no index rebuild on disk */
-	FL_PLOG_MKDIRS   = 4	/* with CREATE: missing directories above it too (mkdir -p) */
+	FL_PLOG_MKDIRS   = 4,	/* with CREATE: missing directories above it too (mkdir -p) */
+	/*
+	 * Read every segment whole first, as flume-seg verify does (lengths,
+	 * CRCs, offsets, leader epochs never decreasing): damage anywhere but
+	 * in the tail recovery cuts is FL_ECORRUPT, so an open log serves every
+	 * offset it holds as written.  Costs a read of the whole partition;
+	 * without it only the last segment's tail is read whole.
+	 */
+	FL_PLOG_VERIFY   = 8
 };
 
 /*

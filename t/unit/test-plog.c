@@ -899,6 +899,91 @@ test_segment_chain(void)
 	fl_vfs_mem_free(v);
 }
 
+/* Flip one byte at pos of a segment's log. */
+static void
+flip_at(struct fl_vfs *v, uint64_t base, uint64_t pos)
+{
+	char path[128];
+	struct fl_file *f;
+	uint8_t b;
+
+	seg_file(path, sizeof(path), base, ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_pread_full(f, &b, 1, pos) == 0);
+	b ^= 0x5a;
+	FL_ASSERT(fl_vfs_pwrite(f, &b, 1, pos) == 0);
+	fl_vfs_close(f);
+}
+
+/*
+ * FL_PLOG_VERIFY reads every segment whole: a flipped byte inside a
+ * sealed segment, which the default open cannot see, is refused with
+ * its place; damage in the tail recovery cuts is cut as always.
+ */
+static void
+test_verify_open(void)
+{
+	uint64_t bases[64];
+	struct fl_plog_recovery rec;
+	struct fl_err err = { 0, "" };
+	struct fl_plog l;
+	struct fl_vfs *v;
+	size_t n;
+	int rc;
+
+	v = segmented(bases, &n);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, NULL, &err), ==, 0,
+	    "verify: a sound partition opens");
+	CHECK_U64(l.log_end, ==, 160, "whole");
+	fl_plog_close(&l);
+
+	/* a record's byte in the second batch of segment 1: under the CRC */
+	flip_at(v, bases[1], 150);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_READONLY, 0, NULL, &err), ==, 0,
+	    "the default open does not read sealed segments whole");
+	fl_plog_close(&l);
+	rc = fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY | FL_PLOG_READONLY, 0, NULL,
+	    &err);
+	CHECK_INT(rc, ==, FL_ECORRUPT, "verify: a flipped byte in a sealed segment is refused");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "/d/g-0/%020" PRIu64 ".log: damaged at byte ",
+		    bases[1]);
+		if (!CHECK(strstr(err.msg, want) != NULL && strstr(err.msg, "CRC") != NULL,
+		    "naming the file, the byte and why"))
+			printf("#   %s\n", err.msg);
+	}
+	fl_vfs_mem_free(v);
+
+	/* in the last segment, before its last index entry: not a torn tail */
+	v = segmented(bases, &n);
+	flip_at(v, bases[n - 1], 100);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, &rec, &err), ==,
+	    FL_ECORRUPT, "verify: damage early in the last segment is refused, not cut");
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, &rec, &err), ==, 0,
+	    "the default open serves it");
+	CHECK_INT(rec.cut_bytes, ==, 0, "and cuts nothing");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+
+	/* the last batch of the log: the tail recovery cuts, in both modes */
+	v = segmented(bases, &n);
+	{
+		uint64_t size;
+		char path[128];
+
+		seg_file(path, sizeof(path), bases[n - 1], ".log");
+		FL_ASSERT(fl_vfs_stat(v, path, NULL, &size) == 0);
+		flip_at(v, bases[n - 1], size - 3);
+	}
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, &rec, &err), ==, 0,
+	    "verify: a bad last batch is a tail to cut");
+	CHECK(rec.cut_bytes > 0 && l.log_end == 156, "cut, as recovery does");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_follower_keep(void)
 {
@@ -1167,6 +1252,7 @@ main(void)
 	test_hw_checkpoint();
 	test_resource_errors();
 	test_segment_chain();
+	test_verify_open();
 	test_resource_errors_check();
 	test_kill_then_power_cut();
 	test_span_property();
