@@ -123,6 +123,8 @@ exit_code(int rc)
 	case FL_ERANGE:
 		return EX_USAGE;
 	case FL_ESYS:
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return EX_OSERR;	/* out of a resource: the data is fine */
 		return errno == EACCES || errno == ENOENT || errno == ENOTDIR ?
 		    EX_NOINPUT : EX_IOERR;
 	}
@@ -442,7 +444,7 @@ cmd_append(int argc, char **argv)
 	const char *dir, *sep = NULL;
 	size_t batch = 1000, seplen = 0;
 	int64_t fixed_ts = -1;
-	int delim = '\n', c, rc;
+	int delim = '\n', saved_errno, sync_rc, c, rc;
 	const uint8_t *p;
 	size_t n;
 
@@ -482,8 +484,8 @@ cmd_append(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = fl_plog_open(&l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE, now_ms(),
-	    &rec, &err);
+	rc = fl_plog_open(&l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE | FL_PLOG_MKDIRS,
+	    now_ms(), &rec, &err);
 	if (rc != 0)
 		die_err(rc == FL_EINVAL ? FL_ENOENT : rc, &err, dir);
 	if (rec.cut_bytes > 0)
@@ -509,17 +511,21 @@ cmd_append(int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = fl_segtool_appender_flush(&ap, now_ms());
+	saved_errno = errno;	/* the cause, after FL_ESYS */
 	/* what was appended is made durable even when a later record failed */
-	if (fl_plog_sync(&l) != 0 && rc == 0)
-		rc = FL_ESYS;
+	if ((sync_rc = fl_plog_sync(&l)) != 0 && rc == 0) {
+		rc = sync_rc;
+		saved_errno = errno;
+	}
 	fl_segtool_appender_free(&ap);
 	fl_plog_close(&l);
 	free(rd.buf);
+	errno = saved_errno;
 	if (rc == FL_ERANGE)
 		fl_diex(EX_DATAERR, "stdin: record %" PRIu64 " is too large for a batch",
 		    ap.records + 1);
 	if (rc == FL_ESYS)
-		fl_die(EX_IOERR, "%s", dir);
+		fl_die(exit_code(rc), "%s", dir);
 	if (rc != 0)
 		fl_diex(exit_code(rc), "%s: %s", dir, fl_strerror(rc));
 	return 0;
@@ -798,6 +804,7 @@ act_name(enum fl_segtool_act_kind k)
 	case FL_SEGTOOL_MOVE:    return "move";
 	case FL_SEGTOOL_REINDEX: return "reindex";
 	case FL_SEGTOOL_EPOCHS:  return "epochs";
+	case FL_SEGTOOL_HW:      return "hw";
 	}
 	return "?";
 }
@@ -857,7 +864,8 @@ cmd_repair(int argc, char **argv)
 		cells[0] = act_name(a->kind);
 		cells[1] = a->path;
 		cells[2] = a->kind == FL_SEGTOOL_CUT ? FMT_U64(b1, a->pos) : NULL;
-		cells[3] = a->kind != FL_SEGTOOL_EPOCHS ? FMT_U64(b2, a->bytes) : NULL;
+		cells[3] = a->kind != FL_SEGTOOL_EPOCHS && a->kind != FL_SEGTOOL_HW ?
+		    FMT_U64(b2, a->bytes) : NULL;
 		cells[4] = a->offset >= 0 ? FMT_I64(b3, a->offset) : NULL;
 		cells[5] = a->saved[0] ? a->saved : NULL;
 		table_row(&tab, cells);
@@ -1077,7 +1085,7 @@ static const struct cmd cmds[] = {
 	  "append [-z] [-K sep] [--batch n] [--segment-bytes n]\n"
 	  "                 [--index-interval-bytes n] [--timestamp ms] dir",
 	  "Append records read from stdin, one per line, to the partition in dir\n"
-	  "(created if missing), then fsync.\n"
+	  "(created if missing, with any missing directory above it), then fsync.\n"
 	  "  -z, --null             records end with NUL, not newline\n"
 	  "  -K, --key-separator SEP  split each record at the first SEP into key\n"
 	  "                         and value (no SEP: null key)\n"

@@ -6,7 +6,11 @@
  * the .log file.  The log is opened on the in-memory disk (recovery runs),
  * every offset is read back, and every span served must be whole batches
  * that pass their CRC: a damaged file may lose its tail, never serve a
- * torn record.  Then an append, a sync, a crash and a reopen.
+ * torn record.  A strict open (FL_PLOG_VERIFY) must serve the same or
+ * refuse.  Then an append, a sync, a crash and a reopen.
+ *
+ * The whole input is also fed to the checkpoint decoders (codec/epochs.h):
+ * whatever decodes must re-encode to the very same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #include "base/csum.h"
 #include "codec/batch.h"
+#include "codec/epochs.h"
 #include "store/plog.h"
 #include "store/vfs.h"
 
@@ -68,6 +73,28 @@ check_reads(struct fl_plog *l)
 	}
 }
 
+/* Decoders accept only what the encoders write, byte for byte. */
+static void
+check_checkpoints(const uint8_t *data, size_t size)
+{
+	static struct fl_epoch e[FL_EPOCHS_MAX];
+	struct fl_wr w;
+	uint64_t hw;
+	size_t n;
+
+	fl_wr_init(&w, FL_EPOCHS_TEXT_BYTES_MAX);
+	if (fl_epochs_decode(data, size, e, FL_EPOCHS_MAX, &n, NULL) == 0 &&
+	    (fl_epochs_encode(&w, e, n) != 0 || w.len != size ||
+	    memcmp(w.p, data, size) != 0))
+		abort();
+	fl_wr_reset(&w);
+	if (fl_epochs_hw_decode(data, size, &hw, NULL) == 0 &&
+	    (fl_epochs_hw_encode(&w, hw) != 0 || w.len != size ||
+	    memcmp(w.p, data, size) != 0))
+		abort();
+	fl_wr_free(&w);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,6 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		is_ready = 1;
 	}
+	check_checkpoints(data, size);
 	if (size < 1)
 		return 0;
 	mode = data[0];
@@ -139,6 +167,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* read-only first: it must not change a byte, and still never fail open */
 	if (fl_plog_open(&l, v, "/p", &cfg, FL_PLOG_READONLY, 0, &rec, &err) == 0) {
+		check_reads(&l);
+		fl_plog_close(&l);
+	}
+	if (fl_plog_open(&l, v, "/p", &cfg, FL_PLOG_READONLY | FL_PLOG_VERIFY, 0, &rec,
+	    &err) == 0) {
 		check_reads(&l);
 		fl_plog_close(&l);
 	}

@@ -210,3 +210,115 @@ three_batches() {
 	run -0 flume-seg digest --to 150 "$d"
 	run -65 flume-seg digest "$d"
 }
+
+@test "an hw past the log end is reported; repair lowers it to the end" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	printf '0\n500\n' | flume-test-tool durable-write "$d" hw
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/hw: bad file: high watermark 500 is past the log end 10"* ]]
+	run -0 flume-seg repair "$d"
+	[ "${lines[1]}" = "$(printf 'hw\t%s\t\t\t10\t' "$d/hw")" ]
+	run -0 flume-seg verify "$d"
+	# a cut below the stored hw lowers it too
+	printf '0\n10\n' | flume-test-tool durable-write "$d" hw
+	truncate -s $(($(stat -c %s "$d/$SEG0.log") - 3)) "$d/$SEG0.log"
+	run -0 flume-seg repair "$d"
+	[[ "$output" == *"$(printf 'hw\t%s\t\t\t0' "$d/hw")"* ]]
+	run -0 flume-seg verify "$d"
+}
+
+@test "a damaged hw or producers file is moved aside by repair, never trusted" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	printf '0\n05\n' | flume-test-tool durable-write "$d" hw
+	printf 'FLPS' | flume-test-tool durable-write "$d" producers
+	flip_byte "$d/producers" 1
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/hw: bad file: line 2: the high watermark has a leading zero"* ]]
+	[[ "$output" == *"$d/producers"*"trailer does not match"* ]]
+	cp "$d/hw" "$BATS_TEST_TMPDIR/hw.orig"
+	run -0 flume-seg repair "$d"
+	[[ "$output" == *"$(printf 'move\t%s\t\t37\t\t%s' "$d/hw" "$d/hw.corrupt")"* ]]
+	[[ "$output" == *"$(printf 'move\t%s\t\t36\t\t%s' "$d/producers" "$d/producers.corrupt")"* ]]
+	cmp "$d/hw.corrupt" "$BATS_TEST_TMPDIR/hw.orig"
+	[ ! -e "$d/hw" ] && [ ! -e "$d/producers" ]
+	run -0 flume-seg verify "$d"
+}
+
+@test "a leader-epoch-checkpoint that parses loosely is damage to verify and to the log" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 10 | flume-seg append "$d"
+	for text in '0\n1\n0 -1\n' '0\n1\n+0 0\n' '0\n2\n0 0\n' '0\n1\n0 0\n\n' '0\n01\n0 0\n'; do
+		# shellcheck disable=SC2059
+		printf "$text" | flume-test-tool durable-write "$d" leader-epoch-checkpoint
+		run -65 --separate-stderr flume-seg verify "$d"
+		[[ "$stderr" == *"$d/leader-epoch-checkpoint: bad file: line "* ]]
+		# the log's open rebuilds it from the batches, as repair does
+		echo x | flume-seg append "$d"
+		run -0 flume-seg verify "$d"
+		[ "$(head -c 8 "$d/leader-epoch-checkpoint")" = "$(printf '0\n1\n0 0\n')" ]
+	done
+}
+
+@test "a deleted or emptied middle segment: verify and append name the gap; repair keeps the prefix" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 3000 | flume-seg append --batch 50 --segment-bytes 3000 "$d"
+	cp -a "$d" "$d.2"
+	logs=("$d"/*.log)
+	[ "${#logs[@]}" -gt 6 ]
+	b2=$(basename "${logs[2]}" .log) b3=$(basename "${logs[3]}" .log)
+	b2=$((10#$b2)) b3=$((10#$b3))
+	rm "${logs[2]}"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"${logs[3]}: bad batch at byte 0 (offset $b2): starts at offset $b3 but the previous segment ends at $b2"* ]]
+	# the log's open refuses it (it used to open, and reads failed at the gap)
+	run -65 --separate-stderr flume-seg append "$d" </dev/null
+	[ "$stderr" = "flume-seg: ${logs[3]}: starts at offset $b3 but the previous segment ends at $b2; run flume-seg repair" ]
+	run -0 flume-seg repair "$d"
+	for f in "${logs[@]:3}"; do
+		[ ! -e "$f" ] && cmp "$f.corrupt" "$d.2/$(basename "$f")"
+	done
+	run -0 flume-seg verify "$d"
+	[ "$(flume-seg cat "$d")" = "$(seq 1 "$b2")" ]
+
+	d="$d.2"
+	: >"$d/$(basename "${logs[2]}")"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/$(basename "${logs[3]}"): bad batch at byte 0 (offset $b2): starts at offset $b3 but the previous segment ends at $b2"* ]]
+	run -65 flume-seg append "$d" </dev/null
+	run -0 flume-seg repair "$d"
+	run -0 flume-seg verify "$d"
+	[ "$(flume-seg cat "$d")" = "$(seq 1 "$b2")" ]
+	# the emptied segment is now the active one: appends go on from it
+	echo more | flume-seg append "$d"
+	[ "$(flume-seg cat --from "$b2" "$d")" = more ]
+	run -0 flume-seg verify "$d"
+}
+
+@test "repair rebuilds every index verify complains about: torn, or longer than its emptied log" {
+	d="$BATS_TEST_TMPDIR/p"
+	seq 1 5000 | flume-seg append --batch 50 "$d"
+	cp "$d/$SEG0.index" "$BATS_TEST_TMPDIR/good.index"
+	printf 'xyz' >>"$d/$SEG0.index"
+	run -65 --separate-stderr flume-seg verify "$d"
+	[[ "$stderr" == *"$d/$SEG0.index: bad entry at byte"*"torn entry: 3 bytes"* ]]
+	run -0 --separate-stderr flume-seg repair "$d"
+	[ "$(cut -f1,2 <<<"${lines[1]}")" = "$(printf 'reindex\t%s' "$d/$SEG0.index")" ]
+	run -0 flume-seg verify "$d"
+	cmp "$d/$SEG0.index" "$BATS_TEST_TMPDIR/good.index"
+	[ "$(flume-seg cat "$d" | wc -l)" -eq 5000 ]
+
+	# an emptied log keeps an index naming batches it no longer has
+	e="$BATS_TEST_TMPDIR/e"
+	seq 1 5000 | flume-seg append --batch 50 "$e"
+	: >"$e/$SEG0.log"
+	run -65 --separate-stderr flume-seg verify "$e"
+	[[ "$stderr" == *"$e/$SEG0.index: bad entry at byte 0: "*" entries, more than the log has batches"* ]]
+	run -0 flume-seg repair "$e"
+	[[ "$output" == *"$(printf 'reindex\t%s' "$e/$SEG0.index")"* ]]
+	run -0 flume-seg verify "$e"
+	[ ! -s "$e/$SEG0.index" ] && [ ! -s "$e/$SEG0.timeindex" ]
+	echo again | flume-seg append "$e"
+	[ "$(flume-seg cat "$e")" = again ]
+}

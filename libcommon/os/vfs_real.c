@@ -1,6 +1,9 @@
 /*
  * vfs_real.c: the real-file backend of store/vfs.h: every call goes to the
  * kernel (open, pread, pwrite, fdatasync, rename, fsync of directories).
+ * Files are created 0600 and directories 0700 (less what the umask
+ * takes): a partition holds every record of a topic, and other local
+ * users have no business reading them.  Existing modes are left alone.
  * Layer: os (may include base/, store/vfs.h and system headers).
  */
 #define _GNU_SOURCE
@@ -42,7 +45,8 @@ real_open(struct fl_vfs *v, const char *path, int flags, struct fl_file **out)
 		oflags |= O_CREAT;
 	if (flags & FL_VFS_EXCL)
 		oflags |= O_EXCL;
-	fd = open(path, oflags, 0644);
+	/* data is the broker's alone: other local users read no topic (umask may narrow) */
+	fd = open(path, oflags, 0600);
 	if (fd < 0)
 		return sys_err();
 	f = calloc(1, sizeof(*f));
@@ -136,7 +140,7 @@ real_mkdir(struct fl_vfs *v, const char *path)
 	struct stat st;
 
 	(void)v;
-	if (mkdir(path, 0755) == 0)
+	if (mkdir(path, 0700) == 0)
 		return 0;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
@@ -189,7 +193,10 @@ real_list(struct fl_vfs *v, const char *dir, char ***names, size_t *n)
 	d = opendir(dir);
 	if (d == NULL)
 		return sys_err();
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (cnt == cap) {
@@ -205,6 +212,15 @@ real_list(struct fl_vfs *v, const char *dir, char ***names, size_t *n)
 		if (arr[cnt] == NULL)
 			goto nomem;
 		cnt++;
+	}
+	if (errno != 0) {
+		/* a listing cut short must not pass for the whole directory */
+		int saved = errno;
+
+		closedir(d);
+		fl_vfs_list_free(arr, cnt);
+		errno = saved;
+		return FL_ESYS;
 	}
 	closedir(d);
 	*names = arr;

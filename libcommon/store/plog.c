@@ -22,9 +22,17 @@
 #include "store/plog.h"
 
 #define EPOCH_FILE "leader-epoch-checkpoint"
+#define HW_FILE "hw"
 #define PATH_BYTES_MAX 4096
 #define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
 #define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
+
+/* The reason behind an error code: errno's text after FL_ESYS. */
+static const char *
+why(int rc)
+{
+	return rc == FL_ESYS ? strerror(errno) : fl_strerror(rc);
+}
 
 void
 fl_plog_config_default(struct fl_plog_config *cfg)
@@ -417,7 +425,7 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".log")) != 0)
 		return fl_err_set(err, rc, "%s: path too long", dir);
 	if ((rc = fl_vfs_open(vfs, path, FL_VFS_RDONLY, &seg.log)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	memset(&sc, 0, sizeof(sc));
 	sc.expect_offset = (int64_t)base;
 	na = (struct note_arg){ &seg, interval ? interval : 4096, 0 };
@@ -429,7 +437,7 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 		goto out;
 	}
 	if (rc != 0) {
-		fl_err_set(err, rc, "%s: cannot read", path);
+		fl_err_set(err, rc, "%s: cannot read: %s", path, why(rc));
 		goto out;
 	}
 	/* a segment with a later one beside it is sealed: one more time entry */
@@ -446,12 +454,12 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	}
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".index")) != 0 ||
 	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.index)) != 0) {
-		fl_err_set(err, rc, "%s: cannot open", path);
+		fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 		goto out;
 	}
 	if ((rc = fl_plog_seg_path(path, sizeof(path), dir, base, ".timeindex")) != 0 ||
 	    (rc = fl_vfs_open(vfs, path, FL_VFS_CREATE, &seg.timeindex)) != 0) {
-		fl_err_set(err, rc, "%s: cannot open", path);
+		fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 		goto out;
 	}
 	rc = seg_write_indexes(&seg);
@@ -460,7 +468,8 @@ fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
 	if (rc == 0)
 		rc = fl_vfs_sync(seg.timeindex);
 	if (rc != 0)
-		fl_err_set(err, rc, "%s: cannot write the index", dir);
+		fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s", dir,
+		    base, why(rc));
 	if (nidx)
 		*nidx = seg.nidx;
 	if (ntidx)
@@ -488,102 +497,105 @@ parent_of(char *buf, size_t n, const char *path)
 	return 0;
 }
 
+/* Write e[0..n) as the leader-epoch-checkpoint, durably. */
 static int
-epochs_write(struct fl_plog *l)
+epochs_store(struct fl_plog *l, const struct fl_epoch *e, size_t n)
 {
 	struct fl_wr w;
-	char line[64];
-	size_t i;
-	int rc, n;
+	int rc;
 
-	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
-	n = snprintf(line, sizeof(line), "0\n%zu\n", l->nepoch);
-	fl_wr_raw(&w, line, (size_t)n);
-	for (i = 0; i < l->nepoch; i++) {
-		n = snprintf(line, sizeof(line), "%" PRId32 " %" PRIu64 "\n",
-		    l->epochs[i].epoch, l->epochs[i].start_offset);
-		fl_wr_raw(&w, line, (size_t)n);
-	}
-	rc = w.err ? w.err : fl_durable_write(l->vfs, l->dir, EPOCH_FILE, w.p, w.len);
+	fl_wr_init(&w, FL_EPOCHS_TEXT_BYTES_MAX);
+	rc = fl_epochs_encode(&w, e, n);
+	if (rc == 0)
+		rc = fl_durable_write(l->vfs, l->dir, EPOCH_FILE, w.p, w.len);
 	fl_wr_free(&w);
 	return rc;
 }
 
-/* Parse "0\nN\n" then N lines "epoch offset\n"; strictly ascending. */
+static int
+epochs_write(struct fl_plog *l)
+{
+	return epochs_store(l, l->epochs, l->nepoch);
+}
+
+/* Decode the checkpoint's content into l->epochs (owned, exactly sized). */
 static int
 epochs_parse(struct fl_plog *l, const uint8_t *p, size_t len)
 {
-	char *text = malloc(len + 1), *s, *end;
-	unsigned long long n, i;
-	int rc = FL_ECORRUPT;
+	struct fl_epoch *e = malloc(FL_EPOCHS_MAX * sizeof(*e)), *shrunk;
+	size_t n = 0;
+	int rc;
 
-	if (text == NULL)
+	if (e == NULL)
 		return FL_ENOMEM;
-	memcpy(text, p, len);
-	text[len] = '\0';
-	s = text;
-	if (strncmp(s, "0\n", 2) != 0)
-		goto out;
-	s += 2;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (end == s || *end != '\n' || errno != 0 || n > FL_PLOG_EPOCHS_MAX)
-		goto out;
-	s = end + 1;
-	l->epochs = calloc(n ? n : 1, sizeof(*l->epochs));
-	if (l->epochs == NULL) {
-		rc = FL_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		long long e;
-		unsigned long long off;
-
-		e = strtoll(s, &end, 10);
-		if (end == s || *end != ' ' || e < 0 || e > INT32_MAX)
-			goto out;
-		s = end + 1;
-		off = strtoull(s, &end, 10);
-		if (end == s || *end != '\n')
-			goto out;
-		s = end + 1;
-		if (i > 0 && ((int32_t)e <= l->epochs[i - 1].epoch ||
-		    off < l->epochs[i - 1].start_offset))
-			goto out;
-		l->epochs[i].epoch = (int32_t)e;
-		l->epochs[i].start_offset = off;
-	}
-	if (*s != '\0')
-		goto out;
-	l->nepoch = (size_t)n;
-	rc = 0;
-out:
+	rc = fl_epochs_decode(p, len, e, FL_EPOCHS_MAX, &n, NULL);
 	if (rc != 0) {
-		free(l->epochs);
-		l->epochs = NULL;
-		l->nepoch = 0;
+		free(e);
+		return rc;
 	}
-	free(text);
-	return rc;
+	shrunk = realloc(e, (n ? n : 1) * sizeof(*e));
+	l->epochs = shrunk ? shrunk : e;
+	l->nepoch = n;
+	return 0;
 }
 
+/*
+ * Add (epoch, start) to e[0..*n), which has room for one more entry.  A
+ * last entry with the same start offset is replaced: that epoch wrote
+ * nothing (an append that failed after its entry was stored), and Kafka
+ * keeps start offsets strictly ascending the same way.  At FL_EPOCHS_MAX
+ * the oldest entry goes: only recent epochs matter to followers.
+ */
+static void
+epochs_add(struct fl_epoch *e, size_t *n, int32_t epoch, uint64_t start)
+{
+	if (*n > 0 && e[*n - 1].start_offset == start) {
+		(*n)--;
+	} else if (*n == FL_EPOCHS_MAX) {
+		memmove(e, e + 1, (*n - 1) * sizeof(*e));
+		(*n)--;
+	}
+	e[*n].epoch = epoch;
+	e[*n].start_offset = start;
+	(*n)++;
+}
+
+/* In memory only (rebuilds): grow l->epochs and add. */
 static int
 epochs_push(struct fl_plog *l, int32_t epoch, uint64_t start)
 {
-	struct fl_plog_epoch *e;
+	struct fl_epoch *e = realloc(l->epochs, (l->nepoch + 1) * sizeof(*e));
 
-	if (l->nepoch == FL_PLOG_EPOCHS_MAX) {
-		/* forget the oldest: only recent epochs matter to followers */
-		memmove(l->epochs, l->epochs + 1, (l->nepoch - 1) * sizeof(*l->epochs));
-		l->nepoch--;
-	}
-	e = realloc(l->epochs, (l->nepoch + 1) * sizeof(*e));
 	if (e == NULL)
 		return FL_ENOMEM;
 	l->epochs = e;
-	e[l->nepoch].epoch = epoch;
-	e[l->nepoch].start_offset = start;
-	l->nepoch++;
+	epochs_add(l->epochs, &l->nepoch, epoch, start);
+	return 0;
+}
+
+/*
+ * Begin 'epoch' at 'start', durably: the checkpoint is written before l
+ * changes, so a failed write leaves the list as it was.
+ */
+static int
+epochs_begin(struct fl_plog *l, int32_t epoch, uint64_t start)
+{
+	struct fl_epoch *e = malloc((l->nepoch + 1) * sizeof(*e));
+	size_t n = l->nepoch;
+	int rc;
+
+	if (e == NULL)
+		return FL_ENOMEM;
+	if (n > 0)
+		memcpy(e, l->epochs, n * sizeof(*e));
+	epochs_add(e, &n, epoch, start);
+	if ((rc = epochs_store(l, e, n)) != 0) {
+		free(e);
+		return rc;
+	}
+	free(l->epochs);
+	l->epochs = e;
+	l->nepoch = n;
 	return 0;
 }
 
@@ -643,6 +655,45 @@ epochs_cut(struct fl_plog *l, uint64_t end)
 	return l->nepoch != n;
 }
 
+/* A forward reader of batch headers with a read-ahead buffer. */
+struct hdr_walk {
+	struct fl_file *f;
+	uint64_t bpos, limit;
+	size_t have;
+	uint8_t buf[HDR_CHUNK];
+};
+
+/* The header of the batch at pos; FL_ESHORT at the limit, FL_ECORRUPT if impossible. */
+static int
+walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
+{
+	if (pos + FL_BATCH_HDR_BYTES > w->limit)
+		return FL_ESHORT;
+	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
+		uint64_t want = w->limit - pos;
+		/* to the end of the page: a lookup mostly needs one header */
+		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
+		long long r;
+
+		if (want > sizeof(w->buf))
+			want = sizeof(w->buf);
+		if (want > page_end - pos)
+			want = page_end - pos;
+		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
+		if (r < 0)
+			return (int)r;
+		if ((uint64_t)r < FL_BATCH_HDR_BYTES)
+			return FL_ESHORT;
+		w->bpos = pos;
+		w->have = (size_t)r;
+	}
+	fl_batch_hdr_parse(w->buf + (pos - w->bpos), FL_BATCH_HDR_BYTES, h);
+	if (h->length < FL_BATCH_HDR_BYTES - FL_BATCH_LOG_OVERHEAD ||
+	    fl_batch_size(h) > w->limit - pos || h->last_offset_delta < 0)
+		return FL_ECORRUPT;
+	return 0;
+}
+
 /* ---- open ---- */
 
 static int
@@ -656,18 +707,17 @@ seg_open_files(struct fl_plog *l, struct fl_plog_seg *s, int create, struct fl_e
 	if ((rc = fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".log")) != 0)
 		return fl_err_set(err, rc, "%s: path too long", l->dir);
 	if ((rc = fl_vfs_open(l->vfs, path, flags, &s->log)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open: %s", path,
-		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	if ((rc = fl_vfs_size(s->log, &s->size)) != 0)
-		return fl_err_set(err, rc, "%s: cannot stat", path);
+		return fl_err_set(err, rc, "%s: cannot stat: %s", path, why(rc));
 	if (ro)
 		return 0;	/* read-only opens keep indexes in memory only */
 	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".index");
 	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->index)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	fl_plog_seg_path(path, sizeof(path), l->dir, s->base, ".timeindex");
 	if ((rc = fl_vfs_open(l->vfs, path, FL_VFS_CREATE, &s->timeindex)) != 0)
-		return fl_err_set(err, rc, "%s: cannot open", path);
+		return fl_err_set(err, rc, "%s: cannot open: %s", path, why(rc));
 	return 0;
 }
 
@@ -782,9 +832,79 @@ seg_rebuild(struct fl_plog *l, struct fl_plog_seg *s, struct fl_seg_scan *sc)
 	return rc;
 }
 
+/* What an FL_PLOG_VERIFY scan of a segment found. */
+struct verify {
+	int32_t  last_epoch;		/* of the last good batch so far, across segments */
+	int      is_bad;
+	uint64_t pos;			/* where the first bad batch starts */
+	uint64_t offset;		/* the offset it should have held */
+	char     why[160];
+};
+
+#define VERIFY_STOP 0x7e51		/* verify_cb's stop; never an FL_E* code */
+
 static int
-recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
+verify_cb(void *arg, const struct fl_batch_hdr *h, const uint8_t *p, size_t n, uint64_t pos)
+{
+	struct verify *v = arg;
+
+	(void)p; (void)n; (void)pos;
+	if (h->leader_epoch < v->last_epoch) {
+		snprintf(v->why, sizeof(v->why), "leader epoch %" PRId32 " after a batch "
+		    "of epoch %" PRId32 ": epochs never decrease", h->leader_epoch,
+		    v->last_epoch);
+		return VERIFY_STOP;
+	}
+	v->last_epoch = h->leader_epoch;
+	return 0;
+}
+
+/*
+ * FL_PLOG_VERIFY: scan the whole log of a segment as flume-seg verify
+ * does (lengths, CRCs, offsets from the base on, epochs never
+ * decreasing) and describe the first bad batch in *v.  0 or an I/O error.
+ */
+static int
+verify_seg(struct fl_plog_seg *s, struct verify *v)
+{
+	struct fl_seg_scan sc;
+	int rc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.expect_offset = (int64_t)s->base;
+	v->is_bad = 0;
+	rc = fl_seg_scan(s->log, &sc, 0, verify_cb, v);
+	if (rc == VERIFY_STOP) {
+		rc = 0;
+		v->is_bad = 1;
+	} else if (rc == 0 && sc.good_end < sc.file_size) {
+		v->is_bad = 1;
+		snprintf(v->why, sizeof(v->why), "%s", sc.why);
+	}
+	if (v->is_bad) {
+		v->pos = sc.good_end;
+		v->offset = sc.next_offset >= 0 ? (uint64_t)sc.next_offset : s->base;
+	}
+	return rc;
+}
+
+static int
+verify_refuse(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *v,
     struct fl_err *err)
+{
+	return fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: damaged at byte %"
+	    PRIu64 " (offset %" PRIu64 "): %s; run flume-seg repair", l->dir, s->base,
+	    v->pos, v->offset, v->why);
+}
+
+/*
+ * ver: with FL_PLOG_VERIFY, what its scan of this segment found (NULL
+ * otherwise).  Damage before the point recovery cuts at is refused, not
+ * served: recovery cuts a torn tail, never what lies before it.
+ */
+static int
+recover_last(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *ver,
+    struct fl_plog_recovery *rec, struct fl_err *err)
 {
 	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
 	struct fl_seg_scan sc;
@@ -813,10 +933,12 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *
 		rc = seg_rebuild(l, s, &sc);
 	}
 	if (rc != 0)
-		return fl_err_set(err, rc, "%s: segment %020" PRIu64 ": scan failed",
-		    l->dir, s->base);
+		return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s",
+		    l->dir, s->base, why(rc));
 	if (sc.batches == 0 && sc.start_pos == 0)
 		s->next = s->last_base = s->base;
+	if (ver != NULL && ver->is_bad && ver->pos < sc.good_end)
+		return verify_refuse(l, s, ver, err);
 	s->size = sc.good_end;
 	if (sc.good_end < file_size) {
 		if (rec) {
@@ -828,14 +950,16 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *
 		if (!l->is_readonly) {
 			if ((rc = fl_vfs_truncate(s->log, sc.good_end)) != 0 ||
 			    (rc = fl_vfs_sync(s->log)) != 0)
-				return fl_err_set(err, rc, "%s: cannot cut the torn tail", l->dir);
+				return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot "
+				    "cut the torn tail: %s", l->dir, s->base, why(rc));
 		}
 	}
 	if (!consistent && rec)
 		rec->index_rebuilt = 1;
-	if (!l->is_readonly)
-		rc = seg_write_indexes(s);
-	return rc;
+	if (!l->is_readonly && (rc = seg_write_indexes(s)) != 0)
+		return fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s",
+		    l->dir, s->base, why(rc));
+	return 0;
 }
 
 static int
@@ -844,6 +968,100 @@ cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Walk the batch headers of a sealed segment from byte pos, where a batch
+ * starting at offset 'expect' must be, to the end of its log: each length
+ * inside the file, offsets contiguous.  Sets s->next and s->last_base.
+ * 1 if the walk ends exactly at the end of the file, 0 if it does not
+ * (the caller scans the segment to say where and why), or an I/O error.
+ */
+static int
+walk_tail(struct fl_plog_seg *s, uint64_t pos, uint64_t expect)
+{
+	struct hdr_walk *w = malloc(sizeof(*w));
+	struct fl_batch_hdr h;
+	int rc = 1;
+
+	if (w == NULL)
+		return FL_ENOMEM;
+	w->f = s->log;
+	w->bpos = w->have = 0;
+	w->limit = s->size;
+	while (pos < s->size) {
+		int hrc = walk_hdr(w, pos, &h);
+
+		if (hrc == FL_ESYS || hrc == FL_ENOMEM) {
+			rc = hrc;
+			break;
+		}
+		if (hrc != 0 || (uint64_t)h.base_offset != expect ||
+		    expect > (uint64_t)INT64_MAX - (uint64_t)h.last_offset_delta - 1) {
+			rc = 0;
+			break;
+		}
+		s->last_base = expect;
+		s->next = expect = (uint64_t)fl_batch_last_offset(&h) + 1;
+		pos += fl_batch_size(&h);
+	}
+	free(w);
+	return rc;
+}
+
+/*
+ * Open a sealed (not last) segment.  Its index is trusted only if it is
+ * consistent, the first batch starts at the segment's base and the batch
+ * headers from the last entry on reach exactly the end of the file (a few
+ * reads, however big the segment): that also gives the offset it ends at,
+ * which the caller checks against the next segment's name.  Otherwise the
+ * whole log is scanned (lengths, CRCs, offsets): damage is FL_ECORRUPT,
+ * never cut here, and a sound log gets its index rebuilt.
+ */
+static int
+open_sealed(struct fl_plog *l, struct fl_plog_seg *s, struct fl_plog_recovery *rec,
+    struct fl_err *err)
+{
+	struct fl_batch_hdr h;
+	int ok, rc;
+
+	ok = index_validate(s, UINT32_MAX) &&
+	    (s->ntidx == s->nidx + 1 || (s->size == 0 && s->ntidx == 0));
+	if (ok && s->size > 0) {
+		rc = read_hdr(s->log, 0, &h);
+		if (rc == FL_ESYS || rc == FL_ENOMEM)
+			goto io;
+		ok = rc == 0 && h.base_offset >= 0 && (uint64_t)h.base_offset == s->base;
+		if (ok) {
+			rc = walk_tail(s, s->nidx ? idx_pos(s, s->nidx - 1) : 0,
+			    s->base + (s->nidx ? idx_rel(s, s->nidx - 1) : 0));
+			if (rc < 0)
+				goto io;
+			ok = rc;
+		}
+	}
+	if (!ok) {
+		struct fl_seg_scan sc;
+		uint64_t size = s->size;
+
+		if ((rc = seg_rebuild(l, s, &sc)) != 0)
+			goto io;
+		if (sc.good_end < size)
+			return fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: damaged at "
+			    "byte %" PRIu64 " (offset %" PRIu64 "): %s; run flume-seg repair",
+			    l->dir, s->base, sc.good_end, sc.next_offset >= 0 ?
+			    (uint64_t)sc.next_offset : s->base, sc.why);
+		if ((!l->is_readonly && (rc = seg_write_indexes(s)) != 0) ||
+		    (rc = seg_seal(s)) != 0)
+			return fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot write: %s",
+			    l->dir, s->base, why(rc));
+		if (rec)
+			rec->index_rebuilt = 1;
+	}
+	return 0;
+io:
+	return fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s", l->dir,
+	    s->base, why(rc));
 }
 
 int
@@ -857,9 +1075,12 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	uint64_t *bases = NULL;
 	uint8_t *ep = NULL;
 	size_t eplen;
-	int is_dir = 0, rc;
+	struct verify ver;
+	int is_dir = 0, saved_errno, rc;
 
 	memset(l, 0, sizeof(*l));
+	memset(&ver, 0, sizeof(ver));
+	ver.last_epoch = -1;
 	if (rec)
 		memset(rec, 0, sizeof(*rec));
 	l->vfs = vfs;
@@ -876,22 +1097,23 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		return fl_err_set(err, FL_ERANGE, "%s: path too long", dir);
 	l->dir = strdup(dir);
 	if (l->dir == NULL)
-		return FL_ENOMEM;
+		return fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 
 	rc = fl_vfs_stat(vfs, dir, &is_dir, NULL);
 	if (rc == FL_ENOENT && (flags & FL_PLOG_CREATE) && !l->is_readonly) {
-		if ((rc = fl_vfs_mkdir(vfs, dir)) == 0 &&
+		if (flags & FL_PLOG_MKDIRS)
+			rc = fl_vfs_mkdirs(vfs, dir);
+		else if ((rc = fl_vfs_mkdir(vfs, dir)) == 0 &&
 		    (rc = parent_of(parent, sizeof(parent), dir)) == 0)
 			rc = fl_vfs_sync_dir(vfs, parent);
 		if (rc != 0) {
-			fl_err_set(err, rc, "%s: cannot create: %s", dir,
-			    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+			fl_err_set(err, rc, "%s: cannot create: %s", dir, why(rc));
 			goto fail;
 		}
 		is_dir = 1;
 	} else if (rc != 0) {
 		fl_err_set(err, rc, "%s: %s", dir,
-		    rc == FL_ENOENT ? "no such directory" : strerror(errno));
+		    rc == FL_ENOENT ? "no such directory" : why(rc));
 		goto fail;
 	}
 	if (!is_dir) {
@@ -900,12 +1122,12 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 
 	if ((rc = fl_vfs_list(vfs, dir, &names, &nnames)) != 0) {
-		fl_err_set(err, rc, "%s: cannot list", dir);
+		fl_err_set(err, rc, "%s: cannot list: %s", dir, why(rc));
 		goto fail;
 	}
 	bases = calloc(nnames + 1, sizeof(*bases));
 	if (bases == NULL) {
-		rc = FL_ENOMEM;
+		rc = fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 		goto fail;
 	}
 	for (i = 0; i < nnames; i++) {
@@ -926,7 +1148,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	}
 	l->segs = calloc(nbase, sizeof(*l->segs));
 	if (l->segs == NULL) {
-		rc = FL_ENOMEM;
+		rc = fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
 		goto fail;
 	}
 	l->seg_cap = nbase;
@@ -934,9 +1156,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		struct fl_plog_seg *s = &l->segs[i];
 		int is_last = i + 1 == nbase;
 
-		s->base = bases[i];
-		s->next = is_last ? bases[i] : bases[i + 1];
-		s->last_base = bases[i];
+		s->base = s->next = s->last_base = bases[i];
 		s->max_ts = -1;
 		s->created_ms = now_ms;
 		l->nseg++;
@@ -944,49 +1164,32 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 			goto fail;
 		if ((rc = load_file(l, s, ".index", s->index, 8, &s->idx, &s->nidx, &s->idx_cap)) != 0 ||
 		    (rc = load_file(l, s, ".timeindex", s->timeindex, 12, &s->tidx, &s->ntidx, &s->tidx_cap)) != 0) {
-			fl_err_set(err, rc, "%s: segment %020" PRIu64 ": cannot read its index",
-			    dir, s->base);
+			fl_err_set(err, rc, "%s/%020" PRIu64 ".index: cannot read: %s",
+			    dir, s->base, why(rc));
+			goto fail;
+		}
+		if ((flags & FL_PLOG_VERIFY) && (rc = verify_seg(s, &ver)) != 0) {
+			fl_err_set(err, rc, "%s/%020" PRIu64 ".log: cannot read: %s", dir,
+			    s->base, why(rc));
 			goto fail;
 		}
 		if (!is_last) {
-			uint64_t limit = s->next - s->base;
-			int ok = index_validate(s, limit > UINT32_MAX ? UINT32_MAX : limit) &&
-			    (s->ntidx == s->nidx + 1 || (s->size == 0 && s->ntidx == 0));
-
-			if (ok && s->nidx > 0) {
-				/* spot-check the last entry against the log */
-				struct fl_batch_hdr h;
-
-				ok = read_hdr(s->log, idx_pos(s, s->nidx - 1), &h) == 0 &&
-				    (uint64_t)h.base_offset == s->base + idx_rel(s, s->nidx - 1);
+			if ((flags & FL_PLOG_VERIFY) && ver.is_bad) {
+				rc = verify_refuse(l, s, &ver, err);
+				goto fail;
 			}
-			if (!ok) {
-				struct fl_seg_scan sc;
-				uint64_t size = s->size;
-
-				if ((rc = seg_rebuild(l, s, &sc)) != 0) {
-					fl_err_set(err, rc, "%s: segment %020" PRIu64
-					    ": cannot read", dir, s->base);
-					goto fail;
-				}
-				if (sc.good_end < size || (sc.batches > 0 &&
-				    (uint64_t)sc.next_offset != s->next)) {
-					rc = fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64
-					    ".log: damaged at byte %" PRIu64 " (offset %" PRId64
-					    "): %s; run flume-seg repair", dir, s->base,
-					    sc.good_end, sc.bad_offset, sc.bad ? sc.why :
-					    "does not reach the next segment");
-					goto fail;
-				}
-				s->next = bases[i + 1];
-				if (!l->is_readonly && (rc = seg_write_indexes(s)) != 0)
-					goto fail;
-				if ((rc = seg_seal(s)) != 0)
-					goto fail;
-				if (rec)
-					rec->index_rebuilt = 1;
+			if ((rc = open_sealed(l, s, rec, err)) != 0)
+				goto fail;
+			if (s->next != bases[i + 1]) {
+				/* every Fetch reaching the gap would fail: refuse it now */
+				rc = fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: starts at "
+				    "offset %" PRIu64 " but the previous segment ends at %" PRIu64
+				    "; run flume-seg repair", dir, bases[i + 1], bases[i + 1],
+				    s->next);
+				goto fail;
 			}
-		} else if ((rc = recover_last(l, s, rec, err)) != 0) {
+		} else if ((rc = recover_last(l, s, (flags & FL_PLOG_VERIFY) ? &ver : NULL,
+		    rec, err)) != 0) {
 			goto fail;
 		}
 	}
@@ -1004,7 +1207,8 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		if (rc == 0)
 			rc = fl_vfs_sync_dir(vfs, dir);
 		if (rc != 0) {
-			fl_err_set(err, rc, "%s: cannot sync the recovered log", dir);
+			fl_err_set(err, rc, "%s: cannot sync the recovered log: %s", dir,
+			    why(rc));
 			goto fail;
 		}
 	}
@@ -1021,16 +1225,19 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 		rc = epochs_write(l);
 	}
 	if (rc != 0) {
-		fl_err_set(err, rc, "%s/%s: cannot load", dir, EPOCH_FILE);
+		fl_err_set(err, rc, "%s/%s: cannot load: %s", dir, EPOCH_FILE, why(rc));
 		goto fail;
 	}
 	fl_vfs_list_free(names, nnames);
 	free(bases);
 	return 0;
 fail:
+	saved_errno = errno;	/* the cause, after FL_ESYS: keep it for the caller */
 	fl_vfs_list_free(names, nnames);
 	free(bases);
+	l->is_readonly = 1;	/* a failed open writes nothing more */
 	fl_plog_close(l);
+	errno = saved_errno;
 	return rc;
 }
 
@@ -1083,7 +1290,10 @@ plog_roll(struct fl_plog *l, int64_t now_ms)
 	s->base = s->next = s->last_base = l->log_end;
 	s->max_ts = -1;
 	s->created_ms = now_ms;
-	if ((rc = seg_open_files(l, s, 1, &err)) != 0) {
+	/* a new segment's indexes start empty, whatever an older one left under its name */
+	if ((rc = seg_open_files(l, s, 1, &err)) != 0 ||
+	    (rc = fl_vfs_truncate(s->index, 0)) != 0 ||
+	    (rc = fl_vfs_truncate(s->timeindex, 0)) != 0) {
 		seg_free(s);
 		return rc;
 	}
@@ -1131,14 +1341,9 @@ fl_plog_append(struct fl_plog *l, uint8_t *batch, size_t n, unsigned mode,
 			return rc;
 		s = &l->segs[l->nseg - 1];
 	}
-	if (leader_epoch >= 0 && leader_epoch > fl_plog_last_epoch(l)) {
-		if ((rc = epochs_push(l, leader_epoch, l->log_end)) != 0)
-			return rc;
-		if ((rc = epochs_write(l)) != 0) {
-			l->nepoch--;
-			return rc;
-		}
-	}
+	if (leader_epoch >= 0 && leader_epoch > fl_plog_last_epoch(l) &&
+	    (rc = epochs_begin(l, leader_epoch, l->log_end)) != 0)
+		return rc;
 	pos = s->size;
 	if (l->cfg.write_buffer_bytes > 0 && n <= l->cfg.write_buffer_bytes) {
 		/* gather: one write per flush instead of one per batch */
@@ -1264,45 +1469,6 @@ idx_lookup(const struct fl_plog_seg *s, uint64_t offset)
 			hi = mid;
 	}
 	return idx_pos(s, lo);
-}
-
-/* A forward reader of batch headers with a read-ahead buffer. */
-struct hdr_walk {
-	struct fl_file *f;
-	uint64_t bpos, limit;
-	size_t have;
-	uint8_t buf[HDR_CHUNK];
-};
-
-/* The header of the batch at pos; FL_ESHORT at the limit, FL_ECORRUPT if impossible. */
-static int
-walk_hdr(struct hdr_walk *w, uint64_t pos, struct fl_batch_hdr *h)
-{
-	if (pos + FL_BATCH_HDR_BYTES > w->limit)
-		return FL_ESHORT;
-	if (pos < w->bpos || pos + FL_BATCH_HDR_BYTES > w->bpos + w->have) {
-		uint64_t want = w->limit - pos;
-		/* to the end of the page: a lookup mostly needs one header */
-		uint64_t page_end = (pos + FL_BATCH_HDR_BYTES + 4095) & ~(uint64_t)4095;
-		long long r;
-
-		if (want > sizeof(w->buf))
-			want = sizeof(w->buf);
-		if (want > page_end - pos)
-			want = page_end - pos;
-		r = fl_vfs_pread(w->f, w->buf, (size_t)want, pos);
-		if (r < 0)
-			return (int)r;
-		if ((uint64_t)r < FL_BATCH_HDR_BYTES)
-			return FL_ESHORT;
-		w->bpos = pos;
-		w->have = (size_t)r;
-	}
-	fl_batch_hdr_parse(w->buf + (pos - w->bpos), FL_BATCH_HDR_BYTES, h);
-	if (h->length < FL_BATCH_HDR_BYTES - FL_BATCH_LOG_OVERHEAD ||
-	    fl_batch_size(h) > w->limit - pos || h->last_offset_delta < 0)
-		return FL_ECORRUPT;
-	return 0;
 }
 
 int
@@ -1504,6 +1670,78 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t
 	return rc;
 }
 
+/* ---- the high watermark checkpoint ---- */
+
+/* The stored hw, unclamped: 0, FL_ENOENT, FL_ECORRUPT (err says why), FL_ESYS. */
+static int
+hw_read(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
+{
+	struct fl_err bad = { 0, "" };
+	uint8_t *data;
+	size_t len;
+	int rc = fl_durable_read(l->vfs, l->dir, HW_FILE, &data, &len);
+
+	if (rc == FL_ECORRUPT)
+		return fl_err_set(err, rc, "%s/%s: its BLAKE2b-256 trailer does not "
+		    "match its content", l->dir, HW_FILE);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, HW_FILE,
+		    why(rc));
+	rc = fl_epochs_hw_decode(data, len, hw, &bad);
+	free(data);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: %s", l->dir, HW_FILE, bad.msg);
+	return 0;
+}
+
+int
+fl_plog_hw_load(struct fl_plog *l, uint64_t *hw, struct fl_err *err)
+{
+	uint64_t v;
+	int rc = hw_read(l, &v, err);
+
+	if (rc != 0)
+		return rc;
+	if (v > l->log_end) {
+		*hw = l->log_end;
+		return 1;
+	}
+	*hw = v < l->log_start ? l->log_start : v;
+	return 0;
+}
+
+int
+fl_plog_hw_store(struct fl_plog *l, uint64_t hw)
+{
+	struct fl_wr w;
+	int rc;
+
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (hw > l->log_end)
+		return FL_ERANGE;
+	fl_wr_init(&w, 64);
+	rc = fl_epochs_hw_encode(&w, hw);
+	if (rc == 0)
+		rc = fl_durable_write(l->vfs, l->dir, HW_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	return rc;
+}
+
+/* A stored hw past end comes down to end; a missing or damaged one stays. */
+static int
+hw_lower(struct fl_plog *l, uint64_t end)
+{
+	uint64_t hw;
+	int rc = hw_read(l, &hw, NULL);
+
+	if (rc == FL_ENOENT || rc == FL_ECORRUPT)
+		return 0;
+	if (rc != 0)
+		return rc;
+	return hw > end ? fl_plog_hw_store(l, end) : 0;
+}
+
 /* ---- truncate and retention ---- */
 
 static int
@@ -1618,7 +1856,7 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		l->synced_end = l->log_end;
 	if (epochs_cut(l, l->log_end) && (rc = epochs_write(l)) != 0)
 		return rc;
-	return 0;
+	return hw_lower(l, l->log_end);
 }
 
 int

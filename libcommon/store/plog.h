@@ -17,8 +17,12 @@
  * fl_plog_close() frees what it owns (closing a zeroed struct is a no-op).
  * Spans from fl_plog_read() borrow the segment's file until the next call
  * that can remove segments (truncate, retain, close).
- * Errors: 0 or negative FL_E*; errno after FL_ESYS.  With a struct fl_err,
- * messages name the file and byte position.
+ * Errors: 0 or negative FL_E*.  Every failed system call, running out of
+ * a resource included (EMFILE, ENFILE, ENOMEM, ENOSPC, EIO), is FL_ESYS
+ * with errno kept until the return; FL_ECORRUPT only ever means damaged
+ * data, never a failure to read it.  With a struct fl_err, messages name
+ * the file and, for damage, the byte position and offsets; for FL_ESYS
+ * they end with errno's text.
  * Not pure (file I/O).  Not thread-safe, except that fl_plog_sync_file()
  * on a file obtained from fl_plog_active_file() may run on another thread
  * while the owner appends (the broker's sync thread does that).
@@ -36,12 +40,13 @@
 
 #include "base/err.h"
 #include "codec/batch.h"
+#include "codec/epochs.h"
 #include "store/vfs.h"
 
 #define FL_PLOG_INDEX_ENTRY_BYTES 8
 #define FL_PLOG_TIMEINDEX_ENTRY_BYTES 12
 #define FL_PLOG_NAME_DIGITS 20
-#define FL_PLOG_EPOCHS_MAX 4096		/* leader epochs kept in the checkpoint */
+#define FL_PLOG_EPOCHS_MAX FL_EPOCHS_MAX	/* leader epochs kept in the checkpoint */
 
 struct fl_plog_config {
 	uint64_t segment_bytes;		/* roll when the active segment reaches this (1 GiB) */
@@ -73,11 +78,6 @@ struct fl_plog_seg {
 	int64_t  created_ms;		/* when this process created or opened it */
 };
 
-struct fl_plog_epoch {
-	int32_t  epoch;
-	uint64_t start_offset;
-};
-
 struct fl_plog {
 	struct fl_vfs *vfs;		/* borrowed */
 	char *dir;			/* owned */
@@ -87,7 +87,7 @@ struct fl_plog {
 	uint64_t log_start;		/* first offset still stored */
 	uint64_t log_end;		/* next offset to assign */
 	uint64_t synced_end;		/* offsets below this are durable */
-	struct fl_plog_epoch *epochs;	/* owned, ascending */
+	struct fl_epoch *epochs;	/* owned, both fields strictly ascending */
 	size_t nepoch;
 	int is_readonly;
 	/*
@@ -111,7 +111,16 @@ struct fl_plog_recovery {
 
 enum {
 	FL_PLOG_CREATE   = 1,	/* create the directory (and its parent entry) if missing */
-	FL_PLOG_READONLY = 2	/* never write: no recovery cut, no index rebuild on disk */
+	FL_PLOG_READONLY = 2,	/* never write: no recovery cut, no index rebuild on disk */
+	FL_PLOG_MKDIRS   = 4,	/* with CREATE: missing directories above it too (mkdir -p) */
+	/*
+	 * Read every segment whole first, as flume-seg verify does (lengths,
+	 * CRCs, offsets, leader epochs never decreasing): damage anywhere but
+	 * in the tail recovery cuts is FL_ECORRUPT, so an open log serves every
+	 * offset it holds as written.  Costs a read of the whole partition;
+	 * without it only the last segment's tail is read whole.
+	 */
+	FL_PLOG_VERIFY   = 8
 };
 
 /*
@@ -119,10 +128,14 @@ enum {
  * last segment: scans from its last index entry, verifying each batch's
  * length, CRC and offsets, truncates a torn or corrupt tail (reported in
  * *rec, which may be NULL) and rebuilds an index that is shorter than or
- * inconsistent with the log.  Read-only opens report what they would cut in
- * *rec but leave files alone, and serve only up to the last good batch.
- * Returns FL_ENOENT if dir is missing (without CREATE), FL_ECORRUPT if a
- * file other than the last segment's tail is damaged (names it in err).
+ * inconsistent with the log.  Checks that sealed segments chain: each
+ * one's batch headers from its last index entry reach the end of its file
+ * and the next segment starts at the offset after its last batch.
+ * Read-only opens report what they would cut in *rec but leave files
+ * alone, and serve only up to the last good batch.
+ * Returns FL_ENOENT if dir is missing (without CREATE); FL_ECORRUPT if a
+ * file other than the last segment's tail is damaged, or two segments do
+ * not chain (err names the file, the byte or both offsets); FL_ESYS.
  */
 int fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
     const struct fl_plog_config *cfg, unsigned flags, int64_t now_ms,
@@ -202,9 +215,10 @@ int fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset,
 /*
  * Remove every batch at or after 'offset'.  An offset inside a batch cuts
  * before that batch (log_end then ends up below 'offset').  Whole segments
- * after it are deleted; the cut is synced, and the epoch checkpoint loses
- * epochs that started at or after the new end.  Offsets below log_start
- * are FL_ERANGE.
+ * after it are deleted; the cut is synced, the epoch checkpoint loses
+ * epochs that started at or after the new end, and a stored high watermark
+ * past the new end is lowered to it.  Offsets below log_start are
+ * FL_ERANGE.
  */
 int fl_plog_truncate(struct fl_plog *l, uint64_t offset);
 
@@ -238,6 +252,26 @@ int fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found,
     int64_t *end_offset);
 /* The newest epoch in the checkpoint, -1 if none. */
 int32_t fl_plog_last_epoch(const struct fl_plog *l);
+
+/* ---- the high watermark checkpoint ---- */
+
+/*
+ * Read the partition's hw file (flume-log(5)) into *hw, clamped to
+ * [log_start, log_end].  Returns 0; 1 when the stored value was past
+ * log_end, so a cut or a truncation took records the checkpoint called
+ * committed (worth a warning); FL_ENOENT when there is no hw file (the
+ * caller picks the default); FL_ECORRUPT when its trailer or its text is
+ * bad (err, which may be NULL, names the file and says why); FL_ESYS or
+ * FL_ENOMEM.  *hw is set only on 0 and 1.
+ */
+int fl_plog_hw_load(struct fl_plog *l, uint64_t *hw, struct fl_err *err);
+
+/*
+ * Store hw in the hw file durably (fl_durable_write: temp file, fsync,
+ * rename, fsync of the directory).  FL_ERANGE if hw > log_end, FL_EINVAL on
+ * a read-only log.  fl_plog_truncate() lowers a stored hw past the new end.
+ */
+int fl_plog_hw_store(struct fl_plog *l, uint64_t hw);
 
 /* Total bytes of all .log files. */
 uint64_t fl_plog_bytes(const struct fl_plog *l);

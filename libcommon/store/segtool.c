@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/epochs.h"
 #include "store/segtool.h"
 
 #define COPY_CHUNK (1u << 20)
@@ -30,6 +31,7 @@
 /* Durable files of a partition directory, checked by their BLAKE2b trailer. */
 static const char *const meta_files[] = { "leader-epoch-checkpoint", "hw", "producers" };
 #define EPOCH_FILE "leader-epoch-checkpoint"
+#define HW_FILE "hw"
 
 /* ---- targets ---- */
 
@@ -479,11 +481,13 @@ problem_init(struct fl_segtool_problem *p, const struct fl_segtool *t, size_t se
 /*
  * Load an index file for the merge.  Missing: n = 0 and *entries = -1.
  * A torn tail (size not a multiple of the width) is a problem at its
- * position; the whole entries before it are still checked.
+ * position; the whole entries before it are still checked.  A problem
+ * found here sets *status, as finish_index does, so repair rebuilds the
+ * file.
  */
 static int
 load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
-    uint64_t log_bytes, struct idx_merge *m, int64_t *entries,
+    uint64_t log_bytes, struct idx_merge *m, int64_t *entries, int *status,
     struct fl_segtool_report *rep, struct fl_err *err)
 {
 	struct fl_segtool_problem p;
@@ -509,7 +513,7 @@ load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
 	/* every entry names a distinct batch, and a batch is >= 61 bytes */
 	if (whole > log_bytes / FL_BATCH_HDR_BYTES + 1) {
 		fl_vfs_close(f);
-		p.code = FL_ECORRUPT;
+		p.code = *status = FL_ECORRUPT;
 		p.pos = 0;
 		snprintf(p.why, sizeof(p.why), "%" PRIu64 " entries, more than the log "
 		    "has batches", whole);
@@ -530,7 +534,7 @@ load_index(struct fl_segtool *t, size_t seg, const char *ext, size_t width,
 	}
 	fl_vfs_close(f);
 	if (size % width != 0) {
-		p.code = FL_ESHORT;
+		p.code = *status = FL_ESHORT;
 		p.pos = (int64_t)(whole * width);
 		snprintf(p.why, sizeof(p.why), "torn entry: %" PRIu64 " bytes after the "
 		    "last whole %zu-byte entry", size % width, width);
@@ -569,111 +573,89 @@ finish_index(struct fl_segtool *t, size_t seg, const char *ext, struct idx_merge
 	return add_problem(rep, &p);
 }
 
-/* "0\nN\n" then N lines "epoch start_offset\n", both ascending. */
+/* Decode a leader-epoch-checkpoint's content into an owned array. */
 static int
-epochs_parse(const uint8_t *p, size_t len, struct fl_plog_epoch **out, size_t *n,
-    char *why, size_t whylen)
+epochs_decode(const uint8_t *p, size_t len, struct fl_epoch **out, size_t *n,
+    struct fl_err *why)
 {
-	unsigned long long count, i, off;
-	long long e;
-	char *text, *s, *end;
-	struct fl_plog_epoch *ep = NULL;
-	int rc = FL_ECORRUPT;
-
-	*out = NULL;
+	*out = malloc(FL_EPOCHS_MAX * sizeof(**out));
 	*n = 0;
-	text = malloc(len + 1);
-	if (text == NULL)
+	if (*out == NULL)
 		return FL_ENOMEM;
-	memcpy(text, p, len);
-	text[len] = '\0';
-	if (strlen(text) != len || strncmp(text, "0\n", 2) != 0) {
-		snprintf(why, whylen, "no version line \"0\"");
-		goto out;
-	}
-	s = text + 2;
-	errno = 0;
-	count = strtoull(s, &end, 10);
-	if (end == s || *end != '\n' || errno != 0 || count > FL_PLOG_EPOCHS_MAX) {
-		snprintf(why, whylen, "bad entry count");
-		goto out;
-	}
-	s = end + 1;
-	ep = calloc(count ? count : 1, sizeof(*ep));
-	if (ep == NULL) {
-		rc = FL_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < count; i++) {
-		errno = 0;
-		e = strtoll(s, &end, 10);
-		if (end == s || *end != ' ' || errno != 0 || e < 0 || e > INT32_MAX)
-			break;
-		s = end + 1;
-		off = strtoull(s, &end, 10);
-		if (end == s || *end != '\n' || errno != 0 || *s == '-')
-			break;
-		s = end + 1;
-		if (i > 0 && ((int32_t)e <= ep[i - 1].epoch || off < ep[i - 1].start_offset))
-			break;
-		ep[i].epoch = (int32_t)e;
-		ep[i].start_offset = off;
-	}
-	if (i < count) {
-		snprintf(why, whylen, "entry %llu is malformed or out of order", i);
-		goto out;
-	}
-	if (*s != '\0') {
-		snprintf(why, whylen, "text after the last entry");
-		goto out;
-	}
-	*out = ep;
-	*n = (size_t)count;
-	ep = NULL;
-	rc = 0;
-out:
-	free(ep);
-	free(text);
-	return rc;
+	return fl_epochs_decode(p, len, *out, FL_EPOCHS_MAX, n, why);
 }
 
+/* A META problem about dir/name, with code and a printf-style reason. */
+static int
+meta_problem(struct fl_segtool *t, struct fl_segtool_report *rep, const char *name,
+    int code, int64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int
+meta_problem(struct fl_segtool *t, struct fl_segtool_report *rep, const char *name,
+    int code, int64_t offset, const char *fmt, ...)
+{
+	struct fl_segtool_problem p;
+	va_list ap;
+
+	memset(&p, 0, sizeof(p));
+	p.what = FL_SEGTOOL_META;
+	p.seg = t->nseg;
+	p.code = code;
+	p.pos = -1;
+	p.offset = offset;
+	snprintf(p.path, sizeof(p.path), "%s/%s", t->dir, name);
+	va_start(ap, fmt);
+	vsnprintf(p.why, sizeof(p.why), fmt, ap);
+	va_end(ap);
+	return add_problem(rep, &p);
+}
+
+/*
+ * The durable files: each trailer, and the content of those whose format
+ * we own (the epoch checkpoint; the hw, which must not pass the end the
+ * log will have once repaired).
+ */
 static int
 check_meta(struct fl_segtool *t, struct fl_segtool_report *rep, struct fl_err *err)
 {
-	struct fl_segtool_problem p;
-	struct fl_plog_epoch *ep;
+	struct fl_epoch *ep;
+	struct fl_err why;
 	uint8_t *data;
 	size_t len, n, i;
+	uint64_t hw;
 	int rc;
 
 	for (i = 0; i < FL_ARRAY_LEN(meta_files); i++) {
-		memset(&p, 0, sizeof(p));
-		p.what = FL_SEGTOOL_META;
-		p.seg = t->nseg;
-		p.pos = p.offset = -1;
-		snprintf(p.path, sizeof(p.path), "%s/%s", t->dir, meta_files[i]);
-		rc = fl_durable_read(t->vfs, t->dir, meta_files[i], &data, &len);
+		const char *name = meta_files[i];
+
+		rc = fl_durable_read(t->vfs, t->dir, name, &data, &len);
 		if (rc == FL_ENOENT)
 			continue;
 		if (rc == FL_ECORRUPT) {
-			p.code = FL_ECORRUPT;
-			snprintf(p.why, sizeof(p.why), "its BLAKE2b-256 trailer does not "
-			    "match its content");
-			if ((rc = add_problem(rep, &p)) != 0)
+			if ((rc = meta_problem(t, rep, name, FL_ECORRUPT, -1, "its BLAKE2b-256 "
+			    "trailer does not match its content")) != 0)
 				return rc;
 			continue;
 		}
 		if (rc != 0)
-			return fl_err_set(err, rc, "%s: cannot read: %s", p.path, sys_why(rc));
-		if (strcmp(meta_files[i], EPOCH_FILE) == 0) {
-			rc = epochs_parse(data, len, &ep, &n, p.why, sizeof(p.why));
+			return fl_err_set(err, rc, "%s/%s: cannot read: %s", t->dir, name,
+			    sys_why(rc));
+		why.msg[0] = '\0';
+		if (strcmp(name, EPOCH_FILE) == 0) {
+			rc = epochs_decode(data, len, &ep, &n, &why);
 			free(ep);
-			if (rc == FL_ECORRUPT) {
-				p.code = FL_EPROTO;
-				rc = add_problem(rep, &p);
-			}
+		} else if (strcmp(name, HW_FILE) == 0) {
+			rc = fl_epochs_hw_decode(data, len, &hw, &why);
+			if (rc == 0 && hw > rep->log_end)
+				rc = meta_problem(t, rep, name, FL_EPROTO, (int64_t)rep->log_end,
+				    "high watermark %" PRIu64 " is past the log end %" PRIu64
+				    ": records it called committed are missing", hw,
+				    rep->log_end);
 		}
 		free(data);
+		if (rc == FL_ECORRUPT)
+			rc = meta_problem(t, rep, name, FL_EPROTO, -1, "%.190s", why.msg);
 		if (rc != 0)
 			return rc;
 	}
@@ -734,9 +716,9 @@ fl_segtool_check(struct fl_segtool *t, unsigned flags,
 				break;
 			}
 			if ((rc = load_index(t, i, ".index", 8, size, &w.idx,
-			    &st->index_entries, rep, err)) != 0 ||
+			    &st->index_entries, &st->index_status, rep, err)) != 0 ||
 			    (rc = load_index(t, i, ".timeindex", 12, size, &w.tidx,
-			    &st->timeindex_entries, rep, err)) != 0)
+			    &st->timeindex_entries, &st->timeindex_status, rep, err)) != 0)
 				break;
 		}
 		rc = walk_seg(&w, i, w.is_strict ? (int64_t)t->bases[i] : -1,
@@ -753,8 +735,8 @@ fl_segtool_check(struct fl_segtool *t, unsigned flags,
 			p.code = FL_EPROTO;
 			p.pos = 0;
 			p.offset = (int64_t)prev_next;
-			snprintf(p.why, sizeof(p.why), "segment starts at offset %" PRIu64
-			    " but the one before ends at %" PRIu64, t->bases[i], prev_next);
+			snprintf(p.why, sizeof(p.why), "starts at offset %" PRIu64
+			    " but the previous segment ends at %" PRIu64, t->bases[i], prev_next);
 			st->log_status = FL_EPROTO;
 			st->good_bytes = 0;
 			if ((rc = add_problem(rep, &p)) != 0)
@@ -785,6 +767,12 @@ fl_segtool_check(struct fl_segtool *t, unsigned flags,
 	free(w.tidx.ent);
 	if (rc == FL_ENOMEM)
 		fl_err_set(err, rc, "out of memory");
+	if (rc == 0) {
+		const struct fl_segtool_problem *bad = fl_segtool_first_log_problem(rep);
+
+		rep->log_end = bad == NULL ? rep->segs[t->nseg - 1].next_offset :
+		    bad->offset >= 0 ? (uint64_t)bad->offset : rep->segs[bad->seg].next_offset;
+	}
 	if (rc == 0 && t->kind == FL_SEGTOOL_DIR)
 		rc = check_meta(t, rep, err);
 	if (rc != 0)
@@ -857,6 +845,15 @@ corrupt_name(struct fl_vfs *vfs, const char *path, char *buf, size_t n)
 			return rc;
 	}
 	return FL_EEXIST;
+}
+
+static int
+corrupt_name_err(struct fl_err *err, int rc, const char *path)
+{
+	if (rc == FL_EEXIST)
+		return fl_err_set(err, rc, "%s: no free .corrupt name (.corrupt to "
+		    ".corrupt.%d are taken)", path, CORRUPT_SUFFIXES_MAX - 1);
+	return fl_err_set(err, rc, "%s.corrupt: cannot stat: %s", path, sys_why(rc));
 }
 
 /* Copy bytes [pos, end) of src into a new file dst, durably. */
@@ -936,7 +933,7 @@ move_segment(struct fl_segtool *t, size_t i, int is_dry_run,
 
 	fl_segtool_path(t, i, ".log", path, sizeof(path));
 	if ((rc = corrupt_name(t->vfs, path, saved, sizeof(saved))) != 0)
-		return fl_err_set(err, rc, "%s: no free .corrupt name", path);
+		return corrupt_name_err(err, rc, path);
 	if ((rc = fl_vfs_stat(t->vfs, path, NULL, &size)) != 0)
 		return fl_err_set(err, rc, "%s: %s", path, sys_why(rc));
 	if ((a = add_action(out, FL_SEGTOOL_MOVE, path)) == NULL)
@@ -980,56 +977,105 @@ reindex_one(struct fl_segtool *t, size_t i, uint64_t good_bytes, uint32_t interv
 	return rc;
 }
 
-/* Entries of the epoch checkpoint that start at or after end (-1: none). */
-static int64_t
-stale_epochs(struct fl_segtool *t, uint64_t end)
+/*
+ * How many entries of a sound epoch checkpoint start at or after end, in
+ * *stale; a missing or damaged checkpoint counts 0 (a damaged one is a
+ * problem of its own).  0, or an I/O error with err set.
+ */
+static int
+stale_epochs(struct fl_segtool *t, uint64_t end, size_t *stale, struct fl_err *err)
 {
-	struct fl_plog_epoch *ep;
-	char why[80];
+	struct fl_epoch *ep;
 	uint8_t *data;
 	size_t len, n, i;
-	int64_t stale = 0;
+	int rc;
 
-	if (fl_durable_read(t->vfs, t->dir, EPOCH_FILE, &data, &len) != 0)
-		return -1;
-	if (epochs_parse(data, len, &ep, &n, why, sizeof(why)) != 0) {
-		free(data);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (ep[i].start_offset >= end)
-			stale++;
-	free(ep);
+	*stale = 0;
+	rc = fl_durable_read(t->vfs, t->dir, EPOCH_FILE, &data, &len);
+	if (rc == FL_ENOENT || rc == FL_ECORRUPT)
+		return 0;
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: cannot read: %s", t->dir, EPOCH_FILE,
+		    sys_why(rc));
+	rc = epochs_decode(data, len, &ep, &n, NULL);
 	free(data);
-	return stale;
+	if (rc == 0)
+		for (i = 0; i < n; i++)
+			if (ep[i].start_offset >= end)
+				(*stale)++;
+	free(ep);
+	if (rc == FL_ENOMEM)
+		return fl_err_set(err, rc, "out of memory");
+	return 0;
 }
 
-int
-fl_segtool_repair(struct fl_segtool *t, const struct fl_segtool_report *rep,
+/* Move a damaged durable file aside to its first free .corrupt name. */
+static int
+move_meta(struct fl_segtool *t, const char *path, int is_dry_run,
+    struct fl_segtool_actions *out, struct fl_err *err)
+{
+	struct fl_segtool_action *a;
+	uint64_t size = 0;
+	int rc;
+
+	if ((rc = fl_vfs_stat(t->vfs, path, NULL, &size)) != 0)
+		return fl_err_set(err, rc, "%s: %s", path, sys_why(rc));
+	if ((a = add_action(out, FL_SEGTOOL_MOVE, path)) == NULL)
+		return fl_err_set(err, FL_ENOMEM, "out of memory");
+	a->bytes = size;
+	if ((rc = corrupt_name(t->vfs, path, a->saved, sizeof(a->saved))) != 0)
+		return corrupt_name_err(err, rc, path);
+	if (is_dry_run)
+		return 0;
+	if ((rc = fl_vfs_rename(t->vfs, path, a->saved)) != 0)
+		return fl_err_set(err, rc, "%s: cannot rename: %s", path, sys_why(rc));
+	if ((rc = fl_vfs_sync_dir(t->vfs, t->dir)) != 0)
+		return fl_err_set(err, rc, "%s: cannot sync: %s", t->dir, sys_why(rc));
+	return 0;
+}
+
+/* Write hw as the partition's high watermark, durably. */
+static int
+write_hw(struct fl_segtool *t, const char *path, uint64_t hw, int is_dry_run,
+    struct fl_segtool_actions *out, struct fl_err *err)
+{
+	struct fl_segtool_action *a;
+	struct fl_wr w;
+	int rc;
+
+	if ((a = add_action(out, FL_SEGTOOL_HW, path)) == NULL)
+		return fl_err_set(err, FL_ENOMEM, "out of memory");
+	a->offset = (int64_t)hw;
+	if (is_dry_run)
+		return 0;
+	fl_wr_init(&w, 64);
+	rc = fl_epochs_hw_encode(&w, hw);
+	if (rc == 0)
+		rc = fl_durable_write(t->vfs, t->dir, HW_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s: cannot write: %s", path, sys_why(rc));
+	return 0;
+}
+
+/* The log: cut at the first bad batch, move later segments aside, reindex. */
+static int
+repair_log(struct fl_segtool *t, const struct fl_segtool_report *rep,
     uint32_t interval, int is_dry_run, struct fl_segtool_actions *out,
     struct fl_err *err)
 {
 	const struct fl_segtool_problem *bad = fl_segtool_first_log_problem(rep);
 	char path[FL_SEGTOOL_PATH_MAX], dir[FL_SEGTOOL_PATH_MAX];
 	size_t i, nkeep = t->nseg;
-	int64_t log_end = -1;
-	int is_epoch_bad = 0, rc;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	FL_ASSERT(rep->nseg == t->nseg);
 	if ((rc = target_dir(t, dir, sizeof(dir))) != 0)
 		return fl_err_set(err, rc, "path too long");
-	for (i = 0; i < rep->nproblem; i++)
-		if (rep->problems[i].what == FL_SEGTOOL_META &&
-		    strstr(rep->problems[i].path, EPOCH_FILE) != NULL)
-			is_epoch_bad = 1;
-
 	if (bad != NULL) {
 		size_t k = bad->seg;
 		uint64_t pos = (uint64_t)bad->pos;
 		struct fl_segtool_action *a;
 
-		log_end = bad->offset >= 0 ? bad->offset : (int64_t)rep->segs[k].next_offset;
 		if (pos == 0 && k > 0) {
 			nkeep = k;	/* nothing of it is good: move it whole */
 		} else {
@@ -1039,9 +1085,9 @@ fl_segtool_repair(struct fl_segtool *t, const struct fl_segtool_report *rep,
 				return fl_err_set(err, FL_ENOMEM, "out of memory");
 			a->pos = pos;
 			a->bytes = rep->segs[k].log_bytes - pos;
-			a->offset = log_end;
+			a->offset = (int64_t)rep->log_end;
 			if ((rc = corrupt_name(t->vfs, path, a->saved, sizeof(a->saved))) != 0)
-				return fl_err_set(err, rc, "%s: no free .corrupt name", path);
+				return corrupt_name_err(err, rc, path);
 			if (!is_dry_run) {
 				if ((rc = save_tail(t->vfs, path, pos, a->saved, dir, err)) != 0)
 					return rc;
@@ -1057,46 +1103,92 @@ fl_segtool_repair(struct fl_segtool *t, const struct fl_segtool_report *rep,
 		    (rc = fl_vfs_sync_dir(t->vfs, dir)) != 0)
 			return fl_err_set(err, rc, "%s: cannot sync: %s", dir, sys_why(rc));
 	}
-	if (t->kind != FL_SEGTOOL_FILE) {
-		for (i = 0; i < nkeep; i++) {
-			const struct fl_seg_stat *st = &rep->segs[i];
-			int is_cut = bad != NULL && i == bad->seg;
+	if (t->kind == FL_SEGTOOL_FILE)
+		return 0;
+	for (i = 0; i < nkeep; i++) {
+		const struct fl_seg_stat *st = &rep->segs[i];
+		int is_cut = bad != NULL && i == bad->seg;
 
-			if (!is_cut && st->index_status == 0 && st->timeindex_status == 0)
-				continue;
-			if ((rc = reindex_one(t, i, is_cut ? (uint64_t)bad->pos :
-			    st->good_bytes, interval, is_dry_run, out, err)) != 0)
-				return rc;
-		}
+		if (!is_cut && st->index_status == 0 && st->timeindex_status == 0)
+			continue;
+		if ((rc = reindex_one(t, i, is_cut ? (uint64_t)bad->pos :
+		    st->good_bytes, interval, is_dry_run, out, err)) != 0)
+			return rc;
 	}
-	if (t->kind == FL_SEGTOOL_DIR && (bad != NULL || is_epoch_bad)) {
-		/*
-		 * plog's open drops checkpoint entries past the log end and
-		 * rebuilds a damaged checkpoint from the batches' epochs.
-		 */
+	return 0;
+}
+
+/*
+ * The durable files, once the log is repaired: the epoch checkpoint
+ * rebuilt or trimmed to the new end (by plog's open, which does both),
+ * the hw lowered to the new end, and damaged hw and producers files moved
+ * aside (the broker starts without them: it rebuilds producer state from
+ * the log, and a missing hw is its to choose).
+ */
+static int
+repair_meta(struct fl_segtool *t, const struct fl_segtool_report *rep,
+    uint32_t interval, int is_dry_run, struct fl_segtool_actions *out,
+    struct fl_err *err)
+{
+	char path[FL_SEGTOOL_PATH_MAX];
+	int is_epoch_bad = 0, rc;
+	size_t i, stale = 0;
+
+	for (i = 0; i < rep->nproblem; i++) {
+		const struct fl_segtool_problem *p = &rep->problems[i];
+		const char *name = strrchr(p->path, '/');
+
+		if (p->what != FL_SEGTOOL_META || name == NULL)
+			continue;
+		name++;
+		rc = 0;
+		if (strcmp(name, EPOCH_FILE) == 0)
+			is_epoch_bad = 1;
+		else if (strcmp(name, HW_FILE) == 0 && p->offset >= 0)
+			rc = write_hw(t, p->path, (uint64_t)p->offset, is_dry_run, out, err);
+		else
+			rc = move_meta(t, p->path, is_dry_run, out, err);
+		if (rc != 0)
+			return rc;
+	}
+	if (!is_epoch_bad && fl_segtool_first_log_problem(rep) != NULL &&
+	    (rc = stale_epochs(t, rep->log_end, &stale, err)) != 0)
+		return rc;
+	if (is_epoch_bad || stale > 0) {
 		struct fl_segtool_action *a;
-		int64_t stale = log_end >= 0 ? stale_epochs(t, (uint64_t)log_end) : 0;
 
-		if (is_epoch_bad || stale != 0) {
-			snprintf(path, sizeof(path), "%s/%s", t->dir, EPOCH_FILE);
-			if ((a = add_action(out, FL_SEGTOOL_EPOCHS, path)) == NULL)
-				return fl_err_set(err, FL_ENOMEM, "out of memory");
-			a->offset = log_end;
-			if (!is_dry_run) {
-				struct fl_plog_config cfg;
-				struct fl_plog l;
+		snprintf(path, sizeof(path), "%s/%s", t->dir, EPOCH_FILE);
+		if ((a = add_action(out, FL_SEGTOOL_EPOCHS, path)) == NULL)
+			return fl_err_set(err, FL_ENOMEM, "out of memory");
+		a->offset = (int64_t)rep->log_end;
+		if (!is_dry_run) {
+			struct fl_plog_config cfg;
+			struct fl_plog l;
 
-				fl_plog_config_default(&cfg);
-				cfg.index_interval_bytes = interval;
-				if ((rc = fl_plog_open(&l, t->vfs, t->dir, &cfg, 0, 0,
-				    NULL, err)) != 0)
-					return rc;
-				a->offset = (int64_t)l.log_end;
-				fl_plog_close(&l);
-			}
+			fl_plog_config_default(&cfg);
+			cfg.index_interval_bytes = interval;
+			if ((rc = fl_plog_open(&l, t->vfs, t->dir, &cfg, 0, 0, NULL, err)) != 0)
+				return rc;
+			a->offset = (int64_t)l.log_end;
+			fl_plog_close(&l);
 		}
 	}
 	return 0;
+}
+
+int
+fl_segtool_repair(struct fl_segtool *t, const struct fl_segtool_report *rep,
+    uint32_t interval, int is_dry_run, struct fl_segtool_actions *out,
+    struct fl_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	FL_ASSERT(rep->nseg == t->nseg);
+	rc = repair_log(t, rep, interval, is_dry_run, out, err);
+	if (rc == 0 && t->kind == FL_SEGTOOL_DIR)
+		rc = repair_meta(t, rep, interval, is_dry_run, out, err);
+	return rc;
 }
 
 int
@@ -1156,8 +1248,8 @@ fl_segtool_records(struct fl_segtool *t, uint64_t from, uint64_t to,
 				prob->code = FL_EPROTO;
 				prob->pos = 0;
 				prob->offset = (int64_t)prev_next;
-				snprintf(prob->why, sizeof(prob->why), "segment starts at offset %"
-				    PRIu64 " but the one before ends at %" PRIu64,
+				snprintf(prob->why, sizeof(prob->why), "starts at offset %"
+				    PRIu64 " but the previous segment ends at %" PRIu64,
 				    t->bases[i], prev_next);
 			}
 			return fl_err_set(err, FL_ECORRUPT, "gap between segments");

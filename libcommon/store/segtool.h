@@ -20,7 +20,9 @@
  * FL_ESYS (errno set; I/O), FL_ENOMEM, FL_EINVAL (an operation that does
  * not apply to the target, e.g. reindexing a bare file), FL_ECORRUPT from
  * the record walks when damage stops them (the problem says where).
- * With a struct fl_err, messages name the path.
+ * A failing system call is always an error (FL_ESYS, errno kept), never a
+ * problem in a report.  With a struct fl_err, messages name the path, and
+ * after FL_ESYS end with errno's text.
  *
  * Ownership: every struct here is caller storage; *_free() releases what a
  * function allocated in it, and freeing a zeroed struct is a no-op.
@@ -29,7 +31,8 @@
  * Invariants: check, records and digest never write.  Repair writes only
  * at or after the first bad byte of the log (the cut bytes are first saved,
  * durably, in a .corrupt file beside the segment), plus derived files
- * (indexes, the epoch checkpoint's entries past the new log end).
+ * (indexes, the epoch checkpoint's entries past the new log end, an hw
+ * past it) and damaged durable files, which it renames, never deletes.
  */
 #ifndef FL_SEGTOOL_H
 #define FL_SEGTOOL_H
@@ -114,6 +117,8 @@ struct fl_segtool_report {
 	size_t nseg;
 	struct fl_segtool_problem *problems;	/* owned: in file order; META last */
 	size_t nproblem;
+	uint64_t log_end;		/* offset after the sound prefix of the log:
+					 * where it ends once repaired */
 };
 
 enum {
@@ -141,9 +146,11 @@ const struct fl_segtool_problem *fl_segtool_first_log_problem(
 
 enum fl_segtool_act_kind {
 	FL_SEGTOOL_CUT,			/* bytes [pos, pos+bytes) of path moved to saved */
-	FL_SEGTOOL_MOVE,		/* a whole later segment renamed to saved */
+	FL_SEGTOOL_MOVE,		/* a whole later segment, or a damaged hw or
+					 * producers file, renamed to saved */
 	FL_SEGTOOL_REINDEX,		/* index and time index rebuilt from the log */
-	FL_SEGTOOL_EPOCHS		/* leader-epoch-checkpoint trimmed to the log end */
+	FL_SEGTOOL_EPOCHS,		/* leader-epoch-checkpoint trimmed to the log end */
+	FL_SEGTOOL_HW			/* hw lowered to the log end (offset) */
 };
 
 struct fl_segtool_action {
@@ -151,7 +158,8 @@ struct fl_segtool_action {
 	char path[FL_SEGTOOL_PATH_MAX];
 	char saved[FL_SEGTOOL_PATH_MAX];	/* CUT, MOVE; else "" */
 	uint64_t pos, bytes;		/* CUT: where and how much; MOVE: 0, size */
-	int64_t offset;			/* CUT, MOVE, EPOCHS: the new log end; else -1 */
+	int64_t offset;			/* CUT, MOVE of a segment, EPOCHS, HW: the new
+					 * log end; else -1 */
 	int64_t nidx, ntidx;		/* REINDEX: entries written (-1 on a dry run) */
 };
 
@@ -170,10 +178,11 @@ void fl_segtool_actions_free(struct fl_segtool_actions *a);
  * left empty behind an earlier one, and every later segment, is renamed to
  * its own .corrupt name instead.  Rebuild the index of the cut segment and
  * of every segment whose index or time index has a problem.  For a DIR
- * target, drop the epoch checkpoint entries that start at or after the new
- * log end (through fl_plog_open and fl_plog_truncate).  With is_dry_run,
- * fill the same actions and change nothing.  Problems with durable files
- * are left as they are (the caller re-checks).
+ * target, the durable files: drop the epoch checkpoint entries that start
+ * at or after the new log end, or rebuild a damaged checkpoint from the
+ * batches (both through fl_plog_open); lower an hw past the new end to it;
+ * rename a damaged hw or producers file to its .corrupt name.  With
+ * is_dry_run, fill the same actions and change nothing.
  */
 int fl_segtool_repair(struct fl_segtool *t, const struct fl_segtool_report *rep,
     uint32_t index_interval_bytes, int is_dry_run, struct fl_segtool_actions *out,

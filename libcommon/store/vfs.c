@@ -3,6 +3,7 @@
  * backend (the real-file backend is os/vfs_real.c, the memory one
  * vfs_mem.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,75 @@ fl_vfs_list_free(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* The length of path's parent part: "a/b" 1, "/a" 1 (the root), "a" 0. */
+static size_t
+parent_len(const char *path, size_t n)
+{
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return 0;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n;
+}
+
+int
+fl_vfs_mkdirs(struct fl_vfs *v, const char *dir)
+{
+	char norm[4096], buf[4096], parent[4096];
+	size_t n = 0, lens[256], depth = 0, pl, i;
+	int is_dir = 0, rc;
+
+	/* one spelling: "a//b/" is "a/b", as the kernel reads it */
+	for (i = 0; dir[i] != '\0'; i++) {
+		if (dir[i] == '/' && n > 0 && norm[n - 1] == '/')
+			continue;
+		if (n == sizeof(norm) - 1)
+			return FL_ERANGE;
+		norm[n++] = dir[i];
+	}
+	while (n > 1 && norm[n - 1] == '/')
+		n--;
+	norm[n] = '\0';
+	memcpy(buf, norm, n + 1);
+	/* up to the first directory that exists, remembering what is missing */
+	for (;;) {
+		buf[n] = '\0';
+		rc = fl_vfs_stat(v, buf, &is_dir, NULL);
+		if (rc == 0 && !is_dir) {
+			errno = ENOTDIR;
+			return FL_ESYS;
+		}
+		if (rc == 0)
+			break;
+		if (rc != FL_ENOENT)
+			return rc;
+		if (depth == FL_ARRAY_LEN(lens))
+			return FL_ERANGE;
+		lens[depth++] = n;
+		if ((pl = parent_len(buf, n)) == 0)
+			break;		/* a relative path's first name: made in "." */
+		n = pl;
+	}
+	/* then down, creating each and syncing the directory it went into */
+	while (depth > 0) {
+		n = lens[--depth];
+		memcpy(buf, norm, n);
+		buf[n] = '\0';
+		if ((rc = fl_vfs_mkdir(v, buf)) != 0)
+			return rc;
+		pl = parent_len(buf, n);
+		if (pl == 0)
+			snprintf(parent, sizeof(parent), ".");
+		else
+			snprintf(parent, sizeof(parent), "%.*s", (int)pl, buf);
+		if ((rc = fl_vfs_sync_dir(v, parent)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* ---- durable small files ---- */

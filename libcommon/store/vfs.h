@@ -78,8 +78,19 @@ int fl_vfs_sync(struct fl_file *f);
 int fl_vfs_fd(struct fl_file *f);
 struct fl_vfs *fl_vfs_of(struct fl_file *f);
 
-/* Create a directory; an existing directory is not an error. */
+/*
+ * Create a directory; an existing directory is not an error.  The real
+ * backend creates directories 0700 and files 0600 (less the umask).
+ */
 static inline int fl_vfs_mkdir(struct fl_vfs *v, const char *p) { return v->ops->mkdir(v, p); }
+/*
+ * Create dir and every missing directory above it, like mkdir -p, and
+ * make each new name durable (by syncing the directory it was made in).
+ * 0 if dir is already a directory; FL_ESYS with ENOTDIR if it or a
+ * directory above it is something else; FL_ERANGE for a path over 4095
+ * bytes.
+ */
+int fl_vfs_mkdirs(struct fl_vfs *v, const char *dir);
 static inline int fl_vfs_unlink(struct fl_vfs *v, const char *p) { return v->ops->unlink(v, p); }
 static inline int fl_vfs_rmdir(struct fl_vfs *v, const char *p) { return v->ops->rmdir(v, p); }
 /* Atomic replace of 'to' by 'from'. */
@@ -107,6 +118,25 @@ void fl_vfs_mem_free(struct fl_vfs *v);
  * stay valid handles but fail every operation with FL_ESYS (EIO); close them.
  */
 void fl_vfs_mem_crash(struct fl_vfs *v, uint64_t torn_seed);
+
+/* The kinds of call fl_vfs_mem_fail() can make fail. */
+enum fl_vfs_mem_op {
+	FL_VFS_MEM_OPEN,		/* open */
+	FL_VFS_MEM_READ,		/* pread, size */
+	FL_VFS_MEM_WRITE,		/* pwrite, truncate */
+	FL_VFS_MEM_SYNC,		/* sync, sync_dir */
+	FL_VFS_MEM_DIR,			/* stat, list, mkdir, unlink, rmdir, rename */
+	FL_VFS_MEM_OPS
+};
+
+/*
+ * Fault injection, for tests: from the nth call of kind op on (1: the
+ * next one), every such call fails with FL_ESYS and errno err_no, doing
+ * nothing, as a process out of descriptors (EMFILE) or a dead disk (EIO)
+ * sees it.  nth == 0 clears the fault.  A crash does not clear it.
+ */
+void fl_vfs_mem_fail(struct fl_vfs *v, enum fl_vfs_mem_op op, uint64_t nth,
+    int err_no);
 
 /* ---- durable small files ---- */
 

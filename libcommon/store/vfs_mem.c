@@ -31,11 +31,17 @@ struct ns {
 	size_t n, cap;
 };
 
+struct fault {
+	uint64_t calls_left;		/* calls to let through first; 0: fail now */
+	int err_no;			/* 0: no fault */
+};
+
 struct mem {
 	struct fl_vfs vfs;
 	struct ns cur, dur;
 	struct inode *all;
 	uint64_t gen;
+	struct fault fault[FL_VFS_MEM_OPS];
 };
 
 struct mem_file {
@@ -52,6 +58,32 @@ eio(void)
 {
 	errno = EIO;
 	return FL_ESYS;
+}
+
+/* 1 if this call of kind op must fail (errno then set). */
+static int
+is_failing(struct mem *m, enum fl_vfs_mem_op op)
+{
+	struct fault *f = &m->fault[op];
+
+	if (f->err_no == 0)
+		return 0;
+	if (f->calls_left > 0) {
+		f->calls_left--;
+		return 0;
+	}
+	errno = f->err_no;
+	return 1;
+}
+
+void
+fl_vfs_mem_fail(struct fl_vfs *v, enum fl_vfs_mem_op op, uint64_t nth, int err_no)
+{
+	struct fault *f = &M(v)->fault[op];
+
+	FL_ASSERT(op < FL_VFS_MEM_OPS);
+	f->err_no = nth == 0 ? 0 : err_no;
+	f->calls_left = nth == 0 ? 0 : nth - 1;
 }
 
 static struct entry *
@@ -161,6 +193,8 @@ mem_open(struct fl_vfs *v, const char *path, int flags, struct fl_file **out)
 	struct mem_file *f;
 	int rc;
 
+	if (is_failing(m, FL_VFS_MEM_OPEN))
+		return FL_ESYS;
 	if (e != NULL && (flags & FL_VFS_CREATE) && (flags & FL_VFS_EXCL))
 		return FL_EEXIST;
 	if (e == NULL) {
@@ -205,6 +239,8 @@ mem_pread(struct fl_file *ff, void *buf, size_t n, uint64_t off)
 {
 	struct mem_file *f = live(ff);
 
+	if (is_failing(M(ff->vfs), FL_VFS_MEM_READ))
+		return FL_ESYS;
 	if (f == NULL)
 		return eio();
 	if (off >= f->ino->cur_len)
@@ -241,6 +277,8 @@ mem_pwrite(struct fl_file *ff, const void *buf, size_t n, uint64_t off)
 	struct mem_file *f = live(ff);
 	int rc;
 
+	if (is_failing(M(ff->vfs), FL_VFS_MEM_WRITE))
+		return FL_ESYS;
 	if (f == NULL)
 		return eio();
 	if (f->is_rdonly) {
@@ -266,6 +304,8 @@ mem_size(struct fl_file *ff, uint64_t *size)
 {
 	struct mem_file *f = live(ff);
 
+	if (is_failing(M(ff->vfs), FL_VFS_MEM_READ))
+		return FL_ESYS;
 	if (f == NULL)
 		return eio();
 	*size = f->ino->cur_len;
@@ -278,6 +318,8 @@ mem_truncate(struct fl_file *ff, uint64_t size)
 	struct mem_file *f = live(ff);
 	int rc;
 
+	if (is_failing(M(ff->vfs), FL_VFS_MEM_WRITE))
+		return FL_ESYS;
 	if (f == NULL)
 		return eio();
 	if (size > SIZE_MAX / 2)
@@ -295,6 +337,8 @@ mem_sync(struct fl_file *ff)
 	struct inode *ino;
 	uint8_t *p;
 
+	if (is_failing(M(ff->vfs), FL_VFS_MEM_SYNC))
+		return FL_ESYS;
 	if (f == NULL)
 		return eio();
 	ino = f->ino;
@@ -318,6 +362,8 @@ mem_mkdir(struct fl_vfs *v, const char *path)
 	struct inode *ino;
 	int rc;
 
+	if (is_failing(m, FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (e != NULL) {
 		if (e->ino->is_dir)
 			return 0;
@@ -335,6 +381,8 @@ mem_unlink(struct fl_vfs *v, const char *path)
 {
 	struct entry *e = ns_find(&M(v)->cur, path);
 
+	if (is_failing(M(v), FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (e == NULL)
 		return FL_ENOENT;
 	if (e->ino->is_dir) {
@@ -352,6 +400,8 @@ mem_rmdir(struct fl_vfs *v, const char *path)
 	struct entry *e = ns_find(&m->cur, path);
 	size_t i;
 
+	if (is_failing(m, FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (e == NULL)
 		return FL_ENOENT;
 	if (!e->ino->is_dir) {
@@ -375,6 +425,8 @@ mem_rename(struct fl_vfs *v, const char *from, const char *to)
 	struct inode *ino;
 	int rc;
 
+	if (is_failing(m, FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (a == NULL)
 		return FL_ENOENT;
 	if ((rc = check_parent(m, to)) != 0)
@@ -397,6 +449,8 @@ mem_sync_dir(struct fl_vfs *v, const char *dir)
 	size_t i;
 	int rc;
 
+	if (is_failing(m, FL_VFS_MEM_SYNC))
+		return FL_ESYS;
 	if (e == NULL && !(strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0))
 		return FL_ENOENT;
 	for (i = 0; i < m->dur.n;)
@@ -416,6 +470,8 @@ mem_stat(struct fl_vfs *v, const char *path, int *is_dir, uint64_t *size)
 {
 	struct entry *e = ns_find(&M(v)->cur, path);
 
+	if (is_failing(M(v), FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (e == NULL)
 		return FL_ENOENT;
 	if (is_dir)
@@ -433,6 +489,8 @@ mem_list(struct fl_vfs *v, const char *dir, char ***names, size_t *n)
 	char **arr;
 	size_t i, cnt = 0;
 
+	if (is_failing(m, FL_VFS_MEM_DIR))
+		return FL_ESYS;
 	if (d == NULL)
 		return FL_ENOENT;
 	if (!d->ino->is_dir) {

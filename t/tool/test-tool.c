@@ -9,8 +9,32 @@
  *       N standalone OffsetCommits, one at a time: commit i stores offset i
  *       for partition i % 4 (with a little metadata); exits 0 once all
  *       were acknowledged.
+ *   flume-test-tool durable-write DIR NAME
+ *       writes stdin as the durable file DIR/NAME (with its BLAKE2b
+ *       trailer), as the broker writes hw, producers and the rest.
+ *   flume-test-tool plog-check [--verify] [--write] DIR
+ *       opens the partition with fl_plog_open (read-only unless --write;
+ *       --verify adds FL_PLOG_VERIFY) and reads every offset through
+ *       fl_plog_read, checking each batch served (length, CRC, records,
+ *       offsets following on).  One line on stdout:
+ *         ok LOG_START LOG_END RECORDS DIGEST          all served; exit 0
+ *         refused CODE MESSAGE                          open failed: exit 65
+ *                                                       (FL_ECORRUPT), 71/74
+ *                                                       (FL_ESYS), else 70
+ *         stopped LOG_START OFFSET RECORDS DIGEST WHY   a read failed or served
+ *                                                       a bad batch at OFFSET;
+ *                                                       exit 70
+ *       (tab-separated; DIGEST is flume-seg digest's over what was served).
+ *   flume-test-tool damage DIR SEED
+ *       damages the partition in one way picked by SEED (bit flips,
+ *       truncation, zeroed bytes, a segment removed or emptied, a garbage,
+ *       torn or oversized index or time index, a garbage
+ *       leader-epoch-checkpoint) and prints "KIND FILE POS OFFSET": OFFSET
+ *       is the first offset whose record the damage may have lost (the log
+ *       end when it touched no record).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,9 +44,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/csum.h"
 #include "base/rd.h"
+#include "codec/batch.h"
 #include "codec/kclient.h"
 #include "os/diag.h"
+#include "os/vfs_real.h"
+#include "store/plog.h"
+#include "store/segtool.h"
+#include "store/vfs.h"
 
 static int
 dial(const char *addr)
@@ -273,10 +303,491 @@ commit_loop(const char *addr, const char *group, const char *topic, long n)
 	close(fd);
 }
 
+/* stdin, whole, as the durable file dir/name. */
+static void
+durable_write(const char *dir, const char *name)
+{
+	struct fl_wr w;
+	uint8_t buf[4096];
+	size_t n;
+	int rc;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fl_wr_raw(&w, buf, n);
+	if (ferror(stdin) || w.err != 0)
+		fl_diex(74, "stdin: cannot read it all");
+	if (fl_csum_init() != 0)
+		fl_diex(70, "cannot initialise libsodium");
+	rc = fl_durable_write(fl_vfs_real(), dir, name, w.p, w.len);
+	if (rc == FL_ESYS)
+		fl_die(74, "%s/%s", dir, name);
+	if (rc != 0)
+		fl_diex(74, "%s/%s: %s", dir, name, fl_strerror(rc));
+	fl_wr_free(&w);
+}
+
+/* ---- plog-check ---- */
+
+struct served {
+	struct fl_blake2b_state st;
+	struct fl_wr w;
+	uint64_t records;
+};
+
+/* Check one batch served at offset *off and digest its records. */
+static int
+serve_batch(struct served *sv, const uint8_t *p, size_t n, uint64_t *off,
+    char *why, size_t whylen)
+{
+	struct fl_segtool_item it;
+	struct fl_record_iter ri;
+	struct fl_record rec;
+	struct fl_batch_hdr h;
+	struct fl_err err = { 0, "" };
+	int rc;
+
+	if (fl_batch_check(p, n, FL_BATCH_CHECK_RECORDS, &h, &err) != 0) {
+		snprintf(why, whylen, "a bad batch was served: %s", err.msg);
+		return -1;
+	}
+	if (h.base_offset < 0 || (uint64_t)h.base_offset != *off) {
+		snprintf(why, whylen, "a batch of offset %" PRId64 " was served for %"
+		    PRIu64, h.base_offset, *off);
+		return -1;
+	}
+	memset(&it, 0, sizeof(it));
+	it.hdr = &h;
+	it.batch = p;
+	it.batch_len = n;
+	if (fl_record_iter_init(&ri, p, n) != 0) {	/* compressed: whole */
+		it.timestamp = h.max_ts;
+		fl_wr_reset(&sv->w);
+		fl_segtool_digest_encode(&sv->w, &it);
+		fl_blake2b_update(&sv->st, sv->w.p, sv->w.len);
+	} else {
+		while ((rc = fl_record_next(&ri, &rec)) == 1) {
+			it.rec = &rec;
+			it.timestamp = (h.attributes & FL_BATCH_ATTR_LOG_APPEND_TIME) ?
+			    h.max_ts : rec.timestamp;
+			fl_wr_reset(&sv->w);
+			fl_segtool_digest_encode(&sv->w, &it);
+			fl_blake2b_update(&sv->st, sv->w.p, sv->w.len);
+			sv->records++;
+		}
+	}
+	*off = (uint64_t)fl_batch_last_offset(&h) + 1;
+	return 0;
+}
+
+/* Read [log_start, log_end) span by span; the first offset not served right. */
+static uint64_t
+serve_all(struct fl_plog *l, struct served *sv, char *why, size_t whylen)
+{
+	static const uint64_t max_bytes[] = { 1, 4096, 65536, 1u << 20 };
+	uint64_t off = l->log_start;
+	size_t turn = 0;
+
+	while (off < l->log_end) {
+		struct fl_plog_span sp;
+		uint8_t *buf;
+		uint64_t pos = 0, at = off;
+		int rc = fl_plog_read(l, off, UINT64_MAX, max_bytes[turn++ % 4], &sp);
+
+		if (rc != 0) {
+			snprintf(why, whylen, "fl_plog_read: %s", fl_strerror(rc));
+			return off;
+		}
+		if (sp.first_offset != off || sp.next_offset <= off || sp.len == 0 ||
+		    sp.len > (256u << 20)) {
+			snprintf(why, whylen, "a span of offsets %" PRIu64 "..%" PRIu64
+			    " (%" PRIu64 " bytes) for %" PRIu64, sp.first_offset,
+			    sp.next_offset, sp.len, off);
+			return off;
+		}
+		if ((buf = malloc((size_t)sp.len)) == NULL)
+			fl_diex(71, "out of memory");
+		if (fl_vfs_pread_full(sp.file, buf, (size_t)sp.len, sp.pos) != 0) {
+			snprintf(why, whylen, "the span cannot be read: %s", strerror(errno));
+			free(buf);
+			return off;
+		}
+		while (pos < sp.len) {
+			uint64_t total;
+
+			if (fl_batch_peek_size(buf + pos, (size_t)(sp.len - pos), &total) != 0 ||
+			    total > sp.len - pos) {
+				snprintf(why, whylen, "a torn batch was served");
+				free(buf);
+				return at;
+			}
+			if (serve_batch(sv, buf + pos, (size_t)total, &at, why, whylen) != 0) {
+				free(buf);
+				return at;
+			}
+			pos += total;
+		}
+		free(buf);
+		if (at != sp.next_offset) {
+			snprintf(why, whylen, "the span says it ends at %" PRIu64 ", its "
+			    "batches at %" PRIu64, sp.next_offset, at);
+			return at;
+		}
+		off = at;
+	}
+	return off;
+}
+
+static int
+plog_check(int argc, char **argv)
+{
+	unsigned flags = FL_PLOG_READONLY;
+	struct fl_err err = { 0, "" };
+	struct fl_plog l;
+	struct served sv;
+	uint8_t sum[FL_BLAKE2B_BYTES];
+	char why[256] = "", hex[2 * FL_BLAKE2B_BYTES + 1];
+	uint64_t end;
+	int i, rc;
+
+	for (i = 2; i < argc - 1; i++) {
+		if (strcmp(argv[i], "--verify") == 0)
+			flags |= FL_PLOG_VERIFY;
+		else if (strcmp(argv[i], "--write") == 0)
+			flags &= ~(unsigned)FL_PLOG_READONLY;
+		else
+			fl_diex(64, "plog-check: unknown option %s", argv[i]);
+	}
+	if (fl_csum_init() != 0)
+		fl_diex(70, "cannot initialise libsodium");
+	rc = fl_plog_open(&l, fl_vfs_real(), argv[argc - 1], NULL, flags, 0, NULL, &err);
+	if (rc != 0) {
+		int ex = rc == FL_ECORRUPT ? 65 : rc != FL_ESYS ? 70 :
+		    errno == EMFILE || errno == ENFILE || errno == ENOMEM ? 71 : 74;
+
+		printf("refused\t%s\t%s\n", fl_strerror(rc), err.msg);
+		return ex;
+	}
+	fl_blake2b_init(&sv.st);
+	fl_wr_init(&sv.w, FL_BATCH_BYTES_MAX + 64);
+	sv.records = 0;
+	end = serve_all(&l, &sv, why, sizeof(why));
+	fl_blake2b_final(&sv.st, sum);
+	fl_hex(hex, sum, sizeof(sum));
+	if (end == l.log_end)
+		printf("ok\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\n", l.log_start,
+		    end, sv.records, hex);
+	else
+		printf("stopped\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%s\t%s\n",
+		    l.log_start, end, sv.records, hex, why);
+	rc = end == l.log_end ? 0 : 70;
+	fl_wr_free(&sv.w);
+	fl_plog_close(&l);
+	return rc;
+}
+
+/* ---- damage ---- */
+
+/* splitmix64: tiny, seedable, good enough to pick damage. */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A uniform number in [0, n), n > 0. */
+static uint64_t
+rng_below(uint64_t *s, uint64_t n)
+{
+	return rng_next(s) % n;
+}
+
+struct part {
+	char dir[4096];
+	uint64_t bases[4096];
+	uint64_t sizes[4096];
+	size_t nseg;
+};
+
+static void
+seg_name(const struct part *p, size_t k, const char *ext, char *buf, size_t n)
+{
+	if (fl_plog_seg_path(buf, n, p->dir, p->bases[k], ext) != 0)
+		fl_diex(70, "%s: path too long", p->dir);
+}
+
+static void
+part_load(struct part *p, const char *dir)
+{
+	char **names, path[4200];
+	size_t n, i;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	if ((rc = fl_vfs_list(fl_vfs_real(), dir, &names, &n)) != 0)
+		fl_die(74, "%s", dir);
+	for (i = 0; i < n && p->nseg < FL_ARRAY_LEN(p->bases); i++) {
+		uint64_t b;
+		const char *ext;
+
+		if (fl_plog_parse_name(names[i], &b, &ext) == 0 && strcmp(ext, ".log") == 0)
+			p->bases[p->nseg++] = b;	/* the listing is sorted */
+	}
+	fl_vfs_list_free(names, n);
+	if (p->nseg == 0)
+		fl_diex(66, "%s: no segment", dir);
+	for (i = 0; i < p->nseg; i++) {
+		seg_name(p, i, ".log", path, sizeof(path));
+		if (fl_vfs_stat(fl_vfs_real(), path, NULL, &p->sizes[i]) != 0)
+			fl_die(74, "%s", path);
+	}
+}
+
+/*
+ * The base offset of the batch of segment k holding byte pos (pos == the
+ * size: the offset after its last batch), from the headers of the sound
+ * file, before any damage.
+ */
+static uint64_t
+offset_at(const struct part *p, size_t k, uint64_t pos)
+{
+	char path[4200];
+	struct fl_file *f;
+	uint64_t at = 0, off = p->bases[k];
+
+	seg_name(p, k, ".log", path, sizeof(path));
+	if (fl_vfs_open(fl_vfs_real(), path, FL_VFS_RDONLY, &f) != 0)
+		fl_die(74, "%s", path);
+	while (at < p->sizes[k]) {
+		uint8_t hb[FL_BATCH_HDR_BYTES];
+		struct fl_batch_hdr h;
+
+		if (fl_vfs_pread_full(f, hb, sizeof(hb), at) != 0 ||
+		    fl_batch_hdr_parse(hb, sizeof(hb), &h) != 0)
+			fl_diex(65, "%s: not sound before the damage", path);
+		if (pos < at + fl_batch_size(&h))
+			break;
+		at += fl_batch_size(&h);
+		off = (uint64_t)fl_batch_last_offset(&h) + 1;
+	}
+	fl_vfs_close(f);
+	return off;
+}
+
+static void
+write_file(const char *path, const uint8_t *p, size_t n, uint64_t at, int is_new)
+{
+	struct fl_file *f;
+
+	if (fl_vfs_open(fl_vfs_real(), path, FL_VFS_CREATE, &f) != 0 ||
+	    (is_new && fl_vfs_truncate(f, 0) != 0) ||
+	    (n > 0 && fl_vfs_pwrite(f, p, n, at) != 0))
+		fl_die(74, "%s", path);
+	fl_vfs_close(f);
+}
+
+static void
+truncate_file(const char *path, uint64_t size)
+{
+	struct fl_file *f;
+
+	if (fl_vfs_open(fl_vfs_real(), path, 0, &f) != 0 || fl_vfs_truncate(f, size) != 0)
+		fl_die(74, "%s", path);
+	fl_vfs_close(f);
+}
+
+static uint64_t
+file_size(const char *path)
+{
+	uint64_t size = 0;
+	int rc = fl_vfs_stat(fl_vfs_real(), path, NULL, &size);
+
+	if (rc != 0 && rc != FL_ENOENT)
+		fl_die(74, "%s", path);
+	return size;
+}
+
+static uint8_t *
+random_bytes(uint64_t *rng, size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	size_t i;
+
+	if (b == NULL)
+		fl_diex(71, "out of memory");
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)rng_next(rng);
+	return b;
+}
+
+/* Flip 1 to 3 bits of the byte at pos. */
+static void
+flip_bits(const char *path, uint64_t pos, uint64_t *rng)
+{
+	struct fl_file *f;
+	uint8_t b, mask = 0;
+	int i, n = 1 + (int)rng_below(rng, 3);
+
+	if (fl_vfs_open(fl_vfs_real(), path, 0, &f) != 0 ||
+	    fl_vfs_pread_full(f, &b, 1, pos) != 0)
+		fl_die(74, "%s", path);
+	for (i = 0; i < n; i++)
+		mask |= (uint8_t)(1u << rng_below(rng, 8));	/* never 0 */
+	b ^= mask;
+	if (fl_vfs_pwrite(f, &b, 1, pos) != 0)
+		fl_die(74, "%s", path);
+	fl_vfs_close(f);
+}
+
+enum damage_kind {
+	D_FLIP, D_TRUNCATE, D_ZERO, D_REMOVE, D_EMPTY, D_INDEX_GARBAGE, D_INDEX_TORN,
+	D_INDEX_HUGE, D_INDEX_FLIP, D_EPOCHS_GARBAGE, D_EPOCHS_TEXT, D_KINDS
+};
+
+static const char *const damage_names[] = {
+	"flip", "truncate", "zero", "remove", "empty", "index-garbage", "index-torn",
+	"index-oversized", "index-flip", "epochs-garbage", "epochs-text",
+};
+
+static void
+damage(const char *dir, uint64_t seed)
+{
+	static struct part p;
+	uint64_t rng = seed, end, pos = 0, lost;
+	char path[4200];
+	const char *ext;
+	enum damage_kind kind;
+	size_t k;
+
+	if (fl_csum_init() != 0)
+		fl_diex(70, "cannot initialise libsodium");
+	part_load(&p, dir);
+	end = offset_at(&p, p.nseg - 1, p.sizes[p.nseg - 1]);
+	/* log damage is the common case: it is where the records are */
+	kind = (enum damage_kind)rng_below(&rng, D_KINDS + 6);
+	if (kind >= D_KINDS)
+		kind = (enum damage_kind)((kind - D_KINDS) % 3);	/* flip, truncate, zero */
+	k = (size_t)rng_below(&rng, p.nseg);
+	ext = rng_below(&rng, 2) ? ".index" : ".timeindex";
+	seg_name(&p, k, ".log", path, sizeof(path));
+	lost = end;
+	switch (kind) {
+	case D_FLIP:
+	case D_TRUNCATE:
+	case D_ZERO:
+		if (p.sizes[k] == 0)
+			fl_diex(70, "%s: empty", path);
+		pos = rng_below(&rng, p.sizes[k]);
+		lost = offset_at(&p, k, pos);
+		if (kind == D_FLIP) {
+			flip_bits(path, pos, &rng);
+		} else if (kind == D_TRUNCATE) {
+			truncate_file(path, pos);
+		} else {
+			size_t n = 1 + (size_t)rng_below(&rng, 4096);
+			uint8_t *z;
+
+			if (n > p.sizes[k] - pos)
+				n = (size_t)(p.sizes[k] - pos);
+			z = calloc(1, n);
+			if (z == NULL)
+				fl_diex(71, "out of memory");
+			write_file(path, z, n, pos, 0);
+			free(z);
+		}
+		break;
+	case D_REMOVE:
+	case D_EMPTY:
+		lost = p.bases[k];
+		if (kind == D_EMPTY) {
+			truncate_file(path, 0);
+			break;
+		}
+		if (fl_vfs_unlink(fl_vfs_real(), path) != 0)
+			fl_die(74, "%s", path);
+		seg_name(&p, k, ".index", path, sizeof(path));
+		(void)fl_vfs_unlink(fl_vfs_real(), path);
+		seg_name(&p, k, ".timeindex", path, sizeof(path));
+		(void)fl_vfs_unlink(fl_vfs_real(), path);
+		seg_name(&p, k, ".log", path, sizeof(path));
+		break;
+	case D_INDEX_GARBAGE:
+	case D_INDEX_TORN:
+	case D_INDEX_HUGE:
+	case D_INDEX_FLIP: {
+		uint64_t isize, n;
+		uint8_t *b;
+
+		seg_name(&p, k, ext, path, sizeof(path));
+		isize = file_size(path);
+		if (kind == D_INDEX_FLIP && isize > 0) {
+			pos = rng_below(&rng, isize);
+			flip_bits(path, pos, &rng);
+			break;
+		}
+		/* a torn index of whole entries only, or a flip in an empty one: garbage */
+		n = kind == D_INDEX_TORN ? 1 + rng_below(&rng, 7) :
+		    kind == D_INDEX_HUGE ? p.sizes[k] + (1u << 20) + rng_below(&rng, 4096) :
+		    1 + rng_below(&rng, 2 * isize + 64);
+		pos = kind == D_INDEX_TORN ? isize : 0;
+		b = random_bytes(&rng, (size_t)n);
+		write_file(path, b, (size_t)n, pos, kind != D_INDEX_TORN);
+		free(b);
+		break;
+	}
+	case D_EPOCHS_GARBAGE:
+	case D_EPOCHS_TEXT: {
+		static const char *const texts[] = {
+			"0\n2\n0 0\n0 5\n", "0\n1\n0 -1\n", "0\n3\n0 0\n", "1\n0\n",
+			"0\n1\n0 0\n\n", "0\n1\n+0 0\n", "",
+		};
+		size_t n = 1 + (size_t)rng_below(&rng, 200);
+		uint8_t *b = random_bytes(&rng, n);
+
+		snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", dir);
+		if (kind == D_EPOCHS_GARBAGE) {
+			write_file(path, b, n, 0, 1);	/* no valid trailer */
+		} else {
+			const char *t = texts[rng_below(&rng, FL_ARRAY_LEN(texts))];
+			const void *data = t;
+			size_t len = strlen(t);
+
+			if (len == 0) {		/* random bytes with a good trailer */
+				data = b;
+				len = n;
+			}
+			if (fl_durable_write(fl_vfs_real(), dir, "leader-epoch-checkpoint",
+			    data, len) != 0)
+				fl_die(74, "%s", path);
+		}
+		free(b);
+		break;
+	}
+	case D_KINDS:
+		break;
+	}
+	printf("%s\t%s\t%" PRIu64 "\t%" PRIu64 "\n", damage_names[kind], path, pos, lost);
+}
+
 int
 main(int argc, char **argv)
 {
 	fl_diag_init(argv[0]);
+	if (argc >= 3 && strcmp(argv[1], "plog-check") == 0)
+		return plog_check(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "damage") == 0) {
+		damage(argv[2], strtoull(argv[3], NULL, 10));
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "durable-write") == 0) {
+		durable_write(argv[2], argv[3]);
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "commit-loop") == 0) {
 		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
 		return 0;
@@ -286,6 +797,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
-	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n");
+	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
+	    "       flume-test-tool durable-write DIR NAME\n"
+	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
+	    "       flume-test-tool damage DIR SEED\n");
 	return 64;
 }

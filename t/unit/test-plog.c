@@ -2,6 +2,7 @@
  * test-plog.c: the partition log on the in-memory disk (crash properties)
  * and on real files (a million records, damaged files).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "codec/batch.h"
 #include "os/vfs_real.h"
 #include "store/plog.h"
+#include "store/segtool.h"
 #include "tap.h"
 
 static uint64_t rng_state = 42;
@@ -392,6 +394,596 @@ test_kill_then_power_cut(void)
 	fl_vfs_mem_free(v);
 }
 
+/* Append one batch of n records in epoch 'epoch'; its base offset. */
+static uint64_t
+append_n(struct fl_plog *l, int n, int32_t epoch)
+{
+	size_t len;
+	uint64_t base = UINT64_MAX;
+	uint8_t *b = make_batch(l->log_end, n, 10, 1, &len);
+
+	if (fl_plog_append(l, b, len, FL_PLOG_APPEND_ASSIGN, epoch, 1, &base) != 0)
+		base = UINT64_MAX;
+	free(b);
+	return base;
+}
+
+/* The content of a durable file as a NUL-terminated string, or "" if absent. */
+static const char *
+durable_text(struct fl_vfs *v, const char *dir, const char *name, char *buf, size_t n)
+{
+	uint8_t *data;
+	size_t len;
+
+	buf[0] = '\0';
+	if (fl_durable_read(v, dir, name, &data, &len) == 0) {
+		snprintf(buf, n, "%.*s", (int)len, (const char *)data);
+		free(data);
+	}
+	return buf;
+}
+
+static void
+put_durable(struct fl_vfs *v, const char *dir, const char *name, const char *text)
+{
+	FL_ASSERT(fl_durable_write(v, dir, name, text, strlen(text)) == 0);
+}
+
+/* How many META problems a check of dir finds about file 'name'. */
+static int
+meta_problems(struct fl_vfs *v, const char *dir, const char *name)
+{
+	struct fl_segtool t;
+	struct fl_segtool_report rep;
+	size_t i;
+	int n = 0;
+
+	if (fl_segtool_open(&t, v, dir, NULL) != 0)
+		return -1;
+	if (fl_segtool_check(&t, 0, &rep, NULL) != 0) {
+		fl_segtool_close(&t);
+		return -1;
+	}
+	for (i = 0; i < rep.nproblem; i++)
+		if (rep.problems[i].what == FL_SEGTOOL_META &&
+		    strstr(rep.problems[i].path, name) != NULL)
+			n++;
+	fl_segtool_report_free(&rep);
+	fl_segtool_close(&t);
+	return n;
+}
+
+/*
+ * The leader-epoch-checkpoint: written in the one format, read by the one
+ * parser, and plog and flume-seg agree about a damaged one (they used to
+ * parse it apart: plog took "0 -1" for offset 2^64-1, flume-seg refused it).
+ */
+static void
+test_epoch_checkpoint(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_err err;
+	char text[256];
+	static const char *const bad[] = {
+		"0\n1\n0 -1\n",		/* plog read 2^64-1 */
+		"0\n1\n+0 0\n",		/* plog took the sign */
+		"0\n2\n0 0\n0 5\n",	/* an epoch twice */
+		"0\n2\n0 0\n3 0\n",	/* two epochs at one offset */
+		"0\n1\n0 0\n junk",
+		"0\n3\n0 0\n",
+	};
+	size_t i;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/e-0", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	append_n(&l, 3, 0);
+	append_n(&l, 2, 3);
+	append_n(&l, 4, 3);
+	append_n(&l, 1, 5);
+	CHECK(strcmp(durable_text(v, "/d/e-0", "leader-epoch-checkpoint", text,
+	    sizeof(text)), "0\n3\n0 0\n3 3\n5 9\n") == 0,
+	    "each new epoch adds a line at its first offset");
+	fl_plog_close(&l);
+
+	for (i = 0; i < FL_ARRAY_LEN(bad); i++) {
+		put_durable(v, "/d/e-0", "leader-epoch-checkpoint", bad[i]);
+		CHECK_INT(meta_problems(v, "/d/e-0", "leader-epoch-checkpoint"), ==, 1,
+		    "flume-seg's check calls a malformed checkpoint a problem");
+		CHECK_INT(fl_plog_open(&l, v, "/d/e-0", NULL, 0, 0, NULL, &err), ==, 0,
+		    "plog's open takes it as damaged");
+		CHECK(l.nepoch == 3 && l.epochs[2].epoch == 5 && l.epochs[2].start_offset == 9,
+		    "and rebuilds the epochs from the batches");
+		fl_plog_close(&l);
+		CHECK_INT(meta_problems(v, "/d/e-0", "leader-epoch-checkpoint"), ==, 0,
+		    "which leaves a checkpoint flume-seg accepts");
+	}
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
+static void
+test_hw_checkpoint(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog l;
+	struct fl_err err = { 0, "" };
+	char text[64];
+	uint64_t hw = 77;
+
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/h-0", NULL, FL_PLOG_CREATE, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, FL_ENOENT, "no hw file yet: FL_ENOENT");
+	CHECK_U64(hw, ==, 77, "and *hw untouched");
+	append_n(&l, 10, 0);
+	append_n(&l, 10, 0);
+	CHECK_INT(fl_plog_hw_store(&l, 21), ==, FL_ERANGE, "an hw past the log end is refused");
+	CHECK_INT(fl_plog_hw_store(&l, 15), ==, 0, "store an hw");
+	CHECK(strcmp(durable_text(v, "/d/h-0", "hw", text, sizeof(text)), "0\n15\n") == 0,
+	    "the hw file holds the version and the offset");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "load it");
+	CHECK_U64(hw, ==, 15, "the value stored");
+	fl_plog_sync(&l);
+	fl_plog_close(&l);
+	fl_vfs_mem_crash(v, 0);
+	fl_plog_open(&l, v, "/d/h-0", NULL, 0, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "the hw is durable");
+	CHECK_U64(hw, ==, 15, "across a power cut");
+
+	CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate below the hw");
+	CHECK(strcmp(durable_text(v, "/d/h-0", "hw", text, sizeof(text)), "0\n10\n") == 0,
+	    "truncate lowers the stored hw to the new end");
+	CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate at the end");
+
+	put_durable(v, "/d/h-0", "hw", "0\n500\n");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 1, "a stored hw past the end returns 1");
+	CHECK_U64(hw, ==, 10, "clamped to the log end");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 1,
+	    "flume-seg's check reports an hw past the log end");
+	put_durable(v, "/d/h-0", "hw", "0\n010\n");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, FL_ECORRUPT, "bad hw text is FL_ECORRUPT");
+	CHECK(strstr(err.msg, "/d/h-0/hw: line 2") != NULL, "naming the file and line");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 1, "flume-seg agrees");
+	put_durable(v, "/d/h-0", "hw", "0\n5\n");
+	CHECK_INT(meta_problems(v, "/d/h-0", "hw"), ==, 0, "a sound hw is no problem");
+	fl_plog_close(&l);
+
+	fl_plog_open(&l, v, "/d/h-0", NULL, FL_PLOG_READONLY, 0, NULL, &err);
+	CHECK_INT(fl_plog_hw_store(&l, 5), ==, FL_EINVAL, "a read-only log stores no hw");
+	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 0, "but loads it");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
+/*
+ * A partition on a fresh memory disk that makes open work hard: sealed
+ * segments, one with a garbage index (rebuilt from its log), a last
+ * segment with a torn tail (cut), no epoch checkpoint (rebuilt).
+ * *end gets the log end a fault-free open finds.
+ */
+static struct fl_vfs *
+hard_partition(uint64_t *end)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog_config cfg;
+	struct fl_plog l;
+	struct fl_file *f;
+	uint64_t last, size;
+	int i;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 2048;
+	cfg.index_interval_bytes = 200;
+	fl_vfs_mkdir(v, "/d");
+	fl_vfs_sync_dir(v, "/");
+	FL_ASSERT(fl_plog_open(&l, v, "/d/p-0", &cfg, FL_PLOG_CREATE, 0, NULL, NULL) == 0);
+	for (i = 0; i < 60; i++)
+		append_n(&l, 3, i / 20);
+	fl_plog_sync(&l);
+	FL_ASSERT(l.nseg > 3);
+	last = l.segs[l.nseg - 1].base;
+	fl_plog_close(&l);
+	FL_ASSERT(fl_vfs_open(v, "/d/p-0/00000000000000000000.index", 0, &f) == 0);
+	FL_ASSERT(fl_vfs_pwrite(f, "garbage!", 8, 0) == 0 && fl_vfs_sync(f) == 0);
+	fl_vfs_close(f);
+	{
+		char path[128];
+
+		fl_plog_seg_path(path, sizeof(path), "/d/p-0", last, ".log");
+		FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+		FL_ASSERT(fl_vfs_size(f, &size) == 0);
+		FL_ASSERT(fl_vfs_pwrite(f, "torn", 4, size) == 0 && fl_vfs_sync(f) == 0);
+		fl_vfs_close(f);
+	}
+	FL_ASSERT(fl_vfs_unlink(v, "/d/p-0/leader-epoch-checkpoint") == 0);
+	fl_vfs_sync_dir(v, "/d/p-0");
+	*end = 180;
+	return v;
+}
+
+/*
+ * Running out of descriptors, memory or disk, or a failing disk, is a
+ * system error (FL_ESYS, errno kept, its text in the message), never
+ * damage: the broker exits 65 "data corrupt" on FL_ECORRUPT, and an
+ * operator would then run repair on a sound partition.  Every call of
+ * each kind fails in turn, from the first on; open must fail cleanly and
+ * a later open, the fault gone, must find the log whole.
+ */
+static void
+test_resource_errors(void)
+{
+	static const struct {
+		enum fl_vfs_mem_op op;
+		int err_no;
+		const char *what;
+	} faults[] = {
+		{ FL_VFS_MEM_OPEN, EMFILE, "open: EMFILE" },
+		{ FL_VFS_MEM_OPEN, ENFILE, "open: ENFILE" },
+		{ FL_VFS_MEM_OPEN, ENOMEM, "open: ENOMEM" },
+		{ FL_VFS_MEM_READ, EIO, "read: EIO" },
+		{ FL_VFS_MEM_WRITE, ENOSPC, "write: ENOSPC" },
+		{ FL_VFS_MEM_WRITE, EIO, "write: EIO" },
+		{ FL_VFS_MEM_SYNC, EIO, "sync: EIO" },
+		{ FL_VFS_MEM_DIR, ENOMEM, "directory: ENOMEM" },
+	};
+	struct fl_plog_config cfg;
+	size_t i;
+	int ro;
+
+	fl_plog_config_default(&cfg);
+	cfg.index_interval_bytes = 200;
+	for (i = 0; i < FL_ARRAY_LEN(faults); i++) {
+		for (ro = 0; ro <= 1; ro++) {
+			uint64_t nth, end, failures = 0, bad = 0;
+			char what[160];
+
+			for (nth = 1; nth < 1000; nth++) {
+				struct fl_vfs *v = hard_partition(&end);
+				struct fl_err err = { 0, "" };
+				struct fl_plog l;
+				int rc, e;
+
+				fl_vfs_mem_fail(v, faults[i].op, nth, faults[i].err_no);
+				errno = 0;
+				rc = fl_plog_open(&l, v, "/d/p-0", &cfg, ro ? FL_PLOG_READONLY : 0,
+				    0, NULL, &err);
+				e = errno;
+				if (rc == 0) {
+					fl_plog_close(&l);
+					fl_vfs_mem_free(v);
+					break;
+				}
+				failures++;
+				if (rc != FL_ESYS || e != faults[i].err_no ||
+				    strstr(err.msg, strerror(faults[i].err_no)) == NULL ||
+				    strstr(err.msg, "/d/p-0") == NULL) {
+					if (bad++ == 0)
+						printf("#   call %" PRIu64 ": rc %d (%s), errno %d: %s\n",
+						    nth, rc, fl_strerror(rc), e, err.msg);
+				}
+				fl_vfs_mem_fail(v, faults[i].op, 0, 0);
+				rc = fl_plog_open(&l, v, "/d/p-0", &cfg, 0, 0, NULL, &err);
+				if (rc != 0 || l.log_end != end) {
+					if (bad++ == 0)
+						printf("#   call %" PRIu64 ": the reopen gave %d (%s), "
+						    "log end %" PRIu64 "\n", nth, rc, err.msg,
+						    rc == 0 ? l.log_end : 0);
+				}
+				if (rc == 0)
+					fl_plog_close(&l);
+				fl_vfs_mem_free(v);
+			}
+			if (ro && (faults[i].op == FL_VFS_MEM_WRITE ||
+			    faults[i].op == FL_VFS_MEM_SYNC)) {
+				snprintf(what, sizeof(what), "%s: a read-only open never calls it",
+				    faults[i].what);
+				CHECK(bad == 0 && failures == 0, what);
+				continue;
+			}
+			snprintf(what, sizeof(what), "%s%s: each of %" PRIu64 " failures is FL_ESYS "
+			    "with errno and its text, and loses nothing", faults[i].what,
+			    ro ? " (read-only)" : "", failures);
+			CHECK(bad == 0 && failures > 0, what);
+		}
+	}
+}
+
+/*
+ * flume-seg's check reports damage as problems and I/O failures as
+ * errors: a failing call never turns into a problem in the report.
+ */
+static void
+test_resource_errors_check(void)
+{
+	static const struct {
+		enum fl_vfs_mem_op op;
+		int err_no;
+	} faults[] = {
+		{ FL_VFS_MEM_OPEN, EMFILE }, { FL_VFS_MEM_READ, EIO }, { FL_VFS_MEM_DIR, EACCES },
+	};
+	size_t i, nproblem;
+	uint64_t end;
+	int bad = 0, failures = 0;
+
+	{
+		struct fl_vfs *v = hard_partition(&end);
+		struct fl_segtool t;
+		struct fl_segtool_report rep;
+
+		FL_ASSERT(fl_segtool_open(&t, v, "/d/p-0", NULL) == 0);
+		FL_ASSERT(fl_segtool_check(&t, FL_SEGTOOL_CHECK_RECORDS, &rep, NULL) == 0);
+		nproblem = rep.nproblem;
+		fl_segtool_report_free(&rep);
+		fl_segtool_close(&t);
+		fl_vfs_mem_free(v);
+	}
+	for (i = 0; i < FL_ARRAY_LEN(faults); i++) {
+		uint64_t nth;
+
+		for (nth = 1; nth < 1000; nth++) {
+			struct fl_vfs *v = hard_partition(&end);
+			struct fl_err err = { 0, "" };
+			struct fl_segtool t;
+			struct fl_segtool_report rep;
+			int rc;
+
+			fl_vfs_mem_fail(v, faults[i].op, nth, faults[i].err_no);
+			rc = fl_segtool_open(&t, v, "/d/p-0", &err);
+			if (rc == 0) {
+				rc = fl_segtool_check(&t, FL_SEGTOOL_CHECK_RECORDS, &rep, &err);
+				fl_segtool_close(&t);
+			}
+			if (rc == 0) {
+				if (rep.nproblem != nproblem)
+					bad++;
+				fl_segtool_report_free(&rep);
+				fl_vfs_mem_free(v);
+				break;
+			}
+			failures++;
+			if (rc != FL_ESYS || errno != faults[i].err_no ||
+			    strstr(err.msg, strerror(faults[i].err_no)) == NULL) {
+				if (bad++ == 0)
+					printf("#   call %" PRIu64 ": %d: %s\n", nth, rc, err.msg);
+			}
+			fl_vfs_mem_free(v);
+		}
+	}
+	CHECK(bad == 0 && failures > 0, "flume-seg's check: a failing call is an error "
+	    "with errno's text, never a problem in the report");
+}
+
+/* A partition of several sealed segments on a fresh memory disk; their bases. */
+static struct fl_vfs *
+segmented(uint64_t *bases, size_t *n)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog_config cfg;
+	struct fl_plog l;
+	size_t i;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 1000;
+	cfg.index_interval_bytes = 300;
+	fl_vfs_mkdir(v, "/d");
+	FL_ASSERT(fl_plog_open(&l, v, "/d/g-0", &cfg, FL_PLOG_CREATE, 0, NULL, NULL) == 0);
+	for (i = 0; i < 40; i++)
+		append_n(&l, 4, 0);
+	fl_plog_sync(&l);
+	FL_ASSERT(l.nseg >= 5 && l.nseg <= 64);
+	for (i = 0; i < l.nseg; i++)
+		bases[i] = l.segs[i].base;
+	*n = l.nseg;
+	fl_plog_close(&l);
+	return v;
+}
+
+static void
+seg_file(char *buf, size_t n, uint64_t base, const char *ext)
+{
+	FL_ASSERT(fl_plog_seg_path(buf, n, "/d/g-0", base, ext) == 0);
+}
+
+/* Open both ways: FL_ECORRUPT naming the later segment and both offsets. */
+static void
+check_gap(struct fl_vfs *v, uint64_t later, uint64_t starts, uint64_t ends,
+    const char *what)
+{
+	char want[256], msg[256];
+	struct fl_err err = { 0, "" };
+	struct fl_plog l;
+	int ro;
+
+	snprintf(want, sizeof(want), "/d/g-0/%020" PRIu64 ".log: starts at offset %"
+	    PRIu64 " but the previous segment ends at %" PRIu64, later, starts, ends);
+	for (ro = 0; ro <= 1; ro++) {
+		int rc = fl_plog_open(&l, v, "/d/g-0", NULL, ro ? FL_PLOG_READONLY : 0, 0,
+		    NULL, &err);
+
+		snprintf(msg, sizeof(msg), "%s%s: open refuses it with FL_ECORRUPT", what,
+		    ro ? " (read-only)" : "");
+		CHECK_INT(rc, ==, FL_ECORRUPT, msg);
+		if (rc == 0)
+			fl_plog_close(&l);
+		snprintf(msg, sizeof(msg), "%s: the message names the file and both offsets",
+		    what);
+		if (!CHECK(strstr(err.msg, want) != NULL, msg))
+			printf("#   %s\n#   want %s\n", err.msg, want);
+	}
+}
+
+/*
+ * Sealed segments must chain: each starts at the offset after the last
+ * one of the segment before.  A partition missing a middle segment, or
+ * with one emptied or cut short, used to open; every Fetch reaching the
+ * gap then failed.
+ */
+static void
+test_segment_chain(void)
+{
+	uint64_t bases[64];
+	char path[128];
+	struct fl_vfs *v;
+	struct fl_plog l;
+	struct fl_file *f;
+	struct fl_err err;
+	size_t n;
+
+	v = segmented(bases, &n);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, NULL, &err), ==, 0,
+	    "chained segments open");
+	fl_plog_close(&l);
+	seg_file(path, sizeof(path), bases[2], ".log");
+	fl_vfs_unlink(v, path);
+	seg_file(path, sizeof(path), bases[2], ".index");
+	fl_vfs_unlink(v, path);
+	seg_file(path, sizeof(path), bases[2], ".timeindex");
+	fl_vfs_unlink(v, path);
+	check_gap(v, bases[3], bases[3], bases[2], "a middle segment deleted");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[2], ".log");
+	fl_vfs_unlink(v, path);
+	check_gap(v, bases[3], bases[3], bases[2], "a middle segment's log deleted");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[1], ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_truncate(f, 0) == 0);
+	fl_vfs_close(f);
+	check_gap(v, bases[2], bases[2], bases[1], "a middle segment emptied");
+	fl_vfs_mem_free(v);
+
+	v = segmented(bases, &n);
+	seg_file(path, sizeof(path), bases[0], ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_truncate(f, 0) == 0);
+	fl_vfs_close(f);
+	check_gap(v, bases[1], bases[1], bases[0], "the first segment emptied");
+	fl_vfs_mem_free(v);
+
+	{
+		/* the last batch of a sealed segment cut off, at a batch boundary */
+		uint64_t size, last_pos = 0;
+		struct fl_batch_hdr h;
+		uint8_t hb[FL_BATCH_HDR_BYTES];
+
+		v = segmented(bases, &n);
+		seg_file(path, sizeof(path), bases[n - 2], ".log");
+		FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+		FL_ASSERT(fl_vfs_size(f, &size) == 0);
+		for (;;) {
+			FL_ASSERT(fl_vfs_pread_full(f, hb, sizeof(hb), last_pos) == 0);
+			fl_batch_hdr_parse(hb, sizeof(hb), &h);
+			if (last_pos + fl_batch_size(&h) == size)
+				break;
+			last_pos += fl_batch_size(&h);
+		}
+		FL_ASSERT(fl_vfs_truncate(f, last_pos) == 0);
+		fl_vfs_close(f);
+		check_gap(v, bases[n - 1], bases[n - 1], (uint64_t)h.base_offset,
+		    "a sealed segment's last batch cut off");
+		fl_vfs_mem_free(v);
+	}
+
+	/* a segment beside the others that overlaps them */
+	v = segmented(bases, &n);
+	FL_ASSERT(fl_vfs_rename(v, "/d/g-0/00000000000000000000.log",
+	    "/d/g-0/00000000000000000001.log") == 0);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, NULL, &err), ==, FL_ECORRUPT,
+	    "a segment whose name is not its first offset is refused");
+	CHECK(strstr(err.msg, "/d/g-0/00000000000000000001.log: damaged at byte 0 "
+	    "(offset 1)") != NULL, "naming it");
+	fl_vfs_mem_free(v);
+}
+
+/* Flip one byte at pos of a segment's log. */
+static void
+flip_at(struct fl_vfs *v, uint64_t base, uint64_t pos)
+{
+	char path[128];
+	struct fl_file *f;
+	uint8_t b;
+
+	seg_file(path, sizeof(path), base, ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0);
+	FL_ASSERT(fl_vfs_pread_full(f, &b, 1, pos) == 0);
+	b ^= 0x5a;
+	FL_ASSERT(fl_vfs_pwrite(f, &b, 1, pos) == 0);
+	fl_vfs_close(f);
+}
+
+/*
+ * FL_PLOG_VERIFY reads every segment whole: a flipped byte inside a
+ * sealed segment, which the default open cannot see, is refused with
+ * its place; damage in the tail recovery cuts is cut as always.
+ */
+static void
+test_verify_open(void)
+{
+	uint64_t bases[64];
+	struct fl_plog_recovery rec;
+	struct fl_err err = { 0, "" };
+	struct fl_plog l;
+	struct fl_vfs *v;
+	size_t n;
+	int rc;
+
+	v = segmented(bases, &n);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, NULL, &err), ==, 0,
+	    "verify: a sound partition opens");
+	CHECK_U64(l.log_end, ==, 160, "whole");
+	fl_plog_close(&l);
+
+	/* a record's byte in the second batch of segment 1: under the CRC */
+	flip_at(v, bases[1], 150);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_READONLY, 0, NULL, &err), ==, 0,
+	    "the default open does not read sealed segments whole");
+	fl_plog_close(&l);
+	rc = fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY | FL_PLOG_READONLY, 0, NULL,
+	    &err);
+	CHECK_INT(rc, ==, FL_ECORRUPT, "verify: a flipped byte in a sealed segment is refused");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "/d/g-0/%020" PRIu64 ".log: damaged at byte ",
+		    bases[1]);
+		if (!CHECK(strstr(err.msg, want) != NULL && strstr(err.msg, "CRC") != NULL,
+		    "naming the file, the byte and why"))
+			printf("#   %s\n", err.msg);
+	}
+	fl_vfs_mem_free(v);
+
+	/* in the last segment, before its last index entry: not a torn tail */
+	v = segmented(bases, &n);
+	flip_at(v, bases[n - 1], 100);
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, &rec, &err), ==,
+	    FL_ECORRUPT, "verify: damage early in the last segment is refused, not cut");
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, &rec, &err), ==, 0,
+	    "the default open serves it");
+	CHECK_INT(rec.cut_bytes, ==, 0, "and cuts nothing");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+
+	/* the last batch of the log: the tail recovery cuts, in both modes */
+	v = segmented(bases, &n);
+	{
+		uint64_t size;
+		char path[128];
+
+		seg_file(path, sizeof(path), bases[n - 1], ".log");
+		FL_ASSERT(fl_vfs_stat(v, path, NULL, &size) == 0);
+		flip_at(v, bases[n - 1], size - 3);
+	}
+	CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY, 0, &rec, &err), ==, 0,
+	    "verify: a bad last batch is a tail to cut");
+	CHECK(rec.cut_bytes > 0 && l.log_end == 156, "cut, as recovery does");
+	fl_plog_close(&l);
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_follower_keep(void)
 {
@@ -656,6 +1248,12 @@ main(void)
 	test_crash_property();
 	test_roll_retain_truncate();
 	test_follower_keep();
+	test_epoch_checkpoint();
+	test_hw_checkpoint();
+	test_resource_errors();
+	test_segment_chain();
+	test_verify_open();
+	test_resource_errors_check();
 	test_kill_then_power_cut();
 	test_span_property();
 	test_million_real();

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/csum.h"
@@ -447,6 +448,71 @@ test_durable_crash(void)
 	fl_vfs_mem_free(v);
 }
 
+/* mkdir -p: every missing directory made, each name durable. */
+static void
+test_mkdirs(struct fl_vfs *v, const char *root, const char *tag, int can_crash)
+{
+	char path[4096], what[128];
+	int is_dir = 0;
+
+	snprintf(path, sizeof(path), "%s/a/b//c/", root);
+	snprintf(what, sizeof(what), "%s: mkdirs makes every missing directory", tag);
+	CHECK_INT(fl_vfs_mkdirs(v, path), ==, 0, what);
+	if (can_crash)
+		fl_vfs_mem_crash(v, 0);
+	snprintf(path, sizeof(path), "%s/a/b/c", root);
+	snprintf(what, sizeof(what), "%s: and each is there%s", tag,
+	    can_crash ? " after a crash" : "");
+	CHECK(fl_vfs_stat(v, path, &is_dir, NULL) == 0 && is_dir, what);
+	snprintf(what, sizeof(what), "%s: an existing directory is fine", tag);
+	CHECK_INT(fl_vfs_mkdirs(v, path), ==, 0, what);
+	snprintf(path, sizeof(path), "%s/a/f", root);
+	FL_ASSERT(put(v, path, "x", 0) == 0);
+	snprintf(path, sizeof(path), "%s/a/f/g/h", root);
+	errno = 0;
+	snprintf(what, sizeof(what), "%s: a file in the way is ENOTDIR", tag);
+	CHECK(fl_vfs_mkdirs(v, path) == FL_ESYS && errno == ENOTDIR, what);
+	snprintf(path, sizeof(path), "%s/a/f", root);
+	errno = 0;
+	CHECK(fl_vfs_mkdirs(v, path) == FL_ESYS && errno == ENOTDIR, what);
+}
+
+/* The real backend makes private files and directories, whatever the umask. */
+static void
+test_real_modes(const char *tmp)
+{
+	static const mode_t masks[] = { 022, 0, 077 };
+	char dir[4000], file[4096], what[128];
+	struct fl_file *f;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < FL_ARRAY_LEN(masks); i++) {
+		mode_t old = umask(masks[i]);
+
+		snprintf(dir, sizeof(dir), "%s/m%zu", tmp, i);
+		snprintf(file, sizeof(file), "%s/f", dir);
+		FL_ASSERT(fl_vfs_mkdir(fl_vfs_real(), dir) == 0);
+		FL_ASSERT(fl_vfs_open(fl_vfs_real(), file, FL_VFS_CREATE, &f) == 0);
+		fl_vfs_close(f);
+		FL_ASSERT(fl_durable_write(fl_vfs_real(), dir, "d", "x", 1) == 0);
+		umask(old);
+		snprintf(what, sizeof(what), "real: umask %03o: a new directory is 0700",
+		    (unsigned)masks[i]);
+		CHECK(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700, what);
+		snprintf(what, sizeof(what), "real: umask %03o: a new file is 0600",
+		    (unsigned)masks[i]);
+		CHECK(stat(file, &st) == 0 && (st.st_mode & 07777) == 0600, what);
+		snprintf(file, sizeof(file), "%s/d", dir);
+		CHECK(stat(file, &st) == 0 && (st.st_mode & 07777) == 0600,
+		    "real: a durable file is 0600");
+		(void)unlink(file);
+		snprintf(file, sizeof(file), "%s/f", dir);
+		(void)unlink(file);
+		(void)rmdir(dir);
+	}
+}
+
 /* Remove dir and what test_durable left in it. */
 static void
 rm_tree(const char *dir)
@@ -480,6 +546,7 @@ main(void)
 	v = mem_with_dir();
 	test_list(v, "/d", "mem");
 	test_durable(v, "/d", "mem");
+	test_mkdirs(v, "/d", "mem", 1);
 	fl_vfs_mem_free(v);
 	test_durable_crash();
 
@@ -490,6 +557,20 @@ main(void)
 	}
 	test_list(fl_vfs_real(), tmp, "real");
 	test_durable(fl_vfs_real(), tmp, "real");
+	test_real_modes(tmp);
+	test_mkdirs(fl_vfs_real(), tmp, "real", 0);
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/a/f", tmp);
+		(void)unlink(path);
+		snprintf(path, sizeof(path), "%s/a/b/c", tmp);
+		(void)rmdir(path);
+		snprintf(path, sizeof(path), "%s/a/b", tmp);
+		(void)rmdir(path);
+		snprintf(path, sizeof(path), "%s/a", tmp);
+		(void)rmdir(path);
+	}
 	{
 		struct fl_file *f;
 
