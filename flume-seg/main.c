@@ -21,6 +21,7 @@
 #include "base/csum.h"
 #include "base/err.h"
 #include "os/diag.h"
+#include "os/lock.h"
 #include "os/out.h"
 #include "os/vfs_real.h"
 #include "store/plog.h"
@@ -264,38 +265,19 @@ table_end(struct fl_table *t)
 static void
 lock_out_brokers(const char *path)
 {
-	char part[PATH_MAX], lock[PATH_MAX + 8];
-	struct stat st;
-	char *slash;
-	int fd, n;
+	char dir[PATH_MAX];
+	int fd, rc;
 
-	n = snprintf(part, sizeof(part), "%s", path);
-	if (n < 0 || (size_t)n >= sizeof(part))
+	if (fl_lock_data_dir_of(path, dir, sizeof(dir)) != 0)
 		return;
-	while (n > 1 && part[n - 1] == '/')
-		part[--n] = '\0';
-	if (stat(part, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		/* a segment file: its partition is its directory */
-		slash = strrchr(part, '/');
-		if (slash == NULL)
-			snprintf(part, sizeof(part), ".");
-		else
-			*slash = '\0';
-	}
-	slash = strrchr(part, '/');
-	n = slash == NULL ? snprintf(lock, sizeof(lock), "lock") :
-	    snprintf(lock, sizeof(lock), "%.*s/lock", (int)(slash - part), part);
-	if (n < 0 || (size_t)n >= sizeof(lock))
-		return;
-	fd = open(lock, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			fl_diex(EX_TEMPFAIL, "%s: in use by a running broker (lock held on %s); "
-			    "stop it first", path, lock);
-		fl_die(EX_IOERR, "flock %s", lock);
-	}
+	rc = fl_lock_dir(dir, 0, &fd);
+	if (rc == FL_ENOENT)
+		return;		/* not in a data directory */
+	if (rc == FL_EBUSY)
+		fl_diex(EX_TEMPFAIL, "%s: in use by a running broker (lock held on %s/%s); "
+		    "stop it first", path, dir, FL_LOCK_FILE);
+	if (rc != 0)
+		fl_die(EX_IOERR, "flock %s/%s", dir, FL_LOCK_FILE);
 	/* fd stays open: the lock is ours until we exit */
 }
 

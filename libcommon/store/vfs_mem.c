@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/rng.h"
 #include "store/vfs.h"
 #include "store/vfs_impl.h"
 
@@ -569,30 +570,21 @@ fl_vfs_mem_free(struct fl_vfs *v)
 	free(m);
 }
 
-static uint64_t
-splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void
 fl_vfs_mem_crash(struct fl_vfs *v, uint64_t torn_seed)
 {
 	struct mem *m = M(v);
 	struct inode *ino;
 	size_t i;
-	uint64_t s = torn_seed;
+	struct fl_rng rng;
 
+	fl_rng_seed(&rng, torn_seed);
 	for (ino = m->all; ino != NULL; ino = ino->next_all) {
 		size_t keep = ino->dur_len;
 
 		if (torn_seed != 0 && ino->cur_len > ino->dur_len &&
 		    (ino->dur_len == 0 || memcmp(ino->cur, ino->dur, ino->dur_len) == 0))
-			keep += (size_t)(splitmix(&s) % (ino->cur_len - ino->dur_len + 1));
+			keep += (size_t)fl_rng_below(&rng, ino->cur_len - ino->dur_len + 1);
 		else if (grow(ino, ino->dur_len) != 0)
 			continue;	/* cannot shrink-allocate fail; keep as is */
 		else if (ino->dur_len > 0)

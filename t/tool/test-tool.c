@@ -42,10 +42,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "base/csum.h"
 #include "base/rd.h"
+#include "base/rng.h"
 #include "codec/batch.h"
 #include "codec/kclient.h"
 #include "os/diag.h"
@@ -117,7 +119,7 @@ roundtrip(int fd, struct fl_wr *w, uint8_t **p)
 	size_t size;
 
 	if (w->err != 0)
-		fl_diex(70, "encoding failed: %s", fl_strerror(w->err));
+		fl_diex(EX_SOFTWARE, "encoding failed: %s", fl_strerror(w->err));
 	write_all(fd, w->p, w->len);
 	read_all(fd, hdr, 4);
 	if (fl_kc_frame_size(hdr, 4, FL_KC_FRAME_BYTES_MAX, &size) != 0)
@@ -318,7 +320,7 @@ durable_write(const char *dir, const char *name)
 	if (ferror(stdin) || w.err != 0)
 		fl_diex(74, "stdin: cannot read it all");
 	if (fl_csum_init() != 0)
-		fl_diex(70, "cannot initialise libsodium");
+		fl_diex(EX_SOFTWARE, "cannot initialise libsodium");
 	rc = fl_durable_write(fl_vfs_real(), dir, name, w.p, w.len);
 	if (rc == FL_ESYS)
 		fl_die(74, "%s/%s", dir, name);
@@ -459,7 +461,7 @@ plog_check(int argc, char **argv)
 			fl_diex(64, "plog-check: unknown option %s", argv[i]);
 	}
 	if (fl_csum_init() != 0)
-		fl_diex(70, "cannot initialise libsodium");
+		fl_diex(EX_SOFTWARE, "cannot initialise libsodium");
 	rc = fl_plog_open(&l, fl_vfs_real(), argv[argc - 1], NULL, flags, 0, NULL, &err);
 	if (rc != 0) {
 		int ex = rc == FL_ECORRUPT ? 65 : rc != FL_ESYS ? 70 :
@@ -488,24 +490,6 @@ plog_check(int argc, char **argv)
 
 /* ---- damage ---- */
 
-/* splitmix64: tiny, seedable, good enough to pick damage. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* A uniform number in [0, n), n > 0. */
-static uint64_t
-rng_below(uint64_t *s, uint64_t n)
-{
-	return rng_next(s) % n;
-}
-
 struct part {
 	char dir[4096];
 	uint64_t bases[4096];
@@ -517,7 +501,7 @@ static void
 seg_name(const struct part *p, size_t k, const char *ext, char *buf, size_t n)
 {
 	if (fl_plog_seg_path(buf, n, p->dir, p->bases[k], ext) != 0)
-		fl_diex(70, "%s: path too long", p->dir);
+		fl_diex(EX_SOFTWARE, "%s: path too long", p->dir);
 }
 
 static void
@@ -613,7 +597,7 @@ file_size(const char *path)
 }
 
 static uint8_t *
-random_bytes(uint64_t *rng, size_t n)
+random_bytes(struct fl_rng *rng, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
 	size_t i;
@@ -621,23 +605,23 @@ random_bytes(uint64_t *rng, size_t n)
 	if (b == NULL)
 		fl_diex(71, "out of memory");
 	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)rng_next(rng);
+		b[i] = (uint8_t)fl_rng_next(rng);
 	return b;
 }
 
 /* Flip 1 to 3 bits of the byte at pos. */
 static void
-flip_bits(const char *path, uint64_t pos, uint64_t *rng)
+flip_bits(const char *path, uint64_t pos, struct fl_rng *rng)
 {
 	struct fl_file *f;
 	uint8_t b, mask = 0;
-	int i, n = 1 + (int)rng_below(rng, 3);
+	int i, n = 1 + (int)fl_rng_below(rng, 3);
 
 	if (fl_vfs_open(fl_vfs_real(), path, 0, &f) != 0 ||
 	    fl_vfs_pread_full(f, &b, 1, pos) != 0)
 		fl_die(74, "%s", path);
 	for (i = 0; i < n; i++)
-		mask |= (uint8_t)(1u << rng_below(rng, 8));	/* never 0 */
+		mask |= (uint8_t)(1u << fl_rng_below(rng, 8));	/* never 0 */
 	b ^= mask;
 	if (fl_vfs_pwrite(f, &b, 1, pos) != 0)
 		fl_die(74, "%s", path);
@@ -658,22 +642,24 @@ static void
 damage(const char *dir, uint64_t seed)
 {
 	static struct part p;
-	uint64_t rng = seed, end, pos = 0, lost;
+	struct fl_rng rng;
+	uint64_t end, pos = 0, lost;
 	char path[4200];
 	const char *ext;
 	enum damage_kind kind;
 	size_t k;
 
 	if (fl_csum_init() != 0)
-		fl_diex(70, "cannot initialise libsodium");
+		fl_diex(EX_SOFTWARE, "cannot initialise libsodium");
+	fl_rng_seed(&rng, seed);
 	part_load(&p, dir);
 	end = offset_at(&p, p.nseg - 1, p.sizes[p.nseg - 1]);
 	/* log damage is the common case: it is where the records are */
-	kind = (enum damage_kind)rng_below(&rng, D_KINDS + 6);
+	kind = (enum damage_kind)fl_rng_below(&rng, D_KINDS + 6);
 	if (kind >= D_KINDS)
 		kind = (enum damage_kind)((kind - D_KINDS) % 3);	/* flip, truncate, zero */
-	k = (size_t)rng_below(&rng, p.nseg);
-	ext = rng_below(&rng, 2) ? ".index" : ".timeindex";
+	k = (size_t)fl_rng_below(&rng, p.nseg);
+	ext = fl_rng_below(&rng, 2) ? ".index" : ".timeindex";
 	seg_name(&p, k, ".log", path, sizeof(path));
 	lost = end;
 	switch (kind) {
@@ -681,15 +667,15 @@ damage(const char *dir, uint64_t seed)
 	case D_TRUNCATE:
 	case D_ZERO:
 		if (p.sizes[k] == 0)
-			fl_diex(70, "%s: empty", path);
-		pos = rng_below(&rng, p.sizes[k]);
+			fl_diex(EX_SOFTWARE, "%s: empty", path);
+		pos = fl_rng_below(&rng, p.sizes[k]);
 		lost = offset_at(&p, k, pos);
 		if (kind == D_FLIP) {
 			flip_bits(path, pos, &rng);
 		} else if (kind == D_TRUNCATE) {
 			truncate_file(path, pos);
 		} else {
-			size_t n = 1 + (size_t)rng_below(&rng, 4096);
+			size_t n = 1 + (size_t)fl_rng_below(&rng, 4096);
 			uint8_t *z;
 
 			if (n > p.sizes[k] - pos)
@@ -726,14 +712,14 @@ damage(const char *dir, uint64_t seed)
 		seg_name(&p, k, ext, path, sizeof(path));
 		isize = file_size(path);
 		if (kind == D_INDEX_FLIP && isize > 0) {
-			pos = rng_below(&rng, isize);
+			pos = fl_rng_below(&rng, isize);
 			flip_bits(path, pos, &rng);
 			break;
 		}
 		/* a torn index of whole entries only, or a flip in an empty one: garbage */
-		n = kind == D_INDEX_TORN ? 1 + rng_below(&rng, 7) :
-		    kind == D_INDEX_HUGE ? p.sizes[k] + (1u << 20) + rng_below(&rng, 4096) :
-		    1 + rng_below(&rng, 2 * isize + 64);
+		n = kind == D_INDEX_TORN ? 1 + fl_rng_below(&rng, 7) :
+		    kind == D_INDEX_HUGE ? p.sizes[k] + (1u << 20) + fl_rng_below(&rng, 4096) :
+		    1 + fl_rng_below(&rng, 2 * isize + 64);
 		pos = kind == D_INDEX_TORN ? isize : 0;
 		b = random_bytes(&rng, (size_t)n);
 		write_file(path, b, (size_t)n, pos, kind != D_INDEX_TORN);
@@ -746,14 +732,14 @@ damage(const char *dir, uint64_t seed)
 			"0\n2\n0 0\n0 5\n", "0\n1\n0 -1\n", "0\n3\n0 0\n", "1\n0\n",
 			"0\n1\n0 0\n\n", "0\n1\n+0 0\n", "",
 		};
-		size_t n = 1 + (size_t)rng_below(&rng, 200);
+		size_t n = 1 + (size_t)fl_rng_below(&rng, 200);
 		uint8_t *b = random_bytes(&rng, n);
 
 		snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", dir);
 		if (kind == D_EPOCHS_GARBAGE) {
 			write_file(path, b, n, 0, 1);	/* no valid trailer */
 		} else {
-			const char *t = texts[rng_below(&rng, FL_ARRAY_LEN(texts))];
+			const char *t = texts[fl_rng_below(&rng, FL_ARRAY_LEN(texts))];
 			const void *data = t;
 			size_t len = strlen(t);
 

@@ -12,20 +12,17 @@
 #include "base/csum.h"
 #include "codec/batch.h"
 #include "os/vfs_real.h"
+#include "base/rng.h"
 #include "store/plog.h"
 #include "store/segtool.h"
 #include "tap.h"
 
-static uint64_t rng_state = 42;
+static struct fl_rng rng = { 42 };	/* fixed: a failure replays */
 
 static uint64_t
 rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return fl_rng_next(&rng);
 }
 
 /* A batch of n records whose values are "v<seq>" padded to vlen bytes. */
