@@ -52,6 +52,7 @@
 #include "base/rd.h"
 #include "base/rng.h"
 #include "codec/batch.h"
+#include "os/clock.h"
 #include "os/diag.h"
 #include "os/vfs_real.h"
 #include "store/plog.h"
@@ -142,23 +143,7 @@ on_signal(int sig)
 	stop_sig = sig;
 }
 
-static double
-mono_s(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Truncate to one decimal, so that printing never rounds up. */
 static double
@@ -411,7 +396,7 @@ raw_write(const char *name, const uint8_t *chunk, size_t n, uint32_t records,
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fl_die(EX_IOERR, "open %s", path);
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	for (i = 0;; i++) {
 		if (write_all(fd, chunk, n) < 0)
 			fl_die(EX_IOERR, "write %s", path);
@@ -420,17 +405,17 @@ raw_write(const char *name, const uint8_t *chunk, size_t n, uint32_t records,
 		m->bytes += n;
 		if (m->bytes >= o->case_bytes || stop_sig)
 			break;
-		if ((i & mask) == 0 && mono_s() - t0 >= o->case_s)
+		if ((i & mask) == 0 && ((double)fl_clock_ns() / 1e9) - t0 >= o->case_s)
 			break;
 	}
-	t1 = mono_s();
+	t1 = ((double)fl_clock_ns() / 1e9);
 	m->secs = t1 - t0;
 	m->ops = i + 1;
 	m->records = m->ops * records;
 	if (!sync_each) {
 		if (fdatasync(fd) < 0)
 			fl_die(EX_IOERR, "fdatasync %s", path);
-		m->flush_secs = mono_s() - t1;
+		m->flush_secs = ((double)fl_clock_ns() / 1e9) - t1;
 	}
 	close(fd);
 	unlink(path);
@@ -477,7 +462,7 @@ plog_open(struct fl_plog *l, const char *dir)
 	memset(l, 0, sizeof(*l));
 	memset(&rec, 0, sizeof(rec));
 	fl_plog_config_default(&cfg);
-	rc = fl_plog_open(l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE, wall_ms(), &rec, &err);
+	rc = fl_plog_open(l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE, fl_wall_ms(), &rec, &err);
 	if (rc != 0)
 		die_fl(rc, dir, &err);
 	if (rec.cut_bytes != 0)
@@ -498,7 +483,7 @@ flume_append(const char *name, const struct batch_tmpl *t, int sync_each,
 	struct fl_plog l;
 	uint8_t *buf = malloc(t->n);
 	unsigned mask = sync_each ? 0 : 63;
-	int64_t now = wall_ms();
+	int64_t now = fl_wall_ms();
 	uint64_t i, want_end;
 	double t0, t1;
 	int rc;
@@ -514,7 +499,7 @@ flume_append(const char *name, const struct batch_tmpl *t, int sync_each,
 	if ((rc = fl_plog_sync(&l)) != 0)
 		die_fl(rc, "fl_plog_sync (warm-up)", NULL);
 
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	for (i = 0;; i++) {
 		rc = fl_plog_append(&l, buf, t->n, FL_PLOG_APPEND_ASSIGN, 0, now, NULL);
 		if (rc != 0)
@@ -524,17 +509,17 @@ flume_append(const char *name, const struct batch_tmpl *t, int sync_each,
 		m->bytes += t->n;
 		if (m->bytes >= o->case_bytes || stop_sig)
 			break;
-		if ((i & mask) == 0 && mono_s() - t0 >= o->case_s)
+		if ((i & mask) == 0 && ((double)fl_clock_ns() / 1e9) - t0 >= o->case_s)
 			break;
 	}
-	t1 = mono_s();
+	t1 = ((double)fl_clock_ns() / 1e9);
 	m->secs = t1 - t0;
 	m->ops = i + 1;
 	m->records = m->ops * t->records;
 	if (!sync_each) {
 		if ((rc = fl_plog_sync(&l)) != 0)
 			die_fl(rc, "fl_plog_sync", NULL);
-		m->flush_secs = mono_s() - t1;
+		m->flush_secs = ((double)fl_clock_ns() / 1e9) - t1;
 	}
 	want_end = (m->ops + 1) * t->records;
 	if (l.log_end != want_end || l.synced_end != want_end)
@@ -569,7 +554,7 @@ lookups(struct fl_plog *l, const struct batch_tmpl *t, uint64_t max_bytes,
 
 	memset(m, 0, sizeof(*m));
 	fl_rng_seed(&rng, LOOKUP_SEED);
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	for (i = 0; i < o->lookups_max; i++) {
 		uint64_t off = l->log_start + fl_rng_below(&rng, range);
 		uint64_t nb;
@@ -591,12 +576,12 @@ lookups(struct fl_plog *l, const struct batch_tmpl *t, uint64_t max_bytes,
 				    ") of %" PRIu64 " bytes is not whole batches within %" PRIu64,
 				    off, sp.first_offset, sp.next_offset, sp.len, max_bytes);
 		}
-		if ((i & 1023) == 1023 && (mono_s() - t0 >= o->case_s || stop_sig)) {
+		if ((i & 1023) == 1023 && (((double)fl_clock_ns() / 1e9) - t0 >= o->case_s || stop_sig)) {
 			i++;
 			break;
 		}
 	}
-	m->secs = mono_s() - t0;
+	m->secs = ((double)fl_clock_ns() / 1e9) - t0;
 	m->ops = i;
 	m->done = 1;
 	check_stop();
@@ -656,18 +641,18 @@ raw_preads(const char *dir, const struct opts *o, struct meas *m)
 		fl_die(EX_IOERR, "%s", path);
 	if ((uint64_t)st.st_size <= sizeof(hb))
 		fl_diex(EX_DATAERR, "%s: only %jd bytes", path, (intmax_t)st.st_size);
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	for (i = 0; i < o->lookups_max; i++) {
 		uint64_t pos = fl_rng_below(&rng, (uint64_t)st.st_size - sizeof(hb));
 
 		if (pread(fd, hb, sizeof(hb), (off_t)pos) != (ssize_t)sizeof(hb))
 			fl_die(EX_IOERR, "pread %s", path);
-		if ((i & 1023) == 1023 && (mono_s() - t0 >= o->case_s || stop_sig)) {
+		if ((i & 1023) == 1023 && (((double)fl_clock_ns() / 1e9) - t0 >= o->case_s || stop_sig)) {
 			i++;
 			break;
 		}
 	}
-	m->secs = mono_s() - t0;
+	m->secs = ((double)fl_clock_ns() / 1e9) - t0;
 	m->ops = i;
 	m->bytes = i * sizeof(hb);
 	m->done = 1;
@@ -680,7 +665,7 @@ lookup_cases(const struct batch_tmpl *t, const struct opts *o, struct results *r
 {
 	char dir[PATH_MAX];
 	struct fl_plog l;
-	int64_t now = wall_ms();
+	int64_t now = fl_wall_ms();
 	uint64_t nbatch = (o->lookup_records + t->records - 1) / t->records, i, bad;
 	uint8_t *buf = malloc(t->n);
 	double t0;
@@ -692,7 +677,7 @@ lookup_cases(const struct batch_tmpl *t, const struct opts *o, struct results *r
 	path_in(dir, sizeof(dir), "plog-lookup");
 	plog_open(&l, dir);
 	memset(&r->build, 0, sizeof(r->build));
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	for (i = 0; i < nbatch; i++) {
 		rc = fl_plog_append(&l, buf, t->n, FL_PLOG_APPEND_ASSIGN, 0, now, NULL);
 		if (rc != 0)
@@ -700,22 +685,22 @@ lookup_cases(const struct batch_tmpl *t, const struct opts *o, struct results *r
 		if ((i & 255) == 0)
 			check_stop();
 	}
-	r->build.secs = mono_s() - t0;
+	r->build.secs = ((double)fl_clock_ns() / 1e9) - t0;
 	r->build.ops = nbatch;
 	r->build.records = nbatch * t->records;
 	r->build.bytes = nbatch * t->n;
 	r->build.done = 1;
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	if ((rc = fl_plog_sync(&l)) != 0)
 		die_fl(rc, "fl_plog_sync (lookup log)", NULL);
-	r->build_sync_s = mono_s() - t0;
+	r->build_sync_s = ((double)fl_clock_ns() / 1e9) - t0;
 	fl_plog_close(&l);
 	free(buf);
 
 	/* Reopen: lookups run on what open loaded, as after a restart. */
-	t0 = mono_s();
+	t0 = ((double)fl_clock_ns() / 1e9);
 	plog_open(&l, dir);
-	r->reopen_s = mono_s() - t0;
+	r->reopen_s = ((double)fl_clock_ns() / 1e9) - t0;
 	r->lookup_log_end = l.log_end;
 	r->lookup_log_bytes = fl_plog_bytes(&l);
 	r->lookup_nseg = l.nseg;
@@ -1065,7 +1050,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "bench-storage: %s (%s on %s), %s\n", scratch, mc.fs_type, mc.fs_dev, mc.cpu);
 	fl_rng_seed(&rng, 1);
 	for (i = 0; i < NSIZES; i++)
-		build_batch(&t[i], batch_records[i], wall_ms(), &rng);
+		build_batch(&t[i], batch_records[i], fl_wall_ms(), &rng);
 	/* 1 MiB of real batch bytes for the raw bandwidth baseline */
 	if ((chunk = malloc(RAW_CHUNK_BYTES)) == NULL)
 		fl_die(EX_OSERR, "malloc");

@@ -61,6 +61,7 @@
 #include "base/rd.h"
 #include "base/rng.h"
 #include "codec/batch.h"
+#include "os/clock.h"
 #include "os/diag.h"
 
 #define CLIENT_ID        "flume-load"
@@ -77,14 +78,6 @@
 
 /* ---- time ---- */
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 static void
 sleep_until_ns(uint64_t t)
@@ -649,7 +642,7 @@ may_start(struct pthr *t)
 
 	if (atomic_load_explicit(&P->stop, memory_order_relaxed))
 		return 0;
-	if (now_ns() >= P->t_end_ns) {
+	if (fl_clock_ns() >= P->t_end_ns) {
 		atomic_store(&P->stop, 1);
 		return 0;
 	}
@@ -745,7 +738,7 @@ pconn_service(struct pthr *t, struct pconn *c)
 			}
 			if (c->rlen - pos - 4 < size)
 				break;
-			on_answer(t, c, c->rb + pos + 4, size, now_ns());
+			on_answer(t, c, c->rb + pos + 4, size, fl_clock_ns());
 			if (c->is_dead)
 				return;
 			pos += 4 + size;
@@ -775,7 +768,7 @@ pconn_service(struct pthr *t, struct pconn *c)
 			if (o->acks != 0) {
 				struct inflight *f = &c->fl[(c->fhead + c->fn) % INFLIGHT_MAX];
 
-				f->t0_ns = now_ns();
+				f->t0_ns = fl_clock_ns();
 				f->rq = rq;
 				c->fn++;
 			}
@@ -800,7 +793,7 @@ pconn_service(struct pthr *t, struct pconn *c)
 			continue;
 		}
 		if (o->acks == 0) {
-			uint64_t now = now_ns();
+			uint64_t now = fl_clock_ns();
 
 			t->recs_all += c->wrq->records;
 			t->reqs_all++;
@@ -853,7 +846,7 @@ produce_thread(void *arg)
 				c->can_write = 1;
 			pconn_service(t, c);
 		}
-		now = now_ns();
+		now = fl_clock_ns();
 		if (!atomic_load(&t->P->stop) && now < t->P->t_end_ns)
 			continue;
 		atomic_store(&t->P->stop, 1);
@@ -1105,7 +1098,7 @@ cmd_produce(const struct opts *o)
 		conns[i].fd = tcp_connect(o->host, o->port, 1);
 		conns[i].part = (int32_t)(i % (size_t)P.nparts);
 	}
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	P.t_measure_ns = t0 + o->warmup_s * NS_PER_S;
 	P.t_end_ns = o->max_bytes > 0 && o->duration_s == 0 ? UINT64_MAX :
 	    P.t_measure_ns + o->duration_s * NS_PER_S;
@@ -1317,7 +1310,7 @@ cmd_fetch(const struct opts *o)
 	if (s.buf == NULL)
 		fl_die(EX_OSERR, "malloc");
 	fl_wr_init(&w, 4096);
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	tend = t0 + o->duration_s * NS_PER_S;
 	for (;;) {
 		const uint8_t *p;
@@ -1347,7 +1340,7 @@ cmd_fetch(const struct opts *o)
 		fl_wr_i32(&w, 0);			/* forgotten topics */
 		fl_wr_cstr(&w, "");			/* rack */
 		req_end(&w, at);
-		tq = now_ns();
+		tq = fl_clock_ns();
 		write_all(fd, w.p, w.len);
 		fetches++;
 
@@ -1388,7 +1381,7 @@ cmd_fetch(const struct opts *o)
 			if (done < 4 + (uint64_t)size)
 				(void)stream_need(&s, (size_t)(4 + size - done));
 		}
-		t1 = now_ns();
+		t1 = fl_clock_ns();
 		hist_add(h, t1 - tq);
 		if (next >= hwm) {
 			passes++;
@@ -1514,16 +1507,16 @@ cmd_pingpong(const struct opts *o)
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, c[i].fd, &e) != 0)
 			fl_die(EX_OSERR, "epoll_ctl");
 	}
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	tm = t0 + o->warmup_s * NS_PER_S;
 	te = tm + o->duration_s * NS_PER_S;
 	for (i = 0; i < o->conns; i++) {
-		c[i].t0 = now_ns();
+		c[i].t0 = fl_clock_ns();
 		write_all(c[i].fd, msg, o->value_bytes);
 	}
 	for (;;) {
 		int nev = epoll_wait(ep, ev, (int)FL_ARRAY_LEN(ev), 50), j;
-		uint64_t now = now_ns();
+		uint64_t now = fl_clock_ns();
 
 		if (now >= te)
 			break;
@@ -1536,7 +1529,7 @@ cmd_pingpong(const struct opts *o)
 			p->got += (size_t)k;
 			if (p->got < o->value_bytes)
 				continue;
-			now = now_ns();
+			now = fl_clock_ns();
 			if (now >= tm && now < te) {
 				n++;
 				hist_add(h, now - p->t0);
@@ -1646,12 +1639,12 @@ cmd_rawsendfile(const struct opts *o, char *const *files, int nfiles)
 	s.buf = malloc(STREAM_BYTES);
 	if (s.buf == NULL)
 		fl_die(EX_OSERR, "malloc");
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	tend = t0 + o->duration_s * NS_PER_S;
 	do {
 		s.pos = s.len;
 		stream_more(&s);
-		t1 = now_ns();
+		t1 = fl_clock_ns();
 	} while (t1 < tend);
 	atomic_store(&S.quit, 1);
 	shutdown(s.fd, SHUT_RDWR);
@@ -1714,7 +1707,7 @@ cmd_rawsync(const struct opts *o, const char *dir)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fl_die(EX_CANTCREAT, "%s", path);
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	tend = t0 + o->duration_s * NS_PER_S;
 	do {
 		size_t off = 0;
@@ -1749,7 +1742,7 @@ cmd_rawsync(const struct opts *o, const char *dir)
 		in_file += w.len;
 		bytes += w.len;
 		syncs++;
-		t1 = now_ns();
+		t1 = fl_clock_ns();
 	} while (t1 < tend);
 	close(fd);
 	rawsync_clean(dir, files);

@@ -65,6 +65,7 @@
 #include "codec/cproto.h"
 #include "codec/kclient.h"
 #include "codec/offsets.h"
+#include "os/clock.h"
 #include "os/diag.h"
 
 #define CLIENT_ID	"group-load"
@@ -92,14 +93,6 @@ enum {
 
 /* ---- time ---- */
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 static double
 secs(uint64_t ns)
@@ -363,7 +356,7 @@ send_join(struct run *r, struct member *m)
 	encode_check(fl_kc_join_req_encode(&m->out, &h, &req), "JoinGroup");
 	fl_wr_free(&sub);
 	m->state = M_JOIN;
-	m->sent_ns = now_ns();
+	m->sent_ns = fl_clock_ns();
 	flush_out(r, m);
 }
 
@@ -405,7 +398,7 @@ send_sync(struct run *r, struct member *m, const struct fl_kc_join_resp *jr)
 	free(as);
 	free(ids);
 	m->state = M_SYNC;
-	m->sent_ns = now_ns();
+	m->sent_ns = fl_clock_ns();
 	flush_out(r, m);
 }
 
@@ -440,7 +433,7 @@ send_commit(struct run *r, struct member *m)
 	m->out_off = 0;
 	encode_check(fl_kc_commit_req_encode(&m->out, &h, &req), "OffsetCommit");
 	m->state = M_COMMIT;
-	m->sent_ns = now_ns();
+	m->sent_ns = fl_clock_ns();
 	flush_out(r, m);
 }
 
@@ -610,7 +603,7 @@ on_readable(struct run *r, struct member *m)
 		if (k == 0)
 			fl_diex(EX_UNAVAILABLE, "broker closed a connection");
 		m->in_len += (size_t)k;
-		t = now_ns();
+		t = fl_clock_ns();
 		while (fl_kc_frame_size(m->in + used, m->in_len - used, FL_KC_FRAME_BYTES_MAX,
 		    &size) == 0 && m->in_len - used >= 4 + size) {
 			const uint8_t *p = m->in + used + 4;
@@ -691,16 +684,16 @@ rawsync(const struct opts *o, const char *tag)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fl_die(EX_IOERR, "%s", path);
-	t0 = now_ns();
+	t0 = fl_clock_ns();
 	end = t0 + (uint64_t)o->raw_secs * NS_PER_S;
 	do {
-		uint64_t s = now_ns();
+		uint64_t s = fl_clock_ns();
 
 		if (write(fd, batch.p, batch.len) != (ssize_t)batch.len)
 			fl_die(EX_IOERR, "write %s", path);
 		if (fdatasync(fd) != 0)
 			fl_die(EX_IOERR, "fdatasync %s", path);
-		t = now_ns();
+		t = fl_clock_ns();
 		samples_add(&lat, t - s);
 		n++;
 	} while (t < end);
@@ -744,7 +737,7 @@ cmd_commit(const struct opts *o)
 		fl_die(EX_OSERR, "calloc");
 	if ((r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		fl_die(EX_OSERR, "epoll_create1");
-	t_connect = now_ns();
+	t_connect = fl_clock_ns();
 	for (i = 0; i < o->conns; i++) {
 		struct member *m = &r.m[i];
 		struct epoll_event e = { .events = EPOLLIN, .data.ptr = m };
@@ -766,7 +759,7 @@ cmd_commit(const struct opts *o)
 		if (o->is_joined) {
 			send_join(&r, &r.m[i]);
 		} else {
-			became_ready(&r, &r.m[i], now_ns());
+			became_ready(&r, &r.m[i], fl_clock_ns());
 			send_commit(&r, &r.m[i]);
 		}
 	}
@@ -774,7 +767,7 @@ cmd_commit(const struct opts *o)
 	for (;;) {
 		int timeout_ms = 50;
 
-		t = now_ns();
+		t = fl_clock_ns();
 		if (r.win_start == 0 && t > deadline)
 			fl_diex(EX_UNAVAILABLE, "only %u of %u members joined in %llu s", r.nready,
 			    o->conns, (unsigned long long)(JOIN_NS / NS_PER_S));
@@ -875,7 +868,7 @@ cmd_stamp(void)
 			fl_die(EX_IOERR, "read");
 		if (k == 0)
 			break;
-		npre = snprintf(pre, sizeof(pre), "%" PRIu64 " ", now_ns());
+		npre = snprintf(pre, sizeof(pre), "%" PRIu64 " ", fl_clock_ns());
 		have += (size_t)k;
 		for (i = 0; i < have; i++) {
 			if (in[i] != '\n')
@@ -898,7 +891,7 @@ cmd_stamp(void)
 	}
 	if (have > 0) {
 		char pre[32];
-		int npre = snprintf(pre, sizeof(pre), "%" PRIu64 " ", now_ns());
+		int npre = snprintf(pre, sizeof(pre), "%" PRIu64 " ", fl_clock_ns());
 
 		write_all(1, pre, (size_t)npre);
 		write_all(1, in, have);
@@ -933,7 +926,7 @@ cmd_ticker(const struct opts *o)
 	}
 	if (found < o->partitions)
 		fl_diex(EX_SOFTWARE, "no key for some partition");
-	t = now_ns();
+	t = fl_clock_ns();
 	end = o->secs ? t + (uint64_t)o->secs * NS_PER_S : UINT64_MAX;
 	while (t < end) {
 		len = 0;
@@ -1041,7 +1034,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stamp") == 0)
 		return cmd_stamp();
 	if (strcmp(cmd, "now") == 0) {
-		printf("%" PRIu64 "\n", now_ns());
+		printf("%" PRIu64 "\n", fl_clock_ns());
 		return 0;
 	}
 	if (strcmp(cmd, "ticker") == 0) {

@@ -18,6 +18,7 @@
 
 #include "base/rd.h"
 #include "codec/kclient.h"
+#include "os/clock.h"
 #include "os/kconn.h"
 #include "os/out.h"
 
@@ -82,8 +83,6 @@ struct pool {
 };
 
 /* ---- time ---- */
-int64_t cat_now_ms(void);		/* monotonic */
-int64_t cat_wall_ms(void);		/* CLOCK_REALTIME, for record timestamps */
 /* Sleep ms or until *stop; 1 if stopped. */
 int cat_sleep_ms(const struct cat_conf *conf, int64_t ms);
 

@@ -15,33 +15,18 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "os/clock.h"
 #include "os/diag.h"
 #include "cat.h"
 
-int64_t
-cat_now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-cat_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 cat_sleep_ms(const struct cat_conf *conf, int64_t ms)
 {
-	int64_t end = cat_now_ms() + ms, now;
+	int64_t end = fl_clock_ms() + ms, now;
 
-	while (!*conf->stop && (now = cat_now_ms()) < end)
+	while (!*conf->stop && (now = fl_clock_ms()) < end)
 		(void)poll(NULL, 0, (int)(end - now));
 	return *conf->stop != 0;
 }
@@ -415,7 +400,7 @@ metadata_once(struct pool *p, struct conn *c, int is_auto_create, struct cat_top
 int
 cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 {
-	int64_t deadline = cat_now_ms() + p->conf->timeout_ms;
+	int64_t deadline = fl_clock_ms() + p->conf->timeout_ms;
 	int64_t backoff_ms = 50;
 	struct conn *c = NULL;
 	size_t i;
@@ -452,7 +437,7 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
 			return rc;
-		if (cat_now_ms() + backoff_ms >= deadline) {
+		if (fl_clock_ms() + backoff_ms >= deadline) {
 			if (rc < 0) {
 				fl_warnx("topic %s: %s (error %d), gave up after %lld ms",
 				    p->conf->topic, fl_kerr_name((int16_t)-rc),

@@ -272,7 +272,7 @@ leader_of(struct consumer *cs, int32_t part)
 static int
 list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 {
-	int64_t deadline = cat_now_ms() + cs->conf->timeout_ms, backoff_ms = 50;
+	int64_t deadline = fl_clock_ms() + cs->conf->timeout_ms, backoff_ms = 50;
 	struct fl_kc_list_offsets_part *parts;
 	char *done;
 	int rc = 0;
@@ -370,7 +370,7 @@ list_offsets(struct consumer *cs, int64_t ts, int64_t *out)
 				is_left = 1;
 		if (rc != 0 || !is_left)
 			break;
-		if (cat_now_ms() + backoff_ms >= deadline) {
+		if (fl_clock_ms() + backoff_ms >= deadline) {
 			fl_warnx("%s: ListOffsets: %s after %lld ms", cs->conf->topic,
 			    last_err ? fl_kerr_name(last_err) : "no answer",
 			    (long long)cs->conf->timeout_ms);
@@ -640,8 +640,8 @@ loop(struct consumer *cs)
 			continue;
 		}
 		if (retry_since < 0)
-			retry_since = cat_now_ms();
-		if (cat_now_ms() - retry_since > conf->timeout_ms) {
+			retry_since = fl_clock_ms();
+		if (fl_clock_ms() - retry_since > conf->timeout_ms) {
 			fl_warnx("%s: fetch: %s for %lld ms", conf->topic,
 			    last_err ? fl_kerr_name(last_err) : "no leader reachable",
 			    (long long)conf->timeout_ms);

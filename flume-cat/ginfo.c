@@ -48,23 +48,11 @@ struct rows {
 	size_t n, cap;
 };
 
-static char *
-sdup(struct fl_slice s)
-{
-	char *c = malloc(s.len + 1);
-
-	if (c != NULL) {
-		if (s.len > 0)
-			memcpy(c, s.p, s.len);
-		c[s.len] = '\0';
-	}
-	return c;
-}
 
 static char *
 cdup(const char *s)
 {
-	return s == NULL ? NULL : sdup((struct fl_slice){ (const uint8_t *)s, strlen(s) });
+	return s == NULL ? NULL : fl_slice_dup((struct fl_slice){ (const uint8_t *)s, strlen(s) });
 }
 
 static struct row *
@@ -204,7 +192,7 @@ list_groups(struct pool *p, struct conn *boot, char ***ids, size_t *nids)
 		for (i = 0; rc == 0 && i < lr.ngroups; i++) {
 			char **v = realloc(*ids, (*nids + 1) * sizeof(*v));
 
-			if (v == NULL || (v[*nids] = sdup(lr.groups[i].group_id)) == NULL) {
+			if (v == NULL || (v[*nids] = fl_slice_dup(lr.groups[i].group_id)) == NULL) {
 				if (v != NULL)
 					*ids = v;
 				rc = EX_OSERR;
@@ -290,7 +278,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 			break;
 		}
 		free(state);
-		if ((state = sdup(dg->state)) == NULL)
+		if ((state = fl_slice_dup(dg->state)) == NULL)
 			rc = EX_OSERR;
 		for (j = 0; rc == 0 && j < dg->nmembers; j++) {
 			const struct fl_kc_dg_member *dm = &dg->members[j];
@@ -314,11 +302,11 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 						break;
 					}
 					nrows++;
-					r->member = sdup(dm->member_id);
-					r->client_id = sdup(dm->client_id);
-					r->host = sdup(dm->client_host);
+					r->member = fl_slice_dup(dm->member_id);
+					r->client_id = fl_slice_dup(dm->client_id);
+					r->host = fl_slice_dup(dm->client_host);
 					if (k < asg.ntps) {
-						r->topic = sdup(asg.tps[k].topic);
+						r->topic = fl_slice_dup(asg.tps[k].topic);
 						r->partition = asg.tps[k].parts[m];
 					}
 				}
@@ -361,7 +349,7 @@ describe(struct pool *p, struct conn *boot, const char *group, struct rows *rows
 				if (!is_found) {
 					struct row *r = row_add(rows);
 
-					if (r == NULL || (r->topic = sdup(tn)) == NULL) {
+					if (r == NULL || (r->topic = fl_slice_dup(tn)) == NULL) {
 						rc = EX_OSERR;
 						break;
 					}

@@ -350,7 +350,7 @@ find_coordinator(struct grp *g)
 static int
 ensure_coordinator(struct grp *g)
 {
-	int64_t deadline = cat_now_ms() + g->conf->timeout_ms, backoff_ms = 100;
+	int64_t deadline = fl_clock_ms() + g->conf->timeout_ms, backoff_ms = 100;
 	int rc;
 
 	if (g->has_coord && g->coord.k.fd >= 0)
@@ -368,7 +368,7 @@ ensure_coordinator(struct grp *g)
 		}
 		if (rc > 0 && rc != EX_UNAVAILABLE)
 			return rc;
-		if (cat_now_ms() + backoff_ms >= deadline) {
+		if (fl_clock_ms() + backoff_ms >= deadline) {
 			fl_warnx("group %s: no coordinator after %lld ms", g->conf->group,
 			    (long long)g->conf->timeout_ms);
 			return EX_UNAVAILABLE;
@@ -1170,8 +1170,8 @@ rejoin(struct grp *g)
 		g->need_rejoin = 1;	/* coordinator moved: start over */
 		rc = 0;
 	}
-	g->next_hb_ms = cat_now_ms() + g->conf->heartbeat_ms;
-	g->next_leader_check_ms = cat_now_ms() + LEADER_CHECK_MS;
+	g->next_hb_ms = fl_clock_ms() + g->conf->heartbeat_ms;
+	g->next_leader_check_ms = fl_clock_ms() + LEADER_CHECK_MS;
 	return rc;
 }
 
@@ -1415,7 +1415,7 @@ loop(struct grp *g)
 	int64_t retry_since = -1, backoff_ms = 50;
 	int rc = 0;
 
-	g->next_commit_ms = cat_now_ms() + conf->commit_ms;
+	g->next_commit_ms = fl_clock_ms() + conf->commit_ms;
 	while (!*conf->stop && !is_count_done(g)) {
 		int is_retry = 0;
 		int64_t now, wait_ms;
@@ -1428,7 +1428,7 @@ loop(struct grp *g)
 				break;
 			continue;
 		}
-		now = cat_now_ms();
+		now = fl_clock_ms();
 		wait_ms = g->next_hb_ms - now;
 		if (g->next_commit_ms - now < wait_ms)
 			wait_ms = g->next_commit_ms - now;
@@ -1450,7 +1450,7 @@ loop(struct grp *g)
 				is_retry = 1;
 		if (conf->is_exit_eof && g->has_assignment && is_all_eof(g) && !is_retry)
 			break;
-		now = cat_now_ms();
+		now = fl_clock_ms();
 		if (now >= g->next_hb_ms) {
 			if ((rc = heartbeat(g)) != 0)
 				break;
@@ -1468,7 +1468,7 @@ loop(struct grp *g)
 		}
 		if (g->nparts == 0 && !g->need_rejoin) {
 			/* an idle member only heartbeats */
-			int64_t nap = g->next_hb_ms - cat_now_ms();
+			int64_t nap = g->next_hb_ms - fl_clock_ms();
 
 			if (nap > 0 && cat_sleep_ms(conf, nap > 200 ? 200 : nap))
 				break;
@@ -1480,8 +1480,8 @@ loop(struct grp *g)
 			continue;
 		}
 		if (retry_since < 0)
-			retry_since = cat_now_ms();
-		if (cat_now_ms() - retry_since > conf->timeout_ms) {
+			retry_since = fl_clock_ms();
+		if (fl_clock_ms() - retry_since > conf->timeout_ms) {
 			fl_warnx("group %s: fetching has failed for %lld ms", conf->group,
 			    (long long)conf->timeout_ms);
 			rc = EX_UNAVAILABLE;

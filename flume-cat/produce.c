@@ -91,7 +91,7 @@ refresh(struct producer *pr)
 static int
 init_pid(struct producer *pr)
 {
-	int64_t deadline = cat_now_ms() + pr->conf->timeout_ms;
+	int64_t deadline = fl_clock_ms() + pr->conf->timeout_ms;
 
 	for (;;) {
 		struct conn *c = NULL;
@@ -141,7 +141,7 @@ init_pid(struct producer *pr)
 				return cat_kerr_exit(r.error);
 			}
 		}
-		if (cat_now_ms() + 100 >= deadline || cat_sleep_ms(pr->conf, 100)) {
+		if (fl_clock_ms() + 100 >= deadline || cat_sleep_ms(pr->conf, 100)) {
 			fl_warnx("InitProducerId: gave up after %lld ms",
 			    (long long)pr->conf->timeout_ms);
 			return EX_TEMPFAIL;
@@ -273,7 +273,7 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 static int
 flush(struct producer *pr)
 {
-	int64_t deadline = cat_now_ms() + pr->conf->timeout_ms, backoff_ms = 50;
+	int64_t deadline = fl_clock_ms() + pr->conf->timeout_ms, backoff_ms = 50;
 	int32_t k;
 	int rc;
 
@@ -306,7 +306,7 @@ flush(struct producer *pr)
 				is_pending = 1;
 		if (!is_pending)
 			break;
-		if (cat_now_ms() + backoff_ms >= deadline) {
+		if (fl_clock_ms() + backoff_ms >= deadline) {
 			if (last_err != 0) {
 				fl_warnx("produce to %s: %s (error %d), gave up after %lld ms",
 				    pr->conf->topic, fl_kerr_name(last_err), last_err,
@@ -373,10 +373,10 @@ add_record(struct producer *pr, const uint8_t *p, size_t n)
 	}
 	if (pb->count == 0) {
 		fl_wr_reset(&pb->w);
-		fl_batch_begin(&pb->b, &pb->w, cat_wall_ms(), pr->pid,
+		fl_batch_begin(&pb->b, &pb->w, fl_wall_ms(), pr->pid,
 		    pr->pid >= 0 ? pr->epoch : -1, pr->pid >= 0 ? pb->next_seq : -1, 0);
 	}
-	if ((rc = fl_batch_add(&pb->b, cat_wall_ms(), &key, &value, NULL, 0)) != 0) {
+	if ((rc = fl_batch_add(&pb->b, fl_wall_ms(), &key, &value, NULL, 0)) != 0) {
 		fl_warnx("record %lld: %s", (long long)pr->count + 1, fl_strerror(rc));
 		return EX_DATAERR;
 	}
@@ -384,7 +384,7 @@ add_record(struct producer *pr, const uint8_t *p, size_t n)
 	pr->count++;
 	pr->pending_bytes += need;
 	if (pr->first_ms < 0)
-		pr->first_ms = cat_now_ms();
+		pr->first_ms = fl_clock_ms();
 	if (pr->pending_bytes >= conf->batch_bytes_max)
 		return flush(pr);
 	return 0;
@@ -410,7 +410,7 @@ pump(struct producer *pr)
 	if (buf == NULL)
 		return EX_OSERR;
 	while (rc == 0 && !is_count_done(pr)) {
-		int64_t now = cat_now_ms();
+		int64_t now = fl_clock_ms();
 		size_t start = 0;
 
 		if (*conf->stop)
@@ -475,7 +475,7 @@ pump(struct producer *pr)
 			rc = EX_DATAERR;
 			break;
 		}
-		if (pr->first_ms >= 0 && cat_now_ms() >= pr->first_ms + conf->linger_ms)
+		if (pr->first_ms >= 0 && fl_clock_ms() >= pr->first_ms + conf->linger_ms)
 			rc = flush(pr);
 	}
 	if (rc == 0)

@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
 #include "base/csum.h"
 #include "base/err.h"
+#include "os/clock.h"
 #include "os/diag.h"
 #include "os/lock.h"
 #include "os/out.h"
@@ -96,14 +96,6 @@ parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
 	return v;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* sysexits code for a libcommon error. */
 static int
@@ -467,7 +459,7 @@ cmd_append(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	rc = fl_plog_open(&l, fl_vfs_real(), dir, &cfg, FL_PLOG_CREATE | FL_PLOG_MKDIRS,
-	    now_ms(), &rec, &err);
+	    fl_wall_ms(), &rec, &err);
 	if (rc != 0)
 		die_err(rc == FL_EINVAL ? FL_ENOENT : rc, &err, dir);
 	if (rec.cut_bytes > 0)
@@ -479,7 +471,7 @@ cmd_append(int argc, char **argv)
 	while (read_record(&rd, delim, &p, &n) == 1) {
 		struct fl_slice key = { NULL, 0 }, value = { p, n };
 		const uint8_t *hit = sep ? find_sep(p, n, sep, seplen) : NULL;
-		int64_t now = now_ms();
+		int64_t now = fl_wall_ms();
 
 		if (hit != NULL) {
 			key.p = p;
@@ -492,7 +484,7 @@ cmd_append(int argc, char **argv)
 			break;
 	}
 	if (rc == 0)
-		rc = fl_segtool_appender_flush(&ap, now_ms());
+		rc = fl_segtool_appender_flush(&ap, fl_wall_ms());
 	saved_errno = errno;	/* the cause, after FL_ESYS */
 	/* what was appended is made durable even when a later record failed */
 	if ((sync_rc = fl_plog_sync(&l)) != 0 && rc == 0) {
@@ -982,7 +974,7 @@ cmd_truncate(int argc, char **argv)
 		usage_err("--to is required");
 	dir = one_operand(argc, argv, "directory");
 	lock_out_brokers(dir);
-	rc = fl_segtool_truncate(fl_vfs_real(), dir, to, now_ms(), &end, &err);
+	rc = fl_segtool_truncate(fl_vfs_real(), dir, to, fl_wall_ms(), &end, &err);
 	if (rc != 0)
 		die_err(rc, &err, dir);
 	table_start(&tab, &o, cols, 1);

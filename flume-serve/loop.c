@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "serve.h"
 
 #define EVENTS_MAX 512
@@ -47,20 +48,11 @@
 #define OUT_CAP_MAX (512u << 20)
 #define SENDFILE_STEP (1u << 30)
 
-static int64_t
-clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 tick(struct broker *b)
 {
-	b->now_ms = clock_ms(CLOCK_MONOTONIC);
-	b->wall_ms = clock_ms(CLOCK_REALTIME);
+	b->now_ms = fl_clock_ms();
+	b->wall_ms = fl_wall_ms();
 }
 
 /* ---- listeners ---- */

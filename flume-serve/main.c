@@ -18,11 +18,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/csum.h"
 #include "codec/conf.h"
+#include "os/clock.h"
 #include "os/diag.h"
 #include "os/entropy.h"
 #include "os/lock.h"
@@ -521,13 +521,8 @@ main(int argc, char **argv)
 	lockfd = lock_data_dir(cfg.data_dir);
 	load_meta(&b, &cfg, node_id_given);
 
-	{
-		/* store_open stamps rebuilt producer state with "now" */
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		b.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
+	/* store_open stamps rebuilt producer state with "now" */
+	b.wall_ms = fl_wall_ms();
 	if (store_open(&b, &err) != 0) {
 		/* damaged data is 65; running out of something (71) or a failing
 		 * disk (74) is not, and must not read as corruption */

@@ -429,3 +429,16 @@ fl_wr_patch_i32(struct fl_wr *w, size_t at, int32_t v)
 	FL_ASSERT(at <= w->len && w->len - at >= 4);
 	fl_store_be32(w->p + at, (uint32_t)v);
 }
+
+char *
+fl_slice_dup(struct fl_slice s)
+{
+	char *p = malloc(s.len + 1);
+
+	if (p != NULL) {
+		if (s.len > 0)
+			memcpy(p, s.p, s.len);
+		p[s.len] = '\0';
+	}
+	return p;
+}

@@ -54,6 +54,9 @@ static inline void fl_rd_init(struct fl_rd *r, const void *p, size_t len)
 static inline size_t fl_rd_left(const struct fl_rd *r) { return r->len - r->off; }
 
 int fl_rd_skip(struct fl_rd *r, size_t n);
+/* A NUL-terminated malloc'd copy of s (free() it), or NULL when out of memory. */
+char *fl_slice_dup(struct fl_slice s);
+
 int fl_rd_raw(struct fl_rd *r, size_t n, struct fl_slice *out);
 int fl_rd_i8(struct fl_rd *r, int8_t *v);
 int fl_rd_u8(struct fl_rd *r, uint8_t *v);

@@ -119,18 +119,6 @@ grow(struct fl_offsets *t)
 	return 0;
 }
 
-static char *
-sdup(struct fl_slice s)
-{
-	char *p = malloc(s.len + 1);
-
-	if (p) {
-		if (s.len)
-			memcpy(p, s.p, s.len);
-		p[s.len] = '\0';
-	}
-	return p;
-}
 
 int
 fl_offsets_put(struct fl_offsets *t, struct fl_slice g, struct fl_slice tp, int32_t part,
@@ -152,7 +140,7 @@ fl_offsets_put(struct fl_offsets *t, struct fl_slice g, struct fl_slice tp, int3
 		free(e->metadata);
 	} else {
 		e = calloc(1, sizeof(*e));
-		if (e == NULL || (e->group = sdup(g)) == NULL || (e->topic = sdup(tp)) == NULL) {
+		if (e == NULL || (e->group = fl_slice_dup(g)) == NULL || (e->topic = fl_slice_dup(tp)) == NULL) {
 			entry_free(e);
 			free(md);
 			return FL_ENOMEM;

@@ -15,20 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "os/kconn.h"
 
 /* A poll() slice: how late a stop flag set by a signal handler can be seen
  * when the signal lands between the check and the poll() call. */
 #define SLICE_MS	1000
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 copy_name(char *dst, size_t cap, const char *src)
@@ -99,7 +92,7 @@ wait_fd(const struct fl_kconn *c, int fd, short events, int64_t deadline)
 			errno = EINTR;
 			return FL_ESYS;
 		}
-		left = deadline - now_ms();
+		left = deadline - fl_clock_ms();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return FL_ESYS;
@@ -183,7 +176,7 @@ int
 fl_kconn_open(struct fl_kconn *c, struct fl_err *err)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	int64_t deadline = now_ms() + c->timeout_ms;
+	int64_t deadline = fl_clock_ms() + c->timeout_ms;
 	int rc, e = ECONNREFUSED;
 
 	if (c->is_open)
@@ -305,7 +298,7 @@ int
 fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_resp_wanted,
     int64_t timeout_ms, struct fl_err *err)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = fl_clock_ms() + timeout_ms;
 	size_t sent = 0, size;
 	uint8_t pre[4];
 	int32_t corr;
@@ -366,7 +359,7 @@ fl_kconn_call(struct fl_kconn *c, const struct fl_kc_hdr *h, int is_resp_wanted,
 int
 fl_kconn_drain_close(struct fl_kconn *c)
 {
-	int64_t deadline = now_ms() + c->timeout_ms;
+	int64_t deadline = fl_clock_ms() + c->timeout_ms;
 	uint8_t buf[512];
 	int rc = FL_ESYS;
 

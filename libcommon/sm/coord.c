@@ -34,18 +34,6 @@ str_slice(const char *s)
 	return (struct fl_slice){ (const uint8_t *)s, s ? strlen(s) : 0 };
 }
 
-static char *
-slice_dup(struct fl_slice s)
-{
-	char *p = malloc(s.len + 1);
-
-	if (p != NULL) {
-		if (s.len > 0)
-			memcpy(p, s.p, s.len);
-		p[s.len] = '\0';
-	}
-	return p;
-}
 
 void
 fl_coord_config_default(struct fl_coord_config *cfg)
@@ -310,7 +298,7 @@ fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n)
 			char *md = NULL;
 			struct fl_offset_commit oc = { r.offset, r.leader_epoch, NULL, r.commit_ms };
 
-			if (r.metadata.p != NULL && (md = slice_dup(r.metadata)) != NULL)
+			if (r.metadata.p != NULL && (md = fl_slice_dup(r.metadata)) != NULL)
 				oc.metadata = md;
 			apply_commit(c, r.group, r.topic, r.partition, &oc);
 			free(md);
@@ -465,10 +453,10 @@ pending_add(struct fl_coord *c, struct fl_slice group, const struct fl_coord_com
 	}
 	e = &c->pend[c->npend];
 	memset(e, 0, sizeof(*e));
-	e->group = slice_dup(group);
-	e->topic = slice_dup(p->topic);
+	e->group = fl_slice_dup(group);
+	e->topic = fl_slice_dup(p->topic);
 	if (p->metadata.p != NULL)
-		e->oc.metadata = slice_dup(p->metadata);
+		e->oc.metadata = fl_slice_dup(p->metadata);
 	if (e->group == NULL || e->topic == NULL ||
 	    (p->metadata.p != NULL && e->oc.metadata == NULL)) {
 		pending_free(e);

@@ -105,18 +105,6 @@ begin_call(struct fl_grp *g)
 	g->nviews = 0;
 }
 
-static char *
-sdup(struct fl_slice s)
-{
-	char *p = malloc(s.len + 1);
-
-	if (p != NULL) {
-		if (s.len)
-			memcpy(p, s.p, s.len);
-		p[s.len] = '\0';
-	}
-	return p;
-}
 
 static int
 seq(const char *a, struct fl_slice s)
@@ -171,7 +159,7 @@ join_error(struct fl_grp *g, const struct fl_grp_join_req *req, int16_t error)
 
 	if (r == NULL)
 		return FL_ENOMEM;
-	id = sdup(req->member_id);
+	id = fl_slice_dup(req->member_id);
 	if (id == NULL || later(g, id) != 0) {
 		free(id);
 		return FL_ENOMEM;
@@ -248,7 +236,7 @@ group_get(struct fl_grp *g, struct fl_slice id, int *err)
 		g->groups_cap = ncap;
 	}
 	gr = calloc(1, sizeof(*gr));
-	if (gr == NULL || (gr->id = sdup(id)) == NULL ||
+	if (gr == NULL || (gr->id = fl_slice_dup(id)) == NULL ||
 	    (gr->protocol_type = strdup("")) == NULL ||
 	    (gr->protocol = strdup("")) == NULL || (gr->leader = strdup("")) == NULL) {
 		if (gr) {
@@ -317,7 +305,7 @@ protos_set(struct fl_grp *g, struct fl_grp_member *m, const struct fl_grp_join_r
 	for (i = 0; i < req->nprotocols; i++) {
 		const struct fl_grp_protocol *p = &req->protocols[i];
 
-		np[i].name = sdup(p->name);
+		np[i].name = fl_slice_dup(p->name);
 		np[i].meta = malloc(p->metadata.len ? p->metadata.len : 1);
 		if (np[i].name == NULL || np[i].meta == NULL) {
 			size_t j;
@@ -696,9 +684,9 @@ member_add(struct fl_grp *g, struct fl_grp_group *gr, char *id,
 	if (m == NULL)
 		return NULL;
 	m->id = id;
-	m->client_id = sdup(req->client_id.p ? req->client_id : (struct fl_slice){ (const uint8_t *)"", 0 });
-	m->instance_id = req->instance_id.p ? sdup(req->instance_id) : NULL;
-	m->client_host = sdup(req->client_host.p ? req->client_host : (struct fl_slice){ (const uint8_t *)"", 0 });
+	m->client_id = fl_slice_dup(req->client_id.p ? req->client_id : (struct fl_slice){ (const uint8_t *)"", 0 });
+	m->instance_id = req->instance_id.p ? fl_slice_dup(req->instance_id) : NULL;
+	m->client_host = fl_slice_dup(req->client_host.p ? req->client_host : (struct fl_slice){ (const uint8_t *)"", 0 });
 	if (m->client_id == NULL || m->client_host == NULL ||
 	    (req->instance_id.p && m->instance_id == NULL) || protos_set(g, m, req) != 0) {
 		free(m->client_id);
@@ -801,7 +789,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 		if (req->member_id.len > 0) {
 			if (!pending_take(gr, req->member_id))
 				return join_error(g, req, FL_KERR_UNKNOWN_MEMBER_ID);
-			id = sdup(req->member_id);
+			id = fl_slice_dup(req->member_id);
 		} else {
 			id = new_member_id(req->client_id, req->random);
 			if (id != NULL && req->version >= 4 && req->instance_id.p == NULL) {
@@ -828,7 +816,7 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 		was_empty = gr->nm == 0;
 		if (was_empty && (rc = set_str(g, &gr->protocol_type,
 		    NULL)) == 0) {
-			char *pt = sdup(req->protocol_type);
+			char *pt = fl_slice_dup(req->protocol_type);
 
 			if (pt == NULL) {
 				free(id);
@@ -1325,8 +1313,8 @@ fl_grp_restore(struct fl_grp *g, struct fl_slice group_id, int32_t generation,
 		return err == FL_ENOMEM ? FL_ENOMEM : 0;
 	if (generation > gr->generation)
 		gr->generation = generation;
-	pt = sdup(protocol_type.p ? protocol_type : (struct fl_slice){ (const uint8_t *)"", 0 });
-	pr = sdup(protocol.p ? protocol : (struct fl_slice){ (const uint8_t *)"", 0 });
+	pt = fl_slice_dup(protocol_type.p ? protocol_type : (struct fl_slice){ (const uint8_t *)"", 0 });
+	pr = fl_slice_dup(protocol.p ? protocol : (struct fl_slice){ (const uint8_t *)"", 0 });
 	if (pt == NULL || pr == NULL) {
 		free(pt);
 		free(pr);
