@@ -24,7 +24,7 @@
  * log comes in as fl_leader_durable().
  *
  * Ownership: struct fl_leader is caller storage; no allocation (replica
- * sets are bounded by FL_REPL_REPLICAS_MAX).  Errors: Kafka error codes for
+ * sets are bounded by FL_REPL_REPLICAS_MAX, codec/nodeset.h).  Errors: Kafka error codes for
  * requests (0 none); FL_EINVAL for arguments the contract forbids.
  * Layer: sm.  Not thread-safe.
  */
@@ -34,21 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FL_REPL_REPLICAS_MAX 16
-
-/* A set of node ids, ascending, no duplicates. */
-struct fl_nodeset {
-	int32_t id[FL_REPL_REPLICAS_MAX];
-	size_t n;
-};
-int fl_nodeset_has(const struct fl_nodeset *s, int32_t id);
-/* Parse "1,2,3" (any order; duplicates, bad numbers, >FL_REPL_REPLICAS_MAX: FL_EINVAL). */
-int fl_nodeset_parse(struct fl_nodeset *s, const char *text);
-/* "1,2,3" into buf[n] ("-" for the empty set); 0 or FL_ERANGE. */
-int fl_nodeset_format(const struct fl_nodeset *s, char *buf, size_t n);
-int fl_nodeset_add(struct fl_nodeset *s, int32_t id);
-void fl_nodeset_remove(struct fl_nodeset *s, int32_t id);
-int fl_nodeset_equal(const struct fl_nodeset *a, const struct fl_nodeset *b);
+#include "codec/nodeset.h"
 
 struct fl_leader_follower {
 	int32_t  id;
