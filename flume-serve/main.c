@@ -50,6 +50,7 @@ static const char usage_text[] =
     "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
     "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
     "                   [--group-initial-delay-ms N] [--group-min-session-ms N]\n"
+    "                   [--replica-lag-time-max-ms N]\n"
     "       flume-serve -h | -V\n";
 
 static void
@@ -83,6 +84,7 @@ cfg_defaults(struct serve_cfg *c)
 	c->offsets_compact_bytes = 64u << 20;
 	c->group_initial_delay_ms = 3000;	/* Kafka's defaults */
 	c->group_min_session_ms = 6000;
+	c->replica_lag_max_ms = 10000;
 	c->log_level = FL_LOG_INFO;
 }
 
@@ -169,6 +171,8 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 		c->group_initial_delay_ms = (int32_t)u;
 		return rc;
 	}
+	if (strcmp(key, "replica-lag-time-max-ms") == 0)
+		return fl_conf_i64(v, 1, 3600000, &c->replica_lag_max_ms);
 	if (strcmp(key, "group-min-session-ms") == 0) {
 		rc = fl_conf_u64(v, 1, 1800000, 0, &u);
 		c->group_min_session_ms = (int32_t)u;
@@ -453,6 +457,7 @@ main(int argc, char **argv)
 		{ "offsets-compact-bytes", required_argument, NULL, 0 },
 		{ "group-initial-delay-ms", required_argument, NULL, 0 },
 		{ "group-min-session-ms", required_argument, NULL, 0 },
+		{ "replica-lag-time-max-ms", required_argument, NULL, 0 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct serve_cfg cfg;

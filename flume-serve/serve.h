@@ -86,6 +86,7 @@ struct serve_cfg {
 	uint64_t offsets_compact_bytes;		/* compact __consumer_offsets past this */
 	int32_t  group_initial_delay_ms;	/* group.initial.rebalance.delay.ms */
 	int32_t  group_min_session_ms;		/* group.min.session.timeout.ms */
+	int64_t  replica_lag_max_ms;		/* replica.lag.time.max.ms */
 	enum fl_log_level log_level;
 };
 

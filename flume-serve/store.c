@@ -50,6 +50,8 @@ store_open(struct broker *b, struct fl_err *err)
 	/* appends reach the kernel once per loop turn, not once per request */
 	pc->plog.write_buffer_bytes = SERVE_APPEND_BUFFER_BYTES;
 	pc->message_bytes_max = b->cfg->message_bytes_max;
+	pc->node_id = b->cfg->node_id;
+	pc->replica_lag_max_ms = b->cfg->replica_lag_max_ms;
 	pc->producers_max = b->cfg->producers_max;
 	return fl_catalog_open(&b->cat, b->vfs, b->cfg->data_dir, pc, b->wall_ms,
 	    catalog_note, b, err);

@@ -134,7 +134,7 @@ round_finish(struct broker *b)
 	for (i = 0; i < sy->njobs; i++) {
 		struct sync_job *j = &sy->jobs[i];
 
-		fl_part_durable(j->p, j->end);
+		fl_part_durable(j->p, b->now_ms, j->end);
 	}
 	sy->njobs = 0;
 	fl_round_finish(&b->round);

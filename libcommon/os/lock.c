@@ -24,7 +24,7 @@ fl_lock_dir(const char *dir, int create, int *fd)
 	}
 	f = open(path, (create ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0600);
 	if (f < 0)
-		return errno == ENOENT ? FL_ENOENT : FL_ESYS;
+		return errno == ENOENT || errno == ENOTDIR ? FL_ENOENT : FL_ESYS;
 	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
 		e = errno;
 		close(f);

@@ -5,7 +5,7 @@
  * data directory, so the two never write one file at once.  The lock goes
  * with the descriptor (and so with the process, however it ends).
  * Layer: os.  Errors: 0, FL_EBUSY (someone holds it), FL_ENOENT (no lock
- * file and create not asked), FL_ESYS (errno).
+ * file, or no such directory, and create not asked), FL_ESYS (errno).
  */
 #ifndef FL_LOCK_H
 #define FL_LOCK_H

@@ -143,6 +143,14 @@ fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 	p->leader_epoch = fl_plog_last_epoch(&p->log);
 	if (p->leader_epoch < 0)
 		p->leader_epoch = 0;
+	/* a partition replicated to nobody: this node leads it */
+	p->role = FL_ROLE_LEADER;
+	p->leader_id = cfg->node_id;
+	(void)fl_nodeset_add(&p->replicas, cfg->node_id);
+	p->isr = p->replicas;
+	rc = fl_leader_init(&p->lead, cfg->node_id, p->leader_epoch, &p->replicas, &p->isr,
+	    p->log.log_end, p->log.synced_end, p->hw, 1, cfg->replica_lag_max_ms, 0);
+	FL_ASSERT(rc == 0);
 	pids_load(p, now_ms, snap_note, snap_note_len);
 	return 0;
 }
@@ -174,6 +182,8 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (p->role != FL_ROLE_LEADER)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (batch == NULL)
 		return FL_KERR_INVALID_RECORD;
 	rc = fl_batch_peek_size(batch, n, &total);
@@ -232,6 +242,7 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		    &pb, now_ms);
 		p->pids_changed = 1;
 	}
+	fl_leader_appended(&p->lead, 0, p->log.log_end);
 	res->base_offset = base;
 	res->log_start = p->log.log_start;
 	res->appended_bytes = n;
@@ -242,16 +253,50 @@ int
 fl_part_append_own(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
     uint64_t *base_offset)
 {
-	return fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
+	int rc;
+
+	if (p->role != FL_ROLE_LEADER)
+		return FL_EINVAL;
+	rc = fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
 	    now_ms, base_offset);
+	if (rc == 0)
+		fl_leader_appended(&p->lead, 0, p->log.log_end);
+	return rc;
 }
 
 void
-fl_part_durable(struct fl_part *p, uint64_t end)
+fl_part_durable(struct fl_part *p, int64_t now_ms, uint64_t end)
 {
 	fl_plog_mark_synced(&p->log, end);
-	if (p->log.synced_end > p->hw)
-		p->hw = p->log.synced_end;
+	if (p->role == FL_ROLE_LEADER) {
+		fl_leader_durable(&p->lead, now_ms, p->log.synced_end);
+		if (p->lead.hw > p->hw)
+			p->hw = p->lead.hw;
+	}
+}
+
+int16_t
+fl_part_may_append_all(const struct fl_part *p, int32_t min_insync)
+{
+	struct fl_leader l;
+
+	if (p->role != FL_ROLE_LEADER)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
+	l = p->lead;
+	l.min_insync = min_insync;
+	return fl_leader_may_append(&l);
+}
+
+int16_t
+fl_part_check_epoch(const struct fl_part *p, int32_t current_epoch)
+{
+	if (current_epoch < 0)
+		return 0;
+	if (current_epoch < p->leader_epoch)
+		return FL_KERR_FENCED_LEADER_EPOCH;
+	if (current_epoch > p->leader_epoch)
+		return FL_KERR_UNKNOWN_LEADER_EPOCH;
+	return 0;
 }
 
 /* ---- reads ---- */
@@ -265,6 +310,8 @@ fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
 
 	memset(span, 0, sizeof(*span));
 	*cause = 0;
+	if (p->role != FL_ROLE_LEADER)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (offset < 0 || (uint64_t)offset < p->log.log_start ||
 	    (uint64_t)offset > p->log.log_end)
 		return FL_KERR_OFFSET_OUT_OF_RANGE;

@@ -31,6 +31,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "codec/cmeta.h"
+#include "sm/leader.h"
 #include "sm/pidstate.h"
 #include "sm/round.h"
 #include "store/plog.h"
@@ -40,6 +42,8 @@
 
 struct fl_part_config {
 	struct fl_plog_config plog;
+	int32_t  node_id;		/* this node */
+	int64_t  replica_lag_max_ms;	/* replica.lag.time.max.ms (10000) */
 	uint64_t message_bytes_max;	/* largest batch a producer may send */
 	size_t   producers_max;		/* idempotent producers remembered */
 };
@@ -48,8 +52,12 @@ struct fl_part {
 	struct fl_plog log;
 	struct fl_pidstate pids;
 	struct fl_part_config cfg;
-	int32_t  leader_epoch;		/* the epoch this node appends in */
+	int32_t  leader_epoch;		/* the partition's epoch as this node knows it */
 	uint64_t hw;			/* high watermark: consumers read below it */
+	enum fl_role role;		/* leader (the default of a one-node broker), follower, offline */
+	int32_t  leader_id;		/* -1: none known */
+	struct fl_nodeset replicas, isr;	/* as last told (isr: committed) */
+	struct fl_leader lead;		/* role == FL_ROLE_LEADER: followers, ISR, HW */
 	int      is_open;
 	int      pids_changed;		/* since the last producers snapshot */
 	struct fl_round_slot round;	/* the driver's group-commit bookkeeping */
@@ -62,7 +70,10 @@ struct fl_part {
  * stale snapshot is ignored and the log replayed: *snap_note, may be NULL,
  * says why in a sentence; "" when the snapshot was used or absent).
  * Rebuilt producers are stamped with now_ms (wall clock).  The high
- * watermark starts at the durable log end.
+ * watermark starts at the durable log end.  It opens as the leader of a
+ * partition replicated to nobody (replicas = ISR = {node_id}) in its last
+ * epoch, which is what a one-node broker is; fl_part_lead/follow/offline
+ * change that.
  */
 int fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
     const struct fl_part_config *cfg, int64_t now_ms,
@@ -87,7 +98,8 @@ struct fl_part_produce_res {
  * PartitionLeaderEpoch are stamped in place), apply the idempotence checks
  * of its producer, and append it at the log end in leader_epoch.
  * `api_version` is the Produce version (zstd needs v7+).  Returns 0 with
- * *res, or the Kafka error for the batch (nothing appended).  The append
+ * *res, or the Kafka error for the batch (nothing appended):
+ * NOT_LEADER_OR_FOLLOWER (6) unless this node leads the partition.  The append
  * reaches the page cache; the caller makes it durable and then calls
  * fl_part_durable().
  */
@@ -103,10 +115,11 @@ int fl_part_append_own(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t
     uint64_t *base_offset);
 
 /*
- * Offsets below `end` are durable on this node.  A partition replicated to
- * nobody moves its high watermark there (never backwards).
+ * Offsets below `end` are durable on this node.  On a leader this moves
+ * the high watermark as far as the ISR allows (sm/leader.h); replicated to
+ * nobody, that is `end` (never backwards).
  */
-void fl_part_durable(struct fl_part *p, uint64_t end);
+void fl_part_durable(struct fl_part *p, int64_t now_ms, uint64_t end);
 
 /* Who is reading: consumers stop at the high watermark, replicas at the log end. */
 enum fl_part_reader { FL_PART_CONSUMER = 0, FL_PART_REPLICA = 1 };
@@ -115,7 +128,8 @@ enum fl_part_reader { FL_PART_CONSUMER = 0, FL_PART_REPLICA = 1 };
  * Fetch of one partition at `offset`, at most max_bytes (the first batch
  * always whole, KIP-74).  Returns 0 with *span (span->len 0: nothing to
  * read yet), or OFFSET_OUT_OF_RANGE (1) when offset lies outside
- * [log_start, log_end], or KAFKA_STORAGE_ERROR with *cause.
+ * [log_start, log_end], NOT_LEADER_OR_FOLLOWER (6) when this node does not
+ * lead it, or KAFKA_STORAGE_ERROR with *cause.
  */
 int16_t fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
     enum fl_part_reader who, struct fl_plog_span *span, int *cause);
@@ -137,6 +151,19 @@ int16_t fl_part_list_offset(struct fl_part *p, int64_t timestamp, int64_t *offse
  */
 int16_t fl_part_epoch_end(struct fl_part *p, int32_t current_epoch, int32_t epoch,
     int32_t *found_epoch, int64_t *end_offset);
+
+/*
+ * acks=all, before the append: 0, NOT_LEADER_OR_FOLLOWER, or
+ * NOT_ENOUGH_REPLICAS (19) while the ISR is below min_insync.
+ */
+int16_t fl_part_may_append_all(const struct fl_part *p, int32_t min_insync);
+
+/*
+ * The leader's epoch fence for a request naming current_epoch (-1: not
+ * given, always passes): 0, FENCED_LEADER_EPOCH (74) older, or
+ * UNKNOWN_LEADER_EPOCH (75) newer.
+ */
+int16_t fl_part_check_epoch(const struct fl_part *p, int32_t current_epoch);
 
 /* Write the producers snapshot (durably) if the state changed since the last one. */
 int fl_part_snapshot(struct fl_part *p, int only_if_changed);

@@ -155,9 +155,9 @@ test_reads(void)
 	    FL_KERR_OFFSET_OUT_OF_RANGE, "a negative offset: out of range");
 
 	CHECK_INT(fl_plog_sync(&part.log), ==, 0, "sync");
-	fl_part_durable(&part, 4);
+	fl_part_durable(&part, 0, 4);
 	CHECK_U64(part.hw, ==, 8, "durable reports move hw to the synced end");
-	fl_part_durable(&part, 2);
+	fl_part_durable(&part, 0, 2);
 	CHECK_U64(part.hw, ==, 8, "hw never goes back");
 	err = fl_part_read(&part, 1, 1, FL_PART_CONSUMER, &sp, &cause);
 	CHECK(err == 0 && sp.first_offset == 1 && sp.next_offset == 4,
