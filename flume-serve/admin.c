@@ -13,7 +13,9 @@
 
 #include "codec/conf.h"
 #include "codec/offsets.h"
+#include "base/csum.h"
 #include "serve.h"
+#include "store/segtool.h"
 
 void
 admin_say(struct conn *c, const char *fmt, ...)
@@ -52,10 +54,18 @@ cmd_status(struct broker *b, struct conn *c, char **argv)
 		for (j = 0; j < t->nparts; j++) {
 			struct fl_part *p = &t->parts[j];
 
-			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\n", t->name, (int)j,
-			    (unsigned long long)p->log.log_start,
-			    (unsigned long long)p->log.log_end,
-			    (unsigned long long)p->hw);
+			char isr[128], prop[128];
+
+			(void)fl_nodeset_format(&p->isr, isr, sizeof(isr));
+			if (p->role == FL_ROLE_LEADER)
+				(void)fl_nodeset_format(&p->lead.proposed, prop, sizeof(prop));
+			else
+				snprintf(prop, sizeof(prop), "-");
+			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\t%s\t%d\t%d\t%s\t%s\n",
+			    t->name, (int)j, (unsigned long long)p->log.log_start,
+			    (unsigned long long)p->log.log_end, (unsigned long long)p->hw,
+			    fl_role_name(p->role), (int)p->leader_epoch, (int)p->leader_id,
+			    isr, prop);
 		}
 	}
 	admin_say(c, "ok\n");
@@ -124,6 +134,99 @@ cmd_delete(struct broker *b, struct conn *c, char **argv)
 		    rc == FL_ESYS ? strerror(errno) : "see the broker's log");
 }
 
+/* Operand n as a partition of an existing topic, or an error answered. */
+static struct fl_part *
+admin_part(struct broker *b, struct conn *c, const char *topic, const char *part)
+{
+	uint64_t idx;
+	struct fl_part *p;
+
+	if (fl_conf_u64(part, 0, FL_TOPIC_PARTITIONS_MAX - 1, 0, &idx) != 0) {
+		admin_say(c, "error: partition must be 0..%d\n", FL_TOPIC_PARTITIONS_MAX - 1);
+		return NULL;
+	}
+	p = store_part(b, topic, strlen(topic), (int32_t)idx);
+	if (p == NULL)
+		admin_say(c, "error: no partition %s-%llu\n", topic, (unsigned long long)idx);
+	return p;
+}
+
+/* "partition TOPIC PART": key<TAB>value lines for scripts (flume-admin(7)). */
+static void
+cmd_partition(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_part *p = admin_part(b, c, argv[1], argv[2]);
+	char set[128];
+	size_t i;
+
+	if (p == NULL)
+		return;
+	admin_say(c, "role\t%s\n", fl_role_name(p->role));
+	admin_say(c, "epoch\t%d\n", (int)p->leader_epoch);
+	admin_say(c, "leader\t%d\n", (int)p->leader_id);
+	(void)fl_nodeset_format(&p->replicas, set, sizeof(set));
+	admin_say(c, "replicas\t%s\n", set);
+	(void)fl_nodeset_format(&p->isr, set, sizeof(set));
+	admin_say(c, "isr\t%s\n", set);
+	if (p->role == FL_ROLE_LEADER)
+		(void)fl_nodeset_format(&p->lead.proposed, set, sizeof(set));
+	else
+		snprintf(set, sizeof(set), "-");
+	admin_say(c, "proposed_isr\t%s\n", set);
+	admin_say(c, "log_start\t%llu\n", (unsigned long long)p->log.log_start);
+	admin_say(c, "log_end\t%llu\n", (unsigned long long)p->log.log_end);
+	admin_say(c, "hw\t%llu\n", (unsigned long long)p->hw);
+	for (i = 0; p->role == FL_ROLE_LEADER && i < p->lead.nf; i++) {
+		int64_t lag, lag_ms;
+
+		fl_leader_follower_lag(&p->lead, i, b->now_ms, &lag, &lag_ms);
+		admin_say(c, "follower\t%d\t%lld\t%lld\n", (int)p->lead.f[i].id,
+		    (long long)p->lead.f[i].fetch_offset, (long long)lag_ms);
+	}
+	admin_say(c, "ok\n");
+}
+
+/* "digest TOPIC PART FROM TO": BLAKE2b of the records in [FROM, TO), as flume-seg digest. */
+static void
+cmd_digest(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_part *p = admin_part(b, c, argv[1], argv[2]);
+	struct fl_segtool t;
+	struct fl_segtool_digest d;
+	struct fl_segtool_problem prob;
+	struct fl_err err = { 0 };
+	uint64_t from, to;
+	char hex[2 * FL_BLAKE2B_BYTES + 1];
+	int rc;
+
+	if (p == NULL)
+		return;
+	if (fl_conf_u64(argv[3], 0, INT64_MAX, 0, &from) != 0 ||
+	    fl_conf_u64(argv[4], 0, INT64_MAX, 0, &to) != 0 || to < from) {
+		admin_say(c, "error: FROM and TO are offsets, FROM <= TO\n");
+		return;
+	}
+	/* what the log holds in memory goes to the file first: the tool reads files */
+	if (p->is_open && (rc = fl_plog_flush(&p->log)) != 0) {
+		admin_say(c, "error: %s: flush: %s\n", fl_part_dir(p), fl_strerror(rc));
+		return;
+	}
+	rc = fl_segtool_open(&t, b->vfs, fl_part_dir(p), &err);
+	if (rc == 0) {
+		rc = fl_segtool_digest(&t, from, to, &d, &prob, &err);
+		fl_segtool_close(&t);
+	}
+	if (rc == FL_ECORRUPT)
+		admin_say(c, "error: %s: damaged at offset %lld\n", fl_part_dir(p),
+		    (long long)prob.offset);
+	else if (rc != 0)
+		admin_say(c, "error: %s\n", err.msg[0] ? err.msg : fl_strerror(rc));
+	else {
+		fl_hex(hex, d.sum, sizeof(d.sum));
+		admin_say(c, "digest\t%s\nok\n", hex);
+	}
+}
+
 static void
 cmd_groups(struct broker *b, struct conn *c, char **argv)
 {
@@ -151,6 +254,8 @@ static const struct verb {
 	{ "topics", 0, 0, "topics", cmd_topics },
 	{ "create", 1, 2, "create TOPIC [PARTITIONS]", cmd_create },
 	{ "delete", 1, 1, "delete TOPIC", cmd_delete },
+	{ "partition", 2, 2, "partition TOPIC PART", cmd_partition },
+	{ "digest", 4, 4, "digest TOPIC PART FROM TO", cmd_digest },
 	{ "groups", 0, 0, "groups", cmd_groups },
 	{ "group", 1, 1, "group NAME", cmd_group },
 	{ "help", 0, 0, "help", cmd_help },
