@@ -7,10 +7,16 @@
 
 bats_require_minimum_version 1.5.0
 
-load /usr/lib/bats/bats-support/load.bash
-load /usr/lib/bats/bats-assert/load.bash
+# bats-support and bats-assert, sourced file by file: their load.bash files
+# run $(dirname ...) once per file, 15 forks that every test (a fresh
+# process re-sourcing this file) would pay again.
+for _f in /usr/lib/bats/bats-support/src/{output,error,lang}.bash \
+    /usr/lib/bats/bats-assert/src/*.bash; do
+	source "$_f"
+done
+unset _f
 
-FLUME_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+FLUME_ROOT=${BATS_TEST_DIRNAME%/*}	# BATS_TEST_DIRNAME is absolute
 : "${FLUME_BIN:=$FLUME_ROOT/bin}"
 export FLUME_BIN
 PATH="$FLUME_BIN:$PATH"
@@ -45,22 +51,36 @@ bg_kill() {
 	return "$rc"
 }
 
-# is_running PID: the process exists and is not a zombie waiting to be reaped.
+# is_running PID: the process exists and is not a zombie waiting to be reaped
+# (read from /proc: no fork, no procps).
 is_running() {
 	local st
-	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	st=${st##*) }		# after "PID (COMM) ": "STATE PPID ..."
 	[[ $st != Z* ]]
 }
 
+# is_my_child PID: PID is a child of this shell (alive or a zombie), not a
+# process that took over the number of one reaped already.
+is_my_child() {
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	st=${st##*) }
+	st=${st#* }
+	[ "${st%% *}" = "$BASHPID" ]
+}
+
 # bg_stop_all: TERM every process bg_start started that is still running
-# and wait for it, KILLing what has not gone after 5 s; by PID only, the
-# last started first (clients stop before the broker they talk to).
-# Fails (after stopping them all) unless each exited 0: a graceful stop.
+# and wait for it, KILLing what has not gone after 5 s; by PID only, and
+# only PIDs that are still this shell's children (one a test reaped itself
+# may have been reused), the last started first (clients stop before the
+# broker they talk to).  Fails (after stopping them all) unless each
+# exited 0: a graceful stop.
 bg_stop_all() {
 	local p _ st rc=0
 	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
 	while read -r p; do
-		kill -0 "$p" 2>/dev/null || continue
+		is_my_child "$p" || continue
 		kill -TERM "$p" 2>/dev/null || true
 		for _ in $(seq 50); do
 			is_running "$p" || break
@@ -79,6 +99,22 @@ bg_stop_all() {
 	done < <(tac "$BATS_TEST_TMPDIR/pids")
 	rm -f "$BATS_TEST_TMPDIR/pids"
 	return "$rc"
+}
+
+# wait_until SECONDS CMD [ARG...]: run CMD every 0.05 s until it succeeds;
+# fails, naming CMD, when it has not within SECONDS (a bound, not a pause:
+# CMD's first success ends the wait).
+wait_until() {
+	local limit=$1 t0
+	shift
+	t0=${EPOCHREALTIME/./}
+	until "$@"; do
+		if (( ${EPOCHREALTIME/./} - t0 > limit * 1000000 )); then
+			echo "wait_until: still false after $limit s: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
 }
 
 # wait_for_file FILE [TRIES]: until FILE exists and is not empty, checking
