@@ -181,7 +181,7 @@ teardown() { bg_stop_all; }
 	run -0 serve_admin frobnicate
 	[[ $output == "error: unknown command"* ]]
 	# several commands on one connection, answered in order
-	run -0 socat -t 5 - "UNIX-CONNECT:$DATA/admin.sock" <<<$'create t2 1\ntopics'
+	run -0 socat -t 60 - "UNIX-CONNECT:$DATA/admin.sock" <<<$'create t2 1\ntopics'
 	[ "$output" = $'ok\nt2\t1\nok' ]
 }
 
