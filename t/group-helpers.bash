@@ -33,6 +33,7 @@ all_partitions() {
 # a generation of its own first.  (Whether the NAMEs overlap is for the
 # test to check.)
 wait_split() {
+	local n
 	wait_until 30 all_partitions "$@" || {
 		for n in "$@"; do cat "$BATS_TEST_TMPDIR/$n.err" >&2; done
 		return 1
