@@ -93,11 +93,8 @@ teardown() { bg_stop_all; }
 	bg_start m2 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
 	local p2=$BG_PID
 	bg_start m3 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
-	local p3=$BG_PID _
-	for _ in $(seq 100); do
-		grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err" && break
-		sleep 0.1
-	done
+	local p3=$BG_PID
+	wait_until 10 grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err" || true
 	grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err"
 	# everyone else is still served, small replies included
 	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L -t wide

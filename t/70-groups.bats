@@ -12,11 +12,14 @@ load serve-helpers
 # "partition<TAB>offset<TAB>value" lines; sets MEMBER_PID.  Heartbeats every
 # 100 ms make it notice a rebalance soon.  Its session is 6 s unless given:
 # no test waits for one to end except the one that kills a member, and a
-# member whose session lapsed under load would see records again.
+# member whose session lapsed under load would see records again.  It
+# commits every 5 s (librdkafka's auto.commit.interval.ms: kcat would set
+# an -X auto.commit.interval.ms on the topic configuration, which its group
+# consumer ignores), before each rebalance and when it stops.
 member() {
 	bg_start "$1" kcat -b "$ADDR" -G "$2" -u \
 	    -X session.timeout.ms="${4:-6000}" -X heartbeat.interval.ms=100 \
-	    -X auto.offset.reset=earliest -X auto.commit.interval.ms=200 \
+	    -X auto.offset.reset=earliest \
 	    -X topic.metadata.refresh.interval.ms=1000 \
 	    -f '%p\t%o\t%s\n' "$3"
 	MEMBER_PID=$BG_PID

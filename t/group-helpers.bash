@@ -40,16 +40,19 @@ wait_split() {
 	}
 }
 
+# has_lines N FILE...: the files together hold N lines or more.
+has_lines() {
+	local n=$1
+	shift
+	[ "$(cat "$@" | wc -l)" -ge "$n" ]
+}
+
 # wait_lines N FILE...: until the files together hold N lines (60 s).
 wait_lines() {
-	local n=$1 _
-	shift
-	for _ in $(seq 600); do
-		[ "$(cat "$@" | wc -l)" -ge "$n" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_lines: only $(cat "$@" | wc -l) of $n lines" >&2
-	return 1
+	wait_until 60 has_lines "$@" || {
+		echo "wait_lines: only $(cat "${@:2}" | wc -l) of $1 lines" >&2
+		return 1
+	}
 }
 
 # end_marks TOPIC: one record "end-P" on each partition P of TOPIC (0-3),
