@@ -80,7 +80,7 @@ teardown() { bg_stop_all; }
 	[ "$rss" -lt 65536 ]
 	[ "$fds" -lt 200 ]
 	# everyone else is still served
-	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 -e -q
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 "${KCAT_END[@]}" -q
 	bg_kill "$spid" || true
 }
 

@@ -22,6 +22,11 @@ export FLUME_BIN
 PATH="$FLUME_BIN:$PATH"
 export NO_COLOR=1
 
+# kcat -C options for reading to the end (-e): librdkafka sees the end of a
+# partition only in a fetch answered empty, and the broker holds such a
+# fetch for fetch.wait.max.ms, 500 ms by default, on every such read.
+KCAT_END=(-e -X fetch.wait.max.ms=10)
+
 # tmpdir NAME: print a fresh directory $BATS_TEST_TMPDIR/NAME (made).
 tmpdir() {
 	local d="$BATS_TEST_TMPDIR/$1"
