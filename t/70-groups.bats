@@ -154,7 +154,8 @@ committed() {
 	wait_assigned m1
 	produce 1 1000 t4
 	wait_lines 1000 "$BATS_TEST_TMPDIR/m1.out"
-	wait_until 10 eval '[ "$(committed g5)" -eq 1000 ]' || true
+	# kcat commits every 5 s
+	wait_until 20 eval '[ "$(committed g5)" -eq 1000 ]' || true
 	[ "$(committed g5)" -eq 1000 ]
 	local gen
 	gen=$(serve_admin groups | awk -F'\t' '$1 == "g5" { print $3 }')

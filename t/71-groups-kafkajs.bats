@@ -25,6 +25,12 @@ assigned() {
 	grep '^assigned' "$BATS_TEST_TMPDIR/$1.err" | tail -n 1 | cut -d' ' -f2-
 }
 
+# held NAME...: how many partitions the NAMEs last reported, together.
+held() {
+	local n
+	for n in "$@"; do assigned "$n"; echo; done | wc -w
+}
+
 setup() {
 	[ -d "$FLUME_ROOT/t/interop/node_modules/kafkajs" ] ||
 		fail "kafkajs is not installed: run make deps"
@@ -42,8 +48,7 @@ teardown() {
 	wait_assigned m1
 	wait_assigned m2
 	# wait for the generation in which both are members
-	wait_until 30 eval '[ "$(printf "%s %s" "$(assigned m1)" "$(assigned m2)" | wc -w)" -eq 4 ]' ||
-	    true
+	wait_until 30 eval '[ "$(held m1 m2)" -eq 4 ]' || true
 	[ "$(printf '%s %s' "$(assigned m1)" "$(assigned m2)" | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
 	produce 1 5000 t4
 	wait_lines 5000 "$BATS_TEST_TMPDIR/m1.out" "$BATS_TEST_TMPDIR/m2.out"
