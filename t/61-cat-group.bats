@@ -70,42 +70,47 @@ assigned() {
 	    tr ' ' '\n' | sed '/^$/d' | sort
 }
 
-# wait_settled MIN NAME...: until every NAME's latest assignment has one
-# generation above MIN and together they hold all 4 partitions (15 s max).
-wait_settled() {
-	local min=$1 _ n g0 ok
+# settled MIN NAME...: every NAME's latest assignment has one generation
+# above MIN and together they hold all 4 partitions; sets SETTLED_GEN.
+settled() {
+	local min=$1 n g0
 	shift
-	for _ in $(seq 150); do
-		ok=1
-		g0=$(gen "$1")
-		[ -n "$g0" ] && [ "$g0" -gt "$min" ] || ok=0
-		for n in "$@"; do
-			[ "$(gen "$n")" = "$g0" ] || ok=0
-		done
-		if [ "$ok" = 1 ] && [ "$(for n in "$@"; do assigned "$n"; done | sort -u | wc -l)" -eq 4 ]; then
-			SETTLED_GEN=$g0
-			return 0
-		fi
-		sleep 0.1
+	g0=$(gen "$1")
+	[ -n "$g0" ] && [ "$g0" -gt "$min" ] || return 1
+	for n in "$@"; do
+		[ "$(gen "$n")" = "$g0" ] || return 1
 	done
-	echo "wait_settled: no common generation above $min for $*" >&2
-	for n in "$@"; do cat "$BATS_TEST_TMPDIR/$n.err" >&2; done
+	[ "$(for n in "$@"; do assigned "$n"; done | sort -u | wc -l)" -eq 4 ] || return 1
+	SETTLED_GEN=$g0
+}
+
+# wait_settled MIN NAME...: until settled MIN NAME... (15 s max).
+wait_settled() {
+	local n
+	wait_until 15 settled "$@" && return 0
+	echo "wait_settled: no common generation above $1 for ${*:2}" >&2
+	for n in "${@:2}"; do cat "$BATS_TEST_TMPDIR/$n.err" >&2; done
 	return 1
+}
+
+# printed NAME...: how many lines the NAMEs printed between them.
+printed() {
+	local n total=0
+	for n in "$@"; do
+		total=$((total + $(wc -l <"$BATS_TEST_TMPDIR/$n.out")))
+	done
+	echo "$total"
+}
+
+# has_printed N NAME...: the NAMEs printed N lines or more between them.
+has_printed() {
+	[ "$(printed "${@:2}")" -ge "$1" ]
 }
 
 # wait_records N NAME...: until the NAMEs printed N lines between them (15 s max).
 wait_records() {
-	local want=$1 _ n total
-	shift
-	for _ in $(seq 150); do
-		total=0
-		for n in "$@"; do
-			total=$((total + $(wc -l <"$BATS_TEST_TMPDIR/$n.out")))
-		done
-		[ "$total" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_records: $total of $want" >&2
+	wait_until 15 has_printed "$@" && return 0
+	echo "wait_records: $(printed "${@:2}") of $1" >&2
 	return 1
 }
 

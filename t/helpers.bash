@@ -117,6 +117,8 @@ bg_stop_all() {
 # within SECONDS (a bound, not a pause: CMD's first success ends the wait;
 # SECONDS may have a fraction, 0.5).  CMD runs as a condition, so `set -e`
 # is off inside it: a function given here must return its verdict itself.
+# `wait_until 10 eval '[ "$(f x)" -eq 3 ]'` works, but inside such a string
+# $1 and $@ are wait_until's own: pass arguments to a function instead.
 wait_until() {
 	local s=${1%.*} f=000000 limit t0 pause=1
 	[[ $1 == *.* ]] && f=${1#*.}000000
