@@ -119,7 +119,7 @@ CMDS="append cat info verify repair reindex truncate digest"
 		# shellcheck disable=SC2086
 		for opt in $(flume-seg $c --help | grep -oE -- '(^|[ [,])--?[a-zA-Z][a-z-]*' |
 		    sed 's/^[ [,]//' | sort -u); do
-			if ! grep -qF -- "$opt" <<<"$text"; then
+			if [[ $text != *"$opt"* ]]; then
 				echo "flume-seg $c: $opt is not in $page" >&2
 				return 1
 			fi

@@ -21,7 +21,7 @@ teardown() {
 	run -75 --separate-stderr flume-seg append "$DATA/t1-0" <<<"x"
 	run -0 --separate-stderr flume-seg repair --dry-run "$DATA/t1-0"
 	# the broker's data is untouched and still served
-	[ "$(kcat -b "$ADDR" -t t1 -C -o beginning -e -q | wc -l)" -eq 100 ]
+	[ "$(kcat -b "$ADDR" -t t1 -C -o beginning "${KCAT_END[@]}" -q | wc -l)" -eq 100 ]
 	bg_kill "$SERVE_PID" TERM
 	# once it has stopped, they work (a cut inside a batch cuts before it)
 	run -0 --separate-stderr flume-seg truncate "$DATA/t1-0" --to 50

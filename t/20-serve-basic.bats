@@ -82,12 +82,12 @@ teardown() { bg_stop_all; }
 	serve_start a
 	seq 1 10000 | sed 's/^/line-/' >"$BATS_TEST_TMPDIR/in"
 	run -0 timeout 60 kcat -b "$ADDR" -P -t t10k <"$BATS_TEST_TMPDIR/in"
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t t10k -o beginning -e -q
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t t10k -o beginning "${KCAT_END[@]}" -q
 	[ "$output" = "$(<"$BATS_TEST_TMPDIR/in")" ]
 	[ "$(serve_log_end t10k 0)" = 10000 ]
 	# offsets are dense from 0
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t t10k -o beginning -e -q \
-	    -f '%o\n'
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t t10k -o beginning \
+	    "${KCAT_END[@]}" -q -f '%o\n'
 	[ "$output" = "$(seq 0 9999)" ]
 }
 
@@ -97,11 +97,12 @@ teardown() { bg_stop_all; }
 	run -0 timeout 60 kcat -b "$ADDR" -P -t keep -p 0 <"$BATS_TEST_TMPDIR/in"
 	bg_kill "$SERVE_PID"
 	serve_start a
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t keep -o beginning -e -q
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t keep -o beginning "${KCAT_END[@]}" -q
 	[ "$output" = "$(seq 1 500)" ]
 	# and appends continue at the old log end
 	echo 501 | timeout 60 kcat -b "$ADDR" -P -t keep -p 0
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t keep -o -1 -e -q -f '%o %s\n'
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t keep -o -1 "${KCAT_END[@]}" -q \
+	    -f '%o %s\n'
 	[ "$output" = "500 501" ]
 }
 
@@ -181,7 +182,7 @@ teardown() { bg_stop_all; }
 	run -0 serve_admin frobnicate
 	[[ $output == "error: unknown command"* ]]
 	# several commands on one connection, answered in order
-	run -0 socat -t 5 - "UNIX-CONNECT:$DATA/admin.sock" <<<$'create t2 1\ntopics'
+	run -0 socat -t 60 - "UNIX-CONNECT:$DATA/admin.sock" <<<$'create t2 1\ntopics'
 	[ "$output" = $'ok\nt2\t1\nok' ]
 }
 

@@ -11,7 +11,7 @@ teardown() { bg_stop_all; }
 # check_acked ACKS TOPIC: every "VALUE<TAB>OFFSET" line of ACKS is stored
 # at that offset, and no value is stored twice.
 check_acked() {
-	timeout 60 kcat -b "$ADDR" -C -t "$2" -o beginning -e -q -f '%o\t%s\n' \
+	timeout 60 kcat -b "$ADDR" -C -t "$2" -o beginning "${KCAT_END[@]}" -q -f '%o\t%s\n' \
 	    >"$BATS_TEST_TMPDIR/stored"
 	awk -F '\t' 'NR == FNR { have[$1 "\t" $2] = 1; next }
 	    !(($2 "\t" $1) in have) { print "lost: " $0; bad = 1 }
@@ -57,7 +57,7 @@ check_acked() {
 	seq 1 10000 >"$BATS_TEST_TMPDIR/in"
 	run -0 timeout 60 kcat -b "$ADDR" -P -t idem -X enable.idempotence=true \
 	    <"$BATS_TEST_TMPDIR/in"
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t idem -o beginning -e -q
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t idem -o beginning "${KCAT_END[@]}" -q
 	[ "$output" = "$(<"$BATS_TEST_TMPDIR/in")" ]
 }
 
@@ -105,7 +105,7 @@ check_acked() {
 	run -0 kraw produce "$ADDR" idem "$pid" 0 7 1
 	[ "$output" = "0 7" ]
 	[ "$(serve_log_end idem 0)" = 8 ]
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t idem -o beginning -e -q
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t idem -o beginning "${KCAT_END[@]}" -q
 	[ "$output" = "$(printf 'v%d\n' 0 1 2 3 4 5 6 7)" ]
 
 	# producer ids are never reused across restarts
@@ -137,7 +137,7 @@ check_acked() {
 	head -c 30 /dev/urandom >>"$DATA/torn-0/00000000000000000000.log"
 	serve_start a
 	grep -q "torn-0: cut 30 bytes" "$BATS_TEST_TMPDIR/a.err"
-	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t torn -o beginning -e -q
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t torn -o beginning "${KCAT_END[@]}" -q
 	[ "$output" = "$(seq 1 10)" ]
 	echo 11 | timeout 60 kcat -b "$ADDR" -P -t torn -p 0
 	[ "$(serve_log_end torn 0)" = 11 ]

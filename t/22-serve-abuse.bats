@@ -67,17 +67,20 @@ teardown() { bg_stop_all; }
 	    timeout 120 kcat -b "$ADDR" -P -t big -p 0
 	[ "$(serve_log_end big 0)" -gt 20000 ]
 	# 2,000 pipelined 1 MiB fetches would be 2 GB if the broker buffered them
-	bg_start slow node "$FLUME_ROOT/t/interop/kraw.js" slowfetch "$ADDR" big 2000 8
+	# (it holds its connection for 60 s; bg_kill ends it sooner)
+	bg_start slow node "$FLUME_ROOT/t/interop/kraw.js" slowfetch "$ADDR" big 2000 60
 	local spid=$BG_PID rss fds
 	wait_for_line "$BATS_TEST_TMPDIR/slow.out"
-	sleep 2
+	# measure once the broker has done all it will with those fetches: the
+	# replies fill the socket and nothing moves while the broker serves others
+	wait_until 30 serve_stalled
 	rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVE_PID/status")
 	fds=$(ls "/proc/$SERVE_PID/fd" | wc -l)
 	echo "rss ${rss} kB, ${fds} descriptors" >&3
 	[ "$rss" -lt 65536 ]
 	[ "$fds" -lt 200 ]
 	# everyone else is still served
-	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 -e -q
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -C -t big -o -1 "${KCAT_END[@]}" -q
 	bg_kill "$spid" || true
 }
 
@@ -90,11 +93,8 @@ teardown() { bg_stop_all; }
 	bg_start m2 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
 	local p2=$BG_PID
 	bg_start m3 node "$FLUME_ROOT/t/interop/kraw.js" slowmeta "$ADDR" wide 4 20
-	local p3=$BG_PID _
-	for _ in $(seq 100); do
-		grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err" && break
-		sleep 0.1
-	done
+	local p3=$BG_PID
+	wait_until 10 grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err" || true
 	grep -q 'above buffer-bytes-max' "$BATS_TEST_TMPDIR/a.err"
 	# everyone else is still served, small replies included
 	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L -t wide

@@ -155,7 +155,7 @@ teardown() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/f")" -eq 40 ]
 	diff "$BATS_TEST_TMPDIR/f" "$BATS_TEST_TMPDIR/k"
 	# and kcat reads back what flume-cat wrote
-	run -0 kcat -b "$ADDR" -t kf -C -e -q -f '%k:%s\n'
+	run -0 kcat -b "$ADDR" -t kf -C "${KCAT_END[@]}" -q -f '%k:%s\n'
 	[ "$(sort <<<"$output")" = "$(sort "$BATS_TEST_TMPDIR/in")" ]
 }
 

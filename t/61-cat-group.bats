@@ -4,18 +4,20 @@
 #
 # Members print one line per completed rebalance on stderr,
 #   flume-cat: group G generation N: assigned t:0 t:2 (kept K, added A, revoked R)
-# which is how these tests see assignments.  Fast heartbeats and commits
-# keep rebalances short; the broker's 3 s initial delay for a new group
-# is the floor.
+# which is how these tests see assignments.  The broker ends a new group's
+# first join round at once (--group-initial-delay-ms 0) and fast heartbeats
+# keep rebalances short.
 
 load helpers
 
-# Start flume-serve with 4 partitions per new topic; sets ADDR.
+# Start flume-serve with 4 partitions per new topic; sets ADDR.  A new
+# group's first join round ends at the next tick (not after 3 s).
 group_serve() {
 	local d
 	d=$(tmpdir "$1")
 	bg_start "$1" sh -c 'exec flume-serve --data "$1/data" --listen 127.0.0.1:0 \
-	    --num-partitions 4 --ready-fd 5 5>"$1/ready"' sh "$d"
+	    --num-partitions 4 --group-initial-delay-ms 0 --group-min-session-ms 500 \
+	    --ready-fd 5 5>"$1/ready"' sh "$d"
 	wait_for_line "$d/ready" 100 || { cat "$BATS_TEST_TMPDIR/$1.err" >&2; return 1; }
 	ADDR=$(<"$d/ready")
 }
@@ -29,8 +31,8 @@ teardown() {
 	local n p rc=0
 	for n in a b c; do
 		eval "p=\${PID_$n:-}"
-		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-			bg_kill "$p" || {
+		if [ -n "$p" ] && is_running "$p"; then
+			bg_stop "$p" || {
 				echo "member $n exited $? on SIGTERM; its last words:" >&2
 				tail -n 5 "$BATS_TEST_TMPDIR/$n.err" >&2
 				rc=1
@@ -46,12 +48,14 @@ produce() {
 	seq "$1" "$2" | sed 's/.*/k&:v&/' | flume-cat -b "$ADDR" -t t -P -K :
 }
 
-# member NAME [ARG...]: a background group member of g on topic t.
+# member NAME [ARG...]: a background group member of g on topic t.  Its
+# 100 ms heartbeats make it notice a rebalance soon; its session stays 6 s
+# (no test here waits for one to end: one checks that leaving does not).
 member() {
 	local name=$1
 	shift
 	bg_start "$name" flume-cat -b "$ADDR" -G g t -f '%v\n' --session-ms 6000 \
-	    --heartbeat-ms 300 --commit-ms 200 "$@"
+	    --heartbeat-ms 100 --commit-ms 200 "$@"
 	eval "PID_$name=\$BG_PID"
 }
 
@@ -66,42 +70,47 @@ assigned() {
 	    tr ' ' '\n' | sed '/^$/d' | sort
 }
 
-# wait_settled MIN NAME...: until every NAME's latest assignment has one
-# generation above MIN and together they hold all 4 partitions (15 s max).
-wait_settled() {
-	local min=$1 _ n g0 ok
+# settled MIN NAME...: every NAME's latest assignment has one generation
+# above MIN and together they hold all 4 partitions; sets SETTLED_GEN.
+settled() {
+	local min=$1 n g0
 	shift
-	for _ in $(seq 150); do
-		ok=1
-		g0=$(gen "$1")
-		[ -n "$g0" ] && [ "$g0" -gt "$min" ] || ok=0
-		for n in "$@"; do
-			[ "$(gen "$n")" = "$g0" ] || ok=0
-		done
-		if [ "$ok" = 1 ] && [ "$(for n in "$@"; do assigned "$n"; done | sort -u | wc -l)" -eq 4 ]; then
-			SETTLED_GEN=$g0
-			return 0
-		fi
-		sleep 0.1
+	g0=$(gen "$1")
+	[ -n "$g0" ] && [ "$g0" -gt "$min" ] || return 1
+	for n in "$@"; do
+		[ "$(gen "$n")" = "$g0" ] || return 1
 	done
-	echo "wait_settled: no common generation above $min for $*" >&2
-	for n in "$@"; do cat "$BATS_TEST_TMPDIR/$n.err" >&2; done
+	[ "$(for n in "$@"; do assigned "$n"; done | sort -u | wc -l)" -eq 4 ] || return 1
+	SETTLED_GEN=$g0
+}
+
+# wait_settled MIN NAME...: until settled MIN NAME... (15 s max).
+wait_settled() {
+	local n
+	wait_until 15 settled "$@" && return 0
+	echo "wait_settled: no common generation above $1 for ${*:2}" >&2
+	for n in "${@:2}"; do cat "$BATS_TEST_TMPDIR/$n.err" >&2; done
 	return 1
+}
+
+# printed NAME...: how many lines the NAMEs printed between them.
+printed() {
+	local n total=0
+	for n in "$@"; do
+		total=$((total + $(wc -l <"$BATS_TEST_TMPDIR/$n.out")))
+	done
+	echo "$total"
+}
+
+# has_printed N NAME...: the NAMEs printed N lines or more between them.
+has_printed() {
+	[ "$(printed "${@:2}")" -ge "$1" ]
 }
 
 # wait_records N NAME...: until the NAMEs printed N lines between them (15 s max).
 wait_records() {
-	local want=$1 _ n total
-	shift
-	for _ in $(seq 150); do
-		total=0
-		for n in "$@"; do
-			total=$((total + $(wc -l <"$BATS_TEST_TMPDIR/$n.out")))
-		done
-		[ "$total" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_records: $total of $want" >&2
+	wait_until 15 has_printed "$@" && return 0
+	echo "wait_records: $(printed "${@:2}") of $1" >&2
 	return 1
 }
 
@@ -128,7 +137,8 @@ wait_records() {
 	bg_kill "$PID_b"
 	[ "$(cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | wc -l)" -eq 300 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | sort -u | wc -l)" -eq 300 ]
-	[ -s "$BATS_TEST_TMPDIR/a.out" ] && [ -s "$BATS_TEST_TMPDIR/b.out" ]
+	[ -s "$BATS_TEST_TMPDIR/a.out" ]
+	[ -s "$BATS_TEST_TMPDIR/b.out" ]
 }
 
 @test "a third member moves only the one partition balance needs" {

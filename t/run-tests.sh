@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every test: C unit binaries (TAP), fuzz corpus replays, then bats.
-# Prints each test's TAP line and ends with one line "N passed, N failed".
+# Prints each test's TAP line (bats' with its duration, to spot slow ones)
+# and ends with one line "N passed, N failed".
 # Environment: FLUME_BIN (built programs), FLUME_UNIT (unit binaries),
 # FLUME_FUZZ (fuzz replay binaries).  --unit-only skips bats.
 set -u
@@ -54,7 +55,7 @@ done
 
 if [ "$unit_only" -eq 0 ]; then
 	echo "# bats t/"
-	bats --tap t/ >"$log/bats.tap" 2>&1
+	bats --tap --timing t/ >"$log/bats.tap" 2>&1
 	rc=$?
 	cat "$log/bats.tap"
 	count "$log/bats.tap"

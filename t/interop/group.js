@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// group.js BROKER GROUP TOPIC: a long-running kafkajs consumer-group
-// member.  Prints "PARTITION<TAB>OFFSET<TAB>VALUE" per record on stdout and
-// one line "assigned P P ..." on stderr after every rebalance.  SIGTERM
-// disconnects gracefully (commits, leaves the group) and exits 0.
+// group.js BROKER GROUP TOPIC [SESSION_MS]: a long-running kafkajs
+// consumer-group member.  Prints "PARTITION<TAB>OFFSET<TAB>VALUE" per record
+// on stdout and one line "assigned P P ..." on stderr after every rebalance.
+// SIGTERM disconnects gracefully (commits, leaves the group) and exits 0.
+// SESSION_MS is its session timeout (default 6000).  kafkajs heartbeats
+// between fetches, so fetches wait at most 100 ms and heartbeats go every
+// 100 ms: the member notices a rebalance within a few tenths of a second.
 'use strict'
 const { Kafka, logLevel } = require('kafkajs')
 
 async function main () {
-  const [broker, group, topic] = process.argv.slice(2)
-  if (!broker || !group || !topic) {
-    process.stderr.write('usage: group.js BROKER GROUP TOPIC\n')
+  const [broker, group, topic, sessionArg] = process.argv.slice(2)
+  const sessionTimeout = sessionArg === undefined ? 6000 : Number(sessionArg)
+  if (!broker || !group || !topic || !(sessionTimeout > 100)) {
+    process.stderr.write('usage: group.js BROKER GROUP TOPIC [SESSION_MS > 100]\n')
     process.exit(64)
   }
   const kafka = new Kafka({ clientId: 'flume-group-js', brokers: [broker], logLevel: logLevel.ERROR })
   const consumer = kafka.consumer({
-    groupId: group, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 10000
+    groupId: group, sessionTimeout, heartbeatInterval: 100, rebalanceTimeout: 10000,
+    maxWaitTimeInMs: 100
   })
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const parts = (e.payload.memberAssignment[topic] || []).slice().sort((a, b) => a - b)
