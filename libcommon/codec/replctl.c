@@ -216,7 +216,8 @@ fl_replctl_rep_format(char *buf, size_t n, const struct fl_replctl_rep *r)
 		    r->text[i];
 	text[i] = '\0';
 	if (r->part < 0)
-		return fit(snprintf(buf, n, "error\t-\t-\t%s", text[0] ? text : "-"), n);
+		return fit(snprintf(buf, n, "error\t%s\t-\t%s", r->topic[0] ? r->topic : "-",
+		    text[0] ? text : "-"), n);
 	return fit(snprintf(buf, n, "error\t%s\t%" PRId32 "\t%s", r->topic[0] ? r->topic : "-",
 	    r->part, text[0] ? text : "-"), n);
 }
@@ -260,8 +261,12 @@ fl_replctl_rep_parse(const char *line, size_t len, struct fl_replctl_rep *r,
 
 		memcpy(r->text, f[3].p, tl);
 		r->text[tl] = '\0';
-		if (is_word(&f[2], "-"))
-			return 0;	/* about no partition */
+		if (is_word(&f[2], "-")) {
+			/* about no partition, maybe a topic */
+			if (!is_word(&f[1], "-"))
+				return topic_field(&f[1], r->topic, err);
+			return 0;
+		}
 	}
 	if ((rc = topic_field(&f[1], r->topic, err)) != 0 ||
 	    (rc = i32_field(&f[2], "partition", &r->part, err)) != 0)

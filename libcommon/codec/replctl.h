@@ -4,8 +4,9 @@
  * input, reports on its standard output, one line each.  Fields are
  * separated by runs of tabs or spaces when read and by one tab when
  * written; the last field of an error report is free text (tabs and
- * control characters in it become spaces).  A field that names no topic
- * or partition is written "-".
+ * control characters in it become spaces).  An error report about no
+ * partition has "-" for PART, and for TOPIC too when it names none (a
+ * topic may be called "-"; a partition never is).
  *
  *   commands   follow TOPIC PART EPOCH        drop TOPIC PART
  *   reports    following TOPIC PART EPOCH     progress TOPIC PART LOG_END HW

@@ -105,6 +105,8 @@ test_reports(void)
 		    "error\tt\t0\tepoch 3 is older than 5" },
 		{ { FL_REPLCTL_ERROR, "", -1, -1, 0, 0, "unknown command \"x\ty\"\n" },
 		    "error\t-\t-\tunknown command \"x y\" " },
+		{ { FL_REPLCTL_ERROR, "t", -1, -1, 0, 0, "bad partition" },
+		    "error\tt\t-\tbad partition" },
 	};
 	size_t i;
 
