@@ -90,7 +90,7 @@ say(struct repl *r, const struct rpart *rp, enum fl_replctl_rep_kind kind, int32
  * progress line (at most every REPL_REPORT_MS, plus one early line when
  * the copy has caught up with the leader's high watermark).
  */
-static void
+static int
 write_out(struct repl *r, struct rpart *rp, int force)
 {
 	struct fl_follower *f = &rp->f;
@@ -104,17 +104,17 @@ write_out(struct repl *r, struct rpart *rp, int force)
 		if (rc != 0) {
 			snprintf(what, sizeof(what), "%s/hw: cannot store %" PRIu64, rp->dir, f->hw);
 			repl_fail_io(r, what, rc);
-			return;
+			return -1;
 		}
 		f->hw_changed = 0;
 		rp->hw_ms = r->now_ms;
 	}
 	if (end == rp->rep_end && f->hw == rp->rep_hw)
-		return;
+		return 0;
 	/* the log end is not settled while divergence is being looked for */
 	if (f->action == FL_FOLLOWER_ASK_EPOCH || f->action == FL_FOLLOWER_TRUNCATE ||
 	    (f->action == FL_FOLLOWER_WAIT && f->resume == FL_FOLLOWER_ASK_EPOCH))
-		return;
+		return 0;
 	is_due = force || r->now_ms - rp->rep_ms >= REPL_REPORT_MS;
 	if (!is_due && !rp->is_rep_bypassed && f->leader_hw >= 0 &&
 	    end >= (uint64_t)f->leader_hw) {
@@ -125,10 +125,11 @@ write_out(struct repl *r, struct rpart *rp, int force)
 		rp->rep_ms = r->now_ms;
 	}
 	if (!is_due)
-		return;
+		return 0;
 	rp->rep_end = end;
 	rp->rep_hw = f->hw;
 	say(r, rp, FL_REPLCTL_PROGRESS, 0, end, f->hw);
+	return 0;
 }
 
 static void
@@ -264,7 +265,8 @@ parts_follow(struct repl *r, const struct fl_replctl_cmd *c)
 		if (c->epoch > rp->epoch) {
 			fl_log(FL_LOG_INFO, "%s: following at epoch %d (was %d)", rp->name,
 			    (int)c->epoch, (int)rp->epoch);
-			write_out(r, rp, 1);	/* the hw checkpoint, before f starts over */
+			if (write_out(r, rp, 1) != 0)	/* the hw checkpoint, before f starts over */
+				return;
 			rp->epoch = c->epoch;
 			start_follower(r, rp, rp->f.hw);
 		}
@@ -319,8 +321,7 @@ close_copy(struct repl *r, struct rpart *rp)
 
 	if (rp->state != RP_OPEN)
 		return 0;
-	write_out(r, rp, 1);
-	if (r->exit_code >= 0)
+	if (write_out(r, rp, 1) != 0)
 		return -1;
 	if ((rc = fl_part_snapshot(&rp->part, 1)) != 0) {
 		repl_fail_io(r, "producers snapshot", rc);
@@ -457,7 +458,7 @@ parts_service(struct repl *r)
 			say(r, rp, FL_REPLCTL_FENCED, rp->epoch, 0, 0);
 		}
 		if (r->exit_code < 0)
-			write_out(r, rp, 0);
+			(void)write_out(r, rp, 0);
 	}
 }
 
