@@ -162,6 +162,54 @@ leader_with_records() {
 	grep -q '^fetch f 1 0$' "$BATS_TEST_TMPDIR/fake.err"
 }
 
+@test "every partition fenced: fenced lines, then exit 75" {
+	bg_start fake flume-test-tool fake-leader fenced
+	wait_for_line "$BATS_TEST_TMPDIR/fake.out"
+	COPY=$(tmpdir copy)/data
+	repl_start r --data "$COPY" --node-id 2 --leader-id 1 \
+	    --leader "$(cat "$BATS_TEST_TMPDIR/fake.out")"
+	repl_send 'follow f 0 4' 'follow f 1 4'
+	wait_exit "$REPL_PID"
+	[ "$EXIT_STATUS" -eq 75 ]
+	grep -qx $'fenced\tf\t0\t4' "$BATS_TEST_TMPDIR/r.out"
+	grep -qx $'fenced\tf\t1\t4' "$BATS_TEST_TMPDIR/r.out"
+	grep -q 'every partition followed is fenced' "$BATS_TEST_TMPDIR/r.err"
+	run -0 flock -n "$COPY/f-0/lock" true
+}
+
+@test "the leader's log starts past the copy's end: the copy is emptied and restarts there" {
+	local lead
+	lead=$(tmpdir lead)/data
+	# a leader whose first segments retention took: its log starts at a later segment
+	seq 1 3000 | flume-seg append --segment-bytes 4000 "$lead/r-0"
+	local first
+	first=$(cd "$lead/r-0" && ls ./*.log | sed -n 2p)
+	rm "$lead/r-0/00000000000000000000".*
+	first=$((10#$(basename "$first" .log)))
+	[ "$first" -gt 100 ]
+	serve_start lead
+	LEAD_DATA=$DATA
+	[ "$(serve_log_end r 0)" = 3000 ]
+	# a copy holding 100 records, all below the leader's log start
+	COPY=$(tmpdir copy)/data
+	seq 1 100 | flume-seg append "$COPY/r-0"
+	repl_start r --data "$COPY" --node-id 2 --leader-id 1 --leader "$ADDR"
+	repl_send 'follow r 0 0'
+	wait_for_report r "^reset"$'\t'"r"$'\t'"0"$'\t'"$first\$"
+	wait_caught_up r r 0 3000
+	grep -q "r-0: the leader's log starts at $first, past this copy's end 100" \
+	    "$BATS_TEST_TMPDIR/r.err"
+	grep -q "emptying the copy (offsets 0..100) and restarting it at $first" \
+	    "$BATS_TEST_TMPDIR/r.err"
+	[ "$(seg_digest "$COPY/r-0")" = "$(seg_digest "$LEAD_DATA/r-0")" ]
+	[ ! -f "$COPY/r-0/00000000000000000000.log" ]
+	# the reset copy opens again where it was
+	repl_eof
+	wait_exit "$REPL_PID"
+	[ "$EXIT_STATUS" -eq 0 ]
+	run -0 flume-seg verify "$COPY/r-0"
+}
+
 @test "bad commands get an error line and change nothing" {
 	serve_start lead
 	serve_admin create t 1 | grep -qx ok

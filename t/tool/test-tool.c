@@ -40,8 +40,10 @@
  *       each partition asked, one batch of 3 records at the fetch offset,
  *       high watermark 3 past it, spoilt as MODE says: "bad-crc" (a record
  *       byte flipped, so the CRC fails), "gap" (based 5 past the fetch
- *       offset) or "good".  Each Fetch is logged on stderr as "fetch TOPIC
- *       PART OFFSET".  Runs until SIGTERM (exit 0).
+ *       offset) or "good"; or, with MODE "fenced", no records and
+ *       FENCED_LEADER_EPOCH for every partition (Fetch and
+ *       OffsetForLeaderEpoch).  Each Fetch is logged on stderr as "fetch
+ *       TOPIC PART OFFSET".  Runs until SIGTERM (exit 0).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -774,7 +776,7 @@ damage(const char *dir, uint64_t seed)
 
 /* ---- fake-leader ---- */
 
-enum fake_mode { FAKE_GOOD, FAKE_BAD_CRC, FAKE_GAP };
+enum fake_mode { FAKE_GOOD, FAKE_BAD_CRC, FAKE_GAP, FAKE_FENCED };
 
 static void
 on_term(int sig)
@@ -861,9 +863,11 @@ fake_fetch(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
 			    (const char *)f->topics[i].name.p, (int)q->partition,
 			    (long long)q->fetch_offset);
 			fl_wr_init(&b, 1 << 20);
-			fake_batch(&b, q->fetch_offset, mode);
+			if (mode != FAKE_FENCED)
+				fake_batch(&b, q->fetch_offset, mode);
 			memset(&pr, 0, sizeof(pr));
 			pr.index = q->partition;
+			pr.error = mode == FAKE_FENCED ? FL_KERR_FENCED_LEADER_EPOCH : 0;
 			pr.high_watermark = q->fetch_offset + 3;
 			pr.last_stable_offset = pr.high_watermark;
 			pr.log_start_offset = 0;
@@ -877,7 +881,7 @@ fake_fetch(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
 }
 
 static void
-fake_ofle(struct fl_wr *out, const struct fl_kp_req *req)
+fake_ofle(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
 {
 	const struct fl_kp_ofle_req *o = &req->u.ofle;
 	struct fl_kp_ofle_topic_resp tr[64];
@@ -891,7 +895,7 @@ fake_ofle(struct fl_wr *out, const struct fl_kp_req *req)
 		tr[i].parts = &pr[np];
 		tr[i].nparts = 0;
 		for (j = 0; j < o->topics[i].nparts && np < 64; j++, np++) {
-			pr[np].error = 0;
+			pr[np].error = mode == FAKE_FENCED ? FL_KERR_FENCED_LEADER_EPOCH : 0;
 			pr[np].partition = o->topics[i].parts[j].partition;
 			pr[np].leader_epoch = 0;
 			pr[np].end_offset = 0;
@@ -921,8 +925,10 @@ fake_leader(const char *mode_name)
 		mode = FAKE_BAD_CRC;
 	else if (strcmp(mode_name, "gap") == 0)
 		mode = FAKE_GAP;
+	else if (strcmp(mode_name, "fenced") == 0)
+		mode = FAKE_FENCED;
 	else
-		fl_diex(64, "fake-leader: MODE is good, bad-crc or gap");
+		fl_diex(64, "fake-leader: MODE is good, bad-crc, gap or fenced");
 	signal(SIGTERM, on_term);
 	signal(SIGPIPE, SIG_IGN);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -961,7 +967,7 @@ fake_leader(const char *mode_name)
 				fl_kp_apiversions_resp_encode(&out, req.hdr.api_version,
 				    req.hdr.correlation_id, 0, 0, FL_KP_FEAT_CORE);
 			else if (req.hdr.api_key == FL_KP_OFFSET_FOR_LEADER_EPOCH)
-				fake_ofle(&out, &req);
+				fake_ofle(&out, &req, mode);
 			else if (req.hdr.api_key == FL_KP_FETCH)
 				fake_fetch(&out, &req, mode);
 			fl_kp_req_free(&req);
@@ -1009,6 +1015,6 @@ main(int argc, char **argv)
 	    "       flume-test-tool durable-write DIR NAME\n"
 	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
 	    "       flume-test-tool damage DIR SEED\n"
-	    "       flume-test-tool fake-leader good|bad-crc|gap\n");
+	    "       flume-test-tool fake-leader good|bad-crc|gap|fenced\n");
 	return 64;
 }
