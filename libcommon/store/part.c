@@ -4,6 +4,7 @@
  * state's snapshot and rebuild.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,4 +468,127 @@ fl_fetch_should_wait(int64_t now_ms, int64_t deadline_ms, uint64_t total,
 		return 0;
 	*until_ms = deadline_ms;
 	return 1;
+}
+
+/* ---- the follower side ---- */
+
+int
+fl_part_replica_check(const struct fl_part *p, const uint8_t *records, size_t n,
+    size_t *len, uint64_t *next, struct fl_err *err)
+{
+	uint64_t expect = p->log.log_end;
+	size_t pos = 0;
+
+	while (n - pos >= FL_BATCH_LOG_OVERHEAD) {
+		struct fl_batch_hdr h;
+		struct fl_err why = { 0, "" };
+		uint64_t total;
+		int rc = fl_batch_peek_size(records + pos, n - pos, &total);
+
+		if (rc == FL_ECORRUPT)
+			return fl_err_set(err, rc, "batch at byte %zu (offset %" PRIu64 "): "
+			    "impossible length %" PRId32, pos, expect,
+			    (int32_t)fl_load_be32(records + pos + FL_BATCH_OFF_LENGTH));
+		if (rc != 0 || total > n - pos)
+			break;		/* a partial last batch: the leader's byte limit */
+		rc = fl_batch_check(records + pos, (size_t)total, FL_BATCH_CHECK_RECORDS,
+		    &h, &why);
+		if (rc != 0)
+			return fl_err_set(err, rc, "batch at byte %zu (offset %" PRIu64 "): %s",
+			    pos, expect, why.msg[0] ? why.msg : fl_strerror(rc));
+		if (h.base_offset < 0 || (uint64_t)h.base_offset != expect)
+			return fl_err_set(err, FL_ERANGE, "batch at byte %zu is based at offset %"
+			    PRId64 ", not at %" PRIu64 " (%s)", pos, h.base_offset, expect,
+			    pos == 0 ? "the log end" : "the end of the batch before");
+		if (expect > (uint64_t)INT64_MAX - (uint64_t)h.last_offset_delta - 1)
+			return fl_err_set(err, FL_ERANGE, "batch at offset %" PRIu64 " ends past "
+			    "the largest offset", expect);
+		expect += (uint64_t)h.last_offset_delta + 1;
+		pos += (size_t)total;
+	}
+	*len = pos;
+	*next = expect;
+	return 0;
+}
+
+int
+fl_part_append_replica(struct fl_part *p, int64_t now_ms, const uint8_t *batch, size_t n)
+{
+	struct fl_batch_hdr h;
+	int rc;
+
+	if (batch == NULL)
+		return FL_EPROTO;
+	rc = fl_batch_check(batch, n, FL_BATCH_CHECK_RECORDS, &h, NULL);
+	if (rc != 0)
+		return rc;
+	if (h.base_offset < 0 || (uint64_t)h.base_offset != p->log.log_end)
+		return FL_ERANGE;
+	/* KEEP mode only reads the batch: ASSIGN is the mode that stamps it */
+	rc = fl_plog_append(&p->log, (uint8_t *)(uintptr_t)batch, n, FL_PLOG_APPEND_KEEP,
+	    h.leader_epoch, now_ms, NULL);
+	if (rc != 0)
+		return rc;
+	if (h.producer_id >= 0 && h.base_seq >= 0) {
+		struct fl_pid_batch pb = {
+			.first_seq = h.base_seq,
+			.last_seq = fl_pidstate_last_seq(h.base_seq, h.last_offset_delta),
+			.first_offset = h.base_offset,
+			.last_offset = fl_batch_last_offset(&h),
+			.max_ts = h.max_ts,
+		};
+
+		/* out of memory forgets this producer's history, as in produce */
+		(void)fl_pidstate_update(&p->pids, h.producer_id, h.producer_epoch, &pb,
+		    now_ms);
+		p->pids_changed = 1;
+	}
+	return 0;
+}
+
+int
+fl_part_truncate(struct fl_part *p, uint64_t offset)
+{
+	int rc = fl_plog_truncate(&p->log, offset);
+
+	if (rc != 0)
+		return rc;
+	fl_pidstate_truncate(&p->pids, (int64_t)p->log.log_end);
+	p->pids_changed = 1;
+	if (p->hw > p->log.log_end)
+		p->hw = p->log.log_end;
+	return 0;
+}
+
+int
+fl_part_reset(struct fl_part *p, uint64_t offset)
+{
+	int rc = fl_plog_reset(&p->log, offset);
+
+	if (rc != 0)
+		return rc;
+	fl_pidstate_clear(&p->pids);
+	p->hw = offset;
+	p->pids_changed = 1;
+	return fl_part_snapshot(p, 0);
+}
+
+void
+fl_part_follower_log(const struct fl_part *p, struct fl_follower_log *out)
+{
+	out->log_start = p->log.log_start;
+	out->log_end = p->log.log_end;
+	out->durable_end = p->log.synced_end;
+	out->last_epoch = fl_plog_last_epoch(&p->log);
+}
+
+int64_t
+fl_part_local_epoch_end(struct fl_part *p, int32_t epoch)
+{
+	int32_t found = -1;
+	int64_t end = -1;
+
+	if (fl_plog_epoch_end(&p->log, epoch, &found, &end) != 0 || found < 0)
+		return -1;
+	return end;
 }

@@ -32,6 +32,7 @@
 
 #include "base/err.h"
 #include "codec/cmeta.h"
+#include "sm/follower.h"
 #include "sm/leader.h"
 #include "sm/pidstate.h"
 #include "sm/round.h"
@@ -204,5 +205,65 @@ int fl_fetch_budget_take(struct fl_fetch_budget *b, uint64_t limit, uint64_t len
  */
 int fl_fetch_should_wait(int64_t now_ms, int64_t deadline_ms, uint64_t total,
     int32_t min_bytes, int32_t max_wait_ms, int any_error, int64_t *until_ms);
+
+/* ---- the follower side (flume-repl) ---- */
+
+/*
+ * Check the records of one Fetch answer for this copy before any of it is
+ * appended, so that a bad answer appends nothing: whole batches from the
+ * start, each passing fl_batch_check (lengths, CRC, header fields, the
+ * records walked), the first based at the log end and each one based
+ * where the one before ended.  A partial last batch is no error (a leader
+ * cuts its answer at the byte limit): it is left out.  Returns 0 with
+ * *len the bytes of whole batches (0: nothing to append) and *next the
+ * offset after them; else nothing is set and err says which batch and
+ * why: FL_ECORRUPT (a length or CRC that does not hold), FL_EPROTO (a
+ * field the format forbids), FL_ERANGE (a batch based elsewhere than the
+ * log end or the end of the batch before).  Pure: reads no file.
+ */
+int fl_part_replica_check(const struct fl_part *p, const uint8_t *records, size_t n,
+    size_t *len, uint64_t *next, struct fl_err *err);
+
+/*
+ * Append one batch fetched from the leader as it is (FL_PLOG_APPEND_KEEP:
+ * its offsets and leader epoch stay the leader's; a newer epoch starts in
+ * the epoch checkpoint).  The batch must pass fl_batch_check, CRC and
+ * records included (FL_ECORRUPT / FL_EPROTO), and be exactly one batch
+ * based at the log end (FL_ERANGE); then nothing is appended.  Producer
+ * state learns an idempotent batch with no checks (the leader made them),
+ * stamped now_ms, so a retry is found as a duplicate should this copy
+ * lead one day.  Other errors are the append's (errno after FL_ESYS).
+ * `batch` is only read.  The bytes reach the page cache; fl_plog_sync()
+ * makes them durable.
+ */
+int fl_part_append_replica(struct fl_part *p, int64_t now_ms, const uint8_t *batch,
+    size_t n);
+
+/*
+ * Cut the log at `offset` (fl_plog_truncate: a cut inside a batch cuts
+ * before it, and the stored high watermark and the epoch checkpoint come
+ * down with it), drop cached producer batches at or past the new end, and
+ * clamp the high watermark to it.  Returns 0 or the cut's FL_E*.
+ */
+int fl_part_truncate(struct fl_part *p, uint64_t offset);
+
+/*
+ * Empty the copy and restart it at `offset` (fl_plog_reset): every
+ * segment removed, one new empty one based there; producer state is
+ * cleared and a fresh, empty `producers` snapshot written (an old one must
+ * not come back at the next open); the high watermark is `offset`.  After
+ * an error the partition must be closed (fl_part_close) and reopened.
+ */
+int fl_part_reset(struct fl_part *p, uint64_t offset);
+
+/* The facts sm/follower.h wants about the local log. */
+void fl_part_follower_log(const struct fl_part *p, struct fl_follower_log *out);
+
+/*
+ * Where the largest local epoch <= `epoch` ends (the start of the next
+ * local epoch, or the log end), for fl_follower_epoch_answer(); -1 when
+ * the log holds no epoch that old.
+ */
+int64_t fl_part_local_epoch_end(struct fl_part *p, int32_t epoch);
 
 #endif

@@ -1965,3 +1965,82 @@ fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found, int64_t *end
 	*end_offset = -1;
 	return 0;
 }
+
+/* ---- followers ---- */
+
+int
+fl_plog_reset(struct fl_plog *l, uint64_t offset)
+{
+	char path[PATH_BYTES_MAX];
+	struct fl_plog_seg *last, ns;
+	struct fl_err err;
+	int rc;
+
+	if (l->is_readonly || l->nseg == 0)
+		return FL_EINVAL;
+	if (offset > (uint64_t)INT64_MAX)
+		return FL_ERANGE;
+	l->wlen = 0;	/* buffered appends were never promised */
+
+	/* the checkpoint first: from here a crash rebuilds it from what is left */
+	if (snprintf(path, sizeof(path), "%s/%s", l->dir, EPOCH_FILE) >= (int)sizeof(path))
+		return FL_ERANGE;
+	rc = fl_vfs_unlink(l->vfs, path);
+	if (rc != 0 && rc != FL_ENOENT)
+		return rc;
+	if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
+		return rc;
+	free(l->epochs);
+	l->epochs = NULL;
+	l->nepoch = 0;
+
+	/* sealed segments, oldest first: each crash point leaves a suffix */
+	if (l->nseg > 1) {
+		while (l->nseg > 1) {
+			if ((rc = seg_delete_files(l, &l->segs[0])) != 0)
+				return rc;
+			seg_free(&l->segs[0]);
+			memmove(l->segs, l->segs + 1, (l->nseg - 1) * sizeof(*l->segs));
+			l->nseg--;
+			l->log_start = l->segs[0].base;
+		}
+		if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
+			return rc;
+	}
+
+	last = &l->segs[0];
+	if (last->base == offset) {
+		/* the same name: empty it in place */
+		if ((rc = fl_vfs_truncate(last->log, 0)) != 0 ||
+		    (rc = fl_vfs_sync(last->log)) != 0)
+			return rc;
+		seg_reset_index(last);
+		last->size = 0;
+		last->is_dirty = 0;
+		if ((rc = seg_write_indexes(last)) != 0)
+			return rc;
+	} else {
+		memset(&ns, 0, sizeof(ns));
+		ns.base = ns.next = ns.last_base = offset;
+		ns.max_ts = -1;
+		ns.created_ms = last->created_ms;
+		if ((rc = seg_open_files(l, &ns, 1, &err)) != 0 ||
+		    (rc = fl_vfs_truncate(ns.log, 0)) != 0 ||
+		    (rc = fl_vfs_truncate(ns.index, 0)) != 0 ||
+		    (rc = fl_vfs_truncate(ns.timeindex, 0)) != 0) {
+			seg_free(&ns);
+			return rc;
+		}
+		/* old names out, new names in: made durable by one directory sync */
+		if ((rc = seg_delete_files(l, last)) != 0) {
+			seg_free(&ns);
+			return rc;
+		}
+		seg_free(last);
+		*last = ns;
+		if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
+			return rc;
+	}
+	l->log_start = l->log_end = l->synced_end = l->flushed_end = offset;
+	return hw_lower(l, offset);
+}

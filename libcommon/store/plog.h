@@ -325,4 +325,25 @@ int fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
     uint64_t log_end_pos, uint32_t index_interval_bytes, size_t *nidx,
     size_t *ntidx, struct fl_err *err);
 
+/* ---- followers ---- */
+
+/*
+ * Empty the log and restart it at 'offset', for a follower whose leader no
+ * longer holds what it lacks (the leader's log start passed this log's
+ * end; Kafka's truncate-fully-and-start-at).  Every segment goes and one
+ * empty segment based at 'offset' takes their place: log_start = log_end
+ * = synced_end = offset, the epoch checkpoint is empty, and a stored high
+ * watermark past 'offset' is lowered to it (one below it stays; loading
+ * clamps it up to log_start).  Buffered appends are dropped.
+ * Crash-safe in this order: the epoch checkpoint is deleted first (an
+ * open rebuilds it from the batches left), then the sealed segments,
+ * oldest first, so a crash leaves a suffix of the log that still chains;
+ * last, the old active segment's files and the new segment's appear and
+ * disappear in one directory sync.  After an error the handle may be
+ * half reset and must only be closed; what is on disk opens as either the
+ * old log's suffix or the new empty one.  FL_EINVAL on a read-only log,
+ * FL_ERANGE for an offset past INT64_MAX.
+ */
+int fl_plog_reset(struct fl_plog *l, uint64_t offset);
+
 #endif

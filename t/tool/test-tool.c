@@ -32,12 +32,25 @@
  *       leader-epoch-checkpoint) and prints "KIND FILE POS OFFSET": OFFSET
  *       is the first offset whose record the damage may have lost (the log
  *       end when it touched no record).
+ *   flume-test-tool fake-leader MODE
+ *       a leader for flume-repl tests that serves what no real one would:
+ *       listens on 127.0.0.1 (a free port), prints "127.0.0.1:PORT" on
+ *       stdout once it accepts, and answers ApiVersions, OffsetForLeaderEpoch
+ *       (epoch 0 ends at offset 0) and Fetch, one connection at a time: for
+ *       each partition asked, one batch of 3 records at the fetch offset,
+ *       high watermark 3 past it, spoilt as MODE says: "bad-crc" (a record
+ *       byte flipped, so the CRC fails), "gap" (based 5 past the fetch
+ *       offset) or "good"; or, with MODE "fenced", no records and
+ *       FENCED_LEADER_EPOCH for every partition (Fetch and
+ *       OffsetForLeaderEpoch).  Each Fetch is logged on stderr as "fetch
+ *       TOPIC PART OFFSET".  Runs until SIGTERM (exit 0).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +63,7 @@
 #include "base/rng.h"
 #include "codec/batch.h"
 #include "codec/kclient.h"
+#include "codec/kproto.h"
 #include "os/diag.h"
 #include "os/vfs_real.h"
 #include "store/plog.h"
@@ -760,6 +774,216 @@ damage(const char *dir, uint64_t seed)
 	printf("%s\t%s\t%" PRIu64 "\t%" PRIu64 "\n", damage_names[kind], path, pos, lost);
 }
 
+/* ---- fake-leader ---- */
+
+enum fake_mode { FAKE_GOOD, FAKE_BAD_CRC, FAKE_GAP, FAKE_FENCED };
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/* One whole frame from fd into *buf (grown); 0 at EOF, else its payload length. */
+static size_t
+fake_read_frame(int fd, uint8_t **buf, size_t *cap)
+{
+	uint8_t hdr[4];
+	size_t size, got = 0;
+
+	while (got < 4) {
+		ssize_t r = read(fd, hdr + got, 4 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	if (fl_kp_frame_size(hdr, 4, 1u << 20, &size) != 0 || size == 0)
+		return 0;
+	if (size > *cap) {
+		uint8_t *nb = realloc(*buf, size);
+
+		if (nb == NULL)
+			fl_diex(71, "out of memory");
+		*buf = nb;
+		*cap = size;
+	}
+	for (got = 0; got < size;) {
+		ssize_t r = read(fd, *buf + got, size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return size;
+}
+
+/* 3 records at `base`, spoilt per mode, into w. */
+static void
+fake_batch(struct fl_wr *w, int64_t base, enum fake_mode mode)
+{
+	struct fl_batch_builder bb;
+	size_t start = w->len;
+	int i;
+
+	fl_batch_begin(&bb, w, 1700000000000, -1, -1, -1, 0);
+	for (i = 0; i < 3; i++) {
+		struct fl_slice v = { (const uint8_t *)"fake", 4 };
+
+		fl_batch_add(&bb, 1700000000000 + i, NULL, &v, NULL, 0);
+	}
+	if (fl_batch_end(&bb) != 0)
+		fl_diex(70, "batch");
+	fl_batch_set_base(w->p + start, mode == FAKE_GAP ? base + 5 : base, 0);
+	if (mode == FAKE_BAD_CRC)
+		w->p[w->len - 1] ^= 0x20;	/* the last record's value */
+}
+
+static void
+fake_fetch(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
+{
+	const struct fl_kp_fetch_req *f = &req->u.fetch;
+	struct fl_kp_fetch_enc e;
+	size_t i, j;
+
+	fl_kp_fetch_resp_begin(&e, out, req->hdr.api_version, req->hdr.correlation_id, 0, 0, 0);
+	for (i = 0; i < f->ntopics; i++) {
+		fl_kp_fetch_resp_topic(&e, f->topics[i].name);
+		for (j = 0; j < f->topics[i].nparts; j++) {
+			const struct fl_kp_fetch_part *q = &f->topics[i].parts[j];
+			struct fl_kp_fetch_part_resp pr;
+			struct fl_wr b;
+
+			fprintf(stderr, "fetch %.*s %d %lld\n", (int)f->topics[i].name.len,
+			    (const char *)f->topics[i].name.p, (int)q->partition,
+			    (long long)q->fetch_offset);
+			fl_wr_init(&b, 1 << 20);
+			if (mode != FAKE_FENCED)
+				fake_batch(&b, q->fetch_offset, mode);
+			memset(&pr, 0, sizeof(pr));
+			pr.index = q->partition;
+			pr.error = mode == FAKE_FENCED ? FL_KERR_FENCED_LEADER_EPOCH : 0;
+			pr.high_watermark = q->fetch_offset + 3;
+			pr.last_stable_offset = pr.high_watermark;
+			pr.log_start_offset = 0;
+			pr.preferred_read_replica = -1;
+			fl_kp_fetch_resp_partition_inline(&e, &pr, b.p, b.len);
+			fl_wr_free(&b);
+		}
+	}
+	if (fl_kp_fetch_resp_end(&e, NULL) != 0)
+		fl_diex(70, "fetch response");
+}
+
+static void
+fake_ofle(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
+{
+	const struct fl_kp_ofle_req *o = &req->u.ofle;
+	struct fl_kp_ofle_topic_resp tr[64];
+	struct fl_kp_ofle_part_resp pr[64];
+	struct fl_kp_ofle_resp resp;
+	size_t i, j, np = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	for (i = 0; i < o->ntopics && i < 64; i++) {
+		tr[i].name = o->topics[i].name;
+		tr[i].parts = &pr[np];
+		tr[i].nparts = 0;
+		for (j = 0; j < o->topics[i].nparts && np < 64; j++, np++) {
+			pr[np].error = mode == FAKE_FENCED ? FL_KERR_FENCED_LEADER_EPOCH : 0;
+			pr[np].partition = o->topics[i].parts[j].partition;
+			pr[np].leader_epoch = 0;
+			pr[np].end_offset = 0;
+			tr[i].nparts++;
+		}
+	}
+	resp.topics = tr;
+	resp.ntopics = i;
+	if (fl_kp_ofle_resp_encode(out, req->hdr.api_version, req->hdr.correlation_id,
+	    &resp) != 0)
+		fl_diex(70, "OffsetForLeaderEpoch response");
+}
+
+static void
+fake_leader(const char *mode_name)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	enum fake_mode mode;
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	int lfd, one = 1;
+
+	if (strcmp(mode_name, "good") == 0)
+		mode = FAKE_GOOD;
+	else if (strcmp(mode_name, "bad-crc") == 0)
+		mode = FAKE_BAD_CRC;
+	else if (strcmp(mode_name, "gap") == 0)
+		mode = FAKE_GAP;
+	else if (strcmp(mode_name, "fenced") == 0)
+		mode = FAKE_FENCED;
+	else
+		fl_diex(64, "fake-leader: MODE is good, bad-crc, gap or fenced");
+	signal(SIGTERM, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(lfd, 8) != 0 || getsockname(lfd, (struct sockaddr *)&sa, &len) != 0)
+		fl_die(71, "listen");
+	printf("127.0.0.1:%u\n", (unsigned)ntohs(sa.sin_port));
+	fflush(stdout);
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+		size_t n;
+
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			fl_die(71, "accept");
+		}
+		while ((n = fake_read_frame(fd, &buf, &cap)) > 0) {
+			struct fl_kp_req req;
+			struct fl_wr out;
+
+			fl_wr_init(&out, 4u << 20);
+			if (fl_kp_req_decode(&req, buf, n, FL_KP_FEAT_CORE) != 0) {
+				fl_wr_free(&out);
+				break;
+			}
+			if (req.hdr.kind == FL_KP_REQ_APIVERSIONS_TOO_NEW)
+				fl_kp_apiversions_fallback(&out, req.hdr.correlation_id);
+			else if (req.hdr.kind != FL_KP_REQ_OK)
+				;
+			else if (req.hdr.api_key == FL_KP_API_VERSIONS)
+				fl_kp_apiversions_resp_encode(&out, req.hdr.api_version,
+				    req.hdr.correlation_id, 0, 0, FL_KP_FEAT_CORE);
+			else if (req.hdr.api_key == FL_KP_OFFSET_FOR_LEADER_EPOCH)
+				fake_ofle(&out, &req, mode);
+			else if (req.hdr.api_key == FL_KP_FETCH)
+				fake_fetch(&out, &req, mode);
+			fl_kp_req_free(&req);
+			if (out.len == 0) {
+				fl_wr_free(&out);
+				break;		/* what a leader does not answer: hang up */
+			}
+			n = send(fd, out.p, out.len, MSG_NOSIGNAL);	/* small: one send */
+			fl_wr_free(&out);
+			if (n == (size_t)-1)
+				break;		/* the follower went: wait for the next */
+		}
+		close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -778,6 +1002,10 @@ main(int argc, char **argv)
 		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "fake-leader") == 0) {
+		fake_leader(argv[2]);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "group-abuse") == 0) {
 		group_abuse(argv[2], argv[3]);
 		return 0;
@@ -786,6 +1014,7 @@ main(int argc, char **argv)
 	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
 	    "       flume-test-tool durable-write DIR NAME\n"
 	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
-	    "       flume-test-tool damage DIR SEED\n");
+	    "       flume-test-tool damage DIR SEED\n"
+	    "       flume-test-tool fake-leader good|bad-crc|gap|fenced\n");
 	return 64;
 }
