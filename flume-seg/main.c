@@ -257,20 +257,37 @@ table_end(struct fl_table *t)
 static void
 lock_out_brokers(const char *path)
 {
-	char dir[PATH_MAX];
-	int fd, rc;
+	char dir[PATH_MAX], part[PATH_MAX];
+	struct stat st;
+	int fd, rc, n;
 
 	if (fl_lock_data_dir_of(path, dir, sizeof(dir)) != 0)
 		return;
 	rc = fl_lock_dir(dir, 0, &fd);
-	if (rc == FL_ENOENT)
-		return;		/* not in a data directory */
 	if (rc == FL_EBUSY)
 		fl_diex(EX_TEMPFAIL, "%s: in use by a running broker (lock held on %s/%s); "
 		    "stop it first", path, dir, FL_LOCK_FILE);
-	if (rc != 0)
+	if (rc != 0 && rc != FL_ENOENT)
 		fl_die(EX_IOERR, "flock %s/%s", dir, FL_LOCK_FILE);
-	/* fd stays open: the lock is ours until we exit */
+	/* the partition's own lock: held by its writer, broker or flume-repl */
+	n = snprintf(part, sizeof(part), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(part))
+		return;
+	if (stat(part, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(part, '/');
+
+		if (slash == NULL)
+			snprintf(part, sizeof(part), ".");
+		else
+			*slash = '\0';
+	}
+	rc = fl_lock_dir(part, 0, &fd);
+	if (rc == FL_EBUSY)
+		fl_diex(EX_TEMPFAIL, "%s: in use by a running broker or flume-repl (lock "
+		    "held on %s/%s); stop it first", path, part, FL_LOCK_FILE);
+	if (rc != 0 && rc != FL_ENOENT)
+		fl_die(EX_IOERR, "flock %s/%s", part, FL_LOCK_FILE);
+	/* the descriptors stay open: the locks are ours until we exit */
 }
 
 /* Exactly one operand left after the options. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "os/lock.h"
 #include "serve.h"
 
 #define SERVE_APPEND_BUFFER_BYTES (256u << 10)
@@ -37,10 +38,63 @@ store_fail(struct broker *b, const struct fl_part *p, const char *call, int rc)
 	b->exit_code = EX_IOERR;
 }
 
+/*
+ * The broker writes a partition only while it holds DIR/TOPIC-P/lock, as a
+ * flume-repl child does for the partitions it follows and flume-seg's
+ * writing commands do (flume-log(5)).  0, or FL_EBUSY / FL_ESYS with err
+ * set.
+ */
+static int
+lock_part(struct fl_part *p, struct fl_err *err)
+{
+	int rc;
+
+	if (p->lock_fd >= 0)
+		return 0;
+	rc = fl_lock_dir(fl_part_dir(p), 1, &p->lock_fd);
+	if (rc == FL_EBUSY)
+		return fl_err_set(err, rc, "%s/%s is held by another process (a flume-repl "
+		    "or flume-seg still running?)", fl_part_dir(p), FL_LOCK_FILE);
+	if (rc != 0)
+		return fl_err_set(err, rc, "lock %s/%s: %s", fl_part_dir(p), FL_LOCK_FILE,
+		    strerror(errno));
+	return 0;
+}
+
+static void
+unlock_part(struct fl_part *p)
+{
+	fl_lock_release(p->lock_fd);
+	p->lock_fd = -1;
+}
+
+static int
+lock_topic(struct fl_topic *t, struct fl_err *err)
+{
+	int32_t j;
+	int rc;
+
+	for (j = 0; j < t->nparts; j++)
+		if ((rc = lock_part(&t->parts[j], err)) != 0)
+			return rc;
+	return 0;
+}
+
+static void
+unlock_topic(struct fl_topic *t)
+{
+	int32_t j;
+
+	for (j = 0; j < t->nparts; j++)
+		unlock_part(&t->parts[j]);
+}
+
 int
 store_open(struct broker *b, struct fl_err *err)
 {
 	struct fl_part_config *pc = &b->part_cfg;
+	size_t i;
+	int rc;
 
 	memset(pc, 0, sizeof(*pc));
 	fl_plog_config_default(&pc->plog);
@@ -53,13 +107,20 @@ store_open(struct broker *b, struct fl_err *err)
 	pc->node_id = b->cfg->node_id;
 	pc->replica_lag_max_ms = b->cfg->replica_lag_max_ms;
 	pc->producers_max = b->cfg->producers_max;
-	return fl_catalog_open(&b->cat, b->vfs, b->cfg->data_dir, pc, b->wall_ms,
+	rc = fl_catalog_open(&b->cat, b->vfs, b->cfg->data_dir, pc, b->wall_ms,
 	    catalog_note, b, err);
+	for (i = 0; rc == 0 && i < b->cat.ntopics; i++)
+		rc = lock_topic(b->cat.topics[i], err);
+	return rc;
 }
 
 void
 store_close(struct broker *b)
 {
+	size_t i;
+
+	for (i = 0; i < b->cat.ntopics; i++)
+		unlock_topic(b->cat.topics[i]);
 	fl_catalog_close(&b->cat);
 }
 
@@ -89,10 +150,16 @@ store_create(struct broker *b, struct fl_catalog_new *nt, size_t n)
 
 	if (fl_catalog_create(&b->cat, nt, n, b->wall_ms, &err) != 0)
 		fl_log(FL_LOG_ERROR, "%s", err.msg);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (nt[i].rc == 0 && lock_topic(nt[i].topic, &err) != 0) {
+			/* it exists, but another process writes one of its partitions */
+			fl_log(FL_LOG_ERROR, "%s", err.msg);
+			snprintf(nt[i].why, sizeof(nt[i].why), "%s", err.msg);
+		}
 		if (nt[i].rc == 0)
 			fl_log(FL_LOG_INFO, "created topic %s with %d partition%s",
 			    nt[i].name, (int)nt[i].nparts, nt[i].nparts == 1 ? "" : "s");
+	}
 }
 
 int
@@ -105,8 +172,10 @@ store_delete(struct broker *b, const char *name)
 
 	if (t == NULL)
 		return FL_ENOENT;
+	unlock_topic(t);
 	rc = fl_catalog_delete(&b->cat, name, &err);
 	if (rc != 0) {
+		(void)lock_topic(t, &err);
 		fl_log(FL_LOG_ERROR, "delete topic %s: %s", name, err.msg);
 		return rc;
 	}

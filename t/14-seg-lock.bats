@@ -29,3 +29,18 @@ teardown() {
 	[ "$end" -le 50 ]
 	[ "$(flume-seg cat "$DATA/t1-0" | wc -l)" -eq "$end" ]
 }
+
+@test "writing commands refuse a partition whose own lock its writer holds (75)" {
+	local d
+	d=$(tmpdir data)
+	seq 1 10 | flume-seg append "$d/t-0"
+	: >"$d/t-0/lock"
+	# a writer of the partition alone (a flume-repl child, say) holds its lock
+	bg_start holder bash -c 'exec 9>"$1" && flock 9 && exec sleep 600' _ "$d/t-0/lock"
+	wait_until 10 eval '! flock -n "'"$d"'/t-0/lock" true'
+	run -75 --separate-stderr flume-seg truncate "$d/t-0" --to 5
+	[[ "$stderr" == *"lock held on $d/t-0/lock"* ]]
+	run -0 --separate-stderr flume-seg verify "$d/t-0"
+	bg_kill "$BG_PID" || true	# sleep ends with 143 on TERM
+	run -0 --separate-stderr flume-seg truncate "$d/t-0" --to 5
+}

@@ -132,6 +132,7 @@ fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
 	if (snap_note != NULL && snap_note_len > 0)
 		snap_note[0] = '\0';
 	p->cfg = *cfg;

@@ -59,6 +59,8 @@ struct fl_part {
 	int32_t  leader_id;		/* -1: none known */
 	struct fl_nodeset replicas, isr;	/* as last told (isr: committed) */
 	struct fl_leader lead;		/* role == FL_ROLE_LEADER: followers, ISR, HW */
+	int      lock_fd;		/* the owner's flock of DIR/lock (os/lock.h), -1;
+					 * the partition never touches it */
 	int      is_open;
 	int      pids_changed;		/* since the last producers snapshot */
 	struct fl_round_slot round;	/* the driver's group-commit bookkeeping */
