@@ -49,13 +49,16 @@ produce() {
 }
 
 # member NAME [ARG...]: a background group member of g on topic t.  Its
-# 100 ms heartbeats make it notice a rebalance soon; its session stays 6 s
-# (no test here waits for one to end: one checks that leaving does not).
+# session stays 6 s (no test here waits for one to end: one checks that
+# leaving does not), its heartbeats 300 ms: rebalances are quick enough, and
+# a flume-cat stopped by a signal while a coordinator call is in flight has
+# been seen to lose the final commit and LeaveGroup these tests check (more
+# calls, more chances).
 member() {
 	local name=$1
 	shift
 	bg_start "$name" flume-cat -b "$ADDR" -G g t -f '%v\n' --session-ms 6000 \
-	    --heartbeat-ms 100 --commit-ms 200 "$@"
+	    --heartbeat-ms 300 --commit-ms 200 "$@"
 	eval "PID_$name=\$BG_PID"
 }
 
