@@ -141,7 +141,25 @@ fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 		return rc;
 	fl_pidstate_init(&p->pids, cfg->producers_max);
 	p->is_open = 1;
-	p->hw = p->log.synced_end;
+	/*
+	 * The HW: a replicated partition keeps it in its `hw` checkpoint (its
+	 * durable records above it may be a deposed leader's, never
+	 * acknowledged); one that never had a checkpoint was replicated to
+	 * nobody, and its durable end is its HW.
+	 */
+	{
+		uint64_t hw;
+		struct fl_err herr;
+
+		rc = fl_plog_hw_load(&p->log, &hw, &herr);
+		/* a damaged checkpoint: nothing is known committed (the
+		 * leader's followers will say) */
+		p->hw = rc == 0 || rc == 1 ? hw : rc == FL_ENOENT ? p->log.synced_end :
+		    p->log.log_start;
+		if (p->hw > p->log.synced_end)
+			p->hw = p->log.synced_end;
+		p->has_hw_file = rc == 0 || rc == 1;
+	}
 	p->leader_epoch = fl_plog_last_epoch(&p->log);
 	if (p->leader_epoch < 0)
 		p->leader_epoch = 0;
@@ -165,6 +183,8 @@ fl_part_close(struct fl_part *p)
 	if (!p->is_open)
 		return 0;
 	rc = fl_plog_sync(&p->log);
+	if (rc == 0 && (p->has_hw_file || p->replicas.n > 1))
+		rc = fl_plog_hw_store(&p->log, p->hw);
 	fl_plog_close(&p->log);
 	fl_pidstate_free(&p->pids);
 	p->is_open = 0;
@@ -592,4 +612,89 @@ fl_part_local_epoch_end(struct fl_part *p, int32_t epoch)
 	if (fl_plog_epoch_end(&p->log, epoch, &found, &end) != 0 || found < 0)
 		return -1;
 	return end;
+}
+
+/* ---- replica roles ---- */
+
+static void
+take_leader_hw(struct fl_part *p)
+{
+	if (p->lead.hw > p->hw)
+		p->hw = p->lead.hw;
+}
+
+int
+fl_part_lead(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *replicas, const struct fl_nodeset *isr)
+{
+	struct fl_leader l;
+	int rc;
+
+	if (!p->is_open)
+		return FL_EINVAL;
+	if (epoch < p->leader_epoch)
+		return FL_ERANGE;
+	/* a leader starts from its durable end: what a crash could take back
+	 * was never acknowledged, and must not count for the HW */
+	rc = fl_leader_init(&l, p->cfg.node_id, epoch, replicas, isr, p->log.log_end,
+	    p->log.synced_end, p->hw > p->log.synced_end ? p->log.synced_end : p->hw,
+	    1, p->cfg.replica_lag_max_ms, now_ms);
+	if (rc != 0)
+		return rc;
+	if ((rc = fl_plog_epoch_begin(&p->log, epoch)) != 0)
+		return rc;
+	p->lead = l;
+	p->leader_epoch = epoch;
+	p->role = FL_ROLE_LEADER;
+	p->leader_id = p->cfg.node_id;
+	p->replicas = *replicas;
+	p->isr = *isr;
+	take_leader_hw(p);
+	return 0;
+}
+
+int
+fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32_t leader,
+    const struct fl_nodeset *replicas)
+{
+	if (epoch < p->leader_epoch)
+		return FL_ERANGE;
+	if (role == FL_ROLE_LEADER)
+		return FL_EINVAL;
+	p->role = role;
+	p->leader_epoch = epoch;
+	p->leader_id = role == FL_ROLE_FOLLOWER ? leader : -1;
+	if (replicas != NULL)
+		p->replicas = *replicas;
+	return 0;
+}
+
+int
+fl_part_commit_isr(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *isr)
+{
+	int rc;
+
+	if (p->role != FL_ROLE_LEADER)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
+	rc = fl_leader_commit_isr(&p->lead, now_ms, epoch, isr);
+	if (rc == 0) {
+		p->isr = *isr;
+		take_leader_hw(p);
+	}
+	return rc;
+}
+
+int16_t
+fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica,
+    int32_t current_epoch, int64_t fetch_offset)
+{
+	int16_t err;
+
+	if (p->role != FL_ROLE_LEADER)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
+	err = fl_leader_fetch(&p->lead, now_ms, replica, current_epoch, fetch_offset);
+	if (err == 0)
+		take_leader_hw(p);
+	return err;
 }

@@ -59,6 +59,7 @@ struct fl_part {
 	int32_t  leader_id;		/* -1: none known */
 	struct fl_nodeset replicas, isr;	/* as last told (isr: committed) */
 	struct fl_leader lead;		/* role == FL_ROLE_LEADER: followers, ISR, HW */
+	int      has_hw_file;		/* an `hw` checkpoint exists: keep it current */
 	int      lock_fd;		/* the owner's flock of DIR/lock (os/lock.h), -1;
 					 * the partition never touches it */
 	int      is_open;
@@ -178,6 +179,35 @@ int fl_part_snapshot(struct fl_part *p, int only_if_changed);
  */
 int fl_part_housekeep(struct fl_part *p, int64_t now_ms, int keep_all,
     int64_t expire_before_ms, size_t *deleted);
+
+/* ---- replica roles (admin verbs, the controller) ---- */
+
+/*
+ * Lead the partition from `epoch` on (>= its current epoch, else
+ * FL_ERANGE) with these replicas and committed ISR (both holding this
+ * node, else FL_EINVAL).  The epoch begins at the log end in the
+ * checkpoint, durably, before this returns; the HW goes on from its last
+ * value.  The partition must be open (is_open).
+ */
+int fl_part_lead(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *replicas, const struct fl_nodeset *isr);
+/*
+ * Record that `leader` leads it from `epoch` on (or, with role
+ * FL_ROLE_OFFLINE, that nobody does here); this node stops leading at once.
+ * FL_ERANGE for an older epoch.  The log is left as it is: a follower's
+ * copy is written by flume-repl, which the caller hands the partition to.
+ */
+int fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32_t leader,
+    const struct fl_nodeset *replicas);
+/* The ISR committed for `epoch` (a leader only): 0, or the Kafka error / FL_EINVAL. */
+int fl_part_commit_isr(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *isr);
+/*
+ * A follower's Fetch on a leader (sm/leader.h fl_leader_fetch) and the HW
+ * move it may bring: 0 or the Kafka error for that partition.
+ */
+int16_t fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica,
+    int32_t current_epoch, int64_t fetch_offset);
 
 /* ---- the fetch request as a whole ---- */
 

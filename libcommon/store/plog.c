@@ -2044,3 +2044,15 @@ fl_plog_reset(struct fl_plog *l, uint64_t offset)
 	l->log_start = l->log_end = l->synced_end = l->flushed_end = offset;
 	return hw_lower(l, offset);
 }
+
+/* ---- leaders ---- */
+
+int
+fl_plog_epoch_begin(struct fl_plog *l, int32_t epoch)
+{
+	if (epoch < 0)
+		return FL_EINVAL;
+	if (l->nepoch > 0 && l->epochs[l->nepoch - 1].epoch >= epoch)
+		return 0;	/* already recorded, or older: nothing to begin */
+	return epochs_begin(l, epoch, l->log_end);
+}

@@ -346,4 +346,15 @@ int fl_seg_reindex(struct fl_vfs *vfs, const char *dir, uint64_t base,
  */
 int fl_plog_reset(struct fl_plog *l, uint64_t offset);
 
+/* ---- leaders ---- */
+
+/*
+ * A node became leader in `epoch`: the epoch begins at the log end, in the
+ * leader-epoch-checkpoint, durably, before the call returns (Kafka assigns
+ * it at becoming leader, so OffsetForLeaderEpoch answers for it even
+ * before its first batch).  An epoch not newer than the last recorded one
+ * changes nothing.  0 or FL_E*.
+ */
+int fl_plog_epoch_begin(struct fl_plog *l, int32_t epoch);
+
 #endif
