@@ -135,7 +135,7 @@ cmd_delete(struct broker *b, struct conn *c, char **argv)
 }
 
 /* Operand n as a partition of an existing topic, or an error answered. */
-static struct fl_part *
+struct fl_part *
 admin_part(struct broker *b, struct conn *c, const char *topic, const char *part)
 {
 	uint64_t idx;
@@ -242,7 +242,41 @@ cmd_group(struct broker *b, struct conn *c, char **argv)
 
 static void cmd_help(struct broker *b, struct conn *c, char **argv);
 
-#define ADMIN_ARGS_MAX 8
+static void
+cmd_brokers(struct broker *b, struct conn *c, char **argv)
+{
+	int n = 0;
+
+	while (argv[1 + n] != NULL)
+		n++;
+	cluster_cmd_brokers(b, c, n, argv + 1);
+}
+
+static void
+cmd_lead(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_lead(b, c, argv);
+}
+
+static void
+cmd_follow(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_follow(b, c, argv);
+}
+
+static void
+cmd_isr(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_isr(b, c, argv);
+}
+
+static void
+cmd_offline(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_offline(b, c, argv);
+}
+
+#define ADMIN_ARGS_MAX 64
 
 static const struct verb {
 	const char *name;
@@ -258,6 +292,11 @@ static const struct verb {
 	{ "digest", 4, 4, "digest TOPIC PART FROM TO", cmd_digest },
 	{ "groups", 0, 0, "groups", cmd_groups },
 	{ "group", 1, 1, "group NAME", cmd_group },
+	{ "brokers", 1, ADMIN_ARGS_MAX, "brokers ID=HOST:PORT ...", cmd_brokers },
+	{ "lead", 5, 5, "lead TOPIC PART EPOCH REPLICAS ISR", cmd_lead },
+	{ "follow", 5, 5, "follow TOPIC PART EPOCH LEADER_ID REPLICAS", cmd_follow },
+	{ "isr", 4, 4, "isr TOPIC PART EPOCH LIST", cmd_isr },
+	{ "offline", 3, 3, "offline TOPIC PART EPOCH", cmd_offline },
 	{ "help", 0, 0, "help", cmd_help },
 };
 

@@ -90,17 +90,206 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 	return FL_KERR_NONE;
 }
 
+/*
+ * An acks=all Produce on replicated partitions waits for their HW: its
+ * answer is kept here and encoded once every partition's HW passed its
+ * batch (or the request's timeout ran out: REQUEST_TIMED_OUT), and the
+ * connection reads nothing more meanwhile, so answers stay in order.
+ */
+struct ack_part {
+	int32_t index;
+	int16_t error;
+	int64_t base_offset, log_start;
+	uint64_t end;			/* wait until HW >= end; 0: answered */
+	int is_waiting;
+};
+
+struct ack_topic {
+	char name[FL_TOPIC_NAME_MAX + 1];
+	struct ack_part *parts;
+	size_t nparts;
+};
+
+struct pending_acks {
+	int32_t corr;
+	int16_t version;
+	int64_t deadline_ms;
+	struct ack_topic *topics;
+	size_t ntopics;
+};
+
+static void
+acks_free(struct pending_acks *pa)
+{
+	size_t i;
+
+	if (pa == NULL)
+		return;
+	for (i = 0; i < pa->ntopics; i++)
+		free(pa->topics[i].parts);
+	free(pa->topics);
+	free(pa);
+}
+
+void
+kafka_conn_closed(struct broker *b, struct conn *c)
+{
+	if (c->acks != NULL) {
+		acks_free(c->acks);
+		c->acks = NULL;
+		b->nacks_waiting--;
+	}
+}
+
+/* Answer c's waiting Produce if every partition is settled; 1 if it was. */
+static int
+acks_try(struct broker *b, struct conn *c)
+{
+	struct pending_acks *pa = c->acks;
+	struct fl_kp_produce_topic_resp *tr;
+	struct fl_kp_produce_resp resp;
+	size_t i, j, from;
+	int done = 1, rc = 0;
+
+	for (i = 0; i < pa->ntopics; i++)
+		for (j = 0; j < pa->topics[i].nparts; j++) {
+			struct ack_part *a = &pa->topics[i].parts[j];
+			struct fl_part *p;
+			int16_t err;
+
+			if (!a->is_waiting)
+				continue;
+			p = store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
+			if (p == NULL || p->role != FL_ROLE_LEADER) {
+				a->error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
+				a->is_waiting = 0;
+			} else if (fl_leader_ack_ready(&p->lead, a->end, &err)) {
+				a->error = err;
+				a->is_waiting = 0;
+			} else if (b->now_ms >= pa->deadline_ms) {
+				a->error = FL_KERR_REQUEST_TIMED_OUT;
+				a->is_waiting = 0;
+			} else {
+				done = 0;
+			}
+		}
+	if (!done)
+		return 0;
+	tr = calloc(pa->ntopics ? pa->ntopics : 1, sizeof(*tr));
+	for (i = 0; tr != NULL && i < pa->ntopics; i++) {
+		struct fl_kp_produce_part_resp *pr = calloc(pa->topics[i].nparts + 1, sizeof(*pr));
+
+		if (pr == NULL) {
+			rc = FL_ENOMEM;
+			break;
+		}
+		for (j = 0; j < pa->topics[i].nparts; j++) {
+			const struct ack_part *a = &pa->topics[i].parts[j];
+
+			pr[j].index = a->index;
+			pr[j].error = a->error;
+			pr[j].base_offset = a->error == 0 || a->error == FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND ?
+			    a->base_offset : -1;
+			pr[j].log_append_time_ms = -1;
+			pr[j].log_start_offset = a->log_start;
+		}
+		tr[i].name = fl_kp_str(pa->topics[i].name);
+		tr[i].parts = pr;
+		tr[i].nparts = pa->topics[i].nparts;
+	}
+	if (tr == NULL)
+		rc = FL_ENOMEM;
+	memset(&resp, 0, sizeof(resp));
+	resp.topics = tr;
+	resp.ntopics = pa->ntopics;
+	from = c->out.len;
+	if (rc == 0)
+		rc = fl_kp_produce_resp_encode(&c->out, pa->version, pa->corr, &resp);
+	for (i = 0; tr != NULL && i < pa->ntopics; i++)
+		free((void *)(uintptr_t)tr[i].parts);
+	free(tr);
+	kafka_conn_closed(b, c);
+	c->is_waiting = 0;
+	if (kafka_finish(b, c, from, rc, 0) != 0 || conn_out_account(b, c) != 0)
+		conn_close(b, c, NULL);
+	else
+		conn_ready(b, c);
+	return 1;
+}
+
+void
+kafka_hw_moved(struct broker *b)
+{
+	size_t i;
+
+	if (b->nacks_waiting == 0)
+		return;
+	for (i = 0; i < b->nlive; i++) {
+		struct conn *c = b->live[i];
+
+		if (c->acks != NULL)
+			(void)acks_try(b, c);
+	}
+}
+
+/* Keep what an acks=all answer needs until the HW passes it. */
+static int
+acks_wait(struct broker *b, struct conn *c, struct fl_kp_req *req,
+    const struct fl_kp_produce_topic_resp *tr, const uint64_t *const *ends)
+{
+	const struct fl_kp_produce_req *r = &req->u.produce;
+	struct pending_acks *pa = calloc(1, sizeof(*pa));
+	size_t i, j;
+
+	if (pa == NULL || (pa->topics = calloc(r->ntopics + 1, sizeof(*pa->topics))) == NULL) {
+		free(pa);
+		return FL_ENOMEM;
+	}
+	pa->ntopics = r->ntopics;
+	pa->corr = req->hdr.correlation_id;
+	pa->version = req->hdr.api_version;
+	pa->deadline_ms = b->now_ms + (r->timeout_ms > 0 ? r->timeout_ms : 0);
+	for (i = 0; i < r->ntopics; i++) {
+		struct ack_topic *t = &pa->topics[i];
+
+		snprintf(t->name, sizeof(t->name), "%.*s", (int)tr[i].name.len,
+		    (const char *)tr[i].name.p);
+		t->nparts = tr[i].nparts;
+		t->parts = calloc(t->nparts + 1, sizeof(*t->parts));
+		if (t->parts == NULL) {
+			acks_free(pa);
+			return FL_ENOMEM;
+		}
+		for (j = 0; j < t->nparts; j++) {
+			struct ack_part *a = &t->parts[j];
+
+			a->index = tr[i].parts[j].index;
+			a->error = tr[i].parts[j].error;
+			a->base_offset = tr[i].parts[j].base_offset;
+			a->log_start = tr[i].parts[j].log_start_offset;
+			a->end = ends[i][j];
+			a->is_waiting = a->error == 0 && a->end > 0;
+		}
+	}
+	c->acks = pa;
+	c->is_waiting = 1;
+	b->nacks_waiting++;
+	return 0;
+}
+
 static int
 h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_produce_req *r = &req->u.produce;
 	struct fl_kp_produce_topic_resp *tr;
 	struct fl_kp_produce_resp resp;
+	uint64_t **ends;
 	int acks_ok = r->acks == 0 || r->acks == 1 || r->acks == -1;
-	int any_ok = 0, rc = 0;
+	int any_ok = 0, any_replicated = 0, rc = 0;
 	size_t i, j, from;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
+	ends = kafka_arena(req, r->ntopics, sizeof(*ends), &rc);
 	if (rc != 0)
 		return -1;
 	for (i = 0; i < r->ntopics; i++) {
@@ -108,6 +297,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		struct fl_kp_produce_part_resp *pr;
 
 		pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
+		ends[i] = kafka_arena(req, t->nparts, sizeof(**ends), &rc);
 		if (rc != 0)
 			return -1;
 		tr[i].name = t->name;
@@ -133,13 +323,29 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 				continue;
 			}
+			/* acks=all on a replicated partition: enough replicas first */
+			if (r->acks == -1 && p->replicas.n > 1 &&
+			    (pr[j].error = fl_part_may_append_all(p, b->cfg->min_insync)) != 0)
+				continue;
 			pr[j].error = produce_one(b, p, t->parts[j].records,
 			    req->hdr.api_version, &pr[j]);
 			any_ok |= pr[j].error == FL_KERR_NONE;
+			if (pr[j].error == FL_KERR_NONE && r->acks == -1 && p->replicas.n > 1) {
+				/* answered once the HW passes the batch's last offset */
+				ends[i][j] = fl_part_log_end(p) > (uint64_t)pr[j].base_offset ?
+				    fl_part_log_end(p) : (uint64_t)pr[j].base_offset + 1;
+				any_replicated = 1;
+			}
 		}
 	}
 	if (r->acks == 0)
 		return 0;		/* acks=0: no response at all */
+	if (any_replicated) {
+		if (acks_wait(b, c, req, tr, (const uint64_t *const *)ends) != 0)
+			return -1;
+		(void)acks_try(b, c);
+		return c->acks != NULL ? 2 : 0;
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
 	resp.ntopics = r->ntopics;
@@ -168,7 +374,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_fetch_budget budget;
 	size_t i, j, k, np = 0, from, prev;
 	int64_t until;
-	int any_err = 0, rc = 0;
+	int any_err = 0, hw_moved = 0, rc = 0;
 
 	for (i = 0; i < r->ntopics; i++)
 		np += r->topics[i].nparts;
@@ -191,13 +397,27 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				any_err = 1;
 				continue;
 			}
+			if (r->replica_id >= 0) {
+				/* a follower: it has everything below its fetch offset, durably */
+				uint64_t hw = f->p->hw;
+
+				f->error = fl_part_replica_fetch(f->p, b->now_ms, r->replica_id,
+				    q->current_leader_epoch, q->fetch_offset);
+				hw_moved |= f->p->hw != hw;
+			} else {
+				f->error = fl_part_check_epoch(f->p, q->current_leader_epoch);
+			}
+			if (f->error != 0) {
+				any_err = 1;
+				continue;
+			}
 			limit = fl_fetch_budget_next(&budget, q->max_bytes, &skip);
 			if (skip && q->fetch_offset >= 0 &&
 			    (uint64_t)q->fetch_offset >= f->p->log.log_start &&
 			    (uint64_t)q->fetch_offset <= f->p->log.log_end)
 				continue;
-			f->error = fl_part_read(f->p, q->fetch_offset, limit,
-			    FL_PART_CONSUMER, &f->span, &cause);
+			f->error = fl_part_read(f->p, q->fetch_offset, limit, r->replica_id >= 0 ?
+			    FL_PART_REPLICA : FL_PART_CONSUMER, &f->span, &cause);
 			if (f->error == FL_KERR_KAFKA_STORAGE_ERROR)
 				store_log_error(f->p, "read", cause);
 			if (f->error != 0) {
@@ -208,6 +428,8 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				f->len = f->span.len;
 		}
 	}
+	if (hw_moved)
+		kafka_hw_moved(b);
 	/* long poll: wait for min_bytes, up to max_wait_ms */
 	if (fl_fetch_should_wait(b->now_ms, c->park_deadline_ms, budget.total, r->min_bytes,
 	    b->is_stopping ? 0 : r->max_wait_ms, any_err, &until)) {
@@ -322,7 +544,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 static int
 fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
-    struct fl_kp_metadata_topic *mt, const int32_t *self)
+    struct fl_kp_metadata_topic *mt)
 {
 	struct fl_kp_metadata_part *mp;
 	int32_t i;
@@ -337,13 +559,23 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
 	mt->parts = mp;
 	mt->nparts = (size_t)t->nparts;
 	for (i = 0; i < t->nparts; i++) {
+		const struct fl_part *p = &t->parts[i];
+		int32_t *ids = kafka_arena(req, p->replicas.n + p->isr.n, sizeof(*ids), &rc);
+
+		if (rc != 0)
+			return rc;
+		memcpy(ids, p->replicas.id, p->replicas.n * sizeof(*ids));
+		memcpy(ids + p->replicas.n, p->isr.id, p->isr.n * sizeof(*ids));
 		mp[i].index = i;
-		mp[i].leader_id = b->cfg->node_id;
-		mp[i].replicas = self;
-		mp[i].nreplicas = 1;
-		mp[i].isr = self;
-		mp[i].nisr = 1;
+		mp[i].leader_id = p->leader_id;
+		/* nobody leads it (offline everywhere we know): clients retry */
+		mp[i].error = p->leader_id < 0 ? FL_KERR_LEADER_NOT_AVAILABLE : 0;
+		mp[i].replicas = ids;
+		mp[i].nreplicas = p->replicas.n;
+		mp[i].isr = ids + p->replicas.n;
+		mp[i].nisr = p->isr.n;
 	}
+	(void)b;
 	return 0;
 }
 
@@ -390,7 +622,6 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_metadata_topic *mt;
 	struct fl_kp_metadata_resp resp;
 	struct fl_kp_broker br;
-	int32_t self = b->cfg->node_id;
 	size_t i, n, from;
 	int rc = 0;
 
@@ -404,7 +635,7 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		struct fl_topic *t;
 
 		if (r->is_all_topics) {
-			rc = fill_topic(b, req, b->cat.topics[i], &mt[i], &self);
+			rc = fill_topic(b, req, b->cat.topics[i], &mt[i]);
 			if (rc != 0)
 				return -1;
 			continue;
@@ -422,18 +653,34 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			    FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			continue;
 		}
-		if (fill_topic(b, req, t, &mt[i], &self) != 0)
+		if (fill_topic(b, req, t, &mt[i]) != 0)
 			return -1;
 		mt[i].name = r->topics[i];
 	}
-	memset(&br, 0, sizeof(br));
-	br.node_id = b->cfg->node_id;
-	br.host = fl_kp_str(b->adv_host);
-	br.port = b->adv_port;
-	br.rack.p = NULL;
 	memset(&resp, 0, sizeof(resp));
-	resp.brokers = &br;
-	resp.nbrokers = 1;
+	if (cluster_is_on(b)) {
+		/* every broker of the cluster, so clients follow leaders anywhere */
+		struct fl_kp_broker *bl = kafka_arena(req, b->cmeta.nbrokers, sizeof(*bl), &rc);
+
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < b->cmeta.nbrokers; i++) {
+			bl[i].node_id = b->cmeta.brokers[i].id;
+			bl[i].host = fl_kp_str(b->cmeta.brokers[i].host);
+			bl[i].port = b->cmeta.brokers[i].port;
+			bl[i].rack.p = NULL;
+		}
+		resp.brokers = bl;
+		resp.nbrokers = b->cmeta.nbrokers;
+	} else {
+		memset(&br, 0, sizeof(br));
+		br.node_id = b->cfg->node_id;
+		br.host = fl_kp_str(b->adv_host);
+		br.port = b->adv_port;
+		br.rack.p = NULL;
+		resp.brokers = &br;
+		resp.nbrokers = 1;
+	}
 	resp.cluster_id = fl_kp_str(b->cluster_id);
 	resp.controller_id = b->cfg->node_id;
 	resp.topics = mt;

@@ -166,6 +166,12 @@ ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src)
 }
 
 int
+serve_watch_fd(struct broker *b, int fd, struct ev_src *src)
+{
+	return ep_add(b, fd, EPOLLIN, src);
+}
+
+int
 loop_listen(struct broker *b, struct fl_err *err)
 {
 	size_t i;
@@ -319,6 +325,7 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 		fl_log(FL_LOG_DEBUG, "closing connection from %s: %s", c->peer, why);
 	conn_unpark(b, c);
 	group_conn_closed(b, c);
+	kafka_conn_closed(b, c);
 	while (c->qlen > 0)
 		chunk_pop(c);
 	b->out_bytes -= c->out_counted;
@@ -978,6 +985,8 @@ next_timeout(struct broker *b)
 		until = b->stop_deadline_ms;
 	if (group_next_wake(b) < until)
 		until = group_next_wake(b);
+	if (cluster_next_wake(b) < until)
+		until = cluster_next_wake(b);
 	if (until <= b->now_ms)
 		return 0;
 	return (int)(until - b->now_ms);
@@ -1016,6 +1025,7 @@ loop_run(struct broker *b)
 		}
 		tick(b);
 		group_tick(b);
+		cluster_tick(b);
 		for (i = 0; n > 0 && i < (size_t)n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
 			uint32_t e = evs[i].events;
@@ -1047,6 +1057,9 @@ loop_run(struct broker *b)
 			case EV_SYNC:
 				sync_on_done(b);
 				break;
+			case EV_CHILD:
+				cluster_on_child(b, src);
+				break;
 			}
 		}
 		/* parked fetches whose max_wait_ms ran out */
@@ -1072,6 +1085,7 @@ loop_run(struct broker *b)
 			}
 			conn_service(b, c);
 		}
+		kafka_hw_moved(b);	/* timeouts of acks=all answers */
 		sync_maybe_start(b);
 		if (b->is_failed)
 			break;		/* durability in doubt: answer nothing more */

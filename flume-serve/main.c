@@ -50,7 +50,7 @@ static const char usage_text[] =
     "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
     "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
     "                   [--group-initial-delay-ms N] [--group-min-session-ms N]\n"
-    "                   [--replica-lag-time-max-ms N]\n"
+    "                   [--replica-lag-time-max-ms N] [--min-insync-replicas N]\n"
     "       flume-serve -h | -V\n";
 
 static void
@@ -85,6 +85,7 @@ cfg_defaults(struct serve_cfg *c)
 	c->group_initial_delay_ms = 3000;	/* Kafka's defaults */
 	c->group_min_session_ms = 6000;
 	c->replica_lag_max_ms = 10000;
+	c->min_insync = 1;
 	c->log_level = FL_LOG_INFO;
 }
 
@@ -169,6 +170,11 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 	if (strcmp(key, "group-initial-delay-ms") == 0) {
 		rc = fl_conf_u64(v, 0, 300000, 0, &u);
 		c->group_initial_delay_ms = (int32_t)u;
+		return rc;
+	}
+	if (strcmp(key, "min-insync-replicas") == 0) {
+		rc = fl_conf_u64(v, 1, FL_REPL_REPLICAS_MAX, 0, &u);
+		c->min_insync = (int32_t)u;
 		return rc;
 	}
 	if (strcmp(key, "replica-lag-time-max-ms") == 0)
@@ -414,6 +420,33 @@ size_connections(struct broker *b, struct serve_cfg *cfg)
 	    (unsigned long long)open_now, (unsigned long long)cfg->connections_max);
 }
 
+/*
+ * The flume-repl program: beside this one (bin/ holds both, and so does an
+ * install), else wherever PATH finds it.
+ */
+static void
+find_repl(struct broker *b, const char *argv0)
+{
+	char self[SERVE_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		if (strchr(argv0, '/') == NULL)
+			goto path;
+		snprintf(self, sizeof(self), "%s", argv0);
+	} else {
+		self[n] = '\0';
+	}
+	slash = strrchr(self, '/');
+	if (slash != NULL && snprintf(b->repl_path, sizeof(b->repl_path), "%.*s/flume-repl",
+	    (int)(slash - self), self) < (int)sizeof(b->repl_path) &&
+	    access(b->repl_path, X_OK) == 0)
+		return;
+path:
+	snprintf(b->repl_path, sizeof(b->repl_path), "flume-repl");
+}
+
 static void
 announce_ready(struct broker *b, int fd)
 {
@@ -458,6 +491,7 @@ main(int argc, char **argv)
 		{ "group-initial-delay-ms", required_argument, NULL, 0 },
 		{ "group-min-session-ms", required_argument, NULL, 0 },
 		{ "replica-lag-time-max-ms", required_argument, NULL, 0 },
+		{ "min-insync-replicas", required_argument, NULL, 0 },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct serve_cfg cfg;
@@ -544,12 +578,16 @@ main(int argc, char **argv)
 	size_connections(&b, &cfg);
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
+	find_repl(&b, argv[0]);
+	if (cluster_open(&b, &err) != 0)
+		fl_diex(err.code == FL_ESYS ? EX_IOERR : EX_DATAERR, "%s", err.msg);
 	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",
 	    b.bound, b.adv_host, (unsigned)b.adv_port, (int)cfg.node_id, cfg.data_dir);
 	if (cfg.ready_fd >= 0)
 		announce_ready(&b, cfg.ready_fd);
 
 	rc = loop_run(&b);
+	cluster_stop(&b);
 	sync_stop(&b);
 	if (!b.is_failed)
 		store_snapshot_all(&b, 1);

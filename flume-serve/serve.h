@@ -30,6 +30,7 @@
 
 #include "base/err.h"
 #include "base/rd.h"
+#include "codec/cmeta.h"
 #include "codec/kproto.h"
 #include "codec/offsets.h"
 #include "codec/topics.h"
@@ -87,6 +88,7 @@ struct serve_cfg {
 	int32_t  group_initial_delay_ms;	/* group.initial.rebalance.delay.ms */
 	int32_t  group_min_session_ms;		/* group.min.session.timeout.ms */
 	int64_t  replica_lag_max_ms;		/* replica.lag.time.max.ms */
+	int32_t  min_insync;			/* min.insync.replicas */
 	enum fl_log_level log_level;
 };
 
@@ -129,7 +131,7 @@ struct chunk {
 	uint64_t need_round;		/* 0 ready; else after that sync round */
 };
 
-enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC };
+enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC, EV_CHILD };
 
 struct ev_src {
 	int kind;
@@ -160,6 +162,7 @@ struct conn {
 	int is_waiting;			/* a JoinGroup/SyncGroup awaits the coordinator */
 	int32_t wait_corr;		/* ... and owes this correlation id */
 	int16_t wait_version;		/* ... in this version */
+	struct pending_acks *acks;	/* an acks=all Produce waiting for the HW (kafka.c) */
 	struct conn *next_ready;
 	struct conn *park_prev, *park_next;
 	size_t live_idx;
@@ -207,9 +210,15 @@ struct broker {
 	struct syncer sy;
 	struct fl_round round;		/* group commit (sm/round.h) */
 	int is_paused;			/* producers wait for the sync thread */
+	size_t nacks_waiting;		/* connections with an acks=all answer pending */
 
 	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
 	int has_coord;
+
+	struct fl_cmeta cmeta;		/* cluster.meta: brokers, partition roles */
+	struct child **children;	/* flume-repl, one per leader followed (cluster.c) */
+	size_t nchildren;
+	char repl_path[SERVE_PATH_MAX];	/* the flume-repl program */
 
 	int is_stopping;
 	int is_failed;			/* stop at once: durability is in doubt */
@@ -245,6 +254,25 @@ void store_log_error(const struct fl_part *p, const char *what, int rc);
 static inline int is_internal_topic(const void *name, size_t len)
 { return len == 18 && memcmp(name, FL_OFFSETS_TOPIC, 18) == 0; }
 
+/* The broker's lock of a partition (flume-log(5)); 0 or FL_EBUSY / FL_ESYS with err. */
+int store_lock_part(struct fl_part *p, struct fl_err *err);
+int store_lock_part_at(struct broker *b, struct fl_topic *t, int32_t idx, struct fl_err *err);
+void store_unlock_part(struct fl_part *p);
+
+/* cluster.c */
+struct child;
+int cluster_open(struct broker *b, struct fl_err *err);
+void cluster_stop(struct broker *b);
+int cluster_is_on(const struct broker *b);
+void cluster_on_child(struct broker *b, struct ev_src *src);
+void cluster_tick(struct broker *b);
+int64_t cluster_next_wake(const struct broker *b);
+void cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv);
+void cluster_cmd_lead(struct broker *b, struct conn *c, char **argv);
+void cluster_cmd_follow(struct broker *b, struct conn *c, char **argv);
+void cluster_cmd_isr(struct broker *b, struct conn *c, char **argv);
+void cluster_cmd_offline(struct broker *b, struct conn *c, char **argv);
+
 /* sync.c */
 int sync_init(struct broker *b);
 void sync_stop(struct broker *b);
@@ -273,6 +301,8 @@ int conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len);
 void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
 void conn_unpark(struct broker *b, struct conn *c);
 void loop_wake_all(struct broker *b);
+/* Watch fd for input in the loop; events come to src's kind. */
+int serve_watch_fd(struct broker *b, int fd, struct ev_src *src);
 
 /* kafka.c: arrays for a response, from the request's arena (NULL for 0). */
 void *kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc);
@@ -282,6 +312,12 @@ void *kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc);
  * round.  0, or -1 (close the connection) on failure.
  */
 int kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t need_round);
+
+/* kafka.c: HWs may have moved: answer the acks=all Produces they settle. */
+void kafka_hw_moved(struct broker *b);
+/* kafka.c: c is closing: forget what it waited for. */
+void kafka_conn_closed(struct broker *b, struct conn *c);
+struct pending_acks;
 
 /* kafka.c: handle one request payload; 1 = parked (keep the frame), 0 =
  * done, negative = close the connection. */
@@ -302,6 +338,9 @@ void group_admin_show(struct broker *b, struct conn *c, const char *name);
 
 /* admin.c: append one printf-formatted piece of an answer to c->out. */
 void admin_say(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* admin.c: the partition operands name, or an error answered and NULL. */
+struct fl_part *admin_part(struct broker *b, struct conn *c, const char *topic,
+    const char *part);
 /* admin.c: handle one admin line; output appended to c->out. */
 void admin_handle(struct broker *b, struct conn *c, char *line);
 

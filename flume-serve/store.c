@@ -44,8 +44,8 @@ store_fail(struct broker *b, const struct fl_part *p, const char *call, int rc)
  * writing commands do (flume-log(5)).  0, or FL_EBUSY / FL_ESYS with err
  * set.
  */
-static int
-lock_part(struct fl_part *p, struct fl_err *err)
+int
+store_lock_part(struct fl_part *p, struct fl_err *err)
 {
 	int rc;
 
@@ -61,11 +61,32 @@ lock_part(struct fl_part *p, struct fl_err *err)
 	return 0;
 }
 
-static void
-unlock_part(struct fl_part *p)
+void
+store_unlock_part(struct fl_part *p)
 {
 	fl_lock_release(p->lock_fd);
 	p->lock_fd = -1;
+}
+
+int
+store_lock_part_at(struct broker *b, struct fl_topic *t, int32_t idx, struct fl_err *err)
+{
+	struct fl_part *p = &t->parts[idx];
+	char dir[SERVE_PATH_MAX + FL_TOPIC_NAME_MAX + 16], name[FL_TOPIC_NAME_MAX + 16];
+	int rc;
+
+	if (p->lock_fd >= 0)
+		return 0;
+	/* a closed partition keeps no path: make it again */
+	if (fl_topic_dir_name(name, sizeof(name), t->name, idx) != 0 ||
+	    snprintf(dir, sizeof(dir), "%s/%s", b->cfg->data_dir, name) >= (int)sizeof(dir))
+		return fl_err_set(err, FL_ERANGE, "path too long for %s", t->name);
+	rc = fl_lock_dir(dir, 1, &p->lock_fd);
+	if (rc == FL_EBUSY)
+		return fl_err_set(err, rc, "%s/%s is held by another process", dir, FL_LOCK_FILE);
+	if (rc != 0)
+		return fl_err_set(err, rc, "lock %s/%s: %s", dir, FL_LOCK_FILE, strerror(errno));
+	return 0;
 }
 
 static int
@@ -75,7 +96,7 @@ lock_topic(struct fl_topic *t, struct fl_err *err)
 	int rc;
 
 	for (j = 0; j < t->nparts; j++)
-		if ((rc = lock_part(&t->parts[j], err)) != 0)
+		if ((rc = store_lock_part(&t->parts[j], err)) != 0)
 			return rc;
 	return 0;
 }
@@ -86,7 +107,7 @@ unlock_topic(struct fl_topic *t)
 	int32_t j;
 
 	for (j = 0; j < t->nparts; j++)
-		unlock_part(&t->parts[j]);
+		store_unlock_part(&t->parts[j]);
 }
 
 int

@@ -140,6 +140,7 @@ round_finish(struct broker *b)
 	fl_round_finish(&b->round);
 	fl_catalog_reap(&b->cat);
 	group_durable(b);
+	kafka_hw_moved(b);
 	loop_wake_all(b);
 }
 

@@ -24,6 +24,9 @@ leader_with_records() {
 	seq 10001 20000 | flume-cat -b "$ADDR" -t t -P -p 1 --batch-bytes 1024
 	[ "$(serve_log_end t 0)" = 10000 ]
 	[ "$(serve_log_end t 1)" = 10000 ]
+	# node 2 is a replica of both partitions (epoch 0, ISR the leader's own)
+	serve_admin lead t 0 0 1,2 1 | grep -qx ok
+	serve_admin lead t 1 0 1,2 1 | grep -qx ok
 	COPY=$(tmpdir copy)/data
 }
 
@@ -190,6 +193,7 @@ leader_with_records() {
 	serve_start lead
 	LEAD_DATA=$DATA
 	[ "$(serve_log_end r 0)" = 3000 ]
+	serve_admin lead r 0 0 1,2 1 | grep -qx ok
 	# a copy holding 100 records, all below the leader's log start
 	COPY=$(tmpdir copy)/data
 	seq 1 100 | flume-seg append "$COPY/r-0"
@@ -214,6 +218,7 @@ leader_with_records() {
 	serve_start lead
 	serve_admin create t 1 | grep -qx ok
 	seq 1 100 | flume-cat -b "$ADDR" -t t -P
+	serve_admin lead t 0 0 1,2 1 | grep -qx ok
 	COPY=$(tmpdir copy)/data
 	repl_start r --data "$COPY" --node-id 2 --leader-id 1 --leader "$ADDR"
 	repl_send 'follow t 0 0' 'frobnicate t 0' 'follow t x 0' 'follow t 0' \
@@ -244,6 +249,7 @@ leader_with_records() {
 	serve_start lead
 	serve_admin create t 1 | grep -qx ok
 	seq 1 100 | flume-cat -b "$ADDR" -t t -P
+	serve_admin lead t 0 0 1,2 1 | grep -qx ok
 	COPY=$(tmpdir copy)/data
 	repl_start r --data "$COPY" --node-id 2 --leader-id 1 --leader "$ADDR" \
 	    --unreachable-ms 1500
@@ -261,6 +267,8 @@ leader_with_records() {
 	serve_start lead
 	serve_admin create t 2 | grep -qx ok
 	seq 1 100 | flume-cat -b "$ADDR" -t t -P -p 0
+	serve_admin lead t 0 0 1,2 1 | grep -qx ok
+	serve_admin lead t 1 0 1,2 1 | grep -qx ok
 	COPY=$(tmpdir copy)/data
 	mkdir -p "$COPY/t-1"
 	# someone else holds t-1's lock (the process that sleeps holds the fd)
@@ -290,6 +298,7 @@ leader_with_records() {
 	serve_start lead
 	serve_admin create t 1 | grep -qx ok
 	seq 1 100 | flume-cat -b "$ADDR" -t t -P
+	serve_admin lead t 0 0 1,2 1 | grep -qx ok
 	COPY=$(tmpdir copy)/data
 	repl_start r --data "$COPY" --node-id 2 --leader-id 1 --leader "$ADDR" \
 	    --max-wait-ms 30000

@@ -366,6 +366,44 @@ fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err)
 	return 0;
 }
 
+int
+fl_catalog_reopen(struct fl_catalog *c, struct fl_topic *t, int32_t idx, int64_t now_ms,
+    struct fl_err *err)
+{
+	struct fl_part *p = &t->parts[idx], keep;
+	struct fl_plog_recovery rec;
+	char dir[PATH_BYTES], snote[256];
+	int rc;
+
+	if (p->is_open)
+		return 0;
+	if (part_path(c, dir, sizeof(dir), t->name, idx) != 0)
+		return fl_err_set(err, FL_ERANGE, "path too long for %s", t->name);
+	keep = *p;
+	memset(&rec, 0, sizeof(rec));
+	rc = fl_part_open(p, c->vfs, dir, &c->pcfg, now_ms, &rec, snote, sizeof(snote), err);
+	if (rc != 0) {
+		*p = keep;
+		return rc;
+	}
+	/* what it was told stays until it is told otherwise */
+	p->role = keep.role;
+	p->leader_epoch = keep.leader_epoch > p->leader_epoch ? keep.leader_epoch : p->leader_epoch;
+	p->leader_id = keep.leader_id;
+	p->replicas = keep.replicas;
+	p->isr = keep.isr;
+	p->lock_fd = keep.lock_fd;
+	p->round = keep.round;
+	if (rec.cut_bytes > 0)
+		say(c, FL_CATALOG_WARN, "%s: cut %llu bytes from position %llu of segment "
+		    "%llu: %s", dir, (unsigned long long)rec.cut_bytes,
+		    (unsigned long long)rec.cut_pos, (unsigned long long)rec.cut_segment,
+		    rec.reason);
+	if (snote[0] != '\0')
+		say(c, FL_CATALOG_WARN, "%s: %s", dir, snote);
+	return 0;
+}
+
 void
 fl_catalog_reap(struct fl_catalog *c)
 {

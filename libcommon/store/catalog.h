@@ -113,6 +113,14 @@ int fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *topics, size_
  * files is being synced.  0, FL_ENOENT, or the file write's error.
  */
 int fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err);
+/*
+ * Open again, in place, a partition that was closed (fl_part_close) while
+ * another process (its follower) wrote it; its replica role and the
+ * reported log end are kept.  0 or the open's error (err says).
+ */
+int fl_catalog_reopen(struct fl_catalog *c, struct fl_topic *t, int32_t idx, int64_t now_ms,
+    struct fl_err *err);
+
 /* Remove deleted topics whose partitions are not in a sync round. */
 void fl_catalog_reap(struct fl_catalog *c);
 

@@ -59,6 +59,7 @@ struct fl_part {
 	int32_t  leader_id;		/* -1: none known */
 	struct fl_nodeset replicas, isr;	/* as last told (isr: committed) */
 	struct fl_leader lead;		/* role == FL_ROLE_LEADER: followers, ISR, HW */
+	uint64_t repl_log_end;		/* closed here, followed elsewhere: its copy's end as reported */
 	int      has_hw_file;		/* an `hw` checkpoint exists: keep it current */
 	int      lock_fd;		/* the owner's flock of DIR/lock (os/lock.h), -1;
 					 * the partition never touches it */
@@ -86,6 +87,9 @@ int fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 /* Sync what was appended, then close.  Returns the sync's result. */
 int fl_part_close(struct fl_part *p);
 static inline const char *fl_part_dir(const struct fl_part *p) { return p->log.dir; }
+/* The log end: the open log's, or what the follower copying it last reported. */
+static inline uint64_t fl_part_log_end(const struct fl_part *p)
+{ return p->is_open ? p->log.log_end : p->repl_log_end; }
 
 /* What fl_part_produce did with a batch that passed its checks. */
 struct fl_part_produce_res {

@@ -1,0 +1,806 @@
+/*
+ * cluster.c: this broker in a cluster (DESIGN §1, §6): the durable
+ * cluster.meta (the brokers, and what this node was told of each
+ * partition it holds), the admin verbs that change a partition's replica
+ * role (brokers, lead, follow, isr, offline), and the flume-repl children
+ * that copy followed partitions, one per leader broker.
+ *
+ * Who writes a partition is settled by its lock: the broker while it leads
+ * it (or holds it offline), the child of its leader while it follows it.
+ * Handing a partition over: `follow` syncs and closes it here and releases
+ * the lock before the child is told; `lead` tells the child to drop it and
+ * waits (at most CHILD_DROP_WAIT_MS) for "dropped" before it reopens it.
+ *
+ * A broker with brokers in cluster.meta leads nothing after a restart
+ * until it is told `lead` again (a deposed leader that comes back must
+ * never acknowledge a write); it resumes following what it followed.  A
+ * broker without brokers is the one-node broker and leads everything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pipeline.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "codec/cmeta.h"
+#include "codec/conf.h"
+#include "codec/replctl.h"
+#include "os/clock.h"
+#include "os/lock.h"
+#include "serve.h"
+
+#define CLUSTER_FILE "cluster.meta"
+#define CHILD_DROP_WAIT_MS 5000
+#define CHILD_BACKOFF_MIN_MS 100
+#define CHILD_BACKOFF_MAX_MS 5000
+
+struct child {
+	struct ev_src ev;		/* first: epoll data.ptr points here */
+	int32_t leader;
+	pipeline *pl;
+	int in_fd, out_fd;		/* our ends: its stdin, its stdout */
+	char rbuf[4 * FL_REPLCTL_LINE_MAX];
+	size_t rlen;
+	int64_t restart_ms;		/* not running: start again at this time */
+	int64_t backoff_ms;
+};
+
+/* ---- cluster.meta ---- */
+
+static int
+save(struct broker *b, struct fl_err *err)
+{
+	struct fl_wr w;
+	int rc;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	rc = fl_cmeta_encode(&b->cmeta, &w);
+	if (rc == 0)
+		rc = fl_durable_write(b->vfs, b->cfg->data_dir, CLUSTER_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	if (rc != 0)
+		return fl_err_set(err, rc, "write %s/%s: %s", b->cfg->data_dir, CLUSTER_FILE,
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	return 0;
+}
+
+/* What p is now, into cluster.meta (not yet saved). */
+static int
+record(struct broker *b, const char *topic, int32_t idx, const struct fl_part *p)
+{
+	struct fl_cmeta_part e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.topic, sizeof(e.topic), "%s", topic);
+	e.partition = idx;
+	e.epoch = p->leader_epoch;
+	e.role = p->role;
+	e.leader = p->leader_id;
+	e.replicas = p->replicas;
+	e.isr = p->isr;
+	return fl_cmeta_put(&b->cmeta, &e);
+}
+
+int
+cluster_is_on(const struct broker *b)
+{
+	return b->cmeta.nbrokers > 0;
+}
+
+/* ---- children ---- */
+
+static struct child *
+child_find(struct broker *b, int32_t leader)
+{
+	size_t i;
+
+	for (i = 0; i < b->nchildren; i++)
+		if (b->children[i]->leader == leader)
+			return b->children[i];
+	return NULL;
+}
+
+/* Send one command line to a running child (a full pipe drops it: logged). */
+static void
+child_send(struct child *ch, const struct fl_replctl_cmd *cmd)
+{
+	char line[FL_REPLCTL_LINE_MAX + 2];
+	int n = fl_replctl_cmd_format(line, sizeof(line) - 1, cmd);
+
+	if (n < 0 || ch->in_fd < 0)
+		return;
+	line[n++] = '\n';
+	if (write(ch->in_fd, line, (size_t)n) != n)
+		fl_log(FL_LOG_WARN, "flume-repl for leader %d: command not sent: %s",
+		    (int)ch->leader, strerror(errno));
+}
+
+/* Tell a child about every partition it should follow. */
+static void
+child_send_all(struct broker *b, struct child *ch)
+{
+	size_t i;
+	int32_t j;
+
+	for (i = 0; i < b->cat.ntopics; i++) {
+		struct fl_topic *t = b->cat.topics[i];
+
+		for (j = 0; j < t->nparts; j++) {
+			const struct fl_part *p = &t->parts[j];
+			struct fl_replctl_cmd cmd;
+
+			if (p->role != FL_ROLE_FOLLOWER || p->leader_id != ch->leader)
+				continue;
+			memset(&cmd, 0, sizeof(cmd));
+			cmd.kind = FL_REPLCTL_FOLLOW;
+			snprintf(cmd.topic, sizeof(cmd.topic), "%s", t->name);
+			cmd.part = j;
+			cmd.epoch = p->leader_epoch;
+			child_send(ch, &cmd);
+		}
+	}
+}
+
+static int
+child_start(struct broker *b, struct child *ch)
+{
+	const struct fl_cmeta_broker *lb = fl_cmeta_broker(&b->cmeta, ch->leader);
+	char node[16], leader[16], addr[FL_CMETA_HOST_MAX + 16];
+	FILE *in, *out;
+
+	if (lb == NULL)
+		return FL_ENOENT;
+	snprintf(node, sizeof(node), "%d", (int)b->cfg->node_id);
+	snprintf(leader, sizeof(leader), "%d", (int)ch->leader);
+	snprintf(addr, sizeof(addr), strchr(lb->host, ':') ? "[%s]:%u" : "%s:%u", lb->host,
+	    (unsigned)lb->port);
+	ch->pl = pipeline_new_command_args(b->repl_path, "--data", b->cfg->data_dir,
+	    "--node-id", node, "--leader-id", leader, "--leader", addr, (void *)NULL);
+	pipeline_want_in(ch->pl, -1);
+	pipeline_want_out(ch->pl, -1);
+	pipeline_ignore_signals(ch->pl, 0);
+	pipeline_start(ch->pl);
+	in = pipeline_get_infile(ch->pl);
+	out = pipeline_get_outfile(ch->pl);
+	ch->in_fd = in ? fileno(in) : -1;
+	ch->out_fd = out ? fileno(out) : -1;
+	if (ch->in_fd < 0 || ch->out_fd < 0)
+		return FL_ESYS;
+	(void)fcntl(ch->out_fd, F_SETFL, fcntl(ch->out_fd, F_GETFL) | O_NONBLOCK);
+	(void)fcntl(ch->in_fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(ch->out_fd, F_SETFD, FD_CLOEXEC);
+	ch->rlen = 0;
+	ch->restart_ms = 0;
+	if (serve_watch_fd(b, ch->out_fd, &ch->ev) != 0)
+		return FL_ESYS;
+	fl_log(FL_LOG_INFO, "started flume-repl (pid %d) following leader %d at %s",
+	    (int)pipeline_get_pid(ch->pl, 0), (int)ch->leader, addr);
+	child_send_all(b, ch);
+	return 0;
+}
+
+/* The child ended (its stdout closed): reap it, and start it again later. */
+static void
+child_ended(struct broker *b, struct child *ch)
+{
+	int status;
+
+	if (ch->pl == NULL)
+		return;
+	(void)epoll_ctl(b->epfd, EPOLL_CTL_DEL, ch->out_fd, NULL);
+	status = pipeline_wait(ch->pl);
+	pipeline_free(ch->pl);
+	ch->pl = NULL;
+	ch->in_fd = ch->out_fd = -1;
+	if (b->is_stopping)
+		return;
+	fl_log(status == 0 ? FL_LOG_INFO : FL_LOG_WARN, "flume-repl following leader %d "
+	    "ended (status %d); again in %lld ms", (int)ch->leader, status,
+	    (long long)ch->backoff_ms);
+	ch->restart_ms = b->now_ms + ch->backoff_ms;
+	ch->backoff_ms = ch->backoff_ms * 2 > CHILD_BACKOFF_MAX_MS ? CHILD_BACKOFF_MAX_MS :
+	    ch->backoff_ms * 2;
+}
+
+/* A child for `leader`, started if need be. */
+static struct child *
+child_ensure(struct broker *b, int32_t leader)
+{
+	struct child *ch = child_find(b, leader);
+
+	if (ch == NULL) {
+		struct child **nc = realloc(b->children, (b->nchildren + 1) * sizeof(*nc));
+
+		if (nc == NULL)
+			return NULL;
+		b->children = nc;
+		ch = calloc(1, sizeof(*ch));
+		if (ch == NULL)
+			return NULL;
+		ch->ev.kind = EV_CHILD;
+		ch->leader = leader;
+		ch->in_fd = ch->out_fd = -1;
+		ch->backoff_ms = CHILD_BACKOFF_MIN_MS;
+		b->children[b->nchildren++] = ch;
+	}
+	if (ch->pl == NULL && ch->restart_ms == 0 && child_start(b, ch) != 0) {
+		fl_log(FL_LOG_WARN, "cannot start flume-repl for leader %d", (int)leader);
+		ch->restart_ms = b->now_ms + ch->backoff_ms;
+	}
+	return ch;
+}
+
+static void
+on_report(struct broker *b, struct child *ch, const struct fl_replctl_rep *r)
+{
+	struct fl_part *p = r->topic[0] ? store_part(b, r->topic, strlen(r->topic), r->part) :
+	    NULL;
+
+	switch (r->kind) {
+	case FL_REPLCTL_PROGRESS:
+		if (p != NULL && !p->is_open) {
+			p->repl_log_end = r->offset;
+			if (r->hw > p->hw || r->hw < p->hw)
+				p->hw = r->hw;	/* the copy's, persisted by the child */
+		}
+		ch->backoff_ms = CHILD_BACKOFF_MIN_MS;
+		break;
+	case FL_REPLCTL_FOLLOWING:
+		fl_log(FL_LOG_INFO, "following %s-%d from leader %d at epoch %d", r->topic,
+		    (int)r->part, (int)ch->leader, (int)r->epoch);
+		break;
+	case FL_REPLCTL_TRUNCATED:
+		fl_log(FL_LOG_INFO, "%s-%d: the copy's divergent tail was cut; it ends at %llu",
+		    r->topic, (int)r->part, (unsigned long long)r->offset);
+		if (p != NULL && !p->is_open)
+			p->repl_log_end = r->offset;
+		break;
+	case FL_REPLCTL_RESET:
+		fl_log(FL_LOG_WARN, "%s-%d: the copy was emptied and restarts at %llu (the "
+		    "leader no longer holds what it lacked)", r->topic, (int)r->part,
+		    (unsigned long long)r->offset);
+		break;
+	case FL_REPLCTL_FENCED:
+		fl_log(FL_LOG_WARN, "%s-%d: leader %d has an epoch newer than %d: waiting to "
+		    "be told the new one", r->topic, (int)r->part, (int)ch->leader,
+		    (int)r->epoch);
+		break;
+	case FL_REPLCTL_DROPPED:
+		break;
+	case FL_REPLCTL_ERROR:
+		fl_log(FL_LOG_WARN, "flume-repl for leader %d: %s-%s: %s", (int)ch->leader,
+		    r->topic[0] ? r->topic : "-", r->part >= 0 ? "" : "-", r->text);
+		break;
+	}
+}
+
+/*
+ * Read what a child reported.  Returns 1 if it reported `dropped` for
+ * (topic, part) (used while waiting for a hand-over), else 0.
+ */
+static int
+child_read(struct broker *b, struct child *ch, const char *topic, int32_t part)
+{
+	int dropped = 0;
+
+	for (;;) {
+		ssize_t n = read(ch->out_fd, ch->rbuf + ch->rlen, sizeof(ch->rbuf) - ch->rlen);
+		char *nl;
+
+		if (n == 0) {
+			child_ended(b, ch);
+			return dropped;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				child_ended(b, ch);
+			return dropped;
+		}
+		ch->rlen += (size_t)n;
+		while ((nl = memchr(ch->rbuf, '\n', ch->rlen)) != NULL) {
+			struct fl_replctl_rep r;
+			struct fl_err err = { 0 };
+			size_t len = (size_t)(nl - ch->rbuf);
+
+			if (fl_replctl_rep_parse(ch->rbuf, len, &r, &err) == 0) {
+				on_report(b, ch, &r);
+				if (r.kind == FL_REPLCTL_DROPPED && topic != NULL &&
+				    strcmp(r.topic, topic) == 0 && r.part == part)
+					dropped = 1;
+			} else {
+				fl_log(FL_LOG_WARN, "flume-repl for leader %d said something "
+				    "unknown: %s", (int)ch->leader, err.msg);
+			}
+			memmove(ch->rbuf, nl + 1, ch->rlen - len - 1);
+			ch->rlen -= len + 1;
+		}
+		if (ch->rlen == sizeof(ch->rbuf))
+			ch->rlen = 0;	/* a line longer than any report: drop it */
+	}
+}
+
+void
+cluster_on_child(struct broker *b, struct ev_src *src)
+{
+	struct child *ch = (struct child *)(void *)src;
+
+	if (ch->pl != NULL)
+		(void)child_read(b, ch, NULL, -1);
+}
+
+void
+cluster_tick(struct broker *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nchildren; i++) {
+		struct child *ch = b->children[i];
+
+		if (ch->pl == NULL && ch->restart_ms != 0 && b->now_ms >= ch->restart_ms &&
+		    !b->is_stopping) {
+			ch->restart_ms = 0;
+			if (child_start(b, ch) != 0)
+				ch->restart_ms = b->now_ms + ch->backoff_ms;
+		}
+	}
+}
+
+int64_t
+cluster_next_wake(const struct broker *b)
+{
+	int64_t t = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < b->nchildren; i++)
+		if (b->children[i]->pl == NULL && b->children[i]->restart_ms != 0 &&
+		    b->children[i]->restart_ms < t)
+			t = b->children[i]->restart_ms;
+	return t;
+}
+
+/* Ask the child following (topic, part) to let it go, and wait until it has. */
+static int
+child_drop_wait(struct broker *b, int32_t leader, const char *topic, int32_t part)
+{
+	struct child *ch = child_find(b, leader);
+	struct fl_replctl_cmd cmd;
+	int64_t deadline = fl_clock_ms() + CHILD_DROP_WAIT_MS;
+
+	if (ch == NULL || ch->pl == NULL)
+		return 0;	/* nobody follows it: the lock is free */
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.kind = FL_REPLCTL_DROP;
+	snprintf(cmd.topic, sizeof(cmd.topic), "%s", topic);
+	cmd.part = part;
+	child_send(ch, &cmd);
+	while (ch->pl != NULL) {
+		struct pollfd pfd = { ch->out_fd, POLLIN, 0 };
+		int64_t left = deadline - fl_clock_ms();
+
+		if (left <= 0)
+			return FL_EBUSY;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			return FL_ESYS;
+		if (child_read(b, ch, topic, part))
+			return 0;
+	}
+	return 0;	/* it ended: the lock went with it */
+}
+
+void
+cluster_stop(struct broker *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nchildren; i++) {
+		struct child *ch = b->children[i];
+
+		if (ch->pl != NULL) {
+			/* pipeline_wait closes its input first: at end of input the
+			 * child syncs what it has and exits 0 */
+			(void)epoll_ctl(b->epfd, EPOLL_CTL_DEL, ch->out_fd, NULL);
+			(void)pipeline_wait(ch->pl);
+			pipeline_free(ch->pl);
+		}
+		free(ch);
+	}
+	free(b->children);
+	b->children = NULL;
+	b->nchildren = 0;
+	fl_cmeta_free(&b->cmeta);
+}
+
+/* ---- the partition hand-over ---- */
+
+/* Stop writing p here: sync it, close it, release its lock (a child takes it). */
+static void
+release_part(struct broker *b, struct fl_part *p)
+{
+	if (!p->is_open)
+		return;
+	if (p->round.in_round)
+		sync_wait_idle(b);	/* the sync thread may hold its file */
+	fl_round_forget(&b->round, &p->round);
+	p->repl_log_end = p->log.log_end;
+	if (fl_part_close(p) != 0)
+		fl_log(FL_LOG_WARN, "%s: sync at hand-over: %s", fl_part_dir(p),
+		    strerror(errno));
+	store_unlock_part(p);
+}
+
+/* Open p here again, under its lock (after its follower let it go). */
+static int
+take_part(struct broker *b, struct fl_topic *t, int32_t idx, struct fl_err *err)
+{
+	struct fl_part *p = &t->parts[idx];
+	int rc;
+
+	if (p->is_open)
+		return 0;
+	rc = store_lock_part_at(b, t, idx, err);
+	if (rc == 0)
+		rc = fl_catalog_reopen(&b->cat, t, idx, b->wall_ms, err);
+	if (rc != 0)
+		store_unlock_part(p);
+	return rc;
+}
+
+/* ---- start-up ---- */
+
+int
+cluster_open(struct broker *b, struct fl_err *err)
+{
+	uint8_t *data;
+	size_t len, i;
+	int rc = fl_durable_read(b->vfs, b->cfg->data_dir, CLUSTER_FILE, &data, &len);
+
+	if (rc == FL_ENOENT)
+		return 0;
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: %s", b->cfg->data_dir, CLUSTER_FILE,
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+	rc = fl_cmeta_decode(&b->cmeta, data, len);
+	free(data);
+	if (rc == FL_ERANGE)
+		return fl_err_set(err, rc, "%s/%s: written by a newer flume", b->cfg->data_dir,
+		    CLUSTER_FILE);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: unrecognised content", b->cfg->data_dir,
+		    CLUSTER_FILE);
+	for (i = 0; i < b->cmeta.nparts; i++) {
+		const struct fl_cmeta_part *e = &b->cmeta.parts[i];
+		struct fl_part *p = store_part(b, e->topic, strlen(e->topic), e->partition);
+		enum fl_role role = e->role;
+
+		if (p == NULL) {
+			fl_log(FL_LOG_WARN, "%s/%s names %s-%d, which this node does not hold",
+			    b->cfg->data_dir, CLUSTER_FILE, e->topic, (int)e->partition);
+			continue;
+		}
+		/* a leader that comes back leads nothing until told again */
+		if (role == FL_ROLE_LEADER && cluster_is_on(b))
+			role = FL_ROLE_OFFLINE;
+		if (role == FL_ROLE_LEADER) {
+			rc = fl_part_lead(p, b->now_ms, e->epoch, &e->replicas, &e->isr);
+		} else {
+			if (role == FL_ROLE_FOLLOWER)
+				release_part(b, p);
+			rc = fl_part_step_down(p, role, e->epoch, e->leader, &e->replicas);
+			p->isr = e->isr;
+		}
+		if (rc != 0)
+			return fl_err_set(err, FL_ECORRUPT, "%s/%s: %s-%d: epoch %d is older "
+			    "than the partition's %d", b->cfg->data_dir, CLUSTER_FILE, e->topic,
+			    (int)e->partition, (int)e->epoch, (int)p->leader_epoch);
+		if (role == FL_ROLE_FOLLOWER)
+			(void)child_ensure(b, e->leader);
+	}
+	return 0;
+}
+
+/* ---- admin verbs ---- */
+
+static int
+parse_epoch(struct conn *c, const char *s, int32_t *epoch)
+{
+	uint64_t v;
+
+	if (fl_conf_u64(s, 0, INT32_MAX, 0, &v) != 0) {
+		admin_say(c, "error: epoch must be 0..%d\n", INT32_MAX);
+		return -1;
+	}
+	*epoch = (int32_t)v;
+	return 0;
+}
+
+static int
+parse_set(struct conn *c, const char *what, const char *s, struct fl_nodeset *set)
+{
+	if (fl_nodeset_parse(set, s) != 0 || set->n == 0) {
+		admin_say(c, "error: %s must be node ids like 1,2,3 (at most %d)\n", what,
+		    FL_REPL_REPLICAS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The partition a verb names, created here (with its topic) when it does
+ * not exist yet.  NULL after answering an error.
+ */
+static struct fl_part *
+verb_part(struct broker *b, struct conn *c, const char *topic, const char *idx_text,
+    struct fl_topic **tout, int32_t *idx)
+{
+	struct fl_topic *t;
+	uint64_t v;
+
+	if (fl_conf_u64(idx_text, 0, FL_TOPIC_PARTITIONS_MAX - 1, 0, &v) != 0) {
+		admin_say(c, "error: partition must be 0..%d\n", FL_TOPIC_PARTITIONS_MAX - 1);
+		return NULL;
+	}
+	*idx = (int32_t)v;
+	t = store_find(b, topic, strlen(topic));
+	if (t == NULL) {
+		struct fl_catalog_new nt;
+
+		memset(&nt, 0, sizeof(nt));
+		nt.name = topic;
+		nt.nparts = *idx + 1;
+		store_create(b, &nt, 1);
+		if (nt.rc == FL_EINVAL) {
+			admin_say(c, "error: invalid topic name\n");
+			return NULL;
+		}
+		if (nt.rc != 0) {
+			admin_say(c, "error: %s\n", nt.why[0] ? nt.why : fl_strerror(nt.rc));
+			return NULL;
+		}
+		t = nt.topic;
+	}
+	if (*idx >= t->nparts) {
+		admin_say(c, "error: topic %s has %d partitions here\n", topic, (int)t->nparts);
+		return NULL;
+	}
+	*tout = t;
+	return &t->parts[*idx];
+}
+
+static int
+check_epoch(struct conn *c, const struct fl_part *p, int32_t epoch)
+{
+	if (epoch < p->leader_epoch) {
+		admin_say(c, "error: epoch %d is older than the current epoch %d\n", (int)epoch,
+		    (int)p->leader_epoch);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+persist(struct broker *b, struct conn *c, const struct fl_topic *t, int32_t idx)
+{
+	struct fl_err err = { 0 };
+
+	if (record(b, t->name, idx, &t->parts[idx]) != 0 || save(b, &err) != 0) {
+		admin_say(c, "error: %s\n", err.msg[0] ? err.msg : "out of memory");
+		return;
+	}
+	admin_say(c, "ok\n");
+}
+
+/* brokers ID=HOST:PORT ... */
+void
+cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv)
+{
+	struct fl_cmeta_broker br[FL_CMETA_BROKERS_MAX];
+	struct fl_err err = { 0 };
+	int i, has_self = 0;
+
+	if (argc > FL_CMETA_BROKERS_MAX) {
+		admin_say(c, "error: at most %d brokers\n", FL_CMETA_BROKERS_MAX);
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if (fl_cmeta_broker_parse(&br[i], argv[i]) != 0) {
+			admin_say(c, "error: %s: brokers are ID=HOST:PORT\n", argv[i]);
+			return;
+		}
+		has_self |= br[i].id == b->cfg->node_id;
+	}
+	if (!has_self) {
+		admin_say(c, "error: the list must name this node (%d)\n", (int)b->cfg->node_id);
+		return;
+	}
+	if (fl_cmeta_set_brokers(&b->cmeta, br, (size_t)argc) != 0) {
+		admin_say(c, "error: a broker id is named twice\n");
+		return;
+	}
+	if (save(b, &err) != 0) {
+		admin_say(c, "error: %s\n", err.msg);
+		return;
+	}
+	admin_say(c, "ok\n");
+}
+
+/* lead TOPIC PART EPOCH REPLICAS ISR */
+void
+cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_nodeset replicas, isr;
+	struct fl_err err = { 0 };
+	struct fl_topic *t;
+	struct fl_part *p;
+	int32_t epoch, idx;
+	size_t i;
+	int rc;
+
+	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "REPLICAS", argv[4],
+	    &replicas) != 0 || parse_set(c, "ISR", argv[5], &isr) != 0)
+		return;
+	if (!fl_nodeset_has(&replicas, b->cfg->node_id) || !fl_nodeset_has(&isr, b->cfg->node_id)) {
+		admin_say(c, "error: this node (%d) must be in REPLICAS and ISR\n",
+		    (int)b->cfg->node_id);
+		return;
+	}
+	for (i = 0; i < isr.n; i++)
+		if (!fl_nodeset_has(&replicas, isr.id[i])) {
+			admin_say(c, "error: ISR member %d is not a replica\n", (int)isr.id[i]);
+			return;
+		}
+	if ((p = verb_part(b, c, argv[1], argv[2], &t, &idx)) == NULL || check_epoch(c, p, epoch))
+		return;
+	if (!p->is_open) {
+		if (p->role == FL_ROLE_FOLLOWER &&
+		    child_drop_wait(b, p->leader_id, t->name, idx) != 0) {
+			admin_say(c, "error: the follower of %s-%d did not let it go within %d ms\n",
+			    t->name, (int)idx, CHILD_DROP_WAIT_MS);
+			return;
+		}
+		if ((rc = take_part(b, t, idx, &err)) != 0) {
+			admin_say(c, "error: %s\n", err.msg);
+			return;
+		}
+	}
+	rc = fl_part_lead(p, b->now_ms, epoch, &replicas, &isr);
+	if (rc != 0) {
+		admin_say(c, "error: %s\n", rc == FL_ERANGE ? "epoch went back" :
+		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
+		return;
+	}
+	fl_log(FL_LOG_INFO, "leading %s-%d at epoch %d, replicas %s, ISR %s", t->name, (int)idx,
+	    (int)epoch, argv[4], argv[5]);
+	persist(b, c, t, idx);
+	kafka_hw_moved(b);
+	loop_wake_all(b);
+}
+
+/* follow TOPIC PART EPOCH LEADER_ID REPLICAS */
+void
+cluster_cmd_follow(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_nodeset replicas;
+	struct fl_topic *t;
+	struct fl_part *p;
+	struct child *ch;
+	struct fl_replctl_cmd cmd;
+	int32_t epoch, idx, old_leader;
+	uint64_t v;
+
+	if (parse_epoch(c, argv[3], &epoch) != 0)
+		return;
+	if (fl_conf_u64(argv[4], 0, INT32_MAX, 0, &v) != 0) {
+		admin_say(c, "error: LEADER_ID must be a node id\n");
+		return;
+	}
+	if ((int32_t)v == b->cfg->node_id) {
+		admin_say(c, "error: a node does not follow itself (use lead)\n");
+		return;
+	}
+	if (fl_cmeta_broker(&b->cmeta, (int32_t)v) == NULL) {
+		admin_say(c, "error: broker %d is unknown (set them with brokers)\n", (int)v);
+		return;
+	}
+	if (parse_set(c, "REPLICAS", argv[5], &replicas) != 0)
+		return;
+	if ((p = verb_part(b, c, argv[1], argv[2], &t, &idx)) == NULL || check_epoch(c, p, epoch))
+		return;
+	old_leader = p->role == FL_ROLE_FOLLOWER ? p->leader_id : -1;
+	if (old_leader >= 0 && old_leader != (int32_t)v &&
+	    child_drop_wait(b, old_leader, t->name, idx) != 0) {
+		admin_say(c, "error: the old follower of %s-%d did not let it go\n", t->name, (int)idx);
+		return;
+	}
+	release_part(b, p);
+	(void)fl_part_step_down(p, FL_ROLE_FOLLOWER, epoch, (int32_t)v, &replicas);
+	fl_log(FL_LOG_INFO, "following %s-%d from leader %d at epoch %d", t->name, (int)idx,
+	    (int)v, (int)epoch);
+	persist(b, c, t, idx);
+	ch = child_ensure(b, (int32_t)v);
+	if (ch != NULL && ch->pl != NULL) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = FL_REPLCTL_FOLLOW;
+		snprintf(cmd.topic, sizeof(cmd.topic), "%s", t->name);
+		cmd.part = idx;
+		cmd.epoch = epoch;
+		child_send(ch, &cmd);
+	}
+	kafka_hw_moved(b);
+	loop_wake_all(b);
+}
+
+/* isr TOPIC PART EPOCH LIST */
+void
+cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_nodeset isr;
+	struct fl_topic *t;
+	struct fl_part *p;
+	int32_t epoch;
+	int rc;
+
+	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "LIST", argv[4], &isr) != 0)
+		return;
+	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL)
+		return;
+	t = store_find(b, argv[1], strlen(argv[1]));
+	if (p->role != FL_ROLE_LEADER) {
+		admin_say(c, "error: this node does not lead %s-%s\n", argv[1], argv[2]);
+		return;
+	}
+	if (check_epoch(c, p, epoch))
+		return;
+	rc = fl_part_commit_isr(p, b->now_ms, epoch, &isr);
+	if (rc == FL_KERR_UNKNOWN_LEADER_EPOCH) {
+		admin_say(c, "error: epoch %d is newer than the current epoch %d\n", (int)epoch,
+		    (int)p->leader_epoch);
+		return;
+	}
+	if (rc != 0) {
+		admin_say(c, "error: the ISR must hold this node and only replicas\n");
+		return;
+	}
+	fl_log(FL_LOG_INFO, "%s-%s: ISR %s committed at epoch %d", argv[1], argv[2], argv[4],
+	    (int)epoch);
+	persist(b, c, t, (int32_t)(p - t->parts));
+	kafka_hw_moved(b);
+	loop_wake_all(b);
+}
+
+/* offline TOPIC PART EPOCH */
+void
+cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_part *p;
+	struct fl_topic *t;
+	int32_t epoch, idx;
+
+	if (parse_epoch(c, argv[3], &epoch) != 0)
+		return;
+	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL || check_epoch(c, p, epoch))
+		return;
+	t = store_find(b, argv[1], strlen(argv[1]));
+	idx = (int32_t)(p - t->parts);
+	if (p->role == FL_ROLE_FOLLOWER) {
+		/* fenced by the operator: its follower stops copying */
+		if (child_drop_wait(b, p->leader_id, t->name, idx) != 0) {
+			admin_say(c, "error: the follower of %s-%d did not let it go\n", t->name,
+			    (int)idx);
+			return;
+		}
+	}
+	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, epoch, -1, NULL);
+	fl_log(FL_LOG_INFO, "%s-%d is offline here at epoch %d", t->name, (int)idx, (int)epoch);
+	persist(b, c, t, idx);
+	kafka_hw_moved(b);
+	loop_wake_all(b);
+}
