@@ -62,8 +62,8 @@ cmd_status(struct broker *b, struct conn *c, char **argv)
 			else
 				snprintf(prop, sizeof(prop), "-");
 			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\t%s\t%d\t%d\t%s\t%s\n",
-			    t->name, (int)j, (unsigned long long)p->log.log_start,
-			    (unsigned long long)p->log.log_end, (unsigned long long)p->hw,
+			    t->name, (int)j, (unsigned long long)(p->is_open ? p->log.log_start : 0),
+			    (unsigned long long)fl_part_log_end(p), (unsigned long long)p->hw,
 			    fl_role_name(p->role), (int)p->leader_epoch, (int)p->leader_id,
 			    isr, prop);
 		}
@@ -173,8 +173,8 @@ cmd_partition(struct broker *b, struct conn *c, char **argv)
 	else
 		snprintf(set, sizeof(set), "-");
 	admin_say(c, "proposed_isr\t%s\n", set);
-	admin_say(c, "log_start\t%llu\n", (unsigned long long)p->log.log_start);
-	admin_say(c, "log_end\t%llu\n", (unsigned long long)p->log.log_end);
+	admin_say(c, "log_start\t%llu\n", (unsigned long long)(p->is_open ? p->log.log_start : 0));
+	admin_say(c, "log_end\t%llu\n", (unsigned long long)fl_part_log_end(p));
 	admin_say(c, "hw\t%llu\n", (unsigned long long)p->hw);
 	for (i = 0; p->role == FL_ROLE_LEADER && i < p->lead.nf; i++) {
 		int64_t lag, lag_ms;
@@ -211,13 +211,26 @@ cmd_digest(struct broker *b, struct conn *c, char **argv)
 		admin_say(c, "error: %s: flush: %s\n", fl_part_dir(p), fl_strerror(rc));
 		return;
 	}
-	rc = fl_segtool_open(&t, b->vfs, fl_part_dir(p), &err);
+	{
+		char dir[SERVE_PATH_MAX + FL_TOPIC_NAME_MAX + 16], name[FL_TOPIC_NAME_MAX + 16];
+
+		/* a followed partition is closed here: its path from its name */
+		struct fl_topic *tp = store_find(b, argv[1], strlen(argv[1]));
+
+		if (fl_topic_dir_name(name, sizeof(name), argv[1], (int32_t)(p - tp->parts)) != 0 ||
+		    snprintf(dir, sizeof(dir), "%s/%s", b->cfg->data_dir, name) >=
+		    (int)sizeof(dir)) {
+			admin_say(c, "error: path too long\n");
+			return;
+		}
+		rc = fl_segtool_open(&t, b->vfs, dir, &err);
+	}
 	if (rc == 0) {
 		rc = fl_segtool_digest(&t, from, to, &d, &prob, &err);
 		fl_segtool_close(&t);
 	}
 	if (rc == FL_ECORRUPT)
-		admin_say(c, "error: %s: damaged at offset %lld\n", fl_part_dir(p),
+		admin_say(c, "error: %s-%s: damaged at offset %lld\n", argv[1], argv[2],
 		    (long long)prob.offset);
 	else if (rc != 0)
 		admin_say(c, "error: %s\n", err.msg[0] ? err.msg : fl_strerror(rc));

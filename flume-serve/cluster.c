@@ -431,9 +431,15 @@ release_part(struct broker *b, struct fl_part *p)
 		sync_wait_idle(b);	/* the sync thread may hold its file */
 	fl_round_forget(&b->round, &p->round);
 	p->repl_log_end = p->log.log_end;
-	if (fl_part_close(p) != 0)
-		fl_log(FL_LOG_WARN, "%s: sync at hand-over: %s", fl_part_dir(p),
-		    strerror(errno));
+	{
+		char dir[SERVE_PATH_MAX + FL_TOPIC_NAME_MAX + 16];
+
+		snprintf(dir, sizeof(dir), "%s", fl_part_dir(p));
+		if (fl_part_close(p) != 0) {
+			/* what is not durable here the follower fetches again */
+			fl_log(FL_LOG_WARN, "%s: sync at hand-over: %s", dir, strerror(errno));
+		}
+	}
 	store_unlock_part(p);
 }
 

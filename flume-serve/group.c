@@ -48,8 +48,10 @@ offsets_part(struct broker *b, int create)
 	struct fl_part *p = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
 	struct fl_catalog_new nt;
 
-	if (p != NULL || !create)
-		return p;
+	if (p != NULL)
+		return p->is_open && p->role == FL_ROLE_LEADER ? p : NULL;
+	if (!create)
+		return NULL;
 	memset(&nt, 0, sizeof(nt));
 	nt.name = FL_OFFSETS_TOPIC;
 	nt.nparts = 1;

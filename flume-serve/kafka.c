@@ -412,7 +412,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				continue;
 			}
 			limit = fl_fetch_budget_next(&budget, q->max_bytes, &skip);
-			if (skip && q->fetch_offset >= 0 &&
+			if (skip && f->p->is_open && q->fetch_offset >= 0 &&
 			    (uint64_t)q->fetch_offset >= f->p->log.log_start &&
 			    (uint64_t)q->fetch_offset <= f->p->log.log_end)
 				continue;

@@ -204,7 +204,7 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (p->role != FL_ROLE_LEADER)
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
 		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (batch == NULL)
 		return FL_KERR_INVALID_RECORD;
@@ -277,7 +277,7 @@ fl_part_append_own(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 {
 	int rc;
 
-	if (p->role != FL_ROLE_LEADER)
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
 		return FL_EINVAL;
 	rc = fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
 	    now_ms, base_offset);
@@ -332,7 +332,7 @@ fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
 
 	memset(span, 0, sizeof(*span));
 	*cause = 0;
-	if (p->role != FL_ROLE_LEADER)
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
 		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (offset < 0 || (uint64_t)offset < p->log.log_start ||
 	    (uint64_t)offset > p->log.log_end)
@@ -360,6 +360,8 @@ fl_part_list_offset(struct fl_part *p, int64_t ts, int64_t *offset, int64_t *fou
 
 	*offset = -1;
 	*found_ts = -1;
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (ts == -1) {
 		*offset = (int64_t)p->hw;
 		return FL_KERR_NONE;
@@ -388,6 +390,8 @@ fl_part_epoch_end(struct fl_part *p, int32_t current_epoch, int32_t epoch,
 
 	*found_epoch = -1;
 	*end_offset = -1;
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
 	if (current_epoch > p->leader_epoch)
 		return FL_KERR_UNKNOWN_LEADER_EPOCH;
 	if (current_epoch >= 0 && current_epoch < p->leader_epoch)
@@ -433,6 +437,8 @@ fl_part_housekeep(struct fl_part *p, int64_t now_ms, int keep_all,
 	int rc = 0;
 
 	*deleted = 0;
+	if (!p->is_open)
+		return 0;	/* its follower keeps it */
 	if (!keep_all)
 		rc = fl_plog_retain(&p->log, now_ms, deleted);
 	if (fl_pidstate_expire(&p->pids, expire_before_ms) > 0)
@@ -666,6 +672,7 @@ fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32_t l
 	p->leader_id = role == FL_ROLE_FOLLOWER ? leader : -1;
 	if (replicas != NULL)
 		p->replicas = *replicas;
+	memset(&p->isr, 0, sizeof(p->isr));	/* only its leader knows the ISR */
 	return 0;
 }
 
