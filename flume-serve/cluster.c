@@ -337,10 +337,49 @@ cluster_on_child(struct broker *b, struct ev_src *src)
 		(void)child_read(b, ch, NULL, -1);
 }
 
+/* Leaders' timers: followers past the lag limit are proposed out. */
+static void
+tick_leaders(struct broker *b)
+{
+	size_t i;
+	int32_t j;
+	int moved = 0;
+
+	for (i = 0; i < b->cat.ntopics; i++) {
+		struct fl_topic *t = b->cat.topics[i];
+
+		for (j = 0; j < t->nparts; j++) {
+			struct fl_part *p = &t->parts[j];
+			char set[128];
+
+			if (p->role != FL_ROLE_LEADER || p->lead.nf == 0)
+				continue;
+			if (b->now_ms >= fl_leader_next_wake(&p->lead))
+				fl_leader_tick(&p->lead, b->now_ms);
+			if (!fl_leader_take_proposal_change(&p->lead))
+				continue;
+			(void)fl_nodeset_format(&p->lead.proposed, set, sizeof(set));
+			fl_log(FL_LOG_INFO, "%s-%d: proposing ISR %s at epoch %d", t->name, (int)j,
+			    set, (int)p->leader_epoch);
+			if (p->lead.hw > p->hw) {
+				p->hw = p->lead.hw;
+				moved = 1;
+			}
+		}
+	}
+	if (moved)
+		kafka_hw_moved(b);
+}
+
 void
 cluster_tick(struct broker *b)
 {
 	size_t i;
+
+	if (b->now_ms >= b->next_leader_tick_ms) {
+		tick_leaders(b);
+		b->next_leader_tick_ms = b->now_ms + 100;
+	}
 
 	for (i = 0; i < b->nchildren; i++) {
 		struct child *ch = b->children[i];
@@ -357,7 +396,7 @@ cluster_tick(struct broker *b)
 int64_t
 cluster_next_wake(const struct broker *b)
 {
-	int64_t t = INT64_MAX;
+	int64_t t = cluster_is_on(b) ? b->next_leader_tick_ms : INT64_MAX;
 	size_t i;
 
 	for (i = 0; i < b->nchildren; i++)

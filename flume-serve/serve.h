@@ -219,6 +219,7 @@ struct broker {
 	struct child **children;	/* flume-repl, one per leader followed (cluster.c) */
 	size_t nchildren;
 	char repl_path[SERVE_PATH_MAX];	/* the flume-repl program */
+	int64_t next_leader_tick_ms;	/* leaders' lag timers, every 100 ms */
 
 	int is_stopping;
 	int is_failed;			/* stop at once: durability is in doubt */
