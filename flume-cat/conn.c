@@ -111,6 +111,8 @@ conn_failed(struct conn *c, int rc, const struct fl_err *err)
 {
 	if (rc == FL_ESYS && errno == ECANCELED)
 		return CAT_EPIPE;
+	if (rc == FL_ESYS && errno == EINTR && c->k.stop != NULL && *c->k.stop)
+		return EX_UNAVAILABLE;	/* stopped by a signal: nothing worth a line */
 	if (rc == FL_ENOMEM) {
 		fl_warnx("%s", err->msg);
 		return EX_OSERR;

@@ -1542,6 +1542,9 @@ cat_group(const struct cat_conf *conf)
 	(void)cat_out_flush();
 	if (g.member_id[0] != '\0') {
 		g.need_rejoin = 0;
+		/* a call the signal cut short closed the connection: open it again */
+		if (g.has_coord)
+			(void)conn_ensure(&g.cpool, &g.coord);
 		rc2 = commit(&g);
 		/*
 		 * Stopped by a signal, a commit the group refuses (it is
