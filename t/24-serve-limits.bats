@@ -197,3 +197,19 @@ cpu_ticks() {
 	run -0 grep -E '(write|fdatasync) .*: No space left on device; stopping' \
 	    "$BATS_TEST_TMPDIR/full.err"
 }
+
+@test "out of descriptors while opening the data directory: exit 71 with the reason, not 65" {
+	local i d
+	serve_start a
+	for i in $(seq 40); do
+		serve_admin create t$i 1 | grep -qx ok
+	done
+	bg_kill "$SERVE_PID"
+	d=$DATA
+	run -71 --separate-stderr sh -c 'ulimit -n 64 && exec flume-serve --data "$1" \
+	    --listen 127.0.0.1:0' sh "$d"
+	[[ $stderr == *"Too many open files"* ]]
+	# nothing was damaged: with descriptors enough it starts and serves them all
+	serve_start a
+	[ "$(serve_admin topics | grep -c '^t')" -eq 40 ]
+}

@@ -5,6 +5,7 @@
  * Uses the SSE4.2 crc32 instruction when the CPU has it (checked once, at
  * the first call), a slicing-by-8 table otherwise; both give the same
  * answer.  Pure: no I/O, no allocation, thread-safe.
+ * Layer: base (may include only base/ and libc headers that make no system call).
  */
 #ifndef FL_CRC32C_H
 #define FL_CRC32C_H

@@ -6,6 +6,7 @@
  * The program must call sodium_init() once in main() (fl_csum_init does it)
  * before anything here.  No allocation; the streaming state is caller
  * storage.  Thread-safe.
+ * Layer: base (may include only base/ and libc headers that make no system call).
  */
 #ifndef FL_CSUM_H
 #define FL_CSUM_H

@@ -6,6 +6,7 @@
  * untouched until the function returns.  Libraries never print: where a
  * message helps, they fill a caller-owned struct fl_err.
  * Pure: no I/O, no allocation.
+ * Layer: base (may include only base/ and libc headers that make no system call).
  */
 #ifndef FL_ERR_H
 #define FL_ERR_H

@@ -6,6 +6,7 @@
  * librdkafka (partitioner=murmur2 or murmur2_random).
  *
  * Pure: no I/O, no allocation, no state.
+ * Layer: base (may include only base/ and libc headers that make no system call).
  */
 #ifndef FL_MURMUR2_H
 #define FL_MURMUR2_H

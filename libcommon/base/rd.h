@@ -16,6 +16,7 @@
  * ignored, so a caller may check wr.err once at the end.  fl_wr_free()
  * frees an owned buffer; fl_wr_detach() hands it over.
  * Pure apart from malloc/realloc/free.
+ * Layer: base (may include only base/ and libc headers that make no system call).
  */
 #ifndef FL_RD_H
 #define FL_RD_H

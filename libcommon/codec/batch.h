@@ -17,6 +17,7 @@
  *
  * Pure: no I/O; only the builder's fl_wr may allocate.  Views (struct
  * fl_slice) borrow the batch buffer.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_BATCH_H
 #define FL_BATCH_H

@@ -15,6 +15,7 @@
  * caller-visible scratch buffer; they are valid only during the call.
  * Errors: 0 or negative FL_E*; a struct fl_err gets "line N: why".
  * Pure: no I/O, no allocation, no globals.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_CONF_H
 #define FL_CONF_H

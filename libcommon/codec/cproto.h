@@ -36,6 +36,7 @@
  * failure the struct is left freed and zeroed.
  *
  * Pure: no I/O, no clock, no globals; malloc only.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_CPROTO_H
 #define FL_CPROTO_H

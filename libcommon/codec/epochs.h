@@ -25,6 +25,7 @@
  * caller's array, FL_EINVAL when asked to encode what the format forbids,
  * or the writer's error (FL_EFULL, FL_ENOMEM).
  * Pure: no I/O, no allocation except through the caller's struct fl_wr.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_EPOCHS_H
 #define FL_EPOCHS_H

@@ -18,6 +18,7 @@
  * Ownership: struct fl_offsets is caller storage (init/free); it copies
  * everything it stores.  Lookups return borrowed pointers valid until the
  * next change to the table.  Pure apart from malloc.  Not thread-safe.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_OFFSETS_H
 #define FL_OFFSETS_H

@@ -14,6 +14,7 @@
  * Errors: 0 or negative FL_E*: FL_EINVAL (bad name), FL_ECORRUPT (bad
  * file), FL_ENOMEM, FL_EEXIST, FL_ENOENT.
  * Pure: no I/O; malloc only.
+ * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_TOPICS_H
 #define FL_TOPICS_H

@@ -7,6 +7,7 @@
  * fl_log prints when level <= the configured level, with a level tag,
  * for daemons.  Not thread-safe against fl_diag_init; each call is one
  * write(2), so lines from two threads do not interleave.
+ * Layer: os (may include anything; this is where system calls live).
  */
 #ifndef FL_DIAG_H
 #define FL_DIAG_H

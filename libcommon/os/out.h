@@ -21,6 +21,7 @@
  * Errors: 0, FL_ENOMEM, or FL_ESYS (errno set) when writing to the FILE
  * failed.  Does I/O (stdio) only through the FILE it is given; not
  * thread-safe per table.
+ * Layer: os (may include anything; this is where system calls live).
  */
 #ifndef FL_OUT_H
 #define FL_OUT_H

@@ -27,6 +27,7 @@
  * Errors: functions return a Kafka error code (FL_KERR_*, codec/kerr.h;
  * 0 = none) for the request, or FL_ENOMEM (negative) when memory ran out.
  * Not thread-safe.
+ * Layer: sm (may include base/, codec/ and sm/; pure: no system calls, no clock).
  */
 #ifndef FL_GROUP_H
 #define FL_GROUP_H

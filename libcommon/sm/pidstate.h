@@ -19,6 +19,7 @@
  * Pure: no I/O, no clock (times come in as arguments); malloc only.
  * Invariants: entries sorted by producer id, at most n_max of them; each
  * entry holds 0..FL_PIDSTATE_BATCHES batches, oldest first.
+ * Layer: sm (may include base/, codec/ and sm/; pure: no system calls, no clock).
  */
 #ifndef FL_PIDSTATE_H
 #define FL_PIDSTATE_H

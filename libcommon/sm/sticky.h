@@ -43,6 +43,7 @@
  * topics or FL_STICKY_PARTS_MAX partitions in all), FL_ENOMEM; on error
  * the result is zeroed.
  * Pure: no I/O, no clock, no globals; malloc only.
+ * Layer: sm (may include base/, codec/ and sm/; pure: no system calls, no clock).
  */
 #ifndef FL_STICKY_H
 #define FL_STICKY_H

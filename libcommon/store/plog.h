@@ -31,6 +31,7 @@
  * never reused; nothing that fl_plog_sync() made durable is lost by a
  * crash; recovery on open cuts only a torn or corrupt tail of the last
  * segment and never anything before it.
+ * Layer: store (may include base/, codec/, sm/ and store/; files only through the vfs).
  */
 #ifndef FL_PLOG_H
 #define FL_PLOG_H

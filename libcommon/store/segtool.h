@@ -33,6 +33,7 @@
  * durably, in a .corrupt file beside the segment), plus derived files
  * (indexes, the epoch checkpoint's entries past the new log end, an hw
  * past it) and damaged durable files, which it renames, never deletes.
+ * Layer: store (may include base/, codec/, sm/ and store/; files only through the vfs).
  */
 #ifndef FL_SEGTOOL_H
 #define FL_SEGTOOL_H

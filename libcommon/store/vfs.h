@@ -20,6 +20,7 @@
  * errno otherwise.  Not thread-safe per file, except that pread/pwrite/sync
  * of one real file may run concurrently (the broker's sync thread relies on
  * that).  A memory vfs is not thread-safe at all.
+ * Layer: store (may include base/, codec/, sm/ and store/; files only through the vfs).
  */
 #ifndef FL_VFS_H
 #define FL_VFS_H
