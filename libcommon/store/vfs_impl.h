@@ -1,4 +1,7 @@
-/* vfs_impl.h: what every backend's file struct starts with. Private to vfs*.c. * Layer: store (may include base/, codec/, sm/ and store/; files only through the vfs).
+/*
+ * vfs_impl.h: what every backend's file struct starts with.  Private to the
+ * vfs backends (store/vfs.c, store/vfs_mem.c, os/vfs_real.c).
+ * Layer: store (may include base/, codec/, sm/ and store/).
  */
 #ifndef FL_VFS_IMPL_H
 #define FL_VFS_IMPL_H
