@@ -349,6 +349,9 @@ parts_drop(struct repl *r, const struct fl_replctl_cmd *c)
 	}
 	if (close_copy(r, rp) != 0)
 		return;
+	/* the lock goes first: "dropped" tells the broker it may take it */
+	fl_lock_release(rp->lock_fd);
+	rp->lock_fd = -1;
 	fl_log(FL_LOG_INFO, "%s: dropped", rp->name);
 	say(r, rp, FL_REPLCTL_DROPPED, 0, 0, 0);
 	forget(r, rp);

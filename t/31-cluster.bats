@@ -112,7 +112,9 @@ lead_on_1() {
 	cluster_start 3
 	lead_on_1
 	seq 1 100 | kcat -b "$BOOT" -t t -P -p 0 -X acks=all
-	node_admin 2 "lead t 0 2 1,2,3 2,3" | grep -qx ok
+	# broker 2's follower hands the partition over at once
+	run -0 node_admin 2 "lead t 0 2 1,2,3 2,3"
+	assert_output ok
 	node_admin 3 "follow t 0 2 2 1,2,3" | grep -qx ok
 	node_admin 1 "follow t 0 2 2 1,2,3" | grep -qx ok
 	# a raw produce to broker 1 is refused: NOT_LEADER_OR_FOLLOWER
