@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -59,6 +60,8 @@ on_signal(int sig)
 	errno = e;
 }
 
+static pid_t parent_at_start;
+
 static int
 setup_signals(void)
 {
@@ -77,6 +80,15 @@ setup_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a gone broker is EPIPE on stdout */
 	sigaction(SIGHUP, &sa, NULL);	/* no log file to reopen; EOF says the broker left */
+	/*
+	 * The broker that started us died (kill -9, a crash): stop as on
+	 * SIGTERM at once, so a dead node copies nothing more (its followers
+	 * would otherwise count as in sync for one more long poll).
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+		fl_warn("prctl(PR_SET_PDEATHSIG)");
+	else if (getppid() != parent_at_start)
+		(void)raise(SIGTERM);	/* it died before we asked */
 	return fds[0];
 }
 
@@ -94,6 +106,7 @@ num(const char *opt, const char *v, uint64_t min, uint64_t max, int suffix, uint
 int
 main(int argc, char **argv)
 {
+	parent_at_start = getppid();
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "node-id", required_argument, NULL, 'n' },

@@ -725,6 +725,7 @@ cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
 	fl_log(FL_LOG_INFO, "leading %s-%d at epoch %d, replicas %s, ISR %s", t->name, (int)idx,
 	    (int)epoch, argv[4], argv[5]);
 	persist(b, c, t, idx);
+	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
 }
@@ -779,6 +780,7 @@ cluster_cmd_follow(struct broker *b, struct conn *c, char **argv)
 		cmd.epoch = epoch;
 		child_send(ch, &cmd);
 	}
+	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
 }
@@ -817,6 +819,7 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
 	fl_log(FL_LOG_INFO, "%s-%s: ISR %s committed at epoch %d", argv[1], argv[2], argv[4],
 	    (int)epoch);
 	persist(b, c, t, (int32_t)(p - t->parts));
+	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
 }
@@ -846,6 +849,7 @@ cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
 	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, epoch, -1, NULL);
 	fl_log(FL_LOG_INFO, "%s-%d is offline here at epoch %d", t->name, (int)idx, (int)epoch);
 	persist(b, c, t, idx);
+	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
 }

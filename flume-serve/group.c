@@ -16,6 +16,12 @@
  * after the sync round that makes them durable, exactly like acks=-1
  * produce requests; the coordinator shows them to OffsetFetch from then
  * on (group_durable).  At start the partition is replayed into it.
+ *
+ * In a cluster, __consumer_offsets-0 is replicated like any partition and
+ * the coordinator is wherever it is led (sm/coord.h: fl_coord_find): a
+ * commit is answered once the partition's HW passes it (kafka_commit_wait),
+ * a node that takes the lead rebuilds the groups from its copy, and a node
+ * that is not the leader answers group requests NOT_COORDINATOR.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,8 +56,8 @@ offsets_part(struct broker *b, int create)
 
 	if (p != NULL)
 		return p->is_open && p->role == FL_ROLE_LEADER ? p : NULL;
-	if (!create)
-		return NULL;
+	if (!create || cluster_is_on(b))
+		return NULL;	/* in a cluster, it is created by `lead`/`follow` */
 	memset(&nt, 0, sizeof(nt));
 	nt.name = FL_OFFSETS_TOPIC;
 	nt.nparts = 1;
@@ -102,10 +108,28 @@ replay(struct broker *b)
 	return rc;
 }
 
+/* Where the coordinator is, as this node's copy of the offsets log says. */
+static void
+coord_where(const struct broker *b, struct fl_coord_where *w)
+{
+	struct fl_part *p = store_part((struct broker *)(uintptr_t)b, FL_OFFSETS_TOPIC,
+	    strlen(FL_OFFSETS_TOPIC), 0);
+
+	memset(w, 0, sizeof(*w));
+	w->is_cluster = cluster_is_on(b);
+	w->self = b->cfg->node_id;
+	w->has_part = p != NULL;
+	w->role = p != NULL ? p->role : FL_ROLE_OFFLINE;
+	w->leader = p != NULL ? p->leader_id : -1;
+	if (p != NULL && p->role == FL_ROLE_LEADER && !p->is_open)
+		w->role = FL_ROLE_OFFLINE;
+}
+
 int
 group_init(struct broker *b)
 {
 	struct fl_coord_config cc;
+	struct fl_coord_where w;
 
 	fl_coord_config_default(&cc);
 	cc.grp.initial_delay_ms = b->cfg->group_initial_delay_ms;
@@ -113,6 +137,10 @@ group_init(struct broker *b)
 	cc.compact_bytes = b->cfg->offsets_compact_bytes;
 	fl_coord_init(&b->coord, &cc);
 	b->has_coord = 1;
+	coord_where(b, &w);
+	b->coord_here = fl_coord_is_here(&w);
+	if (!b->coord_here)
+		return fl_coord_replay_done(&b->coord, 0);
 	return replay(b);
 }
 
@@ -123,6 +151,49 @@ group_free(struct broker *b)
 		return;
 	fl_coord_free(&b->coord);
 	b->has_coord = 0;
+}
+
+/* Answer c's waiting JoinGroup/SyncGroup with error (the coordinator moved). */
+static void answer_waiting(struct broker *b, struct conn *c, int16_t error);
+
+void
+group_roles_changed(struct broker *b)
+{
+	struct fl_coord_where w;
+	struct fl_coord_config cc;
+	size_t i;
+	int here;
+
+	if (!b->has_coord)
+		return;
+	coord_where(b, &w);
+	here = fl_coord_is_here(&w);
+	if (here == b->coord_here)
+		return;
+	if (!here) {
+		/* members waiting here must find the new coordinator */
+		for (i = 0; i < b->nlive; i++) {
+			struct conn *c = b->live[i];
+
+			if (c->is_waiting && c->acks == NULL)
+				answer_waiting(b, c, FL_KERR_NOT_COORDINATOR);
+		}
+	}
+	cc = b->coord.cfg;
+	fl_coord_free(&b->coord);
+	fl_coord_init(&b->coord, &cc);
+	b->coord_here = here;
+	if (!here) {
+		(void)fl_coord_replay_done(&b->coord, 0);
+		fl_log(FL_LOG_INFO, "group coordinator: no longer here (this node does not lead "
+		    "%s-0); groups forgotten", FL_OFFSETS_TOPIC);
+		return;
+	}
+	if (replay(b) != 0)
+		fl_log(FL_LOG_WARN, "group coordinator: out of memory rebuilding the groups");
+	fl_log(FL_LOG_INFO, "group coordinator: here now (leading %s-0): %zu groups rebuilt",
+	    FL_OFFSETS_TOPIC, fl_coord_group_count(&b->coord));
+	group_durable(b);
 }
 
 void
@@ -228,6 +299,30 @@ wait_for(struct conn *c, const struct fl_kp_req *req)
 	c->is_waiting = 1;
 	c->wait_corr = req->hdr.correlation_id;
 	c->wait_version = req->hdr.api_version;
+	c->wait_api = req->hdr.api_key;
+}
+
+static void
+answer_waiting(struct broker *b, struct conn *c, int16_t error)
+{
+	struct fl_grp_resp r;
+	size_t from = c->out.len;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.error = error;
+	r.generation = -1;
+	r.protocol = r.leader = r.member_id = "";
+	rc = c->wait_api == FL_KP_JOIN_GROUP ? encode_join(c, &r) : encode_sync(c, &r);
+	if (rc == 0)
+		rc = conn_queue_mem(c, c->out.len - from, 0);
+	c->is_waiting = 0;
+	c->gen++;	/* a late answer of the old coordinator goes nowhere */
+	if (rc != 0 || conn_out_account(b, c) != 0) {
+		conn_close(b, c, rc == 0 || rc == FL_EFULL ? NULL : "out of memory");
+		return;
+	}
+	conn_ready(b, c);
 }
 
 void
@@ -281,12 +376,26 @@ h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_find_coordinator_resp fr;
 	size_t from = c->out.len;
 	const char *msg;
+	struct fl_coord_where w;
+	int32_t node;
 
 	memset(&fr, 0, sizeof(fr));
-	fr.node_id = b->cfg->node_id;
+	coord_where(b, &w);
+	fr.error = fl_coord_find(r->key_type, r->key, &w, &node, &msg);
+	fr.node_id = node;
 	fr.host = str_slice(b->adv_host);
 	fr.port = b->adv_port;
-	fr.error = fl_coord_find(r->key_type, r->key, &msg);
+	if (fr.error == 0 && node != b->cfg->node_id) {
+		const struct fl_cmeta_broker *cb = fl_cmeta_broker(&b->cmeta, node);
+
+		if (cb != NULL) {
+			fr.host = str_slice(cb->host);
+			fr.port = cb->port;
+		} else {
+			fr.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+			msg = "the coordinator's broker is not in this node's broker list";
+		}
+	}
 	if (msg != NULL)
 		fr.error_message = str_slice(msg);
 	if (fr.error != 0) {
@@ -433,7 +542,9 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_coord_commit_part *cp;
 	size_t i, j, k, total = 0, from;
 	uint64_t ticket = 0;
-	int rc = 0, stored;
+	struct fl_part *op;
+	int16_t perr;
+	int rc = 0, stored = 0, is_replicated;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	for (i = 0; i < r->ntopics; i++)
@@ -455,13 +566,23 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			cp[k].is_known = store_part(b, t->name.p, t->name.len, q->index) != NULL;
 		}
 	}
-	(void)fl_coord_commit(&b->coord, (uint64_t)b->now_ms, b->wall_ms, r->group_id,
-	    r->member_id, r->group_instance_id, r->generation_id, cp, total);
-	deliver_answers(b);
-	stored = apply_out(b);
-	/* answered once the commit is durable, like an acks=-1 produce */
-	if (fl_coord_commit_result(&b->coord, stored, cp, total))
-		ticket = fl_round_ticket(&b->round);
+	op = offsets_part(b, 0);
+	is_replicated = op != NULL && op->replicas.n > 1;
+	if (is_replicated && (perr = fl_part_may_append_all(op)) != 0) {
+		/* too few replicas to store it: nothing is appended */
+		for (k = 0; k < total; k++)
+			cp[k].error = fl_coord_commit_error(perr);
+	} else {
+		(void)fl_coord_commit(&b->coord, (uint64_t)b->now_ms, b->wall_ms, r->group_id,
+		    r->member_id, r->group_instance_id, r->generation_id, cp, total);
+		deliver_answers(b);
+		stored = apply_out(b);
+		/* answered once the commit is durable, like an acks=-1 produce */
+		if (fl_coord_commit_result(&b->coord, stored, cp, total))
+			ticket = is_replicated ? 0 : fl_round_ticket(&b->round);
+		else
+			is_replicated = 0;	/* nothing stored: nothing to wait for */
+	}
 	for (i = 0, k = 0; i < r->ntopics; i++) {
 		struct fl_kp_part_error *pe = kafka_arena(req, r->topics[i].nparts,
 		    sizeof(*pe), &rc);
@@ -475,6 +596,12 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pe[j].index = cp[k].partition;
 			pe[j].error = cp[k].error;
 		}
+	}
+	if (is_replicated && op != NULL) {
+		/* answered once the offsets log's HW passes the commit */
+		if (kafka_commit_wait(b, c, req, tr, r->ntopics, fl_part_log_end(op)) != 0)
+			return -1;
+		return c->acks != NULL ? 2 : 0;
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
@@ -688,9 +815,141 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	    req->hdr.correlation_id, &resp), 0);
 }
 
+/*
+ * This node does not coordinate groups (a cluster node that does not lead
+ * __consumer_offsets-0): every group request gets NOT_COORDINATOR, and
+ * the client asks FindCoordinator again.
+ */
+static int
+h_not_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const int16_t err = FL_KERR_NOT_COORDINATOR;
+	int16_t v = req->hdr.api_version;
+	int32_t corr = req->hdr.correlation_id;
+	size_t from = c->out.len, i, j;
+	int rc = 0;
+
+	switch (req->hdr.api_key) {
+	case FL_KP_JOIN_GROUP: {
+		struct fl_kp_join_group_resp jr;
+
+		memset(&jr, 0, sizeof(jr));
+		jr.error = err;
+		jr.generation_id = -1;
+		jr.member_id = req->u.join_group.member_id;
+		rc = fl_kp_join_group_resp_encode(&c->out, v, corr, &jr);
+		break;
+	}
+	case FL_KP_SYNC_GROUP: {
+		struct fl_kp_sync_group_resp sr;
+
+		memset(&sr, 0, sizeof(sr));
+		sr.error = err;
+		rc = fl_kp_sync_group_resp_encode(&c->out, v, corr, &sr);
+		break;
+	}
+	case FL_KP_HEARTBEAT: {
+		struct fl_kp_error_resp er = { 0, err };
+
+		rc = fl_kp_heartbeat_resp_encode(&c->out, v, corr, &er);
+		break;
+	}
+	case FL_KP_LEAVE_GROUP: {
+		struct fl_kp_leave_group_resp lr;
+
+		memset(&lr, 0, sizeof(lr));
+		lr.error = err;
+		rc = fl_kp_leave_group_resp_encode(&c->out, v, corr, &lr);
+		break;
+	}
+	case FL_KP_OFFSET_COMMIT: {
+		const struct fl_kp_offset_commit_req *r = &req->u.offset_commit;
+		struct fl_kp_offset_commit_topic_resp *tr = kafka_arena(req, r->ntopics,
+		    sizeof(*tr), &rc);
+		struct fl_kp_offset_commit_resp resp;
+
+		for (i = 0; rc == 0 && i < r->ntopics; i++) {
+			struct fl_kp_part_error *pe = kafka_arena(req, r->topics[i].nparts,
+			    sizeof(*pe), &rc);
+
+			for (j = 0; rc == 0 && j < r->topics[i].nparts; j++) {
+				pe[j].index = r->topics[i].parts[j].index;
+				pe[j].error = err;
+			}
+			tr[i].name = r->topics[i].name;
+			tr[i].parts = pe;
+			tr[i].nparts = r->topics[i].nparts;
+		}
+		if (rc != 0)
+			return -1;
+		memset(&resp, 0, sizeof(resp));
+		resp.topics = tr;
+		resp.ntopics = r->ntopics;
+		rc = fl_kp_offset_commit_resp_encode(&c->out, v, corr, &resp);
+		break;
+	}
+	case FL_KP_OFFSET_FETCH: {
+		const struct fl_kp_offset_fetch_req *r = &req->u.offset_fetch;
+		struct fl_kp_offset_fetch_topic_resp *tr = kafka_arena(req, r->ntopics,
+		    sizeof(*tr), &rc);
+		struct fl_kp_offset_fetch_resp resp;
+
+		for (i = 0; rc == 0 && i < r->ntopics; i++) {
+			struct fl_kp_offset_fetch_part_resp *pr = kafka_arena(req,
+			    r->topics[i].nparts, sizeof(*pr), &rc);
+
+			for (j = 0; rc == 0 && j < r->topics[i].nparts; j++) {
+				memset(&pr[j], 0, sizeof(pr[j]));
+				pr[j].index = r->topics[i].parts[j];
+				pr[j].committed_offset = -1;
+				pr[j].committed_leader_epoch = -1;
+				pr[j].error = err;
+			}
+			tr[i].name = r->topics[i].name;
+			tr[i].parts = pr;
+			tr[i].nparts = r->topics[i].nparts;
+		}
+		if (rc != 0)
+			return -1;
+		memset(&resp, 0, sizeof(resp));
+		resp.topics = r->is_all_topics ? NULL : tr;
+		resp.ntopics = r->is_all_topics ? 0 : r->ntopics;
+		resp.error = err;
+		rc = fl_kp_offset_fetch_resp_encode(&c->out, v, corr, &resp);
+		break;
+	}
+	case FL_KP_DESCRIBE_GROUPS: {
+		const struct fl_kp_describe_groups_req *r = &req->u.describe_groups;
+		struct fl_kp_described_group *dg = kafka_arena(req, r->ngroups, sizeof(*dg), &rc);
+		struct fl_kp_describe_groups_resp resp;
+
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < r->ngroups; i++) {
+			memset(&dg[i], 0, sizeof(dg[i]));
+			dg[i].error = err;
+			dg[i].group_id = r->groups[i];
+			dg[i].state = dg[i].protocol_type = dg[i].protocol_data = str_slice("");
+			dg[i].authorized_operations = INT32_MIN;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.groups = dg;
+		resp.ngroups = r->ngroups;
+		rc = fl_kp_describe_groups_resp_encode(&c->out, v, corr, &resp);
+		break;
+	}
+	default:
+		return -1;
+	}
+	return kafka_finish(b, c, from, rc, 0);
+}
+
 int
 group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
+	if (!b->coord_here && req->hdr.api_key != FL_KP_FIND_COORDINATOR &&
+	    req->hdr.api_key != FL_KP_LIST_GROUPS)
+		return h_not_coordinator(b, c, req);
 	switch (req->hdr.api_key) {
 	case FL_KP_FIND_COORDINATOR: return h_find_coordinator(b, c, req);
 	case FL_KP_JOIN_GROUP: return h_join_group(b, c, req);

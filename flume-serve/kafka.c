@@ -113,6 +113,7 @@ struct ack_topic {
 struct pending_acks {
 	int32_t corr;
 	int16_t version;
+	int is_commit;			/* an OffsetCommit: every part waits on the offsets log */
 	int64_t deadline_ms;
 	struct ack_topic *topics;
 	size_t ntopics;
@@ -141,6 +142,58 @@ kafka_conn_closed(struct broker *b, struct conn *c)
 	}
 }
 
+/* Queue the encoded answer (rc: the encoder's) of c's settled wait. */
+static void
+acks_settled(struct broker *b, struct conn *c, size_t from, int rc)
+{
+	kafka_conn_closed(b, c);
+	c->is_waiting = 0;
+	if (kafka_finish(b, c, from, rc, 0) != 0 || conn_out_account(b, c) != 0)
+		conn_close(b, c, NULL);
+	else
+		conn_ready(b, c);
+}
+
+/* The OffsetCommit answer of c's settled wait. */
+static int
+commit_answer(struct broker *b, struct conn *c)
+{
+	struct pending_acks *pa = c->acks;
+	struct fl_kp_offset_commit_topic_resp *tr;
+	struct fl_kp_offset_commit_resp resp;
+	size_t i, j, from = c->out.len;
+	int rc = 0;
+
+	tr = calloc(pa->ntopics + 1, sizeof(*tr));
+	for (i = 0; tr != NULL && i < pa->ntopics; i++) {
+		struct fl_kp_part_error *pe = calloc(pa->topics[i].nparts + 1, sizeof(*pe));
+
+		if (pe == NULL) {
+			rc = FL_ENOMEM;
+			break;
+		}
+		for (j = 0; j < pa->topics[i].nparts; j++) {
+			pe[j].index = pa->topics[i].parts[j].index;
+			pe[j].error = pa->topics[i].parts[j].error;
+		}
+		tr[i].name = fl_kp_str(pa->topics[i].name);
+		tr[i].parts = pe;
+		tr[i].nparts = pa->topics[i].nparts;
+	}
+	if (tr == NULL)
+		rc = FL_ENOMEM;
+	memset(&resp, 0, sizeof(resp));
+	resp.topics = tr;
+	resp.ntopics = pa->ntopics;
+	if (rc == 0)
+		rc = fl_kp_offset_commit_resp_encode(&c->out, pa->version, pa->corr, &resp);
+	for (i = 0; tr != NULL && i < pa->ntopics; i++)
+		free((void *)(uintptr_t)tr[i].parts);
+	free(tr);
+	acks_settled(b, c, from, rc);
+	return 1;
+}
+
 /* Answer c's waiting Produce if every partition is settled; 1 if it was. */
 static int
 acks_try(struct broker *b, struct conn *c)
@@ -159,7 +212,8 @@ acks_try(struct broker *b, struct conn *c)
 
 			if (!a->is_waiting)
 				continue;
-			p = store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
+			p = pa->is_commit ? store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0) :
+			    store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
 			if (p == NULL || p->role != FL_ROLE_LEADER) {
 				a->error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
 				a->is_waiting = 0;
@@ -172,9 +226,13 @@ acks_try(struct broker *b, struct conn *c)
 			} else {
 				done = 0;
 			}
+			if (!a->is_waiting && pa->is_commit)
+				a->error = fl_coord_commit_error(a->error);
 		}
 	if (!done)
 		return 0;
+	if (pa->is_commit)
+		return commit_answer(b, c);
 	tr = calloc(pa->ntopics ? pa->ntopics : 1, sizeof(*tr));
 	for (i = 0; tr != NULL && i < pa->ntopics; i++) {
 		struct fl_kp_produce_part_resp *pr = calloc(pa->topics[i].nparts + 1, sizeof(*pr));
@@ -208,12 +266,7 @@ acks_try(struct broker *b, struct conn *c)
 	for (i = 0; tr != NULL && i < pa->ntopics; i++)
 		free((void *)(uintptr_t)tr[i].parts);
 	free(tr);
-	kafka_conn_closed(b, c);
-	c->is_waiting = 0;
-	if (kafka_finish(b, c, from, rc, 0) != 0 || conn_out_account(b, c) != 0)
-		conn_close(b, c, NULL);
-	else
-		conn_ready(b, c);
+	acks_settled(b, c, from, rc);
 	return 1;
 }
 
@@ -222,6 +275,7 @@ kafka_hw_moved(struct broker *b)
 {
 	size_t i;
 
+	group_durable(b);	/* a replicated offsets log: commits become visible */
 	if (b->nacks_waiting == 0)
 		return;
 	for (i = 0; i < b->nlive; i++) {
@@ -277,6 +331,49 @@ acks_wait(struct broker *b, struct conn *c, struct fl_kp_req *req,
 	return 0;
 }
 
+int
+kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
+    const struct fl_kp_offset_commit_topic_resp *tr, size_t ntopics, uint64_t end)
+{
+	struct pending_acks *pa = calloc(1, sizeof(*pa));
+	size_t i, j;
+
+	if (pa == NULL || (pa->topics = calloc(ntopics + 1, sizeof(*pa->topics))) == NULL) {
+		free(pa);
+		return FL_ENOMEM;
+	}
+	pa->ntopics = ntopics;
+	pa->is_commit = 1;
+	pa->corr = req->hdr.correlation_id;
+	pa->version = req->hdr.api_version;
+	pa->deadline_ms = b->now_ms + SERVE_COMMIT_TIMEOUT_MS;
+	for (i = 0; i < ntopics; i++) {
+		struct ack_topic *t = &pa->topics[i];
+
+		snprintf(t->name, sizeof(t->name), "%.*s", (int)tr[i].name.len,
+		    (const char *)tr[i].name.p);
+		t->nparts = tr[i].nparts;
+		t->parts = calloc(t->nparts + 1, sizeof(*t->parts));
+		if (t->parts == NULL) {
+			acks_free(pa);
+			return FL_ENOMEM;
+		}
+		for (j = 0; j < t->nparts; j++) {
+			struct ack_part *a = &t->parts[j];
+
+			a->index = tr[i].parts[j].index;
+			a->error = tr[i].parts[j].error;
+			a->end = end;
+			a->is_waiting = a->error == 0;
+		}
+	}
+	c->acks = pa;
+	c->is_waiting = 1;
+	b->nacks_waiting++;
+	(void)acks_try(b, c);
+	return 0;
+}
+
 static int
 h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
@@ -325,7 +422,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			}
 			/* acks=all on a replicated partition: enough replicas first */
 			if (r->acks == -1 && p->replicas.n > 1 &&
-			    (pr[j].error = fl_part_may_append_all(p, b->cfg->min_insync)) != 0)
+			    (pr[j].error = fl_part_may_append_all(p)) != 0)
 				continue;
 			pr[j].error = produce_one(b, p, t->parts[j].records,
 			    req->hdr.api_version, &pr[j]);

@@ -573,14 +573,16 @@ main(int argc, char **argv)
 	}
 	if (sync_init(&b) != 0)
 		fl_die(EX_OSERR, "sync thread");
-	if (group_init(&b) != 0)
-		fl_diex(EX_SOFTWARE, "cannot load consumer groups");
 	size_connections(&b, &cfg);
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
 	find_repl(&b, argv[0]);
 	if (cluster_open(&b, &err) != 0)
 		fl_diex(err.code == FL_ESYS ? EX_IOERR : EX_DATAERR, "%s", err.msg);
+	/* after cluster_open: the coordinator is here only if this node leads
+	 * __consumer_offsets-0 */
+	if (group_init(&b) != 0)
+		fl_diex(EX_SOFTWARE, "cannot load consumer groups");
 	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",
 	    b.bound, b.adv_host, (unsigned)b.adv_port, (int)cfg.node_id, cfg.data_dir);
 	if (cfg.ready_fd >= 0)

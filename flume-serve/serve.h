@@ -52,6 +52,7 @@
 #define SERVE_OUT_FREE_BYTES (1u << 20)	/* reply buffer not counted against buffer-bytes-max */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
+#define SERVE_COMMIT_TIMEOUT_MS 5000	/* offsets.commit.timeout.ms: replicated commits */
 /*
  * What one response's arrays may take from the request's arena beyond what
  * decoding it did: answers are sized by the broker's state (a Metadata
@@ -162,6 +163,7 @@ struct conn {
 	int is_waiting;			/* a JoinGroup/SyncGroup awaits the coordinator */
 	int32_t wait_corr;		/* ... and owes this correlation id */
 	int16_t wait_version;		/* ... in this version */
+	int16_t wait_api;		/* ... for this request (JoinGroup or SyncGroup) */
 	struct pending_acks *acks;	/* an acks=all Produce waiting for the HW (kafka.c) */
 	struct conn *next_ready;
 	struct conn *park_prev, *park_next;
@@ -214,6 +216,7 @@ struct broker {
 
 	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
 	int has_coord;
+	int coord_here;			/* this node coordinates groups (leads the offsets log) */
 
 	struct fl_cmeta cmeta;		/* cluster.meta: brokers, partition roles */
 	struct child **children;	/* flume-repl, one per leader followed (cluster.c) */
@@ -319,6 +322,13 @@ void kafka_hw_moved(struct broker *b);
 /* kafka.c: c is closing: forget what it waited for. */
 void kafka_conn_closed(struct broker *b, struct conn *c);
 struct pending_acks;
+/*
+ * kafka.c: answer c's OffsetCommit (its per-partition errors in tr) once
+ * the HW of the replicated offsets log passes end, as acks=all would.
+ * 0, or FL_ENOMEM.
+ */
+int kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
+    const struct fl_kp_offset_commit_topic_resp *tr, size_t ntopics, uint64_t end);
 
 /* kafka.c: handle one request payload; 1 = parked (keep the frame), 0 =
  * done, negative = close the connection. */
@@ -329,6 +339,13 @@ int group_init(struct broker *b);
 /* The offsets log became durable below what its partition's HW says. */
 void group_durable(struct broker *b);
 void group_free(struct broker *b);
+/*
+ * The role of __consumer_offsets-0 here may have changed (lead, follow,
+ * offline): a node that now leads it rebuilds the groups from its log; one
+ * that no longer does forgets them and answers waiting members
+ * NOT_COORDINATOR.
+ */
+void group_roles_changed(struct broker *b);
 /* Like kafka_handle, plus 2: the frame is consumed, the answer comes later. */
 int group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
 void group_tick(struct broker *b);

@@ -127,6 +127,7 @@ store_open(struct broker *b, struct fl_err *err)
 	pc->message_bytes_max = b->cfg->message_bytes_max;
 	pc->node_id = b->cfg->node_id;
 	pc->replica_lag_max_ms = b->cfg->replica_lag_max_ms;
+	pc->min_insync = b->cfg->min_insync;
 	pc->producers_max = b->cfg->producers_max;
 	rc = fl_catalog_open(&b->cat, b->vfs, b->cfg->data_dir, pc, b->wall_ms,
 	    catalog_note, b, err);

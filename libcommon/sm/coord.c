@@ -541,17 +541,50 @@ fl_coord_commit_result(struct fl_coord *c, int stored_rc, struct fl_coord_commit
 	return any;
 }
 
+int
+fl_coord_is_here(const struct fl_coord_where *w)
+{
+	return !w->is_cluster || (w->has_part && w->role == FL_ROLE_LEADER);
+}
+
 int16_t
-fl_coord_find(int8_t key_type, struct fl_slice key, const char **msg)
+fl_coord_find(int8_t key_type, struct fl_slice key, const struct fl_coord_where *w,
+    int32_t *node, const char **msg)
 {
 	*msg = NULL;
+	*node = -1;
 	if (key_type != 0) {
 		*msg = "transactions are not supported";
 		return FL_KERR_COORDINATOR_NOT_AVAILABLE;
 	}
 	if (key.p == NULL || key.len == 0)
 		return FL_KERR_INVALID_GROUP_ID;
-	return 0;
+	if (fl_coord_is_here(w)) {
+		*node = w->self;
+		return 0;
+	}
+	if (w->has_part && w->role == FL_ROLE_FOLLOWER && w->leader >= 0 &&
+	    w->leader != w->self) {
+		*node = w->leader;
+		return 0;
+	}
+	*msg = "no leader of __consumer_offsets-0 is known to this broker";
+	return FL_KERR_COORDINATOR_NOT_AVAILABLE;
+}
+
+int16_t
+fl_coord_commit_error(int16_t perr)
+{
+	switch (perr) {
+	case FL_KERR_NONE:
+		return FL_KERR_NONE;
+	case FL_KERR_NOT_ENOUGH_REPLICAS:
+	case FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+	case FL_KERR_REQUEST_TIMED_OUT:
+		return FL_KERR_COORDINATOR_NOT_AVAILABLE;
+	default:
+		return FL_KERR_NOT_COORDINATOR;
+	}
 }
 
 /* ---- timers ---- */

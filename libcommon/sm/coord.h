@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "base/rd.h"
+#include "codec/cmeta.h"
 #include "codec/offsets.h"
 #include "sm/group.h"
 
@@ -159,11 +160,39 @@ int fl_coord_commit_result(struct fl_coord *c, int stored_rc,
     struct fl_coord_commit_part *parts, size_t n);
 
 /*
- * FindCoordinator: this broker coordinates every group it is asked about
- * (key_type 0); transactions (key_type 1) are not supported.  Returns 0 or
- * the Kafka error, with a sentence for the client in *msg (may be NULL).
+ * Where the coordinator is.  Every group's coordinator is the leader of
+ * __consumer_offsets-0 (DESIGN §7): a one-node broker (is_cluster 0) is
+ * it; in a cluster it is the node that leads that partition, as this node
+ * knows it from its own copy (has_part, role, leader).
  */
-int16_t fl_coord_find(int8_t key_type, struct fl_slice key, const char **msg);
+struct fl_coord_where {
+	int is_cluster;
+	int has_part;			/* this node holds __consumer_offsets-0 */
+	enum fl_role role;		/* ... in this role */
+	int32_t leader;			/* ... whose leader is this node id (-1: none known) */
+	int32_t self;			/* this node's id */
+};
+
+/* 1 if this node coordinates groups now (it leads the offsets log). */
+int fl_coord_is_here(const struct fl_coord_where *w);
+
+/*
+ * FindCoordinator (key_type 0: groups; 1, transactions, is not supported):
+ * 0 and the coordinator's node id in *node, or the Kafka error
+ * (INVALID_GROUP_ID, COORDINATOR_NOT_AVAILABLE when no leader of the
+ * offsets log is known), with a sentence for the client in *msg (may be
+ * NULL).
+ */
+int16_t fl_coord_find(int8_t key_type, struct fl_slice key, const struct fl_coord_where *w,
+    int32_t *node, const char **msg);
+
+/*
+ * The OffsetCommit error for a commit whose append to a replicated offsets
+ * log ended with produce error perr (Kafka's mapping): not the leader any
+ * more or a storage error -> NOT_COORDINATOR; too few replicas or a timeout
+ * -> COORDINATOR_NOT_AVAILABLE; 0 stays 0.
+ */
+int16_t fl_coord_commit_error(int16_t perr);
 
 /* Timers: group timers, forgetting unused groups, compaction. */
 int fl_coord_tick(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,

@@ -169,7 +169,8 @@ fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 	(void)fl_nodeset_add(&p->replicas, cfg->node_id);
 	p->isr = p->replicas;
 	rc = fl_leader_init(&p->lead, cfg->node_id, p->leader_epoch, &p->replicas, &p->isr,
-	    p->log.log_end, p->log.synced_end, p->hw, 1, cfg->replica_lag_max_ms, 0);
+	    p->log.log_end, p->log.synced_end, p->hw, cfg->min_insync > 1 ? cfg->min_insync : 1,
+	    cfg->replica_lag_max_ms, 0);
 	FL_ASSERT(rc == 0);
 	pids_load(p, now_ms, snap_note, snap_note_len);
 	return 0;
@@ -298,15 +299,11 @@ fl_part_durable(struct fl_part *p, int64_t now_ms, uint64_t end)
 }
 
 int16_t
-fl_part_may_append_all(const struct fl_part *p, int32_t min_insync)
+fl_part_may_append_all(const struct fl_part *p)
 {
-	struct fl_leader l;
-
 	if (p->role != FL_ROLE_LEADER)
 		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
-	l = p->lead;
-	l.min_insync = min_insync;
-	return fl_leader_may_append(&l);
+	return fl_leader_may_append(&p->lead);
 }
 
 int16_t
@@ -644,7 +641,7 @@ fl_part_lead(struct fl_part *p, int64_t now_ms, int32_t epoch,
 	 * was never acknowledged, and must not count for the HW */
 	rc = fl_leader_init(&l, p->cfg.node_id, epoch, replicas, isr, p->log.log_end,
 	    p->log.synced_end, p->hw > p->log.synced_end ? p->log.synced_end : p->hw,
-	    1, p->cfg.replica_lag_max_ms, now_ms);
+	    p->cfg.min_insync > 1 ? p->cfg.min_insync : 1, p->cfg.replica_lag_max_ms, now_ms);
 	if (rc != 0)
 		return rc;
 	if ((rc = fl_plog_epoch_begin(&p->log, epoch)) != 0)

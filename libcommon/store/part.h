@@ -45,6 +45,7 @@ struct fl_part_config {
 	struct fl_plog_config plog;
 	int32_t  node_id;		/* this node */
 	int64_t  replica_lag_max_ms;	/* replica.lag.time.max.ms (10000) */
+	int32_t  min_insync;		/* min.insync.replicas (1; 0 counts as 1) */
 	uint64_t message_bytes_max;	/* largest batch a producer may send */
 	size_t   producers_max;		/* idempotent producers remembered */
 };
@@ -162,9 +163,11 @@ int16_t fl_part_epoch_end(struct fl_part *p, int32_t current_epoch, int32_t epoc
 
 /*
  * acks=all, before the append: 0, NOT_LEADER_OR_FOLLOWER, or
- * NOT_ENOUGH_REPLICAS (19) while the ISR is below min_insync.
+ * NOT_ENOUGH_REPLICAS (19) while the ISR is below the partition's
+ * min_insync (cfg.min_insync, which its leader machine also uses to answer
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND).
  */
-int16_t fl_part_may_append_all(const struct fl_part *p, int32_t min_insync);
+int16_t fl_part_may_append_all(const struct fl_part *p);
 
 /*
  * The leader's epoch fence for a request naming current_epoch (-1: not

@@ -20,6 +20,12 @@
 //       N one-record acks=-1 batches "r0".."rN-1", INFLIGHT pipelined;
 //       prints "VALUE<TAB>OFFSET" per acknowledgement, stops quietly when
 //       the broker goes away
+//   node kraw.js find-coordinator ADDR GROUP      -> "error E node N HOST:PORT"
+//   node kraw.js offset-fetch ADDR GROUP TOPIC PART
+//       OffsetFetch v2 -> "error E part PE offset O" (E: the top-level error)
+//   node kraw.js offset-commit ADDR GROUP TOPIC PART OFFSET
+//       OffsetCommit v2 outside any generation (a standalone consumer's
+//       commit) -> "error E"
 //
 // Exit status: 0, or 1 on a usage or connection problem.
 
@@ -363,6 +369,64 @@ async function cmdSlowMeta(addr, topic, n, secs) {
 	c.destroy();
 }
 
+async function ask(addr, req) {
+	const c = await open(addr);
+	c.send(req);
+	const p = await c.next(15000);
+	c.destroy();
+	if (p === null || p === 'timeout')
+		throw new Error(p === null ? 'the broker closed the connection' : 'no answer');
+	const r = new Rd(p);
+	r.i32();			// correlation id
+	return r;
+}
+
+async function cmdFindCoordinator(addr, group) {
+	const r = await ask(addr, frame(10, 1, Buffer.concat([str(group), i8(0)])));
+	r.i32();			// throttle
+	const error = r.i16();
+	r.str();
+	const node = r.i32();
+	const host = r.str();
+	const port = r.i32();
+	console.log(`error ${error} node ${node} ${host}:${port}`);
+}
+
+async function cmdOffsetFetch(addr, group, topic, part) {
+	const r = await ask(addr, frame(9, 2, Buffer.concat([str(group),
+	    array([Buffer.concat([str(topic), array([i32(Number(part))])])])])));
+	const nt = r.i32();
+	let pe = -1, off = -1n;
+	for (let t = 0; t < nt; t++) {
+		r.str();
+		const np = r.i32();
+		for (let i = 0; i < np; i++) {
+			r.i32();
+			off = r.i64();
+			r.str();
+			pe = r.i16();
+		}
+	}
+	console.log(`error ${r.i16()} part ${pe} offset ${off}`);
+}
+
+async function cmdOffsetCommit(addr, group, topic, part, offset) {
+	const r = await ask(addr, frame(8, 2, Buffer.concat([str(group), i32(-1), str(''),
+	    i64(-1), array([Buffer.concat([str(topic), array([Buffer.concat([
+	    i32(Number(part)), i64(offset), str('')])])])])])));
+	const nt = r.i32();
+	let error = -1;
+	for (let t = 0; t < nt; t++) {
+		r.str();
+		const np = r.i32();
+		for (let i = 0; i < np; i++) {
+			r.i32();
+			error = r.i16();
+		}
+	}
+	console.log(`error ${error}`);
+}
+
 async function main(argv) {
 	const [cmd, ...a] = argv;
 	switch (cmd) {
@@ -373,6 +437,9 @@ async function main(argv) {
 	case 'slowfetch': return cmdSlowFetch(a[0], a[1], Number(a[2]), Number(a[3]));
 	case 'slowmeta': return cmdSlowMeta(a[0], a[1], Number(a[2]), Number(a[3]));
 	case 'load': return cmdLoad(a[0], a[1], Number(a[2]), Number(a[3] ?? 5));
+	case 'find-coordinator': return cmdFindCoordinator(a[0], a[1]);
+	case 'offset-fetch': return cmdOffsetFetch(a[0], a[1], a[2], a[3]);
+	case 'offset-commit': return cmdOffsetCommit(a[0], a[1], a[2], a[3], a[4]);
 	default: throw new Error('usage: kraw.js init|produce|produce-twice|abuse ...');
 	}
 }

@@ -394,6 +394,54 @@ test_timers_without_log(void)
 	fl_coord_free(&c);
 }
 
+/* Where the coordinator is: (cluster?, the offsets log's role here) -> answer. */
+static void
+test_find(void)
+{
+	static const struct {
+		struct fl_coord_where w;
+		int8_t key_type;
+		const char *key;
+		int16_t error;
+		int32_t node;
+		int is_here;
+		const char *what;
+	} tab[] = {
+		{ { 0, 0, FL_ROLE_OFFLINE, -1, 7 }, 0, "g", 0, 7, 1,
+		  "one node: always here, even before the offsets log exists" },
+		{ { 1, 1, FL_ROLE_LEADER, 3, 3 }, 0, "g", 0, 3, 1,
+		  "cluster, leading __consumer_offsets-0: here" },
+		{ { 1, 1, FL_ROLE_FOLLOWER, 2, 3 }, 0, "g", 0, 2, 0,
+		  "cluster, following it: the leader" },
+		{ { 1, 1, FL_ROLE_OFFLINE, -1, 3 }, 0, "g", FL_KERR_COORDINATOR_NOT_AVAILABLE, -1, 0,
+		  "cluster, offline here: not available" },
+		{ { 1, 0, FL_ROLE_OFFLINE, -1, 3 }, 0, "g", FL_KERR_COORDINATOR_NOT_AVAILABLE, -1, 0,
+		  "cluster, not a replica of it: not available" },
+		{ { 1, 1, FL_ROLE_LEADER, 3, 3 }, 0, "", FL_KERR_INVALID_GROUP_ID, -1, 1,
+		  "an empty group id is invalid" },
+		{ { 0, 0, FL_ROLE_OFFLINE, -1, 7 }, 1, "tx", FL_KERR_COORDINATOR_NOT_AVAILABLE, -1, 1,
+		  "transactions are not supported" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		const char *msg;
+		int32_t node;
+		int16_t err = fl_coord_find(tab[i].key_type, S(tab[i].key), &tab[i].w, &node, &msg);
+
+		CHECK_INT(err, ==, tab[i].error, tab[i].what);
+		CHECK_INT(node, ==, tab[i].node, tab[i].what);
+		CHECK_INT(fl_coord_is_here(&tab[i].w), ==, tab[i].is_here, tab[i].what);
+	}
+	CHECK_INT(fl_coord_commit_error(0), ==, 0, "a stored commit: no error");
+	CHECK_INT(fl_coord_commit_error(FL_KERR_NOT_LEADER_OR_FOLLOWER), ==,
+	    FL_KERR_NOT_COORDINATOR, "leadership lost: NOT_COORDINATOR");
+	CHECK_INT(fl_coord_commit_error(FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND), ==,
+	    FL_KERR_COORDINATOR_NOT_AVAILABLE, "too few replicas: COORDINATOR_NOT_AVAILABLE");
+	CHECK_INT(fl_coord_commit_error(FL_KERR_REQUEST_TIMED_OUT), ==,
+	    FL_KERR_COORDINATOR_NOT_AVAILABLE, "timed out: COORDINATOR_NOT_AVAILABLE");
+}
+
 int
 main(void)
 {
@@ -411,6 +459,7 @@ main(void)
 	test_compaction(&c);
 	test_sweep(&c);
 	test_timers_without_log();
+	test_find();
 	fl_coord_free(&c);
 	free(lg.bytes);
 	return tap_done();

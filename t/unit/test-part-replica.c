@@ -330,6 +330,41 @@ test_crash_appends(void)
 	CHECK(fl.log_end == 6 && fl.durable_end == 6 && fl.last_epoch == 1,
 	    "the copy resumes at its durable end");
 }
+/*
+ * min.insync.replicas comes from the partition's config into its leader
+ * machine: (config, committed ISR) -> may an acks=all batch be appended.
+ */
+static void
+test_min_insync(void)
+{
+	static const struct {
+		int32_t min_insync;
+		const char *isr;
+		int16_t want;
+		const char *what;
+	} tab[] = {
+		{ 0, "0", 0, "unset counts as 1: the leader alone may take acks=all" },
+		{ 2, "0", FL_KERR_NOT_ENOUGH_REPLICAS, "2 with the leader alone: 19" },
+		{ 2, "0,1", 0, "2 with a follower in the ISR: appended" },
+		{ 3, "0,1", FL_KERR_NOT_ENOUGH_REPLICAS, "3 with two in the ISR: 19" },
+	};
+	struct fl_nodeset reps, isr;
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		fresh(1 << 20);
+		(void)fl_part_close(&part);
+		cfg.min_insync = tab[i].min_insync;
+		FL_ASSERT(open_part() == 0);
+		FL_ASSERT(fl_nodeset_parse(&reps, "0,1,2") == 0);
+		FL_ASSERT(fl_nodeset_parse(&isr, tab[i].isr) == 0);
+		CHECK(fl_part_lead(&part, 7000, (int32_t)i + 1, &reps, &isr) == 0, tab[i].what);
+		CHECK_INT(fl_part_may_append_all(&part), ==, tab[i].want, tab[i].what);
+		CHECK_INT(part.lead.min_insync, ==, tab[i].min_insync > 1 ? tab[i].min_insync : 1,
+		    "the leader machine answers 20 against the same minimum");
+	}
+	cfg.min_insync = 0;
+}
 
 int
 main(void)
@@ -340,6 +375,7 @@ main(void)
 	test_reset();
 	test_reset_crash();
 	test_crash_appends();
+	test_min_insync();
 	if (part.is_open)
 		(void)fl_part_close(&part);
 	fl_vfs_mem_free(vfs);
