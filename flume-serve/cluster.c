@@ -793,6 +793,7 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
 	struct fl_topic *t;
 	struct fl_part *p;
 	int32_t epoch;
+	size_t i;
 	int rc;
 
 	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "LIST", argv[4], &isr) != 0)
@@ -800,12 +801,28 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
 	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL)
 		return;
 	t = store_find(b, argv[1], strlen(argv[1]));
-	if (p->role != FL_ROLE_LEADER) {
-		admin_say(c, "error: this node does not lead %s-%s\n", argv[1], argv[2]);
-		return;
-	}
 	if (check_epoch(c, p, epoch))
 		return;
+	if (p->role != FL_ROLE_LEADER) {
+		/* a follower (or offline replica) is told the ISR the leader
+		 * works with, for its Metadata answers; it decides nothing */
+		if (epoch > p->leader_epoch) {
+			admin_say(c, "error: epoch %d is newer than the current epoch %d\n",
+			    (int)epoch, (int)p->leader_epoch);
+			return;
+		}
+		for (i = 0; i < isr.n; i++)
+			if (!fl_nodeset_has(&p->replicas, isr.id[i])) {
+				admin_say(c, "error: ISR member %d is not a replica\n",
+				    (int)isr.id[i]);
+				return;
+			}
+		p->isr = isr;
+		fl_log(FL_LOG_INFO, "%s-%s: told ISR %s at epoch %d", argv[1], argv[2], argv[4],
+		    (int)epoch);
+		persist(b, c, t, (int32_t)(p - t->parts));
+		return;
+	}
 	rc = fl_part_commit_isr(p, b->now_ms, epoch, &isr);
 	if (rc == FL_KERR_UNKNOWN_LEADER_EPOCH) {
 		admin_say(c, "error: epoch %d is newer than the current epoch %d\n", (int)epoch,

@@ -35,6 +35,16 @@ lead_on_1() {
 	run -0 kcat -b "$ADDR_3" -L -t t
 	assert_output -p "3 brokers"
 	assert_output -p "partition 0, leader 1, replicas: 1,2,3"
+	# a follower shows the ISR it was told (the controller pushes it)
+	run -0 node_admin 3 "isr t 0 2 1,2,3"
+	assert_output "error: epoch 2 is newer than the current epoch 1"
+	run -0 node_admin 3 "isr t 0 1 1,4"
+	assert_output "error: ISR member 4 is not a replica"
+	run -0 node_admin 3 "isr t 0 1 1,2,3"
+	assert_output ok
+	run -0 kcat -b "$ADDR_3" -L -t t
+	assert_output -p "partition 0, leader 1, replicas: 1,2,3, isrs: 1,2,3"
+	[ "$(part_field 3 t 0 role)" = follower ]
 	run -0 kcat -b "$ADDR_1" -L -t t
 	assert_output -p "partition 0, leader 1, replicas: 1,2,3, isrs: 1,2,3"
 	# a consumer on any broker is sent to the leader
