@@ -82,16 +82,58 @@ cmd_topics(struct broker *b, struct conn *c, char **argv)
 	admin_say(c, "ok\n");
 }
 
+/*
+ * KEY=VALUE operands into conf (VALUE "default" forgets KEY when
+ * may_unset); -1 after answering an error.
+ */
+static int
+parse_conf(struct conn *c, char **argv, struct fl_topic_conf *conf, int may_unset)
+{
+	for (; *argv != NULL; argv++) {
+		const char *eq = strchr(*argv, '=');
+		int rc;
+
+		if (eq == NULL || eq == *argv) {
+			admin_say(c, "error: %s: configs are KEY=VALUE\n", *argv);
+			return -1;
+		}
+		if (may_unset && strcmp(eq + 1, "default") == 0)
+			rc = fl_topic_conf_unset(conf, *argv, (size_t)(eq - *argv));
+		else
+			rc = fl_topic_conf_set(conf, *argv, (size_t)(eq - *argv), eq + 1,
+			    strlen(eq + 1));
+		if (rc == FL_ENOENT) {
+			admin_say(c, "error: %.*s: the topic configs are min.insync.replicas, "
+			    "replica.lag.time.max.ms, retention.ms and retention.bytes\n",
+			    (int)(eq - *argv), *argv);
+			return -1;
+		}
+		if (rc != 0) {
+			admin_say(c, "error: %s: not a number in the config's range\n", *argv);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* create TOPIC [PARTITIONS] [KEY=VALUE ...] */
 static void
 cmd_create(struct broker *b, struct conn *c, char **argv)
 {
 	uint64_t n = (uint64_t)b->cfg->num_partitions;
 	struct fl_catalog_new nt;
+	char **confs = &argv[2];
 
-	if (argv[2] != NULL && fl_conf_u64(argv[2], 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
-		admin_say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
-		return;
+	memset(&nt, 0, sizeof(nt));
+	if (argv[2] != NULL && strchr(argv[2], '=') == NULL) {
+		if (fl_conf_u64(argv[2], 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
+			admin_say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
+			return;
+		}
+		confs = &argv[3];
 	}
+	if (parse_conf(c, confs, &nt.conf, 0) != 0)
+		return;
 	if (b->is_stopping) {
 		admin_say(c, "error: stopping\n");
 		return;
@@ -100,7 +142,6 @@ cmd_create(struct broker *b, struct conn *c, char **argv)
 		admin_say(c, "error: %s is the broker's own topic\n", argv[1]);
 		return;
 	}
-	memset(&nt, 0, sizeof(nt));
 	nt.name = argv[1];
 	nt.nparts = (int32_t)n;
 	store_create(b, &nt, 1);
@@ -112,6 +153,56 @@ cmd_create(struct broker *b, struct conn *c, char **argv)
 		admin_say(c, "error: invalid topic name\n");
 	else
 		admin_say(c, "error: %s\n", nt.why[0] ? nt.why : fl_strerror(nt.rc));
+}
+
+/*
+ * config TOPIC: each config's value here and where it comes from;
+ * config TOPIC KEY=VALUE ...: set them (VALUE "default": the broker's),
+ * durably, and every partition of the topic takes them at once.
+ */
+static void
+cmd_config(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_topic *t = store_find(b, argv[1], strlen(argv[1]));
+	struct fl_topic_conf conf;
+	struct fl_err err = { 0 };
+
+	if (t == NULL) {
+		admin_say(c, "error: no topic %s\n", argv[1]);
+		return;
+	}
+	if (argv[2] == NULL) {
+		struct fl_part_config pc = b->part_cfg;
+		const unsigned set = t->conf.set;
+
+		fl_part_config_apply(&pc, &t->conf);
+		admin_say(c, "min.insync.replicas\t%d\t%s\n", (int)(pc.min_insync > 1 ?
+		    pc.min_insync : 1), set & FL_TCONF_MIN_INSYNC ? "topic" : "default");
+		admin_say(c, "replica.lag.time.max.ms\t%lld\t%s\n",
+		    (long long)pc.replica_lag_max_ms, set & FL_TCONF_LAG_MAX_MS ? "topic" : "default");
+		admin_say(c, "retention.ms\t%lld\t%s\n", (long long)pc.plog.retention_ms,
+		    set & FL_TCONF_RETENTION_MS ? "topic" : "default");
+		admin_say(c, "retention.bytes\t%lld\t%s\n", (long long)pc.plog.retention_bytes,
+		    set & FL_TCONF_RETENTION_BYTES ? "topic" : "default");
+		admin_say(c, "ok\n");
+		return;
+	}
+	conf = t->conf;
+	if (parse_conf(c, &argv[2], &conf, 1) != 0)
+		return;
+	if (fl_catalog_set_conf(&b->cat, t, &conf, &err) != 0) {
+		admin_say(c, "error: %s\n", err.msg);
+		return;
+	}
+	{
+		char text[FL_TOPIC_CONF_TEXT_MAX];
+
+		fl_topic_conf_format(&conf, text, sizeof(text));
+		fl_log(FL_LOG_INFO, "topic %s: configs now %s", t->name, text[0] ? text :
+		    "the broker's defaults");
+	}
+	kafka_hw_moved(b);	/* acks=all answers may settle otherwise now */
+	admin_say(c, "ok\n");
 }
 
 static void
@@ -299,7 +390,8 @@ static const struct verb {
 } verbs[] = {
 	{ "status", 0, 0, "status", cmd_status },
 	{ "topics", 0, 0, "topics", cmd_topics },
-	{ "create", 1, 2, "create TOPIC [PARTITIONS]", cmd_create },
+	{ "create", 1, 6, "create TOPIC [PARTITIONS] [KEY=VALUE ...]", cmd_create },
+	{ "config", 1, 5, "config TOPIC [KEY=VALUE ...]", cmd_config },
 	{ "delete", 1, 1, "delete TOPIC", cmd_delete },
 	{ "partition", 2, 2, "partition TOPIC PART", cmd_partition },
 	{ "digest", 4, 4, "digest TOPIC PART FROM TO", cmd_digest },

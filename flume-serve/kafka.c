@@ -820,7 +820,7 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		}
 		tr[i].error = b->is_stopping ? FL_KERR_NOT_CONTROLLER :
 		    fl_catalog_check_create(&b->cat, r, i, b->cfg->node_id,
-		    b->cfg->num_partitions, &nparts, &msg);
+		    b->cfg->num_partitions, &nparts, &nt[n].conf, &msg);
 		tr[i].error_message = fl_kp_str(msg);
 		if (tr[i].error != 0 || r->validate_only ||
 		    !cname(names[n], sizeof(names[n]), r->topics[i].name))

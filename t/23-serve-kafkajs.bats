@@ -65,3 +65,23 @@ teardown() { bg_stop_all; }
 	    "$ADDR" tojs 1000
 	[ "$(cut -f4 <<<"$output")" = "$(seq 0 999)" ]
 }
+
+@test "kafkajs admin creates a topic with configs; one flume does not know is refused" {
+	serve_start a
+	run -0 timeout 60 node "$FLUME_ROOT/t/interop/admin.js" "$ADDR" create cfg 2 \
+	    retention.ms=3600000 min.insync.replicas=1
+	assert_output ok
+	run -0 serve_admin config cfg
+	assert_line "$(printf 'retention.ms\t3600000\ttopic')"
+	assert_line "$(printf 'min.insync.replicas\t1\ttopic')"
+	assert_line "$(printf 'retention.bytes\t-1\tdefault')"
+	run -1 timeout 60 node "$FLUME_ROOT/t/interop/admin.js" "$ADDR" create cmp 1 \
+	    cleanup.policy=compact
+	assert_output -p "error INVALID_CONFIG"
+	run -1 timeout 60 node "$FLUME_ROOT/t/interop/admin.js" "$ADDR" create neg 1 \
+	    retention.ms=-5
+	assert_output -p "error INVALID_CONFIG"
+	run -0 serve_admin topics
+	refute_output -p cmp
+	refute_output -p neg
+}

@@ -92,6 +92,58 @@ lead_on_1() {
 	[ "$(part_field 1 t 0 log_end)" -eq $((before + 1)) ]
 }
 
+@test "min.insync.replicas as a topic config: 20 after the append, 19 before, kept across a restart" {
+	cluster_start 3 --replica-lag-time-max-ms 500
+	lead_on_1
+	run -0 node_admin 1 "config t min.insync.replicas=2"
+	assert_output ok
+	run -0 node_admin 1 "config t"
+	assert_line "$(printf 'min.insync.replicas\t2\ttopic')"
+	assert_line "$(printf 'replica.lag.time.max.ms\t500\tdefault')"
+	seq 1 10 | kcat -b "$BOOT" -t t -P -p 0 -X acks=all
+	bg_kill "$PID_2" KILL || true
+	bg_kill "$PID_3" KILL || true
+	# appended while the ISR still had three: its answer waits for the HW,
+	# which moves only once the ISR shrinks to 1, below the minimum
+	bg_start p node "$FLUME_ROOT/t/interop/kraw.js" produce "$ADDR_1" t -1 -1 -1 1 -1
+	local p=$BG_PID
+	wait_isr 1 t 0 1
+	wait_until 30 eval '! is_running '"$p"
+	wait "$p"
+	[ "$(cat "$BATS_TEST_TMPDIR/p.out")" = "20 10" ]
+	run -0 node "$FLUME_ROOT/t/interop/kraw.js" produce "$ADDR_1" t -1 -1 -1 1 -1
+	assert_output "19 -1"
+	# back to the broker's default (1): accepted at once
+	run -0 node_admin 1 "config t min.insync.replicas=default"
+	assert_output ok
+	run -0 node "$FLUME_ROOT/t/interop/kraw.js" produce "$ADDR_1" t -1 -1 -1 1 -1
+	assert_output "0 11"
+	# bad input changes nothing
+	run -0 node_admin 1 "config t cleanup.policy=compact"
+	assert_output -p "error: cleanup.policy: the topic configs are"
+	run -0 node_admin 1 "config t min.insync.replicas=0"
+	assert_output "error: min.insync.replicas=0: not a number in the config's range"
+	run -0 node_admin 1 "config t retention.ms"
+	assert_output "error: retention.ms: configs are KEY=VALUE"
+	run -0 node_admin 1 "config nosuch min.insync.replicas=2"
+	assert_output "error: no topic nosuch"
+	run -0 node_admin 1 "create c2 2 min.insync.replicas=2 retention.bytes=x"
+	assert_output "error: retention.bytes=x: not a number in the config's range"
+	run -0 node_admin 1 "create c2 2 min.insync.replicas=2"
+	assert_output ok
+	# configs are durable: a restart keeps them
+	run -0 node_admin 1 "config t min.insync.replicas=3 retention.ms=60000"
+	assert_output ok
+	bg_kill "$PID_1" TERM
+	node_restart 1 --replica-lag-time-max-ms 500
+	run -0 node_admin 1 "config t"
+	assert_line "$(printf 'min.insync.replicas\t3\ttopic')"
+	assert_line "$(printf 'retention.ms\t60000\ttopic')"
+	assert_line "$(printf 'retention.bytes\t-1\tdefault')"
+	run -0 node_admin 1 "config c2"
+	assert_line "$(printf 'min.insync.replicas\t2\ttopic')"
+}
+
 @test "a follower with a divergent tail from an older epoch truncates exactly that tail" {
 	cluster_start 3
 	lead_on_1

@@ -115,10 +115,11 @@ part_path(const struct fl_catalog *c, char *buf, size_t n, const char *topic, in
 
 /* Allocate a topic and open its partitions; on failure everything is undone. */
 static int
-topic_open(struct fl_catalog *c, const char *name, int32_t nparts, int64_t now_ms,
-    struct fl_topic **out, struct fl_err *err)
+topic_open(struct fl_catalog *c, const char *name, int32_t nparts,
+    const struct fl_topic_conf *conf, int64_t now_ms, struct fl_topic **out, struct fl_err *err)
 {
 	struct fl_topic *t = calloc(1, sizeof(*t));
+	struct fl_part_config pc = c->pcfg;
 	int32_t i;
 	int rc;
 
@@ -128,6 +129,9 @@ topic_open(struct fl_catalog *c, const char *name, int32_t nparts, int64_t now_m
 	}
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->nparts = nparts;
+	if (conf != NULL)
+		t->conf = *conf;
+	fl_part_config_apply(&pc, &t->conf);
 	for (i = 0; i < nparts; i++) {
 		struct fl_plog_recovery rec;
 		char dir[PATH_BYTES], snote[256];
@@ -137,7 +141,7 @@ topic_open(struct fl_catalog *c, const char *name, int32_t nparts, int64_t now_m
 			return fl_err_set(err, FL_ERANGE, "path too long for %s", name);
 		}
 		memset(&rec, 0, sizeof(rec));
-		rc = fl_part_open(&t->parts[i], c->vfs, dir, &c->pcfg, now_ms, &rec,
+		rc = fl_part_open(&t->parts[i], c->vfs, dir, &pc, now_ms, &rec,
 		    snote, sizeof(snote), err);
 		if (rc != 0) {
 			topic_free(t);
@@ -289,13 +293,15 @@ fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *nt, size_t n,
 			continue;
 		}
 		memset(&perr, 0, sizeof(perr));
-		e->rc = topic_open(c, e->name, e->nparts, now_ms, &e->topic, &perr);
+		e->rc = topic_open(c, e->name, e->nparts, &e->conf, now_ms, &e->topic, &perr);
 		if (e->rc != 0) {
 			snprintf(e->why, sizeof(e->why), "%s", perr.msg);
 			say(c, FL_CATALOG_WARN, "create topic %s: %s", e->name, perr.msg);
 			continue;
 		}
 		e->rc = fl_topic_list_add(&c->tlist, e->name, e->nparts);
+		if (e->rc == 0)
+			(void)fl_topic_list_set_conf(&c->tlist, e->name, &e->conf);
 		if (e->rc != 0) {
 			topic_remove_dirs(c, e->topic);
 			e->topic = NULL;
@@ -341,6 +347,7 @@ fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err)
 	rc = write_topics(c, err);
 	if (rc != 0) {
 		(void)fl_topic_list_add(&c->tlist, name, t->nparts);
+		(void)fl_topic_list_set_conf(&c->tlist, name, &t->conf);
 		return rc;
 	}
 	memmove(&c->topics[i], &c->topics[i + 1], (c->ntopics - i - 1) * sizeof(*c->topics));
@@ -367,10 +374,34 @@ fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err)
 }
 
 int
+fl_catalog_set_conf(struct fl_catalog *c, struct fl_topic *t, const struct fl_topic_conf *conf,
+    struct fl_err *err)
+{
+	struct fl_topic_conf old = t->conf;
+	struct fl_part_config pc = c->pcfg;
+	int32_t j;
+	int rc;
+
+	if (fl_topic_list_set_conf(&c->tlist, t->name, conf) != 0)
+		return fl_err_set(err, FL_ENOENT, "no topic %s", t->name);
+	rc = write_topics(c, err);
+	if (rc != 0) {
+		(void)fl_topic_list_set_conf(&c->tlist, t->name, &old);
+		return rc;
+	}
+	t->conf = *conf;
+	fl_part_config_apply(&pc, &t->conf);
+	for (j = 0; j < t->nparts; j++)
+		fl_part_retune(&t->parts[j], &pc);
+	return 0;
+}
+
+int
 fl_catalog_reopen(struct fl_catalog *c, struct fl_topic *t, int32_t idx, int64_t now_ms,
     struct fl_err *err)
 {
 	struct fl_part *p = &t->parts[idx], keep;
+	struct fl_part_config pc;
 	struct fl_plog_recovery rec;
 	char dir[PATH_BYTES], snote[256];
 	int rc;
@@ -381,7 +412,9 @@ fl_catalog_reopen(struct fl_catalog *c, struct fl_topic *t, int32_t idx, int64_t
 		return fl_err_set(err, FL_ERANGE, "path too long for %s", t->name);
 	keep = *p;
 	memset(&rec, 0, sizeof(rec));
-	rc = fl_part_open(p, c->vfs, dir, &c->pcfg, now_ms, &rec, snote, sizeof(snote), err);
+	pc = c->pcfg;
+	fl_part_config_apply(&pc, &t->conf);
+	rc = fl_part_open(p, c->vfs, dir, &pc, now_ms, &rec, snote, sizeof(snote), err);
 	if (rc != 0) {
 		*p = keep;
 		return rc;
@@ -427,7 +460,8 @@ fl_catalog_reap(struct fl_catalog *c)
 
 int16_t
 fl_catalog_check_create(const struct fl_catalog *c, const struct fl_kp_create_topics_req *r,
-    size_t idx, int32_t node_id, int32_t default_parts, int32_t *nparts, const char **msg)
+    size_t idx, int32_t node_id, int32_t default_parts, int32_t *nparts,
+    struct fl_topic_conf *conf, const char **msg)
 {
 	const struct fl_kp_create_topic *t = &r->topics[idx];
 	size_t i, j;
@@ -476,9 +510,22 @@ fl_catalog_check_create(const struct fl_catalog *c, const struct fl_kp_create_to
 		*msg = "partition count out of range";
 		return FL_KERR_INVALID_PARTITIONS;
 	}
-	if (t->nconfigs > 0) {
-		*msg = "per-topic configs are not supported";
-		return FL_KERR_INVALID_CONFIG;
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < t->nconfigs; i++) {
+		const struct fl_kp_create_config *kc = &t->configs[i];
+		int crc = kc->value.p == NULL ? FL_EINVAL : fl_topic_conf_set(conf,
+		    (const char *)kc->name.p, kc->name.len, (const char *)kc->value.p,
+		    kc->value.len);
+
+		if (crc == FL_ENOENT) {
+			*msg = "flume knows only the topic configs min.insync.replicas, "
+			    "replica.lag.time.max.ms, retention.ms and retention.bytes";
+			return FL_KERR_INVALID_CONFIG;
+		}
+		if (crc != 0) {
+			*msg = "a topic config's value is not a number in its range";
+			return FL_KERR_INVALID_CONFIG;
+		}
 	}
 	return FL_KERR_NONE;
 }
@@ -686,8 +733,8 @@ fl_catalog_open(struct fl_catalog *c, struct fl_vfs *vfs, const char *dir,
 	for (i = 0; i < c->tlist.n; i++) {
 		struct fl_topic *t;
 
-		rc = topic_open(c, c->tlist.t[i].name, c->tlist.t[i].partitions, now_ms,
-		    &t, err);
+		rc = topic_open(c, c->tlist.t[i].name, c->tlist.t[i].partitions,
+		    &c->tlist.t[i].conf, now_ms, &t, err);
 		if (rc == 0 && (rc = topics_insert(c, t)) != 0) {
 			topic_free(t);
 			fl_err_set(err, rc, "out of memory");

@@ -52,6 +52,7 @@ struct fl_topic {
 	char name[FL_TOPIC_NAME_MAX + 1];
 	int32_t nparts;
 	struct fl_part *parts;		/* owned array */
+	struct fl_topic_conf conf;	/* its own configs (codec/topics.h) */
 	int is_deleted;			/* waiting until no file of it syncs */
 	struct fl_topic *next_dead;
 };
@@ -92,6 +93,7 @@ struct fl_part *fl_catalog_part(const struct fl_catalog *c, const void *name, si
 struct fl_catalog_new {
 	const char *name;
 	int32_t nparts;
+	struct fl_topic_conf conf;	/* its configs (none set: the broker's defaults) */
 	int rc;				/* OUT: 0, FL_EEXIST, FL_EINVAL, or an I/O error */
 	struct fl_topic *topic;		/* OUT: on success */
 	char why[256];			/* OUT: for an I/O error: the file and errno's text */
@@ -114,6 +116,13 @@ int fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *topics, size_
  */
 int fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err);
 /*
+ * Set a topic's configs (all of them: conf replaces what it had): one
+ * durable write of the topics file, then every partition of it takes them
+ * (fl_part_retune).  0 or the write's error (nothing changed then).
+ */
+int fl_catalog_set_conf(struct fl_catalog *c, struct fl_topic *t,
+    const struct fl_topic_conf *conf, struct fl_err *err);
+/*
  * Open again, in place, a partition that was closed (fl_part_close) while
  * another process (its follower) wrote it; its replica role and the
  * reported log end are kept.  0 or the open's error (err says).
@@ -127,12 +136,13 @@ void fl_catalog_reap(struct fl_catalog *c);
 /*
  * CreateTopics: may topic `idx` of the request be created on this node (a
  * one-node broker: every replica is node_id)?  Returns 0 with the partition
- * count in *nparts (default_parts for -1), or the Kafka error with a
- * sentence for the client in *msg.  Changes nothing.
+ * count in *nparts (default_parts for -1) and its configs in *conf, or the
+ * Kafka error with a sentence for the client in *msg (INVALID_CONFIG for a
+ * config flume does not know or a bad value).  Changes nothing.
  */
 int16_t fl_catalog_check_create(const struct fl_catalog *c,
     const struct fl_kp_create_topics_req *r, size_t idx, int32_t node_id,
-    int32_t default_parts, int32_t *nparts, const char **msg);
+    int32_t default_parts, int32_t *nparts, struct fl_topic_conf *conf, const char **msg);
 
 /* The next producer id (a durable block of FL_CATALOG_PID_BLOCK at a time). */
 int fl_catalog_next_pid(struct fl_catalog *c, int64_t *pid, struct fl_err *err);

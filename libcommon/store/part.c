@@ -298,6 +298,34 @@ fl_part_durable(struct fl_part *p, int64_t now_ms, uint64_t end)
 	}
 }
 
+void
+fl_part_config_apply(struct fl_part_config *cfg, const struct fl_topic_conf *tc)
+{
+	if (tc->set & FL_TCONF_MIN_INSYNC)
+		cfg->min_insync = tc->min_insync;
+	if (tc->set & FL_TCONF_LAG_MAX_MS)
+		cfg->replica_lag_max_ms = tc->lag_max_ms;
+	if (tc->set & FL_TCONF_RETENTION_MS)
+		cfg->plog.retention_ms = tc->retention_ms;
+	if (tc->set & FL_TCONF_RETENTION_BYTES)
+		cfg->plog.retention_bytes = tc->retention_bytes;
+}
+
+void
+fl_part_retune(struct fl_part *p, const struct fl_part_config *cfg)
+{
+	p->cfg.min_insync = cfg->min_insync;
+	p->cfg.replica_lag_max_ms = cfg->replica_lag_max_ms;
+	p->cfg.plog.retention_ms = cfg->plog.retention_ms;
+	p->cfg.plog.retention_bytes = cfg->plog.retention_bytes;
+	if (p->is_open) {
+		p->log.cfg.retention_ms = cfg->plog.retention_ms;
+		p->log.cfg.retention_bytes = cfg->plog.retention_bytes;
+	}
+	p->lead.min_insync = cfg->min_insync > 1 ? cfg->min_insync : 1;
+	p->lead.lag_max_ms = cfg->replica_lag_max_ms;
+}
+
 int16_t
 fl_part_may_append_all(const struct fl_part *p)
 {

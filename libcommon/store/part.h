@@ -32,6 +32,7 @@
 
 #include "base/err.h"
 #include "codec/cmeta.h"
+#include "codec/topics.h"
 #include "sm/follower.h"
 #include "sm/leader.h"
 #include "sm/pidstate.h"
@@ -87,6 +88,14 @@ int fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
     struct fl_err *err);
 /* Sync what was appended, then close.  Returns the sync's result. */
 int fl_part_close(struct fl_part *p);
+/* The broker's partition config with a topic's own configs over it. */
+void fl_part_config_apply(struct fl_part_config *cfg, const struct fl_topic_conf *tc);
+/*
+ * Take new tunables (min.insync.replicas, replica.lag.time.max.ms,
+ * retention) from cfg, at once: the leader machine answers with them from
+ * its next input on, retention applies at its next run.
+ */
+void fl_part_retune(struct fl_part *p, const struct fl_part_config *cfg);
 static inline const char *fl_part_dir(const struct fl_part *p) { return p->log.dir; }
 /* The log end: the open log's, or what the follower copying it last reported. */
 static inline uint64_t fl_part_log_end(const struct fl_part *p)

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// admin.js BROKER create TOPIC PARTITIONS [KEY=VALUE ...]: create a topic
+// with kafkajs' admin client (CreateTopics with configEntries).  Prints
+// "ok", or "error TYPE: MESSAGE" with kafkajs' error type (e.g.
+// INVALID_CONFIG) and exits 1.
+'use strict'
+const { Kafka, logLevel } = require('kafkajs')
+
+async function main () {
+  const [broker, cmd, topic, partsArg, ...pairs] = process.argv.slice(2)
+  const numPartitions = Number(partsArg)
+  if (!broker || cmd !== 'create' || !topic || !(numPartitions > 0) ||
+      pairs.some((p) => !p.includes('='))) {
+    process.stderr.write('usage: admin.js BROKER create TOPIC PARTITIONS [KEY=VALUE ...]\n')
+    process.exit(64)
+  }
+  const configEntries = pairs.map((p) => {
+    const i = p.indexOf('=')
+    return { name: p.slice(0, i), value: p.slice(i + 1) }
+  })
+  const kafka = new Kafka({ clientId: 'flume-admin-js', brokers: [broker], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }], waitForLeaders: true })
+    process.stdout.write('ok\n')
+  } catch (e) {
+    const inner = e.errors && e.errors[0] ? e.errors[0] : e
+    process.stdout.write(`error ${inner.type || e.name}: ${inner.message}\n`)
+    process.exitCode = 1
+  }
+  await admin.disconnect()
+}
+
+main().catch((e) => {
+  process.stderr.write(`admin.js: ${e.message}\n`)
+  process.exit(2)
+})
