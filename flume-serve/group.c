@@ -175,7 +175,7 @@ group_roles_changed(struct broker *b)
 		for (i = 0; i < b->nlive; i++) {
 			struct conn *c = b->live[i];
 
-			if (c->is_waiting && c->acks == NULL)
+			if (c->is_waiting && !kafka_conn_waits_acks(c))
 				answer_waiting(b, c, FL_KERR_NOT_COORDINATOR);
 		}
 	}
@@ -599,9 +599,10 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	}
 	if (is_replicated && op != NULL) {
 		/* answered once the offsets log's HW passes the commit */
-		if (kafka_commit_wait(b, c, req, tr, r->ntopics, fl_part_log_end(op)) != 0)
+		rc = kafka_commit_wait(b, c, req, tr, r->ntopics, fl_part_log_end(op));
+		if (rc < 0)
 			return -1;
-		return c->acks != NULL ? 2 : 0;
+		return rc == 1 ? 2 : 0;
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;

@@ -91,17 +91,29 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 }
 
 /*
- * An acks=all Produce on replicated partitions waits for their HW: its
- * answer is kept here and encoded once every partition's HW passed its
- * batch (or the request's timeout ran out: REQUEST_TIMED_OUT), and the
- * connection reads nothing more meanwhile, so answers stay in order.
+ * An acks=all Produce on replicated partitions waits for their HW.  Its
+ * answer is encoded at once, with the values it will have if every batch
+ * is replicated in time, and queued held (conn_queue_held): the
+ * connection goes on reading and answering pipelined requests behind it,
+ * which stay queued behind it, so answers leave in request order.  Once
+ * every partition's HW passed its batch (or the request's timeout ran
+ * out: REQUEST_TIMED_OUT; or the ISR shrank below the minimum: 20; or the
+ * leadership went: 6), the fixed-width error and base offset of each
+ * waiting partition are written into the held bytes and they are released.
+ * An OffsetCommit on a replicated offsets log waits the same way, but its
+ * connection stops reading meanwhile and its answer is encoded when it
+ * settles (kafka_commit_wait).  At most SERVE_ACKS_PER_CONN answers wait
+ * per connection; past that it stops reading until one settles.
  */
+#define SERVE_ACKS_PER_CONN 1024
+
 struct ack_part {
 	int32_t index;
 	int16_t error;
 	int64_t base_offset, log_start;
 	uint64_t end;			/* wait until HW >= end; 0: answered */
 	int is_waiting;
+	uint64_t at;			/* held answer: its entry's stream position (0: none) */
 };
 
 struct ack_topic {
@@ -111,9 +123,11 @@ struct ack_topic {
 };
 
 struct pending_acks {
+	struct pending_acks *next;
 	int32_t corr;
 	int16_t version;
 	int is_commit;			/* an OffsetCommit: every part waits on the offsets log */
+	uint32_t hold;			/* a Produce: its held answer in the queue */
 	int64_t deadline_ms;
 	struct ack_topic *topics;
 	size_t ntopics;
@@ -135,30 +149,100 @@ acks_free(struct pending_acks *pa)
 void
 kafka_conn_closed(struct broker *b, struct conn *c)
 {
-	if (c->acks != NULL) {
-		acks_free(c->acks);
-		c->acks = NULL;
+	while (c->acks != NULL) {
+		struct pending_acks *pa = c->acks;
+
+		c->acks = pa->next;
+		acks_free(pa);
 		b->nacks_waiting--;
 	}
+	c->nacks = 0;
+	c->acks_full = 0;
 }
 
-/* Queue the encoded answer (rc: the encoder's) of c's settled wait. */
-static void
-acks_settled(struct broker *b, struct conn *c, size_t from, int rc)
+int
+kafka_conn_waits_acks(const struct conn *c)
 {
-	kafka_conn_closed(b, c);
-	c->is_waiting = 0;
-	if (kafka_finish(b, c, from, rc, 0) != 0 || conn_out_account(b, c) != 0)
-		conn_close(b, c, NULL);
-	else
-		conn_ready(b, c);
+	const struct pending_acks *pa;
+
+	if (c->acks_full)
+		return 1;
+	for (pa = c->acks; pa != NULL; pa = pa->next)
+		if (pa->is_commit)
+			return 1;
+	return 0;
 }
 
-/* The OffsetCommit answer of c's settled wait. */
+/* Is every partition of pa settled (errors decided)?  Settles what it can. */
 static int
-commit_answer(struct broker *b, struct conn *c)
+acks_settle(struct broker *b, struct pending_acks *pa)
 {
-	struct pending_acks *pa = c->acks;
+	size_t i, j;
+	int done = 1;
+
+	for (i = 0; i < pa->ntopics; i++)
+		for (j = 0; j < pa->topics[i].nparts; j++) {
+			struct ack_part *a = &pa->topics[i].parts[j];
+			struct fl_part *p;
+			int16_t err;
+
+			if (!a->is_waiting)
+				continue;
+			p = pa->is_commit ? store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0) :
+			    store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
+			if (p == NULL || p->role != FL_ROLE_LEADER) {
+				a->error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
+				a->is_waiting = 0;
+			} else if (fl_leader_ack_ready(&p->lead, a->end, &err)) {
+				a->error = err;
+				a->is_waiting = 0;
+			} else if (b->now_ms >= pa->deadline_ms) {
+				a->error = FL_KERR_REQUEST_TIMED_OUT;
+				a->is_waiting = 0;
+			} else {
+				done = 0;
+			}
+			if (!a->is_waiting && pa->is_commit)
+				a->error = fl_coord_commit_error(a->error);
+		}
+	return done;
+}
+
+static void
+put_be(uint8_t *p, uint64_t v, int n)
+{
+	int k;
+
+	for (k = n - 1; k >= 0; k--, v >>= 8)
+		p[k] = (uint8_t)v;
+}
+
+/* A settled Produce: its final errors and offsets into the held bytes, released. */
+static void
+acks_patch(struct conn *c, const struct pending_acks *pa)
+{
+	size_t i, j;
+
+	for (i = 0; i < pa->ntopics; i++)
+		for (j = 0; j < pa->topics[i].nparts; j++) {
+			const struct ack_part *a = &pa->topics[i].parts[j];
+			uint8_t *e;
+
+			if (a->at == 0)
+				continue;	/* answered in the encoding already */
+			/* entry: index i32, error i16, base_offset i64, ... */
+			e = c->out.p + (a->at - c->out_base);
+			put_be(e + 4, (uint16_t)a->error, 2);
+			if (a->error != 0 && a->error != FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+				put_be(e + 6, (uint64_t)(int64_t)-1, 8);
+		}
+	conn_release(c, pa->hold);
+}
+
+/* The OffsetCommit answer of a settled wait, at the end of c's output. */
+static int
+commit_answer(struct conn *c, const struct pending_acks *pa)
+{
 	struct fl_kp_offset_commit_topic_resp *tr;
 	struct fl_kp_offset_commit_resp resp;
 	size_t i, j, from = c->out.len;
@@ -190,84 +274,52 @@ commit_answer(struct broker *b, struct conn *c)
 	for (i = 0; tr != NULL && i < pa->ntopics; i++)
 		free((void *)(uintptr_t)tr[i].parts);
 	free(tr);
-	acks_settled(b, c, from, rc);
-	return 1;
+	if (rc == 0)
+		rc = conn_queue_mem(c, c->out.len - from, 0);
+	return rc;
 }
 
-/* Answer c's waiting Produce if every partition is settled; 1 if it was. */
+/* Settle what can be of c's waiting answers; 0, or -1 if c was closed. */
 static int
 acks_try(struct broker *b, struct conn *c)
 {
-	struct pending_acks *pa = c->acks;
-	struct fl_kp_produce_topic_resp *tr;
-	struct fl_kp_produce_resp resp;
-	size_t i, j, from;
-	int done = 1, rc = 0;
+	struct pending_acks **pp = &c->acks;
+	int moved = 0;
 
-	for (i = 0; i < pa->ntopics; i++)
-		for (j = 0; j < pa->topics[i].nparts; j++) {
-			struct ack_part *a = &pa->topics[i].parts[j];
-			struct fl_part *p;
-			int16_t err;
+	while (*pp != NULL) {
+		struct pending_acks *pa = *pp;
 
-			if (!a->is_waiting)
-				continue;
-			p = pa->is_commit ? store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0) :
-			    store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
-			if (p == NULL || p->role != FL_ROLE_LEADER) {
-				a->error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
-				a->is_waiting = 0;
-			} else if (fl_leader_ack_ready(&p->lead, a->end, &err)) {
-				a->error = err;
-				a->is_waiting = 0;
-			} else if (b->now_ms >= pa->deadline_ms) {
-				a->error = FL_KERR_REQUEST_TIMED_OUT;
-				a->is_waiting = 0;
-			} else {
-				done = 0;
+		if (!acks_settle(b, pa)) {
+			pp = &pa->next;
+			continue;
+		}
+		if (pa->is_commit) {
+			if (commit_answer(c, pa) != 0) {
+				conn_close(b, c, "out of memory");
+				return -1;
 			}
-			if (!a->is_waiting && pa->is_commit)
-				a->error = fl_coord_commit_error(a->error);
+			c->is_waiting = 0;
+		} else {
+			acks_patch(c, pa);
 		}
-	if (!done)
-		return 0;
-	if (pa->is_commit)
-		return commit_answer(b, c);
-	tr = calloc(pa->ntopics ? pa->ntopics : 1, sizeof(*tr));
-	for (i = 0; tr != NULL && i < pa->ntopics; i++) {
-		struct fl_kp_produce_part_resp *pr = calloc(pa->topics[i].nparts + 1, sizeof(*pr));
-
-		if (pr == NULL) {
-			rc = FL_ENOMEM;
-			break;
-		}
-		for (j = 0; j < pa->topics[i].nparts; j++) {
-			const struct ack_part *a = &pa->topics[i].parts[j];
-
-			pr[j].index = a->index;
-			pr[j].error = a->error;
-			pr[j].base_offset = a->error == 0 || a->error == FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND ?
-			    a->base_offset : -1;
-			pr[j].log_append_time_ms = -1;
-			pr[j].log_start_offset = a->log_start;
-		}
-		tr[i].name = fl_kp_str(pa->topics[i].name);
-		tr[i].parts = pr;
-		tr[i].nparts = pa->topics[i].nparts;
+		*pp = pa->next;
+		acks_free(pa);
+		c->nacks--;
+		b->nacks_waiting--;
+		moved = 1;
 	}
-	if (tr == NULL)
-		rc = FL_ENOMEM;
-	memset(&resp, 0, sizeof(resp));
-	resp.topics = tr;
-	resp.ntopics = pa->ntopics;
-	from = c->out.len;
-	if (rc == 0)
-		rc = fl_kp_produce_resp_encode(&c->out, pa->version, pa->corr, &resp);
-	for (i = 0; tr != NULL && i < pa->ntopics; i++)
-		free((void *)(uintptr_t)tr[i].parts);
-	free(tr);
-	acks_settled(b, c, from, rc);
-	return 1;
+	if (!moved)
+		return 0;
+	if (c->acks_full && c->nacks < SERVE_ACKS_PER_CONN) {
+		c->acks_full = 0;
+		c->is_waiting = 0;
+	}
+	if (conn_out_account(b, c) != 0) {
+		conn_close(b, c, NULL);
+		return -1;
+	}
+	conn_ready(b, c);
+	return 0;
 }
 
 void
@@ -281,68 +333,51 @@ kafka_hw_moved(struct broker *b)
 	for (i = 0; i < b->nlive; i++) {
 		struct conn *c = b->live[i];
 
-		if (c->acks != NULL)
-			(void)acks_try(b, c);
+		if (c->acks != NULL && acks_try(b, c) != 0)
+			i--;	/* closed: another connection took its place */
 	}
 }
 
-/* Keep what an acks=all answer needs until the HW passes it. */
-static int
-acks_wait(struct broker *b, struct conn *c, struct fl_kp_req *req,
-    const struct fl_kp_produce_topic_resp *tr, const uint64_t *const *ends)
+/* Append pa to c's waiting answers (oldest first). */
+static void
+acks_add(struct broker *b, struct conn *c, struct pending_acks *pa)
 {
-	const struct fl_kp_produce_req *r = &req->u.produce;
-	struct pending_acks *pa = calloc(1, sizeof(*pa));
-	size_t i, j;
+	struct pending_acks **pp = &c->acks;
 
-	if (pa == NULL || (pa->topics = calloc(r->ntopics + 1, sizeof(*pa->topics))) == NULL) {
-		free(pa);
-		return FL_ENOMEM;
-	}
-	pa->ntopics = r->ntopics;
-	pa->corr = req->hdr.correlation_id;
-	pa->version = req->hdr.api_version;
-	pa->deadline_ms = b->now_ms + (r->timeout_ms > 0 ? r->timeout_ms : 0);
-	for (i = 0; i < r->ntopics; i++) {
-		struct ack_topic *t = &pa->topics[i];
-
-		snprintf(t->name, sizeof(t->name), "%.*s", (int)tr[i].name.len,
-		    (const char *)tr[i].name.p);
-		t->nparts = tr[i].nparts;
-		t->parts = calloc(t->nparts + 1, sizeof(*t->parts));
-		if (t->parts == NULL) {
-			acks_free(pa);
-			return FL_ENOMEM;
-		}
-		for (j = 0; j < t->nparts; j++) {
-			struct ack_part *a = &t->parts[j];
-
-			a->index = tr[i].parts[j].index;
-			a->error = tr[i].parts[j].error;
-			a->base_offset = tr[i].parts[j].base_offset;
-			a->log_start = tr[i].parts[j].log_start_offset;
-			a->end = ends[i][j];
-			a->is_waiting = a->error == 0 && a->end > 0;
-		}
-	}
-	c->acks = pa;
-	c->is_waiting = 1;
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = pa;
+	c->nacks++;
 	b->nacks_waiting++;
-	return 0;
+	if (c->nacks >= SERVE_ACKS_PER_CONN) {
+		c->acks_full = 1;
+		c->is_waiting = 1;
+	}
+}
+
+/* A pending_acks of ntopics topics with nparts[i] parts each (zeroed). */
+static struct pending_acks *
+acks_new(size_t ntopics)
+{
+	struct pending_acks *pa = calloc(1, sizeof(*pa));
+
+	if (pa == NULL || (pa->topics = calloc(ntopics + 1, sizeof(*pa->topics))) == NULL) {
+		free(pa);
+		return NULL;
+	}
+	pa->ntopics = ntopics;
+	return pa;
 }
 
 int
 kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
     const struct fl_kp_offset_commit_topic_resp *tr, size_t ntopics, uint64_t end)
 {
-	struct pending_acks *pa = calloc(1, sizeof(*pa));
+	struct pending_acks *pa = acks_new(ntopics);
 	size_t i, j;
 
-	if (pa == NULL || (pa->topics = calloc(ntopics + 1, sizeof(*pa->topics))) == NULL) {
-		free(pa);
+	if (pa == NULL)
 		return FL_ENOMEM;
-	}
-	pa->ntopics = ntopics;
 	pa->is_commit = 1;
 	pa->corr = req->hdr.correlation_id;
 	pa->version = req->hdr.api_version;
@@ -367,11 +402,78 @@ kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
 			a->is_waiting = a->error == 0;
 		}
 	}
-	c->acks = pa;
-	c->is_waiting = 1;
-	b->nacks_waiting++;
-	(void)acks_try(b, c);
-	return 0;
+	acks_add(b, c, pa);
+	c->is_waiting = 1;	/* read nothing more until it is answered */
+	if (acks_try(b, c) != 0)
+		return -1;
+	return c->is_waiting && !c->acks_full ? 1 : 0;
+}
+
+/*
+ * Encode an acks=all answer now and keep what settles it: the partitions
+ * whose ends[i][j] is non-zero wait for their HW to reach it.  0; 1 if c
+ * was closed meanwhile; or FL_ENOMEM / the encoder's error.
+ */
+static int
+acks_hold(struct broker *b, struct conn *c, struct fl_kp_req *req,
+    struct fl_kp_produce_resp *resp, const uint64_t *const *ends, uint64_t need_round)
+{
+	const struct fl_kp_produce_req *r = &req->u.produce;
+	struct pending_acks *pa = acks_new(r->ntopics);
+	size_t i, j, k, total = 0, from = c->out.len;
+	size_t *pos;
+	int rc;
+
+	for (i = 0; i < r->ntopics; i++)
+		total += resp->topics[i].nparts;
+	pos = calloc(total + 1, sizeof(*pos));
+	if (pa == NULL || pos == NULL) {
+		free(pos);
+		acks_free(pa);
+		return FL_ENOMEM;
+	}
+	resp->part_pos = pos;
+	rc = fl_kp_produce_resp_encode(&c->out, req->hdr.api_version,
+	    req->hdr.correlation_id, resp);
+	resp->part_pos = NULL;
+	if (rc == 0)
+		rc = c->out.err;
+	pa->corr = req->hdr.correlation_id;
+	pa->version = req->hdr.api_version;
+	pa->deadline_ms = b->now_ms + (r->timeout_ms > 0 ? r->timeout_ms : 0);
+	pa->hold = ++b->next_hold ? b->next_hold : ++b->next_hold;
+	for (i = 0, k = 0; rc == 0 && i < r->ntopics; i++) {
+		const struct fl_kp_produce_topic_resp *tr = &resp->topics[i];
+		struct ack_topic *t = &pa->topics[i];
+
+		snprintf(t->name, sizeof(t->name), "%.*s", (int)tr->name.len,
+		    (const char *)tr->name.p);
+		t->nparts = tr->nparts;
+		t->parts = calloc(t->nparts + 1, sizeof(*t->parts));
+		if (t->parts == NULL) {
+			rc = FL_ENOMEM;
+			break;
+		}
+		for (j = 0; j < t->nparts; j++, k++) {
+			struct ack_part *a = &t->parts[j];
+
+			a->index = tr->parts[j].index;
+			a->error = tr->parts[j].error;
+			a->base_offset = tr->parts[j].base_offset;
+			a->end = ends[i][j];
+			a->is_waiting = a->error == 0 && a->end > 0;
+			a->at = a->is_waiting ? c->out_base + from + pos[k] : 0;
+		}
+	}
+	free(pos);
+	if (rc == 0)
+		rc = conn_queue_held(c, c->out.len - from, need_round, pa->hold);
+	if (rc != 0) {
+		acks_free(pa);
+		return rc;
+	}
+	acks_add(b, c, pa);
+	return acks_try(b, c) != 0 ? 1 : 0;
 }
 
 static int
@@ -437,15 +539,18 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	}
 	if (r->acks == 0)
 		return 0;		/* acks=0: no response at all */
-	if (any_replicated) {
-		if (acks_wait(b, c, req, tr, (const uint64_t *const *)ends) != 0)
-			return -1;
-		(void)acks_try(b, c);
-		return c->acks != NULL ? 2 : 0;
-	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
 	resp.ntopics = r->ntopics;
+	if (any_replicated) {
+		/* durable here first (the round) and replicated (the HW) */
+		rc = acks_hold(b, c, req, &resp, (const uint64_t *const *)ends,
+		    any_ok ? fl_round_ticket(&b->round) : 0);
+		if (rc < 0)
+			fl_log(FL_LOG_WARN, "closing connection from %s: response: %s",
+			    c->peer, fl_strerror(rc));
+		return rc != 0 ? -1 : 0;
+	}
 	from = c->out.len;
 	rc = fl_kp_produce_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);

@@ -385,7 +385,7 @@ conn_queue_mem(struct conn *c, size_t len, uint64_t need_round)
 		struct chunk *t = &c->q[(c->qhead + c->qlen - 1) % c->qcap];
 
 		/* pipelined responses with the same fate go out as one run */
-		if (t->kind == CHUNK_MEM && t->need_round == need_round) {
+		if (t->kind == CHUNK_MEM && t->hold == 0 && t->need_round == need_round) {
 			t->len += len;
 			return 0;
 		}
@@ -396,6 +396,37 @@ conn_queue_mem(struct conn *c, size_t len, uint64_t need_round)
 	ch.len = len;
 	ch.need_round = need_round;
 	return q_push(c, &ch);
+}
+
+int
+conn_queue_held(struct conn *c, size_t len, uint64_t need_round, uint32_t hold)
+{
+	struct chunk ch;
+
+	if (c->out.err != 0)
+		return c->out.err;
+	memset(&ch, 0, sizeof(ch));
+	ch.kind = CHUNK_MEM;
+	ch.fd = -1;
+	ch.len = len;
+	ch.need_round = need_round;
+	ch.hold = hold;
+	return q_push(c, &ch);
+}
+
+void
+conn_release(struct conn *c, uint32_t hold)
+{
+	size_t i;
+
+	for (i = 0; i < c->qlen; i++) {
+		struct chunk *k = &c->q[(c->qhead + i) % c->qcap];
+
+		if (k->hold == hold) {
+			k->hold = 0;
+			return;
+		}
+	}
 }
 
 int
@@ -457,7 +488,7 @@ conn_flush(struct broker *b, struct conn *c)
 		struct chunk *h = &c->q[c->qhead];
 		ssize_t n;
 
-		if (h->need_round > fl_round_done(&b->round))
+		if (h->hold != 0 || h->need_round > fl_round_done(&b->round))
 			break;
 		if (h->kind == CHUNK_FILE) {
 			off_t pos = (off_t)h->pos;
@@ -484,7 +515,8 @@ conn_flush(struct broker *b, struct conn *c)
 			for (i = 0; i < c->qlen; i++) {
 				struct chunk *k = &c->q[(c->qhead + i) % c->qcap];
 
-				if (k->kind != CHUNK_MEM || k->need_round > fl_round_done(&b->round))
+				if (k->kind != CHUNK_MEM || k->hold != 0 ||
+				    k->need_round > fl_round_done(&b->round))
 					break;
 				run += k->len;
 			}
@@ -518,10 +550,12 @@ conn_flush(struct broker *b, struct conn *c)
 		return -1;
 	}
 	if (c->out_head == c->out.len) {
+		c->out_base += c->out.len;
 		c->out.len = 0;
 		c->out_head = 0;
 	} else if (c->out_head > (1u << 20) && c->out_head > c->out.len / 2) {
 		memmove(c->out.p, c->out.p + c->out_head, out_pending(c));
+		c->out_base += c->out_head;
 		c->out.len -= c->out_head;
 		c->out_head = 0;
 	}

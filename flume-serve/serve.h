@@ -130,6 +130,7 @@ struct chunk {
 	uint64_t len;			/* bytes left to send */
 	uint64_t pos;			/* FILE: position in the file */
 	uint64_t need_round;		/* 0 ready; else after that sync round */
+	uint32_t hold;			/* MEM: not sent until conn_release(hold) (0: none) */
 };
 
 enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC, EV_CHILD };
@@ -164,7 +165,10 @@ struct conn {
 	int32_t wait_corr;		/* ... and owes this correlation id */
 	int16_t wait_version;		/* ... in this version */
 	int16_t wait_api;		/* ... for this request (JoinGroup or SyncGroup) */
-	struct pending_acks *acks;	/* an acks=all Produce waiting for the HW (kafka.c) */
+	struct pending_acks *acks;	/* acks=all answers waiting for the HW, oldest first (kafka.c) */
+	size_t nacks;			/* ... how many */
+	int acks_full;			/* ... too many: reading stops (is_waiting) until one settles */
+	uint64_t out_base;		/* bytes ever queued in out before out.p[0] */
 	struct conn *next_ready;
 	struct conn *park_prev, *park_next;
 	size_t live_idx;
@@ -212,7 +216,8 @@ struct broker {
 	struct syncer sy;
 	struct fl_round round;		/* group commit (sm/round.h) */
 	int is_paused;			/* producers wait for the sync thread */
-	size_t nacks_waiting;		/* connections with an acks=all answer pending */
+	size_t nacks_waiting;		/* acks=all answers pending, all connections */
+	uint32_t next_hold;		/* ids for held answers (conn_queue_held) */
 
 	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
 	int has_coord;
@@ -300,6 +305,14 @@ int conn_out_account(struct broker *b, struct conn *c);
  * output; need_round 0 = send when reached, else after that sync round.
  */
 int conn_queue_mem(struct conn *c, size_t len, uint64_t need_round);
+/*
+ * Like conn_queue_mem, but the bytes stay unsent (and everything behind
+ * them) until conn_release(c, hold); meanwhile the caller may rewrite
+ * them in place at c->out.p + (position - c->out_base), positions taken as
+ * c->out_base + offset when they were encoded.  hold != 0.
+ */
+int conn_queue_held(struct conn *c, size_t len, uint64_t need_round, uint32_t hold);
+void conn_release(struct conn *c, uint32_t hold);
 /* Queue len bytes of the file fd from pos (the fd is dup'ed). */
 int conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len);
 void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
@@ -321,11 +334,14 @@ int kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t
 void kafka_hw_moved(struct broker *b);
 /* kafka.c: c is closing: forget what it waited for. */
 void kafka_conn_closed(struct broker *b, struct conn *c);
+/* kafka.c: 1 if c reads nothing now because of acks=all / commit waits. */
+int kafka_conn_waits_acks(const struct conn *c);
 struct pending_acks;
 /*
  * kafka.c: answer c's OffsetCommit (its per-partition errors in tr) once
- * the HW of the replicated offsets log passes end, as acks=all would.
- * 0, or FL_ENOMEM.
+ * the HW of the replicated offsets log passes end, as acks=all would; c
+ * reads nothing more meanwhile.  1 waiting, 0 answered already, -1 c was
+ * closed, or FL_ENOMEM.
  */
 int kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
     const struct fl_kp_offset_commit_topic_resp *tr, size_t ntopics, uint64_t end);

@@ -210,6 +210,32 @@ lead_on_1() {
 	[ "$(kcat -b "$BOOT" -t t -C -o beginning "${KCAT_END[@]}" -q | wc -l)" -eq 200 ]
 }
 
+@test "pipelined acks=all requests are all appended while the first waits; answers in order" {
+	cluster_start 2 --replica-lag-time-max-ms 60000
+	node_admin 1 "lead t 0 1 1,2 1,2" | grep -qx ok
+	node_admin 2 "follow t 0 1 1 1,2" | grep -qx ok
+	seq 1 10 | kcat -b "$BOOT" -t t -P -p 0 -X acks=all
+	wait_until 30 log_end_is 2 t 0 10
+	local child
+	child=$(pgrep -P "$PID_2" flume-repl)
+	kill -STOP "$child"
+	# 20 one-record requests, all in flight on one connection: the broker
+	# keeps reading them while the first waits for the HW
+	bg_start load node "$FLUME_ROOT/t/interop/kraw.js" load "$ADDR_1" t 20 20
+	local load=$BG_PID
+	wait_until 30 log_end_is 1 t 0 30
+	[ "$(part_field 1 t 0 hw)" -eq 10 ]
+	[ ! -s "$BATS_TEST_TMPDIR/load.out" ]	# nothing answered yet
+	# a consumer on another connection is not held up
+	[ "$(kcat -b "$BOOT" -t t -C -o beginning "${KCAT_END[@]}" -q | wc -l)" -eq 10 ]
+	kill -CONT "$child"
+	wait_until 30 eval '! is_running '"$load"
+	wait "$load"
+	# every answer, in request order, each with its own offset
+	[ "$(cut -f2 "$BATS_TEST_TMPDIR/load.out" | tr '\n' ' ')" = "$(seq 10 29 | tr '\n' ' ')" ]
+	[ "$(cut -f1 "$BATS_TEST_TMPDIR/load.out" | tr '\n' ' ')" = "$(seq 0 19 | sed 's/^/r/' | tr '\n' ' ')" ]
+}
+
 @test "bad admin input: malformed verbs, unknown brokers, epochs that go back" {
 	cluster_start 2
 	run -0 node_admin 1 "lead t 0 x 1,2 1"

@@ -914,7 +914,7 @@ int
 fl_kp_produce_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, const struct fl_kp_produce_resp *r)
 {
-	size_t start, i, j;
+	size_t start, i, j, k = 0;
 
 	if (!version_ok(FL_KP_PRODUCE, version))
 		return FL_EINVAL;
@@ -928,6 +928,8 @@ fl_kp_produce_resp_encode(struct fl_wr *w, int16_t version,
 		for (j = 0; j < t->nparts && w->err == 0; j++) {
 			const struct fl_kp_produce_part_resp *p = &t->parts[j];
 
+			if (r->part_pos != NULL)
+				r->part_pos[k++] = w->len - start;
 			fl_wr_i32(w, p->index);
 			fl_wr_i16(w, p->error);
 			fl_wr_i64(w, p->base_offset);

@@ -198,6 +198,14 @@ struct fl_kp_produce_resp {
 	const struct fl_kp_produce_topic_resp *topics;
 	size_t ntopics;
 	int32_t throttle_ms;		/* written LAST (v1+) */
+	/*
+	 * OUT, optional: where each partition's entry (index i32, error i16,
+	 * base_offset i64, ...: fixed width) begins, as an offset from the
+	 * response's first byte (its size prefix), partitions in order; lets
+	 * a broker encode an answer before it is settled and write the error
+	 * and base offset in place later.
+	 */
+	size_t *part_pos;
 };
 
 /* Fetch (1) v4-11 */

@@ -478,7 +478,7 @@ test_produce_resp(void)
 {
 	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0 };
 	struct fl_kp_produce_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
-	struct fl_kp_produce_resp r = { &t, 1, 3 };
+	struct fl_kp_produce_resp r = { &t, 1, 3, NULL };
 	struct fl_wr w;
 
 	fl_wr_init(&w, 1 << 16);
@@ -491,6 +491,26 @@ test_produce_resp(void)
 	CHECK(hex_eq(&w, "00000029 00000007 00000001 0001 74 00000001"
 	    "00000000 0000 0000000000000005 ffffffffffffffff 00000003"),
 	    "Produce v3: no log start offset");
+	{
+		/* where each partition entry starts: a broker patches error/base there */
+		struct fl_kp_produce_part_resp pp[2] = { { 4, 0, 9, -1, 0 }, { 6, 0, 11, -1, 0 } };
+		struct fl_kp_produce_topic_resp tt[2] = {
+			{ { (const uint8_t *)"t", 1 }, &p, 1 },
+			{ { (const uint8_t *)"uu", 2 }, pp, 2 } };
+		struct fl_kp_produce_resp rr = { tt, 2, 0, NULL };
+		size_t pos[3];
+
+		rr.part_pos = pos;
+		fl_wr_reset(&w);
+		CHECK_INT(fl_kp_produce_resp_encode(&w, 7, 1, &rr), ==, 0, "encodes with positions");
+		/* size 4, corr 4, topics 4, "t" 3, parts 4 -> the first entry at 19 */
+		CHECK_INT(pos[0], ==, 19, "first entry after its topic's header");
+		/* entry 30 bytes (v7), "uu" 4, parts 4 */
+		CHECK_INT(pos[1], ==, 19 + 30 + 4 + 4, "second topic's first entry");
+		CHECK_INT(pos[2], ==, pos[1] + 30, "entries are fixed width");
+		CHECK(w.p[pos[2] + 3] == 6 && w.p[pos[2] + 13] == 11,
+		    "index and base offset where the positions say");
+	}
 	fl_wr_free(&w);
 }
 
