@@ -343,6 +343,9 @@ fetch(struct repl *r, const struct sel *s, int16_t version, int64_t wake_ms)
 	for (i = 0; i < s->n && r->exit_code < 0; i++)
 		if (s->rp[i]->is_appended)
 			part_durable(r, s->rp[i]);
+	/* a copy forgets what its leader forgot (retention, compaction) */
+	for (i = 0; i < s->n && r->exit_code < 0; i++)
+		part_follow_start(r, s->rp[i]);
 out:
 	fl_arena_free(&a);
 	free(parts);

@@ -39,6 +39,7 @@ static const char usage_text[] =
     "usage: flume-repl --data DIR --node-id N --leader-id N --leader HOST:PORT\n"
     "                  [--ready-fd N] [--log-level error|warn|info|debug]\n"
     "                  [--fetch-max-bytes N] [--max-wait-ms N] [--unreachable-ms N]\n"
+    "                  [--segment-bytes N]\n"
     "       flume-repl -h | -V\n";
 
 static void
@@ -106,7 +107,6 @@ num(const char *opt, const char *v, uint64_t min, uint64_t max, int suffix, uint
 int
 main(int argc, char **argv)
 {
-	parent_at_start = getppid();
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "node-id", required_argument, NULL, 'n' },
@@ -117,6 +117,7 @@ main(int argc, char **argv)
 		{ "fetch-max-bytes", required_argument, NULL, 'f' },
 		{ "max-wait-ms", required_argument, NULL, 'w' },
 		{ "unreachable-ms", required_argument, NULL, 'u' },
+		{ "segment-bytes", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -124,9 +125,10 @@ main(int argc, char **argv)
 	static struct repl r;
 	enum fl_log_level level = FL_LOG_INFO;
 	int have_node = 0, have_leader_id = 0, have_leader = 0, ready_fd = -1, ch, rc;
-	uint64_t v;
+	uint64_t v, segment_bytes = 0;
 	uint16_t port = 0;
 
+	parent_at_start = getppid();
 	fl_diag_init(argv[0]);
 	r.cfg.fetch_max_bytes = 10 << 20;	/* Kafka's replica.fetch.response.max.bytes */
 	r.cfg.max_wait_ms = 500;		/* replica.fetch.wait.max.ms */
@@ -178,6 +180,9 @@ main(int argc, char **argv)
 			num("unreachable-ms", optarg, 1, 86400000, 0, &v);
 			r.cfg.unreachable_ms = (int64_t)v;
 			break;
+		case 's':
+			num("segment-bytes", optarg, 4096, 1ull << 40, 1, &segment_bytes);
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -199,6 +204,8 @@ main(int argc, char **argv)
 
 	r.vfs = fl_vfs_real();
 	fl_plog_config_default(&r.pcfg.plog);
+	if (segment_bytes > 0)
+		r.pcfg.plog.segment_bytes = segment_bytes;
 	r.pcfg.plog.retention_ms = -1;		/* the leader's retention decides */
 	r.pcfg.plog.write_buffer_bytes = REPL_WRITE_BUFFER_BYTES;
 	r.pcfg.message_bytes_max = FL_BATCH_BYTES_MAX;

@@ -574,6 +574,32 @@ part_take(struct repl *r, struct rpart *rp, const uint8_t *rec, size_t n)
 }
 
 void
+part_follow_start(struct repl *r, struct rpart *rp)
+{
+	uint64_t to = fl_follower_start_before(&rp->f);
+	struct fl_follower_log fl;
+	size_t n = 0;
+	int rc;
+
+	if (to == 0 || !rp->part.is_open)
+		return;
+	rc = fl_plog_delete_before(&rp->part.log, to, &n);
+	if (rc != 0) {
+		char what[REPL_PATH_MAX + 64];
+
+		snprintf(what, sizeof(what), "%s: delete segments below %" PRIu64, rp->dir, to);
+		repl_fail_io(r, what, rc);
+		return;
+	}
+	if (n > 0)
+		fl_log(FL_LOG_INFO, "%s: the leader's log starts at %" PRIu64 ": %zu segment%s "
+		    "below it deleted here; the copy starts at %" PRIu64, rp->name, to, n,
+		    n == 1 ? "" : "s", rp->part.log.log_start);
+	fl_part_follower_log(&rp->part, &fl);
+	fl_follower_started(&rp->f, &fl);
+}
+
+void
 part_durable(struct repl *r, struct rpart *rp)
 {
 	struct fl_follower_log fl;

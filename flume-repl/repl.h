@@ -137,6 +137,8 @@ int parts_close_all(struct repl *r);
 void part_take(struct repl *r, struct rpart *rp, const uint8_t *rec, size_t n);
 /* Sync rp after part_take appended (exit 74 on failure) and tell f. */
 void part_durable(struct repl *r, struct rpart *rp);
+/* Delete whole segments below the leader's log start (sm/follower.h). */
+void part_follow_start(struct repl *r, struct rpart *rp);
 /* rp could not be appended to from this answer: log, report, back off. */
 void part_refuse(struct repl *r, struct rpart *rp, const char *why);
 /* The exit code for a failed local call; logs it. */

@@ -202,6 +202,7 @@ cmd_config(struct broker *b, struct conn *c, char **argv)
 		    "the broker's defaults");
 	}
 	kafka_hw_moved(b);	/* acks=all answers may settle otherwise now */
+	store_housekeep(b);	/* new retention applies now, not at the next round */
 	admin_say(c, "ok\n");
 }
 

@@ -152,7 +152,7 @@ static int
 child_start(struct broker *b, struct child *ch)
 {
 	const struct fl_cmeta_broker *lb = fl_cmeta_broker(&b->cmeta, ch->leader);
-	char node[16], leader[16], addr[FL_CMETA_HOST_MAX + 16];
+	char node[16], leader[16], addr[FL_CMETA_HOST_MAX + 16], seg[32];
 	FILE *in, *out;
 
 	if (lb == NULL)
@@ -161,8 +161,11 @@ child_start(struct broker *b, struct child *ch)
 	snprintf(leader, sizeof(leader), "%d", (int)ch->leader);
 	snprintf(addr, sizeof(addr), strchr(lb->host, ':') ? "[%s]:%u" : "%s:%u", lb->host,
 	    (unsigned)lb->port);
+	snprintf(seg, sizeof(seg), "%llu", (unsigned long long)b->cfg->segment_bytes);
+	/* copies roll segments as the broker's own logs do */
 	ch->pl = pipeline_new_command_args(b->repl_path, "--data", b->cfg->data_dir,
-	    "--node-id", node, "--leader-id", leader, "--leader", addr, (void *)NULL);
+	    "--node-id", node, "--leader-id", leader, "--leader", addr, "--segment-bytes", seg,
+	    (void *)NULL);
 	pipeline_want_in(ch->pl, -1);
 	pipeline_want_out(ch->pl, -1);
 	pipeline_ignore_signals(ch->pl, 0);

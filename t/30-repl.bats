@@ -214,6 +214,38 @@ leader_with_records() {
 	run -0 flume-seg verify "$COPY/r-0"
 }
 
+@test "a copy's log start follows its leader's: segments the leader's retention took go here too" {
+	serve_start lead --segment-bytes 4096
+	LEAD_DATA=$DATA
+	serve_admin create r 1 | grep -qx ok
+	seq 1 3000 | flume-cat -b "$ADDR" -t r -P -p 0 --batch-bytes 1024
+	serve_admin lead r 0 0 1,2 1 | grep -qx ok
+	COPY=$(tmpdir copy)/data
+	repl_start r --data "$COPY" --node-id 2 --leader-id 1 --leader "$ADDR" --segment-bytes 4096
+	repl_send 'follow r 0 0'
+	wait_caught_up r r 0 3000
+	local before
+	before=$(flume-seg info "$COPY/r-0" | grep -c '\.log')
+	[ "$before" -gt 3 ]
+	# the leader's retention now keeps about 8 KiB: its log start moves on
+	serve_admin config r retention.bytes=8192 | grep -qx ok
+	local start
+	start=$(serve_admin status | awk -F'\t' '$1 == "partition" && $2 == "r" { print $4 }')
+	[ "$start" -gt 0 ]
+	# the next fetch answer carries it; the copy deletes whole segments below it
+	printf 'x\n' | flume-cat -b "$ADDR" -t r -P -p 0
+	wait_caught_up r r 0 3001
+	wait_until 30 grep -q "r-0: the leader's log starts at $start" "$BATS_TEST_TMPDIR/r.err"
+	local first
+	first=$(flume-seg info "$COPY/r-0" | awk -F'\t' 'NR == 2 { print $2 }')
+	[ "$first" -gt 0 ] && [ "$first" -le "$start" ]
+	[ "$(flume-seg info "$COPY/r-0" | grep -c '\.log')" -lt "$before" ]
+	run -0 flume-seg verify "$COPY/r-0"
+	# what both hold is the same records
+	[ "$(flume-seg digest --from "$start" "$COPY/r-0" | tail -n 1 | cut -f 3,4)" = \
+	    "$(seg_digest "$LEAD_DATA/r-0")" ]
+}
+
 @test "bad commands get an error line and change nothing" {
 	serve_start lead
 	serve_admin create t 1 | grep -qx ok

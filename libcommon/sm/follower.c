@@ -43,6 +43,7 @@ fl_follower_init(struct fl_follower *f, int32_t self, int32_t leader, int32_t ep
 	f->backoff_ms = FL_FOLLOWER_BACKOFF_MIN_MS;
 	f->ask_epoch = -1;
 	f->leader_hw = -1;
+	f->leader_log_start = -1;
 	if (log->last_epoch >= 0)
 		ask(f, log->last_epoch);
 	else
@@ -180,9 +181,27 @@ fl_follower_fetch_answer(struct fl_follower *f, int64_t now_ms, int16_t error,
 	f->backoff_ms = FL_FOLLOWER_BACKOFF_MIN_MS;
 	/* the leader's HW counts up to what is durable here; the rest once it is */
 	f->leader_hw = leader_hw;
+	f->leader_log_start = leader_log_start;
 	if (leader_hw >= 0)
 		set_hw(f, (uint64_t)leader_hw);
 	return bytes > 0;
+}
+
+uint64_t
+fl_follower_start_before(const struct fl_follower *f)
+{
+	uint64_t to;
+
+	if (f->leader_log_start < 0)
+		return 0;
+	to = (uint64_t)f->leader_log_start < f->hw ? (uint64_t)f->leader_log_start : f->hw;
+	return to > f->log.log_start ? to : 0;
+}
+
+void
+fl_follower_started(struct fl_follower *f, const struct fl_follower_log *log)
+{
+	f->log = *log;
 }
 
 void

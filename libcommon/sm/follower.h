@@ -54,6 +54,7 @@ struct fl_follower {
 	int64_t  wake_ms;		/* WAIT */
 	enum fl_follower_action resume;	/* WAIT: what comes after it */
 	int64_t  leader_hw;		/* from the last fetch answer, -1 none */
+	int64_t  leader_log_start;	/* ... and its log start, -1 none */
 	uint64_t hw;			/* never above durable_end; never backwards */
 	int      hw_changed;		/* persist it */
 	struct fl_follower_log log;
@@ -97,6 +98,16 @@ int fl_follower_fetch_answer(struct fl_follower *f, int64_t now_ms, int16_t erro
 /* The driver's appends (if any) are durable: the log now. */
 void fl_follower_durable(struct fl_follower *f, int64_t now_ms,
     const struct fl_follower_log *log);
+
+/*
+ * The leader's log start moved on (retention, compaction): the offset below
+ * which whole local segments may now be deleted, so the copy does not keep
+ * what the leader no longer has; never above the HW (what is not
+ * committed is not the leader's to forget).  0 when there is nothing to
+ * delete.  The driver deletes, then reports the log with fl_follower_started().
+ */
+uint64_t fl_follower_start_before(const struct fl_follower *f);
+void fl_follower_started(struct fl_follower *f, const struct fl_follower_log *log);
 
 /* The leader could not be reached, or sent what could not be appended: back off. */
 void fl_follower_failed(struct fl_follower *f, int64_t now_ms);

@@ -246,11 +246,45 @@ run_followers(void)
 	run_follower("empty copy", &empty, 0, b, FL_ARRAY_LEN(b));
 	run_follower("behind the new leader", &ahead, 20, c, FL_ARRAY_LEN(c));
 }
+/* The copy's start follows the leader's: (local start, HW, leader's start) -> delete below. */
+static void
+test_start_before(void)
+{
+	static const struct {
+		uint64_t local_start, hw;
+		int64_t leader_start;
+		uint64_t want;
+		const char *what;
+	} tab[] = {
+		{ 0, 100, -1, 0, "the leader said no log start: nothing" },
+		{ 0, 100, 40, 40, "the leader's start below the HW: up to it" },
+		{ 0, 30, 40, 30, "never above the HW" },
+		{ 40, 100, 40, 0, "already there" },
+		{ 50, 100, 40, 0, "the copy starts later already" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct fl_follower f;
+		struct fl_follower_log lg = { tab[i].local_start, 100, 100, -1 };
+
+		fl_follower_init(&f, 2, 1, 5, &lg, 0);
+		FL_ASSERT(f.action == FL_FOLLOWER_FETCH);
+		(void)fl_follower_fetch_answer(&f, 1000, 0, (int64_t)tab[i].hw, tab[i].leader_start, 0);
+		CHECK_U64(fl_follower_start_before(&f), ==, tab[i].want, tab[i].what);
+		if (tab[i].want > 0) {
+			lg.log_start = tab[i].want;
+			fl_follower_started(&f, &lg);
+			CHECK_U64(fl_follower_start_before(&f), ==, 0, "after the deletion: nothing more");
+		}
+	}
+}
 
 int
 main(void)
 {
 	run_leader();
 	run_followers();
+	test_start_before();
 	return tap_done();
 }
