@@ -6,7 +6,8 @@
 #   make asan       the same under AddressSanitizer + UBSan, in build-san/
 #   make install    PREFIX=/usr/local DESTDIR=...
 #   make deps       install the Debian (and npm) packages builds and tests need
-#   make bench-storage / bench / bench-groups / fuzz / lint
+#   make bench-storage / bench / bench-repl / bench-groups / fuzz / lint
+#                   (bench runs bench.sh, then bench-repl.sh)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -59,7 +60,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-storage bench-groups
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -124,6 +125,10 @@ bench-groups: all $(OUT)/benchbin/group-load
 
 bench: all $(OUT)/benchbin/flume-load
 	sh bench/bench.sh $(OUT)/benchbin/flume-load $(BINOUT)
+	sh bench/bench-repl.sh $(OUT)/benchbin/flume-load $(BINOUT)
+
+bench-repl: all $(OUT)/benchbin/flume-load
+	sh bench/bench-repl.sh $(OUT)/benchbin/flume-load $(BINOUT)
 
 bench-storage: all $(OUT)/benchbin/bench-storage
 	sh bench/bench-storage.sh $(OUT)/benchbin/bench-storage
