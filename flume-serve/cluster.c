@@ -549,8 +549,17 @@ cluster_open(struct broker *b, struct fl_err *err)
 			return fl_err_set(err, FL_ECORRUPT, "%s/%s: %s-%d: epoch %d is older "
 			    "than the partition's %d", b->cfg->data_dir, CLUSTER_FILE, e->topic,
 			    (int)e->partition, (int)e->epoch, (int)p->leader_epoch);
-		if (role == FL_ROLE_FOLLOWER)
-			(void)child_ensure(b, e->leader);
+	}
+	/*
+	 * Children start only now: each is told, when it starts, every
+	 * partition it follows, which must all be marked by then.
+	 */
+	for (i = 0; i < b->cmeta.nparts; i++) {
+		const struct fl_cmeta_part *e = &b->cmeta.parts[i];
+		struct fl_part *p = store_part(b, e->topic, strlen(e->topic), e->partition);
+
+		if (p != NULL && p->role == FL_ROLE_FOLLOWER)
+			(void)child_ensure(b, p->leader_id);
 	}
 	return 0;
 }

@@ -72,6 +72,26 @@ lead_on_1() {
 	digests_equal t 0 100001 1 2 3
 }
 
+@test "a restarted follower resumes every partition it followed from one leader" {
+	cluster_start 2
+	local t
+	for t in x y z; do
+		node_admin 1 "lead $t 0 1 1,2 1,2" | grep -qx ok
+		node_admin 2 "follow $t 0 1 1 1,2" | grep -qx ok
+	done
+	bg_kill "$PID_2" TERM
+	for t in x y z; do
+		seq 1 100 | kcat -b "$ADDR_1" -t "$t" -P -p 0 -X acks=1
+	done
+	node_restart 2
+	for t in x y z; do
+		wait_until 30 log_end_is 2 "$t" 0 100
+		[ "$(part_field 2 "$t" 0 role)" = follower ]
+	done
+	# one child for the one leader
+	[ "$(pgrep -c -P "$PID_2" flume-repl)" -eq 1 ]
+}
+
 @test "min.insync.replicas 2 with both followers gone: acks=all gets 19, acks=1 works" {
 	cluster_start 3 --min-insync-replicas 2 --replica-lag-time-max-ms 500
 	lead_on_1
