@@ -173,9 +173,18 @@ fl_leader_fetch(struct fl_leader *l, int64_t now_ms, int32_t id, int32_t current
 	if (fetch_offset < 0 || (uint64_t)fetch_offset > l->log_end)
 		return FL_KERR_OFFSET_OUT_OF_RANGE;
 	f->fetch_offset = fetch_offset;
-	f->last_fetch_ms = now_ms;
+	/*
+	 * Under a steady stream a follower rarely equals the log end exactly:
+	 * one that now has all the leader had at its previous fetch was caught
+	 * up as of that fetch.
+	 */
 	if ((uint64_t)fetch_offset >= l->log_end)
 		f->caught_up_ms = now_ms;
+	else if (f->last_fetch_ms >= 0 && (uint64_t)fetch_offset >= f->last_fetch_end &&
+	    f->last_fetch_ms > f->caught_up_ms)
+		f->caught_up_ms = f->last_fetch_ms;
+	f->last_fetch_ms = now_ms;
+	f->last_fetch_end = l->log_end;
 	update_proposal(l, now_ms);
 	return 0;
 }

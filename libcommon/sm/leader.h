@@ -39,8 +39,11 @@
 struct fl_leader_follower {
 	int32_t  id;
 	int64_t  fetch_offset;		/* -1: never fetched (in this epoch) */
-	int64_t  caught_up_ms;		/* last time it had the leader's log end */
+	int64_t  caught_up_ms;		/* last time it had the leader's log end (Kafka's
+					 * rule: at this fetch, or at the previous one if
+					 * it now has what the leader had then) */
 	int64_t  last_fetch_ms;		/* -1: never */
+	uint64_t last_fetch_end;	/* the leader's log end at that fetch */
 };
 
 struct fl_leader {

@@ -279,12 +279,49 @@ test_start_before(void)
 		}
 	}
 }
+/*
+ * A follower that never equals the log end under a steady stream, but
+ * always has what the leader had at its previous fetch, stays in the ISR.
+ */
+static void
+test_steady_stream(void)
+{
+	struct fl_leader l;
+	struct fl_nodeset reps, isr;
+	int64_t now = 0, lag, lag_ms;
+	uint64_t end = 0;
+	int k;
+
+	FL_ASSERT(fl_nodeset_parse(&reps, "1,2") == 0);
+	isr = reps;
+	FL_ASSERT(fl_leader_init(&l, 1, 5, &reps, &isr, 0, 0, 0, 1, 1000, 0) == 0);
+	FL_ASSERT(fl_leader_fetch(&l, now, 2, 5, 0) == 0);
+	for (k = 0; k < 100; k++) {
+		uint64_t had = end;
+
+		now += 100;
+		end += 50;			/* records arrive between fetches */
+		fl_leader_appended(&l, now, end);
+		fl_leader_durable(&l, now, end);
+		/* the follower fetches with what the leader had last time */
+		FL_ASSERT(fl_leader_fetch(&l, now, 2, 5, (int64_t)had) == 0);
+		fl_leader_tick(&l, now);
+	}
+	CHECK(fl_nodeset_has(&l.proposed, 2), "a follower one fetch behind a stream stays in");
+	fl_leader_follower_lag(&l, 0, now, &lag, &lag_ms);
+	CHECK_INT(lag_ms, <=, 100, "its lag is one fetch interval, not the time since it equalled the end");
+	/* one that stops fetching is out after the limit */
+	now += 1200;
+	fl_leader_tick(&l, now);
+	CHECK(!fl_nodeset_has(&l.proposed, 2), "one that stopped fetching is proposed out");
+}
 
 int
 main(void)
 {
 	run_leader();
 	run_followers();
+	test_steady_stream();
 	test_start_before();
 	return tap_done();
 }
