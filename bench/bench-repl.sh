@@ -20,16 +20,14 @@
 #              records behind (log_end - fetch_offset, the fetch offset
 #              being what the follower holds durably), that many records
 #              in bytes (times the run's average batch bytes per record),
-#              and the leader's lag_ms (how long since the follower's
-#              fetch offset last equalled the leader's log end: an upper
-#              bound on its staleness, which under steady load can run far
-#              above the time the records behind took to produce);
+#              and the leader's lag_ms (how long since the follower was
+#              last caught up: it held the leader's log end, or at its
+#              next fetch all the leader had at the previous one);
 #   catch-up   broker 3 is stopped (SIGTERM), about 1 GiB of 1 MiB batches
 #              is produced to topic catchup with acks=1 (broker 2 keeps
 #              following and is let catch up), then broker 3 is started
-#              again on its data directory, where it resumes following
-#              (and is told `follow catchup 0` again: see the note where
-#              it restarts): the time from its start until broker 3's
+#              again on its data directory, where it resumes following:
+#              the time from its start until broker 3's
 #              `partition catchup 0` shows the leader's log_end; against
 #              the time sendfile(2) takes to move the same segment files
 #              to a loopback socket (flume-load rawsendfile, 10 MiB chunks
@@ -86,70 +84,10 @@ ulimit -n 4096 2>/dev/null || true
 catchup_bytes=1073741824	# 1 GiB of batches
 catchup_wait_s=180
 
-# ---- scratch directory and cleanup ----
-mkdir -p bench/out
-case $(stat -f -c %T bench/out) in
-tmpfs | ramfs) fail "bench/out is on $(stat -f -c %T bench/out); the benchmark needs a real disk" ;;
-esac
-avail_kb=$(df -Pk bench/out | awk 'NR == 2 { print $4 }')
-[ "$avail_kb" -ge 16000000 ] || fail "bench/out: $((avail_kb / 1000000)) GB free; the run needs 16 GB"
-W=$root/bench/out/bench-repl.$$
-rm -rf "$W"
-mkdir -p "$W"
-pids=""
-
-stop_pid() {	# SIGTERM, up to 15 s, then SIGKILL
-	kill -TERM "$1" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 150 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
-cleanup() {
-	trap - EXIT INT TERM
-	for p in $pids; do
-		stop_pid "$p"
-	done
-	if [ -n "${FLUME_BENCH_KEEP:-}" ]; then
-		say "kept $W"
-	else
-		rm -rf "$W"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-forget() {	# drop a PID that has been waited for
-	np=""
-	for p in $pids; do
-		[ "$p" = "$1" ] || np="$np $p"
-	done
-	pids=$np
-}
-# run_bg CMD...: start CMD in the background and track it ($bgpid)
-run_bg() {
-	"$@" &
-	bgpid=$!
-	pids="$pids $bgpid"
-}
-# run_fg CMD...: run CMD to its end, but as a tracked background job, so the
-# trap can kill it by PID; returns its status
-run_fg() {
-	run_bg "$@"
-	st=0
-	wait "$bgpid" || st=$?
-	forget "$bgpid"
-	return $st
-}
-
-# "key<TAB>value" lookups in flume-load output
-kv() { awk -F'\t' -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print "n/a" }' "$1"; }
-# integer part (truncated, never rounded up)
-trunc() { awk -v x="$1" 'BEGIN { if (x == "n/a" || x == "") print "n/a"; else printf "%.0f\n", int(x) }'; }
-# a / b truncated to two decimals
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.2f\n", int(100 * a / b) / 100 }'; }
+# ---- scratch directory, cleanup, helpers (bench/lib.sh) ----
+bench_name=bench-repl
+. bench/lib.sh
+bench_scratch
 # milliseconds as seconds, truncated to three decimals
 ms2s() { awk -v x="$1" 'BEGIN { if (x == "n/a" || x == "") print "n/a"; else printf "%.3f\n", int(x) / 1000 }'; }
 now_ms() { date +%s%3N; }
@@ -323,13 +261,6 @@ r_t0=$(now_ms)
 start_broker n3 --node-id 3
 pid3=$bpid addr3=$baddr
 r_ready=$(now_ms)
-# A restarted broker is meant to resume following every partition it
-# followed, but flume-serve's cluster_open() tells its new flume-repl child
-# only about those restored before the child started (the first of them):
-# the others stay still until told `follow` again.  So the controller's part
-# is played here, as it would be after a restart: `follow` again at the
-# same epoch (a no-op for a partition already followed).
-admin "$adm3" follow catchup 0 1 1 1,2,3 >/dev/null || fail "follow catchup 0 on the restarted node 3 refused"
 t_b3="" t_lead="" last3=0 le3="" f3=""
 while :; do
 	t=$(now_ms)
@@ -496,7 +427,7 @@ fsinfo=$(df -PT bench/out | awk 'NR == 2 { print $2 " on " $1 }')
 		echo "| $c (records/s) | $(fig $c clus) | $(fig $c single) | $(fig $c ratio) | $tgt | $(verdict $c) | $(fig $c c_p50) / $(fig $c s_p50) | $(fig $c c_p99) / $(fig $c s_p99) |"
 	done
 	echo
-	echo "Follower lag under that load, sampled on the leader every 100 ms while the cluster's measured halves ran (\`partition TOPIC 0\`: records behind = log_end - fetch_offset, the fetch offset being what the follower holds durably; bytes = records x the run's average batch bytes per record; ms = the leader's lag_ms, how long since the follower's fetch offset last equalled the leader's log end: under steady load that clock can run for hundreds of ms while the follower stays only the records in flight behind, so it is an upper bound on how stale the follower is, not the age of what it lacks). Both followers' samples together, nearest-rank percentiles:"
+	echo "Follower lag under that load, sampled on the leader every 100 ms while the cluster's measured halves ran (\`partition TOPIC 0\`: records behind = log_end - fetch_offset, the fetch offset being what the follower holds durably; bytes = records x the run's average batch bytes per record; ms = the leader's lag_ms, how long since the follower was last caught up: it held the leader's log end, or at its next fetch all that the leader had at the previous one, Kafka's rule). Both followers' samples together, nearest-rank percentiles:"
 	echo
 	echo "| case | samples | records behind p50 / p99 / max | bytes behind p50 / p99 / max | lag ms p50 / p99 / max |"
 	echo "|---|---:|---:|---:|---:|"
@@ -504,7 +435,7 @@ fsinfo=$(df -PT bench/out | awk 'NR == 2 { print $2 " on " $1 }')
 		echo "| $c | $(fig $c samples) | $(fig $c rec50) / $(fig $c rec99) / $(fig $c recmax) | $(fig $c b50) / $(fig $c b99) / $(fig $c bmax) | $(fig $c ms50) / $(fig $c ms99) / $(fig $c msmax) |"
 	done
 	echo
-	echo "Catch-up of a follower 1 GiB behind: broker 3 stopped (SIGTERM), $(kv "$W/fill" batch_bytes_all) bytes of 1 MiB batches ($c_end records) produced to \`catchup-0\` with acks=1 (broker 2 following and then let catch up), broker 3 started again on its data directory and, once it answered, told \`follow catchup 0 1 1 1,2,3\` again (a restarted broker resumes following only the first partition it restores: see the note below). Timed from its start until its own \`partition catchup 0\` showed log_end $c_end, polled every 50 ms with two admin calls; its broker learns the copy's end from flume-repl's progress reports, at most every 100 ms. Baseline: \`flume-load rawsendfile -m 10485760\` of the leader's $c_bytes bytes of segment files to a loopback socket, 3 s before and 3 s after the catch-up, the time for one pass at that rate."
+	echo "Catch-up of a follower 1 GiB behind: broker 3 stopped (SIGTERM), $(kv "$W/fill" batch_bytes_all) bytes of 1 MiB batches ($c_end records) produced to \`catchup-0\` with acks=1 (broker 2 following and then let catch up), broker 3 started again on its data directory, where it resumes following. Timed from its start until its own \`partition catchup 0\` showed log_end $c_end, polled every 50 ms with two admin calls; its broker learns the copy's end from flume-repl's progress reports, at most every 100 ms. Baseline: \`flume-load rawsendfile -m 10485760\` of the leader's $c_bytes bytes of segment files to a loopback socket, 3 s before and 3 s after the catch-up, the time for one pass at that rate."
 	echo
 	echo "| case | follower catch-up s | raw sendfile s | ratio (catch-up / raw) | catch-up B/s | raw sendfile B/s |"
 	echo "|---|---:|---:|---:|---:|---:|"
@@ -518,7 +449,6 @@ fsinfo=$(df -PT bench/out | awk 'NR == 2 { print $2 " on " $1 }')
 	echo "- catch-up: broker 3 ready (its --ready-fd) ${start_ms} ms after its start, caught up $(ms2s "$cu_ready_ms") s after that; the leader saw follower 3 fetch from the log end $(ms2s "$lead_ms") s after the start. Fill: $(trunc "$(kv "$W/fill" bytes_per_s)") B/s with broker 3 down. Raw sendfile $(trunc "$(kv "$W/raw1" bytes_per_s)") and $(trunc "$(kv "$W/raw2" bytes_per_s)") B/s before and after. Afterwards $digest_note."
 	echo "- catch-up context: a follower fetches (up to 10 MiB), writes and fdatasyncs, and only then fetches again; write(2)+fdatasync(2) of $(kv "$W/rawsync" batch_bytes)-byte batches in the same directory ran at $sync_rate B/s ($(kv "$W/rawsync" syncs) syncs in $(kv "$W/rawsync" window_s) s), $(ms2s "$sync_ms") s for the $c_bytes bytes, so raw sendfile plus raw write+fdatasync, one after the other, take $(ms2s "$(awk -v a="$raw_ms" -v b="$sync_ms" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else print a + b }')") s."
 	echo
-	echo "Note: flume-serve restarted with a broker list resumes following only the partitions its \`cluster_open()\` restored before it started the flume-repl child for their leader, i.e. only the first partition in cluster.meta it follows from each leader; the child is never told about the rest (their log_end stays where it was), until an admin \`follow\` names them again. This run re-sends \`follow\` for \`catchup-0\` after the restart; that is a no-op once the bug is fixed."
 	echo "<!-- bench-repl:end -->"
 } >"$W/section.md"
 res=bench/RESULTS.md
