@@ -353,6 +353,10 @@ case_figs() {
 		out "c_$k" "$(kv "$W/$1.c.hist.tsv" "latency_${k}_ms")"
 	done
 	out bpr "$bpr"
+	# all three replicas write to this host's one disk
+	out s_disk "$(mul "$single" "$(per_rec "$s1" "$s2")")"
+	out c_disk1 "$(mul "$clus" "$bpr")"
+	out c_disk "$(mul "$(mul "$clus" "$bpr")" 3)"
 	out samples "$(nsamples "$c1.samples" "$c2.samples")"
 	# shellcheck disable=SC2046 # three numbers
 	set -- $(lag_vals rec "" "$c1.samples" "$c2.samples" | pcts)
@@ -444,7 +448,7 @@ fsinfo=$(df -PT bench/out | awk 'NR == 2 { print $2 " on " $1 }')
 	echo "Context measured in the same run:"
 	echo
 	for c in unbatched batched; do
-		echo "- $c: half rates one-node $(fig $c s_halves), cluster $(fig $c c_halves) records/s; CPU (user+system, 100% = one core) one-node broker $(fig $c s_cpu)%, the three brokers with their flume-repl children $(fig $c c_cpu)%; p99.9 cluster $(fig $c c_p999) ms, one-node $(fig $c s_p999) ms; max cluster $(fig $c c_max) ms, one-node $(fig $c s_max) ms; errors cluster $(fig $c c_err), one-node $(fig $c s_err); $(fig $c bpr) batch bytes per record; most records behind: follower 2 $(fig $c f2_recmax), follower 3 $(fig $c f3_recmax) (most lag_ms $(fig $c f2_msmax) / $(fig $c f3_msmax)); the leader's proposed ISR at the last sample: $(fig $c prop) (committed: 1,2,3)."
+		echo "- $c: half rates one-node $(fig $c s_halves), cluster $(fig $c c_halves) records/s; CPU (user+system, 100% = one core) one-node broker $(fig $c s_cpu)%, the three brokers with their flume-repl children $(fig $c c_cpu)%; p99.9 cluster $(fig $c c_p999) ms, one-node $(fig $c s_p999) ms; max cluster $(fig $c c_max) ms, one-node $(fig $c s_max) ms; errors cluster $(fig $c c_err), one-node $(fig $c s_err); $(fig $c bpr) batch bytes per record; log bytes written to this host's one disk: one-node $(fig $c s_disk) B/s, cluster 3 x $(fig $c c_disk1) = $(fig $c c_disk) B/s (every replica writes and fdatasyncs its own copy, here on the same disk); most records behind: follower 2 $(fig $c f2_recmax), follower 3 $(fig $c f3_recmax) (most lag_ms $(fig $c f2_msmax) / $(fig $c f3_msmax)); the leader's proposed ISR at the last sample: $(fig $c prop) (committed: 1,2,3)."
 	done
 	echo "- catch-up: broker 3 ready (its --ready-fd) ${start_ms} ms after its start, caught up $(ms2s "$cu_ready_ms") s after that; the leader saw follower 3 fetch from the log end $(ms2s "$lead_ms") s after the start. Fill: $(trunc "$(kv "$W/fill" bytes_per_s)") B/s with broker 3 down. Raw sendfile $(trunc "$(kv "$W/raw1" bytes_per_s)") and $(trunc "$(kv "$W/raw2" bytes_per_s)") B/s before and after. Afterwards $digest_note."
 	echo "- catch-up context: a follower fetches (up to 10 MiB), writes and fdatasyncs, and only then fetches again; write(2)+fdatasync(2) of $(kv "$W/rawsync" batch_bytes)-byte batches in the same directory ran at $sync_rate B/s ($(kv "$W/rawsync" syncs) syncs in $(kv "$W/rawsync" window_s) s), $(ms2s "$sync_ms") s for the $c_bytes bytes, so raw sendfile plus raw write+fdatasync, one after the other, take $(ms2s "$(awk -v a="$raw_ms" -v b="$sync_ms" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else print a + b }')") s."

@@ -85,6 +85,8 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 		    fl_part_dir(p), (unsigned long long)res.base_offset);
 	else
 		store_appended(b, p, res.appended_bytes);
+	if (!res.is_duplicate && p->replicas.n > 1)
+		b->replicas_wanted = 1;	/* followers read to the log end: tell them now */
 	pr->base_offset = (int64_t)res.base_offset;
 	pr->log_start_offset = (int64_t)res.log_start;
 	return FL_KERR_NONE;
@@ -537,6 +539,11 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			}
 		}
 	}
+	if (b->replicas_wanted) {
+		/* followers copy while this node syncs: overlap, not a relay */
+		b->replicas_wanted = 0;
+		loop_wake_replicas(b);
+	}
 	if (r->acks == 0)
 		return 0;		/* acks=0: no response at all */
 	memset(&resp, 0, sizeof(resp));
@@ -636,6 +643,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	if (fl_fetch_should_wait(b->now_ms, c->park_deadline_ms, budget.total, r->min_bytes,
 	    b->is_stopping ? 0 : r->max_wait_ms, any_err, &until)) {
 		conn_park(b, c, until);
+		c->is_replica_park = r->replica_id >= 0;
 		return 1;
 	}
 	c->park_deadline_ms = 0;

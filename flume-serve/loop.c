@@ -251,6 +251,22 @@ conn_unpark(struct broker *b, struct conn *c)
 }
 
 void
+loop_wake_replicas(struct broker *b)
+{
+	struct conn *c = b->parked;
+
+	while (c != NULL) {
+		struct conn *next = c->park_next;
+
+		if (c->is_replica_park) {
+			conn_unpark(b, c);
+			conn_ready(b, c);
+		}
+		c = next;
+	}
+}
+
+void
 loop_wake_all(struct broker *b)
 {
 	size_t i;

@@ -157,6 +157,7 @@ struct conn {
 	int is_closing;			/* close once output is flushed */
 	int on_ready;
 	int is_parked;			/* a Fetch waits at rpos */
+	int is_replica_park;		/* ... a follower's (it reads to the log end) */
 	int64_t park_deadline_ms;
 	int64_t last_active_ms;		/* read, wrote or handled something */
 	uint32_t gen;			/* bumped per use of the slot: group tokens */
@@ -218,6 +219,7 @@ struct broker {
 	int is_paused;			/* producers wait for the sync thread */
 	size_t nacks_waiting;		/* acks=all answers pending, all connections */
 	uint32_t next_hold;		/* ids for held answers (conn_queue_held) */
+	int replicas_wanted;		/* a replicated partition was appended to */
 
 	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
 	int has_coord;
@@ -318,6 +320,8 @@ int conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len);
 void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
 void conn_unpark(struct broker *b, struct conn *c);
 void loop_wake_all(struct broker *b);
+/* Wake the parked Fetches of followers (new data at the log end). */
+void loop_wake_replicas(struct broker *b);
 /* Watch fd for input in the loop; events come to src's kind. */
 int serve_watch_fd(struct broker *b, int fd, struct ev_src *src);
 
