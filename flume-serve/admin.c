@@ -87,14 +87,15 @@ cmd_topics(struct broker *b, struct conn *c, char **argv)
  * may_unset); -1 after answering an error.
  */
 static int
-parse_conf(struct conn *c, char **argv, struct fl_topic_conf *conf, int may_unset)
+parse_conf(struct conn *c, char **argv, struct fl_topic_conf *conf, int may_unset,
+    const char *usage)
 {
 	for (; *argv != NULL; argv++) {
 		const char *eq = strchr(*argv, '=');
 		int rc;
 
 		if (eq == NULL || eq == *argv) {
-			admin_say(c, "error: %s: configs are KEY=VALUE\n", *argv);
+			admin_say(c, "error: usage: %s\n", usage);
 			return -1;
 		}
 		if (may_unset && strcmp(eq + 1, "default") == 0)
@@ -132,7 +133,7 @@ cmd_create(struct broker *b, struct conn *c, char **argv)
 		}
 		confs = &argv[3];
 	}
-	if (parse_conf(c, confs, &nt.conf, 0) != 0)
+	if (parse_conf(c, confs, &nt.conf, 0, "create TOPIC [PARTITIONS] [KEY=VALUE ...]") != 0)
 		return;
 	if (b->is_stopping) {
 		admin_say(c, "error: stopping\n");
@@ -188,7 +189,7 @@ cmd_config(struct broker *b, struct conn *c, char **argv)
 		return;
 	}
 	conf = t->conf;
-	if (parse_conf(c, &argv[2], &conf, 1) != 0)
+	if (parse_conf(c, &argv[2], &conf, 1, "config TOPIC [KEY=VALUE ...]") != 0)
 		return;
 	if (fl_catalog_set_conf(&b->cat, t, &conf, &err) != 0) {
 		admin_say(c, "error: %s\n", err.msg);

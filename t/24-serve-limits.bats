@@ -35,7 +35,9 @@ cpu_ticks() {
 @test "admin: a known verb with the wrong number of operands answers its usage" {
 	serve_start a
 	run -0 serve_admin create a 1 2
-	assert_output "error: usage: create TOPIC [PARTITIONS]"
+	assert_output "error: usage: create TOPIC [PARTITIONS] [KEY=VALUE ...]"
+	run -0 serve_admin create a 1 a=1 b=2 c=3 d=4 e=5
+	assert_output "error: usage: create TOPIC [PARTITIONS] [KEY=VALUE ...]"
 	run -0 serve_admin status now
 	assert_output "error: usage: status"
 	run -0 serve_admin group

@@ -144,7 +144,7 @@ lead_on_1() {
 	run -0 node_admin 1 "config t min.insync.replicas=0"
 	assert_output "error: min.insync.replicas=0: not a number in the config's range"
 	run -0 node_admin 1 "config t retention.ms"
-	assert_output "error: retention.ms: configs are KEY=VALUE"
+	assert_output "error: usage: config TOPIC [KEY=VALUE ...]"
 	run -0 node_admin 1 "config nosuch min.insync.replicas=2"
 	assert_output "error: no topic nosuch"
 	run -0 node_admin 1 "create c2 2 min.insync.replicas=2 retention.bytes=x"
