@@ -1,4 +1,5 @@
 /* cmeta.c: the cluster.meta file: brokers and this node's partition roles. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,41 @@ fl_cmeta_find(struct fl_cmeta *m, const char *topic, int32_t partition)
 	size_t i = part_pos(m, topic, partition, &found);
 
 	return found ? &m->parts[i] : NULL;
+}
+
+int
+fl_cmeta_check_advance(const struct fl_cmeta *prev, const struct fl_cmeta *next,
+    char *why, size_t n)
+{
+	size_t i;
+
+	if (next->controller_epoch < prev->controller_epoch) {
+		snprintf(why, n, "the controller epoch would go back from %lld to %lld",
+		    (long long)prev->controller_epoch, (long long)next->controller_epoch);
+		return FL_ERANGE;
+	}
+	for (i = 0; i < prev->nparts; i++) {
+		const struct fl_cmeta_part *a = &prev->parts[i];
+		const struct fl_cmeta_part *b = fl_cmeta_find((struct fl_cmeta *)(uintptr_t)next,
+		    a->topic, a->partition);
+
+		if (b == NULL)
+			continue;
+		if (b->epoch < a->epoch) {
+			snprintf(why, n, "%s-%d: the leader epoch would go back from %d to %d",
+			    a->topic, (int)a->partition, (int)a->epoch, (int)b->epoch);
+			return FL_ERANGE;
+		}
+		if (b->epoch == a->epoch && b->leader != a->leader && a->leader >= 0) {
+			snprintf(why, n, "%s-%d: epoch %d already has leader %d, not %d",
+			    a->topic, (int)a->partition, (int)a->epoch, (int)a->leader,
+			    (int)b->leader);
+			return FL_ERANGE;
+		}
+	}
+	if (n > 0)
+		why[0] = '\0';
+	return 0;
 }
 
 int

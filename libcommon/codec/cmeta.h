@@ -73,6 +73,18 @@ int fl_cmeta_put(struct fl_cmeta *m, const struct fl_cmeta_part *p);
 /* Remove every partition of a topic. */
 void fl_cmeta_drop_topic(struct fl_cmeta *m, const char *topic);
 
+/*
+ * May `next` replace `prev` where epochs must never go back (a broker's
+ * cluster.meta, the controller's state)?  The controller epoch may not go
+ * back; every partition both name may not go back in leader epoch, and at
+ * the same epoch may not change its leader (one leader per epoch).  A
+ * partition only in prev (its topic deleted) or only in next (created) is
+ * fine.  0, or FL_ERANGE with a sentence naming the first offender in
+ * why[n].
+ */
+int fl_cmeta_check_advance(const struct fl_cmeta *prev, const struct fl_cmeta *next,
+    char *why, size_t n);
+
 int fl_cmeta_encode(const struct fl_cmeta *m, struct fl_wr *w);
 /* Replace m's content (only on success): FL_ECORRUPT, FL_ERANGE (newer format), FL_ENOMEM. */
 int fl_cmeta_decode(struct fl_cmeta *m, const uint8_t *p, size_t n);

@@ -8,6 +8,49 @@
 #include "base/err.h"
 #include "codec/cmeta.h"
 #include "tap.h"
+/* (stored file, new file) -> may it replace it: epochs never go back. */
+static void
+test_advance(void)
+{
+	static const struct { const char *prev, *next; int rc; const char *what; } tab[] = {
+		{ "flume-cluster 1\ncontroller-epoch 3\n", "flume-cluster 1\ncontroller-epoch 3\n", 0,
+		  "the same controller epoch" },
+		{ "flume-cluster 1\ncontroller-epoch 3\n", "flume-cluster 1\ncontroller-epoch 2\n",
+		  FL_ERANGE, "the controller epoch going back" },
+		{ "flume-cluster 1\npartition t 0 5 leader 1 1,2 1,2\n",
+		  "flume-cluster 1\npartition t 0 6 leader 2 1,2 2\n", 0, "a new leader epoch" },
+		{ "flume-cluster 1\npartition t 0 5 leader 1 1,2 1,2\n",
+		  "flume-cluster 1\npartition t 0 4 leader 1 1,2 1,2\n", FL_ERANGE,
+		  "a leader epoch going back" },
+		{ "flume-cluster 1\npartition t 0 5 leader 1 1,2 1,2\n",
+		  "flume-cluster 1\npartition t 0 5 leader 2 1,2 1,2\n", FL_ERANGE,
+		  "two leaders in one epoch" },
+		{ "flume-cluster 1\npartition t 0 5 leader 1 1,2 1,2\n",
+		  "flume-cluster 1\npartition t 0 5 leader 1 1,2 1\n", 0, "the ISR changes in an epoch" },
+		{ "flume-cluster 1\npartition t 0 5 offline -1 1,2 -\n",
+		  "flume-cluster 1\npartition t 0 5 leader 2 1,2 2\n", 0,
+		  "an epoch with no leader yet gets one" },
+		{ "flume-cluster 1\npartition t 0 5 leader 1 1,2 1,2\n", "flume-cluster 1\n", 0,
+		  "a deleted topic" },
+	};
+	size_t i;
+
+	for (i = 0; i < FL_ARRAY_LEN(tab); i++) {
+		struct fl_cmeta a, b;
+		char why[200];
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		FL_ASSERT(fl_cmeta_decode(&a, (const uint8_t *)tab[i].prev, strlen(tab[i].prev)) == 0);
+		FL_ASSERT(fl_cmeta_decode(&b, (const uint8_t *)tab[i].next, strlen(tab[i].next)) == 0);
+		CHECK_INT(fl_cmeta_check_advance(&a, &b, why, sizeof(why)), ==, tab[i].rc,
+		    tab[i].what);
+		if (tab[i].rc != 0)
+			CHECK(why[0] != '\0', "the refusal says why");
+		fl_cmeta_free(&a);
+		fl_cmeta_free(&b);
+	}
+}
 
 int
 main(void)
@@ -82,5 +125,6 @@ main(void)
 	fl_wr_free(&w);
 	fl_cmeta_free(&m);
 	fl_cmeta_free(&back);
+	test_advance();
 	return tap_done();
 }
