@@ -26,6 +26,7 @@
 #include "base/csum.h"
 #include "codec/conf.h"
 #include "os/diag.h"
+#include "os/sigpipe.h"
 #include "os/vfs_real.h"
 #include "repl.h"
 
@@ -66,21 +67,15 @@ static pid_t parent_at_start;
 static int
 setup_signals(void)
 {
-	struct sigaction sa;
-	int fds[2];
+	static const int catch[] = { SIGTERM, SIGINT };
+	/* SIGPIPE: a gone broker is EPIPE on stdout; SIGHUP: no log file to
+	 * reopen, and EOF says the broker left */
+	static const int ignore[] = { SIGPIPE, SIGHUP };
+	int rfd = fl_sigpipe_open(on_signal, catch, FL_ARRAY_LEN(catch), ignore,
+	    FL_ARRAY_LEN(ignore), &sig_wfd);
 
-	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+	if (rfd < 0)
 		fl_die(EX_OSERR, "pipe");
-	sig_wfd = fds[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);	/* a gone broker is EPIPE on stdout */
-	sigaction(SIGHUP, &sa, NULL);	/* no log file to reopen; EOF says the broker left */
 	/*
 	 * The broker that started us died (kill -9, a crash): stop as on
 	 * SIGTERM at once, so a dead node copies nothing more (its followers
@@ -90,7 +85,7 @@ setup_signals(void)
 		fl_warn("prctl(PR_SET_PDEATHSIG)");
 	else if (getppid() != parent_at_start)
 		(void)raise(SIGTERM);	/* it died before we asked */
-	return fds[0];
+	return rfd;
 }
 
 static int

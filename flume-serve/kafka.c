@@ -642,8 +642,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	/* long poll: wait for min_bytes, up to max_wait_ms */
 	if (fl_fetch_should_wait(b->now_ms, c->park_deadline_ms, budget.total, r->min_bytes,
 	    b->is_stopping ? 0 : r->max_wait_ms, any_err, &until)) {
-		conn_park(b, c, until);
-		c->is_replica_park = r->replica_id >= 0;
+		conn_park(b, c, until, r->replica_id >= 0);
 		return 1;
 	}
 	c->park_deadline_ms = 0;

@@ -223,10 +223,12 @@ conn_ready(struct broker *b, struct conn *c)
 }
 
 void
-conn_park(struct broker *b, struct conn *c, int64_t deadline_ms)
+conn_park(struct broker *b, struct conn *c, int64_t deadline_ms, int is_replica)
 {
 	FL_ASSERT(!c->is_parked);
 	c->is_parked = 1;
+	c->is_replica_park = is_replica;
+	b->nreplica_parked += is_replica != 0;
 	c->park_deadline_ms = deadline_ms;
 	c->park_prev = NULL;
 	c->park_next = b->parked;
@@ -247,6 +249,8 @@ conn_unpark(struct broker *b, struct conn *c)
 	if (c->park_next != NULL)
 		c->park_next->park_prev = c->park_prev;
 	c->is_parked = 0;
+	b->nreplica_parked -= c->is_replica_park != 0;
+	c->is_replica_park = 0;
 	c->park_prev = c->park_next = NULL;
 }
 
@@ -255,7 +259,10 @@ loop_wake_replicas(struct broker *b)
 {
 	struct conn *c = b->parked;
 
-	while (c != NULL) {
+	/* most turns have no follower parked: not a walk per produce */
+	if (b->nreplica_parked == 0)
+		return;
+	while (c != NULL && b->nreplica_parked > 0) {
 		struct conn *next = c->park_next;
 
 		if (c->is_replica_park) {

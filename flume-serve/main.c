@@ -24,6 +24,7 @@
 #include "codec/conf.h"
 #include "os/clock.h"
 #include "os/diag.h"
+#include "os/sigpipe.h"
 #include "os/entropy.h"
 #include "os/lock.h"
 #include "os/vfs_real.h"
@@ -233,22 +234,13 @@ on_signal(int sig)
 static int
 setup_signals(void)
 {
-	struct sigaction sa;
-	int fds[2];
+	static const int catch[] = { SIGTERM, SIGINT, SIGHUP }, ignore[] = { SIGPIPE };
+	int rfd = fl_sigpipe_open(on_signal, catch, FL_ARRAY_LEN(catch), ignore,
+	    FL_ARRAY_LEN(ignore), &sig_wfd);
 
-	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+	if (rfd < 0)
 		fl_die(EX_OSERR, "pipe");
-	sig_wfd = fds[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return fds[0];
+	return rfd;
 }
 
 static int

@@ -220,6 +220,7 @@ struct broker {
 	size_t nacks_waiting;		/* acks=all answers pending, all connections */
 	uint32_t next_hold;		/* ids for held answers (conn_queue_held) */
 	int replicas_wanted;		/* a replicated partition was appended to */
+	size_t nreplica_parked;		/* parked Fetches of followers */
 
 	struct fl_coord coord;		/* consumer groups (sm/coord.h) */
 	int has_coord;
@@ -317,7 +318,8 @@ int conn_queue_held(struct conn *c, size_t len, uint64_t need_round, uint32_t ho
 void conn_release(struct conn *c, uint32_t hold);
 /* Queue len bytes of the file fd from pos (the fd is dup'ed). */
 int conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len);
-void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms);
+/* is_replica: a follower's Fetch (loop_wake_replicas wakes it on appends). */
+void conn_park(struct broker *b, struct conn *c, int64_t deadline_ms, int is_replica);
 void conn_unpark(struct broker *b, struct conn *c);
 void loop_wake_all(struct broker *b);
 /* Wake the parked Fetches of followers (new data at the log end). */
