@@ -47,6 +47,7 @@ cmd_status(struct broker *b, struct conn *c, char **argv)
 	admin_say(c, "advertise\t%s:%u\n", b->adv_host, (unsigned)b->adv_port);
 	admin_say(c, "uptime_s\t%lld\n", (long long)((b->now_ms - b->start_ms) / 1000));
 	admin_say(c, "connections\t%zu\n", b->nkafka);
+	admin_say(c, "controller_epoch\t%lld\n", (long long)b->cmeta.controller_epoch);
 	admin_say(c, "topics\t%zu\n", b->cat.ntopics);
 	for (i = 0; i < b->cat.ntopics; i++) {
 		struct fl_topic *t = b->cat.topics[i];
@@ -384,27 +385,35 @@ cmd_offline(struct broker *b, struct conn *c, char **argv)
 
 #define ADMIN_ARGS_MAX 64
 
+static void
+cmd_controller(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_controller(b, c, argv);
+}
+
 static const struct verb {
 	const char *name;
 	int min, max;			/* operands after the verb */
+	int changes;			/* changes state: refused to a fenced controller */
 	const char *usage;
 	void (*fn)(struct broker *, struct conn *, char **);
 } verbs[] = {
-	{ "status", 0, 0, "status", cmd_status },
-	{ "topics", 0, 0, "topics", cmd_topics },
-	{ "create", 1, 6, "create TOPIC [PARTITIONS] [KEY=VALUE ...]", cmd_create },
-	{ "config", 1, 5, "config TOPIC [KEY=VALUE ...]", cmd_config },
-	{ "delete", 1, 1, "delete TOPIC", cmd_delete },
-	{ "partition", 2, 2, "partition TOPIC PART", cmd_partition },
-	{ "digest", 4, 4, "digest TOPIC PART FROM TO", cmd_digest },
-	{ "groups", 0, 0, "groups", cmd_groups },
-	{ "group", 1, 1, "group NAME", cmd_group },
-	{ "brokers", 1, ADMIN_ARGS_MAX, "brokers ID=HOST:PORT ...", cmd_brokers },
-	{ "lead", 5, 5, "lead TOPIC PART EPOCH REPLICAS ISR", cmd_lead },
-	{ "follow", 5, 5, "follow TOPIC PART EPOCH LEADER_ID REPLICAS", cmd_follow },
-	{ "isr", 4, 4, "isr TOPIC PART EPOCH LIST", cmd_isr },
-	{ "offline", 3, 3, "offline TOPIC PART EPOCH", cmd_offline },
-	{ "help", 0, 0, "help", cmd_help },
+	{ "status", 0, 0, 0, "status", cmd_status },
+	{ "topics", 0, 0, 0, "topics", cmd_topics },
+	{ "create", 1, 6, 1, "create TOPIC [PARTITIONS] [KEY=VALUE ...]", cmd_create },
+	{ "config", 1, 5, 1, "config TOPIC [KEY=VALUE ...]", cmd_config },
+	{ "delete", 1, 1, 1, "delete TOPIC", cmd_delete },
+	{ "partition", 2, 2, 0, "partition TOPIC PART", cmd_partition },
+	{ "digest", 4, 4, 0, "digest TOPIC PART FROM TO", cmd_digest },
+	{ "groups", 0, 0, 0, "groups", cmd_groups },
+	{ "group", 1, 1, 0, "group NAME", cmd_group },
+	{ "brokers", 1, ADMIN_ARGS_MAX, 1, "brokers ID=HOST:PORT ...", cmd_brokers },
+	{ "lead", 5, 5, 1, "lead TOPIC PART EPOCH REPLICAS ISR", cmd_lead },
+	{ "follow", 5, 5, 1, "follow TOPIC PART EPOCH LEADER_ID REPLICAS", cmd_follow },
+	{ "isr", 4, 4, 1, "isr TOPIC PART EPOCH LIST", cmd_isr },
+	{ "offline", 3, 5, 1, "offline TOPIC PART EPOCH [LEADER REPLICAS]", cmd_offline },
+	{ "controller", 1, 1, 0, "controller EPOCH", cmd_controller },
+	{ "help", 0, 0, 0, "help", cmd_help },
 };
 
 static void
@@ -447,6 +456,8 @@ admin_handle(struct broker *b, struct conn *c, char *line)
 		}
 		for (k = argc; k < ADMIN_ARGS_MAX + 2; k++)
 			argv[k] = NULL;
+		if (v->changes && cluster_fenced(b, c))
+			return;
 		v->fn(b, c, argv);
 		return;
 	}

@@ -94,6 +94,31 @@ cluster_is_on(const struct broker *b)
 	return b->cmeta.nbrokers > 0;
 }
 
+/*
+ * A topic created on a node of a cluster serves nothing until the
+ * controller (or an operator) says who leads each partition: a new
+ * partition opens as this node's own leader, which only a one-node
+ * broker may keep.
+ */
+void
+cluster_topic_created(struct broker *b, struct fl_topic *t)
+{
+	struct fl_err err = { 0 };
+	int32_t j;
+
+	if (!cluster_is_on(b))
+		return;
+	for (j = 0; j < t->nparts; j++) {
+		(void)fl_part_step_down(&t->parts[j], FL_ROLE_OFFLINE, t->parts[j].leader_epoch, -1,
+		    NULL);
+		memset(&t->parts[j].replicas, 0, sizeof(t->parts[j].replicas));
+		if (record(b, t->name, j, &t->parts[j]) != 0)
+			fl_log(FL_LOG_ERROR, "%s-%d: out of memory", t->name, (int)j);
+	}
+	if (save(b, &err) != 0)
+		fl_log(FL_LOG_ERROR, "%s", err.msg);
+}
+
 /* ---- children ---- */
 
 static struct child *
@@ -542,7 +567,8 @@ cluster_open(struct broker *b, struct fl_err *err)
 		} else {
 			if (role == FL_ROLE_FOLLOWER)
 				release_part(b, p);
-			rc = fl_part_step_down(p, role, e->epoch, e->leader, &e->replicas);
+			rc = fl_part_step_down(p, role, e->epoch,
+			    e->role == FL_ROLE_LEADER ? -1 : e->leader, &e->replicas);
 			p->isr = e->isr;
 		}
 		if (rc != 0)
@@ -653,6 +679,52 @@ persist(struct broker *b, struct conn *c, const struct fl_topic *t, int32_t idx)
 		return;
 	}
 	admin_say(c, "ok\n");
+}
+
+/*
+ * controller EPOCH: the commands that follow on this connection come from
+ * the controller of that epoch.  The highest epoch heard is kept in
+ * cluster.meta; a connection whose controller is older is fenced.
+ */
+void
+cluster_cmd_controller(struct broker *b, struct conn *c, char **argv)
+{
+	struct fl_err err = { 0 };
+	uint64_t v;
+
+	if (fl_conf_u64(argv[1], 1, INT64_MAX, 0, &v) != 0) {
+		admin_say(c, "error: the controller epoch must be 1..%lld\n", (long long)INT64_MAX);
+		return;
+	}
+	if ((int64_t)v < b->cmeta.controller_epoch) {
+		admin_say(c, "error: fenced: controller epoch %llu is older than %lld\n",
+		    (unsigned long long)v, (long long)b->cmeta.controller_epoch);
+		return;
+	}
+	if ((int64_t)v > b->cmeta.controller_epoch) {
+		int64_t old = b->cmeta.controller_epoch;
+
+		b->cmeta.controller_epoch = (int64_t)v;
+		if (save(b, &err) != 0) {
+			b->cmeta.controller_epoch = old;
+			admin_say(c, "error: %s\n", err.msg);
+			return;
+		}
+		fl_log(FL_LOG_INFO, "controller epoch %llu (was %lld)", (unsigned long long)v,
+		    (long long)old);
+	}
+	c->ctl_epoch = (int64_t)v;
+	admin_say(c, "ok\n");
+}
+
+int
+cluster_fenced(struct broker *b, struct conn *c)
+{
+	if (c->ctl_epoch < 0 || c->ctl_epoch >= b->cmeta.controller_epoch)
+		return 0;
+	admin_say(c, "error: fenced: controller epoch %lld is older than %lld\n",
+	    (long long)c->ctl_epoch, (long long)b->cmeta.controller_epoch);
+	return 1;
 }
 
 /* brokers ID=HOST:PORT ... */
@@ -853,16 +925,43 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
 	loop_wake_all(b);
 }
 
-/* offline TOPIC PART EPOCH */
+/*
+ * offline TOPIC PART EPOCH [LEADER REPLICAS]: this node does not serve the
+ * partition; LEADER and REPLICAS (a node that is not a replica) say where
+ * it is served, for Metadata answers.
+ */
 void
 cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
 {
+	struct fl_nodeset replicas;
 	struct fl_part *p;
 	struct fl_topic *t;
-	int32_t epoch, idx;
+	int32_t epoch, idx, leader = -1;
+	uint64_t v;
 
 	if (parse_epoch(c, argv[3], &epoch) != 0)
 		return;
+	if ((argv[4] == NULL) != (argv[5] == NULL)) {
+		admin_say(c, "error: usage: offline TOPIC PART EPOCH [LEADER REPLICAS]\n");
+		return;
+	}
+	if (argv[4] != NULL) {
+		if (fl_conf_u64(argv[4], 0, INT32_MAX, 0, &v) != 0) {
+			admin_say(c, "error: LEADER must be a node id\n");
+			return;
+		}
+		if (parse_set(c, "REPLICAS", argv[5], &replicas) != 0)
+			return;
+		if (!fl_nodeset_has(&replicas, (int32_t)v)) {
+			admin_say(c, "error: LEADER must be one of REPLICAS\n");
+			return;
+		}
+		if (fl_nodeset_has(&replicas, b->cfg->node_id)) {
+			admin_say(c, "error: this node is a replica (use follow)\n");
+			return;
+		}
+		leader = (int32_t)v;
+	}
 	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL || check_epoch(c, p, epoch))
 		return;
 	t = store_find(b, argv[1], strlen(argv[1]));
@@ -875,7 +974,7 @@ cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
 			return;
 		}
 	}
-	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, epoch, -1, NULL);
+	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, epoch, leader, leader >= 0 ? &replicas : NULL);
 	fl_log(FL_LOG_INFO, "%s-%d is offline here at epoch %d", t->name, (int)idx, (int)epoch);
 	persist(b, c, t, idx);
 	group_roles_changed(b);

@@ -305,6 +305,7 @@ conn_alloc(struct broker *b, int fd, int is_admin)
 	c->ev.kind = EV_CONN;
 	c->fd = fd;
 	c->is_admin = is_admin;
+	c->ctl_epoch = -1;
 	c->rcap = is_admin ? SERVE_ADMIN_LINE_MAX * 2 : SERVE_RBUF_BYTES;
 	c->rbuf = malloc(c->rcap);
 	if (c->rbuf == NULL) {

@@ -143,6 +143,7 @@ struct conn {
 	struct ev_src ev;		/* first: epoll data.ptr points here */
 	int fd;				/* -1: slot free */
 	int is_admin;
+	int64_t ctl_epoch;		/* admin: the controller epoch said here (-1: none) */
 	char peer[64];
 	uint8_t *rbuf;			/* owned */
 	size_t rpos, rlen, rcap;
@@ -284,6 +285,10 @@ void cluster_cmd_lead(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_follow(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_isr(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_offline(struct broker *b, struct conn *c, char **argv);
+void cluster_topic_created(struct broker *b, struct fl_topic *t);
+void cluster_cmd_controller(struct broker *b, struct conn *c, char **argv);
+/* Is this admin connection's controller older than one the broker heard of?  (says so) */
+int cluster_fenced(struct broker *b, struct conn *c);
 
 /* sync.c */
 int sync_init(struct broker *b);

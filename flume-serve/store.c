@@ -178,9 +178,11 @@ store_create(struct broker *b, struct fl_catalog_new *nt, size_t n)
 			fl_log(FL_LOG_ERROR, "%s", err.msg);
 			snprintf(nt[i].why, sizeof(nt[i].why), "%s", err.msg);
 		}
-		if (nt[i].rc == 0)
+		if (nt[i].rc == 0) {
 			fl_log(FL_LOG_INFO, "created topic %s with %d partition%s",
 			    nt[i].name, (int)nt[i].nparts, nt[i].nparts == 1 ? "" : "s");
+			cluster_topic_created(b, nt[i].topic);
+		}
 	}
 }
 

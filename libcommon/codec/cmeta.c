@@ -15,6 +15,26 @@ fl_cmeta_free(struct fl_cmeta *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int
+fl_cmeta_copy(struct fl_cmeta *dst, const struct fl_cmeta *src)
+{
+	struct fl_cmeta c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.controller_epoch = src->controller_epoch;
+	if (src->nbrokers > 0 && fl_cmeta_set_brokers(&c, src->brokers, src->nbrokers) != 0)
+		return FL_ENOMEM;
+	for (i = 0; i < src->nparts; i++)
+		if (fl_cmeta_put(&c, &src->parts[i]) != 0) {
+			fl_cmeta_free(&c);
+			return FL_ENOMEM;
+		}
+	fl_cmeta_free(dst);
+	*dst = c;
+	return 0;
+}
+
 const char *
 fl_role_name(enum fl_role r)
 {

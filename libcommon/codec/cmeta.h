@@ -58,6 +58,8 @@ struct fl_cmeta {
 };
 
 void fl_cmeta_free(struct fl_cmeta *m);
+/* A deep copy of src into dst (dst's old arrays freed only on success); 0 or FL_ENOMEM. */
+int fl_cmeta_copy(struct fl_cmeta *dst, const struct fl_cmeta *src);
 const char *fl_role_name(enum fl_role r);
 
 /* Parse "ID=HOST:PORT" (the admin `brokers` verb's operands); 0 or FL_EINVAL. */

@@ -37,27 +37,6 @@ fl_ctlstore_load(struct fl_vfs *v, const char *dir, struct fl_cmeta *st, struct 
 	return 0;
 }
 
-/* A deep copy of src into dst (dst's old arrays freed). */
-static int
-copy(struct fl_cmeta *dst, const struct fl_cmeta *src)
-{
-	struct fl_cmeta c;
-	size_t i;
-
-	memset(&c, 0, sizeof(c));
-	c.controller_epoch = src->controller_epoch;
-	if (src->nbrokers > 0 && fl_cmeta_set_brokers(&c, src->brokers, src->nbrokers) != 0)
-		return FL_ENOMEM;
-	for (i = 0; i < src->nparts; i++)
-		if (fl_cmeta_put(&c, &src->parts[i]) != 0) {
-			fl_cmeta_free(&c);
-			return FL_ENOMEM;
-		}
-	fl_cmeta_free(dst);
-	*dst = c;
-	return 0;
-}
-
 int
 fl_ctlstore_save(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
     const struct fl_cmeta *next, struct fl_err *err)
@@ -75,7 +54,7 @@ fl_ctlstore_save(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
 	fl_wr_free(&w);
 	if (rc != 0)
 		return fl_err_set(err, rc, "write %s/%s: %s", dir, FL_CTLSTORE_FILE, why(rc));
-	if (copy(cur, next) != 0)
+	if (fl_cmeta_copy(cur, next) != 0)
 		return fl_err_set(err, FL_ENOMEM, "out of memory");
 	return 0;
 }
@@ -90,7 +69,7 @@ fl_ctlstore_begin(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur, int64
 	if (rc != 0)
 		return rc;
 	memset(&next, 0, sizeof(next));
-	if (copy(&next, cur) != 0)
+	if (fl_cmeta_copy(&next, cur) != 0)
 		return fl_err_set(err, FL_ENOMEM, "out of memory");
 	next.controller_epoch++;
 	rc = fl_ctlstore_save(v, dir, cur, &next, err);
@@ -98,4 +77,45 @@ fl_ctlstore_begin(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur, int64
 	if (rc == 0)
 		*epoch = cur->controller_epoch;
 	return rc;
+}
+
+int
+fl_ctlstore_load_topics(struct fl_vfs *v, const char *dir, struct fl_topic_list *l,
+    struct fl_err *err)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc = fl_durable_read(v, dir, FL_CTLSTORE_TOPICS, &data, &len);
+
+	if (rc == FL_ENOENT) {
+		fl_topic_list_free(l);
+		return 0;
+	}
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: %s", dir, FL_CTLSTORE_TOPICS,
+		    rc == FL_ECORRUPT ? "damaged (its checksum does not match): refusing it; "
+		    "restore it from a copy" : why(rc));
+	rc = fl_topic_list_decode(l, data, len);
+	free(data);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: unrecognised content (or written by a newer "
+		    "flume)", dir, FL_CTLSTORE_TOPICS);
+	return 0;
+}
+
+int
+fl_ctlstore_save_topics(struct fl_vfs *v, const char *dir, const struct fl_topic_list *l,
+    struct fl_err *err)
+{
+	struct fl_wr w;
+	int rc;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	rc = fl_topic_list_encode(l, &w);
+	if (rc == 0)
+		rc = fl_durable_write(v, dir, FL_CTLSTORE_TOPICS, w.p, w.len);
+	fl_wr_free(&w);
+	if (rc != 0)
+		return fl_err_set(err, rc, "write %s/%s: %s", dir, FL_CTLSTORE_TOPICS, why(rc));
+	return 0;
 }

@@ -23,9 +23,11 @@
 
 #include "base/err.h"
 #include "codec/cmeta.h"
+#include "codec/topics.h"
 #include "store/vfs.h"
 
 #define FL_CTLSTORE_FILE "state"
+#define FL_CTLSTORE_TOPICS "topics"	/* the topics file format (codec/topics.h) */
 
 /* Load dir/state into *st (replaced on success; an empty state if missing). */
 int fl_ctlstore_load(struct fl_vfs *v, const char *dir, struct fl_cmeta *st,
@@ -43,5 +45,17 @@ int fl_ctlstore_save(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
  */
 int fl_ctlstore_begin(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
     int64_t *epoch, struct fl_err *err);
+
+/*
+ * The controller's topic list (names, partition counts, configs) in
+ * dir/topics, beside the state: a missing file is an empty list, a
+ * damaged one is refused.  The controller writes it before the state
+ * that names a new topic's partitions, and after the state that drops a
+ * deleted one's.
+ */
+int fl_ctlstore_load_topics(struct fl_vfs *v, const char *dir, struct fl_topic_list *l,
+    struct fl_err *err);
+int fl_ctlstore_save_topics(struct fl_vfs *v, const char *dir, const struct fl_topic_list *l,
+    struct fl_err *err);
 
 #endif

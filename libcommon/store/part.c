@@ -694,7 +694,7 @@ fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32_t l
 		return FL_EINVAL;
 	p->role = role;
 	p->leader_epoch = epoch;
-	p->leader_id = role == FL_ROLE_FOLLOWER ? leader : -1;
+	p->leader_id = leader;		/* offline: where the leader is, for Metadata (-1: none) */
 	if (replicas != NULL)
 		p->replicas = *replicas;
 	memset(&p->isr, 0, sizeof(p->isr));	/* only its leader knows the ISR */

@@ -1,0 +1,174 @@
+/*
+ * bstatus.c: the admin `status` answer, parsed (bstatus.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "codec/bstatus.h"
+
+void
+fl_bstatus_free(struct fl_bstatus *s)
+{
+	free(s->parts);
+	memset(s, 0, sizeof(*s));
+	s->node = -1;
+}
+
+/* Split line[0..n) at tabs into f[max]; the count (max + 1 when more). */
+static size_t
+split(char *line, char **f, size_t max)
+{
+	size_t k = 0;
+	char *p = line;
+
+	for (;;) {
+		char *tab = strchr(p, '\t');
+
+		if (k == max)
+			return max + 1;
+		f[k++] = p;
+		if (tab == NULL)
+			return k;
+		*tab = '\0';
+		p = tab + 1;
+	}
+}
+
+static int
+num(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+	int neg = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+role(const char *s, enum fl_role *r)
+{
+	if (strcmp(s, "leader") == 0)
+		*r = FL_ROLE_LEADER;
+	else if (strcmp(s, "follower") == 0)
+		*r = FL_ROLE_FOLLOWER;
+	else if (strcmp(s, "offline") == 0)
+		*r = FL_ROLE_OFFLINE;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+part_line(struct fl_bstatus_part *p, char **f)
+{
+	int64_t v[6];
+
+	if (!fl_topic_name_ok(f[1], strlen(f[1])) ||
+	    num(f[2], 0, FL_TOPIC_PARTITIONS_MAX - 1, &v[0]) != 0 ||
+	    num(f[3], 0, INT64_MAX, &v[1]) != 0 || num(f[4], 0, INT64_MAX, &v[2]) != 0 ||
+	    num(f[5], 0, INT64_MAX, &v[3]) != 0 || role(f[6], &p->role) != 0 ||
+	    num(f[7], 0, INT32_MAX, &v[4]) != 0 || num(f[8], -1, INT32_MAX, &v[5]) != 0)
+		return -1;
+	memcpy(p->topic, f[1], strlen(f[1]) + 1);
+	p->partition = (int32_t)v[0];
+	p->log_start = (uint64_t)v[1];
+	p->log_end = (uint64_t)v[2];
+	p->hw = (uint64_t)v[3];
+	p->epoch = (int32_t)v[4];
+	p->leader = (int32_t)v[5];
+	memset(&p->isr, 0, sizeof(p->isr));
+	memset(&p->proposed, 0, sizeof(p->proposed));
+	if ((strcmp(f[9], "-") != 0 && fl_nodeset_parse(&p->isr, f[9]) != 0) ||
+	    (strcmp(f[10], "-") != 0 && fl_nodeset_parse(&p->proposed, f[10]) != 0))
+		return -1;
+	return 0;
+}
+
+int
+fl_bstatus_parse(struct fl_bstatus *s, const char *text, size_t n, size_t *bad_line)
+{
+	struct fl_bstatus out;
+	char line[FL_TOPIC_NAME_MAX + 512];
+	size_t pos = 0, lineno = 0;
+
+	memset(&out, 0, sizeof(out));
+	out.node = -1;
+	*bad_line = 0;
+	while (pos < n) {
+		const char *nl = memchr(text + pos, '\n', n - pos);
+		size_t len = (nl != NULL ? (size_t)(nl - (text + pos)) : n - pos);
+		char *f[12];
+		size_t k;
+		int64_t v;
+
+		lineno++;
+		if (len >= sizeof(line) || memchr(text + pos, '\0', len) != NULL)
+			goto bad;
+		memcpy(line, text + pos, len);
+		line[len] = '\0';
+		pos += len + (nl != NULL);
+		if (strcmp(line, "ok") == 0)
+			break;
+		k = split(line, f, 11);
+		if (strcmp(f[0], "partition") == 0) {
+			if (k != 11)
+				goto bad;
+			if (out.nparts == out.cap) {
+				size_t cap = out.cap ? out.cap * 2 : 16;
+				void *np = realloc(out.parts, cap * sizeof(*out.parts));
+
+				if (np == NULL) {
+					fl_bstatus_free(&out);
+					return FL_ENOMEM;
+				}
+				out.parts = np;
+				out.cap = cap;
+			}
+			if (part_line(&out.parts[out.nparts], f) != 0)
+				goto bad;
+			out.nparts++;
+		} else if (strcmp(f[0], "node") == 0) {
+			if (k != 2 || num(f[1], 0, INT32_MAX, &v) != 0)
+				goto bad;
+			out.node = (int32_t)v;
+		} else if (strcmp(f[0], "controller_epoch") == 0) {
+			if (k != 2 || num(f[1], 0, INT64_MAX, &v) != 0)
+				goto bad;
+			out.controller_epoch = v;
+		}
+	}
+	fl_bstatus_free(s);
+	*s = out;
+	return 0;
+bad:
+	*bad_line = lineno;
+	fl_bstatus_free(&out);
+	return FL_EPROTO;
+}
+
+const struct fl_bstatus_part *
+fl_bstatus_find(const struct fl_bstatus *s, const char *topic, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < s->nparts; i++)
+		if (s->parts[i].partition == partition && strcmp(s->parts[i].topic, topic) == 0)
+			return &s->parts[i];
+	return NULL;
+}

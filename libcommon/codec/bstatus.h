@@ -1,0 +1,52 @@
+/*
+ * bstatus.h: a broker's answer to the admin `status` verb, as the
+ * controller reads it (flume-admin(7)):
+ *
+ *   KEY<TAB>VALUE                   node, controller_epoch, ... (others ignored)
+ *   partition<TAB>TOPIC<TAB>PART<TAB>LOG_START<TAB>LOG_END<TAB>HW<TAB>ROLE
+ *            <TAB>EPOCH<TAB>LEADER<TAB>ISR<TAB>PROPOSED_ISR
+ *   ok
+ *
+ * Keys this reader does not know are skipped (a newer broker may say
+ * more); a `partition` line with a field missing, extra or out of range
+ * is FL_EPROTO.  The answer is given without its `ok` line (or with it:
+ * reading stops there).
+ * Ownership: struct fl_bstatus owns its array; fl_bstatus_free() frees.
+ * Errors: 0, FL_EPROTO (with the line number in *bad_line), FL_ENOMEM.
+ * Layer: codec (pure; malloc only).
+ */
+#ifndef FL_BSTATUS_H
+#define FL_BSTATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec/cmeta.h"
+#include "codec/nodeset.h"
+#include "codec/topics.h"
+
+struct fl_bstatus_part {
+	char topic[FL_TOPIC_NAME_MAX + 1];
+	int32_t partition;
+	uint64_t log_start, log_end, hw;
+	enum fl_role role;
+	int32_t epoch;
+	int32_t leader;			/* -1: none */
+	struct fl_nodeset isr, proposed;	/* proposed: empty unless leader */
+};
+
+struct fl_bstatus {
+	int32_t node;			/* -1: not said */
+	int64_t controller_epoch;
+	struct fl_bstatus_part *parts;	/* owned, in the broker's order */
+	size_t nparts, cap;
+};
+
+void fl_bstatus_free(struct fl_bstatus *s);
+/* Parse text[0..n) into *s (replaced). */
+int fl_bstatus_parse(struct fl_bstatus *s, const char *text, size_t n, size_t *bad_line);
+/* The entry for a partition, or NULL (linear). */
+const struct fl_bstatus_part *fl_bstatus_find(const struct fl_bstatus *s, const char *topic,
+    int32_t partition);
+
+#endif
