@@ -115,9 +115,10 @@ link_close(struct link *l)
 	if (l->pl != NULL) {
 		pid_t pid = pipeline_get_pid(l->pl, 0);
 
-		/* its stdin and stdout close with the pipeline; make sure it ends */
+		/* its stdin and stdout close with the pipeline; make sure it ends:
+		 * SIGPIPE, as if it wrote to the stream we closed */
 		if (pid > 0)
-			(void)kill(pid, SIGKILL);
+			(void)kill(pid, SIGPIPE);	/* a death libpipeline does not report */
 		(void)pipeline_wait(l->pl);
 		pipeline_free(l->pl);
 		l->pl = NULL;

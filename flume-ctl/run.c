@@ -177,8 +177,6 @@ on_reply(void *arg, struct link *l, const struct req *r, const char *text, size_
 	int32_t id = l->cfg->b.id;
 
 	if (r->kind == REQ_PUSH) {
-		if (strcmp(status, "ok") != 0)
-			fl_log(FL_LOG_WARN, "node %d: %s: %s", (int)id, r->line, status);
 		fl_ctl_answer(&c->sm, now, id, r->line, status);
 		return;
 	}

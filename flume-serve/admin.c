@@ -49,6 +49,7 @@ cmd_status(struct broker *b, struct conn *c, char **argv)
 	admin_say(c, "connections\t%zu\n", b->nkafka);
 	admin_say(c, "controller_epoch\t%lld\n", (long long)b->cmeta.controller_epoch);
 	admin_say(c, "topics\t%zu\n", b->cat.ntopics);
+	cluster_say_requests(b, c);
 	for (i = 0; i < b->cat.ntopics; i++) {
 		struct fl_topic *t = b->cat.topics[i];
 
@@ -140,7 +141,8 @@ cmd_create(struct broker *b, struct conn *c, char **argv)
 		admin_say(c, "error: stopping\n");
 		return;
 	}
-	if (is_internal_topic(argv[1], strlen(argv[1]))) {
+	/* a cluster's controller creates the offsets log (one partition) like any topic */
+	if (is_internal_topic(argv[1], strlen(argv[1])) && (c->ctl_epoch < 0 || n != 1)) {
 		admin_say(c, "error: %s is the broker's own topic\n", argv[1]);
 		return;
 	}
@@ -386,6 +388,12 @@ cmd_offline(struct broker *b, struct conn *c, char **argv)
 #define ADMIN_ARGS_MAX 64
 
 static void
+cmd_done(struct broker *b, struct conn *c, char **argv)
+{
+	cluster_cmd_done(b, c, argv);
+}
+
+static void
 cmd_controller(struct broker *b, struct conn *c, char **argv)
 {
 	cluster_cmd_controller(b, c, argv);
@@ -413,6 +421,7 @@ static const struct verb {
 	{ "isr", 4, 4, 1, "isr TOPIC PART EPOCH LIST", cmd_isr },
 	{ "offline", 3, 5, 1, "offline TOPIC PART EPOCH [LEADER REPLICAS]", cmd_offline },
 	{ "controller", 1, 1, 0, "controller EPOCH", cmd_controller },
+	{ "done", 1, 1, 1, "done ID", cmd_done },
 	{ "help", 0, 0, 0, "help", cmd_help },
 };
 

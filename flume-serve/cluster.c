@@ -463,6 +463,32 @@ child_drop_wait(struct broker *b, int32_t leader, const char *topic, int32_t par
 	return 0;	/* it ended: the lock went with it */
 }
 
+int
+cluster_topic_deleting(struct broker *b, struct fl_topic *t)
+{
+	struct fl_err err = { 0 };
+	int32_t j;
+
+	if (!cluster_is_on(b))
+		return 0;
+	for (j = 0; j < t->nparts; j++) {
+		struct fl_part *p = &t->parts[j];
+
+		if (p->role != FL_ROLE_FOLLOWER)
+			continue;
+		if (child_drop_wait(b, p->leader_id, t->name, j) != 0) {
+			fl_log(FL_LOG_ERROR, "delete topic %s: the follower of partition %d did not "
+			    "let it go within %d ms", t->name, (int)j, CHILD_DROP_WAIT_MS);
+			return FL_EBUSY;
+		}
+		(void)fl_part_step_down(p, FL_ROLE_OFFLINE, p->leader_epoch, -1, NULL);
+	}
+	fl_cmeta_drop_topic(&b->cmeta, t->name);
+	if (save(b, &err) != 0)
+		fl_log(FL_LOG_ERROR, "%s", err.msg);
+	return 0;
+}
+
 void
 cluster_stop(struct broker *b)
 {
@@ -484,6 +510,9 @@ cluster_stop(struct broker *b)
 	b->children = NULL;
 	b->nchildren = 0;
 	fl_cmeta_free(&b->cmeta);
+	free(b->requests);
+	b->requests = NULL;
+	b->nrequests = 0;
 }
 
 /* ---- the partition hand-over ---- */
@@ -725,6 +754,77 @@ cluster_fenced(struct broker *b, struct conn *c)
 	admin_say(c, "error: fenced: controller epoch %lld is older than %lld\n",
 	    (long long)c->ctl_epoch, (long long)b->cmeta.controller_epoch);
 	return 1;
+}
+
+int
+cluster_request(struct broker *b, int is_delete, const char *name, int32_t nparts, int32_t rf,
+    const struct fl_topic_conf *conf)
+{
+	struct ctl_request *r;
+	size_t i;
+
+	for (i = 0; i < b->nrequests; i++)
+		if (b->requests[i].is_delete == is_delete && strcmp(b->requests[i].name, name) == 0)
+			return 0;
+	if (b->nrequests == CLUSTER_REQUESTS_MAX)
+		return FL_EFULL;
+	if (b->requests == NULL &&
+	    (b->requests = calloc(CLUSTER_REQUESTS_MAX, sizeof(*b->requests))) == NULL)
+		return FL_ENOMEM;
+	r = &b->requests[b->nrequests++];
+	memset(r, 0, sizeof(*r));
+	r->id = ++b->next_request_id;
+	r->is_delete = is_delete;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->nparts = nparts;
+	r->rf = rf;
+	if (conf != NULL)
+		r->conf = *conf;
+	fl_log(FL_LOG_INFO, "asking the controller to %s topic %s", is_delete ? "delete" : "create",
+	    name);
+	return 0;
+}
+
+void
+cluster_say_requests(struct broker *b, struct conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < b->nrequests; i++) {
+		const struct ctl_request *r = &b->requests[i];
+		char conf[FL_TOPIC_CONF_TEXT_MAX];
+		size_t k;
+
+		if (r->is_delete) {
+			admin_say(c, "request\t%llu\tdelete\t%s\n", (unsigned long long)r->id, r->name);
+			continue;
+		}
+		fl_topic_conf_format(&r->conf, conf, sizeof(conf));
+		for (k = 0; conf[k] != '\0'; k++)
+			if (conf[k] == ' ')
+				conf[k] = '\t';	/* one field per config */
+		admin_say(c, "request\t%llu\tcreate\t%s\t%d\t%d%s%s\n", (unsigned long long)r->id,
+		    r->name, (int)r->nparts, (int)r->rf, conf[0] ? "\t" : "", conf);
+	}
+}
+
+/* done ID: the controller took the request (it says in its log what came of it). */
+void
+cluster_cmd_done(struct broker *b, struct conn *c, char **argv)
+{
+	uint64_t id;
+	size_t i;
+
+	if (fl_conf_u64(argv[1], 1, UINT64_MAX, 0, &id) != 0) {
+		admin_say(c, "error: ID must be a request id\n");
+		return;
+	}
+	for (i = 0; i < b->nrequests; i++)
+		if (b->requests[i].id == id) {
+			b->requests[i] = b->requests[--b->nrequests];
+			break;
+		}
+	admin_say(c, "ok\n");
 }
 
 /* brokers ID=HOST:PORT ... */

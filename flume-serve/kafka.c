@@ -815,6 +815,14 @@ auto_create(struct broker *b, struct fl_kp_req *req)
 		if (store_find(b, t->p, t->len) != NULL || !fl_topic_name_ok(t->p, t->len) ||
 		    !cname(names[n], sizeof(names[n]), *t))
 			continue;
+		if (cluster_is_on(b)) {
+			/* the controller creates it (3 replicas, or fewer brokers) */
+			int32_t most = b->cmeta.nbrokers < 3 ? (int32_t)b->cmeta.nbrokers : 3;
+
+			if (!is_internal_topic(t->p, t->len))
+				(void)cluster_request(b, 0, names[n], b->cfg->num_partitions, most, NULL);
+			continue;
+		}
 		nt[n].name = names[n];
 		nt[n].nparts = b->cfg->num_partitions;
 		n++;
@@ -912,6 +920,7 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	char (*names)[FL_TOPIC_NAME_MAX + 1];
 	size_t *which;
 	size_t i, n = 0, from;
+	int32_t rf;
 	int rc = 0;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
@@ -932,11 +941,21 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		}
 		tr[i].error = b->is_stopping ? FL_KERR_NOT_CONTROLLER :
 		    fl_catalog_check_create(&b->cat, r, i, b->cfg->node_id,
-		    b->cfg->num_partitions, &nparts, &nt[n].conf, &msg);
+		    cluster_is_on(b) ? (int32_t)b->cmeta.nbrokers : 0, b->cfg->num_partitions,
+		    &nparts, &rf, &nt[n].conf, &msg);
 		tr[i].error_message = fl_kp_str(msg);
 		if (tr[i].error != 0 || r->validate_only ||
 		    !cname(names[n], sizeof(names[n]), r->topics[i].name))
 			continue;
+		if (cluster_is_on(b)) {
+			/* the controller creates it; clients see it once it has leaders */
+			if (cluster_request(b, 0, names[n], nparts, rf, &nt[n].conf) != 0) {
+				tr[i].error = FL_KERR_NOT_CONTROLLER;
+				tr[i].error_message = fl_kp_str("too many topic requests wait for "
+				    "the controller");
+			}
+			continue;
+		}
 		nt[n].name = names[n];
 		nt[n].nparts = nparts;
 		which[n++] = i;
@@ -988,6 +1007,12 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			tr[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			continue;
 		}
+		if (cluster_is_on(b)) {
+			/* the controller deletes it everywhere */
+			tr[i].error = cluster_request(b, 1, name, 0, 0, NULL) == 0 ? FL_KERR_NONE :
+			    FL_KERR_NOT_CONTROLLER;
+			continue;
+		}
 		rc = store_delete(b, name);
 		tr[i].error = rc == 0 ? FL_KERR_NONE : FL_KERR_UNKNOWN_SERVER_ERROR;
 	}
@@ -1018,7 +1043,7 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		fl_log(FL_LOG_INFO, "%s asked for a transactional producer id; "
 		    "transactions are not supported", c->peer);
 		resp.error = FL_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-	} else if (fl_catalog_next_pid(&b->cat, &resp.producer_id, &err) != 0) {
+	} else if (fl_catalog_next_pid(&b->cat, b->cfg->node_id, &resp.producer_id, &err) != 0) {
 		fl_log(FL_LOG_ERROR, "%s", err.msg);
 		resp.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
 		resp.producer_id = -1;

@@ -822,9 +822,10 @@ conn_service(struct broker *b, struct conn *c)
 	if (c->fd < 0)
 		return;
 	if (c->qlen == 0 && !c->is_parked && !frame_waits(b, c)) {
-		/* nothing owed: close on EOF, closing, or (while stopping) idle */
+		/* nothing owed: close on EOF, closing, or (while stopping) idle,
+		 * the controller's standing admin stream too */
 		if (c->is_closing || (c->is_eof && c->rlen - c->rpos == 0) ||
-		    (c->is_eof && c->is_admin) || (b->is_stopping && !c->is_admin))
+		    (c->is_eof && c->is_admin) || b->is_stopping)
 			conn_close(b, c, c->is_closing ? "done" : "peer closed");
 		else if (c->is_eof)
 			conn_close(b, c, "peer closed mid-request");

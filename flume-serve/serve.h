@@ -228,6 +228,9 @@ struct broker {
 	int coord_here;			/* this node coordinates groups (leads the offsets log) */
 
 	struct fl_cmeta cmeta;		/* cluster.meta: brokers, partition roles */
+	struct ctl_request *requests;	/* CreateTopics/DeleteTopics for the controller */
+	size_t nrequests;
+	uint64_t next_request_id;
 	struct child **children;	/* flume-repl, one per leader followed (cluster.c) */
 	size_t nchildren;
 	char repl_path[SERVE_PATH_MAX];	/* the flume-repl program */
@@ -286,6 +289,28 @@ void cluster_cmd_follow(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_isr(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_offline(struct broker *b, struct conn *c, char **argv);
 void cluster_topic_created(struct broker *b, struct fl_topic *t);
+/* A topic is about to be deleted: its followers let it go first (FL_EBUSY if one does not). */
+int cluster_topic_deleting(struct broker *b, struct fl_topic *t);
+
+/*
+ * In a cluster, topics are created and deleted by the controller: a
+ * client's CreateTopics, DeleteTopics or auto-creation is queued here,
+ * shown in `status` as a request line, and dropped when the controller
+ * says `done ID` (flume-admin(7)).
+ */
+#define CLUSTER_REQUESTS_MAX 256
+struct ctl_request {
+	uint64_t id;
+	int is_delete;
+	char name[FL_TOPIC_NAME_MAX + 1];
+	int32_t nparts, rf;
+	struct fl_topic_conf conf;
+};
+/* Queue one: 0, or FL_EFULL (too many wait). A request already queued is not queued twice. */
+int cluster_request(struct broker *b, int is_delete, const char *name, int32_t nparts,
+    int32_t rf, const struct fl_topic_conf *conf);
+void cluster_say_requests(struct broker *b, struct conn *c);
+void cluster_cmd_done(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_controller(struct broker *b, struct conn *c, char **argv);
 /* Is this admin connection's controller older than one the broker heard of?  (says so) */
 int cluster_fenced(struct broker *b, struct conn *c);

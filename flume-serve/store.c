@@ -196,6 +196,8 @@ store_delete(struct broker *b, const char *name)
 
 	if (t == NULL)
 		return FL_ENOENT;
+	if ((rc = cluster_topic_deleting(b, t)) != 0)
+		return rc;
 	unlock_topic(t);
 	rc = fl_catalog_delete(&b->cat, name, &err);
 	if (rc != 0) {

@@ -11,8 +11,36 @@ void
 fl_bstatus_free(struct fl_bstatus *s)
 {
 	free(s->parts);
+	free(s->reqs);
 	memset(s, 0, sizeof(*s));
 	s->node = -1;
+}
+
+int
+fl_bstatus_copy(struct fl_bstatus *dst, const struct fl_bstatus *src)
+{
+	struct fl_bstatus c;
+
+	memset(&c, 0, sizeof(c));
+	c.node = src->node;
+	c.controller_epoch = src->controller_epoch;
+	if (src->nparts > 0) {
+		if ((c.parts = malloc(src->nparts * sizeof(*c.parts))) == NULL)
+			return FL_ENOMEM;
+		memcpy(c.parts, src->parts, src->nparts * sizeof(*c.parts));
+		c.nparts = c.cap = src->nparts;
+	}
+	if (src->nreqs > 0) {
+		if ((c.reqs = malloc(src->nreqs * sizeof(*c.reqs))) == NULL) {
+			free(c.parts);
+			return FL_ENOMEM;
+		}
+		memcpy(c.reqs, src->reqs, src->nreqs * sizeof(*c.reqs));
+		c.nreqs = c.reqcap = src->nreqs;
+	}
+	fl_bstatus_free(dst);
+	*dst = c;
+	return 0;
 }
 
 /* Split line[0..n) at tabs into f[max]; the count (max + 1 when more). */
@@ -126,7 +154,49 @@ fl_bstatus_parse(struct fl_bstatus *s, const char *text, size_t n, size_t *bad_l
 		if (strcmp(line, "ok") == 0)
 			break;
 		k = split(line, f, 11);
-		if (strcmp(f[0], "partition") == 0) {
+		if (strcmp(f[0], "request") == 0) {
+			struct fl_bstatus_req *r;
+			size_t j;
+
+			if (out.nreqs == out.reqcap) {
+				size_t cap = out.reqcap ? out.reqcap * 2 : 8;
+				void *np = realloc(out.reqs, cap * sizeof(*out.reqs));
+
+				if (np == NULL) {
+					fl_bstatus_free(&out);
+					return FL_ENOMEM;
+				}
+				out.reqs = np;
+				out.reqcap = cap;
+			}
+			r = &out.reqs[out.nreqs];
+			memset(r, 0, sizeof(*r));
+			if (k < 4 || k > 10 || num(f[1], 1, INT64_MAX, &v) != 0 ||
+			    !fl_topic_name_ok(f[3], strlen(f[3])))
+				goto bad;
+			r->id = (uint64_t)v;
+			memcpy(r->topic, f[3], strlen(f[3]) + 1);
+			if (strcmp(f[2], "delete") == 0 && k == 4) {
+				r->is_delete = 1;
+			} else if (strcmp(f[2], "create") == 0 && k >= 6) {
+				if (num(f[4], 1, FL_TOPIC_PARTITIONS_MAX, &v) != 0)
+					goto bad;
+				r->nparts = (int32_t)v;
+				if (num(f[5], 1, FL_REPL_REPLICAS_MAX, &v) != 0)
+					goto bad;
+				r->rf = (int32_t)v;
+				for (j = 6; j < k; j++) {
+					const char *eq = strchr(f[j], '=');
+
+					if (eq == NULL || fl_topic_conf_set(&r->conf, f[j],
+					    (size_t)(eq - f[j]), eq + 1, strlen(eq + 1)) != 0)
+						goto bad;
+				}
+			} else {
+				goto bad;
+			}
+			out.nreqs++;
+		} else if (strcmp(f[0], "partition") == 0) {
 			if (k != 11)
 				goto bad;
 			if (out.nparts == out.cap) {

@@ -5,6 +5,10 @@
  *   KEY<TAB>VALUE                   node, controller_epoch, ... (others ignored)
  *   partition<TAB>TOPIC<TAB>PART<TAB>LOG_START<TAB>LOG_END<TAB>HW<TAB>ROLE
  *            <TAB>EPOCH<TAB>LEADER<TAB>ISR<TAB>PROPOSED_ISR
+ *   request<TAB>ID<TAB>create<TAB>TOPIC<TAB>PARTITIONS<TAB>RF[<TAB>KEY=VALUE ...]
+ *   request<TAB>ID<TAB>delete<TAB>TOPIC
+ *                                   a client's CreateTopics/DeleteTopics,
+ *                                   for the controller to carry out
  *   ok
  *
  * Keys this reader does not know are skipped (a newer broker may say
@@ -35,14 +39,26 @@ struct fl_bstatus_part {
 	struct fl_nodeset isr, proposed;	/* proposed: empty unless leader */
 };
 
+struct fl_bstatus_req {
+	uint64_t id;
+	int is_delete;
+	char topic[FL_TOPIC_NAME_MAX + 1];
+	int32_t nparts, rf;		/* create */
+	struct fl_topic_conf conf;	/* create */
+};
+
 struct fl_bstatus {
 	int32_t node;			/* -1: not said */
 	int64_t controller_epoch;
 	struct fl_bstatus_part *parts;	/* owned, in the broker's order */
 	size_t nparts, cap;
+	struct fl_bstatus_req *reqs;	/* owned */
+	size_t nreqs, reqcap;
 };
 
 void fl_bstatus_free(struct fl_bstatus *s);
+/* A deep copy (dst's old arrays freed on success): 0 or FL_ENOMEM. */
+int fl_bstatus_copy(struct fl_bstatus *dst, const struct fl_bstatus *src);
 /* Parse text[0..n) into *s (replaced). */
 int fl_bstatus_parse(struct fl_bstatus *s, const char *text, size_t n, size_t *bad_line);
 /* The entry for a partition, or NULL (linear). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "codec/offsets.h"
 #include "sm/ctl.h"
 #include "sm/elect.h"
 #include "sm/place.h"
@@ -303,17 +304,10 @@ fl_ctl_status(struct fl_ctl *c, int64_t now_ms, int32_t id, uint64_t token,
 	if (st->controller_epoch > c->epoch)
 		fence_self(c, st->controller_epoch);
 	memset(&copy, 0, sizeof(copy));
-	if (st->nparts > 0) {
-		copy.parts = malloc(st->nparts * sizeof(*copy.parts));
-		if (copy.parts == NULL) {
-			c->nomem = 1;
-			return;
-		}
-		memcpy(copy.parts, st->parts, st->nparts * sizeof(*copy.parts));
+	if (fl_bstatus_copy(&copy, st) != 0) {
+		c->nomem = 1;
+		return;
 	}
-	copy.node = st->node;
-	copy.controller_epoch = st->controller_epoch;
-	copy.nparts = copy.cap = st->nparts;
 	fl_bstatus_free(&n->st);
 	n->st = copy;
 	n->has_status = 1;
@@ -601,11 +595,39 @@ is_deleting(const struct fl_ctl *c, const char *topic)
 	return 0;
 }
 
+/* Carry out the clients' CreateTopics/DeleteTopics node n holds for the controller. */
+static void
+requests(struct fl_ctl *c, struct fl_ctl_node *n)
+{
+	char msg[FL_CTL_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < n->st.nreqs; i++) {
+		const struct fl_bstatus_req *r = &n->st.reqs[i];
+		int rc;
+
+		if (r->is_delete)
+			rc = fl_ctl_delete_topic(c, r->topic, msg, sizeof(msg));
+		else
+			rc = fl_ctl_create_topic(c, r->topic, r->nparts, r->rf, &r->conf, msg,
+			    sizeof(msg));
+		note(c, "node %d asks to %s topic %s: %s%s", (int)n->b.id,
+		    r->is_delete ? "delete" : "create", r->topic, rc == 0 ? "" : "refused: ", msg);
+		push(c, n, "done %llu", (unsigned long long)r->id);
+	}
+}
+
 /* Bring node n (a fresh answer) to what the state says. */
 static void
 reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 {
 	size_t i;
+
+	if (n->st.nreqs > 0) {
+		/* what they decide is pushed to every node: the rest next time */
+		requests(c, n);
+		return;
+	}
 
 	/* topics it lacks; topics deleted while it was away */
 	for (i = 0; i < c->topics.n; i++) {
@@ -697,6 +719,17 @@ fl_ctl_tick(struct fl_ctl *c, int64_t now_ms)
 
 	if (c->is_fenced)
 		return;
+	if (topic_of(c, FL_OFFSETS_TOPIC) == NULL) {
+		/* the consumer groups' offsets log: its leader coordinates every group */
+		char msg[FL_CTL_MSG_MAX];
+		size_t unfenced = 0;
+
+		for (i = 0; i < c->nnodes; i++)
+			unfenced += !c->nodes[i].fenced;
+		if (unfenced > 0)
+			(void)fl_ctl_create_topic(c, FL_OFFSETS_TOPIC, 1, unfenced < 3 ?
+			    (int32_t)unfenced : 3, NULL, msg, sizeof(msg));
+	}
 	elections(c, now_ms);
 	isr_commits(c);
 	moves(c, now_ms);

@@ -29,6 +29,10 @@
  *    new epoch and is elected again when a committed-ISR member returns;
  *  - a leader's proposed ISR is committed when it holds the leader and
  *    only replicas, and pushed to the leader and its followers;
+ *  - the consumer groups' offsets log (__consumer_offsets, one partition,
+ *    3 replicas or fewer nodes) is created when the state lacks it;
+ *  - clients' CreateTopics and DeleteTopics, queued by brokers and shown
+ *    in their status, are carried out and answered `done ID`;
  *  - every other node is brought to what the state says (reconciling):
  *    followers follow, non-replicas know where the leader is, topics
  *    exist, deleted topics go;

@@ -255,6 +255,8 @@ topic_remove_dirs(struct fl_catalog *c, struct fl_topic *t)
 		char dir[PATH_BYTES];
 		int rc;
 
+		if (fl_part_dir(&t->parts[i]) == NULL)
+			continue;	/* closed: removed at the delete */
 		snprintf(dir, sizeof(dir), "%s", fl_part_dir(&t->parts[i]));
 		(void)fl_part_close(&t->parts[i]);
 		rc = rm_flat_dir(c->vfs, dir);
@@ -356,6 +358,17 @@ fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err)
 		struct fl_part *p = &t->parts[j];
 		char del[PATH_BYTES];
 
+		if (!p->is_open) {
+			/* closed here (a replica another process wrote): nobody holds it */
+			char base[FL_TOPIC_NAME_MAX + 16], dir[PATH_BYTES];
+
+			if (fl_topic_dir_name(base, sizeof(base), t->name, j) == 0 &&
+			    path_join(dir, sizeof(dir), c->dir, "/", base) == 0 &&
+			    path_join(del, sizeof(del), dir, "", ".del") == 0 &&
+			    fl_vfs_rename(c->vfs, dir, del) == 0 && (rc = rm_flat_dir(c->vfs, del)) != 0)
+				say(c, FL_CATALOG_WARN, "remove %s: %s", del, why(rc));
+			continue;
+		}
 		/* the plog keeps its own copy of the path: rename under it */
 		if (path_join(del, sizeof(del), fl_part_dir(p), "", ".del") == 0 &&
 		    fl_vfs_rename(c->vfs, fl_part_dir(p), del) == 0) {
@@ -460,8 +473,8 @@ fl_catalog_reap(struct fl_catalog *c)
 
 int16_t
 fl_catalog_check_create(const struct fl_catalog *c, const struct fl_kp_create_topics_req *r,
-    size_t idx, int32_t node_id, int32_t default_parts, int32_t *nparts,
-    struct fl_topic_conf *conf, const char **msg)
+    size_t idx, int32_t node_id, int32_t nbrokers, int32_t default_parts, int32_t *nparts,
+    int32_t *rf, struct fl_topic_conf *conf, const char **msg)
 {
 	const struct fl_kp_create_topic *t = &r->topics[idx];
 	size_t i, j;
@@ -481,7 +494,22 @@ fl_catalog_check_create(const struct fl_catalog *c, const struct fl_kp_create_to
 		*msg = "topic already exists";
 		return FL_KERR_TOPIC_ALREADY_EXISTS;
 	}
-	if (t->replication_factor != -1 && t->replication_factor != 1) {
+	*rf = 1;
+	if (nbrokers > 0) {
+		/* a cluster: the controller places the replicas */
+		int32_t most = nbrokers < FL_REPL_REPLICAS_MAX ? nbrokers : FL_REPL_REPLICAS_MAX;
+
+		*rf = t->replication_factor == -1 ? (most < 3 ? most : 3) : t->replication_factor;
+		if (*rf < 1 || *rf > most) {
+			*msg = "the replication factor must be 1 up to the number of brokers (at most 16)";
+			return FL_KERR_INVALID_REPLICATION_FACTOR;
+		}
+		if (t->nassignments > 0) {
+			*msg = "in a cluster the controller places partitions (flume-ctl reassign "
+			    "moves them)";
+			return FL_KERR_INVALID_REPLICA_ASSIGNMENT;
+		}
+	} else if (t->replication_factor != -1 && t->replication_factor != 1) {
 		*msg = "a single node can only hold one replica";
 		return FL_KERR_INVALID_REPLICATION_FACTOR;
 	}
@@ -527,14 +555,21 @@ fl_catalog_check_create(const struct fl_catalog *c, const struct fl_kp_create_to
 			return FL_KERR_INVALID_CONFIG;
 		}
 	}
+	if ((conf->set & FL_TCONF_MIN_INSYNC) && conf->min_insync > *rf) {
+		*msg = "min.insync.replicas is more than the replication factor";
+		return FL_KERR_INVALID_CONFIG;
+	}
 	return FL_KERR_NONE;
 }
 
 /* ---- producer ids ---- */
 
 int
-fl_catalog_next_pid(struct fl_catalog *c, int64_t *pid, struct fl_err *err)
+fl_catalog_next_pid(struct fl_catalog *c, int32_t node_id, int64_t *pid, struct fl_err *err)
 {
+	if (c->pid_next >= ((int64_t)1 << FL_CATALOG_PID_NODE_SHIFT))
+		return fl_err_set(err, FL_ERANGE, "%s: every producer id of this node is spent",
+		    c->dir);
 	if (c->pid_next >= c->pid_limit) {
 		char text[64];
 		int64_t limit = c->pid_next + FL_CATALOG_PID_BLOCK;
@@ -547,7 +582,8 @@ fl_catalog_next_pid(struct fl_catalog *c, int64_t *pid, struct fl_err *err)
 			    FL_CATALOG_PIDS_FILE, why(rc));
 		c->pid_limit = limit;
 	}
-	*pid = c->pid_next++;
+	*pid = ((int64_t)(node_id & FL_CATALOG_PID_NODE_MASK) << FL_CATALOG_PID_NODE_SHIFT) |
+	    c->pid_next++;
 	return 0;
 }
 

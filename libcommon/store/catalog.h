@@ -134,17 +134,31 @@ int fl_catalog_reopen(struct fl_catalog *c, struct fl_topic *t, int32_t idx, int
 void fl_catalog_reap(struct fl_catalog *c);
 
 /*
- * CreateTopics: may topic `idx` of the request be created on this node (a
- * one-node broker: every replica is node_id)?  Returns 0 with the partition
- * count in *nparts (default_parts for -1) and its configs in *conf, or the
+ * CreateTopics: may topic `idx` of the request be created?  On a one-node
+ * broker (nbrokers 0) every replica is node_id; in a cluster of nbrokers
+ * the replication factor is 1..nbrokers (at most 16; -1: 3, or fewer
+ * brokers) and the controller places replicas, so assignments are
+ * refused.  Returns 0 with the partition count in *nparts (default_parts
+ * for -1), the replication factor in *rf and its configs in *conf, or the
  * Kafka error with a sentence for the client in *msg (INVALID_CONFIG for a
- * config flume does not know or a bad value).  Changes nothing.
+ * config flume does not know, a bad value, or min.insync.replicas above
+ * the replication factor).  Changes nothing.
  */
 int16_t fl_catalog_check_create(const struct fl_catalog *c,
-    const struct fl_kp_create_topics_req *r, size_t idx, int32_t node_id,
-    int32_t default_parts, int32_t *nparts, struct fl_topic_conf *conf, const char **msg);
+    const struct fl_kp_create_topics_req *r, size_t idx, int32_t node_id, int32_t nbrokers,
+    int32_t default_parts, int32_t *nparts, int32_t *rf, struct fl_topic_conf *conf,
+    const char **msg);
 
-/* The next producer id (a durable block of FL_CATALOG_PID_BLOCK at a time). */
-int fl_catalog_next_pid(struct fl_catalog *c, int64_t *pid, struct fl_err *err);
+/*
+ * The next producer id (a durable block of FL_CATALOG_PID_BLOCK at a time):
+ * this node's count in the low 40 bits, the low 23 bits of its node id
+ * above, so that the brokers of a cluster (node ids that differ in their
+ * low 23 bits) never hand out the same id: a producer that moves to a new
+ * leader must not meet another's sequence numbers there.  FL_ERANGE when
+ * this node's 2^40 ids are spent.
+ */
+#define FL_CATALOG_PID_NODE_SHIFT 40
+#define FL_CATALOG_PID_NODE_MASK 0x7fffff
+int fl_catalog_next_pid(struct fl_catalog *c, int32_t node_id, int64_t *pid, struct fl_err *err);
 
 #endif

@@ -124,14 +124,17 @@ main(void)
 	CHECK(fl_catalog_create(&c, nt, 1, 1000, &err) == 0 && nt[0].rc == FL_EEXIST,
 	    "an existing topic is EEXIST");
 	append_one(&fl_catalog_find(&c, "a", 1)->parts[1]);
-	CHECK(fl_catalog_next_pid(&c, &pid, &err) == 0 && pid == 0, "first producer id 0");
-	CHECK(fl_catalog_next_pid(&c, &pid, &err) == 0 && pid == 1, "then 1");
+	CHECK(fl_catalog_next_pid(&c, 0, &pid, &err) == 0 && pid == 0, "first producer id 0");
+	CHECK(fl_catalog_next_pid(&c, 0, &pid, &err) == 0 && pid == 1, "then 1");
 	fl_catalog_close(&c);
 
 	/* a restart skips the whole reserved block */
 	CHECK_INT(open_cat(&c, &err), ==, 0, "reopen");
-	CHECK(fl_catalog_next_pid(&c, &pid, &err) == 0 && pid == FL_CATALOG_PID_BLOCK,
+	CHECK(fl_catalog_next_pid(&c, 0, &pid, &err) == 0 && pid == FL_CATALOG_PID_BLOCK,
 	    "after a restart ids start past the reserved block");
+	CHECK(fl_catalog_next_pid(&c, 3, &pid, &err) == 0 &&
+	    pid == ((int64_t)3 << 40 | (FL_CATALOG_PID_BLOCK + 1)),
+	    "node 3's ids carry its id above the count: no two brokers share one");
 	CHECK(fl_catalog_find(&c, "a", 1) != NULL && fl_catalog_find(&c, "b", 1) != NULL,
 	    "topics survive a restart");
 	CHECK_INT(fl_catalog_delete(&c, "b", &err), ==, 0, "delete b");
