@@ -43,6 +43,7 @@ struct cat_conf {
 	size_t batch_bytes_max;
 	int16_t acks;			/* 0, 1, -1 */
 	int is_idempotent;
+	int is_report;			/* --report: acknowledged records to stdout */
 	/* consumer */
 	enum cat_off off_kind;
 	int64_t off_value;

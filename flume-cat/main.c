@@ -29,7 +29,7 @@ static volatile sig_atomic_t sigint_count;
 
 static const char usage_text[] =
     "usage: flume-cat -P -b HOST:PORT -t TOPIC [-z] [-K SEP] [-p N] [-c COUNT]\n"
-    "                 [--acks 0|1|all] [--idempotent | --no-idempotence]\n"
+    "                 [--acks 0|1|all] [--idempotent | --no-idempotence] [--report]\n"
     "                 [--linger-ms N] [--batch-bytes N] [--timeout-ms N]\n"
     "                 [--client-id ID]\n"
     "       flume-cat -C -b HOST:PORT -t TOPIC [-z] [-K SEP] [-p N] [-e]\n"
@@ -95,7 +95,7 @@ parse_offset(struct cat_conf *c, const char *s)
 enum {
 	OPT_ACKS = 256, OPT_IDEMPOTENT, OPT_NO_IDEMPOTENCE, OPT_LINGER,
 	OPT_BATCH_BYTES, OPT_TIMEOUT, OPT_CLIENT_ID, OPT_JSON, OPT_LIST_FORMAT,
-	OPT_SESSION, OPT_REBALANCE, OPT_HEARTBEAT, OPT_COMMIT
+	OPT_SESSION, OPT_REBALANCE, OPT_HEARTBEAT, OPT_COMMIT, OPT_REPORT
 };
 
 int
@@ -116,6 +116,7 @@ main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "acks", required_argument, NULL, OPT_ACKS },
 		{ "idempotent", no_argument, NULL, OPT_IDEMPOTENT },
+		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "no-idempotence", no_argument, NULL, OPT_NO_IDEMPOTENCE },
 		{ "linger-ms", required_argument, NULL, OPT_LINGER },
 		{ "batch-bytes", required_argument, NULL, OPT_BATCH_BYTES },
@@ -188,6 +189,7 @@ main(int argc, char **argv)
 				conf.acks = (int16_t)parse_num("--acks", optarg, 0, 1);
 			break;
 		case OPT_IDEMPOTENT: conf.is_idempotent = 1; is_idem_set = 1; break;
+		case OPT_REPORT: conf.is_report = 1; break;
 		case OPT_NO_IDEMPOTENCE: conf.is_idempotent = 0; is_idem_set = 1; break;
 		case OPT_LINGER:
 			conf.linger_ms = parse_num("--linger-ms", optarg, 0, 3600000);
@@ -316,6 +318,10 @@ main(int argc, char **argv)
 	 * both idempotence and weaker acks is a contradiction; weaker acks
 	 * alone turn the default idempotence off.
 	 */
+	if (conf.is_report && (conf.mode != CAT_PRODUCE || (is_acks_set && conf.acks == 0))) {
+		fl_warnx("--report is for -P with acks 1 or all");
+		usage(1);
+	}
 	if (is_acks_set && conf.acks != -1) {
 		if (is_idem_set && conf.is_idempotent) {
 			fl_warnx("--idempotent needs --acks all");

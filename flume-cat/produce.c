@@ -39,6 +39,7 @@ struct pbatch {
 	int32_t count;			/* records in the batch; 0: none */
 	int is_closed;			/* fl_batch_end done; being delivered */
 	int32_t next_seq;		/* BaseSequence of the next new batch */
+	struct fl_wr vals;		/* owned, --report: the batch's values, each with its end byte */
 };
 
 struct producer {
@@ -72,6 +73,7 @@ pb_grow(struct producer *pr, int32_t n)
 	for (i = pr->npb; i < n; i++) {
 		memset(&pb[i], 0, sizeof(pb[i]));
 		fl_wr_init(&pb[i].w, pr->conf->batch_bytes_max + 4096);
+		fl_wr_init(&pb[i].vals, pr->conf->is_report ? pr->conf->batch_bytes_max + 4096 : 0);
 	}
 	pr->pb = pb;
 	pr->npb = n;
@@ -160,8 +162,34 @@ pb_done(struct producer *pr, struct pbatch *pb)
 		pb->next_seq = (int32_t)(next > INT32_MAX ? next - INT32_MAX - 1 : next);
 	}
 	fl_wr_reset(&pb->w);
+	fl_wr_reset(&pb->vals);
 	pb->count = 0;
 	pb->is_closed = 0;
+}
+
+/*
+ * --report: one line per record of an acknowledged batch, PARTITION TAB
+ * OFFSET TAB VALUE (offset -1 when the broker said it had the batch
+ * already without saying where), flushed at once so a reader sees every
+ * acknowledgement even if this process is killed right after.
+ */
+static void
+report(const struct producer *pr, int32_t part, const struct pbatch *pb, int64_t base)
+{
+	const uint8_t *p = pb->vals.p, *end = pb->vals.p + pb->vals.len;
+	char end_byte = pr->conf->is_nul_delim ? '\0' : '\n';
+	int32_t i;
+
+	for (i = 0; i < pb->count && p < end; i++) {
+		const uint8_t *e = memchr(p, end_byte, (size_t)(end - p));
+
+		if (e == NULL)
+			break;
+		printf("%d\t%lld\t", (int)part, base >= 0 ? (long long)(base + i) : -1LL);
+		fwrite(p, 1, (size_t)(e - p) + 1, stdout);
+		p = e + 1;
+	}
+	fflush(stdout);
 }
 
 /*
@@ -249,6 +277,8 @@ send_to(struct producer *pr, struct conn *c, int *is_retry, int16_t *last_err)
 			pb = &pr->pb[pp->index];
 			/* 46: an old broker's way of saying "already have it" */
 			if (pp->error == 0 || pp->error == FL_KERR_DUPLICATE_SEQUENCE_NUMBER) {
+				if (pr->conf->is_report)
+					report(pr, pp->index, pb, pp->error == 0 ? pp->base_offset : -1);
 				pb_done(pr, pb);
 			} else if (fl_kerr_is_retriable(pp->error) &&
 			    pp->error != FL_KERR_CORRUPT_MESSAGE) {
@@ -320,8 +350,9 @@ flush(struct producer *pr)
 		(void)cat_sleep_ms(pr->conf, backoff_ms);
 		if (backoff_ms < 1000)
 			backoff_ms *= 2;
-		/* leaders may have moved or the connection dropped: ask again */
-		if ((rc = refresh(pr)) != 0)
+		/* leaders may have moved or the connection dropped: ask again;
+		 * no broker answering at all is retried too, until the deadline */
+		if ((rc = refresh(pr)) != 0 && rc != EX_UNAVAILABLE)
 			return rc;
 	}
 	pr->pending_bytes = 0;
@@ -379,6 +410,14 @@ add_record(struct producer *pr, const uint8_t *p, size_t n)
 	if ((rc = fl_batch_add(&pb->b, fl_wall_ms(), &key, &value, NULL, 0)) != 0) {
 		fl_warnx("record %lld: %s", (long long)pr->count + 1, fl_strerror(rc));
 		return EX_DATAERR;
+	}
+	if (conf->is_report) {
+		fl_wr_raw(&pb->vals, value.p, value.len);
+		fl_wr_raw(&pb->vals, conf->is_nul_delim ? "" : "\n", 1);
+		if (pb->vals.err != 0) {
+			fl_warnx("out of memory");
+			return EX_OSERR;
+		}
 	}
 	pb->count++;
 	pr->count++;
@@ -521,8 +560,10 @@ cat_produce(const struct cat_conf *conf)
 		for (i = 0; i < pr.pool.n; i++)
 			conn_drain_close(&pr.pool, &pr.pool.c[i]);
 	}
-	for (k = 0; k < pr.npb; k++)
+	for (k = 0; k < pr.npb; k++) {
 		fl_wr_free(&pr.pb[k].w);
+		fl_wr_free(&pr.pb[k].vals);
+	}
 	free(pr.pb);
 	cat_topic_free(&pr.topic);
 	pool_free(&pr.pool);

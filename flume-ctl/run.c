@@ -286,6 +286,10 @@ op_status(struct ctlr *c, int64_t now, struct sbuf *out)
 		const struct fl_ctl_node *l = p->leader >= 0 ? fl_ctl_node(&c->sm, p->leader) : NULL;
 		const struct fl_bstatus_part *r = l != NULL && l->has_status ?
 		    fl_bstatus_find(&l->st, p->topic, p->partition) : NULL;
+
+		/* a HW only from the acting leader: one that restarted reports its checkpoint */
+		if (r != NULL && (r->role != FL_ROLE_LEADER || r->epoch != p->epoch))
+			r = NULL;
 		char rs[128], is[128];
 
 		if (fl_nodeset_format(&p->replicas, rs, sizeof(rs)) != 0)

@@ -416,7 +416,7 @@ static const struct verb {
 	{ "groups", 0, 0, 0, "groups", cmd_groups },
 	{ "group", 1, 1, 0, "group NAME", cmd_group },
 	{ "brokers", 1, ADMIN_ARGS_MAX, 1, "brokers ID=HOST:PORT ...", cmd_brokers },
-	{ "lead", 5, 5, 1, "lead TOPIC PART EPOCH REPLICAS ISR", cmd_lead },
+	{ "lead", 5, 6, 1, "lead TOPIC PART EPOCH REPLICAS ISR [HW]", cmd_lead },
 	{ "follow", 5, 5, 1, "follow TOPIC PART EPOCH LEADER_ID REPLICAS", cmd_follow },
 	{ "isr", 4, 4, 1, "isr TOPIC PART EPOCH LIST", cmd_isr },
 	{ "offline", 3, 5, 1, "offline TOPIC PART EPOCH [LEADER REPLICAS]", cmd_offline },

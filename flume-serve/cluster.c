@@ -861,7 +861,12 @@ cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv)
 	admin_say(c, "ok\n");
 }
 
-/* lead TOPIC PART EPOCH REPLICAS ISR */
+/*
+ * lead TOPIC PART EPOCH REPLICAS ISR [HW]: HW is the high watermark the
+ * controller last heard for the partition: every committed-ISR member
+ * holds the records below it durably, so the new leader starts from it
+ * (at most its own durable end) and consumers never see the HW go back.
+ */
 void
 cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
 {
@@ -870,12 +875,17 @@ cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
 	struct fl_topic *t;
 	struct fl_part *p;
 	int32_t epoch, idx;
+	uint64_t hw = 0;
 	size_t i;
 	int rc;
 
 	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "REPLICAS", argv[4],
 	    &replicas) != 0 || parse_set(c, "ISR", argv[5], &isr) != 0)
 		return;
+	if (argv[6] != NULL && fl_conf_u64(argv[6], 0, INT64_MAX, 0, &hw) != 0) {
+		admin_say(c, "error: HW must be an offset\n");
+		return;
+	}
 	if (!fl_nodeset_has(&replicas, b->cfg->node_id) || !fl_nodeset_has(&isr, b->cfg->node_id)) {
 		admin_say(c, "error: this node (%d) must be in REPLICAS and ISR\n",
 		    (int)b->cfg->node_id);
@@ -900,6 +910,8 @@ cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
 			return;
 		}
 	}
+	if (hw > p->hw)
+		p->hw = hw < p->log.synced_end ? hw : p->log.synced_end;
 	rc = fl_part_lead(p, b->now_ms, epoch, &replicas, &isr);
 	if (rc != 0) {
 		admin_say(c, "error: %s\n", rc == FL_ERANGE ? "epoch went back" :

@@ -242,11 +242,19 @@ fl_ctl_connected(struct fl_ctl *c, int64_t now_ms, int32_t id)
 		return;
 	n->is_up = 1;
 	n->is_fresh = 0;
+	if (c->is_fenced)
+		return;		/* a newer controller exists: it greets the node */
 	push(c, n, "controller %lld", (long long)c->epoch);
 	len = (size_t)snprintf(line, sizeof(line), "brokers");
 	for (i = 0; i < c->nnodes && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %d=%s:%u",
 		    (int)c->nodes[i].b.id, c->nodes[i].b.host, (unsigned)c->nodes[i].b.port);
+	if (len >= sizeof(line)) {
+		/* cut short, it would give a wrong port, or leave out the node itself */
+		note(c, "node %d: the broker list is longer than an admin line (%zu bytes); not sent",
+		    (int)id, sizeof(line) - 1);
+		return;
+	}
 	push(c, n, "%s", line);
 }
 
@@ -383,22 +391,67 @@ reported_epoch(const struct fl_ctl *c, const struct fl_cmeta_part *p)
 	return e;
 }
 
+/* The highest HW any node reports for p: where a new leader may start. */
+static uint64_t
+reported_hw(const struct fl_ctl *c, const struct fl_cmeta_part *p)
+{
+	uint64_t hw = 0;
+	size_t i;
+
+	for (i = 0; i < c->nnodes; i++) {
+		const struct fl_bstatus_part *r;
+
+		if (!c->nodes[i].has_status)
+			continue;
+		r = fl_bstatus_find(&c->nodes[i].st, p->topic, p->partition);
+		if (r != NULL && r->hw > hw)
+			hw = r->hw;
+	}
+	return hw;
+}
+
 static const struct fl_bstatus_part *
 reported(const struct fl_ctl_node *n, const struct fl_cmeta_part *p)
 {
 	return n->has_status ? fl_bstatus_find(&n->st, p->topic, p->partition) : NULL;
 }
 
+static void create_line(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_topic_ent *t);
+
+/* Does node n's last answer name a partition of topic? */
+static int
+holds_topic(const struct fl_ctl_node *n, const char *topic)
+{
+	size_t i;
+
+	for (i = 0; i < n->st.nparts; i++)
+		if (strcmp(n->st.parts[i].topic, topic) == 0)
+			return 1;
+	return 0;
+}
+
 /* Tell node n what the state says of p (not for its leader: see announce). */
 static void
 tell(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_cmeta_part *p)
 {
+	const struct fl_topic_ent *t;
 	char rs[128], is[128];
 
+	/*
+	 * A node whose answer came after everything pushed to it and lacks
+	 * the topic (it was away when the topic was created, or has a new
+	 * disk) is given the topic first: it refuses a role in a topic it
+	 * lacks, and a sole electable leader that refuses would be elected
+	 * again, at a new epoch, on every answer, never reaching reconcile().
+	 */
+	if (n->is_up && n->is_fresh && n->has_status && !holds_topic(n, p->topic) &&
+	    (t = topic_of(c, p->topic)) != NULL)
+		create_line(c, n, t);
 	set_text(&p->replicas, rs, sizeof(rs));
 	set_text(&p->isr, is, sizeof(is));
 	if (n->b.id == p->leader)
-		push(c, n, "lead %s %d %d %s %s", p->topic, (int)p->partition, (int)p->epoch, rs, is);
+		push(c, n, "lead %s %d %d %s %s %llu", p->topic, (int)p->partition, (int)p->epoch, rs,
+		    is, (unsigned long long)reported_hw(c, p));
 	else if (fl_nodeset_has(&p->replicas, n->b.id) && p->leader >= 0)
 		push(c, n, "follow %s %d %d %d %s", p->topic, (int)p->partition, (int)p->epoch,
 		    (int)p->leader, rs);
@@ -653,8 +706,20 @@ reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 		int is_replica = fl_nodeset_has(&p->replicas, n->b.id);
 		char is[128];
 
-		if (n->b.id == p->leader)
-			continue;	/* the elections' part */
+		if (n->b.id == p->leader) {
+			/*
+			 * Its role is the elections' part; but an ISR commit it
+			 * missed (the push lost, or a crash before it saved it)
+			 * is told again: isr_commits() sees nothing to do once
+			 * its proposal is the committed set, and a leader left
+			 * on the old, larger set waits for a member dropped.
+			 */
+			if (r != NULL && r->role == FL_ROLE_LEADER && r->epoch == p->epoch &&
+			    !fl_nodeset_equal(&r->isr, &p->isr))
+				push(c, n, "isr %s %d %d %s", p->topic, (int)p->partition,
+				    (int)p->epoch, set_text(&p->isr, is, sizeof(is)));
+			continue;
+		}
 		if (r != NULL && r->epoch > p->epoch) {
 			note(c, "%s-%d: node %d is at epoch %d, ahead of the stored %d", p->topic,
 			    (int)p->partition, (int)n->b.id, (int)r->epoch, (int)p->epoch);
