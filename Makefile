@@ -8,6 +8,9 @@
 #   make deps       install the Debian (and npm) packages builds and tests need
 #   make bench-storage / bench / bench-repl / bench-groups / fuzz / lint
 #                   (bench runs bench.sh, then bench-repl.sh)
+#   make cluster    three brokers and a controller in ./cluster (bin/flume-cluster)
+#   make trials     one fault trial per nemesis (netns ones too when root)
+#   make soak MINUTES=N   fault trials in a loop for N minutes, then totals
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -60,7 +63,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups cluster trials soak
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -110,6 +113,20 @@ check: all $(UNIT_BIN) $(FUZZ_REPLAY)
 # the main job: a one-node broker on 127.0.0.1 with its data in ./data
 run: all
 	$(BINOUT)/flume-serve --data ./data --listen $(RUN_LISTEN)
+
+# three brokers on 127.0.0.1 and a controller, everything under ./cluster
+cluster: all
+	PATH="$(CURDIR)/$(BINOUT):$$PATH" bin/flume-cluster up 3 --dir ./cluster
+
+# netns variants when root and ip(8) is there
+TRIAL_NETNS = $$( [ "$$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1 && command -v socat >/dev/null 2>&1 && echo --netns)
+MINUTES ?= 10
+
+trials: all
+	PATH="$(CURDIR)/$(BINOUT):$$PATH" bin/flume-trial --dir $(OUT)/trials $(TRIAL_NETNS)
+
+soak: all
+	PATH="$(CURDIR)/$(BINOUT):$$PATH" bin/flume-trial --dir $(OUT)/soak --minutes $(MINUTES) $(TRIAL_NETNS)
 
 unit: all $(UNIT_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only
