@@ -290,7 +290,7 @@ op_status(struct ctlr *c, int64_t now, struct sbuf *out)
 		/* a HW only from the acting leader: one that restarted reports its checkpoint */
 		if (r != NULL && (r->role != FL_ROLE_LEADER || r->epoch != p->epoch))
 			r = NULL;
-		char rs[128], is[128];
+		char rs[256], is[256];
 
 		if (fl_nodeset_format(&p->replicas, rs, sizeof(rs)) != 0)
 			snprintf(rs, sizeof(rs), "?");
@@ -301,7 +301,7 @@ op_status(struct ctlr *c, int64_t now, struct sbuf *out)
 		    r != NULL ? (long long)r->hw : -1LL, r != NULL ? (long long)r->log_end : -1LL);
 	}
 	for (i = 0; i < c->sm.nmoves; i++) {
-		char ts[128];
+		char ts[256];
 
 		if (fl_nodeset_format(&c->sm.moves[i].target, ts, sizeof(ts)) != 0)
 			snprintf(ts, sizeof(ts), "?");
@@ -331,7 +331,7 @@ op_plan(struct ctlr *c, struct sbuf *out, char *msg, size_t n)
 	for (i = 0; i < c->sm.next.nparts; i++) {
 		const struct fl_cmeta_part *p = &c->sm.next.parts[i];
 		struct fl_nodeset ws;
-		char a[128], b[128];
+		char a[256], b[256];
 		size_t k, r = p->replicas.n;
 
 		if (r == 0 || r > nids || fl_place(&ring, p->topic, p->partition, r, want) != 0)

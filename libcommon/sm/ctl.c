@@ -435,7 +435,7 @@ static void
 tell(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_cmeta_part *p)
 {
 	const struct fl_topic_ent *t;
-	char rs[128], is[128];
+	char rs[256], is[256];
 
 	/*
 	 * A node whose answer came after everything pushed to it and lacks
@@ -612,7 +612,7 @@ isr_commits(struct fl_ctl *c)
 		struct fl_cmeta_part *p = &c->next.parts[i];
 		struct fl_ctl_node *l;
 		const struct fl_bstatus_part *r;
-		char is[128];
+		char is[256];
 
 		if (p->leader < 0 || (l = fl_ctl_node(c, p->leader)) == NULL || !l->is_fresh)
 			continue;
@@ -704,7 +704,7 @@ reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 		const struct fl_cmeta_part *p = &c->next.parts[i];
 		const struct fl_bstatus_part *r = fl_bstatus_find(&n->st, p->topic, p->partition);
 		int is_replica = fl_nodeset_has(&p->replicas, n->b.id);
-		char is[128];
+		char is[256];
 
 		if (n->b.id == p->leader) {
 			/*
@@ -997,7 +997,7 @@ fl_ctl_reassign(struct fl_ctl *c, const char *topic, int32_t partition,
 	struct fl_cmeta_part *p = part_of(c, topic, partition);
 	struct fl_nodeset all;
 	size_t i;
-	char ts[128];
+	char ts[256];
 
 	if (c->is_fenced)
 		return say(msg, n, FL_EBUSY, "this controller is fenced");
@@ -1054,8 +1054,8 @@ fl_ctl_fence(struct fl_ctl *c, int32_t id, int fence, char *msg, size_t n)
 		return say(msg, n, FL_EINVAL, "no node %d in the cluster", (int)id);
 	nd->fenced = fence != 0;
 	note(c, "node %d %s by an operator", (int)id, fence ? "fenced" : "unfenced");
-	return say(msg, n, 0, fence ? "node %d is fenced: it leads nothing and leaves every ISR"
-	    : "node %d is unfenced", (int)id);
+	return say(msg, n, 0, fence ? "node %d is fenced: it counts as down, so its leaderships "
+	    "move and no election picks it" : "node %d is unfenced", (int)id);
 }
 
 int
