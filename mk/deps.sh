@@ -5,7 +5,7 @@ set -eu
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat mandoc nodejs npm"
+pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
 missing=""
 for p in $pkgs; do
 	# node/npm may come from outside Debian (nvm, a tarball): accept those
