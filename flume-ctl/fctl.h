@@ -78,6 +78,7 @@ struct run_opts {
 	const char *state_dir;
 	int64_t poll_ms, liveness_ms;
 	int ready_fd;
+	const char *log_file;		/* reopened on SIGHUP; NULL: stderr as it is */
 	const char *oneshot;		/* a verb line to carry out, then stop (no controller runs) */
 	int observe;			/* with oneshot "status": read only, no new epoch */
 	char **answer;			/* oneshot: the verb's answer text (malloc'd) */

@@ -171,6 +171,7 @@ main(int argc, char **argv)
 			fl_die(EX_CANTCREAT, "%s", log_file);
 		o.cluster_file = cluster;
 		o.state_dir = state;
+		o.log_file = log_file;
 		return run_controller(&o);
 	}
 	if (optind >= argc)

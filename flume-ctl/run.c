@@ -64,17 +64,40 @@ struct ctlr {
 
 /* File-scope mutables live only here and in main.c (STYLE §4): the signal pipe. */
 static int sig_wfd = -1;
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reopen_flag, sigint_count;
 
 static void
 on_signal(int sig)
 {
 	int e = errno;
 
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP) {
+		reopen_flag = 1;
+	} else {
+		if (sig == SIGINT && ++sigint_count > 1)
+			_exit(1);	/* a second ^C: now */
+		stop_flag = 1;
+	}
 	(void)!write(sig_wfd, "x", 1);
 	errno = e;
+}
+
+static void
+reopen_log(const char *path)
+{
+	int fd;
+
+	if (path == NULL)
+		return;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		fl_log(FL_LOG_ERROR, "reopen %s: %s", path, strerror(errno));
+		return;
+	}
+	if (fd != 2) {
+		(void)dup2(fd, 2);
+		close(fd);
+	}
+	fl_log(FL_LOG_INFO, "log file reopened");
 }
 
 /* ---- a growable text buffer for answers ---- */
@@ -273,7 +296,7 @@ op_status(struct ctlr *c, int64_t now, struct sbuf *out)
 	size_t i;
 
 	sb_printf(out, "controller\t%lld\t%s\n", (long long)c->sm.epoch,
-	    fl_ctl_fenced(&c->sm) ? "fenced" : "active");
+	    c->o->observe ? "not-running" : fl_ctl_fenced(&c->sm) ? "fenced" : "active");
 	for (i = 0; i < c->sm.nnodes; i++) {
 		const struct fl_ctl_node *n = &c->sm.nodes[i];
 
@@ -484,6 +507,11 @@ op_line(struct ctlr *c, int64_t now, char *line, struct sbuf *out, int *fatal)
 	int ex = op_exec(c, now, line, out, msg, sizeof(msg));
 
 	*fatal = c->o->observe ? 0 : commit(c, now);
+	if (*fatal != 0 && ex == 0) {
+		ex = *fatal;
+		snprintf(msg, sizeof(msg), "the controller's state could not be written (its log "
+		    "says why): nothing was done");
+	}
 	if (ex == 0)
 		sb_printf(out, "ok\n");
 	else
@@ -634,7 +662,7 @@ loop(struct ctlr *c)
 
 		if (stop_flag)
 			return 0;
-		if (fl_ctl_fenced(&c->sm)) {
+		if (fl_ctl_fenced(&c->sm) && !c->o->observe) {
 			fl_log(FL_LOG_ERROR, "fenced by a controller with epoch %lld: stopping",
 			    (long long)c->sm.fenced_by);
 			return EX_TEMPFAIL;
@@ -730,6 +758,10 @@ loop(struct ctlr *c)
 
 				while (read(c->sig_fd, buf, sizeof(buf)) > 0)
 					;
+				if (reopen_flag) {
+					reopen_flag = 0;
+					reopen_log(c->o->log_file);
+				}
 				continue;
 			}
 			if (pf[i].fd == c->listen_fd) {
@@ -827,8 +859,8 @@ int
 run_controller(const struct run_opts *o)
 {
 	static struct ctlr c;
-	static const int catch[] = { SIGTERM, SIGINT };
-	static const int ignore[] = { SIGPIPE, SIGHUP };
+	static const int catch[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int ignore[] = { SIGPIPE };
 	struct fl_topic_list topics;
 	struct fl_cmeta_broker *nodes = NULL;
 	struct fl_ctl_cfg cfg;

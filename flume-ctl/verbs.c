@@ -279,13 +279,17 @@ verify_replicas(const struct fl_cfile *cf, const char *only)
 		v[i].st.node = -1;
 		if (link_call(&cf->nodes[i], "status", ASK_TIMEOUT_MS, &text, &len, status,
 		    sizeof(status), why, sizeof(why)) != 0) {
+			/* what it leads goes unchecked: the run cannot pass */
 			fl_warnx("node %d: %s", (int)cf->nodes[i].b.id, why);
+			unknown++;
 			continue;
 		}
-		if (strcmp(status, "ok") == 0 && fl_bstatus_parse(&v[i].st, text, len, &bad) == 0)
+		if (strcmp(status, "ok") == 0 && fl_bstatus_parse(&v[i].st, text, len, &bad) == 0) {
 			v[i].ok = 1;
-		else
+		} else {
 			fl_warnx("node %d: status: %s", (int)cf->nodes[i].b.id, status);
+			unknown++;
+		}
 		free(text);
 	}
 	/* every partition some node leads: its ISR members below the leader's HW */

@@ -166,6 +166,8 @@ teardown() {
 	assert_output -p "no partition nosuch-0"
 	run -2 ctl drain 9
 	assert_output -p "no node 9 in the cluster"
+	run -1 ctl delete-topic __consumer_offsets
+	assert_output -p "it is not deleted"
 	run -0 ctl drain "$other"
 	assert_output "node $other: 1 leaderships moved"
 	wait_until 10 leader_is o 0 "$l"

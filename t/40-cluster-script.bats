@@ -6,6 +6,8 @@
 # (with it, `up` also starts the controller and waits for it).
 
 load helpers
+# the script lives in bin/ (make asan puts only its programs in FLUME_BIN)
+PATH="$PATH:$FLUME_ROOT/bin"
 
 # Broker arguments for every `up`: a broker's graceful stop may wait its
 # full shutdown timeout (10 s by default) on a connection with work left,
@@ -265,7 +267,7 @@ admin_via_ctl_ns() {
 	net=${a1%.1:9092}
 	[[ $net == 10.*.0 ]]
 	[ "$a2" = "$net.2:9092" ] && [ "$a3" = "$net.3:9092" ]
-	grep -qx "node 1 $a1 exec:ip netns exec fl${tag}ct socat - TCP:$net.1:9093" "$D/cluster"
+	grep -qx "node 1 $a1 exec:ip netns exec fl${tag}ct socat -t 0.1 - TCP:$net.1:9093" "$D/cluster"
 	for a in "$a1" "$a2" "$a3"; do
 		run -0 cl exec kcat -b "$a" -L -m 5
 	done

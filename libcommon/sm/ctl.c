@@ -612,16 +612,24 @@ isr_commits(struct fl_ctl *c)
 		struct fl_cmeta_part *p = &c->next.parts[i];
 		struct fl_ctl_node *l;
 		const struct fl_bstatus_part *r;
+		struct fl_nodeset prop;
 		char is[256];
 
 		if (p->leader < 0 || (l = fl_ctl_node(c, p->leader)) == NULL || !l->is_fresh)
 			continue;
 		r = reported(l, p);
 		if (r == NULL || r->role != FL_ROLE_LEADER || r->epoch != p->epoch ||
-		    r->proposed.n == 0 || fl_nodeset_equal(&r->proposed, &p->isr) ||
-		    !fl_nodeset_has(&r->proposed, p->leader) || !subset(&r->proposed, &p->replicas))
+		    r->proposed.n == 0)
 			continue;
-		p->isr = r->proposed;
+		/* an operator's fenced node joins no ISR */
+		prop = r->proposed;
+		for (j = 0; j < c->nnodes; j++)
+			if (c->nodes[j].fenced && c->nodes[j].b.id != p->leader)
+				fl_nodeset_remove(&prop, c->nodes[j].b.id);
+		if (fl_nodeset_equal(&prop, &p->isr) || !fl_nodeset_has(&prop, p->leader) ||
+		    !subset(&prop, &p->replicas))
+			continue;
+		p->isr = prop;
 		c->state_dirty = 1;
 		set_text(&p->isr, is, sizeof(is));
 		note(c, "%s-%d: ISR %s committed at epoch %d", p->topic, (int)p->partition, is,
@@ -659,11 +667,21 @@ requests(struct fl_ctl *c, struct fl_ctl_node *n)
 		const struct fl_bstatus_req *r = &n->st.reqs[i];
 		int rc;
 
-		if (r->is_delete)
+		if (r->is_delete) {
 			rc = fl_ctl_delete_topic(c, r->topic, msg, sizeof(msg));
-		else
-			rc = fl_ctl_create_topic(c, r->topic, r->nparts, r->rf, &r->conf, msg,
+		} else {
+			/* the broker sized it by the brokers it knows; place over those
+			 * not fenced (a client's explicit factor is cut down too) */
+			int32_t rf = r->rf, unfenced = 0;
+			size_t k;
+
+			for (k = 0; k < c->nnodes; k++)
+				unfenced += !c->nodes[k].fenced;
+			if (rf > unfenced && unfenced > 0)
+				rf = unfenced;
+			rc = fl_ctl_create_topic(c, r->topic, r->nparts, rf, &r->conf, msg,
 			    sizeof(msg));
+		}
 		note(c, "node %d asks to %s topic %s: %s%s", (int)n->b.id,
 		    r->is_delete ? "delete" : "create", r->topic, rc == 0 ? "" : "refused: ", msg);
 		push(c, n, "done %llu", (unsigned long long)r->id);
@@ -964,6 +982,9 @@ fl_ctl_delete_topic(struct fl_ctl *c, const char *topic, char *msg, size_t n)
 
 	if (c->is_fenced)
 		return say(msg, n, FL_EBUSY, "this controller is fenced");
+	if (strcmp(topic, FL_OFFSETS_TOPIC) == 0)
+		return say(msg, n, FL_EINVAL, "%s is the consumer groups' offsets log: it is not "
+		    "deleted", topic);
 	for (i = 0; i < c->nnodes; i++)
 		if (c->nodes[i].has_status && fl_bstatus_find(&c->nodes[i].st, topic, 0) != NULL)
 			held = 1;

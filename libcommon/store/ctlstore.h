@@ -50,8 +50,8 @@ int fl_ctlstore_begin(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
  * The controller's topic list (names, partition counts, configs) in
  * dir/topics, beside the state: a missing file is an empty list, a
  * damaged one is refused.  The controller writes it before the state
- * that names a new topic's partitions, and after the state that drops a
- * deleted one's.
+ * whenever both changed (sm/ctl.h says why a crash between the two is
+ * safe either way).
  */
 int fl_ctlstore_load_topics(struct fl_vfs *v, const char *dir, struct fl_topic_list *l,
     struct fl_err *err);
