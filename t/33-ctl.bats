@@ -37,7 +37,7 @@ teardown() {
 	seq 501 700 >"$BATS_TEST_TMPDIR/b"
 	produce_acked t 0 "$BATS_TEST_TMPDIR/b"
 	run -0 consumed t 0
-	[ "$output" = "$(seq 1 700)" ]
+	assert_output "$(seq 1 700)"
 	# it comes back, follows the new epoch, catches up and rejoins the ISR
 	node_start_again "$old"
 	wait_until 20 eval '[ "$(ctl_field t 0 isr)" = 1,2,3 ]'
