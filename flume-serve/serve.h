@@ -51,6 +51,7 @@
 #define SERVE_RBUF_BYTES 65536		/* a connection's resting receive buffer */
 #define SERVE_OUT_FREE_BYTES (1u << 20)	/* reply buffer not counted against buffer-bytes-max */
 #define SERVE_FILE_CHUNKS_MAX 64	/* queued sendfile ranges per connection */
+#define STORE_LOCK_WAIT_MS 10000	/* at start: for a killed predecessor's children */
 #define SERVE_HOUSEKEEP_MS 30000	/* retention, snapshots, expiry */
 #define SERVE_COMMIT_TIMEOUT_MS 5000	/* offsets.commit.timeout.ms: replicated commits */
 /*

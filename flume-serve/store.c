@@ -5,11 +5,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "os/clock.h"
 #include "os/lock.h"
 #include "serve.h"
 
@@ -131,8 +133,24 @@ store_open(struct broker *b, struct fl_err *err)
 	pc->producers_max = b->cfg->producers_max;
 	rc = fl_catalog_open(&b->cat, b->vfs, b->cfg->data_dir, pc, b->wall_ms,
 	    catalog_note, b, err);
-	for (i = 0; rc == 0 && i < b->cat.ntopics; i++)
-		rc = lock_topic(b->cat.topics[i], err);
+	for (i = 0; rc == 0 && i < b->cat.ntopics; i++) {
+		/*
+		 * A broker started right after its predecessor was killed
+		 * finds that one's flume-repl children still finishing (they
+		 * stop on their parent's death, syncing what they wrote):
+		 * wait for them, a while, rather than refuse to start.
+		 */
+		int64_t give_up = fl_clock_ms() + STORE_LOCK_WAIT_MS;
+		int said = 0;
+
+		while ((rc = lock_topic(b->cat.topics[i], err)) == FL_EBUSY &&
+		    fl_clock_ms() < give_up) {
+			if (!said++)
+				fl_log(FL_LOG_WARN, "%s; waiting up to %d ms", err->msg,
+				    STORE_LOCK_WAIT_MS);
+			(void)poll(NULL, 0, 20);
+		}
+	}
 	return rc;
 }
 
