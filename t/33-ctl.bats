@@ -261,6 +261,14 @@ verified	1	differ	0	unreadable	0"
 	[ "$(sha256sum <"$d/state/state")" = "$sum" ]
 	run -78 flume-ctl -d "$d" create-topic x --partitions 1 --replicas 1
 	[ "$(sha256sum <"$d/state/state")" = "$sum" ]
+	# one a newer flume wrote (its checksum right): refused too, kept as it is
+	printf 'flume-cluster 2\ncontroller-epoch 3\n' >"$d/state/state"
+	hex=$(printf 'flume-cluster 2\ncontroller-epoch 3\n' | b2sum -l 256 | cut -c1-64)
+	printf "$(sed 's/../\\x&/g' <<<"$hex")" >>"$d/state/state"
+	sum=$(sha256sum <"$d/state/state")
+	run -78 flume-ctl -d "$d" run
+	assert_output -p "written by a newer flume"
+	[ "$(sha256sum <"$d/state/state")" = "$sum" ]
 	# an unreachable node: the controller runs and says it is down
 	rm "$d/state/state"
 	bg_start lone flume-ctl -d "$d" run --liveness-ms 200
