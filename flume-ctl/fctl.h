@@ -89,6 +89,9 @@ int run_controller(const struct run_opts *o);
 /* Load and parse the cluster file: 0, or an exit code after saying why. */
 int load_cluster(const char *path, struct fl_cfile *cf);
 
+/* main.c's usage text, verbs and all. */
+extern const char fctl_usage[];
+
 /* The verbs: argv after the verb's name; return the exit code. */
 int verb_main(const char *dir, const char *cluster_file, const char *state_dir, int argc,
     char **argv);

@@ -18,7 +18,7 @@
 #include "fctl.h"
 #include "os/diag.h"
 
-static const char usage_text[] =
+const char fctl_usage[] =
     "usage: flume-ctl run --cluster FILE --state DIR [--poll-ms N] [--liveness-ms N]\n"
     "                     [--log-file FILE] [--log-level error|warn|info|debug] [--ready-fd N]\n"
     "       flume-ctl -d DIR run [...]\n"
@@ -35,7 +35,7 @@ static const char usage_text[] =
 static void
 usage(int status)
 {
-	fputs(usage_text, status == 0 ? stdout : stderr);
+	fputs(fctl_usage, status == 0 ? stdout : stderr);
 	exit(status == 0 ? 0 : EX_USAGE);
 }
 
@@ -50,23 +50,6 @@ num(const char *opt, const char *v, uint64_t min, uint64_t max)
 		usage(1);
 	}
 	return (int64_t)out;
-}
-
-static int
-open_log(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	if (fd != 2) {
-		if (dup2(fd, 2) < 0) {
-			close(fd);
-			return -1;
-		}
-		close(fd);
-	}
-	return 0;
 }
 
 int
@@ -167,7 +150,7 @@ main(int argc, char **argv)
 			usage(1);
 		if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_GETFD) < 0)
 			fl_die(EX_USAGE, "--ready-fd %d", o.ready_fd);
-		if (log_file != NULL && open_log(log_file) != 0)
+		if (log_file != NULL && fl_diag_log_to(log_file) != 0)
 			fl_die(EX_CANTCREAT, "%s", log_file);
 		o.cluster_file = cluster;
 		o.state_dir = state;

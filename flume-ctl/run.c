@@ -85,19 +85,13 @@ on_signal(int sig)
 static void
 reopen_log(const char *path)
 {
-	int fd;
-
 	if (path == NULL)
 		return;
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+	/* keep logging to the old file if the new one cannot be opened */
+	if (fl_diag_log_to(path) != 0)
 		fl_log(FL_LOG_ERROR, "reopen %s: %s", path, strerror(errno));
-		return;
-	}
-	if (fd != 2) {
-		(void)dup2(fd, 2);
-		close(fd);
-	}
-	fl_log(FL_LOG_INFO, "log file reopened");
+	else
+		fl_log(FL_LOG_INFO, "log file reopened");
 }
 
 /* ---- a growable text buffer for answers ---- */

@@ -366,14 +366,7 @@ verify_replicas(const struct fl_cfile *cf, const char *only)
 static int
 verb_usage(void)
 {
-	fputs("usage: flume-ctl [-d DIR | --cluster FILE --state DIR] VERB ...\n"
-	    "verbs: status [--json]\n"
-	    "       elect TOPIC PART [--to NODE] [--unclean]\n"
-	    "       create-topic TOPIC --partitions P --replicas R [--config KEY=VALUE ...]\n"
-	    "       delete-topic TOPIC\n"
-	    "       reassign TOPIC PART NODES | reassign --plan\n"
-	    "       fence NODE | unfence NODE | drain NODE\n"
-	    "       verify-replicas [TOPIC]\n", stderr);
+	fputs(fctl_usage, stderr);
 	return EX_USAGE;
 }
 

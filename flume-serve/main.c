@@ -243,30 +243,13 @@ setup_signals(void)
 	return rfd;
 }
 
-static int
-open_log(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	if (fd != 2) {
-		if (dup2(fd, 2) < 0) {
-			close(fd);
-			return -1;
-		}
-		close(fd);
-	}
-	return 0;
-}
-
 void
 serve_reopen_log(struct broker *b)
 {
 	if (b->cfg->log_file[0] == '\0')
 		return;
 	/* keep logging to the old file if the new one cannot be opened */
-	if (open_log(b->cfg->log_file) != 0)
+	if (fl_diag_log_to(b->cfg->log_file) != 0)
 		fl_log(FL_LOG_ERROR, "reopen %s: %s", b->cfg->log_file, strerror(errno));
 	else
 		fl_log(FL_LOG_INFO, "log file reopened");
@@ -539,7 +522,7 @@ main(int argc, char **argv)
 	if (cfg.data_dir[0] == '\0' || cfg.listen_host[0] == '\0')
 		usage(1);
 	fl_diag_set_level(cfg.log_level);
-	if (cfg.log_file[0] != '\0' && open_log(cfg.log_file) != 0)
+	if (cfg.log_file[0] != '\0' && fl_diag_log_to(cfg.log_file) != 0)
 		fl_die(EX_CANTCREAT, "%s", cfg.log_file);
 	if (fl_csum_init() != 0)
 		fl_diex(EX_SOFTWARE, "libsodium failed to initialise");

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,26 @@ fl_diag_init(const char *name)
 }
 
 void fl_diag_set_level(enum fl_log_level l) { level_max = l; }
+
+int
+fl_diag_log_to(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (fd != 2) {
+		if (dup2(fd, 2) < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
 const char *fl_progname(void) { return progname; }
 
 int

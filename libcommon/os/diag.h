@@ -20,6 +20,13 @@ void fl_diag_set_level(enum fl_log_level level);
 int fl_diag_parse_level(const char *s, enum fl_log_level *level);
 const char *fl_progname(void);
 
+/*
+ * Send standard error (every message) to path, appending (mode 0644,
+ * created if need be): --log-file at start, and again on SIGHUP after a
+ * log rotation.  0, or -1 with errno (stderr is then as it was).
+ */
+int fl_diag_log_to(const char *path);
+
 void fl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fl_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fl_die(int ex, const char *fmt, ...)

@@ -372,41 +372,51 @@ live_replicas(struct fl_ctl *c, const struct fl_cmeta_part *p, int64_t now_ms, i
 	}
 }
 
-/* The highest epoch any node reports for p (a node moved by hand may be ahead). */
+/*
+ * What the nodes' last answers say of p at most: its leader epoch (a node
+ * moved by hand may be ahead of the state) and its HW (where a new leader
+ * may start).
+ */
+static void
+reported_max(const struct fl_ctl *c, const struct fl_cmeta_part *p, int32_t *epoch,
+    uint64_t *hw)
+{
+	size_t i;
+
+	*epoch = p->epoch;
+	*hw = 0;
+	for (i = 0; i < c->nnodes; i++) {
+		const struct fl_bstatus_part *r;
+
+		if (!c->nodes[i].has_status)
+			continue;
+		r = fl_bstatus_find(&c->nodes[i].st, p->topic, p->partition);
+		if (r == NULL)
+			continue;
+		if (r->epoch > *epoch)
+			*epoch = r->epoch;
+		if (r->hw > *hw)
+			*hw = r->hw;
+	}
+}
+
 static int32_t
 reported_epoch(const struct fl_ctl *c, const struct fl_cmeta_part *p)
 {
-	int32_t e = p->epoch;
-	size_t i;
+	int32_t e;
+	uint64_t hw;
 
-	for (i = 0; i < c->nnodes; i++) {
-		const struct fl_bstatus_part *r;
-
-		if (!c->nodes[i].has_status)
-			continue;
-		r = fl_bstatus_find(&c->nodes[i].st, p->topic, p->partition);
-		if (r != NULL && r->epoch > e)
-			e = r->epoch;
-	}
+	reported_max(c, p, &e, &hw);
 	return e;
 }
 
-/* The highest HW any node reports for p: where a new leader may start. */
 static uint64_t
 reported_hw(const struct fl_ctl *c, const struct fl_cmeta_part *p)
 {
-	uint64_t hw = 0;
-	size_t i;
+	int32_t e;
+	uint64_t hw;
 
-	for (i = 0; i < c->nnodes; i++) {
-		const struct fl_bstatus_part *r;
-
-		if (!c->nodes[i].has_status)
-			continue;
-		r = fl_bstatus_find(&c->nodes[i].st, p->topic, p->partition);
-		if (r != NULL && r->hw > hw)
-			hw = r->hw;
-	}
+	reported_max(c, p, &e, &hw);
 	return hw;
 }
 
