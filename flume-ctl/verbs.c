@@ -22,8 +22,10 @@
 #include "fctl.h"
 #include "os/clock.h"
 #include "os/diag.h"
+#include "os/lock.h"
 
 #define ASK_TIMEOUT_MS 30000
+#define START_WAIT_MS 10000	/* for a starting controller to listen */
 
 /* ---- talking to the running controller ---- */
 
@@ -103,6 +105,19 @@ ask_controller(const char *sock, const char *line, char **text, size_t *len)
 	}
 	close(fd);
 	return 0;
+}
+
+/*
+ * Is the state dir's lock held (a controller runs, perhaps not listening
+ * yet)?  Asked by taking it for a moment.
+ */
+static int
+controller_starting(const char *state_dir)
+{
+	int fd = -1, rc = fl_lock_dir(state_dir, 0, &fd);
+
+	fl_lock_release(fd);
+	return rc == FL_EBUSY;
 }
 
 /* ---- presenting answers ---- */
@@ -457,6 +472,7 @@ verb_main(const char *dir, const char *cluster_file, const char *state_dir, int 
 	char *text = NULL;
 	size_t len = 0;
 	int json = 0, rc;
+	int64_t deadline = fl_clock_ms() + START_WAIT_MS;
 
 	(void)dir;
 	if (argc < 1)
@@ -476,6 +492,11 @@ verb_main(const char *dir, const char *cluster_file, const char *state_dir, int 
 		return verb_usage();
 	snprintf(sock, sizeof(sock), "%s/%s", state_dir, CTL_SOCK);
 	rc = ask_controller(sock, line, &text, &len);
+	while (rc == 1 && controller_starting(state_dir) && fl_clock_ms() < deadline) {
+		/* a controller holds the state dir but does not listen yet */
+		(void)poll(NULL, 0, 50);
+		rc = ask_controller(sock, line, &text, &len);
+	}
 	if (rc == 1) {
 		/* no controller: this process acts as one for the verb */
 		struct run_opts o;

@@ -37,11 +37,12 @@ ctl() {
 	flume-ctl -d "$CDIR" "$@"
 }
 
-# all_live: the controller says every node is live.
+# all_live: the running controller (not a read of its state) says every
+# node is live.
 all_live() {
 	local j
 	j=$(ctl status --json 2>/dev/null) || return 1
-	[[ $j == *'"nodes":['* && $j != *'"live":false'* ]]
+	[[ $j == *'"controller":"active"'* && $j != *'"live":false'* ]]
 }
 
 # ctl_field TOPIC PART COLUMN: a column of the controller's partition line
