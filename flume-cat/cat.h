@@ -81,6 +81,7 @@ struct pool {
 	struct conn c[CAT_POOL_MAX];
 	size_t n;
 	int watch_fd;			/* >= 0: fail with CAT_EPIPE when it errors */
+	size_t meta_turn;		/* Metadata asks the live brokers in turn */
 };
 
 /* ---- time ---- */

@@ -410,11 +410,20 @@ cat_metadata(struct pool *p, int is_auto_create, struct cat_topic *t)
 
 	snprintf(t->name, sizeof(t->name), "%s", p->conf->topic);
 	for (;;) {
-		/* any live connection will do; else the bootstrap list again */
+		/*
+		 * Any live connection will do, taken in turn: a broker that
+		 * has not heard of a new leader (one the controller cannot
+		 * reach) must not be the only one asked.  Else the bootstrap
+		 * list again.
+		 */
 		c = NULL;
-		for (i = 0; i < p->n && c == NULL; i++)
-			if (p->c[i].k.fd >= 0)
-				c = &p->c[i];
+		for (i = 0; i < p->n && c == NULL; i++) {
+			struct conn *k = &p->c[(p->meta_turn + i) % p->n];
+
+			if (k->k.fd >= 0)
+				c = k;
+		}
+		p->meta_turn++;
 		if (c == NULL) {
 			/* reconnecting failed once already printed its one line */
 			pool_free(p);
