@@ -122,7 +122,7 @@ teardown() {
 
 @test "clients' CreateTopics and DeleteTopics (kafkajs) and auto-creation (kcat) are carried out by the controller" {
 	ctl_start 3
-	run -0 node "$FLUME_ROOT/t/interop/admin.js" "$BOOT" create viajs 4 min.insync.replicas=2
+	run node "$FLUME_ROOT/t/interop/admin.js" "$BOOT" create viajs 4 min.insync.replicas=2
 	assert_output ok
 	wait_until 10 leader_is_not viajs 3 -1
 	[ "$(ctl_field viajs 3 replicas)" = 1,2,3 ]
@@ -136,7 +136,7 @@ teardown() {
 	seq 1 10 | kcat -b "$BOOT" -t auto -P -X acks=all -X message.timeout.ms=20000
 	run -0 consumed auto 0
 	[ "$output" = "$(seq 1 10)" ]
-	run -0 node "$FLUME_ROOT/t/interop/admin.js" "$BOOT" delete viajs
+	run node "$FLUME_ROOT/t/interop/admin.js" "$BOOT" delete viajs
 	assert_output ok
 	wait_until 10 eval '! ctl status | grep -q "^viajs "'
 	for i in 1 2 3; do

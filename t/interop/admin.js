@@ -32,9 +32,10 @@ async function main () {
   await admin.connect()
   try {
     if (cmd === 'create') {
-      await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }], waitForLeaders: true })
+      // a cluster's controller creates it: leaders may take a while on a loaded machine
+      await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }], waitForLeaders: true, timeout: 30000 })
     } else {
-      await admin.deleteTopics({ topics: [topic] })
+      await admin.deleteTopics({ topics: [topic], timeout: 30000 })
     }
     process.stdout.write('ok\n')
   } catch (e) {
