@@ -785,6 +785,18 @@ cluster_request(struct broker *b, int is_delete, const char *name, int32_t npart
 	return 0;
 }
 
+int
+cluster_creating(const struct broker *b, const void *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < b->nrequests; i++)
+		if (!b->requests[i].is_delete && strlen(b->requests[i].name) == len &&
+		    memcmp(b->requests[i].name, name, len) == 0)
+			return 1;
+	return 0;
+}
+
 void
 cluster_say_requests(struct broker *b, struct conn *c)
 {

@@ -864,9 +864,11 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			continue;
 		}
 		if (t == NULL) {
-			/* being created (or over this request's share): retry soon */
-			mt[i].error = b->cfg->auto_create && r->allow_auto_create &&
-			    !b->is_stopping ? FL_KERR_LEADER_NOT_AVAILABLE :
+			/* being created (or over this request's share, or waiting
+			 * for the cluster's controller): retry soon */
+			mt[i].error = (b->cfg->auto_create && r->allow_auto_create &&
+			    !b->is_stopping) || cluster_creating(b, r->topics[i].p,
+			    r->topics[i].len) ? FL_KERR_LEADER_NOT_AVAILABLE :
 			    FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			continue;
 		}

@@ -311,6 +311,12 @@ struct ctl_request {
 int cluster_request(struct broker *b, int is_delete, const char *name, int32_t nparts,
     int32_t rf, const struct fl_topic_conf *conf);
 void cluster_say_requests(struct broker *b, struct conn *c);
+/*
+ * Does a client's CreateTopics for this name wait for the controller here?
+ * (Metadata then answers LEADER_NOT_AVAILABLE, which clients retry, as
+ * Kafka does for a topic being created.)
+ */
+int cluster_creating(const struct broker *b, const void *name, size_t len);
 void cluster_cmd_done(struct broker *b, struct conn *c, char **argv);
 void cluster_cmd_controller(struct broker *b, struct conn *c, char **argv);
 /* Is this admin connection's controller older than one the broker heard of?  (says so) */
