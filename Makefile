@@ -11,6 +11,8 @@
 #   make cluster    three brokers and a controller in ./cluster (bin/flume-cluster)
 #   make trials     one fault trial per nemesis (netns ones too when root)
 #   make soak MINUTES=N   fault trials in a loop for N minutes, then totals
+#   make sim-check  the simulator catches each planted bug (flume-sim(1))
+#   make sim-soak MINUTES=N   simulated scenarios for N minutes, then totals
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -32,12 +34,21 @@ LIB     = libcommon/libcommon.a
 BINOUT  = bin
 FL_SAN  =
 endif
+# make PLANT=NAME: a build with one of the simulator's planted bugs
+# (FL_PLANT_NAME in libcommon, flume-sim(1) PLANTED BUGS), in its own tree
+PLANT ?=
+ifneq ($(PLANT),)
+OUT     = build-plant/$(PLANT)
+LIB     = $(OUT)/libcommon.a
+BINOUT  = $(OUT)/bin
+FL_PLANT = -DFL_PLANT_$(PLANT)
+endif
 
 DEPS     = libsodium libpipeline
 WARN     = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSION)"' \
-           -Ilibcommon -MMD -MP
+           -Ilibcommon -MMD -MP $(FL_PLANT)
 # Asked when a recipe runs (recursive '='), never when the Makefile is parsed:
 # on a fresh machine the first 'make' installs libsodium-dev and libpipeline-dev
 # (deps-quiet) before anything compiles, and a ':=' would have seen nothing.
@@ -63,7 +74,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups cluster trials soak
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups cluster trials soak sim-check sim-soak
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -128,6 +139,12 @@ trials: all
 soak: all
 	PATH="$(CURDIR)/$(BINOUT):$$PATH" bin/flume-trial --dir $(OUT)/soak --minutes $(MINUTES) $(TRIAL_NETNS)
 
+sim-check: all
+	@sh mk/sim-check.sh
+
+sim-soak: all
+	$(BINOUT)/flume-sim --minutes $(MINUTES)
+
 unit: all $(UNIT_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only
 
@@ -172,6 +189,6 @@ uninstall:
 	for f in man/man*/*.[0-9]; do rm -f $(DESTDIR)$(MANDIR)/$${f#man/}; done
 
 clean:
-	rm -rf build build-san build-fuzz libcommon/libcommon.a $(PROGS:%=bin/%) bin/flume-test-tool
+	rm -rf build build-san build-fuzz build-plant libcommon/libcommon.a $(PROGS:%=bin/%) bin/flume-test-tool
 
 -include $(ALL_OBJ:.o=.d) $(wildcard $(OUT)/t/unit/*.d $(OUT)/t/tool/*.d $(OUT)/fuzz/*.d $(OUT)/bench/*.d)

@@ -603,7 +603,7 @@ void
 part_durable(struct repl *r, struct rpart *rp)
 {
 	struct fl_follower_log fl;
-	int rc = fl_plog_sync(&rp->part.log);
+	int rc = fl_part_replica_sync(&rp->part);
 
 	if (rc != 0) {
 		char what[REPL_PATH_MAX + 16];

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/bstatus.h"
 #include "codec/conf.h"
 #include "codec/offsets.h"
+#include "codec/rverb.h"
 #include "base/csum.h"
 #include "serve.h"
 #include "store/segtool.h"
@@ -54,20 +56,13 @@ cmd_status(struct broker *b, struct conn *c, char **argv)
 		struct fl_topic *t = b->cat.topics[i];
 
 		for (j = 0; j < t->nparts; j++) {
-			struct fl_part *p = &t->parts[j];
+			struct fl_bstatus_part sp;
+			char line[SERVE_ADMIN_LINE_MAX];
 
-			char isr[128], prop[128];
-
-			(void)fl_nodeset_format(&p->isr, isr, sizeof(isr));
-			if (p->role == FL_ROLE_LEADER)
-				(void)fl_nodeset_format(&p->lead.proposed, prop, sizeof(prop));
-			else
-				snprintf(prop, sizeof(prop), "-");
-			admin_say(c, "partition\t%s\t%d\t%llu\t%llu\t%llu\t%s\t%d\t%d\t%s\t%s\n",
-			    t->name, (int)j, (unsigned long long)(p->is_open ? p->log.log_start : 0),
-			    (unsigned long long)fl_part_log_end(p), (unsigned long long)p->hw,
-			    fl_role_name(p->role), (int)p->leader_epoch, (int)p->leader_id,
-			    isr, prop);
+			/* the line codec/bstatus.h reads, as the simulator's brokers write it */
+			fl_part_status(&t->parts[j], t->name, j, &sp);
+			if (fl_bstatus_format_part(line, sizeof(line), &sp) >= 0)
+				admin_say(c, "%s\n", line);
 		}
 	}
 	admin_say(c, "ok\n");
@@ -92,67 +87,41 @@ static int
 parse_conf(struct conn *c, char **argv, struct fl_topic_conf *conf, int may_unset,
     const char *usage)
 {
-	for (; *argv != NULL; argv++) {
-		const char *eq = strchr(*argv, '=');
-		int rc;
+	char why[FL_RVERB_WHY_MAX];
 
-		if (eq == NULL || eq == *argv) {
-			admin_say(c, "error: usage: %s\n", usage);
+	for (; *argv != NULL; argv++)
+		if (fl_rverb_conf_operand(*argv, conf, may_unset, usage, why, sizeof(why)) != 0) {
+			admin_say(c, "error: %s\n", why);
 			return -1;
 		}
-		if (may_unset && strcmp(eq + 1, "default") == 0)
-			rc = fl_topic_conf_unset(conf, *argv, (size_t)(eq - *argv));
-		else
-			rc = fl_topic_conf_set(conf, *argv, (size_t)(eq - *argv), eq + 1,
-			    strlen(eq + 1));
-		if (rc == FL_ENOENT) {
-			admin_say(c, "error: %.*s: the topic configs are min.insync.replicas, "
-			    "replica.lag.time.max.ms, retention.ms and retention.bytes\n",
-			    (int)(eq - *argv), *argv);
-			return -1;
-		}
-		if (rc != 0) {
-			admin_say(c, "error: %s: not a number in the config's range\n", *argv);
-			return -1;
-		}
-	}
 	return 0;
 }
 
-/* create TOPIC [PARTITIONS] [KEY=VALUE ...] */
+/* create TOPIC [PARTITIONS] [KEY=VALUE ...] (parsed by codec/rverb.h) */
 static void
-cmd_create(struct broker *b, struct conn *c, char **argv)
+cmd_create(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	uint64_t n = (uint64_t)b->cfg->num_partitions;
+	int32_t n = v->nparts >= 0 ? v->nparts : (int32_t)b->cfg->num_partitions;
 	struct fl_catalog_new nt;
-	char **confs = &argv[2];
 
 	memset(&nt, 0, sizeof(nt));
-	if (argv[2] != NULL && strchr(argv[2], '=') == NULL) {
-		if (fl_conf_u64(argv[2], 1, FL_TOPIC_PARTITIONS_MAX, 0, &n) != 0) {
-			admin_say(c, "error: partitions must be 1..%d\n", FL_TOPIC_PARTITIONS_MAX);
-			return;
-		}
-		confs = &argv[3];
-	}
-	if (parse_conf(c, confs, &nt.conf, 0, "create TOPIC [PARTITIONS] [KEY=VALUE ...]") != 0)
-		return;
+	nt.conf = v->conf;
 	if (b->is_stopping) {
 		admin_say(c, "error: stopping\n");
 		return;
 	}
 	/* a cluster's controller creates the offsets log (one partition) like any topic */
-	if (is_internal_topic(argv[1], strlen(argv[1])) && (c->ctl_epoch < 0 || n != 1)) {
-		admin_say(c, "error: %s is the broker's own topic\n", argv[1]);
+	if (is_internal_topic(v->topic, strlen(v->topic)) && (c->ctl_epoch < 0 || n != 1)) {
+		admin_say(c, "error: %s is the broker's own topic\n", v->topic);
 		return;
 	}
-	nt.name = argv[1];
-	nt.nparts = (int32_t)n;
+	nt.name = v->topic;
+	nt.nparts = n;
 	store_create(b, &nt, 1);
 	if (nt.rc == 0)
 		admin_say(c, "ok\n");
 	else if (nt.rc == FL_EEXIST)
-		admin_say(c, "error: topic %s already exists\n", argv[1]);
+		admin_say(c, "error: topic %s already exists\n", v->topic);
 	else if (nt.rc == FL_EINVAL)
 		admin_say(c, "error: invalid topic name\n");
 	else
@@ -210,10 +179,11 @@ cmd_config(struct broker *b, struct conn *c, char **argv)
 	admin_say(c, "ok\n");
 }
 
+/* delete TOPIC (parsed by codec/rverb.h) */
 static void
-cmd_delete(struct broker *b, struct conn *c, char **argv)
+cmd_delete(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	const char *name = argv[1];
+	const char *name = v->topic;
 	int rc;
 
 	if (strcmp(name, FL_OFFSETS_TOPIC) == 0) {
@@ -351,78 +321,39 @@ cmd_group(struct broker *b, struct conn *c, char **argv)
 
 static void cmd_help(struct broker *b, struct conn *c, char **argv);
 
-static void
-cmd_brokers(struct broker *b, struct conn *c, char **argv)
-{
-	int n = 0;
+#define ADMIN_ARGS_MAX FL_RVERB_OPERANDS_MAX
 
-	while (argv[1 + n] != NULL)
-		n++;
-	cluster_cmd_brokers(b, c, n, argv + 1);
-}
-
-static void
-cmd_lead(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_lead(b, c, argv);
-}
-
-static void
-cmd_follow(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_follow(b, c, argv);
-}
-
-static void
-cmd_isr(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_isr(b, c, argv);
-}
-
-static void
-cmd_offline(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_offline(b, c, argv);
-}
-
-#define ADMIN_ARGS_MAX 64
-
-static void
-cmd_done(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_done(b, c, argv);
-}
-
-static void
-cmd_controller(struct broker *b, struct conn *c, char **argv)
-{
-	cluster_cmd_controller(b, c, argv);
-}
-
+/*
+ * The verbs, in the order `help` lists them.  The replica verbs (rverb
+ * set) are parsed and checked by codec/rverb.h, which has their usage;
+ * the others are split into words here and checked for their count.
+ */
 static const struct verb {
 	const char *name;
 	int min, max;			/* operands after the verb */
 	int changes;			/* changes state: refused to a fenced controller */
 	const char *usage;
 	void (*fn)(struct broker *, struct conn *, char **);
+	int rverb;			/* 1: a replica verb, of this kind */
+	enum fl_rverb_kind kind;
 } verbs[] = {
-	{ "status", 0, 0, 0, "status", cmd_status },
-	{ "topics", 0, 0, 0, "topics", cmd_topics },
-	{ "create", 1, 6, 1, "create TOPIC [PARTITIONS] [KEY=VALUE ...]", cmd_create },
-	{ "config", 1, 5, 1, "config TOPIC [KEY=VALUE ...]", cmd_config },
-	{ "delete", 1, 1, 1, "delete TOPIC", cmd_delete },
-	{ "partition", 2, 2, 0, "partition TOPIC PART", cmd_partition },
-	{ "digest", 4, 4, 0, "digest TOPIC PART FROM TO", cmd_digest },
-	{ "groups", 0, 0, 0, "groups", cmd_groups },
-	{ "group", 1, 1, 0, "group NAME", cmd_group },
-	{ "brokers", 1, ADMIN_ARGS_MAX, 1, "brokers ID=HOST:PORT ...", cmd_brokers },
-	{ "lead", 5, 6, 1, "lead TOPIC PART EPOCH REPLICAS ISR [HW]", cmd_lead },
-	{ "follow", 5, 5, 1, "follow TOPIC PART EPOCH LEADER_ID REPLICAS", cmd_follow },
-	{ "isr", 4, 4, 1, "isr TOPIC PART EPOCH LIST", cmd_isr },
-	{ "offline", 3, 5, 1, "offline TOPIC PART EPOCH [LEADER REPLICAS]", cmd_offline },
-	{ "controller", 1, 1, 0, "controller EPOCH", cmd_controller },
-	{ "done", 1, 1, 1, "done ID", cmd_done },
-	{ "help", 0, 0, 0, "help", cmd_help },
+	{ "status", 0, 0, 0, "status", cmd_status, 0, 0 },
+	{ "topics", 0, 0, 0, "topics", cmd_topics, 0, 0 },
+	{ "create", 0, 0, 0, NULL, NULL, 1, FL_RVERB_CREATE },
+	{ "config", 1, 5, 1, "config TOPIC [KEY=VALUE ...]", cmd_config, 0, 0 },
+	{ "delete", 0, 0, 0, NULL, NULL, 1, FL_RVERB_DELETE },
+	{ "partition", 2, 2, 0, "partition TOPIC PART", cmd_partition, 0, 0 },
+	{ "digest", 4, 4, 0, "digest TOPIC PART FROM TO", cmd_digest, 0, 0 },
+	{ "groups", 0, 0, 0, "groups", cmd_groups, 0, 0 },
+	{ "group", 1, 1, 0, "group NAME", cmd_group, 0, 0 },
+	{ "brokers", 0, 0, 0, NULL, NULL, 1, FL_RVERB_BROKERS },
+	{ "lead", 0, 0, 0, NULL, NULL, 1, FL_RVERB_LEAD },
+	{ "follow", 0, 0, 0, NULL, NULL, 1, FL_RVERB_FOLLOW },
+	{ "isr", 0, 0, 0, NULL, NULL, 1, FL_RVERB_ISR },
+	{ "offline", 0, 0, 0, NULL, NULL, 1, FL_RVERB_OFFLINE },
+	{ "controller", 0, 0, 0, NULL, NULL, 1, FL_RVERB_CONTROLLER },
+	{ "done", 0, 0, 0, NULL, NULL, 1, FL_RVERB_DONE },
+	{ "help", 0, 0, 0, "help", cmd_help, 0, 0 },
 };
 
 static void
@@ -432,8 +363,72 @@ cmd_help(struct broker *b, struct conn *c, char **argv)
 
 	(void)b; (void)argv;
 	for (i = 0; i < FL_ARRAY_LEN(verbs); i++)
-		admin_say(c, "%s\n", verbs[i].usage);
+		admin_say(c, "%s\n", verbs[i].rverb ? fl_rverb_usage(verbs[i].kind) :
+		    verbs[i].usage);
 	admin_say(c, "ok\n");
+}
+
+/*
+ * A replica verb's line that codec/rverb.h refused: the checks that need
+ * this broker's state and come before the refused operand go first.
+ */
+static void
+rverb_refused(struct broker *b, struct conn *c, const struct fl_rverb *v, int rc,
+    const char *why)
+{
+	/* follow: LEADER_ID passed, then "broker N is unknown", then the rest */
+	if (v->kind == FL_RVERB_FOLLOW && v->leader >= 0 && !cluster_knows_leader(b, c, v->leader))
+		return;
+	/* create: a stopping broker says so before it looks at the name */
+	if (v->kind == FL_RVERB_CREATE && b->is_stopping &&
+	    strcmp(why, "invalid topic name") == 0) {
+		admin_say(c, "error: stopping\n");
+		return;
+	}
+	admin_say(c, "error: %s\n", why[0] ? why : fl_strerror(rc));
+}
+
+/*
+ * controller, brokers, lead, follow, isr, offline, done, create, delete:
+ * the count of operands, the controller fence, the rest of the line's
+ * checks, then the verb.  0, or FL_ENOENT when the line is none of those.
+ */
+static int
+rverb_handle(struct broker *b, struct conn *c, const char *line)
+{
+	struct fl_cmeta_broker br[FL_RVERB_OPERANDS_MAX];
+	struct fl_rverb v;
+	enum fl_rverb_kind kind;
+	char why[FL_RVERB_WHY_MAX];
+	size_t len = strlen(line);
+	int rc = fl_rverb_peek(line, len, &kind, why, sizeof(why));
+
+	if (rc == FL_ENOENT)
+		return rc;
+	if (rc != 0) {
+		admin_say(c, "error: %s\n", why);
+		return 0;
+	}
+	if (fl_rverb_changes(kind) && cluster_fenced(b, c))
+		return 0;
+	rc = fl_rverb_parse(line, len, b->cfg->node_id, &v, br, FL_ARRAY_LEN(br), why,
+	    sizeof(why));
+	if (rc != 0) {
+		rverb_refused(b, c, &v, rc, why);
+		return 0;
+	}
+	switch (v.kind) {
+	case FL_RVERB_CONTROLLER: cluster_cmd_controller(b, c, &v); break;
+	case FL_RVERB_BROKERS: cluster_cmd_brokers(b, c, &v); break;
+	case FL_RVERB_LEAD: cluster_cmd_lead(b, c, &v); break;
+	case FL_RVERB_FOLLOW: cluster_cmd_follow(b, c, &v); break;
+	case FL_RVERB_ISR: cluster_cmd_isr(b, c, &v); break;
+	case FL_RVERB_OFFLINE: cluster_cmd_offline(b, c, &v); break;
+	case FL_RVERB_DONE: cluster_cmd_done(b, c, &v); break;
+	case FL_RVERB_CREATE: cmd_create(b, c, &v); break;
+	case FL_RVERB_DELETE: cmd_delete(b, c, &v); break;
+	}
+	return 0;
 }
 
 void
@@ -443,6 +438,8 @@ admin_handle(struct broker *b, struct conn *c, char *line)
 	int argc = 0;
 	size_t i;
 
+	if (rverb_handle(b, c, line) != FL_ENOENT)
+		return;
 	for (tok = strtok_r(line, " \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t", &save)) {
 		if (argc == ADMIN_ARGS_MAX + 1) {
@@ -457,7 +454,7 @@ admin_handle(struct broker *b, struct conn *c, char *line)
 		const struct verb *v = &verbs[i];
 		int k;
 
-		if (strcmp(argv[0], v->name) != 0)
+		if (v->rverb || strcmp(argv[0], v->name) != 0)
 			continue;
 		if (argc - 1 < v->min || argc - 1 > v->max) {
 			admin_say(c, "error: usage: %s\n", v->usage);

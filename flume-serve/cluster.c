@@ -13,7 +13,8 @@
  *
  * A broker with brokers in cluster.meta leads nothing after a restart
  * until it is told `lead` again (a deposed leader that comes back must
- * never acknowledge a write); it resumes following what it followed.  A
+ * never acknowledge a write); under a controller it follows nothing
+ * until told either, by hand it resumes following (fl_part_restore).  A
  * broker without brokers is the one-node broker and leads everything.
  */
 #define _GNU_SOURCE
@@ -30,7 +31,6 @@
 #include <unistd.h>
 
 #include "codec/cmeta.h"
-#include "codec/conf.h"
 #include "codec/replctl.h"
 #include "os/clock.h"
 #include "os/lock.h"
@@ -109,9 +109,7 @@ cluster_topic_created(struct broker *b, struct fl_topic *t)
 	if (!cluster_is_on(b))
 		return;
 	for (j = 0; j < t->nparts; j++) {
-		(void)fl_part_step_down(&t->parts[j], FL_ROLE_OFFLINE, t->parts[j].leader_epoch, -1,
-		    NULL);
-		memset(&t->parts[j].replicas, 0, sizeof(t->parts[j].replicas));
+		fl_part_created_in_cluster(&t->parts[j]);
 		if (record(b, t->name, j, &t->parts[j]) != 0)
 			fl_log(FL_LOG_ERROR, "%s-%d: out of memory", t->name, (int)j);
 	}
@@ -379,20 +377,15 @@ tick_leaders(struct broker *b)
 		for (j = 0; j < t->nparts; j++) {
 			struct fl_part *p = &t->parts[j];
 			char set[128];
+			int what = fl_part_tick(p, b->now_ms);
 
-			if (p->role != FL_ROLE_LEADER || p->lead.nf == 0)
-				continue;
-			if (b->now_ms >= fl_leader_next_wake(&p->lead))
-				fl_leader_tick(&p->lead, b->now_ms);
-			if (!fl_leader_take_proposal_change(&p->lead))
+			if (!(what & FL_PART_TICK_PROPOSED))
 				continue;
 			(void)fl_nodeset_format(&p->lead.proposed, set, sizeof(set));
 			fl_log(FL_LOG_INFO, "%s-%d: proposing ISR %s at epoch %d", t->name, (int)j,
 			    set, (int)p->leader_epoch);
-			if (p->lead.hw > p->hw) {
-				p->hw = p->lead.hw;
+			if (what & FL_PART_TICK_HW_MOVED)
 				moved = 1;
-			}
 		}
 	}
 	if (moved)
@@ -581,25 +574,22 @@ cluster_open(struct broker *b, struct fl_err *err)
 	for (i = 0; i < b->cmeta.nparts; i++) {
 		const struct fl_cmeta_part *e = &b->cmeta.parts[i];
 		struct fl_part *p = store_part(b, e->topic, strlen(e->topic), e->partition);
-		enum fl_role role = e->role;
 
 		if (p == NULL) {
 			fl_log(FL_LOG_WARN, "%s/%s names %s-%d, which this node does not hold",
 			    b->cfg->data_dir, CLUSTER_FILE, e->topic, (int)e->partition);
 			continue;
 		}
-		/* a leader that comes back leads nothing until told again */
-		if (role == FL_ROLE_LEADER && cluster_is_on(b))
-			role = FL_ROLE_OFFLINE;
-		if (role == FL_ROLE_LEADER) {
-			rc = fl_part_lead(p, b->now_ms, e->epoch, &e->replicas, &e->isr);
-		} else {
-			if (role == FL_ROLE_FOLLOWER)
-				release_part(b, p);
-			rc = fl_part_step_down(p, role, e->epoch,
-			    e->role == FL_ROLE_LEADER ? -1 : e->leader, &e->replicas);
-			p->isr = e->isr;
+		rc = fl_part_restore(p, b->now_ms, e, !cluster_is_on(b) ? FL_PART_ALONE :
+		    b->cmeta.controller_epoch > 0 ? FL_PART_BY_CONTROLLER : FL_PART_BY_HAND);
+		if (rc == 1) {
+			fl_log(FL_LOG_WARN, "%s/%s: %s-%d: epoch %d recorded, the log has begun %d: "
+			    "serving nothing until the controller says", b->cfg->data_dir, CLUSTER_FILE,
+			    e->topic, (int)e->partition, (int)e->epoch, (int)p->leader_epoch);
+			rc = 0;
 		}
+		if (rc == 0 && p->role == FL_ROLE_FOLLOWER)
+			release_part(b, p);
 		if (rc != 0)
 			return fl_err_set(err, FL_ECORRUPT, "%s/%s: %s-%d: epoch %d is older "
 			    "than the partition's %d", b->cfg->data_dir, CLUSTER_FILE, e->topic,
@@ -621,28 +611,17 @@ cluster_open(struct broker *b, struct fl_err *err)
 
 /* ---- admin verbs ---- */
 
-static int
-parse_epoch(struct conn *c, const char *s, int32_t *epoch)
-{
-	uint64_t v;
+/*
+ * The lines are parsed by codec/rverb.h (admin.c calls it), which makes
+ * every check that needs no state; what follows applies them to this
+ * broker's state, in the order the checks were always made.
+ */
 
-	if (fl_conf_u64(s, 0, INT32_MAX, 0, &v) != 0) {
-		admin_say(c, "error: epoch must be 0..%d\n", INT32_MAX);
-		return -1;
-	}
-	*epoch = (int32_t)v;
-	return 0;
-}
-
-static int
-parse_set(struct conn *c, const char *what, const char *s, struct fl_nodeset *set)
+static void
+set_text(const struct fl_nodeset *s, char *buf, size_t n)
 {
-	if (fl_nodeset_parse(set, s) != 0 || set->n == 0) {
-		admin_say(c, "error: %s must be node ids like 1,2,3 (at most %d)\n", what,
-		    FL_REPL_REPLICAS_MAX);
-		return -1;
-	}
-	return 0;
+	if (fl_nodeset_format(s, buf, n) != 0)
+		snprintf(buf, n, "-");
 }
 
 /*
@@ -650,24 +629,18 @@ parse_set(struct conn *c, const char *what, const char *s, struct fl_nodeset *se
  * not exist yet.  NULL after answering an error.
  */
 static struct fl_part *
-verb_part(struct broker *b, struct conn *c, const char *topic, const char *idx_text,
-    struct fl_topic **tout, int32_t *idx)
+verb_part(struct broker *b, struct conn *c, const char *topic, int32_t idx,
+    struct fl_topic **tout)
 {
 	struct fl_topic *t;
-	uint64_t v;
 
-	if (fl_conf_u64(idx_text, 0, FL_TOPIC_PARTITIONS_MAX - 1, 0, &v) != 0) {
-		admin_say(c, "error: partition must be 0..%d\n", FL_TOPIC_PARTITIONS_MAX - 1);
-		return NULL;
-	}
-	*idx = (int32_t)v;
 	t = store_find(b, topic, strlen(topic));
 	if (t == NULL) {
 		struct fl_catalog_new nt;
 
 		memset(&nt, 0, sizeof(nt));
 		nt.name = topic;
-		nt.nparts = *idx + 1;
+		nt.nparts = idx + 1;
 		store_create(b, &nt, 1);
 		if (nt.rc == FL_EINVAL) {
 			admin_say(c, "error: invalid topic name\n");
@@ -679,12 +652,27 @@ verb_part(struct broker *b, struct conn *c, const char *topic, const char *idx_t
 		}
 		t = nt.topic;
 	}
-	if (*idx >= t->nparts) {
+	if (idx >= t->nparts) {
 		admin_say(c, "error: topic %s has %d partitions here\n", topic, (int)t->nparts);
 		return NULL;
 	}
 	*tout = t;
-	return &t->parts[*idx];
+	return &t->parts[idx];
+}
+
+/* An existing partition (isr, offline), or NULL after answering an error. */
+static struct fl_part *
+held_part(struct broker *b, struct conn *c, const char *topic, int32_t idx,
+    struct fl_topic **tout)
+{
+	struct fl_part *p = store_part(b, topic, strlen(topic), idx);
+
+	if (p == NULL) {
+		admin_say(c, "error: no partition %s-%d\n", topic, (int)idx);
+		return NULL;
+	}
+	*tout = store_find(b, topic, strlen(topic));
+	return p;
 }
 
 static int
@@ -716,40 +704,36 @@ persist(struct broker *b, struct conn *c, const struct fl_topic *t, int32_t idx)
  * cluster.meta; a connection whose controller is older is fenced.
  */
 void
-cluster_cmd_controller(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_controller(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
 	struct fl_err err = { 0 };
-	uint64_t v;
+	int cmp = fl_cmeta_ctl_epoch_cmp(&b->cmeta, v->ctl_epoch);
 
-	if (fl_conf_u64(argv[1], 1, INT64_MAX, 0, &v) != 0) {
-		admin_say(c, "error: the controller epoch must be 1..%lld\n", (long long)INT64_MAX);
-		return;
-	}
-	if ((int64_t)v < b->cmeta.controller_epoch) {
+	if (cmp < 0) {
 		admin_say(c, "error: fenced: controller epoch %llu is older than %lld\n",
-		    (unsigned long long)v, (long long)b->cmeta.controller_epoch);
+		    (unsigned long long)v->ctl_epoch, (long long)b->cmeta.controller_epoch);
 		return;
 	}
-	if ((int64_t)v > b->cmeta.controller_epoch) {
+	if (cmp > 0) {
 		int64_t old = b->cmeta.controller_epoch;
 
-		b->cmeta.controller_epoch = (int64_t)v;
+		b->cmeta.controller_epoch = v->ctl_epoch;
 		if (save(b, &err) != 0) {
 			b->cmeta.controller_epoch = old;
 			admin_say(c, "error: %s\n", err.msg);
 			return;
 		}
-		fl_log(FL_LOG_INFO, "controller epoch %llu (was %lld)", (unsigned long long)v,
-		    (long long)old);
+		fl_log(FL_LOG_INFO, "controller epoch %llu (was %lld)",
+		    (unsigned long long)v->ctl_epoch, (long long)old);
 	}
-	c->ctl_epoch = (int64_t)v;
+	c->ctl_epoch = v->ctl_epoch;
 	admin_say(c, "ok\n");
 }
 
 int
 cluster_fenced(struct broker *b, struct conn *c)
 {
-	if (c->ctl_epoch < 0 || c->ctl_epoch >= b->cmeta.controller_epoch)
+	if (c->ctl_epoch < 0 || fl_cmeta_ctl_epoch_cmp(&b->cmeta, c->ctl_epoch) >= 0)
 		return 0;
 	admin_say(c, "error: fenced: controller epoch %lld is older than %lld\n",
 	    (long long)c->ctl_epoch, (long long)b->cmeta.controller_epoch);
@@ -804,35 +788,29 @@ cluster_say_requests(struct broker *b, struct conn *c)
 
 	for (i = 0; i < b->nrequests; i++) {
 		const struct ctl_request *r = &b->requests[i];
-		char conf[FL_TOPIC_CONF_TEXT_MAX];
-		size_t k;
+		struct fl_bstatus_req q;
+		char line[FL_TOPIC_NAME_MAX + FL_TOPIC_CONF_TEXT_MAX + 128];
 
-		if (r->is_delete) {
-			admin_say(c, "request\t%llu\tdelete\t%s\n", (unsigned long long)r->id, r->name);
-			continue;
-		}
-		fl_topic_conf_format(&r->conf, conf, sizeof(conf));
-		for (k = 0; conf[k] != '\0'; k++)
-			if (conf[k] == ' ')
-				conf[k] = '\t';	/* one field per config */
-		admin_say(c, "request\t%llu\tcreate\t%s\t%d\t%d%s%s\n", (unsigned long long)r->id,
-		    r->name, (int)r->nparts, (int)r->rf, conf[0] ? "\t" : "", conf);
+		memset(&q, 0, sizeof(q));
+		q.id = r->id;
+		q.is_delete = r->is_delete;
+		snprintf(q.topic, sizeof(q.topic), "%s", r->name);
+		q.nparts = r->nparts;
+		q.rf = r->rf;
+		q.conf = r->conf;
+		if (fl_bstatus_format_req(line, sizeof(line), &q) >= 0)
+			admin_say(c, "%s\n", line);
 	}
 }
 
 /* done ID: the controller took the request (it says in its log what came of it). */
 void
-cluster_cmd_done(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_done(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	uint64_t id;
 	size_t i;
 
-	if (fl_conf_u64(argv[1], 1, UINT64_MAX, 0, &id) != 0) {
-		admin_say(c, "error: ID must be a request id\n");
-		return;
-	}
 	for (i = 0; i < b->nrequests; i++)
-		if (b->requests[i].id == id) {
+		if (b->requests[i].id == v->id) {
 			b->requests[i] = b->requests[--b->nrequests];
 			break;
 		}
@@ -841,28 +819,11 @@ cluster_cmd_done(struct broker *b, struct conn *c, char **argv)
 
 /* brokers ID=HOST:PORT ... */
 void
-cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv)
+cluster_cmd_brokers(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	struct fl_cmeta_broker br[FL_CMETA_BROKERS_MAX];
 	struct fl_err err = { 0 };
-	int i, has_self = 0;
 
-	if (argc > FL_CMETA_BROKERS_MAX) {
-		admin_say(c, "error: at most %d brokers\n", FL_CMETA_BROKERS_MAX);
-		return;
-	}
-	for (i = 0; i < argc; i++) {
-		if (fl_cmeta_broker_parse(&br[i], argv[i]) != 0) {
-			admin_say(c, "error: %s: brokers are ID=HOST:PORT\n", argv[i]);
-			return;
-		}
-		has_self |= br[i].id == b->cfg->node_id;
-	}
-	if (!has_self) {
-		admin_say(c, "error: the list must name this node (%d)\n", (int)b->cfg->node_id);
-		return;
-	}
-	if (fl_cmeta_set_brokers(&b->cmeta, br, (size_t)argc) != 0) {
+	if (fl_cmeta_set_brokers(&b->cmeta, v->brokers, v->nbrokers) != 0) {
 		admin_say(c, "error: a broker id is named twice\n");
 		return;
 	}
@@ -875,40 +836,19 @@ cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv)
 
 /*
  * lead TOPIC PART EPOCH REPLICAS ISR [HW]: HW is the high watermark the
- * controller last heard for the partition: every committed-ISR member
- * holds the records below it durably, so the new leader starts from it
- * (at most its own durable end) and consumers never see the HW go back.
+ * controller last heard for the partition (fl_part_lead_hw).
  */
 void
-cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_lead(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	struct fl_nodeset replicas, isr;
 	struct fl_err err = { 0 };
 	struct fl_topic *t;
 	struct fl_part *p;
-	int32_t epoch, idx;
-	uint64_t hw = 0;
-	size_t i;
+	int32_t idx = v->part;
+	char rs[256], is[256];
 	int rc;
 
-	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "REPLICAS", argv[4],
-	    &replicas) != 0 || parse_set(c, "ISR", argv[5], &isr) != 0)
-		return;
-	if (argv[6] != NULL && fl_conf_u64(argv[6], 0, INT64_MAX, 0, &hw) != 0) {
-		admin_say(c, "error: HW must be an offset\n");
-		return;
-	}
-	if (!fl_nodeset_has(&replicas, b->cfg->node_id) || !fl_nodeset_has(&isr, b->cfg->node_id)) {
-		admin_say(c, "error: this node (%d) must be in REPLICAS and ISR\n",
-		    (int)b->cfg->node_id);
-		return;
-	}
-	for (i = 0; i < isr.n; i++)
-		if (!fl_nodeset_has(&replicas, isr.id[i])) {
-			admin_say(c, "error: ISR member %d is not a replica\n", (int)isr.id[i]);
-			return;
-		}
-	if ((p = verb_part(b, c, argv[1], argv[2], &t, &idx)) == NULL || check_epoch(c, p, epoch))
+	if ((p = verb_part(b, c, v->topic, idx, &t)) == NULL || check_epoch(c, p, v->epoch))
 		return;
 	if (!p->is_open) {
 		if (p->role == FL_ROLE_FOLLOWER &&
@@ -922,70 +862,65 @@ cluster_cmd_lead(struct broker *b, struct conn *c, char **argv)
 			return;
 		}
 	}
-	if (hw > p->hw)
-		p->hw = hw < p->log.synced_end ? hw : p->log.synced_end;
-	rc = fl_part_lead(p, b->now_ms, epoch, &replicas, &isr);
+	rc = fl_part_lead_hw(p, b->now_ms, v->epoch, &v->replicas, &v->isr,
+	    v->has_hw ? v->hw : 0);
 	if (rc != 0) {
 		admin_say(c, "error: %s\n", rc == FL_ERANGE ? "epoch went back" :
 		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
 		return;
 	}
+	set_text(&v->replicas, rs, sizeof(rs));
+	set_text(&v->isr, is, sizeof(is));
 	fl_log(FL_LOG_INFO, "leading %s-%d at epoch %d, replicas %s, ISR %s", t->name, (int)idx,
-	    (int)epoch, argv[4], argv[5]);
+	    (int)v->epoch, rs, is);
 	persist(b, c, t, idx);
 	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
 }
 
+/* Is follow's LEADER_ID in cluster.meta?  (says so when not) */
+int
+cluster_knows_leader(struct broker *b, struct conn *c, int32_t leader)
+{
+	if (fl_cmeta_broker(&b->cmeta, leader) != NULL)
+		return 1;
+	admin_say(c, "error: broker %d is unknown (set them with brokers)\n", (int)leader);
+	return 0;
+}
+
 /* follow TOPIC PART EPOCH LEADER_ID REPLICAS */
 void
-cluster_cmd_follow(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_follow(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	struct fl_nodeset replicas;
 	struct fl_topic *t;
 	struct fl_part *p;
 	struct child *ch;
 	struct fl_replctl_cmd cmd;
-	int32_t epoch, idx, old_leader;
-	uint64_t v;
+	int32_t idx = v->part, old_leader;
 
-	if (parse_epoch(c, argv[3], &epoch) != 0)
+	if (!cluster_knows_leader(b, c, v->leader))
 		return;
-	if (fl_conf_u64(argv[4], 0, INT32_MAX, 0, &v) != 0) {
-		admin_say(c, "error: LEADER_ID must be a node id\n");
-		return;
-	}
-	if ((int32_t)v == b->cfg->node_id) {
-		admin_say(c, "error: a node does not follow itself (use lead)\n");
-		return;
-	}
-	if (fl_cmeta_broker(&b->cmeta, (int32_t)v) == NULL) {
-		admin_say(c, "error: broker %d is unknown (set them with brokers)\n", (int)v);
-		return;
-	}
-	if (parse_set(c, "REPLICAS", argv[5], &replicas) != 0)
-		return;
-	if ((p = verb_part(b, c, argv[1], argv[2], &t, &idx)) == NULL || check_epoch(c, p, epoch))
+	if ((p = verb_part(b, c, v->topic, idx, &t)) == NULL || check_epoch(c, p, v->epoch))
 		return;
 	old_leader = p->role == FL_ROLE_FOLLOWER ? p->leader_id : -1;
-	if (old_leader >= 0 && old_leader != (int32_t)v &&
+	if (old_leader >= 0 && old_leader != v->leader &&
 	    child_drop_wait(b, old_leader, t->name, idx) != 0) {
 		admin_say(c, "error: the old follower of %s-%d did not let it go\n", t->name, (int)idx);
 		return;
 	}
 	release_part(b, p);
-	(void)fl_part_step_down(p, FL_ROLE_FOLLOWER, epoch, (int32_t)v, &replicas);
+	(void)fl_part_step_down(p, FL_ROLE_FOLLOWER, v->epoch, v->leader, &v->replicas);
 	fl_log(FL_LOG_INFO, "following %s-%d from leader %d at epoch %d", t->name, (int)idx,
-	    (int)v, (int)epoch);
+	    (int)v->leader, (int)v->epoch);
 	persist(b, c, t, idx);
-	ch = child_ensure(b, (int32_t)v);
+	ch = child_ensure(b, v->leader);
 	if (ch != NULL && ch->pl != NULL) {
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.kind = FL_REPLCTL_FOLLOW;
 		snprintf(cmd.topic, sizeof(cmd.topic), "%s", t->name);
 		cmd.part = idx;
-		cmd.epoch = epoch;
+		cmd.epoch = v->epoch;
 		child_send(ch, &cmd);
 	}
 	group_roles_changed(b);
@@ -995,45 +930,41 @@ cluster_cmd_follow(struct broker *b, struct conn *c, char **argv)
 
 /* isr TOPIC PART EPOCH LIST */
 void
-cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_isr(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	struct fl_nodeset isr;
 	struct fl_topic *t;
 	struct fl_part *p;
-	int32_t epoch;
+	char is[256];
 	size_t i;
 	int rc;
 
-	if (parse_epoch(c, argv[3], &epoch) != 0 || parse_set(c, "LIST", argv[4], &isr) != 0)
+	if ((p = held_part(b, c, v->topic, v->part, &t)) == NULL || check_epoch(c, p, v->epoch))
 		return;
-	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL)
-		return;
-	t = store_find(b, argv[1], strlen(argv[1]));
-	if (check_epoch(c, p, epoch))
-		return;
+	set_text(&v->isr, is, sizeof(is));
 	if (p->role != FL_ROLE_LEADER) {
 		/* a follower (or offline replica) is told the ISR the leader
 		 * works with, for its Metadata answers; it decides nothing */
-		if (epoch > p->leader_epoch) {
+		rc = fl_part_told_isr(p, v->epoch, &v->isr);
+		if (rc == FL_EBUSY) {
 			admin_say(c, "error: epoch %d is newer than the current epoch %d\n",
-			    (int)epoch, (int)p->leader_epoch);
+			    (int)v->epoch, (int)p->leader_epoch);
 			return;
 		}
-		for (i = 0; i < isr.n; i++)
-			if (!fl_nodeset_has(&p->replicas, isr.id[i])) {
-				admin_say(c, "error: ISR member %d is not a replica\n",
-				    (int)isr.id[i]);
-				return;
-			}
-		p->isr = isr;
-		fl_log(FL_LOG_INFO, "%s-%s: told ISR %s at epoch %d", argv[1], argv[2], argv[4],
-		    (int)epoch);
-		persist(b, c, t, (int32_t)(p - t->parts));
+		if (rc != 0) {
+			for (i = 0; i + 1 < v->isr.n && fl_nodeset_has(&p->replicas, v->isr.id[i]);
+			    i++)
+				;
+			admin_say(c, "error: ISR member %d is not a replica\n", (int)v->isr.id[i]);
+			return;
+		}
+		fl_log(FL_LOG_INFO, "%s-%d: told ISR %s at epoch %d", v->topic, (int)v->part, is,
+		    (int)v->epoch);
+		persist(b, c, t, v->part);
 		return;
 	}
-	rc = fl_part_commit_isr(p, b->now_ms, epoch, &isr);
+	rc = fl_part_commit_isr(p, b->now_ms, v->epoch, &v->isr);
 	if (rc == FL_KERR_UNKNOWN_LEADER_EPOCH) {
-		admin_say(c, "error: epoch %d is newer than the current epoch %d\n", (int)epoch,
+		admin_say(c, "error: epoch %d is newer than the current epoch %d\n", (int)v->epoch,
 		    (int)p->leader_epoch);
 		return;
 	}
@@ -1041,9 +972,9 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
 		admin_say(c, "error: the ISR must hold this node and only replicas\n");
 		return;
 	}
-	fl_log(FL_LOG_INFO, "%s-%s: ISR %s committed at epoch %d", argv[1], argv[2], argv[4],
-	    (int)epoch);
-	persist(b, c, t, (int32_t)(p - t->parts));
+	fl_log(FL_LOG_INFO, "%s-%d: ISR %s committed at epoch %d", v->topic, (int)v->part, is,
+	    (int)v->epoch);
+	persist(b, c, t, v->part);
 	group_roles_changed(b);
 	kafka_hw_moved(b);
 	loop_wake_all(b);
@@ -1055,41 +986,14 @@ cluster_cmd_isr(struct broker *b, struct conn *c, char **argv)
  * it is served, for Metadata answers.
  */
 void
-cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
+cluster_cmd_offline(struct broker *b, struct conn *c, const struct fl_rverb *v)
 {
-	struct fl_nodeset replicas;
 	struct fl_part *p;
 	struct fl_topic *t;
-	int32_t epoch, idx, leader = -1;
-	uint64_t v;
+	int32_t idx = v->part;
 
-	if (parse_epoch(c, argv[3], &epoch) != 0)
+	if ((p = held_part(b, c, v->topic, idx, &t)) == NULL || check_epoch(c, p, v->epoch))
 		return;
-	if ((argv[4] == NULL) != (argv[5] == NULL)) {
-		admin_say(c, "error: usage: offline TOPIC PART EPOCH [LEADER REPLICAS]\n");
-		return;
-	}
-	if (argv[4] != NULL) {
-		if (fl_conf_u64(argv[4], 0, INT32_MAX, 0, &v) != 0) {
-			admin_say(c, "error: LEADER must be a node id\n");
-			return;
-		}
-		if (parse_set(c, "REPLICAS", argv[5], &replicas) != 0)
-			return;
-		if (!fl_nodeset_has(&replicas, (int32_t)v)) {
-			admin_say(c, "error: LEADER must be one of REPLICAS\n");
-			return;
-		}
-		if (fl_nodeset_has(&replicas, b->cfg->node_id)) {
-			admin_say(c, "error: this node is a replica (use follow)\n");
-			return;
-		}
-		leader = (int32_t)v;
-	}
-	if ((p = admin_part(b, c, argv[1], argv[2])) == NULL || check_epoch(c, p, epoch))
-		return;
-	t = store_find(b, argv[1], strlen(argv[1]));
-	idx = (int32_t)(p - t->parts);
 	if (p->role == FL_ROLE_FOLLOWER) {
 		/* fenced by the operator: its follower stops copying */
 		if (child_drop_wait(b, p->leader_id, t->name, idx) != 0) {
@@ -1098,8 +1002,9 @@ cluster_cmd_offline(struct broker *b, struct conn *c, char **argv)
 			return;
 		}
 	}
-	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, epoch, leader, leader >= 0 ? &replicas : NULL);
-	fl_log(FL_LOG_INFO, "%s-%d is offline here at epoch %d", t->name, (int)idx, (int)epoch);
+	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, v->epoch, v->leader,
+	    v->leader >= 0 ? &v->replicas : NULL);
+	fl_log(FL_LOG_INFO, "%s-%d is offline here at epoch %d", t->name, (int)idx, (int)v->epoch);
 	persist(b, c, t, idx);
 	group_roles_changed(b);
 	kafka_hw_moved(b);

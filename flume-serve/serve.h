@@ -33,6 +33,7 @@
 #include "codec/cmeta.h"
 #include "codec/kproto.h"
 #include "codec/offsets.h"
+#include "codec/rverb.h"
 #include "codec/topics.h"
 #include "os/diag.h"
 #include "sm/coord.h"
@@ -284,11 +285,17 @@ int cluster_is_on(const struct broker *b);
 void cluster_on_child(struct broker *b, struct ev_src *src);
 void cluster_tick(struct broker *b);
 int64_t cluster_next_wake(const struct broker *b);
-void cluster_cmd_brokers(struct broker *b, struct conn *c, int argc, char **argv);
-void cluster_cmd_lead(struct broker *b, struct conn *c, char **argv);
-void cluster_cmd_follow(struct broker *b, struct conn *c, char **argv);
-void cluster_cmd_isr(struct broker *b, struct conn *c, char **argv);
-void cluster_cmd_offline(struct broker *b, struct conn *c, char **argv);
+/*
+ * The replica verbs, parsed by codec/rverb.h (admin.c): each applies a
+ * line that parsed to this broker's state and answers it.
+ */
+void cluster_cmd_brokers(struct broker *b, struct conn *c, const struct fl_rverb *v);
+void cluster_cmd_lead(struct broker *b, struct conn *c, const struct fl_rverb *v);
+void cluster_cmd_follow(struct broker *b, struct conn *c, const struct fl_rverb *v);
+void cluster_cmd_isr(struct broker *b, struct conn *c, const struct fl_rverb *v);
+void cluster_cmd_offline(struct broker *b, struct conn *c, const struct fl_rverb *v);
+/* Is follow's LEADER_ID in cluster.meta?  1, or 0 after answering that it is not. */
+int cluster_knows_leader(struct broker *b, struct conn *c, int32_t leader);
 void cluster_topic_created(struct broker *b, struct fl_topic *t);
 /* A topic is about to be deleted: its followers let it go first (FL_EBUSY if one does not). */
 int cluster_topic_deleting(struct broker *b, struct fl_topic *t);
@@ -317,8 +324,8 @@ void cluster_say_requests(struct broker *b, struct conn *c);
  * Kafka does for a topic being created.)
  */
 int cluster_creating(const struct broker *b, const void *name, size_t len);
-void cluster_cmd_done(struct broker *b, struct conn *c, char **argv);
-void cluster_cmd_controller(struct broker *b, struct conn *c, char **argv);
+void cluster_cmd_done(struct broker *b, struct conn *c, const struct fl_rverb *v);
+void cluster_cmd_controller(struct broker *b, struct conn *c, const struct fl_rverb *v);
 /* Is this admin connection's controller older than one the broker heard of?  (says so) */
 int cluster_fenced(struct broker *b, struct conn *c);
 

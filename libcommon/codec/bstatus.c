@@ -1,6 +1,8 @@
 /*
  * bstatus.c: the admin `status` answer, parsed (bstatus.h).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,4 +243,82 @@ fl_bstatus_find(const struct fl_bstatus *s, const char *topic, int32_t partition
 		if (s->parts[i].partition == partition && strcmp(s->parts[i].topic, topic) == 0)
 			return &s->parts[i];
 	return NULL;
+}
+
+/* ---- writing ---- */
+
+static int
+fit(int k, size_t n)
+{
+	return k < 0 || (size_t)k >= n ? FL_ERANGE : k;
+}
+
+int
+fl_bstatus_format_part(char *buf, size_t n, const struct fl_bstatus_part *p)
+{
+	char isr[256], prop[256];
+
+	if (fl_nodeset_format(&p->isr, isr, sizeof(isr)) != 0 ||
+	    fl_nodeset_format(&p->proposed, prop, sizeof(prop)) != 0)
+		return FL_ERANGE;
+	return fit(snprintf(buf, n, "partition\t%s\t%" PRId32 "\t%" PRIu64 "\t%" PRIu64 "\t%"
+	    PRIu64 "\t%s\t%" PRId32 "\t%" PRId32 "\t%s\t%s", p->topic, p->partition,
+	    p->log_start, p->log_end, p->hw, fl_role_name(p->role), p->epoch, p->leader, isr,
+	    prop), n);
+}
+
+int
+fl_bstatus_format_req(char *buf, size_t n, const struct fl_bstatus_req *r)
+{
+	char conf[FL_TOPIC_CONF_TEXT_MAX];
+	size_t k;
+
+	if (r->is_delete)
+		return fit(snprintf(buf, n, "request\t%" PRIu64 "\tdelete\t%s", r->id, r->topic),
+		    n);
+	fl_topic_conf_format(&r->conf, conf, sizeof(conf));
+	for (k = 0; conf[k] != '\0'; k++)
+		if (conf[k] == ' ')
+			conf[k] = '\t';	/* one field per config */
+	return fit(snprintf(buf, n, "request\t%" PRIu64 "\tcreate\t%s\t%" PRId32 "\t%" PRId32
+	    "%s%s", r->id, r->topic, r->nparts, r->rf, conf[0] ? "\t" : "", conf), n);
+}
+
+/* Append one line and its newline at buf[*at]: 0 or FL_ERANGE. */
+static int
+line_at(char *buf, size_t n, size_t *at, int k)
+{
+	if (k < 0 || (size_t)k + 1 >= n - *at)
+		return FL_ERANGE;
+	*at += (size_t)k;
+	buf[(*at)++] = '\n';
+	buf[*at] = '\0';
+	return 0;
+}
+
+int
+fl_bstatus_format(char *buf, size_t n, const struct fl_bstatus *s)
+{
+	size_t at = 0, i;
+
+	if (n == 0)
+		return FL_ERANGE;
+	buf[0] = '\0';
+	if (line_at(buf, n, &at, snprintf(buf, n, "node\t%" PRId32, s->node)) != 0 ||
+	    line_at(buf, n, &at, snprintf(buf + at, n - at, "controller_epoch\t%" PRId64,
+	    s->controller_epoch)) != 0)
+		goto full;
+	for (i = 0; i < s->nreqs; i++)
+		if (line_at(buf, n, &at, fl_bstatus_format_req(buf + at, n - at, &s->reqs[i])) != 0)
+			goto full;
+	for (i = 0; i < s->nparts; i++)
+		if (line_at(buf, n, &at, fl_bstatus_format_part(buf + at, n - at,
+		    &s->parts[i])) != 0)
+			goto full;
+	if (line_at(buf, n, &at, snprintf(buf + at, n - at, "ok")) != 0)
+		goto full;
+	return at > INT32_MAX ? FL_ERANGE : (int)at;
+full:
+	buf[0] = '\0';
+	return FL_ERANGE;
 }

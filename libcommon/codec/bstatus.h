@@ -15,8 +15,18 @@
  * more); a `partition` line with a field missing, extra or out of range
  * is FL_EPROTO.  The answer is given without its `ok` line (or with it:
  * reading stops there).
+ *
+ * The writers are here too, so flume-serve and the simulator's brokers
+ * answer alike: a broker writes `node` first, then any keys of its own,
+ * `controller_epoch`, more keys of its own, the request lines
+ * (fl_bstatus_format_req), the partition lines (fl_bstatus_format_part,
+ * filled by store/part.h fl_part_status) and `ok`, each line with its
+ * newline.  fl_bstatus_format writes that answer with no keys of its own.
+ * Sets are written "1,2,3", "-" when empty; a create request's configs
+ * one KEY=VALUE field each.
  * Ownership: struct fl_bstatus owns its array; fl_bstatus_free() frees.
- * Errors: 0, FL_EPROTO (with the line number in *bad_line), FL_ENOMEM.
+ * Errors: 0, FL_EPROTO (with the line number in *bad_line), FL_ENOMEM;
+ * the writers FL_ERANGE when buf is too small.
  * Layer: codec (pure; malloc only).
  */
 #ifndef FL_BSTATUS_H
@@ -61,6 +71,16 @@ void fl_bstatus_free(struct fl_bstatus *s);
 int fl_bstatus_copy(struct fl_bstatus *dst, const struct fl_bstatus *src);
 /* Parse text[0..n) into *s (replaced). */
 int fl_bstatus_parse(struct fl_bstatus *s, const char *text, size_t n, size_t *bad_line);
+/* One line (no newline) into buf[n], NUL-terminated: its length, or FL_ERANGE. */
+int fl_bstatus_format_part(char *buf, size_t n, const struct fl_bstatus_part *p);
+int fl_bstatus_format_req(char *buf, size_t n, const struct fl_bstatus_req *r);
+/*
+ * The whole answer (node, controller_epoch, s's requests and partitions,
+ * `ok`, each line ending in a newline) into buf[n], NUL-terminated: its
+ * length, or FL_ERANGE.
+ */
+int fl_bstatus_format(char *buf, size_t n, const struct fl_bstatus *s);
+
 /* The entry for a partition, or NULL (linear). */
 const struct fl_bstatus_part *fl_bstatus_find(const struct fl_bstatus *s, const char *topic,
     int32_t partition);

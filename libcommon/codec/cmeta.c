@@ -118,6 +118,12 @@ fl_cmeta_broker_parse(struct fl_cmeta_broker *b, const char *text)
 	return 0;
 }
 
+int
+fl_cmeta_ctl_epoch_cmp(const struct fl_cmeta *m, int64_t epoch)
+{
+	return (epoch > m->controller_epoch) - (epoch < m->controller_epoch);
+}
+
 static int
 cmp_broker(const void *a, const void *b)
 {

@@ -68,6 +68,14 @@ int fl_cmeta_broker_parse(struct fl_cmeta_broker *b, const char *text);
 int fl_cmeta_set_brokers(struct fl_cmeta *m, const struct fl_cmeta_broker *b, size_t n);
 const struct fl_cmeta_broker *fl_cmeta_broker(const struct fl_cmeta *m, int32_t id);
 
+/*
+ * The controller-epoch fence (the admin `controller EPOCH` verb): -1 when
+ * epoch is older than m->controller_epoch (that controller is fenced), 0
+ * the same, 1 newer (the caller sets m->controller_epoch to it and saves m
+ * before it answers).
+ */
+int fl_cmeta_ctl_epoch_cmp(const struct fl_cmeta *m, int64_t epoch);
+
 /* The entry for a partition, or NULL. */
 struct fl_cmeta_part *fl_cmeta_find(struct fl_cmeta *m, const char *topic, int32_t partition);
 /* Insert or replace (copied); 0 or FL_ENOMEM. */

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "codec/offsets.h"
+#include "codec/rverb.h"
 #include "sm/ctl.h"
 #include "sm/elect.h"
 #include "sm/place.h"
@@ -56,22 +57,12 @@ note(struct fl_ctl *c, const char *fmt, ...)
 /* Queue a line to node n (only when its stream is open: a node that is
  * down is brought up to date when it answers again). */
 static void
-push(struct fl_ctl *c, struct fl_ctl_node *n, const char *fmt, ...)
+push_text(struct fl_ctl *c, struct fl_ctl_node *n, const char *line)
 {
-	char buf[FL_CTL_LINE_MAX];
-	va_list ap;
-	int len;
 	char *p;
 
 	if (!n->is_up)
 		return;
-	va_start(ap, fmt);
-	len = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= sizeof(buf)) {
-		note(c, "a line for node %d is too long; not sent", (int)n->b.id);
-		return;
-	}
 	if (c->nout == c->outcap) {
 		size_t cap = c->outcap ? c->outcap * 2 : 64;
 		struct fl_ctl_msg *no = realloc(c->out, cap * sizeof(*no));
@@ -83,7 +74,7 @@ push(struct fl_ctl *c, struct fl_ctl_node *n, const char *fmt, ...)
 		c->out = no;
 		c->outcap = cap;
 	}
-	if ((p = dup_text(buf)) == NULL) {
+	if ((p = dup_text(line)) == NULL) {
 		c->nomem = 1;
 		return;
 	}
@@ -91,6 +82,66 @@ push(struct fl_ctl *c, struct fl_ctl_node *n, const char *fmt, ...)
 	c->out[c->nout++].line = p;
 	n->pushes++;
 	n->is_fresh = 0;
+}
+
+/* Queue v to node n as its admin line (codec/rverb.h). */
+static void
+push(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_rverb *v)
+{
+	char buf[FL_CTL_LINE_MAX];
+
+	if (!n->is_up)
+		return;
+	if (fl_rverb_format(buf, sizeof(buf), v) < 0) {
+		note(c, "a line for node %d is too long; not sent", (int)n->b.id);
+		return;
+	}
+	push_text(c, n, buf);
+}
+
+/* A verb about partition p (lead, follow, isr, offline) at p's epoch. */
+static void
+part_verb(struct fl_rverb *v, enum fl_rverb_kind kind, const struct fl_cmeta_part *p)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	snprintf(v->topic, sizeof(v->topic), "%s", p->topic);
+	v->part = p->partition;
+	v->epoch = p->epoch;
+	v->leader = -1;
+	v->nparts = -1;
+}
+
+/* isr TOPIC PART EPOCH LIST: p's committed ISR. */
+static void
+push_isr(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_cmeta_part *p)
+{
+	struct fl_rverb v;
+
+	part_verb(&v, FL_RVERB_ISR, p);
+	v.isr = p->isr;
+	push(c, n, &v);
+}
+
+/* A verb about a topic (create, delete). */
+static void
+topic_verb(struct fl_rverb *v, enum fl_rverb_kind kind, const char *topic)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	snprintf(v->topic, sizeof(v->topic), "%s", topic);
+	v->leader = -1;
+	v->nparts = -1;
+}
+
+/* delete TOPIC */
+static void
+push_delete(struct fl_ctl *c, struct fl_ctl_node *n, const char *topic)
+{
+	struct fl_rverb v;
+
+	topic_verb(&v, FL_RVERB_DELETE, topic);
+	push(c, n, &v);
 }
 
 static const char *
@@ -235,27 +286,38 @@ fl_ctl_connected(struct fl_ctl *c, int64_t now_ms, int32_t id)
 {
 	struct fl_ctl_node *n = fl_ctl_node(c, id);
 	char line[FL_CTL_LINE_MAX];
-	size_t i, len;
+	struct fl_rverb v;
+	size_t i;
 
 	(void)now_ms;
 	if (n == NULL)
 		return;
 	n->is_up = 1;
 	n->is_fresh = 0;
+	n->has_status = 0;	/* what it said before may be stale (a restart, a new disk) */
 	if (c->is_fenced)
 		return;		/* a newer controller exists: it greets the node */
-	push(c, n, "controller %lld", (long long)c->epoch);
-	len = (size_t)snprintf(line, sizeof(line), "brokers");
-	for (i = 0; i < c->nnodes && len < sizeof(line); i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, " %d=%s:%u",
-		    (int)c->nodes[i].b.id, c->nodes[i].b.host, (unsigned)c->nodes[i].b.port);
-	if (len >= sizeof(line)) {
+	memset(&v, 0, sizeof(v));
+	v.kind = FL_RVERB_CONTROLLER;
+	v.ctl_epoch = c->epoch;
+	v.leader = v.nparts = -1;
+	push(c, n, &v);
+	v.kind = FL_RVERB_BROKERS;
+	if ((v.brokers = malloc((c->nnodes ? c->nnodes : 1) * sizeof(*v.brokers))) == NULL) {
+		c->nomem = 1;
+		return;
+	}
+	for (i = 0; i < c->nnodes; i++)
+		v.brokers[i] = c->nodes[i].b;
+	v.nbrokers = c->nnodes;
+	if (fl_rverb_format(line, sizeof(line), &v) < 0) {
 		/* cut short, it would give a wrong port, or leave out the node itself */
 		note(c, "node %d: the broker list is longer than an admin line (%zu bytes); not sent",
 		    (int)id, sizeof(line) - 1);
-		return;
+	} else {
+		push_text(c, n, line);
 	}
-	push(c, n, "%s", line);
+	free(v.brokers);
 }
 
 void
@@ -440,12 +502,25 @@ holds_topic(const struct fl_ctl_node *n, const char *topic)
 	return 0;
 }
 
+/* Is a `create` of topic already queued to node n (this turn)? */
+static int
+create_queued(const struct fl_ctl *c, const struct fl_ctl_node *n, const char *topic)
+{
+	size_t i, len = strlen(topic);
+
+	for (i = 0; i < c->nout; i++)
+		if (c->out[i].node == n->b.id && strncmp(c->out[i].line, "create ", 7) == 0 &&
+		    strncmp(c->out[i].line + 7, topic, len) == 0 && c->out[i].line[7 + len] == ' ')
+			return 1;
+	return 0;
+}
+
 /* Tell node n what the state says of p (not for its leader: see announce). */
 static void
 tell(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_cmeta_part *p)
 {
 	const struct fl_topic_ent *t;
-	char rs[256], is[256];
+	struct fl_rverb v;
 
 	/*
 	 * A node whose answer came after everything pushed to it and lacks
@@ -457,19 +532,34 @@ tell(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_cmeta_part *p)
 	if (n->is_up && n->is_fresh && n->has_status && !holds_topic(n, p->topic) &&
 	    (t = topic_of(c, p->topic)) != NULL)
 		create_line(c, n, t);
-	set_text(&p->replicas, rs, sizeof(rs));
-	set_text(&p->isr, is, sizeof(is));
-	if (n->b.id == p->leader)
-		push(c, n, "lead %s %d %d %s %s %llu", p->topic, (int)p->partition, (int)p->epoch, rs,
-		    is, (unsigned long long)reported_hw(c, p));
-	else if (fl_nodeset_has(&p->replicas, n->b.id) && p->leader >= 0)
-		push(c, n, "follow %s %d %d %d %s", p->topic, (int)p->partition, (int)p->epoch,
-		    (int)p->leader, rs);
-	else if (p->leader >= 0)
-		push(c, n, "offline %s %d %d %d %s", p->topic, (int)p->partition, (int)p->epoch,
-		    (int)p->leader, rs);
-	else
-		push(c, n, "offline %s %d %d", p->topic, (int)p->partition, (int)p->epoch);
+	/*
+	 * A node not heard from since its stream opened (this controller just
+	 * started, or it came back, perhaps with a new disk) may lack the
+	 * topic too: a role line would create it there with too few
+	 * partitions, and the others would then never be placed.  It gets
+	 * the topic first ("exists" if it has it).  Found by flume-sim.
+	 */
+	else if (n->is_up && !n->has_status && (t = topic_of(c, p->topic)) != NULL &&
+	    !create_queued(c, n, p->topic))
+		create_line(c, n, t);
+	if (n->b.id == p->leader) {
+		part_verb(&v, FL_RVERB_LEAD, p);
+		v.replicas = p->replicas;
+		v.isr = p->isr;
+		v.has_hw = 1;
+		v.hw = reported_hw(c, p);
+	} else if (fl_nodeset_has(&p->replicas, n->b.id) && p->leader >= 0) {
+		part_verb(&v, FL_RVERB_FOLLOW, p);
+		v.leader = p->leader;
+		v.replicas = p->replicas;
+	} else {
+		part_verb(&v, FL_RVERB_OFFLINE, p);
+		if (p->leader >= 0) {
+			v.leader = p->leader;
+			v.replicas = p->replicas;
+		}
+	}
+	push(c, n, &v);
 }
 
 /* Tell every node with an open stream, the leader first. */
@@ -489,10 +579,12 @@ announce(struct fl_ctl *c, const struct fl_cmeta_part *p)
 static void
 create_line(struct fl_ctl *c, struct fl_ctl_node *n, const struct fl_topic_ent *t)
 {
-	char conf[FL_TOPIC_CONF_TEXT_MAX];
+	struct fl_rverb v;
 
-	fl_topic_conf_format(&t->conf, conf, sizeof(conf));
-	push(c, n, "create %s %d%s%s", t->name, (int)t->partitions, conf[0] ? " " : "", conf);
+	topic_verb(&v, FL_RVERB_CREATE, t->name);
+	v.nparts = t->partitions;
+	v.conf = t->conf;
+	push(c, n, &v);
 }
 
 static int32_t
@@ -639,18 +731,47 @@ isr_commits(struct fl_ctl *c)
 		if (fl_nodeset_equal(&prop, &p->isr) || !fl_nodeset_has(&prop, p->leader) ||
 		    !subset(&prop, &p->replicas))
 			continue;
-		p->isr = prop;
+		/*
+		 * Every member of the stored ISR must count for the leader's HW,
+		 * or a clean election could pick a node that lacks what the
+		 * leader acknowledged.  So a shrink is stored first and then
+		 * told; an addition is told to the leader first, which counts
+		 * the new members from then on, and stored only once its
+		 * status shows it holds them (until then they are not
+		 * electable).  Found by flume-sim (seed 1318): a leader that
+		 * proposed a member in, did not hear the commit, and then
+		 * proposed it out again acknowledged alone while the stored
+		 * ISR still named that member, which was then elected.
+		 */
+		if (subset(&p->isr, &prop)) {
+			if (!fl_nodeset_equal(&r->isr, &prop)) {
+				struct fl_cmeta_part tent = *p;
+
+				tent.isr = prop;
+				push_isr(c, l, &tent);
+				continue;
+			}
+			p->isr = prop;
+		} else {
+			struct fl_nodeset keep;
+
+			memset(&keep, 0, sizeof(keep));
+			for (j = 0; j < p->isr.n; j++)
+				if (fl_nodeset_has(&prop, p->isr.id[j]))
+					(void)fl_nodeset_add(&keep, p->isr.id[j]);
+			p->isr = keep;
+		}
 		c->state_dirty = 1;
 		set_text(&p->isr, is, sizeof(is));
 		note(c, "%s-%d: ISR %s committed at epoch %d", p->topic, (int)p->partition, is,
 		    (int)p->epoch);
-		push(c, l, "isr %s %d %d %s", p->topic, (int)p->partition, (int)p->epoch, is);
+		if (!fl_nodeset_equal(&r->isr, &p->isr))
+			push_isr(c, l, p);
 		for (j = 0; j < p->replicas.n; j++) {
 			struct fl_ctl_node *f = fl_ctl_node(c, p->replicas.id[j]);
 
 			if (f != NULL && f != l)
-				push(c, f, "isr %s %d %d %s", p->topic, (int)p->partition,
-				    (int)p->epoch, is);
+				push_isr(c, f, p);
 		}
 	}
 }
@@ -671,6 +792,7 @@ static void
 requests(struct fl_ctl *c, struct fl_ctl_node *n)
 {
 	char msg[FL_CTL_MSG_MAX];
+	struct fl_rverb v;
 	size_t i;
 
 	for (i = 0; i < n->st.nreqs; i++) {
@@ -694,7 +816,11 @@ requests(struct fl_ctl *c, struct fl_ctl_node *n)
 		}
 		note(c, "node %d asks to %s topic %s: %s%s", (int)n->b.id,
 		    r->is_delete ? "delete" : "create", r->topic, rc == 0 ? "" : "refused: ", msg);
-		push(c, n, "done %llu", (unsigned long long)r->id);
+		memset(&v, 0, sizeof(v));
+		v.kind = FL_RVERB_DONE;
+		v.id = r->id;
+		v.leader = v.nparts = -1;
+		push(c, n, &v);
 	}
 }
 
@@ -726,13 +852,12 @@ reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 
 		if (n->st.parts[i].partition == 0 && topic_of(c, name) == NULL &&
 		    is_deleting(c, name))
-			push(c, n, "delete %s", name);
+			push_delete(c, n, name);
 	}
 	for (i = 0; i < c->next.nparts; i++) {
 		const struct fl_cmeta_part *p = &c->next.parts[i];
 		const struct fl_bstatus_part *r = fl_bstatus_find(&n->st, p->topic, p->partition);
 		int is_replica = fl_nodeset_has(&p->replicas, n->b.id);
-		char is[256];
 
 		if (n->b.id == p->leader) {
 			/*
@@ -743,9 +868,9 @@ reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 			 * on the old, larger set waits for a member dropped.
 			 */
 			if (r != NULL && r->role == FL_ROLE_LEADER && r->epoch == p->epoch &&
-			    !fl_nodeset_equal(&r->isr, &p->isr))
-				push(c, n, "isr %s %d %d %s", p->topic, (int)p->partition,
-				    (int)p->epoch, set_text(&p->isr, is, sizeof(is)));
+			    !fl_nodeset_equal(&r->isr, &p->isr) &&
+			    !(subset(&p->isr, &r->isr) && subset(&r->isr, &r->proposed)))
+				push_isr(c, n, p);
 			continue;
 		}
 		if (r != NULL && r->epoch > p->epoch) {
@@ -760,8 +885,7 @@ reconcile(struct fl_ctl *c, struct fl_ctl_node *n)
 			continue;
 		}
 		if (is_replica && p->leader >= 0 && !fl_nodeset_equal(&r->isr, &p->isr))
-			push(c, n, "isr %s %d %d %s", p->topic, (int)p->partition, (int)p->epoch,
-			    set_text(&p->isr, is, sizeof(is)));
+			push_isr(c, n, p);
 	}
 }
 
@@ -1016,7 +1140,7 @@ fl_ctl_delete_topic(struct fl_ctl *c, const char *topic, char *msg, size_t n)
 		c->state_dirty = c->topics_dirty = 1;
 	}
 	for (i = 0; i < c->nnodes; i++)
-		push(c, &c->nodes[i], "delete %s", topic);
+		push_delete(c, &c->nodes[i], topic);
 	note(c, "deleted topic %s", topic);
 	return say(msg, n, 0, "deleted %s", topic);
 }

@@ -12,7 +12,8 @@
  *      before the state (fl_ctl_init forgets a topic that only one of the
  *      two names, so a crash between the writes undoes a creation or
  *      completes a deletion);
- *   2. then the admin lines to send, per node, in order;
+ *   2. then the admin lines to send, per node, in order (written by
+ *      codec/rverb.h, which the brokers parse them with);
  *   3. notes for the log.
  * fl_ctl_advance() says the state was persisted and the lines handed to
  * their streams.  Nothing is sent before the state that decided it is

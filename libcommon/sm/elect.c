@@ -73,7 +73,13 @@ fl_elect(const struct fl_elect_part *p, const struct fl_nodeset *live, int32_t t
 			return FL_ENOENT;
 		leader = to;
 	} else {
+#ifdef FL_PLANT_ELECT_OUTSIDE_ISR
+		/* PLANTED BUG (flume-sim(1)): any live replica will do */
+		unclean = 1;
+		leader = pick(p, live, 1);
+#else
 		leader = pick(p, live, 0);
+#endif
 		if (leader < 0 && unclean)
 			leader = pick(p, live, 1);
 		if (leader < 0)

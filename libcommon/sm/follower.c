@@ -112,7 +112,19 @@ fl_follower_epoch_answer(struct fl_follower *f, int64_t now_ms, int16_t error,
 
 		target = (uint64_t)end_offset < local ? (uint64_t)end_offset : local;
 	}
-	if (target >= f->log.log_end) {
+#ifdef FL_PLANT_TRUNCATE_BELOW_HW
+	/* PLANTED BUG (flume-sim(1)): the cut goes one record below the HW */
+	if (f->hw > f->log.log_start && f->hw - 1 < target)
+		target = f->hw - 1;
+#endif
+	/*
+	 * Nothing to cut, unless our log names an epoch newer than the
+	 * leader's answer that starts at our log end (we led it and wrote
+	 * nothing in it): that mark goes too, or records fetched after it
+	 * would sit under an epoch they were not written in.
+	 */
+	if (target > f->log.log_end || (target == f->log.log_end &&
+	    (leader_epoch < 0 || f->log.last_epoch <= leader_epoch))) {
 		fetch(f);
 		return;
 	}

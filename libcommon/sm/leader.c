@@ -27,6 +27,12 @@ union_isr(const struct fl_leader *l, struct fl_nodeset *out)
 {
 	size_t i;
 
+#ifdef FL_PLANT_FENCED_ACK
+	/* PLANTED BUG (flume-sim(1)): the proposal alone counts, so a leader
+	 * cut off from its controller drops its followers and acks alone */
+	*out = l->proposed;
+	return;
+#endif
 	*out = l->isr;
 	for (i = 0; i < l->proposed.n; i++)
 		(void)fl_nodeset_add(out, l->proposed.id[i]);
@@ -47,6 +53,10 @@ update_hw(struct fl_leader *l)
 	size_t i;
 
 	union_isr(l, &eff);
+#ifdef FL_PLANT_EARLY_HW
+	/* PLANTED BUG (flume-sim(1)): the HW is the leader's own durable end */
+	eff.n = 0;
+#endif
 	for (i = 0; i < eff.n; i++) {
 		const struct fl_leader_follower *f;
 

@@ -685,6 +685,19 @@ fl_part_lead(struct fl_part *p, int64_t now_ms, int32_t epoch,
 }
 
 int
+fl_part_lead_hw(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *replicas, const struct fl_nodeset *isr, uint64_t ctl_hw)
+{
+	if (!p->is_open)
+		return FL_EINVAL;
+	if (epoch < p->leader_epoch)
+		return FL_ERANGE;
+	if (ctl_hw > p->hw)
+		p->hw = ctl_hw < p->log.synced_end ? ctl_hw : p->log.synced_end;
+	return fl_part_lead(p, now_ms, epoch, replicas, isr);
+}
+
+int
 fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32_t leader,
     const struct fl_nodeset *replicas)
 {
@@ -717,6 +730,41 @@ fl_part_commit_isr(struct fl_part *p, int64_t now_ms, int32_t epoch,
 	return rc;
 }
 
+int
+fl_part_told_isr(struct fl_part *p, int32_t epoch, const struct fl_nodeset *isr)
+{
+	size_t i;
+
+	FL_ASSERT(p->role != FL_ROLE_LEADER);
+	if (epoch < p->leader_epoch)
+		return FL_ERANGE;
+	if (epoch > p->leader_epoch)
+		return FL_EBUSY;
+	for (i = 0; i < isr->n; i++)
+		if (!fl_nodeset_has(&p->replicas, isr->id[i]))
+			return FL_EINVAL;
+	p->isr = *isr;
+	return 0;
+}
+
+void
+fl_part_status(const struct fl_part *p, const char *topic, int32_t idx,
+    struct fl_bstatus_part *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->topic, sizeof(out->topic), "%s", topic);
+	out->partition = idx;
+	out->log_start = p->is_open ? p->log.log_start : 0;
+	out->log_end = fl_part_log_end(p);
+	out->hw = p->hw;
+	out->role = p->role;
+	out->epoch = p->leader_epoch;
+	out->leader = p->leader_id;
+	out->isr = p->isr;
+	if (p->role == FL_ROLE_LEADER)
+		out->proposed = p->lead.proposed;
+}
+
 int16_t
 fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica,
     int32_t current_epoch, int64_t fetch_offset)
@@ -729,4 +777,71 @@ fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica,
 	if (err == 0)
 		take_leader_hw(p);
 	return err;
+}
+
+int
+fl_part_restore(struct fl_part *p, int64_t now_ms, const struct fl_cmeta_part *e,
+    enum fl_part_restore_mode mode)
+{
+	enum fl_role role = e->role;
+	int in_cluster = mode != FL_PART_ALONE;
+	int rc;
+
+	if (in_cluster && !p->has_hw_file && e->replicas.n > 1 && p->hw > p->log.log_start)
+		p->hw = p->log.log_start;
+	if (in_cluster && e->epoch < p->leader_epoch) {
+		rc = fl_part_step_down(p, FL_ROLE_OFFLINE, p->leader_epoch, -1, &e->replicas);
+		return rc == 0 ? 1 : rc;
+	}
+	if ((role == FL_ROLE_LEADER && in_cluster) ||
+	    (role == FL_ROLE_FOLLOWER && mode == FL_PART_BY_CONTROLLER))
+		role = FL_ROLE_OFFLINE;
+	if (role == FL_ROLE_LEADER)
+		return fl_part_lead(p, now_ms, e->epoch, &e->replicas, &e->isr) == 0 ? 0 : FL_ERANGE;
+	rc = fl_part_step_down(p, role, e->epoch, e->role == FL_ROLE_LEADER ? -1 : e->leader,
+	    &e->replicas);
+	if (rc == 0)
+		p->isr = e->isr;
+	return rc;
+}
+
+void
+fl_part_created_in_cluster(struct fl_part *p)
+{
+	(void)fl_part_step_down(p, FL_ROLE_OFFLINE, p->leader_epoch, -1, NULL);
+	memset(&p->replicas, 0, sizeof(p->replicas));
+}
+
+int
+fl_part_tick(struct fl_part *p, int64_t now_ms)
+{
+	int out = FL_PART_TICK_PROPOSED;
+
+	if (p->role != FL_ROLE_LEADER || p->lead.nf == 0)
+		return 0;
+	if (now_ms >= fl_leader_next_wake(&p->lead))
+		fl_leader_tick(&p->lead, now_ms);
+	if (!fl_leader_take_proposal_change(&p->lead))
+		return 0;
+	if (p->lead.hw > p->hw) {
+		p->hw = p->lead.hw;
+		out |= FL_PART_TICK_HW_MOVED;
+	}
+	return out;
+}
+
+int
+fl_part_replica_sync(struct fl_part *p)
+{
+#ifdef FL_PLANT_NO_FOLLOWER_FSYNC
+	/* PLANTED BUG (flume-sim(1)): a follower says it has what it only
+	 * wrote to the page cache */
+	int rc = fl_plog_flush(&p->log);
+
+	if (rc == 0)
+		fl_plog_mark_synced(&p->log, p->log.log_end);
+	return rc;
+#else
+	return fl_plog_sync(&p->log);
+#endif
 }

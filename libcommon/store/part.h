@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "codec/bstatus.h"
 #include "codec/cmeta.h"
 #include "codec/topics.h"
 #include "sm/follower.h"
@@ -208,6 +209,19 @@ int fl_part_housekeep(struct fl_part *p, int64_t now_ms, int keep_all,
 int fl_part_lead(struct fl_part *p, int64_t now_ms, int32_t epoch,
     const struct fl_nodeset *replicas, const struct fl_nodeset *isr);
 /*
+ * fl_part_lead with the high watermark the controller last heard for the
+ * partition (the admin `lead` verb's HW; 0 when it gave none): every
+ * committed-ISR member holds the records below it durably, so when ctl_hw
+ * is above the partition's HW the partition first takes ctl_hw, at most
+ * its own durable (synced) end, and consumers never see the HW go back
+ * across a change of leader.  Then as fl_part_lead, with its return codes
+ * (FL_EINVAL not open, FL_ERANGE an older epoch: then the HW is left
+ * alone; a failure after the HW was taken keeps it, which is below the
+ * durable end and so true).
+ */
+int fl_part_lead_hw(struct fl_part *p, int64_t now_ms, int32_t epoch,
+    const struct fl_nodeset *replicas, const struct fl_nodeset *isr, uint64_t ctl_hw);
+/*
  * Record that `leader` leads it from `epoch` on (or, with role
  * FL_ROLE_OFFLINE, that nobody does here); this node stops leading at once.
  * FL_ERANGE for an older epoch.  The log is left as it is: a follower's
@@ -218,6 +232,70 @@ int fl_part_step_down(struct fl_part *p, enum fl_role role, int32_t epoch, int32
 /* The ISR committed for `epoch` (a leader only): 0, or the Kafka error / FL_EINVAL. */
 int fl_part_commit_isr(struct fl_part *p, int64_t now_ms, int32_t epoch,
     const struct fl_nodeset *isr);
+/*
+ * A follower or offline replica (not the leader: FL_ASSERT) is told the
+ * ISR its leader works with, for its Metadata answers (it decides
+ * nothing): 0 with p->isr set; FL_ERANGE when epoch is older than the
+ * partition's, FL_EBUSY when it is newer (this node must first be told
+ * that epoch: follow/offline), FL_EINVAL when a member is not one of
+ * p->replicas.  Nothing changes unless 0.
+ */
+int fl_part_told_isr(struct fl_part *p, int32_t epoch, const struct fl_nodeset *isr);
+/*
+ * The partition's line of the admin `status` answer (codec/bstatus.h),
+ * as p stands: topic and index as given, log start (0 while closed here),
+ * log end (fl_part_log_end), HW, role, epoch, leader, committed ISR, and
+ * the ISR it proposes (a leader only; empty otherwise).
+ */
+void fl_part_status(const struct fl_part *p, const char *topic, int32_t idx,
+    struct fl_bstatus_part *out);
+/*
+ * A broker starting: the role cluster.meta recorded for p.  `mode` says
+ * who runs the node: FL_PART_ALONE (a one-node broker: it leads on),
+ * FL_PART_BY_HAND (a cluster whose roles operators set with the admin
+ * verbs) or FL_PART_BY_CONTROLLER (cluster.meta names a controller epoch).
+ *  - A leader that comes back leads nothing until told again (it may have
+ *    been deposed while it was down and must never acknowledge a write at
+ *    its old epoch): it is offline at that epoch.
+ *  - Under a controller a follower that comes back follows nobody until
+ *    told either: its leader may be a deposed one that does not know it,
+ *    and copying from it would let that leader acknowledge what the new
+ *    one never gets, and cut records the new epoch committed.  Found by
+ *    flume-sim (seed 574).  By hand it follows on, as the operator set.
+ *  - A replicated partition with no `hw` checkpoint starts with its HW at
+ *    its log start: its durable records may include some no follower ever
+ *    had (found by flume-sim, seed 4).
+ *  - A recorded epoch older than the log's (the node was killed, or failed
+ *    to write cluster.meta, after it began a newer epoch) leaves p offline
+ *    at the log's epoch, waiting to be told (found by flume-sim, seed 471),
+ *    and returns 1 (worth a warning).
+ * 0 otherwise; FL_ERANGE when a one-node broker's recorded epoch is older
+ * than its log's.
+ */
+enum fl_part_restore_mode { FL_PART_ALONE, FL_PART_BY_HAND, FL_PART_BY_CONTROLLER };
+int fl_part_restore(struct fl_part *p, int64_t now_ms, const struct fl_cmeta_part *e,
+    enum fl_part_restore_mode mode);
+/*
+ * A partition just created on a node of a cluster serves nothing until
+ * the controller (or an operator) says who leads it: it opens as its own
+ * leader, which only a one-node broker may keep.
+ */
+void fl_part_created_in_cluster(struct fl_part *p);
+/*
+ * A leader's timers (sm/leader.h fl_leader_tick, when due): followers past
+ * the lag limit are proposed out.  Returns FL_PART_TICK_PROPOSED when the
+ * ISR proposal changed (worth a log line, and the controller reads it in
+ * `status`), with FL_PART_TICK_HW_MOVED when the HW moved (answers may
+ * settle); 0 when nothing changed or p does not lead.
+ */
+enum { FL_PART_TICK_PROPOSED = 1, FL_PART_TICK_HW_MOVED = 2 };
+int fl_part_tick(struct fl_part *p, int64_t now_ms);
+/*
+ * A follower's copy: make what it appended durable before it tells the
+ * leader (its next fetch offset says "I have this durably").  0 or the
+ * sync's FL_E*.
+ */
+int fl_part_replica_sync(struct fl_part *p);
 /*
  * A follower's Fetch on a leader (sm/leader.h fl_leader_fetch) and the HW
  * move it may bring: 0 or the Kafka error for that partition.

@@ -1779,8 +1779,19 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 		return FL_EINVAL;
 	if (offset < l->log_start)
 		return FL_ERANGE;
-	if (offset >= l->log_end)
+	if (offset > l->log_end)
 		return 0;
+	if (offset == l->log_end) {
+		/*
+		 * No batch goes, but an epoch begun here and never written in
+		 * (a leader deposed before its first append) does: a follower
+		 * that kept it would ask about an epoch its records are not in,
+		 * and cut below its HW.  Found by flume-sim (seed 386).
+		 */
+		if (epochs_cut(l, offset) && (rc = epochs_write(l)) != 0)
+			return rc;
+		return 0;
+	}
 	if ((rc = fl_plog_flush(l)) != 0)
 		return rc;
 	k = seg_find(l, offset);

@@ -218,8 +218,9 @@ int fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset,
  * before that batch (log_end then ends up below 'offset').  Whole segments
  * after it are deleted; the cut is synced, the epoch checkpoint loses
  * epochs that started at or after the new end, and a stored high watermark
- * past the new end is lowered to it.  Offsets below log_start are
- * FL_ERANGE.
+ * past the new end is lowered to it.  At the log end itself no batch goes,
+ * but epochs that start there do.  Offsets below log_start are FL_ERANGE;
+ * past the log end nothing happens.
  */
 int fl_plog_truncate(struct fl_plog *l, uint64_t offset);
 

@@ -366,6 +366,126 @@ test_min_insync(void)
 	cfg.min_insync = 0;
 }
 
+/* 6 records durable in epoch 1, 3 more only written; the HW at 2. */
+static void
+lead_setup(void)
+{
+	fresh(1 << 20);
+	FL_ASSERT(append_n(2, 1) == 0 && fl_plog_sync(&part.log) == 0 && append_n(1, 1) == 0);
+	part.hw = 2;
+}
+
+/*
+ * lead with the controller's HW: taken when above the partition's, at
+ * most up to the durable end; not at all when the lead is refused.
+ */
+static void
+test_lead_hw(void)
+{
+	static const struct {
+		uint64_t ctl_hw, want;
+		const char *what;
+	} tab[] = {
+		{ 4, 4, "a controller's HW above ours, below the durable end, is taken" },
+		{ 100, 6, "one past the durable end: the durable end (not the written end 9)" },
+		{ 1, 2, "one below ours: ours stays" },
+		{ 0, 2, "none given (0): ours stays" },
+	};
+	struct fl_nodeset reps, isr;
+	size_t i;
+
+	FL_ASSERT(fl_nodeset_parse(&reps, "0,1,2") == 0 && fl_nodeset_parse(&isr, "0,1") == 0);
+	for (i = 0; i < FL_ARRAY_LEN(tab); i++) {
+		lead_setup();
+		CHECK(part.log.log_end == 9 && part.log.synced_end == 6, "9 written, 6 durable");
+		CHECK_INT(fl_part_lead_hw(&part, 7000, 2, &reps, &isr, tab[i].ctl_hw), ==, 0,
+		    tab[i].what);
+		CHECK_U64(part.hw, ==, tab[i].want, tab[i].what);
+		CHECK(part.role == FL_ROLE_LEADER && part.leader_epoch == 2 &&
+		    fl_nodeset_equal(&part.isr, &isr), "and it leads, as fl_part_lead");
+	}
+	lead_setup();
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_OFFLINE, 5, -1, NULL) == 0);
+	CHECK_INT(fl_part_lead_hw(&part, 7000, 4, &reps, &isr, 5), ==, FL_ERANGE,
+	    "an older epoch: FL_ERANGE");
+	CHECK_U64(part.hw, ==, 2, "and the HW is left alone");
+	CHECK(part.role == FL_ROLE_OFFLINE, "nor does it lead");
+	CHECK_INT(fl_part_lead_hw(&part, 7000, 5, &reps, &isr, 5), ==, 0, "the same epoch leads");
+	CHECK_U64(part.hw, ==, 5, "with the controller's HW");
+	{
+		struct fl_part closed = part;
+
+		closed.is_open = 0;
+		CHECK_INT(fl_part_lead_hw(&closed, 7000, 6, &reps, &isr, 6), ==, FL_EINVAL,
+		    "a closed partition: FL_EINVAL");
+		CHECK_U64(closed.hw, ==, 5, "HW untouched");
+	}
+}
+
+/* A follower or offline replica told the ISR its leader works with. */
+static void
+test_told_isr(void)
+{
+	struct fl_nodeset reps, isr, bad, old;
+
+	fresh(1 << 20);
+	FL_ASSERT(fl_nodeset_parse(&reps, "0,1,2") == 0 && fl_nodeset_parse(&isr, "1,2") == 0 &&
+	    fl_nodeset_parse(&bad, "1,5") == 0);
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_FOLLOWER, 3, 1, &reps) == 0);
+	CHECK_INT(fl_part_told_isr(&part, 2, &isr), ==, FL_ERANGE, "an older epoch: FL_ERANGE");
+	CHECK_INT(fl_part_told_isr(&part, 4, &isr), ==, FL_EBUSY, "a newer epoch: FL_EBUSY");
+	CHECK_INT(fl_part_told_isr(&part, 3, &bad), ==, FL_EINVAL, "a member not a replica");
+	CHECK_INT((int)part.isr.n, ==, 0, "nothing taken from a refused one");
+	CHECK_INT(fl_part_told_isr(&part, 3, &isr), ==, 0, "the ISR at its epoch");
+	CHECK(fl_nodeset_equal(&part.isr, &isr) && part.role == FL_ROLE_FOLLOWER &&
+	    part.leader_id == 1 && part.leader_epoch == 3, "taken; nothing else changes");
+	old = part.isr;
+	FL_ASSERT(fl_nodeset_parse(&reps, "1,2") == 0);
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_OFFLINE, 4, 1, &reps) == 0);
+	CHECK_INT(fl_part_told_isr(&part, 4, &old), ==, 0, "an offline non-replica is told too");
+	CHECK_INT(fl_part_told_isr(&part, 4, &bad), ==, FL_EINVAL,
+	    "against the replicas it was told");
+}
+
+/* The status line, field for field, as flume-serve wrote it. */
+static void
+test_status(void)
+{
+	struct fl_nodeset reps, isr;
+	struct fl_bstatus_part st;
+	char line[512];
+
+	lead_setup();
+	FL_ASSERT(fl_nodeset_parse(&reps, "0,1,2") == 0 && fl_nodeset_parse(&isr, "1,2") == 0);
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_FOLLOWER, 3, 1, &reps) == 0);
+	FL_ASSERT(fl_part_told_isr(&part, 3, &isr) == 0);
+	fl_part_status(&part, "t", 4, &st);
+	CHECK_INT(fl_bstatus_format_part(line, sizeof(line), &st), >, 0, "a follower's line");
+	if (!CHECK(strcmp(line, "partition\tt\t4\t0\t9\t2\tfollower\t3\t1\t1,2\t-") == 0,
+	    "its fields"))
+		printf("#   got %s\n", line);
+	{
+		struct fl_part closed = part;
+
+		closed.is_open = 0;
+		closed.repl_log_end = 12;
+		fl_part_status(&closed, "t", 4, &st);
+		CHECK(st.log_start == 0 && st.log_end == 12, "closed here: 0 and the copy's end");
+	}
+	FL_ASSERT(fl_nodeset_parse(&isr, "0,1") == 0);
+	FL_ASSERT(fl_part_lead_hw(&part, 7000, 4, &reps, &isr, 0) == 0);
+	fl_part_status(&part, "t", 0, &st);
+	CHECK(st.role == FL_ROLE_LEADER && st.leader == 0 && st.epoch == 4 &&
+	    fl_nodeset_equal(&st.isr, &isr) && fl_nodeset_equal(&st.proposed, &part.lead.proposed),
+	    "a leader's: with the ISR it proposes");
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_OFFLINE, 5, -1, NULL) == 0);
+	fl_part_status(&part, "t", 0, &st);
+	CHECK_INT(fl_bstatus_format_part(line, sizeof(line), &st), >, 0, "an offline line");
+	if (!CHECK(strcmp(line, "partition\tt\t0\t0\t9\t2\toffline\t5\t-1\t-\t-") == 0,
+	    "no leader, no sets"))
+		printf("#   got %s\n", line);
+}
+
 int
 main(void)
 {
@@ -376,6 +496,9 @@ main(void)
 	test_reset_crash();
 	test_crash_appends();
 	test_min_insync();
+	test_lead_hw();
+	test_told_isr();
+	test_status();
 	if (part.is_open)
 		(void)fl_part_close(&part);
 	fl_vfs_mem_free(vfs);

@@ -1,0 +1,349 @@
+/*
+ * client.c: the workloads.  Producers build RecordBatch v2 with
+ * codec/batch's builder and send Produce through codec/kclient; they find
+ * the leader as a client without metadata would, by asking the nodes in
+ * turn until one does not answer NOT_LEADER_OR_FOLLOWER.  An idempotent
+ * producer resends the same batch (same sequence) until it is answered,
+ * as Kafka's does.  Consumers fetch below the HW and hand every record to
+ * the checker.  Operators elect, create topics and reassign through
+ * sm/ctl's verbs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/rd.h"
+#include "codec/batch.h"
+#include "codec/kclient.h"
+#include "codec/kerr.h"
+#include "sim.h"
+
+#define CLIENT_TIMEOUT_MS 1000
+#define BATCH_MAX 5
+
+static void
+next_target(struct sim_world *w, struct sim_client *c)
+{
+	c->target = 1 + (c->target % w->o.nodes);
+}
+
+static void
+send_req(struct sim_world *w, struct sim_client *c, struct fl_wr *wr, int32_t corr)
+{
+	c->inflight = 1;
+	c->tag = (uint64_t)corr;
+	c->sent_ms = w->now;
+	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->target, 0, c->tag, wr->p, wr->len);
+}
+
+static void
+value_of(const struct sim_client *c, uint64_t k, char *out)
+{
+	snprintf(out, SIM_VALUE_MAX, "c%d-%llu", c->idx, (unsigned long long)k);
+}
+
+static void
+produce(struct sim_world *w, struct sim_client *c)
+{
+	struct fl_batch_builder b;
+	struct fl_wr batch, wr;
+	struct fl_kc_hdr h;
+	struct fl_kc_produce_part pp;
+	struct fl_kc_produce_topic pt;
+	struct fl_kc_produce_req req;
+	int idem = c->kind == CL_IDEMPOTENT;
+	int32_t i;
+
+	if (!c->pending) {
+		c->batch_n = 1 + (int32_t)sim_rand(w, BATCH_MAX);
+		c->pending = 1;
+	}
+	fl_wr_init(&batch, 1 << 20);
+	fl_batch_begin(&b, &batch, w->now, idem ? c->pid : -1, idem ? c->pepoch : -1,
+	    idem ? c->seq : -1, 0);
+	for (i = 0; i < c->batch_n; i++) {
+		char v[SIM_VALUE_MAX];
+		struct fl_slice val;
+
+		value_of(c, c->next_value + (uint64_t)i, v);
+		val.p = (const uint8_t *)v;
+		val.len = strlen(v);
+		(void)fl_batch_add(&b, w->now, NULL, &val, NULL, 0);
+	}
+	(void)fl_batch_end(&b);
+	memset(&pp, 0, sizeof(pp));
+	pp.index = c->part;
+	pp.records.p = batch.p;
+	pp.records.len = batch.len;
+	pt.name = SIM_TOPIC;
+	pt.parts = &pp;
+	pt.nparts = 1;
+	memset(&req, 0, sizeof(req));
+	req.acks = idem ? -1 : 1;
+	req.timeout_ms = 800;
+	req.topics = &pt;
+	req.ntopics = 1;
+	memset(&h, 0, sizeof(h));
+	h.version = 7;
+	h.corr = (int32_t)(w->steps & 0x7fffffff);
+	h.client_id = "sim";
+	fl_wr_init(&wr, 2 << 20);
+	(void)fl_kc_produce_req_encode(&wr, &h, &req);
+	send_req(w, c, &wr, h.corr);
+	fl_wr_free(&wr);
+	fl_wr_free(&batch);
+}
+
+static void
+init_pid(struct sim_world *w, struct sim_client *c)
+{
+	struct fl_kc_init_pid_req req = { NULL, 60000 };
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 1;
+	h.corr = (int32_t)(w->steps & 0x7fffffff);
+	h.client_id = "sim";
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_init_pid_req_encode(&wr, &h, &req);
+	send_req(w, c, &wr, h.corr);
+	fl_wr_free(&wr);
+}
+
+static void
+consume(struct sim_world *w, struct sim_client *c)
+{
+	struct fl_kc_fetch_part fp;
+	struct fl_kc_fetch_topic ft = { SIM_TOPIC, &fp, 1 };
+	struct fl_kc_fetch_req req;
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.index = c->part;
+	fp.fetch_offset = c->offset;
+	fp.max_bytes = 16 << 10;
+	fp.current_leader_epoch = -1;
+	fp.log_start_offset = -1;
+	memset(&req, 0, sizeof(req));
+	req.max_bytes = 16 << 10;
+	req.min_bytes = 1;
+	req.topics = &ft;
+	req.ntopics = 1;
+	memset(&h, 0, sizeof(h));
+	h.version = 11;
+	h.corr = (int32_t)(w->steps & 0x7fffffff);
+	h.client_id = "sim";
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_fetch_req_encode(&wr, &h, &req);
+	send_req(w, c, &wr, h.corr);
+	fl_wr_free(&wr);
+}
+
+void
+client_tick(struct sim_world *w, struct sim_client *c)
+{
+	if (c->inflight && w->now - c->sent_ms > CLIENT_TIMEOUT_MS) {
+		c->inflight = 0;
+		c->errors++;
+		next_target(w, c);
+	}
+	if (!c->inflight && !(w->healing && c->kind != CL_CONSUMER &&
+	    w->now > w->o.time_limit_ms + w->o.settle_ms / 2 && !c->pending)) {
+		if (c->kind == CL_CONSUMER)
+			consume(w, c);
+		else if (c->kind == CL_IDEMPOTENT && c->pid < 0)
+			init_pid(w, c);
+		else
+			produce(w, c);
+	}
+	sim_schedule(w, w->now + 5 + (int64_t)sim_rand(w, 20), EV_CLIENT_TICK,
+	    SIM_EP_CLIENT + c->idx, 0, 0);
+}
+
+static void
+on_produce(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
+{
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_produce_resp r;
+	const struct fl_kc_produce_part_resp *pr;
+
+	if (fl_kc_produce_resp_decode(p, n, 7, &a, &r) != 0 || r.ntopics != 1 ||
+	    r.topics[0].nparts != 1) {
+		sim_fail(w, "client %d: a Produce answer does not decode", c->idx);
+		fl_arena_free(&a);
+		return;
+	}
+	pr = &r.topics[0].parts[0];
+	if (pr->error == 0) {
+		char vals[BATCH_MAX][SIM_VALUE_MAX];
+		int32_t i;
+
+		for (i = 0; i < c->batch_n; i++)
+			value_of(c, c->next_value + (uint64_t)i, vals[i]);
+		sim_trace(w, "client %d: acked %s-%d [%lld, %lld)", c->idx, SIM_TOPIC, (int)c->part,
+		    (long long)pr->base_offset, (long long)(pr->base_offset + c->batch_n));
+		check_acked(w, c->idx, c->part, pr->base_offset, vals, c->batch_n,
+		    c->kind == CL_IDEMPOTENT);
+		c->acked += c->batch_n;
+		c->next_value += (uint64_t)c->batch_n;
+		if (c->kind == CL_IDEMPOTENT)
+			c->seq += c->batch_n;
+		c->pending = 0;
+	} else if (pr->error == FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER ||
+	    pr->error == FL_KERR_UNKNOWN_PRODUCER_ID || pr->error == FL_KERR_INVALID_PRODUCER_EPOCH) {
+		/* the batch's fate is unknown: its values are never sent again */
+		sim_trace(w, "client %d: error %d: starts over with a new producer id", c->idx,
+		    (int)pr->error);
+		c->errors++;
+		c->next_value += (uint64_t)c->batch_n;
+		c->pending = 0;
+		c->pid = -1;
+		c->seq = 0;
+	} else {
+		c->errors++;
+		if (pr->error != FL_KERR_NOT_ENOUGH_REPLICAS &&
+		    pr->error != FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND &&
+		    pr->error != FL_KERR_REQUEST_TIMED_OUT)
+			next_target(w, c);
+		if (c->kind == CL_ACKS1) {
+			/* not idempotent: a retry could store it twice, which acks=1 allows */
+			c->next_value += (uint64_t)c->batch_n;
+			c->pending = 0;
+		}
+	}
+	fl_arena_free(&a);
+}
+
+static void
+on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
+{
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_fetch_resp r;
+	const struct fl_kc_fetch_part_resp *pr;
+	struct fl_rd rd;
+	struct fl_slice b;
+
+	if (fl_kc_fetch_resp_decode(p, n, 11, &a, &r) != 0 || r.ntopics != 1 ||
+	    r.topics[0].nparts != 1) {
+		sim_fail(w, "client %d: a Fetch answer does not decode", c->idx);
+		fl_arena_free(&a);
+		return;
+	}
+	pr = &r.topics[0].parts[0];
+	if (pr->error != 0) {
+		next_target(w, c);
+		fl_arena_free(&a);
+		return;
+	}
+	fl_rd_init(&rd, pr->records.p, pr->records.len);
+	while (fl_kc_records_next(&rd, &b) == 1) {
+		struct fl_record_iter it;
+		struct fl_record rec;
+
+		if (fl_batch_check(b.p, b.len, FL_BATCH_CHECK_RECORDS, NULL, NULL) != 0) {
+			sim_fail(w, "client %d: node %d sent a damaged batch", c->idx, c->target);
+			break;
+		}
+		if (fl_record_iter_init(&it, b.p, b.len) != 0)
+			break;
+		while (fl_record_next(&it, &rec) == 1) {
+			if (rec.offset < c->offset)
+				continue;
+			if (rec.offset >= pr->high_watermark)
+				sim_fail(w, "client %d: consumed offset %lld of %s-%d above the HW %lld",
+				    c->idx, (long long)rec.offset, SIM_TOPIC, (int)c->part,
+				    (long long)pr->high_watermark);
+			check_consumed(w, c->idx, c->part, rec.offset, (const char *)rec.value.p,
+			    rec.value.len);
+			c->offset = rec.offset + 1;
+		}
+	}
+	fl_arena_free(&a);
+}
+
+void
+client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m)
+{
+	if (m->kind != M_KRESP || !c->inflight || m->tag != c->tag || m->len < 8)
+		return;
+	c->inflight = 0;
+	if (c->kind == CL_CONSUMER) {
+		on_fetch(w, c, m->data + 4, m->len - 4);
+	} else if (c->kind == CL_IDEMPOTENT && c->pid < 0) {
+		struct fl_kc_init_pid_resp r;
+
+		if (fl_kc_init_pid_resp_decode(m->data + 4, m->len - 4, 1, &r) == 0 && r.error == 0) {
+			c->pid = r.producer_id;
+			c->pepoch = r.producer_epoch;
+			c->seq = 0;
+			sim_trace(w, "client %d: producer id %lld", c->idx, (long long)c->pid);
+		} else {
+			next_target(w, c);
+		}
+	} else {
+		on_produce(w, c, m->data + 4, m->len - 4);
+	}
+}
+
+void
+clients_init(struct sim_world *w)
+{
+	static const enum client_kind kinds[] = { CL_IDEMPOTENT, CL_IDEMPOTENT, CL_ACKS1,
+	    CL_CONSUMER, CL_CONSUMER };
+	int i;
+
+	w->ncl = (int)(sizeof(kinds) / sizeof(kinds[0]));
+	for (i = 0; i < w->ncl; i++) {
+		struct sim_client *c = &w->cl[i];
+
+		memset(c, 0, sizeof(*c));
+		c->kind = kinds[i];
+		c->idx = i;
+		c->inc = 1;
+		c->pid = -1;
+		c->part = (int32_t)(i % w->o.partitions);
+		c->target = 1 + (int)sim_rand(w, (uint64_t)w->o.nodes);
+		sim_schedule(w, 100 + (int64_t)sim_rand(w, 100), EV_CLIENT_TICK, SIM_EP_CLIENT + i,
+		    0, 0);
+	}
+}
+
+/* An operator's verb, through the controller's own functions. */
+void
+client_op(struct sim_world *w)
+{
+	struct sim_ctl *c = &w->ctl;
+	char msg[FL_CTL_MSG_MAX];
+	int32_t part = (int32_t)sim_rand(w, (uint64_t)w->o.partitions);
+	int rc, kind = (int)sim_rand(w, w->o.nodes > 3 ? 3 : 2);
+
+	if (!c->up || !c->has_sm)
+		return;
+	if (kind == 0) {
+		int32_t to = sim_chance(w, 500) ? -1 : 1 + (int32_t)sim_rand(w, (uint64_t)w->o.nodes);
+
+		rc = fl_ctl_elect(&c->sm, w->now, SIM_TOPIC, part, to, 0, msg, sizeof(msg));
+		sim_trace(w, "operator: elect %s-%d --to %d: %s%s", SIM_TOPIC, (int)part, (int)to,
+		    rc ? "refused: " : "", msg);
+	} else if (kind == 1) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "u%llu", (unsigned long long)sim_rand(w, 4));
+		rc = fl_ctl_create_topic(&c->sm, name, 1, w->o.nodes < 3 ? w->o.nodes : 3, NULL, msg,
+		    sizeof(msg));
+		sim_trace(w, "operator: create-topic %s: %s%s", name, rc ? "refused: " : "", msg);
+	} else {
+		struct fl_nodeset target;
+		int k;
+
+		memset(&target, 0, sizeof(target));
+		for (k = 0; k < 64 && target.n < 3; k++)
+			(void)fl_nodeset_add(&target, 1 + (int32_t)sim_rand(w, (uint64_t)w->o.nodes));
+		rc = fl_ctl_reassign(&c->sm, SIM_TOPIC, part, &target, msg, sizeof(msg));
+		sim_trace(w, "operator: reassign %s-%d: %s%s", SIM_TOPIC, (int)part,
+		    rc ? "refused: " : "", msg);
+	}
+}
