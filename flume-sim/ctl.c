@@ -15,6 +15,7 @@
 
 #define CTL_DIR		"/ctl"
 #define CTL_TICK_MS	20
+#define CTL_POLL_MS	100	/* flume-ctl's --poll-ms */
 #define CTL_LIVENESS_MS	1000
 
 static void
@@ -159,6 +160,7 @@ ctl_start(struct sim_world *w)
 	c->sm.epoch = epoch;
 	c->sm.next.controller_epoch = epoch;
 	c->has_sm = 1;
+	c->next_poll_ms = w->now;
 	c->inc++;
 	c->up = 1;
 	for (i = 1; i <= w->o.nodes; i++) {
@@ -263,11 +265,13 @@ ctl_tick(struct sim_world *w)
 			sim_trace(w, "ctl: stream %llu to node %d open", (unsigned long long)l->stream, i);
 			fl_ctl_connected(&c->sm, w->now, i);
 		}
-		if (l->up && !l->status_out) {
+		if (l->up && !l->status_out && w->now >= c->next_poll_ms) {
 			l->status_out = 1;
 			link_send(w, i, 1, fl_ctl_status_token(&c->sm, i), "status");
 		}
 	}
+	if (w->now >= c->next_poll_ms)
+		c->next_poll_ms = w->now + CTL_POLL_MS;
 	fl_ctl_tick(&c->sm, w->now);
 	commit(w);
 	if (c->up)

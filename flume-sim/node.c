@@ -29,7 +29,8 @@
 #define CLUSTER_FILE	"cluster.meta"
 #define NODE_TICK_MS	10
 #define FETCH_MAX_BYTES	(64 << 10)
-#define REQ_TIMEOUT_MS	500
+#define REQ_TIMEOUT_MS	2000	/* past the long poll */
+#define FETCH_WAIT_MS	500	/* flume-repl's --max-wait-ms */
 #define FEATURES	(FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
 
 static void
@@ -103,6 +104,8 @@ fol_start(struct sim_world *w, struct sim_node *n, const char *topic, int32_t id
 	    topic, (int)idx, (int)f->leader, (int)f->epoch, (unsigned long long)log.log_end,
 	    (unsigned long long)p->hw);
 }
+
+static void wake_parked(struct sim_world *w, struct sim_node *n);
 
 /* ---- durability ---- */
 
@@ -267,6 +270,7 @@ node_synced(struct sim_world *w, struct sim_node *n)
 			fl_follower_durable(&n->fol[i].f, w->now, &log);
 		}
 	settle_acks(w, n);
+	wake_parked(w, n);	/* the HW may have moved: followers learn it */
 }
 
 /* ---- start, crash ---- */
@@ -369,6 +373,10 @@ node_free(struct sim_node *n)
 	free(n->acks);
 	sim_drop_held(n);
 	free(n->held);
+	node_drop_parked(n);
+	free(n->parked);
+	n->parked = NULL;
+	n->parkcap = 0;
 	n->held = NULL;
 	n->heldcap = 0;
 	n->fol = NULL;
@@ -392,6 +400,7 @@ node_crash(struct sim_world *w, struct sim_node *n, const char *why)
 	n->up = 0;
 	n->paused = 0;
 	sim_drop_held(n);
+	node_drop_parked(n);
 	n->nacks = 0;
 	n->nfol = 0;
 	n->sync_pending = 0;
@@ -735,8 +744,10 @@ on_produce(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 	sim_trace(w, "node %d appends %s-%d [%llu, %llu) epoch %d%s", n->id, a.topic, (int)a.part,
 	    (unsigned long long)a.base, (unsigned long long)a.end, (int)a.epoch,
 	    res.is_duplicate ? " (a duplicate: already stored)" : "");
-	if (!res.is_duplicate)
+	if (!res.is_duplicate) {
 		want_sync(w, n);
+		wake_parked(w, n);	/* followers read to the log end: tell them now */
+	}
 	if (n->nacks == n->ackcap) {
 		size_t cap = n->ackcap ? n->ackcap * 2 : 16;
 		struct sim_ack *x = realloc(n->acks, cap * sizeof(*x));
@@ -750,14 +761,17 @@ on_produce(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 	settle_acks(w, n);
 }
 
-static void
-on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
+/* Returns 1 when the request waits (the caller parks it), as flume-serve's long poll. */
+static int
+on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq,
+    int64_t deadline_ms, int64_t *until_ms)
 {
 	struct fl_kp_fetch_req *r = &rq->u.fetch;
 	struct fl_kp_fetch_enc e;
 	struct fl_wr wr;
 	size_t i, j;
-	int hw_moved = 0;
+	int hw_moved = 0, any_error = 0;
+	uint64_t total = 0;
 
 	fl_wr_init(&wr, 64u << 20);
 	(void)fl_kp_fetch_resp_begin(&e, &wr, rq->hdr.api_version, rq->hdr.correlation_id, 0, 0, 0);
@@ -806,6 +820,8 @@ on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_k
 				}
 			}
 			pr.error = err;
+			any_error |= err != 0;
+			total += err == 0 ? blen : 0;
 			pr.high_watermark = p != NULL ? (int64_t)p->hw : -1;
 			pr.last_stable_offset = pr.high_watermark;
 			pr.log_start_offset = p != NULL && p->is_open ? (int64_t)p->log.log_start : -1;
@@ -814,10 +830,64 @@ on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_k
 		}
 	}
 	(void)fl_kp_fetch_resp_end(&e, NULL);
-	reply(w, n, m, &wr);
-	fl_wr_free(&wr);
 	if (hw_moved)
 		settle_acks(w, n);
+	if (fl_fetch_should_wait(w->now, deadline_ms, total, r->min_bytes, r->max_wait_ms,
+	    any_error, until_ms)) {
+		fl_wr_free(&wr);
+		return 1;
+	}
+	reply(w, n, m, &wr);
+	fl_wr_free(&wr);
+	return 0;
+}
+
+static void kafka_request_at(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    int64_t deadline_ms);
+
+/* Parked Fetches look again: something was appended, the HW moved, or time passed. */
+static void
+wake_parked(struct sim_world *w, struct sim_node *n)
+{
+	struct sim_park *ps = n->parked;
+	size_t i, np = n->nparked;
+
+	if (np == 0)
+		return;
+	n->parked = NULL;
+	n->nparked = n->parkcap = 0;
+	for (i = 0; i < np; i++) {
+		if (n->up)
+			kafka_request_at(w, n, ps[i].m, ps[i].deadline_ms);
+		sim_msg_free(ps[i].m);
+	}
+	free(ps);
+}
+
+static void
+park(struct sim_node *n, const struct sim_msg *m, int64_t until_ms)
+{
+	if (n->nparked == n->parkcap) {
+		size_t cap = n->parkcap ? n->parkcap * 2 : 8;
+		struct sim_park *x = realloc(n->parked, cap * sizeof(*x));
+
+		if (x == NULL)
+			oom();
+		n->parked = x;
+		n->parkcap = cap;
+	}
+	n->parked[n->nparked].m = sim_msg_copy(m);
+	n->parked[n->nparked++].deadline_ms = until_ms;
+}
+
+void
+node_drop_parked(struct sim_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nparked; i++)
+		sim_msg_free(n->parked[i].m);
+	n->nparked = 0;
 }
 
 static void
@@ -882,9 +952,10 @@ on_init_pid(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct f
 }
 
 static void
-kafka_request(struct sim_world *w, struct sim_node *n, struct sim_msg *m)
+kafka_request_at(struct sim_world *w, struct sim_node *n, struct sim_msg *m, int64_t deadline_ms)
 {
 	struct fl_kp_req rq;
+	int64_t until = 0;
 
 	memset(&rq, 0, sizeof(rq));
 	if (m->len < 4 || fl_kp_req_decode(&rq, m->data + 4, m->len - 4, FEATURES) != 0 ||
@@ -898,7 +969,8 @@ kafka_request(struct sim_world *w, struct sim_node *n, struct sim_msg *m)
 		on_produce(w, n, m, &rq);
 		break;
 	case FL_KP_FETCH:
-		on_fetch(w, n, m, &rq);
+		if (on_fetch(w, n, m, &rq, deadline_ms, &until))
+			park(n, m, until);
 		break;
 	case FL_KP_OFFSET_FOR_LEADER_EPOCH:
 		on_ofle(w, n, m, &rq);
@@ -910,6 +982,12 @@ kafka_request(struct sim_world *w, struct sim_node *n, struct sim_msg *m)
 		break;
 	}
 	fl_kp_req_free(&rq);
+}
+
+static void
+kafka_request(struct sim_world *w, struct sim_node *n, struct sim_msg *m)
+{
+	kafka_request_at(w, n, m, 0);
 }
 
 /* ---- followers (what flume-repl does) ---- */
@@ -946,6 +1024,7 @@ fol_send(struct sim_world *w, struct sim_node *n, struct sim_fol *f)
 		memset(&req, 0, sizeof(req));
 		req.max_bytes = FETCH_MAX_BYTES;
 		req.min_bytes = 1;
+		req.max_wait_ms = FETCH_WAIT_MS;
 		req.topics = &ft;
 		req.ntopics = 1;
 		req.is_replica = 1;
@@ -1146,5 +1225,11 @@ node_tick(struct sim_world *w, struct sim_node *n)
 			fol_send(w, n, f);
 	}
 	settle_acks(w, n);
-	sim_schedule(w, w->now + NODE_TICK_MS, EV_NODE_TICK, n->id, n->inc, 0);
+	for (i = 0; i < n->nparked; i++)
+		if (w->now >= n->parked[i].deadline_ms) {
+			wake_parked(w, n);
+			break;
+		}
+	if (n->up)
+		sim_schedule(w, w->now + NODE_TICK_MS, EV_NODE_TICK, n->id, n->inc, 0);
 }

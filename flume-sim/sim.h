@@ -122,6 +122,11 @@ struct sim_fol {			/* one partition this node copies */
 	int fetch_was_replica;		/* the out request is a Fetch (else OffsetForLeaderEpoch) */
 };
 
+struct sim_park {			/* a Fetch waiting for data (fl_fetch_should_wait) */
+	struct sim_msg *m;		/* owned copy */
+	int64_t deadline_ms;
+};
+
 struct sim_ack {			/* a Produce waiting for its HW */
 	int client;
 	uint64_t tag;
@@ -155,6 +160,8 @@ struct sim_node {
 	int64_t paused_until;
 	struct sim_msg **held;		/* paused: what arrived, in order */
 	size_t nheld, heldcap;
+	struct sim_park *parked;	/* replicas' Fetches in their long poll */
+	size_t nparked, parkcap;
 };
 
 /* ---- the controller ---- */
@@ -183,6 +190,7 @@ struct sim_ctl {
 	struct fl_cmeta stored;
 	struct fl_ctl sm;
 	int has_sm;
+	int64_t next_poll_ms;		/* status requests go out every CTL_POLL_MS */
 	struct sim_link link[SIM_NODES_MAX + 1];
 };
 
@@ -258,6 +266,8 @@ uint32_t sim_inc(const struct sim_world *w, int ep);
 int sim_run(struct sim_world *w);
 void sim_resume(struct sim_world *w, struct sim_node *n);
 void sim_drop_held(struct sim_node *n);
+struct sim_msg *sim_msg_copy(const struct sim_msg *m);
+void sim_msg_free(struct sim_msg *m);
 
 /* node.c */
 int node_start(struct sim_world *w, struct sim_node *n);
@@ -266,6 +276,7 @@ void node_tick(struct sim_world *w, struct sim_node *n);
 void node_synced(struct sim_world *w, struct sim_node *n);
 void node_deliver(struct sim_world *w, struct sim_node *n, struct sim_msg *m);
 void node_free(struct sim_node *n);
+void node_drop_parked(struct sim_node *n);
 struct fl_part *node_part(struct sim_node *n, const char *topic, int32_t part);
 const struct sim_fol *node_fol(const struct sim_node *n, const char *topic, int32_t part);
 

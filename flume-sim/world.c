@@ -274,6 +274,21 @@ sim_send(struct sim_world *w, enum msg_kind kind, int from, int to, uint64_t str
 	}
 }
 
+struct sim_msg *
+sim_msg_copy(const struct sim_msg *m)
+{
+	return msg_dup(m);
+}
+
+void
+sim_msg_free(struct sim_msg *m)
+{
+	if (m != NULL) {
+		free(m->data);
+		free(m);
+	}
+}
+
 static void
 msg_free(struct sim_msg *m)
 {
@@ -330,16 +345,22 @@ sim_drop_held(struct sim_node *n)
 }
 
 /* SIGCONT: what the kernel kept is read first, in the order it came. */
+static void deliver(struct sim_world *w, struct sim_msg *m);
+
 void
 sim_resume(struct sim_world *w, struct sim_node *n)
 {
-	size_t i;
+	struct sim_msg **held = n->held;
+	size_t i, nheld = n->nheld;
 
 	n->paused = 0;
 	n->paused_until = w->now;
-	for (i = 0; i < n->nheld; i++)
-		deliver_at(w, n->held[i], w->now);
-	n->nheld = 0;
+	/* now, before anything queued behind them: a stream stays in order */
+	n->held = NULL;
+	n->nheld = n->heldcap = 0;
+	for (i = 0; i < nheld; i++)
+		deliver(w, held[i]);
+	free(held);
 }
 
 /* ---- the nemesis ---- */
