@@ -65,12 +65,6 @@ struct check {
 	size_t bufcap;
 };
 
-static void
-oom(void)
-{
-	fprintf(stderr, "flume-sim: out of memory\n");
-	exit(71);
-}
 
 int
 check_init(struct sim_world *w)
@@ -115,7 +109,7 @@ rec_at(struct pstate *ps, uint64_t off)
 		while (cap <= off)
 			cap *= 2;
 		if ((r = realloc(ps->r, cap * sizeof(*r))) == NULL)
-			oom();
+			sim_oom();
 		memset(r + ps->cap, 0, (cap - ps->cap) * sizeof(*r));
 		ps->r = r;
 		ps->cap = cap;
@@ -147,7 +141,7 @@ value_at(struct pstate *ps, const char *v, uint64_t off)
 		uint64_t *vo = calloc(cap, sizeof(*vo));
 
 		if (vk == NULL || vo == NULL)
-			oom();
+			sim_oom();
 		for (k = 0; k < ps->vcap; k++) {
 			if (ps->vk[k][0] == '\0')
 				continue;
@@ -229,7 +223,7 @@ scan(struct sim_world *w, int node, int32_t part, struct fl_part *p, uint64_t fr
 		if (span.len > c->bufcap) {
 			free(c->buf);
 			if ((c->buf = malloc((size_t)span.len)) == NULL)
-				oom();
+				sim_oom();
 			c->bufcap = (size_t)span.len;
 		}
 		if (fl_vfs_pread_full(span.file, c->buf, (size_t)span.len, span.pos) != 0) {

@@ -18,12 +18,6 @@
 #define CTL_POLL_MS	100	/* flume-ctl's --poll-ms */
 #define CTL_LIVENESS_MS	1000
 
-static void
-oom(void)
-{
-	fprintf(stderr, "flume-sim: out of memory\n");
-	exit(71);
-}
 
 static void
 q_push(struct sim_link *l, int is_status, uint64_t token, const char *line)
@@ -35,7 +29,7 @@ q_push(struct sim_link *l, int is_status, uint64_t token, const char *line)
 		struct sim_req *q = realloc(l->q, cap * sizeof(*q));
 
 		if (q == NULL)
-			oom();
+			sim_oom();
 		l->q = q;
 		l->qcap = cap;
 	}
@@ -44,7 +38,7 @@ q_push(struct sim_link *l, int is_status, uint64_t token, const char *line)
 	r->token = token;
 	r->line = line != NULL ? strdup(line) : NULL;
 	if (line != NULL && r->line == NULL)
-		oom();
+		sim_oom();
 }
 
 static void
@@ -93,7 +87,7 @@ commit(struct sim_world *w)
 	size_t i;
 
 	if (c->sm.nomem)
-		oom();
+		sim_oom();
 	fl_ctl_ready(&c->sm, &rd);
 	for (i = 0; i < rd.nnotes; i++)
 		sim_trace(w, "ctl: %s", rd.notes[i]);
@@ -114,7 +108,7 @@ commit(struct sim_world *w)
 		link_send(w, id, 0, 0, rd.msgs[i].line);
 	}
 	if (fl_ctl_advance(&c->sm) != 0)
-		oom();
+		sim_oom();
 	if (fl_ctl_fenced(&c->sm)) {
 		sim_trace(w, "ctl: fenced by a newer controller: exits 75");
 		ctl_crash(w);
@@ -134,7 +128,7 @@ ctl_start(struct sim_world *w)
 	int i;
 
 	if (c->disk == NULL && (c->disk = fl_vfs_mem_new()) == NULL)
-		oom();
+		sim_oom();
 	if (fl_vfs_mkdir(c->disk, CTL_DIR) == 0)
 		(void)fl_vfs_sync_dir(c->disk, "/");
 	fl_cmeta_free(&c->stored);
@@ -155,7 +149,7 @@ ctl_start(struct sim_world *w)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.liveness_ms = CTL_LIVENESS_MS;
 	if (fl_ctl_init(&c->sm, &cfg, nodes, (size_t)w->o.nodes, &c->stored, &topics, w->now) != 0)
-		oom();
+		sim_oom();
 	fl_topic_list_free(&topics);
 	c->sm.epoch = epoch;
 	c->sm.next.controller_epoch = epoch;

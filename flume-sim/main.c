@@ -13,15 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "base/csum.h"
 #include "codec/conf.h"
 #include "sim.h"
-
-#define EX_USAGE 64
-#define EX_SOFTWARE 70
-#define EX_OSERR 71
 
 static void
 usage(FILE *f)

@@ -33,12 +33,6 @@
 #define FETCH_WAIT_MS	500	/* flume-repl's --max-wait-ms */
 #define FEATURES	(FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
 
-static void
-oom(void)
-{
-	fprintf(stderr, "flume-sim: out of memory\n");
-	exit(71);
-}
 
 struct fl_part *
 node_part(struct sim_node *n, const char *topic, int32_t part)
@@ -87,7 +81,7 @@ fol_start(struct sim_world *w, struct sim_node *n, const char *topic, int32_t id
 			struct sim_fol *a = realloc(n->fol, cap * sizeof(*a));
 
 			if (a == NULL)
-				oom();
+				sim_oom();
 			n->fol = a;
 			n->folcap = cap;
 		}
@@ -136,7 +130,7 @@ save_cmeta(struct sim_world *w, struct sim_node *n, const char *topic, int32_t i
 		e.replicas = p->replicas;
 		e.isr = p->isr;
 		if (fl_cmeta_put(&n->cmeta, &e) != 0)
-			oom();
+			sim_oom();
 	}
 	fl_wr_init(&wr, FL_DURABLE_BYTES_MAX);
 	rc = fl_cmeta_encode(&n->cmeta, &wr);
@@ -294,7 +288,7 @@ node_start(struct sim_world *w, struct sim_node *n)
 	int rc;
 
 	if (n->disk == NULL && (n->disk = fl_vfs_mem_new()) == NULL)
-		oom();
+		sim_oom();
 	fl_vfs_mem_fail(n->disk, FL_VFS_MEM_SYNC, 0, 0);
 	if (fl_vfs_mkdir(n->disk, NODE_DIR) == 0)
 		(void)fl_vfs_sync_dir(n->disk, "/");
@@ -753,7 +747,7 @@ on_produce(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 		struct sim_ack *x = realloc(n->acks, cap * sizeof(*x));
 
 		if (x == NULL)
-			oom();
+			sim_oom();
 		n->acks = x;
 		n->ackcap = cap;
 	}
@@ -813,7 +807,7 @@ on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_k
 			if (err == 0 && span.len > 0) {
 				blen = (size_t)span.len;
 				if ((buf = malloc(blen)) == NULL)
-					oom();
+					sim_oom();
 				if (fl_vfs_pread_full(span.file, buf, blen, span.pos) != 0) {
 					err = FL_KERR_KAFKA_STORAGE_ERROR;
 					blen = 0;
@@ -872,7 +866,7 @@ park(struct sim_node *n, const struct sim_msg *m, int64_t until_ms)
 		struct sim_park *x = realloc(n->parked, cap * sizeof(*x));
 
 		if (x == NULL)
-			oom();
+			sim_oom();
 		n->parked = x;
 		n->parkcap = cap;
 	}

@@ -251,6 +251,7 @@ struct sim_world {
 };
 
 /* world.c */
+void sim_oom(void) __attribute__((noreturn));
 void sim_trace(struct sim_world *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sim_fail(struct sim_world *w, const char *fmt, ...)

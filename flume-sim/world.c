@@ -8,8 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "sim.h"
+
+void
+sim_oom(void)
+{
+	fprintf(stderr, "flume-sim: out of memory\n");
+	exit(EX_OSERR);
+}
 
 /* ---- trace ---- */
 
@@ -85,10 +93,8 @@ push(struct sim_world *w, struct sim_ev *e)
 		size_t cap = w->qcap ? w->qcap * 2 : 1024;
 		struct sim_ev *q = realloc(w->q, cap * sizeof(*q));
 
-		if (q == NULL) {
-			fprintf(stderr, "flume-sim: out of memory\n");
-			exit(71);
-		}
+		if (q == NULL)
+			sim_oom();
 		w->q = q;
 		w->qcap = cap;
 	}
@@ -200,10 +206,8 @@ msg_dup(const struct sim_msg *m)
 {
 	struct sim_msg *c = malloc(sizeof(*c));
 
-	if (c == NULL || (c->data = malloc(m->len ? m->len : 1)) == NULL) {
-		fprintf(stderr, "flume-sim: out of memory\n");
-		exit(71);
-	}
+	if (c == NULL || (c->data = malloc(m->len ? m->len : 1)) == NULL)
+		sim_oom();
 	memcpy(c, m, offsetof(struct sim_msg, data));
 	c->len = m->len;
 	memcpy(c->data, m->data, m->len);
@@ -315,10 +319,8 @@ deliver(struct sim_world *w, struct sim_msg *m)
 			size_t cap = n->heldcap ? n->heldcap * 2 : 64;
 			struct sim_msg **h = realloc(n->held, cap * sizeof(*h));
 
-			if (h == NULL) {
-				fprintf(stderr, "flume-sim: out of memory\n");
-				exit(71);
-			}
+			if (h == NULL)
+				sim_oom();
 			n->held = h;
 			n->heldcap = cap;
 		}

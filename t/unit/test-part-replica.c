@@ -486,6 +486,110 @@ test_status(void)
 		printf("#   got %s\n", line);
 }
 
+
+/* A cluster.meta entry for DIR's partition. */
+static struct fl_cmeta_part
+entry(enum fl_role role, int32_t epoch, int32_t leader)
+{
+	struct fl_cmeta_part e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.topic, sizeof(e.topic), "t");
+	e.partition = 0;
+	e.role = role;
+	e.epoch = epoch;
+	e.leader = leader;
+	(void)fl_nodeset_parse(&e.replicas, "1,2,3");
+	(void)fl_nodeset_parse(&e.isr, "1,2,3");
+	return e;
+}
+
+/*
+ * fl_part_restore: what a restarted broker of a cluster does with each
+ * partition's recorded role.  Three of these rules were found by
+ * flume-sim (doc/DESIGN.md §7b).
+ */
+static void
+test_restore(void)
+{
+	static const struct {
+		const char *what;
+		enum fl_part_restore_mode mode;
+		enum fl_role role;
+		int32_t epoch;		/* recorded */
+		int rc;
+		enum fl_role want;
+		int32_t want_epoch, want_leader;
+	} tab[] = {
+		{ "alone, a leader leads on", FL_PART_ALONE, FL_ROLE_LEADER, 2, 0,
+		  FL_ROLE_LEADER, 2, 1 },
+		{ "a cluster's leader comes back offline", FL_PART_BY_HAND, FL_ROLE_LEADER, 2, 0,
+		  FL_ROLE_OFFLINE, 2, -1 },
+		{ "by hand, a follower resumes following", FL_PART_BY_HAND, FL_ROLE_FOLLOWER, 2, 0,
+		  FL_ROLE_FOLLOWER, 2, 3 },
+		{ "under a controller, a follower waits to be told (seed 574)",
+		  FL_PART_BY_CONTROLLER, FL_ROLE_FOLLOWER, 2, 0, FL_ROLE_OFFLINE, 2, 3 },
+		{ "an offline partition stays so", FL_PART_BY_CONTROLLER, FL_ROLE_OFFLINE, 2, 0,
+		  FL_ROLE_OFFLINE, 2, 3 },
+		{ "cluster.meta behind the log: offline at the log's epoch (seed 471)",
+		  FL_PART_BY_CONTROLLER, FL_ROLE_FOLLOWER, 1, 1, FL_ROLE_OFFLINE, 2, -1 },
+		{ "the same by hand", FL_PART_BY_HAND, FL_ROLE_LEADER, 1, 1, FL_ROLE_OFFLINE, 2, -1 },
+		{ "alone, a recorded epoch behind the log is refused", FL_PART_ALONE,
+		  FL_ROLE_LEADER, 1, FL_ERANGE, FL_ROLE_LEADER, 2, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct fl_cmeta_part e = entry(tab[i].role, tab[i].epoch, 3);
+		int rc;
+
+		fresh(1 << 20);
+		cfg.node_id = 1;
+		FL_ASSERT(append_n(2, 2) == 0 && fl_plog_sync(&part.log) == 0);
+		(void)fl_part_close(&part);
+		FL_ASSERT(open_part() == 0);
+		rc = fl_part_restore(&part, 7000, &e, tab[i].mode);
+		CHECK_INT(rc, ==, tab[i].rc, tab[i].what);
+		if (rc < 0)
+			continue;
+		CHECK_INT(part.role, ==, tab[i].want, tab[i].what);
+		CHECK_INT(part.leader_epoch, ==, tab[i].want_epoch, tab[i].what);
+		if (tab[i].want != FL_ROLE_LEADER)
+			CHECK_INT(part.leader_id, ==, tab[i].want_leader, tab[i].what);
+	}
+
+	/* seed 4: a replicated partition whose leader died before any `hw` checkpoint */
+	{
+		struct fl_cmeta_part e = entry(FL_ROLE_LEADER, 2, 1);
+
+		fresh(1 << 20);
+		cfg.node_id = 1;
+		FL_ASSERT(append_n(3, 2) == 0 && fl_plog_sync(&part.log) == 0);
+		/* a kill -9: nothing closed, no checkpoint written */
+		fl_vfs_mem_crash(vfs, 0);
+		(void)fl_part_close(&part);
+		FL_ASSERT(open_part() == 0);
+		CHECK_INT(part.has_hw_file, ==, 0, "no hw checkpoint after the kill");
+		CHECK_U64(part.hw, ==, 9, "alone, the durable end is the HW");
+		CHECK_INT(fl_part_restore(&part, 7000, &e, FL_PART_BY_CONTROLLER), ==, 0,
+		    "restored under a controller");
+		CHECK_U64(part.hw, ==, 0, "replicated, nothing is known committed (seed 4)");
+		(void)fl_part_close(&part);
+		FL_ASSERT(open_part() == 0);
+		CHECK_U64(part.hw, ==, 0, "and the close wrote that as its checkpoint");
+		e = entry(FL_ROLE_LEADER, 2, 1);
+		memset(&e.replicas, 0, sizeof(e.replicas));
+		(void)fl_nodeset_add(&e.replicas, 1);
+		fl_plog_hw_store(&part.log, 9);
+		(void)fl_part_close(&part);
+		fl_vfs_unlink(vfs, DIR "/hw");
+		FL_ASSERT(open_part() == 0);
+		CHECK_INT(fl_part_restore(&part, 7000, &e, FL_PART_BY_CONTROLLER), ==, 0,
+		    "a partition of one replica");
+		CHECK_U64(part.hw, ==, 9, "replicated to nobody, its durable end is committed");
+	}
+}
+
 int
 main(void)
 {
@@ -499,6 +603,7 @@ main(void)
 	test_lead_hw();
 	test_told_isr();
 	test_status();
+	test_restore();
 	if (part.is_open)
 		(void)fl_part_close(&part);
 	fl_vfs_mem_free(vfs);

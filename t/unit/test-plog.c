@@ -531,6 +531,21 @@ test_hw_checkpoint(void)
 	CHECK(strcmp(durable_text(v, "/d/h-0", "hw", text, sizeof(text)), "0\n10\n") == 0,
 	    "truncate lowers the stored hw to the new end");
 	CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate at the end");
+	/* flume-sim seed 386: an epoch begun at the end and never written in goes */
+	{
+		int32_t last = fl_plog_last_epoch(&l);
+
+		CHECK_INT(fl_plog_epoch_begin(&l, last + 7), ==, 0, "an epoch begins at the end");
+		CHECK_INT(fl_plog_last_epoch(&l), ==, last + 7, "it is the last epoch");
+		CHECK_INT(fl_plog_truncate(&l, 11), ==, 0, "truncate past the end: nothing");
+		CHECK_INT(fl_plog_last_epoch(&l), ==, last + 7, "the epoch stays");
+		CHECK_INT(fl_plog_truncate(&l, 10), ==, 0, "truncate at the end");
+		CHECK_INT(fl_plog_last_epoch(&l), ==, last, "the empty epoch went");
+		CHECK_U64(l.log_end, ==, 10, "no record went");
+		fl_plog_close(&l);
+		fl_plog_open(&l, v, "/d/h-0", NULL, 0, 0, NULL, &err);
+		CHECK_INT(fl_plog_last_epoch(&l), ==, last, "durably");
+	}
 
 	put_durable(v, "/d/h-0", "hw", "0\n500\n");
 	CHECK_INT(fl_plog_hw_load(&l, &hw, &err), ==, 1, "a stored hw past the end returns 1");

@@ -242,6 +242,30 @@ run_followers(void)
 		    FL_FOLLOWER_ASK_EPOCH, 5, 20, 0 },
 	};
 
+	/*
+	 * flume-sim seed 386: it led epoch 2 from 23 and wrote nothing in it;
+	 * the leader's log moved on from epoch 1 at 25.  The empty epoch must
+	 * go (a cut at the log end), or the records of epoch 1 fetched next
+	 * sit under it and a later divergence check cuts below the HW.
+	 */
+	static const struct fl_follower_log empty_epoch = { 0, 23, 23, 2 };
+	static const struct frow d[] = {
+		{ "the leader's epoch 1 ends at 25, ours at 23: cut the empty epoch", 1, F_EPOCH, 0,
+		    1, 25, 23, 0, 0, 0, FL_FOLLOWER_TRUNCATE, 23, 23, 0 },
+		{ "cut at the log end: ask about epoch 1", 2, F_TRUNCATED, 0, 0, 0, 0, 23, 1, 0,
+		    FL_FOLLOWER_ASK_EPOCH, 1, 23, 0 },
+		{ "epoch 1 goes on to 25 there: fetch from our end", 3, F_EPOCH, 0, 1, 25, 23, 0, 0, 0,
+		    FL_FOLLOWER_FETCH, 23, 23, 0 },
+	};
+	/* the same answer with our last epoch the leader's: nothing to cut, no loop */
+	static const struct fl_follower_log same_epoch = { 0, 23, 23, 1 };
+	static const struct frow e[] = {
+		{ "epoch 1 ends at 25 there: fetch", 1, F_EPOCH, 0, 1, 25, 23, 0, 0, 0,
+		    FL_FOLLOWER_FETCH, 23, 23, 0 },
+	};
+
+	run_follower("an epoch led and never written", &empty_epoch, 23, d, FL_ARRAY_LEN(d));
+	run_follower("the leader's own epoch", &same_epoch, 23, e, FL_ARRAY_LEN(e));
 	run_follower("divergent tail", &diverged, 8, a, FL_ARRAY_LEN(a));
 	run_follower("empty copy", &empty, 0, b, FL_ARRAY_LEN(b));
 	run_follower("behind the new leader", &ahead, 20, c, FL_ARRAY_LEN(c));
