@@ -117,8 +117,12 @@ $(OUT)/benchbin/%: $(OUT)/bench/%.o $(LIB)
 $(OUT)/fuzz/%-replay: $(OUT)/fuzz/%.o $(OUT)/fuzz/replay.o $(LIB)
 	$(CC) $(FL_CFLAGS) -o $@ $(filter %.o,$^) $(FL_LDLIBS)
 
+# flume-sim scenarios in t/50-sim.bats: 10,000; under ASan (8x slower) 2,000
+SIM_SCENARIOS = $(if $(filter 1,$(SAN)),2000,10000)
+
 check: all $(UNIT_BIN) $(FUZZ_REPLAY)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit \
+	    FLUME_SIM_SCENARIOS=$(SIM_SCENARIOS) \
 	    FLUME_FUZZ=$(CURDIR)/$(OUT)/fuzz sh t/run-tests.sh
 
 # the main job: a one-node broker on 127.0.0.1 with its data in ./data

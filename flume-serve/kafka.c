@@ -114,6 +114,7 @@ struct ack_part {
 	int16_t error;
 	int64_t base_offset, log_start;
 	uint64_t end;			/* wait until HW >= end; 0: answered */
+	int32_t epoch;			/* the leader epoch it was appended in */
 	int is_waiting;
 	uint64_t at;			/* held answer: its entry's stream position (0: none) */
 };
@@ -192,14 +193,8 @@ acks_settle(struct broker *b, struct pending_acks *pa)
 				continue;
 			p = pa->is_commit ? store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0) :
 			    store_part(b, pa->topics[i].name, strlen(pa->topics[i].name), a->index);
-			if (p == NULL || p->role != FL_ROLE_LEADER) {
-				a->error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
-				a->is_waiting = 0;
-			} else if (fl_leader_ack_ready(&p->lead, a->end, &err)) {
+			if (fl_part_ack_settle(p, a->epoch, a->end, b->now_ms, pa->deadline_ms, &err)) {
 				a->error = err;
-				a->is_waiting = 0;
-			} else if (b->now_ms >= pa->deadline_ms) {
-				a->error = FL_KERR_REQUEST_TIMED_OUT;
 				a->is_waiting = 0;
 			} else {
 				done = 0;
@@ -376,6 +371,7 @@ kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
     const struct fl_kp_offset_commit_topic_resp *tr, size_t ntopics, uint64_t end)
 {
 	struct pending_acks *pa = acks_new(ntopics);
+	struct fl_part *op;
 	size_t i, j;
 
 	if (pa == NULL)
@@ -384,6 +380,7 @@ kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
 	pa->corr = req->hdr.correlation_id;
 	pa->version = req->hdr.api_version;
 	pa->deadline_ms = b->now_ms + SERVE_COMMIT_TIMEOUT_MS;
+	op = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
 	for (i = 0; i < ntopics; i++) {
 		struct ack_topic *t = &pa->topics[i];
 
@@ -401,6 +398,7 @@ kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *req,
 			a->index = tr[i].parts[j].index;
 			a->error = tr[i].parts[j].error;
 			a->end = end;
+			a->epoch = op != NULL ? op->leader_epoch : -1;
 			a->is_waiting = a->error == 0;
 		}
 	}
@@ -463,6 +461,12 @@ acks_hold(struct broker *b, struct conn *c, struct fl_kp_req *req,
 			a->error = tr->parts[j].error;
 			a->base_offset = tr->parts[j].base_offset;
 			a->end = ends[i][j];
+			{
+				/* the request is still being handled: its epoch is p's now */
+				struct fl_part *p = store_part(b, t->name, strlen(t->name), a->index);
+
+				a->epoch = p != NULL ? p->leader_epoch : -1;
+			}
 			a->is_waiting = a->error == 0 && a->end > 0;
 			a->at = a->is_waiting ? c->out_base + from + pos[k] : 0;
 		}

@@ -22,6 +22,16 @@
 #define CLIENT_TIMEOUT_MS 1000
 #define BATCH_MAX 5
 
+/* One turn pending at a time: the earliest wanted. */
+static void
+wake_at(struct sim_world *w, struct sim_client *c, int64_t at)
+{
+	if (c->tick_at >= 0 && c->tick_at <= at)
+		return;
+	c->tick_at = at;
+	sim_schedule(w, at, EV_CLIENT_TICK, SIM_EP_CLIENT + c->idx, 0, 0);
+}
+
 static void
 next_target(struct sim_world *w, struct sim_client *c)
 {
@@ -130,6 +140,7 @@ consume(struct sim_world *w, struct sim_client *c)
 	memset(&req, 0, sizeof(req));
 	req.max_bytes = 16 << 10;
 	req.min_bytes = 1;
+	req.max_wait_ms = 200;		/* the leader's long poll */
 	req.topics = &ft;
 	req.ntopics = 1;
 	memset(&h, 0, sizeof(h));
@@ -145,7 +156,14 @@ consume(struct sim_world *w, struct sim_client *c)
 void
 client_tick(struct sim_world *w, struct sim_client *c)
 {
-	if (c->inflight && w->now - c->sent_ms > CLIENT_TIMEOUT_MS) {
+	if (w->now != c->tick_at)
+		return;		/* a turn that an earlier one replaced */
+	c->tick_at = -1;
+	if (c->inflight && w->now - c->sent_ms <= CLIENT_TIMEOUT_MS) {
+		wake_at(w, c, c->sent_ms + CLIENT_TIMEOUT_MS + 1);
+		return;		/* its answer, or its timeout, wakes it */
+	}
+	if (c->inflight) {
 		c->inflight = 0;
 		c->errors++;
 		next_target(w, c);
@@ -159,8 +177,9 @@ client_tick(struct sim_world *w, struct sim_client *c)
 		else
 			produce(w, c);
 	}
-	sim_schedule(w, w->now + 5 + (int64_t)sim_rand(w, 20), EV_CLIENT_TICK,
-	    SIM_EP_CLIENT + c->idx, 0, 0);
+	/* the next turn: its timeout if a request went out, else a pause */
+	wake_at(w, c, c->inflight ? c->sent_ms + CLIENT_TIMEOUT_MS + 1 :
+	    w->now + 5 + (int64_t)sim_rand(w, 20));
 }
 
 static void
@@ -270,6 +289,8 @@ client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m)
 	if (m->kind != M_KRESP || !c->inflight || m->tag != c->tag || m->len < 8)
 		return;
 	c->inflight = 0;
+	/* the next request after a short pause (its pending timeout turn finds nothing) */
+	wake_at(w, c, w->now + 5 + (int64_t)sim_rand(w, 20));
 	if (c->kind == CL_CONSUMER) {
 		on_fetch(w, c, m->data + 4, m->len - 4);
 	} else if (c->kind == CL_IDEMPOTENT && c->pid < 0) {
@@ -306,8 +327,8 @@ clients_init(struct sim_world *w)
 		c->pid = -1;
 		c->part = (int32_t)(i % w->o.partitions);
 		c->target = 1 + (int)sim_rand(w, (uint64_t)w->o.nodes);
-		sim_schedule(w, 100 + (int64_t)sim_rand(w, 100), EV_CLIENT_TICK, SIM_EP_CLIENT + i,
-		    0, 0);
+		c->tick_at = -1;
+		wake_at(w, c, 100 + (int64_t)sim_rand(w, 100));
 	}
 }
 

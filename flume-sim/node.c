@@ -27,7 +27,7 @@
 
 #define NODE_DIR	"/data"
 #define CLUSTER_FILE	"cluster.meta"
-#define NODE_TICK_MS	10
+#define NODE_TICK_MS	10	/* a loop turn: requests, timers */
 #define FETCH_MAX_BYTES	(64 << 10)
 #define REQ_TIMEOUT_MS	2000	/* past the long poll */
 #define FETCH_WAIT_MS	500	/* flume-repl's --max-wait-ms */
@@ -94,6 +94,7 @@ fol_start(struct sim_world *w, struct sim_node *n, const char *topic, int32_t id
 	f->epoch = p->leader_epoch;
 	fl_part_follower_log(p, &log);
 	fl_follower_init(&f->f, n->id, f->leader, f->epoch, &log, p->hw);
+	f->syncing = 0;
 	sim_trace(w, "node %d follows %s-%d from %d at epoch %d (log end %llu, hw %llu)", n->id,
 	    topic, (int)idx, (int)f->leader, (int)f->epoch, (unsigned long long)log.log_end,
 	    (unsigned long long)p->hw);
@@ -177,10 +178,7 @@ answer_produce(struct sim_world *w, struct sim_node *n, const struct sim_ack *a,
 	fl_wr_free(&wr);
 }
 
-/*
- * What flume-serve's acks_settle decides, in the same order: gone
- * leadership (6), the leader machine's verdict, the timeout (7).
- */
+/* Waiting answers: acks=all as flume-serve settles them (fl_part_ack_settle). */
 static void
 settle_acks(struct sim_world *w, struct sim_node *n)
 {
@@ -192,14 +190,11 @@ settle_acks(struct sim_world *w, struct sim_node *n)
 		int16_t err = 0;
 		int done = 1;
 
-		if (p == NULL || p->role != FL_ROLE_LEADER || p->leader_epoch != a->epoch)
-			err = FL_KERR_NOT_LEADER_OR_FOLLOWER;
-		else if (a->acks == 1 ? p->log.synced_end >= a->end :
-		    fl_leader_ack_ready(&p->lead, a->end, &err))
-			;
-		else if (w->now >= a->deadline_ms)
-			err = FL_KERR_REQUEST_TIMED_OUT;
-		else
+		if (a->acks != 1)
+			done = fl_part_ack_settle(p, a->epoch, a->end, w->now, a->deadline_ms, &err);
+		else if (p == NULL || p->role != FL_ROLE_LEADER || p->leader_epoch != a->epoch)
+			err = FL_KERR_NOT_LEADER_OR_FOLLOWER;	/* acks=1: once durable (a round) */
+		else if (p->log.synced_end < a->end)
 			done = 0;
 		if (!done) {
 			i++;
@@ -1139,6 +1134,11 @@ fol_answer(struct sim_world *w, struct sim_node *n, struct sim_fol *f, struct si
 			fol_truncate(w, n, f, p);
 	}
 out:
+	if (!n->up) {
+		/* it crashed on the way: p and f are gone */
+		fl_arena_free(&a);
+		return;
+	}
 	if (p->role == FL_ROLE_FOLLOWER && f->f.hw != p->hw) {
 		p->hw = f->f.hw;
 		if (f->f.hw_changed) {

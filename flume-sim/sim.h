@@ -215,6 +215,7 @@ struct sim_client {
 	uint64_t next_value;
 	int64_t offset;			/* consumer: next offset */
 	int64_t acked, errors;
+	int64_t tick_at;		/* its next turn (one at a time), -1 none */
 };
 
 /* ---- the world ---- */

@@ -845,3 +845,21 @@ fl_part_replica_sync(struct fl_part *p)
 	return fl_plog_sync(&p->log);
 #endif
 }
+
+int
+fl_part_ack_settle(const struct fl_part *p, int32_t epoch, uint64_t end, int64_t now_ms,
+    int64_t deadline_ms, int16_t *error)
+{
+	*error = 0;
+	if (p == NULL || p->role != FL_ROLE_LEADER || p->leader_epoch != epoch) {
+		*error = FL_KERR_NOT_LEADER_OR_FOLLOWER;
+		return 1;
+	}
+	if (fl_leader_ack_ready(&p->lead, end, error))
+		return 1;
+	if (now_ms >= deadline_ms) {
+		*error = FL_KERR_REQUEST_TIMED_OUT;
+		return 1;
+	}
+	return 0;
+}

@@ -303,6 +303,19 @@ int fl_part_replica_sync(struct fl_part *p);
 int16_t fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica,
     int32_t current_epoch, int64_t fetch_offset);
 
+/*
+ * An acks=all answer (or a replicated OffsetCommit) waiting on p: settled
+ * yet?  Its batch was appended while p led at `epoch` and ends before
+ * `end`.  1 with *error NOT_LEADER_OR_FOLLOWER (6) when p no longer leads
+ * at that epoch (a later epoch may have cut the batch and written others
+ * at its offsets), the leader machine's verdict once the HW passed it (0,
+ * or 20 when the ISR shrank below min.insync.replicas meanwhile), or
+ * REQUEST_TIMED_OUT (7) from deadline_ms on; 0 = keep waiting.  p NULL
+ * (the topic went) is 6.  flume-serve and flume-sim settle with this.
+ */
+int fl_part_ack_settle(const struct fl_part *p, int32_t epoch, uint64_t end, int64_t now_ms,
+    int64_t deadline_ms, int16_t *error);
+
 /* ---- the fetch request as a whole ---- */
 
 /*

@@ -590,6 +590,44 @@ test_restore(void)
 	}
 }
 
+/* fl_part_ack_settle: when a waiting acks=all answer may go, and with what. */
+static void
+test_ack_settle(void)
+{
+	struct fl_nodeset reps, isr;
+	int16_t err = -1;
+
+	fresh(1 << 20);
+	(void)fl_part_close(&part);
+	cfg.node_id = 0;
+	FL_ASSERT(open_part() == 0);
+	FL_ASSERT(fl_nodeset_parse(&reps, "0,1") == 0 && fl_nodeset_parse(&isr, "0,1") == 0);
+	FL_ASSERT(fl_part_lead(&part, 7000, 3, &reps, &isr) == 0);
+	{
+		uint8_t buf[4096];
+		size_t n = make_batch(buf, sizeof(buf), 3, 0, 3, -1, -1);
+
+		FL_ASSERT(fl_part_append_own(&part, 7001, buf, n, NULL) == 0);
+		FL_ASSERT(fl_plog_sync(&part.log) == 0);
+	}
+	fl_part_durable(&part, 7001, part.log.synced_end);
+	CHECK_INT(fl_part_ack_settle(&part, 3, 3, 7002, 9000, &err), ==, 0,
+	    "the follower has not fetched past it: wait");
+	CHECK_INT(fl_part_ack_settle(&part, 3, 3, 9000, 9000, &err), ==, 1, "the deadline");
+	CHECK_INT(err, ==, FL_KERR_REQUEST_TIMED_OUT, "is 7");
+	CHECK_INT(fl_part_replica_fetch(&part, 7003, 1, 3, 3), ==, 0, "the follower has it");
+	CHECK_INT(fl_part_ack_settle(&part, 3, 3, 7004, 9000, &err), ==, 1, "the HW passed it");
+	CHECK_INT(err, ==, 0, "acknowledged");
+	CHECK_INT(fl_part_ack_settle(&part, 2, 3, 7004, 9000, &err), ==, 1,
+	    "appended in an older epoch than p leads now");
+	CHECK_INT(err, ==, FL_KERR_NOT_LEADER_OR_FOLLOWER, "is 6, whatever the HW says");
+	FL_ASSERT(fl_part_step_down(&part, FL_ROLE_FOLLOWER, 4, 1, &reps) == 0);
+	CHECK_INT(fl_part_ack_settle(&part, 3, 3, 7005, 9000, &err), ==, 1, "p stepped down");
+	CHECK_INT(err, ==, FL_KERR_NOT_LEADER_OR_FOLLOWER, "is 6");
+	CHECK_INT(fl_part_ack_settle(NULL, 3, 3, 7005, 9000, &err), ==, 1, "the topic went");
+	CHECK_INT(err, ==, FL_KERR_NOT_LEADER_OR_FOLLOWER, "is 6");
+}
+
 int
 main(void)
 {
@@ -604,6 +642,7 @@ main(void)
 	test_told_isr();
 	test_status();
 	test_restore();
+	test_ack_settle();
 	if (part.is_open)
 		(void)fl_part_close(&part);
 	fl_vfs_mem_free(vfs);
