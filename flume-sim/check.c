@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "codec/batch.h"
+#include "codec/offsets.h"
 #include "sim.h"
 
 #define PARTS_MAX 16
@@ -63,6 +64,7 @@ struct check {
 	int64_t node_ctl_durable[SIM_NODES_MAX + 1];
 	uint8_t *buf;
 	size_t bufcap;
+	int32_t offsets_epoch;		/* the newest epoch of __consumer_offsets-0 led */
 };
 
 
@@ -374,6 +376,8 @@ check_led(struct sim_world *w, int node, const char *topic, int32_t part, int32_
 {
 	struct pstate *ps;
 
+	if (strcmp(topic, FL_OFFSETS_TOPIC) == 0 && part == 0 && epoch > w->chk->offsets_epoch)
+		w->chk->offsets_epoch = epoch;
 	if (strcmp(topic, SIM_TOPIC) != 0 || part >= PARTS_MAX || epoch < 0 || epoch >= EPOCHS_MAX)
 		return;
 	ps = &w->chk->p[part];
@@ -489,4 +493,28 @@ check_final(struct sim_world *w)
 			}
 		}
 	}
+}
+
+/*
+ * Committed offsets never go back: an OffsetFetch returns at least what was
+ * acknowledged.  Known limit (flume-sim(1)): a deposed coordinator that has
+ * not heard so (cut off from the controller) still answers from what it
+ * had, as Kafka's does until it is fenced; its answers are not held to it.
+ */
+void
+check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
+    int64_t floor)
+{
+	struct fl_part *op = node_part(&w->node[coord], FL_OFFSETS_TOPIC, 0);
+
+	if (got < floor && op != NULL && op->leader_epoch < w->chk->offsets_epoch) {
+		sim_trace(w, "check: node %d is a deposed coordinator (epoch %d < %d): its %lld "
+		    "is stale, not checked", coord, (int)op->leader_epoch, (int)w->chk->offsets_epoch,
+		    (long long)got);
+		return;
+	}
+	if (got < floor)
+		sim_fail(w, "committed offset went back: client %d's commit of %s-%d at %lld was "
+		    "acknowledged, the coordinator (node %d) now answers %lld", client, SIM_TOPIC,
+		    (int)part, (long long)floor, coord, (long long)got);
 }

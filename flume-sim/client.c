@@ -153,6 +153,82 @@ consume(struct sim_world *w, struct sim_client *c)
 	fl_wr_free(&wr);
 }
 
+static void
+commit(struct sim_world *w, struct sim_client *c)
+{
+	struct fl_kc_commit_part cp = { c->part, c->offset, -1, NULL };
+	struct fl_kc_commit_topic ct = { SIM_TOPIC, &cp, 1 };
+	struct fl_kc_commit_req req;
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&req, 0, sizeof(req));
+	req.group_id = "g";
+	req.generation_id = -1;
+	req.member_id = "";
+	req.retention_time_ms = -1;
+	req.topics = &ct;
+	req.ntopics = 1;
+	memset(&h, 0, sizeof(h));
+	h.version = 7;
+	h.corr = (int32_t)(w->steps & 0x7fffffff);
+	h.client_id = "sim";
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_commit_req_encode(&wr, &h, &req);
+	c->out_kind = 1;
+	c->commit_sent = c->offset;
+	c->inflight = 1;
+	c->tag = (uint64_t)h.corr;
+	c->sent_ms = w->now;
+	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->coord, 0, c->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+static void
+offset_fetch(struct sim_world *w, struct sim_client *c)
+{
+	int32_t part = c->part;
+	struct fl_kc_offset_fetch_topic t = { SIM_TOPIC, &part, 1 };
+	struct fl_kc_offset_fetch_req req = { "g", &t, 1 };
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 5;
+	h.corr = (int32_t)(w->steps & 0x7fffffff);
+	h.client_id = "sim";
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_offset_fetch_req_encode(&wr, &h, &req);
+	c->out_kind = 2;
+	c->floor = c->commit_acked;
+	c->inflight = 1;
+	c->tag = (uint64_t)h.corr;
+	c->sent_ms = w->now;
+	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->coord, 0, c->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+static void
+next_coord(struct sim_world *w, struct sim_client *c)
+{
+	c->coord = 1 + (c->coord % w->o.nodes);
+}
+
+/* A committer's turn: mostly fetch; now and then commit where it is, or read the commit back. */
+static void
+committer_turn(struct sim_world *w, struct sim_client *c)
+{
+	c->turns++;
+	if (c->turns % 4 == 0 && c->offset > c->commit_acked)
+		commit(w, c);
+	else if (c->turns % 4 == 2)
+		offset_fetch(w, c);
+	else {
+		c->out_kind = 0;
+		consume(w, c);
+	}
+}
+
 void
 client_tick(struct sim_world *w, struct sim_client *c)
 {
@@ -166,12 +242,17 @@ client_tick(struct sim_world *w, struct sim_client *c)
 	if (c->inflight) {
 		c->inflight = 0;
 		c->errors++;
-		next_target(w, c);
+		if (c->kind == CL_COMMITTER && c->out_kind != 0)
+			next_coord(w, c);
+		else
+			next_target(w, c);
 	}
 	if (!c->inflight && !(w->healing && c->kind != CL_CONSUMER &&
 	    w->now > w->o.time_limit_ms + w->o.settle_ms / 2 && !c->pending)) {
 		if (c->kind == CL_CONSUMER)
 			consume(w, c);
+		else if (c->kind == CL_COMMITTER)
+			committer_turn(w, c);
 		else if (c->kind == CL_IDEMPOTENT && c->pid < 0)
 			init_pid(w, c);
 		else
@@ -283,6 +364,54 @@ on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 	fl_arena_free(&a);
 }
 
+static void
+on_commit(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
+{
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_commit_resp r;
+	int16_t err;
+
+	if (fl_kc_commit_resp_decode(p, n, 7, &a, &r) != 0 || r.ntopics != 1 ||
+	    r.topics[0].nparts != 1) {
+		sim_fail(w, "client %d: an OffsetCommit answer does not decode", c->idx);
+		fl_arena_free(&a);
+		return;
+	}
+	err = r.topics[0].parts[0].error;
+	if (err == 0) {
+		if (c->commit_sent > c->commit_acked)
+			c->commit_acked = c->commit_sent;
+		sim_trace(w, "client %d: commit of %s-%d at %lld acknowledged", c->idx, SIM_TOPIC,
+		    (int)c->part, (long long)c->commit_sent);
+	} else {
+		c->errors++;
+		next_coord(w, c);
+	}
+	fl_arena_free(&a);
+}
+
+static void
+on_offset_fetch(struct sim_world *w, struct sim_client *c, int from, const uint8_t *p, size_t n)
+{
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_offset_fetch_resp r;
+
+	if (fl_kc_offset_fetch_resp_decode(p, n, 5, &a, &r) != 0) {
+		sim_fail(w, "client %d: an OffsetFetch answer does not decode", c->idx);
+		fl_arena_free(&a);
+		return;
+	}
+	if (r.error != 0 || r.ntopics != 1 || r.topics[0].nparts != 1 ||
+	    r.topics[0].parts[0].error != 0) {
+		next_coord(w, c);
+	} else {
+		sim_trace(w, "client %d: node %d says %s-%d is committed at %lld", c->idx, from,
+		    SIM_TOPIC, (int)c->part, (long long)r.topics[0].parts[0].offset);
+		check_offset_fetched(w, c->idx, from, c->part, r.topics[0].parts[0].offset, c->floor);
+	}
+	fl_arena_free(&a);
+}
+
 void
 client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m)
 {
@@ -291,7 +420,11 @@ client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m)
 	c->inflight = 0;
 	/* the next request after a short pause (its pending timeout turn finds nothing) */
 	wake_at(w, c, w->now + 5 + (int64_t)sim_rand(w, 20));
-	if (c->kind == CL_CONSUMER) {
+	if (c->kind == CL_COMMITTER && c->out_kind == 1) {
+		on_commit(w, c, m->data + 4, m->len - 4);
+	} else if (c->kind == CL_COMMITTER && c->out_kind == 2) {
+		on_offset_fetch(w, c, m->from, m->data + 4, m->len - 4);
+	} else if (c->kind == CL_CONSUMER || c->kind == CL_COMMITTER) {
 		on_fetch(w, c, m->data + 4, m->len - 4);
 	} else if (c->kind == CL_IDEMPOTENT && c->pid < 0) {
 		struct fl_kc_init_pid_resp r;
@@ -313,7 +446,7 @@ void
 clients_init(struct sim_world *w)
 {
 	static const enum client_kind kinds[] = { CL_IDEMPOTENT, CL_IDEMPOTENT, CL_ACKS1,
-	    CL_CONSUMER, CL_CONSUMER };
+	    CL_CONSUMER, CL_COMMITTER };
 	int i;
 
 	w->ncl = (int)(sizeof(kinds) / sizeof(kinds[0]));
@@ -327,6 +460,9 @@ clients_init(struct sim_world *w)
 		c->pid = -1;
 		c->part = (int32_t)(i % w->o.partitions);
 		c->target = 1 + (int)sim_rand(w, (uint64_t)w->o.nodes);
+		c->coord = 1 + (int)sim_rand(w, (uint64_t)w->o.nodes);
+		c->commit_acked = -1;
+		c->floor = -1;
 		c->tick_at = -1;
 		wake_at(w, c, 100 + (int64_t)sim_rand(w, 100));
 	}

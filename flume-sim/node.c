@@ -200,7 +200,10 @@ settle_acks(struct sim_world *w, struct sim_node *n)
 			i++;
 			continue;
 		}
-		answer_produce(w, n, a, err, (int64_t)a->base);
+		if (a->is_commit)
+			group_commit_settled(w, n, a, err);
+		else
+			answer_produce(w, n, a, err, (int64_t)a->base);
 		n->acks[i] = n->acks[--n->nacks];
 	}
 }
@@ -258,6 +261,7 @@ node_synced(struct sim_world *w, struct sim_node *n)
 			fl_part_follower_log(p, &log);
 			fl_follower_durable(&n->fol[i].f, w->now, &log);
 		}
+	group_durable(n);
 	settle_acks(w, n);
 	wake_parked(w, n);	/* the HW may have moved: followers learn it */
 }
@@ -345,6 +349,7 @@ node_start(struct sim_world *w, struct sim_node *n)
 		if (p->role == FL_ROLE_FOLLOWER)
 			fol_start(w, n, e->topic, e->partition, p);
 	}
+	group_roles(w, n);
 	sim_trace(w, "node %d starts (incarnation %u, %zu topics)", n->id, n->inc,
 	    n->cat.ntopics);
 	sim_schedule(w, w->now + (int64_t)sim_rand(w, NODE_TICK_MS), EV_NODE_TICK, n->id, n->inc, 0);
@@ -354,6 +359,7 @@ node_start(struct sim_world *w, struct sim_node *n)
 void
 node_free(struct sim_node *n)
 {
+	group_free(n);
 	if (n->has_cat)
 		fl_catalog_close(&n->cat);
 	n->has_cat = 0;
@@ -383,6 +389,7 @@ node_crash(struct sim_world *w, struct sim_node *n, const char *why)
 
 	sim_trace(w, "node %d crashes: %s%s", n->id, why, torn ? " (torn writes)" : "");
 	fl_vfs_mem_crash(n->disk, torn);
+	group_free(n);
 	if (n->has_cat)
 		fl_catalog_close(&n->cat);	/* every handle fails now: nothing more is written */
 	n->has_cat = 0;
@@ -668,6 +675,7 @@ admin_line(struct sim_world *w, struct sim_node *n, struct sim_msg *m)
 			    (long long)n->ctl_stream_epoch, (long long)n->cmeta.controller_epoch);
 		} else {
 			apply(w, n, &v, &o);
+			group_roles(w, n);
 		}
 		sim_trace(w, "node %d <- %s: %.*s", n->id, line,
 		    (int)(o.len > 0 ? o.len - 1 : 0), (const char *)o.p);
@@ -733,10 +741,23 @@ on_produce(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 	sim_trace(w, "node %d appends %s-%d [%llu, %llu) epoch %d%s", n->id, a.topic, (int)a.part,
 	    (unsigned long long)a.base, (unsigned long long)a.end, (int)a.epoch,
 	    res.is_duplicate ? " (a duplicate: already stored)" : "");
-	if (!res.is_duplicate) {
-		want_sync(w, n);
-		wake_parked(w, n);	/* followers read to the log end: tell them now */
-	}
+	if (!res.is_duplicate)
+		node_appended(w, n);
+	node_wait(w, n, &a);
+}
+
+/* Something was appended here: it joins the next fsync; followers read to the end. */
+void
+node_appended(struct sim_world *w, struct sim_node *n)
+{
+	want_sync(w, n);
+	wake_parked(w, n);
+}
+
+/* An answer that waits for durability or the HW. */
+void
+node_wait(struct sim_world *w, struct sim_node *n, const struct sim_ack *a)
+{
 	if (n->nacks == n->ackcap) {
 		size_t cap = n->ackcap ? n->ackcap * 2 : 16;
 		struct sim_ack *x = realloc(n->acks, cap * sizeof(*x));
@@ -746,7 +767,7 @@ on_produce(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 		n->acks = x;
 		n->ackcap = cap;
 	}
-	n->acks[n->nacks++] = a;
+	n->acks[n->nacks++] = *a;
 	settle_acks(w, n);
 }
 
@@ -819,8 +840,10 @@ on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_k
 		}
 	}
 	(void)fl_kp_fetch_resp_end(&e, NULL);
-	if (hw_moved)
+	if (hw_moved) {
+		group_durable(n);
 		settle_acks(w, n);
+	}
 	if (fl_fetch_should_wait(w->now, deadline_ms, total, r->min_bytes, r->max_wait_ms,
 	    any_error, until_ms)) {
 		fl_wr_free(&wr);
@@ -966,6 +989,12 @@ kafka_request_at(struct sim_world *w, struct sim_node *n, struct sim_msg *m, int
 		break;
 	case FL_KP_INIT_PRODUCER_ID:
 		on_init_pid(w, n, m, &rq);
+		break;
+	case FL_KP_OFFSET_COMMIT:
+		group_commit(w, n, m, &rq);
+		break;
+	case FL_KP_OFFSET_FETCH:
+		group_offset_fetch(w, n, m, &rq);
 		break;
 	default:
 		break;
@@ -1199,6 +1228,8 @@ node_tick(struct sim_world *w, struct sim_node *n)
 		for (j = 0; j < t->nparts; j++)
 			(void)fl_part_tick(&t->parts[j], w->now);
 	}
+	group_durable(n);
+	group_tick(w, n);
 	for (i = 0; i < n->nfol && n->up; i++) {
 		struct sim_fol *f = &n->fol[i];
 		struct fl_part *p = node_part(n, f->topic, f->part);

@@ -30,8 +30,10 @@
 
 #include "base/csum.h"
 #include "base/rng.h"
+#include "codec/kproto.h"
 #include "codec/bstatus.h"
 #include "codec/cmeta.h"
+#include "sm/coord.h"
 #include "sm/ctl.h"
 #include "sm/follower.h"
 #include "store/catalog.h"
@@ -139,6 +141,8 @@ struct sim_ack {			/* a Produce waiting for its HW */
 	int64_t deadline_ms;
 	int32_t corr;
 	int16_t version;
+	int is_commit;			/* a replicated OffsetCommit (group.c) */
+	int32_t commit_part;
 };
 
 struct sim_node {
@@ -162,6 +166,8 @@ struct sim_node {
 	size_t nheld, heldcap;
 	struct sim_park *parked;	/* replicas' Fetches in their long poll */
 	size_t nparked, parkcap;
+	struct fl_coord coord;		/* group.c: while it leads the offsets log */
+	int has_coord, coord_here;
 };
 
 /* ---- the controller ---- */
@@ -196,7 +202,7 @@ struct sim_ctl {
 
 /* ---- clients ---- */
 
-enum client_kind { CL_IDEMPOTENT, CL_ACKS1, CL_CONSUMER };
+enum client_kind { CL_IDEMPOTENT, CL_ACKS1, CL_CONSUMER, CL_COMMITTER };
 
 struct sim_client {
 	enum client_kind kind;
@@ -216,6 +222,13 @@ struct sim_client {
 	int64_t offset;			/* consumer: next offset */
 	int64_t acked, errors;
 	int64_t tick_at;		/* its next turn (one at a time), -1 none */
+	/* a committer: a consumer of group "g" that commits where it is */
+	int coord;			/* the node it takes for the coordinator */
+	int out_kind;			/* what is in flight: 0 Fetch, 1 OffsetCommit, 2 OffsetFetch */
+	int64_t commit_sent;		/* the offset the commit in flight carries */
+	int64_t commit_acked;		/* the highest acknowledged commit, -1 */
+	int64_t floor;			/* OffsetFetch in flight: what it must return at least */
+	int turns;
 };
 
 /* ---- the world ---- */
@@ -281,6 +294,20 @@ void node_free(struct sim_node *n);
 void node_drop_parked(struct sim_node *n);
 struct fl_part *node_part(struct sim_node *n, const char *topic, int32_t part);
 const struct sim_fol *node_fol(const struct sim_node *n, const char *topic, int32_t part);
+void node_appended(struct sim_world *w, struct sim_node *n);
+void node_wait(struct sim_world *w, struct sim_node *n, const struct sim_ack *a);
+
+/* group.c */
+void group_roles(struct sim_world *w, struct sim_node *n);
+void group_durable(struct sim_node *n);
+void group_free(struct sim_node *n);
+void group_tick(struct sim_world *w, struct sim_node *n);
+void group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    struct fl_kp_req *rq);
+void group_offset_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    struct fl_kp_req *rq);
+void group_commit_settled(struct sim_world *w, struct sim_node *n, const struct sim_ack *a,
+    int16_t perr);
 
 /* ctl.c */
 int ctl_start(struct sim_world *w);
@@ -308,6 +335,8 @@ void check_led(struct sim_world *w, int node, const char *topic, int32_t part, i
 void check_wrote(struct sim_world *w, int node, const char *topic, int32_t part, int32_t epoch);
 void check_ctl_epoch(struct sim_world *w, int64_t epoch);
 void check_node_crashed(struct sim_world *w, int node);
+void check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
+    int64_t floor);
 void check_saved(struct sim_world *w, int node, const struct fl_cmeta *m);
 void check_final(struct sim_world *w);
 

@@ -1,0 +1,265 @@
+/*
+ * group.c: the group coordinator on a simulated broker, as flume-serve's
+ * group.c drives it: sm/coord over store/coordlog on the node that leads
+ * __consumer_offsets-0 (rebuilt by replaying that log whenever the node
+ * becomes it), OffsetCommit appended to the offsets log and answered once
+ * its HW passes the commit (fl_part_ack_settle, fl_coord_commit_error),
+ * OffsetFetch answered from what is durable.  Requests and answers go
+ * through codec/kproto.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/kerr.h"
+#include "codec/kproto.h"
+#include "codec/offsets.h"
+#include "sim.h"
+#include "store/coordlog.h"
+
+static struct fl_part *
+offsets_part(struct sim_node *n)
+{
+	struct fl_part *p = node_part(n, FL_OFFSETS_TOPIC, 0);
+
+	return p != NULL && p->is_open && p->role == FL_ROLE_LEADER ? p : NULL;
+}
+
+static void
+where(struct sim_node *n, struct fl_coord_where *wh)
+{
+	struct fl_part *p = node_part(n, FL_OFFSETS_TOPIC, 0);
+
+	memset(wh, 0, sizeof(*wh));
+	wh->is_cluster = n->cmeta.nbrokers > 0;
+	wh->self = n->id;
+	wh->has_part = p != NULL;
+	wh->role = p != NULL ? p->role : FL_ROLE_OFFLINE;
+	wh->leader = p != NULL ? p->leader_id : -1;
+}
+
+void
+group_free(struct sim_node *n)
+{
+	if (n->has_coord)
+		fl_coord_free(&n->coord);
+	n->has_coord = 0;
+	n->coord_here = 0;
+}
+
+/* The node's roles changed: is it the coordinator now?  (group_roles_changed) */
+void
+group_roles(struct sim_world *w, struct sim_node *n)
+{
+	struct fl_coord_config cc;
+	struct fl_coord_where wh;
+	int here;
+
+	where(n, &wh);
+	here = fl_coord_is_here(&wh);
+	if (n->has_coord && here == n->coord_here)
+		return;
+	group_free(n);
+	fl_coord_config_default(&cc);
+	cc.grp.initial_delay_ms = 0;
+	fl_coord_init(&n->coord, &cc);
+	n->has_coord = 1;
+	n->coord_here = here;
+	if (!here) {
+		(void)fl_coord_replay_done(&n->coord, 0);
+		return;
+	}
+	if (fl_coordlog_replay(&n->coord, offsets_part(n)) != 0)
+		sim_oom();
+	sim_trace(w, "node %d coordinates the groups (%zu rebuilt)", n->id,
+	    fl_coord_group_count(&n->coord));
+	group_durable(n);
+}
+
+void
+group_durable(struct sim_node *n)
+{
+	struct fl_part *p = offsets_part(n);
+
+	if (n->has_coord && n->coord_here && p != NULL)
+		fl_coord_durable(&n->coord, p->hw);
+}
+
+static void
+answer_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, const char *topic,
+    int32_t part, int16_t version, int32_t corr, int16_t err)
+{
+	struct fl_kp_part_error pe = { part, err };
+	struct fl_kp_offset_commit_topic_resp tr;
+	struct fl_kp_offset_commit_resp resp;
+	struct fl_wr wr;
+
+	tr.name = fl_kp_str(topic);
+	tr.parts = &pe;
+	tr.nparts = 1;
+	memset(&resp, 0, sizeof(resp));
+	resp.topics = &tr;
+	resp.ntopics = 1;
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kp_offset_commit_resp_encode(&wr, version, corr, &resp);
+	sim_send(w, M_KRESP, n->id, m->from, 0, m->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+/* A replicated commit that waited for the offsets log's HW (from settle_acks). */
+void
+group_commit_settled(struct sim_world *w, struct sim_node *n, const struct sim_ack *a, int16_t perr)
+{
+	struct fl_kp_part_error pe = { a->commit_part, fl_coord_commit_error(perr) };
+	struct fl_kp_offset_commit_topic_resp tr;
+	struct fl_kp_offset_commit_resp resp;
+	struct fl_wr wr;
+
+	tr.name = fl_kp_str(SIM_TOPIC);
+	tr.parts = &pe;
+	tr.nparts = 1;
+	memset(&resp, 0, sizeof(resp));
+	resp.topics = &tr;
+	resp.ntopics = 1;
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kp_offset_commit_resp_encode(&wr, a->version, a->corr, &resp);
+	sim_trace(w, "node %d answers commit %s-%d: error %d", n->id, SIM_TOPIC,
+	    (int)a->commit_part, (int)pe.error);
+	sim_send(w, M_KRESP, n->id, SIM_EP_CLIENT + a->client, 0, a->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+/* OffsetCommit of one partition (our clients send one): h_offset_commit. */
+void
+group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
+{
+	const struct fl_kp_offset_commit_req *r = &rq->u.offset_commit;
+	struct fl_coord_commit_part cp;
+	struct fl_coordlog_done d;
+	struct fl_part *op;
+	char topic[FL_TOPIC_NAME_MAX + 1];
+	int16_t perr;
+	int stored, is_replicated;
+
+	if (r->ntopics != 1 || r->topics[0].nparts != 1)
+		return;
+	snprintf(topic, sizeof(topic), "%.*s", (int)r->topics[0].name.len,
+	    (const char *)r->topics[0].name.p);
+	if (!n->has_coord || !n->coord_here) {
+		answer_commit(w, n, m, topic, r->topics[0].parts[0].index, rq->hdr.api_version,
+		    rq->hdr.correlation_id, FL_KERR_NOT_COORDINATOR);
+		return;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.topic = r->topics[0].name;
+	cp.partition = r->topics[0].parts[0].index;
+	cp.offset = r->topics[0].parts[0].committed_offset;
+	cp.leader_epoch = r->topics[0].parts[0].committed_leader_epoch;
+	cp.metadata = r->topics[0].parts[0].metadata;
+	cp.is_known = node_part(n, topic, cp.partition) != NULL;
+	op = offsets_part(n);
+	is_replicated = op != NULL && op->replicas.n > 1;
+	if (is_replicated && (perr = fl_part_may_append_all(op)) != 0) {
+		cp.error = fl_coord_commit_error(perr);
+	} else {
+		(void)fl_coord_commit(&n->coord, (uint64_t)w->now, w->now, r->group_id, r->member_id,
+		    r->group_instance_id, r->generation_id, &cp, 1);
+		stored = fl_coordlog_apply(&n->coord, op, w->now, &d);
+		if (d.appended_bytes > 0)
+			node_appended(w, n);
+		if (!fl_coord_commit_result(&n->coord, stored, &cp, 1))
+			is_replicated = 0;
+		else if (is_replicated && op != NULL) {
+			struct sim_ack a;
+
+			memset(&a, 0, sizeof(a));
+			a.client = m->from - SIM_EP_CLIENT;
+			a.tag = m->tag;
+			snprintf(a.topic, sizeof(a.topic), "%s", FL_OFFSETS_TOPIC);
+			a.part = 0;
+			a.acks = -1;
+			a.epoch = op->leader_epoch;
+			a.end = fl_part_log_end(op);
+			a.deadline_ms = w->now + 5000;
+			a.corr = rq->hdr.correlation_id;
+			a.version = rq->hdr.api_version;
+			a.is_commit = 1;
+			a.commit_part = cp.partition;
+			sim_trace(w, "node %d stores commit %s-%d at %lld, waits for the offsets HW %llu",
+			    n->id, topic, (int)cp.partition, (long long)cp.offset,
+			    (unsigned long long)a.end);
+			node_wait(w, n, &a);
+			return;
+		}
+	}
+	answer_commit(w, n, m, topic, cp.partition, rq->hdr.api_version, rq->hdr.correlation_id,
+	    cp.error);
+}
+
+/* OffsetFetch of explicit partitions: h_offset_fetch. */
+void
+group_offset_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    struct fl_kp_req *rq)
+{
+	const struct fl_kp_offset_fetch_req *r = &rq->u.offset_fetch;
+	struct fl_kp_offset_fetch_part_resp pr[16];
+	struct fl_kp_offset_fetch_topic_resp tr;
+	struct fl_kp_offset_fetch_resp resp;
+	struct fl_wr wr;
+	size_t j;
+
+	memset(&resp, 0, sizeof(resp));
+	if (r->ntopics != 1 || r->topics[0].nparts > 16)
+		return;
+	tr.name = r->topics[0].name;
+	tr.parts = pr;
+	tr.nparts = r->topics[0].nparts;
+	for (j = 0; j < tr.nparts; j++) {
+		struct fl_offset_commit oc;
+
+		memset(&pr[j], 0, sizeof(pr[j]));
+		pr[j].index = r->topics[0].parts[j];
+		pr[j].committed_offset = -1;
+		pr[j].committed_leader_epoch = -1;
+		pr[j].metadata = fl_kp_str("");
+		if (!n->has_coord || !n->coord_here)
+			pr[j].error = FL_KERR_NOT_COORDINATOR;
+		else if (fl_coord_offset_get(&n->coord, r->group_id, tr.name, pr[j].index, &oc)) {
+			pr[j].committed_offset = oc.offset;
+			pr[j].committed_leader_epoch = oc.leader_epoch;
+		}
+	}
+	resp.topics = &tr;
+	resp.ntopics = 1;
+	if (!n->has_coord || !n->coord_here)
+		resp.error = FL_KERR_NOT_COORDINATOR;
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kp_offset_fetch_resp_encode(&wr, rq->hdr.api_version, rq->hdr.correlation_id,
+	    &resp);
+	sim_send(w, M_KRESP, n->id, m->from, 0, m->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+/* Timers: group_tick. */
+void
+group_tick(struct sim_world *w, struct sim_node *n)
+{
+	struct fl_coord_log lg;
+	struct fl_coordlog_done d;
+	struct fl_part *p;
+
+	if (!n->has_coord || (uint64_t)w->now < fl_coord_next_wake(&n->coord))
+		return;
+	p = offsets_part(n);
+	memset(&lg, 0, sizeof(lg));
+	if (p != NULL) {
+		lg.log_start = p->log.log_start;
+		lg.log_end = p->log.log_end;
+		lg.bytes = fl_plog_bytes(&p->log);
+	}
+	if (fl_coord_tick(&n->coord, (uint64_t)w->now, w->now, p ? &lg : NULL) != 0)
+		sim_oom();
+	(void)fl_coordlog_apply(&n->coord, p, w->now, &d);
+	if (d.appended_bytes > 0)
+		node_appended(w, n);
+}
