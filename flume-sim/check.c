@@ -65,6 +65,7 @@ struct check {
 	uint8_t *buf;
 	size_t bufcap;
 	int32_t offsets_epoch;		/* the newest epoch of __consumer_offsets-0 led */
+	int64_t group_floor[PARTS_MAX];	/* group "m": the highest acknowledged commit, -1 */
 };
 
 
@@ -79,6 +80,8 @@ check_init(struct sim_world *w)
 	for (i = 0; i <= SIM_NODES_MAX; i++)
 		for (j = 0; j < PARTS_MAX; j++)
 			c->n[i][j].lead_epoch = -1;
+	for (j = 0; j < PARTS_MAX; j++)
+		c->group_floor[j] = -1;
 	w->chk = c;
 	return 0;
 }
@@ -501,7 +504,7 @@ check_final(struct sim_world *w)
  * not heard so (cut off from the controller) still answers from what it
  * had, as Kafka's does until it is fenced; its answers are not held to it.
  */
-void
+int
 check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
     int64_t floor)
 {
@@ -511,10 +514,32 @@ check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, i
 		sim_trace(w, "check: node %d is a deposed coordinator (epoch %d < %d): its %lld "
 		    "is stale, not checked", coord, (int)op->leader_epoch, (int)w->chk->offsets_epoch,
 		    (long long)got);
-		return;
+		return 1;
 	}
 	if (got < floor)
 		sim_fail(w, "committed offset went back: client %d's commit of %s-%d at %lld was "
 		    "acknowledged, the coordinator (node %d) now answers %lld", client, SIM_TOPIC,
 		    (int)part, (long long)floor, coord, (long long)got);
+	return 0;
+}
+
+void
+check_group_acked(struct sim_world *w, int32_t part, int64_t offset)
+{
+	if (part >= 0 && part < PARTS_MAX && offset > w->chk->group_floor[part])
+		w->chk->group_floor[part] = offset;
+}
+
+int64_t
+check_group_floor(struct sim_world *w, int32_t part)
+{
+	return part >= 0 && part < PARTS_MAX ? w->chk->group_floor[part] : -1;
+}
+
+/* A member resumed from a deposed coordinator's stale answer (the known limit). */
+void
+check_group_lower(struct sim_world *w, int32_t part, int64_t offset)
+{
+	if (part >= 0 && part < PARTS_MAX && offset < w->chk->group_floor[part])
+		w->chk->group_floor[part] = offset;
 }

@@ -22,6 +22,13 @@
 #define CLIENT_TIMEOUT_MS 1000
 #define BATCH_MAX 5
 
+/* How long a request may go unanswered: a JoinGroup waits for a rebalance. */
+static int64_t
+timeout_of(const struct sim_client *c)
+{
+	return c->kind == CL_MEMBER ? 5000 : CLIENT_TIMEOUT_MS;
+}
+
 /* One turn pending at a time: the earliest wanted. */
 static void
 wake_at(struct sim_world *w, struct sim_client *c, int64_t at)
@@ -235,14 +242,16 @@ client_tick(struct sim_world *w, struct sim_client *c)
 	if (w->now != c->tick_at)
 		return;		/* a turn that an earlier one replaced */
 	c->tick_at = -1;
-	if (c->inflight && w->now - c->sent_ms <= CLIENT_TIMEOUT_MS) {
-		wake_at(w, c, c->sent_ms + CLIENT_TIMEOUT_MS + 1);
+	if (c->inflight && w->now - c->sent_ms <= timeout_of(c)) {
+		wake_at(w, c, c->sent_ms + timeout_of(c) + 1);
 		return;		/* its answer, or its timeout, wakes it */
 	}
 	if (c->inflight) {
 		c->inflight = 0;
 		c->errors++;
-		if (c->kind == CL_COMMITTER && c->out_kind != 0)
+		if (c->kind == CL_MEMBER)
+			member_timeout(w, c);
+		else if (c->kind == CL_COMMITTER && c->out_kind != 0)
 			next_coord(w, c);
 		else
 			next_target(w, c);
@@ -253,13 +262,15 @@ client_tick(struct sim_world *w, struct sim_client *c)
 			consume(w, c);
 		else if (c->kind == CL_COMMITTER)
 			committer_turn(w, c);
+		else if (c->kind == CL_MEMBER)
+			member_turn(w, c);
 		else if (c->kind == CL_IDEMPOTENT && c->pid < 0)
 			init_pid(w, c);
 		else
 			produce(w, c);
 	}
 	/* the next turn: its timeout if a request went out, else a pause */
-	wake_at(w, c, c->inflight ? c->sent_ms + CLIENT_TIMEOUT_MS + 1 :
+	wake_at(w, c, c->inflight ? c->sent_ms + timeout_of(c) + 1 :
 	    w->now + 5 + (int64_t)sim_rand(w, 20));
 }
 
@@ -420,7 +431,9 @@ client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m)
 	c->inflight = 0;
 	/* the next request after a short pause (its pending timeout turn finds nothing) */
 	wake_at(w, c, w->now + 5 + (int64_t)sim_rand(w, 20));
-	if (c->kind == CL_COMMITTER && c->out_kind == 1) {
+	if (c->kind == CL_MEMBER) {
+		member_deliver(w, c, m);
+	} else if (c->kind == CL_COMMITTER && c->out_kind == 1) {
 		on_commit(w, c, m->data + 4, m->len - 4);
 	} else if (c->kind == CL_COMMITTER && c->out_kind == 2) {
 		on_offset_fetch(w, c, m->from, m->data + 4, m->len - 4);
@@ -446,7 +459,7 @@ void
 clients_init(struct sim_world *w)
 {
 	static const enum client_kind kinds[] = { CL_IDEMPOTENT, CL_IDEMPOTENT, CL_ACKS1,
-	    CL_CONSUMER, CL_COMMITTER };
+	    CL_CONSUMER, CL_COMMITTER, CL_MEMBER, CL_MEMBER };
 	int i;
 
 	w->ncl = (int)(sizeof(kinds) / sizeof(kinds[0]));

@@ -45,6 +45,205 @@ group_free(struct sim_node *n)
 		fl_coord_free(&n->coord);
 	n->has_coord = 0;
 	n->coord_here = 0;
+	n->ngw = 0;
+}
+
+static void
+send_join(struct sim_world *w, struct sim_node *n, const struct sim_gwait *g,
+    const struct fl_grp_resp *r)
+{
+	struct fl_kp_join_group_resp jr;
+	struct fl_kp_join_member m[8];
+	struct fl_wr wr;
+	size_t i;
+
+	memset(&jr, 0, sizeof(jr));
+	jr.error = r->error;
+	jr.generation_id = r->generation;
+	jr.protocol_name = fl_kp_str(r->protocol);
+	jr.leader = fl_kp_str(r->leader);
+	jr.member_id = fl_kp_str(r->member_id);
+	for (i = 0; i < r->nmembers && i < 8; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].member_id = fl_kp_str(r->members[i].member_id);
+		m[i].metadata = (struct fl_slice){ r->members[i].metadata, r->members[i].metadata_len };
+	}
+	jr.members = m;
+	jr.nmembers = i;
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kp_join_group_resp_encode(&wr, g->version, g->corr, &jr);
+	sim_send(w, M_KRESP, n->id, SIM_EP_CLIENT + g->client, 0, g->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+static void
+send_sync(struct sim_world *w, struct sim_node *n, const struct sim_gwait *g,
+    const struct fl_grp_resp *r)
+{
+	struct fl_kp_sync_group_resp sr;
+	struct fl_wr wr;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.error = r->error;
+	sr.assignment = (struct fl_slice){ r->assignment, r->assignment_len };
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kp_sync_group_resp_encode(&wr, g->version, g->corr, &sr);
+	sim_send(w, M_KRESP, n->id, SIM_EP_CLIENT + g->client, 0, g->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
+}
+
+/* After a coordinator call: its answers to whoever waits (deliver_answers), then its log output. */
+static void
+deliver(struct sim_world *w, struct sim_node *n)
+{
+	const struct fl_grp_resp *r;
+	struct fl_coordlog_done d;
+	size_t k, i;
+
+	r = fl_coord_answers(&n->coord, &k);
+	for (i = 0; i < k; i++) {
+		size_t j;
+
+		for (j = 0; j < n->ngw; j++)
+			if (n->gw[j].token == r[i].token)
+				break;
+		if (j == n->ngw)
+			continue;
+		if (r[i].kind == FL_GRP_RESP_JOIN)
+			send_join(w, n, &n->gw[j], &r[i]);
+		else
+			send_sync(w, n, &n->gw[j], &r[i]);
+		n->gw[j] = n->gw[--n->ngw];
+	}
+	(void)fl_coordlog_apply(&n->coord, offsets_part(n), w->now, &d);
+	if (d.appended_bytes > 0)
+		node_appended(w, n);
+}
+
+/* The coordinator left: whoever waits must find the new one (answer_waiting). */
+static void
+answer_waiting(struct sim_world *w, struct sim_node *n)
+{
+	struct fl_grp_resp r;
+	size_t j;
+
+	memset(&r, 0, sizeof(r));
+	r.error = FL_KERR_NOT_COORDINATOR;
+	r.generation = -1;
+	r.protocol = r.leader = r.member_id = "";
+	for (j = 0; j < n->ngw; j++) {
+		if (n->gw[j].api == FL_KP_JOIN_GROUP)
+			send_join(w, n, &n->gw[j], &r);
+		else
+			send_sync(w, n, &n->gw[j], &r);
+	}
+	n->ngw = 0;
+}
+
+static uint64_t
+gwait(struct sim_node *n, struct sim_msg *m, const struct fl_kp_req *rq)
+{
+	struct sim_gwait *g;
+
+	if (n->ngw == n->gwcap) {
+		size_t cap = n->gwcap ? n->gwcap * 2 : 8;
+		struct sim_gwait *x = realloc(n->gw, cap * sizeof(*x));
+
+		if (x == NULL)
+			sim_oom();
+		n->gw = x;
+		n->gwcap = cap;
+	}
+	g = &n->gw[n->ngw++];
+	g->token = ++n->next_token;
+	g->client = m->from - SIM_EP_CLIENT;
+	g->tag = m->tag;
+	g->corr = rq->hdr.correlation_id;
+	g->version = rq->hdr.api_version;
+	g->api = rq->hdr.api_key;
+	return g->token;
+}
+
+void
+group_join(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
+{
+	const struct fl_kp_join_group_req *r = &rq->u.join_group;
+	struct fl_grp_protocol protos[4];
+	struct fl_grp_join_req jr;
+	size_t i;
+
+	memset(&jr, 0, sizeof(jr));
+	jr.token = gwait(n, m, rq);
+	if (!n->has_coord || !n->coord_here || r->nprotocols > 4) {
+		answer_waiting(w, n);
+		return;
+	}
+	for (i = 0; i < r->nprotocols; i++) {
+		protos[i].name = r->protocols[i].name;
+		protos[i].metadata = r->protocols[i].metadata;
+	}
+	jr.version = rq->hdr.api_version;
+	jr.group_id = r->group_id;
+	jr.member_id = r->member_id;
+	jr.instance_id = r->group_instance_id;
+	jr.client_id = rq->hdr.client_id;
+	jr.client_host = fl_kp_str("/sim");
+	jr.session_ms = r->session_timeout_ms;
+	jr.rebalance_ms = r->rebalance_timeout_ms;
+	jr.protocol_type = r->protocol_type;
+	jr.protocols = protos;
+	jr.nprotocols = r->nprotocols;
+	fl_rng_fill(&w->rng, jr.random, sizeof(jr.random));
+	if (fl_coord_join(&n->coord, (uint64_t)w->now, w->now, &jr) == FL_ENOMEM)
+		sim_oom();
+	deliver(w, n);
+}
+
+void
+group_sync(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
+{
+	const struct fl_kp_sync_group_req *r = &rq->u.sync_group;
+	struct fl_grp_assignment as[8];
+	struct fl_grp_sync_req sr;
+	size_t i;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.token = gwait(n, m, rq);
+	if (!n->has_coord || !n->coord_here || r->nassignments > 8) {
+		answer_waiting(w, n);
+		return;
+	}
+	for (i = 0; i < r->nassignments; i++) {
+		as[i].member_id = r->assignments[i].member_id;
+		as[i].assignment = r->assignments[i].assignment;
+	}
+	sr.group_id = r->group_id;
+	sr.member_id = r->member_id;
+	sr.instance_id = r->group_instance_id;
+	sr.generation = r->generation_id;
+	sr.assignments = as;
+	sr.nassignments = r->nassignments;
+	if (fl_coord_sync(&n->coord, (uint64_t)w->now, w->now, &sr) == FL_ENOMEM)
+		sim_oom();
+	deliver(w, n);
+}
+
+void
+group_heartbeat(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
+{
+	const struct fl_kp_heartbeat_req *r = &rq->u.heartbeat;
+	struct fl_kp_error_resp er = { 0, FL_KERR_NOT_COORDINATOR };
+	struct fl_wr wr;
+
+	if (n->has_coord && n->coord_here) {
+		er.error = (int16_t)fl_coord_heartbeat(&n->coord, (uint64_t)w->now, r->group_id,
+		    r->member_id, r->group_instance_id, r->generation_id);
+		deliver(w, n);
+	}
+	fl_wr_init(&wr, 1 << 12);
+	(void)fl_kp_heartbeat_resp_encode(&wr, rq->hdr.api_version, rq->hdr.correlation_id, &er);
+	sim_send(w, M_KRESP, n->id, m->from, 0, m->tag, wr.p, wr.len);
+	fl_wr_free(&wr);
 }
 
 /* The node's roles changed: is it the coordinator now?  (group_roles_changed) */
@@ -59,9 +258,12 @@ group_roles(struct sim_world *w, struct sim_node *n)
 	here = fl_coord_is_here(&wh);
 	if (n->has_coord && here == n->coord_here)
 		return;
+	if (n->has_coord && n->coord_here)
+		answer_waiting(w, n);
 	group_free(n);
 	fl_coord_config_default(&cc);
 	cc.grp.initial_delay_ms = 0;
+	cc.grp.session_ms_min = 1000;	/* flume-serve --group-min-session-ms */
 	fl_coord_init(&n->coord, &cc);
 	n->has_coord = 1;
 	n->coord_here = here;
@@ -259,7 +461,6 @@ group_tick(struct sim_world *w, struct sim_node *n)
 	}
 	if (fl_coord_tick(&n->coord, (uint64_t)w->now, w->now, p ? &lg : NULL) != 0)
 		sim_oom();
-	(void)fl_coordlog_apply(&n->coord, p, w->now, &d);
-	if (d.appended_bytes > 0)
-		node_appended(w, n);
+	(void)d;
+	deliver(w, n);
 }

@@ -364,6 +364,9 @@ node_free(struct sim_node *n)
 		fl_catalog_close(&n->cat);
 	n->has_cat = 0;
 	fl_cmeta_free(&n->cmeta);
+	free(n->gw);
+	n->gw = NULL;
+	n->gwcap = 0;
 	free(n->fol);
 	free(n->acks);
 	sim_drop_held(n);
@@ -995,6 +998,15 @@ kafka_request_at(struct sim_world *w, struct sim_node *n, struct sim_msg *m, int
 		break;
 	case FL_KP_OFFSET_FETCH:
 		group_offset_fetch(w, n, m, &rq);
+		break;
+	case FL_KP_JOIN_GROUP:
+		group_join(w, n, m, &rq);
+		break;
+	case FL_KP_SYNC_GROUP:
+		group_sync(w, n, m, &rq);
+		break;
+	case FL_KP_HEARTBEAT:
+		group_heartbeat(w, n, m, &rq);
 		break;
 	default:
 		break;

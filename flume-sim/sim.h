@@ -129,6 +129,14 @@ struct sim_park {			/* a Fetch waiting for data (fl_fetch_should_wait) */
 	int64_t deadline_ms;
 };
 
+struct sim_gwait {			/* a JoinGroup or SyncGroup the coordinator holds */
+	uint64_t token;
+	int client;
+	uint64_t tag;
+	int32_t corr;
+	int16_t version, api;
+};
+
 struct sim_ack {			/* a Produce waiting for its HW */
 	int client;
 	uint64_t tag;
@@ -168,6 +176,9 @@ struct sim_node {
 	size_t nparked, parkcap;
 	struct fl_coord coord;		/* group.c: while it leads the offsets log */
 	int has_coord, coord_here;
+	struct sim_gwait *gw;		/* JoinGroup/SyncGroup waiting for the coordinator */
+	size_t ngw, gwcap;
+	uint64_t next_token;
 };
 
 /* ---- the controller ---- */
@@ -202,7 +213,7 @@ struct sim_ctl {
 
 /* ---- clients ---- */
 
-enum client_kind { CL_IDEMPOTENT, CL_ACKS1, CL_CONSUMER, CL_COMMITTER };
+enum client_kind { CL_IDEMPOTENT, CL_ACKS1, CL_CONSUMER, CL_COMMITTER, CL_MEMBER };
 
 struct sim_client {
 	enum client_kind kind;
@@ -229,6 +240,19 @@ struct sim_client {
 	int64_t commit_acked;		/* the highest acknowledged commit, -1 */
 	int64_t floor;			/* OffsetFetch in flight: what it must return at least */
 	int turns;
+	/* a member of group "m" (member.c) */
+	int phase;
+	char member_id[64];
+	int32_t generation;
+	int is_leader;
+	char members[8][64];
+	size_t nmembers;
+	int32_t assigned[16];
+	size_t nassigned;
+	int64_t pos[16], floors[16];
+	int fetch_node[16];
+	int has_pos, fetch_idx, commit_idx;
+	int64_t last_hb_ms;
 };
 
 /* ---- the world ---- */
@@ -304,6 +328,10 @@ void group_free(struct sim_node *n);
 void group_tick(struct sim_world *w, struct sim_node *n);
 void group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
     struct fl_kp_req *rq);
+void group_join(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq);
+void group_sync(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq);
+void group_heartbeat(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    struct fl_kp_req *rq);
 void group_offset_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
     struct fl_kp_req *rq);
 void group_commit_settled(struct sim_world *w, struct sim_node *n, const struct sim_ack *a,
@@ -335,8 +363,16 @@ void check_led(struct sim_world *w, int node, const char *topic, int32_t part, i
 void check_wrote(struct sim_world *w, int node, const char *topic, int32_t part, int32_t epoch);
 void check_ctl_epoch(struct sim_world *w, int64_t epoch);
 void check_node_crashed(struct sim_world *w, int node);
-void check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
+int check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
     int64_t floor);
+void check_group_acked(struct sim_world *w, int32_t part, int64_t offset);
+int64_t check_group_floor(struct sim_world *w, int32_t part);
+void check_group_lower(struct sim_world *w, int32_t part, int64_t offset);
+
+/* member.c */
+void member_turn(struct sim_world *w, struct sim_client *c);
+void member_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m);
+void member_timeout(struct sim_world *w, struct sim_client *c);
 void check_saved(struct sim_world *w, int node, const struct fl_cmeta *m);
 void check_final(struct sim_world *w);
 
