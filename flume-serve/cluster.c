@@ -34,6 +34,7 @@
 #include "codec/replctl.h"
 #include "os/clock.h"
 #include "os/lock.h"
+#include "store/ctlstore.h"
 #include "serve.h"
 
 #define CLUSTER_FILE "cluster.meta"
@@ -57,14 +58,8 @@ struct child {
 static int
 save(struct broker *b, struct fl_err *err)
 {
-	struct fl_wr w;
-	int rc;
+	int rc = fl_cmeta_save(b->vfs, b->cfg->data_dir, CLUSTER_FILE, &b->cmeta);
 
-	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
-	rc = fl_cmeta_encode(&b->cmeta, &w);
-	if (rc == 0)
-		rc = fl_durable_write(b->vfs, b->cfg->data_dir, CLUSTER_FILE, w.p, w.len);
-	fl_wr_free(&w);
 	if (rc != 0)
 		return fl_err_set(err, rc, "write %s/%s: %s", b->cfg->data_dir, CLUSTER_FILE,
 		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
@@ -75,17 +70,7 @@ save(struct broker *b, struct fl_err *err)
 static int
 record(struct broker *b, const char *topic, int32_t idx, const struct fl_part *p)
 {
-	struct fl_cmeta_part e;
-
-	memset(&e, 0, sizeof(e));
-	snprintf(e.topic, sizeof(e.topic), "%s", topic);
-	e.partition = idx;
-	e.epoch = p->leader_epoch;
-	e.role = p->role;
-	e.leader = p->leader_id;
-	e.replicas = p->replicas;
-	e.isr = p->isr;
-	return fl_cmeta_put(&b->cmeta, &e);
+	return fl_part_record(&b->cmeta, topic, idx, p);
 }
 
 int

@@ -328,14 +328,49 @@ on_produce(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n
 	fl_arena_free(&a);
 }
 
+/*
+ * The records of one partition's Fetch answer from node `from`: each whole
+ * batch checked (CRC, records), each record at or past *pos handed to the
+ * checker (below the HW, committed), *pos moved past it.
+ */
+void
+client_records(struct sim_world *w, int client, int from, int32_t part,
+    const struct fl_kc_fetch_part_resp *pr, int64_t *pos)
+{
+	struct fl_rd rd;
+	struct fl_slice b;
+
+	fl_rd_init(&rd, pr->records.p, pr->records.len);
+	while (fl_kc_records_next(&rd, &b) == 1) {
+		struct fl_record_iter it;
+		struct fl_record rec;
+
+		if (fl_batch_check(b.p, b.len, FL_BATCH_CHECK_RECORDS, NULL, NULL) != 0) {
+			sim_fail(w, "client %d: node %d sent a damaged batch", client, from);
+			return;
+		}
+		if (fl_record_iter_init(&it, b.p, b.len) != 0)
+			return;
+		while (fl_record_next(&it, &rec) == 1) {
+			if (rec.offset < *pos)
+				continue;
+			if (rec.offset >= pr->high_watermark)
+				sim_fail(w, "client %d: consumed offset %lld of %s-%d above the HW %lld",
+				    client, (long long)rec.offset, SIM_TOPIC, (int)part,
+				    (long long)pr->high_watermark);
+			check_consumed(w, client, part, rec.offset, (const char *)rec.value.p,
+			    rec.value.len);
+			*pos = rec.offset + 1;
+		}
+	}
+}
+
 static void
 on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 {
 	struct fl_arena a = FL_KC_ARENA_INIT;
 	struct fl_kc_fetch_resp r;
 	const struct fl_kc_fetch_part_resp *pr;
-	struct fl_rd rd;
-	struct fl_slice b;
 
 	if (fl_kc_fetch_resp_decode(p, n, 11, &a, &r) != 0 || r.ntopics != 1 ||
 	    r.topics[0].nparts != 1) {
@@ -349,29 +384,7 @@ on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 		fl_arena_free(&a);
 		return;
 	}
-	fl_rd_init(&rd, pr->records.p, pr->records.len);
-	while (fl_kc_records_next(&rd, &b) == 1) {
-		struct fl_record_iter it;
-		struct fl_record rec;
-
-		if (fl_batch_check(b.p, b.len, FL_BATCH_CHECK_RECORDS, NULL, NULL) != 0) {
-			sim_fail(w, "client %d: node %d sent a damaged batch", c->idx, c->target);
-			break;
-		}
-		if (fl_record_iter_init(&it, b.p, b.len) != 0)
-			break;
-		while (fl_record_next(&it, &rec) == 1) {
-			if (rec.offset < c->offset)
-				continue;
-			if (rec.offset >= pr->high_watermark)
-				sim_fail(w, "client %d: consumed offset %lld of %s-%d above the HW %lld",
-				    c->idx, (long long)rec.offset, SIM_TOPIC, (int)c->part,
-				    (long long)pr->high_watermark);
-			check_consumed(w, c->idx, c->part, rec.offset, (const char *)rec.value.p,
-			    rec.value.len);
-			c->offset = rec.offset + 1;
-		}
-	}
+	client_records(w, c->idx, c->target, c->part, pr, &c->offset);
 	fl_arena_free(&a);
 }
 

@@ -409,8 +409,6 @@ on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 	struct fl_kc_fetch_resp r;
 	const struct fl_kc_fetch_part_resp *pr;
 	size_t i = (size_t)c->fetch_idx;
-	struct fl_rd rd;
-	struct fl_slice b;
 
 	if (i >= c->nassigned)
 		return;
@@ -424,21 +422,7 @@ on_fetch(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 		c->fetch_node[i] = 1 + (c->fetch_node[i] % w->o.nodes);
 		goto out;
 	}
-	fl_rd_init(&rd, pr->records.p, pr->records.len);
-	while (fl_kc_records_next(&rd, &b) == 1) {
-		struct fl_record_iter it;
-		struct fl_record rec;
-
-		if (fl_record_iter_init(&it, b.p, b.len) != 0)
-			break;
-		while (fl_record_next(&it, &rec) == 1) {
-			if (rec.offset < c->pos[i])
-				continue;
-			check_consumed(w, c->idx, c->assigned[i], rec.offset, (const char *)rec.value.p,
-			    rec.value.len);
-			c->pos[i] = rec.offset + 1;
-		}
-	}
+	client_records(w, c->idx, c->fetch_node[i], c->assigned[i], pr, &c->pos[i]);
 out:
 	fl_arena_free(&a);
 }

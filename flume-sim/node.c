@@ -24,6 +24,7 @@
 #include "codec/kproto.h"
 #include "codec/rverb.h"
 #include "sim.h"
+#include "store/ctlstore.h"
 
 #define NODE_DIR	"/data"
 #define CLUSTER_FILE	"cluster.meta"
@@ -117,27 +118,11 @@ static void
 save_cmeta(struct sim_world *w, struct sim_node *n, const char *topic, int32_t idx,
     const struct fl_part *p, struct fl_err *err)
 {
-	struct fl_cmeta_part e;
-	struct fl_wr wr;
-	int rc = 0;
+	int rc;
 
-	if (p != NULL) {
-		memset(&e, 0, sizeof(e));
-		snprintf(e.topic, sizeof(e.topic), "%s", topic);
-		e.partition = idx;
-		e.epoch = p->leader_epoch;
-		e.role = p->role;
-		e.leader = p->leader_id;
-		e.replicas = p->replicas;
-		e.isr = p->isr;
-		if (fl_cmeta_put(&n->cmeta, &e) != 0)
-			sim_oom();
-	}
-	fl_wr_init(&wr, FL_DURABLE_BYTES_MAX);
-	rc = fl_cmeta_encode(&n->cmeta, &wr);
-	if (rc == 0)
-		rc = fl_durable_write(n->disk, NODE_DIR, CLUSTER_FILE, wr.p, wr.len);
-	fl_wr_free(&wr);
+	if (p != NULL && fl_part_record(&n->cmeta, topic, idx, p) != 0)
+		sim_oom();
+	rc = fl_cmeta_save(n->disk, NODE_DIR, CLUSTER_FILE, &n->cmeta);
 	if (rc != 0)
 		fl_err_set(err, rc, "write %s/%s: %s", NODE_DIR, CLUSTER_FILE, fl_strerror(rc));
 	else

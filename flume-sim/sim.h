@@ -350,6 +350,9 @@ void clients_init(struct sim_world *w);
 void client_tick(struct sim_world *w, struct sim_client *c);
 void client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m);
 void client_op(struct sim_world *w);
+struct fl_kc_fetch_part_resp;
+void client_records(struct sim_world *w, int client, int from, int32_t part,
+    const struct fl_kc_fetch_part_resp *pr, int64_t *pos);
 
 /* check.c */
 int check_init(struct sim_world *w);

@@ -119,3 +119,17 @@ fl_ctlstore_save_topics(struct fl_vfs *v, const char *dir, const struct fl_topic
 		return fl_err_set(err, rc, "write %s/%s: %s", dir, FL_CTLSTORE_TOPICS, why(rc));
 	return 0;
 }
+
+int
+fl_cmeta_save(struct fl_vfs *v, const char *dir, const char *name, const struct fl_cmeta *m)
+{
+	struct fl_wr w;
+	int rc;
+
+	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
+	rc = fl_cmeta_encode(m, &w);
+	if (rc == 0)
+		rc = fl_durable_write(v, dir, name, w.p, w.len);
+	fl_wr_free(&w);
+	return rc;
+}

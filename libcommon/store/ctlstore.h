@@ -29,6 +29,12 @@
 #define FL_CTLSTORE_FILE "state"
 #define FL_CTLSTORE_TOPICS "topics"	/* the topics file format (codec/topics.h) */
 
+/*
+ * Write m as dir/name durably (fl_durable_write of fl_cmeta_encode): a
+ * broker's cluster.meta.  0 or FL_E* (errno after FL_ESYS).
+ */
+int fl_cmeta_save(struct fl_vfs *v, const char *dir, const char *name, const struct fl_cmeta *m);
+
 /* Load dir/state into *st (replaced on success; an empty state if missing). */
 int fl_ctlstore_load(struct fl_vfs *v, const char *dir, struct fl_cmeta *st,
     struct fl_err *err);

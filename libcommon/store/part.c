@@ -863,3 +863,19 @@ fl_part_ack_settle(const struct fl_part *p, int32_t epoch, uint64_t end, int64_t
 	}
 	return 0;
 }
+
+int
+fl_part_record(struct fl_cmeta *m, const char *topic, int32_t idx, const struct fl_part *p)
+{
+	struct fl_cmeta_part e;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.topic, sizeof(e.topic), "%s", topic);
+	e.partition = idx;
+	e.epoch = p->leader_epoch;
+	e.role = p->role;
+	e.leader = p->leader_id;
+	e.replicas = p->replicas;
+	e.isr = p->isr;
+	return fl_cmeta_put(m, &e);
+}

@@ -304,6 +304,13 @@ int16_t fl_part_replica_fetch(struct fl_part *p, int64_t now_ms, int32_t replica
     int32_t current_epoch, int64_t fetch_offset);
 
 /*
+ * What p is now (epoch, role, leader, replicas, committed ISR) into m's
+ * entry for (topic, idx), as cluster.meta records it; not yet saved.
+ * 0 or FL_ENOMEM.
+ */
+int fl_part_record(struct fl_cmeta *m, const char *topic, int32_t idx, const struct fl_part *p);
+
+/*
  * An acks=all answer (or a replicated OffsetCommit) waiting on p: settled
  * yet?  Its batch was appended while p led at `epoch` and ends before
  * `end`.  1 with *error NOT_LEADER_OR_FOLLOWER (6) when p no longer leads
