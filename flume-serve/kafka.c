@@ -773,7 +773,9 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
 	mt->nparts = (size_t)t->nparts;
 	for (i = 0; i < t->nparts; i++) {
 		const struct fl_part *p = &t->parts[i];
-		int32_t *ids = kafka_arena(req, p->replicas.n + p->isr.n, sizeof(*ids), &rc);
+		/* at least one: a partition just created here knows no replica yet,
+		 * and a zero-sized arena block is NULL (memcpy's to NULL is UB) */
+		int32_t *ids = kafka_arena(req, p->replicas.n + p->isr.n + 1, sizeof(*ids), &rc);
 
 		if (rc != 0)
 			return rc;

@@ -286,3 +286,18 @@ lead_on_1() {
 	[ "$(part_field 1 t 0 role)" = offline ]
 	[ "$(part_field 1 t 0 epoch)" = 3 ]
 }
+
+@test "Metadata for a topic created on a cluster node before any role: error 5, and the broker serves on" {
+	cluster_start 2
+	run -0 node_admin 1 "create fresh 2"
+	assert_output ok
+	[ "$(part_field 1 fresh 0 role)" = offline ]
+	# nobody is a replica of it yet: the answer names none (this crashed under
+	# UBSan: a zero-sized copy of the replica list into no memory)
+	run -0 --separate-stderr kcat -b "$ADDR_1" -L -t fresh -J
+	[[ $output == *'"topic":"fresh"'* ]]
+	[[ $output == *'"error":"Broker: Leader not available"'* ]]
+	is_running "$PID_1"
+	run -0 node_admin 1 "status"
+	assert_output -p "node	1"
+}
