@@ -146,8 +146,9 @@ soak: all
 sim-check: all
 	@sh mk/sim-check.sh
 
+# new seeds each time (from the clock, printed), unless SIM_SEED=N says where to start
 sim-soak: all
-	$(BINOUT)/flume-sim --minutes $(MINUTES)
+	$(BINOUT)/flume-sim --minutes $(MINUTES) --seed $${SIM_SEED:-$$(date +%s)000}
 
 unit: all $(UNIT_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit sh t/run-tests.sh --unit-only
