@@ -65,7 +65,13 @@ struct check {
 	uint8_t *buf;
 	size_t bufcap;
 	int32_t offsets_epoch;		/* the newest epoch of __consumer_offsets-0 led */
-	int64_t group_floor[PARTS_MAX];	/* group "m": the highest acknowledged commit, -1 */
+	/*
+	 * group "m": every commit its coordinators stored (value, where in the
+	 * offsets log), and per partition the latest acknowledged one's place
+	 */
+	struct gcommit { int32_t part; int64_t value; uint64_t pos; } *gc;
+	size_t ngc, gccap;
+	uint64_t gfloor[PARTS_MAX];	/* 0: none acknowledged yet; else its end + 0 */
 };
 
 
@@ -80,8 +86,7 @@ check_init(struct sim_world *w)
 	for (i = 0; i <= SIM_NODES_MAX; i++)
 		for (j = 0; j < PARTS_MAX; j++)
 			c->n[i][j].lead_epoch = -1;
-	for (j = 0; j < PARTS_MAX; j++)
-		c->group_floor[j] = -1;
+
 	w->chk = c;
 	return 0;
 }
@@ -100,6 +105,7 @@ check_free(struct sim_world *w)
 		free(c->p[j].vo);
 	}
 	free(c->buf);
+	free(c->gc);
 	free(c);
 	w->chk = NULL;
 }
@@ -523,23 +529,65 @@ check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, i
 	return 0;
 }
 
+/*
+ * Group "m"'s commits, by their place in the offsets log (the end of the
+ * batch that stored them): a later commit may carry a lower offset (a new
+ * generation's member that resumed before an older commit became
+ * visible), so "never back" means an OffsetFetch answers a commit stored
+ * at or after the latest one acknowledged when it was sent.
+ */
 void
-check_group_acked(struct sim_world *w, int32_t part, int64_t offset)
+check_gcommit_stored(struct sim_world *w, int32_t part, int64_t value, uint64_t pos)
 {
-	if (part >= 0 && part < PARTS_MAX && offset > w->chk->group_floor[part])
-		w->chk->group_floor[part] = offset;
+	struct check *c = w->chk;
+
+	if (c->ngc == c->gccap) {
+		size_t cap = c->gccap ? c->gccap * 2 : 256;
+		struct gcommit *x = realloc(c->gc, cap * sizeof(*x));
+
+		if (x == NULL)
+			sim_oom();
+		c->gc = x;
+		c->gccap = cap;
+	}
+	c->gc[c->ngc].part = part;
+	c->gc[c->ngc].value = value;
+	c->gc[c->ngc++].pos = pos;
 }
 
-int64_t
+void
+check_gcommit_acked(struct sim_world *w, int32_t part, uint64_t pos)
+{
+	if (part >= 0 && part < PARTS_MAX && pos > w->chk->gfloor[part])
+		w->chk->gfloor[part] = pos;
+}
+
+uint64_t
 check_group_floor(struct sim_world *w, int32_t part)
 {
-	return part >= 0 && part < PARTS_MAX ? w->chk->group_floor[part] : -1;
+	return part >= 0 && part < PARTS_MAX ? w->chk->gfloor[part] : 0;
 }
 
-/* A member resumed from a deposed coordinator's stale answer (the known limit). */
 void
-check_group_lower(struct sim_world *w, int32_t part, int64_t offset)
+check_group_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
+    uint64_t floor)
 {
-	if (part >= 0 && part < PARTS_MAX && offset < w->chk->group_floor[part])
-		w->chk->group_floor[part] = offset;
+	struct check *c = w->chk;
+	struct fl_part *op = node_part(&w->node[coord], FL_OFFSETS_TOPIC, 0);
+	size_t i;
+
+	if (floor == 0)
+		return;
+	for (i = 0; i < c->ngc; i++)
+		if (c->gc[i].part == part && c->gc[i].value == got && c->gc[i].pos >= floor)
+			return;
+	if (op != NULL && op->leader_epoch < c->offsets_epoch) {
+		sim_trace(w, "check: node %d is a deposed coordinator (epoch %d < %d): its %lld "
+		    "is stale, not checked", coord, (int)op->leader_epoch, (int)c->offsets_epoch,
+		    (long long)got);
+		return;
+	}
+	sim_fail(w, "committed offset went back: client %d reads %lld for group m's %s-%d from "
+	    "node %d, older than the commit acknowledged at offsets-log position %llu", client,
+	    (long long)got, SIM_TOPIC, (int)part, coord, (unsigned long long)floor);
 }

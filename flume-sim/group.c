@@ -317,6 +317,9 @@ group_commit_settled(struct sim_world *w, struct sim_node *n, const struct sim_a
 	struct fl_kp_offset_commit_resp resp;
 	struct fl_wr wr;
 
+	if (pe.error == 0 && a->is_group_m)
+		check_gcommit_acked(w, a->commit_part, a->end);
+
 	tr.name = fl_kp_str(SIM_TOPIC);
 	tr.parts = &pe;
 	tr.nparts = 1;
@@ -387,6 +390,9 @@ group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct 
 			a.version = rq->hdr.api_version;
 			a.is_commit = 1;
 			a.commit_part = cp.partition;
+			a.is_group_m = r->group_id.len == 1 && r->group_id.p[0] == 'm';
+			if (a.is_group_m && cp.error == 0)
+				check_gcommit_stored(w, cp.partition, cp.offset, a.end);
 			sim_trace(w, "node %d stores commit %s-%d at %lld, waits for the offsets HW %llu",
 			    n->id, topic, (int)cp.partition, (long long)cp.offset,
 			    (unsigned long long)a.end);

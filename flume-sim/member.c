@@ -349,9 +349,7 @@ on_offsets(struct sim_world *w, struct sim_client *c, int from, const uint8_t *p
 			if (c->assigned[i] == r.topics[0].parts[j].index) {
 				int64_t got = r.topics[0].parts[j].offset;
 
-				if (check_offset_fetched(w, c->idx, from, c->assigned[i], got,
-				    c->floors[i]))
-					check_group_lower(w, c->assigned[i], got);
+				check_group_fetched(w, c->idx, from, c->assigned[i], got, c->floors[i]);
 				c->pos[i] = got < 0 ? 0 : got;
 			}
 	c->has_pos = 1;
@@ -373,7 +371,7 @@ on_commit(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 	}
 	err = r.topics[0].parts[0].error;
 	if (err == 0) {
-		check_group_acked(w, r.topics[0].parts[0].index, c->commit_sent);
+		;	/* the coordinator told the checker where it stored it */
 	} else if (err == FL_KERR_REBALANCE_IN_PROGRESS || err == FL_KERR_ILLEGAL_GENERATION ||
 	    err == FL_KERR_UNKNOWN_MEMBER_ID || err == FL_KERR_NOT_COORDINATOR ||
 	    err == FL_KERR_COORDINATOR_NOT_AVAILABLE) {

@@ -150,6 +150,7 @@ struct sim_ack {			/* a Produce waiting for its HW */
 	int32_t corr;
 	int16_t version;
 	int is_commit;			/* a replicated OffsetCommit (group.c) */
+	int is_group_m;			/* ... of group "m" (the checker follows it) */
 	int32_t commit_part;
 };
 
@@ -249,7 +250,8 @@ struct sim_client {
 	size_t nmembers;
 	int32_t assigned[16];
 	size_t nassigned;
-	int64_t pos[16], floors[16];
+	int64_t pos[16];
+	uint64_t floors[16];		/* OffsetFetch in flight: check_group_floor at its send */
 	int fetch_node[16];
 	int has_pos, fetch_idx, commit_idx;
 	int64_t last_hb_ms;
@@ -368,9 +370,11 @@ void check_ctl_epoch(struct sim_world *w, int64_t epoch);
 void check_node_crashed(struct sim_world *w, int node);
 int check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
     int64_t floor);
-void check_group_acked(struct sim_world *w, int32_t part, int64_t offset);
-int64_t check_group_floor(struct sim_world *w, int32_t part);
-void check_group_lower(struct sim_world *w, int32_t part, int64_t offset);
+void check_gcommit_stored(struct sim_world *w, int32_t part, int64_t value, uint64_t pos);
+void check_gcommit_acked(struct sim_world *w, int32_t part, uint64_t pos);
+uint64_t check_group_floor(struct sim_world *w, int32_t part);
+void check_group_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
+    uint64_t floor);
 
 /* member.c */
 void member_turn(struct sim_world *w, struct sim_client *c);
