@@ -45,13 +45,82 @@ next_target(struct sim_world *w, struct sim_client *c)
 	c->target = 1 + (c->target % w->o.nodes);
 }
 
-static void
-send_req(struct sim_world *w, struct sim_client *c, struct fl_wr *wr, int32_t corr)
+/* A request header: the version given, a correlation id from the step count. */
+void
+client_hdr(struct sim_world *w, struct fl_kc_hdr *h, int16_t version)
 {
+	memset(h, 0, sizeof(*h));
+	h->version = version;
+	h->corr = (int32_t)(w->steps & 0x7fffffff);
+	h->client_id = "sim";
+}
+
+/* Send the encoded request to node `to`; `kind` says what its answer will be. */
+void
+client_send(struct sim_world *w, struct sim_client *c, int to, int kind, const struct fl_wr *wr,
+    int32_t corr)
+{
+	c->out_kind = kind;
 	c->inflight = 1;
 	c->tag = (uint64_t)corr;
 	c->sent_ms = w->now;
-	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->target, 0, c->tag, wr->p, wr->len);
+	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, to, 0, c->tag, wr->p, wr->len);
+}
+
+/* Fetch one partition of t at `offset` as a consumer, long-polling max_wait_ms. */
+void
+client_fetch(struct sim_world *w, struct sim_client *c, int to, int kind, int32_t part,
+    int64_t offset, int32_t max_wait_ms)
+{
+	struct fl_kc_fetch_part fp;
+	struct fl_kc_fetch_topic ft = { SIM_TOPIC, &fp, 1 };
+	struct fl_kc_fetch_req req;
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.index = part;
+	fp.fetch_offset = offset;
+	fp.max_bytes = 16 << 10;
+	fp.current_leader_epoch = -1;
+	fp.log_start_offset = -1;
+	memset(&req, 0, sizeof(req));
+	req.max_bytes = 16 << 10;
+	req.min_bytes = 1;
+	req.max_wait_ms = max_wait_ms;	/* the leader's long poll */
+	req.topics = &ft;
+	req.ntopics = 1;
+	client_hdr(w, &h, 11);
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_fetch_req_encode(&wr, &h, &req);
+	client_send(w, c, to, kind, &wr, h.corr);
+	fl_wr_free(&wr);
+}
+
+/* OffsetCommit of one partition of t to c's coordinator (generation -1, member "": none). */
+void
+client_commit(struct sim_world *w, struct sim_client *c, int kind, const char *group,
+    int32_t generation, const char *member, int32_t part, int64_t offset)
+{
+	struct fl_kc_commit_part cp = { part, offset, -1, NULL };
+	struct fl_kc_commit_topic ct = { SIM_TOPIC, &cp, 1 };
+	struct fl_kc_commit_req req;
+	struct fl_kc_hdr h;
+	struct fl_wr wr;
+
+	memset(&req, 0, sizeof(req));
+	req.group_id = group;
+	req.generation_id = generation;
+	req.member_id = member;
+	req.retention_time_ms = -1;
+	req.topics = &ct;
+	req.ntopics = 1;
+	client_hdr(w, &h, 7);
+	fl_wr_init(&wr, 1 << 16);
+	(void)fl_kc_commit_req_encode(&wr, &h, &req);
+	c->commit_sent = offset;
+	client_send(w, c, c->coord, kind, &wr, h.corr);
+	fl_wr_free(&wr);
 }
 
 static void
@@ -101,13 +170,10 @@ produce(struct sim_world *w, struct sim_client *c)
 	req.timeout_ms = 800;
 	req.topics = &pt;
 	req.ntopics = 1;
-	memset(&h, 0, sizeof(h));
-	h.version = 7;
-	h.corr = (int32_t)(w->steps & 0x7fffffff);
-	h.client_id = "sim";
+	client_hdr(w, &h, 7);
 	fl_wr_init(&wr, 2 << 20);
 	(void)fl_kc_produce_req_encode(&wr, &h, &req);
-	send_req(w, c, &wr, h.corr);
+	client_send(w, c, c->target, 0, &wr, h.corr);
 	fl_wr_free(&wr);
 	fl_wr_free(&batch);
 }
@@ -119,76 +185,23 @@ init_pid(struct sim_world *w, struct sim_client *c)
 	struct fl_kc_hdr h;
 	struct fl_wr wr;
 
-	memset(&h, 0, sizeof(h));
-	h.version = 1;
-	h.corr = (int32_t)(w->steps & 0x7fffffff);
-	h.client_id = "sim";
+	client_hdr(w, &h, 1);
 	fl_wr_init(&wr, 1 << 16);
 	(void)fl_kc_init_pid_req_encode(&wr, &h, &req);
-	send_req(w, c, &wr, h.corr);
+	client_send(w, c, c->target, 0, &wr, h.corr);
 	fl_wr_free(&wr);
 }
 
 static void
 consume(struct sim_world *w, struct sim_client *c)
 {
-	struct fl_kc_fetch_part fp;
-	struct fl_kc_fetch_topic ft = { SIM_TOPIC, &fp, 1 };
-	struct fl_kc_fetch_req req;
-	struct fl_kc_hdr h;
-	struct fl_wr wr;
-
-	memset(&fp, 0, sizeof(fp));
-	fp.index = c->part;
-	fp.fetch_offset = c->offset;
-	fp.max_bytes = 16 << 10;
-	fp.current_leader_epoch = -1;
-	fp.log_start_offset = -1;
-	memset(&req, 0, sizeof(req));
-	req.max_bytes = 16 << 10;
-	req.min_bytes = 1;
-	req.max_wait_ms = 200;		/* the leader's long poll */
-	req.topics = &ft;
-	req.ntopics = 1;
-	memset(&h, 0, sizeof(h));
-	h.version = 11;
-	h.corr = (int32_t)(w->steps & 0x7fffffff);
-	h.client_id = "sim";
-	fl_wr_init(&wr, 1 << 16);
-	(void)fl_kc_fetch_req_encode(&wr, &h, &req);
-	send_req(w, c, &wr, h.corr);
-	fl_wr_free(&wr);
+	client_fetch(w, c, c->target, 0, c->part, c->offset, 200);
 }
 
 static void
 commit(struct sim_world *w, struct sim_client *c)
 {
-	struct fl_kc_commit_part cp = { c->part, c->offset, -1, NULL };
-	struct fl_kc_commit_topic ct = { SIM_TOPIC, &cp, 1 };
-	struct fl_kc_commit_req req;
-	struct fl_kc_hdr h;
-	struct fl_wr wr;
-
-	memset(&req, 0, sizeof(req));
-	req.group_id = "g";
-	req.generation_id = -1;
-	req.member_id = "";
-	req.retention_time_ms = -1;
-	req.topics = &ct;
-	req.ntopics = 1;
-	memset(&h, 0, sizeof(h));
-	h.version = 7;
-	h.corr = (int32_t)(w->steps & 0x7fffffff);
-	h.client_id = "sim";
-	fl_wr_init(&wr, 1 << 16);
-	(void)fl_kc_commit_req_encode(&wr, &h, &req);
-	c->out_kind = 1;
-	c->commit_sent = c->offset;
-	c->inflight = 1;
-	c->tag = (uint64_t)h.corr;
-	c->sent_ms = w->now;
-	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->coord, 0, c->tag, wr.p, wr.len);
-	fl_wr_free(&wr);
+	client_commit(w, c, 1, "g", -1, "", c->part, c->offset);
 }
 
 static void
@@ -200,18 +213,11 @@ offset_fetch(struct sim_world *w, struct sim_client *c)
 	struct fl_kc_hdr h;
 	struct fl_wr wr;
 
-	memset(&h, 0, sizeof(h));
-	h.version = 5;
-	h.corr = (int32_t)(w->steps & 0x7fffffff);
-	h.client_id = "sim";
+	client_hdr(w, &h, 5);
 	fl_wr_init(&wr, 1 << 16);
 	(void)fl_kc_offset_fetch_req_encode(&wr, &h, &req);
-	c->out_kind = 2;
 	c->floor = c->commit_acked;
-	c->inflight = 1;
-	c->tag = (uint64_t)h.corr;
-	c->sent_ms = w->now;
-	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, c->coord, 0, c->tag, wr.p, wr.len);
+	client_send(w, c, c->coord, 2, &wr, h.corr);
 	fl_wr_free(&wr);
 }
 
@@ -248,7 +254,6 @@ client_tick(struct sim_world *w, struct sim_client *c)
 	}
 	if (c->inflight) {
 		c->inflight = 0;
-		c->errors++;
 		if (c->kind == CL_MEMBER)
 			member_timeout(w, c);
 		else if (c->kind == CL_COMMITTER && c->out_kind != 0)
@@ -298,7 +303,6 @@ on_produce(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n
 		    (long long)pr->base_offset, (long long)(pr->base_offset + c->batch_n));
 		check_acked(w, c->idx, c->part, pr->base_offset, vals, c->batch_n,
 		    c->kind == CL_IDEMPOTENT);
-		c->acked += c->batch_n;
 		c->next_value += (uint64_t)c->batch_n;
 		if (c->kind == CL_IDEMPOTENT)
 			c->seq += c->batch_n;
@@ -308,13 +312,11 @@ on_produce(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n
 		/* the batch's fate is unknown: its values are never sent again */
 		sim_trace(w, "client %d: error %d: starts over with a new producer id", c->idx,
 		    (int)pr->error);
-		c->errors++;
 		c->next_value += (uint64_t)c->batch_n;
 		c->pending = 0;
 		c->pid = -1;
 		c->seq = 0;
 	} else {
-		c->errors++;
 		if (pr->error != FL_KERR_NOT_ENOUGH_REPLICAS &&
 		    pr->error != FL_KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND &&
 		    pr->error != FL_KERR_REQUEST_TIMED_OUT)
@@ -408,7 +410,6 @@ on_commit(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 		sim_trace(w, "client %d: commit of %s-%d at %lld acknowledged", c->idx, SIM_TOPIC,
 		    (int)c->part, (long long)c->commit_sent);
 	} else {
-		c->errors++;
 		next_coord(w, c);
 	}
 	fl_arena_free(&a);

@@ -26,26 +26,6 @@ enum { M_JOIN, M_SYNC, M_RUN };
 enum { O_JOIN = 10, O_SYNC, O_HEARTBEAT, O_OFFSETS, O_COMMIT, O_FETCH };
 
 static void
-hdr(struct sim_world *w, struct fl_kc_hdr *h, int16_t version)
-{
-	memset(h, 0, sizeof(*h));
-	h->version = version;
-	h->corr = (int32_t)(w->steps & 0x7fffffff);
-	h->client_id = "sim-member";
-}
-
-static void
-go(struct sim_world *w, struct sim_client *c, int kind, const struct fl_wr *wr, int32_t corr,
-    int to)
-{
-	c->out_kind = kind;
-	c->inflight = 1;
-	c->tag = (uint64_t)corr;
-	c->sent_ms = w->now;
-	sim_send(w, M_KREQ, SIM_EP_CLIENT + c->idx, to, 0, c->tag, wr->p, wr->len);
-}
-
-static void
 rejoin(struct sim_client *c, int lost_coord, int w_nodes)
 {
 	c->phase = M_JOIN;
@@ -75,10 +55,10 @@ join(struct sim_world *w, struct sim_client *c)
 	req.protocol_type = "consumer";
 	req.protocols = &proto;
 	req.nprotocols = 1;
-	hdr(w, &h, 5);
+	client_hdr(w, &h, 5);
 	fl_wr_init(&wr, 1 << 16);
 	(void)fl_kc_join_req_encode(&wr, &h, &req);
-	go(w, c, O_JOIN, &wr, h.corr, c->coord);
+	client_send(w, c, c->coord, O_JOIN, &wr, h.corr);
 	fl_wr_free(&wr);
 	fl_wr_free(&meta);
 }
@@ -112,10 +92,10 @@ sync_group(struct sim_world *w, struct sim_client *c)
 	req.member_id = c->member_id;
 	req.assignments = as;
 	req.nassignments = n;
-	hdr(w, &h, 3);
+	client_hdr(w, &h, 3);
 	fl_wr_init(&wr, 1 << 16);
 	(void)fl_kc_sync_req_encode(&wr, &h, &req);
-	go(w, c, O_SYNC, &wr, h.corr, c->coord);
+	client_send(w, c, c->coord, O_SYNC, &wr, h.corr);
 	fl_wr_free(&wr);
 	for (i = 0; i < n; i++)
 		fl_wr_free(&asg[i]);
@@ -128,11 +108,11 @@ heartbeat(struct sim_world *w, struct sim_client *c)
 	struct fl_kc_hdr h;
 	struct fl_wr wr;
 
-	hdr(w, &h, 3);
+	client_hdr(w, &h, 3);
 	fl_wr_init(&wr, 1 << 12);
 	(void)fl_kc_heartbeat_req_encode(&wr, &h, &req);
 	c->last_hb_ms = w->now;
-	go(w, c, O_HEARTBEAT, &wr, h.corr, c->coord);
+	client_send(w, c, c->coord, O_HEARTBEAT, &wr, h.corr);
 	fl_wr_free(&wr);
 }
 
@@ -147,65 +127,25 @@ read_offsets(struct sim_world *w, struct sim_client *c)
 
 	for (i = 0; i < c->nassigned; i++)
 		c->floors[i] = check_group_floor(w, c->assigned[i]);
-	hdr(w, &h, 5);
+	client_hdr(w, &h, 5);
 	fl_wr_init(&wr, 1 << 12);
 	(void)fl_kc_offset_fetch_req_encode(&wr, &h, &req);
-	go(w, c, O_OFFSETS, &wr, h.corr, c->coord);
+	client_send(w, c, c->coord, O_OFFSETS, &wr, h.corr);
 	fl_wr_free(&wr);
 }
 
 static void
 commit_one(struct sim_world *w, struct sim_client *c, size_t i)
 {
-	struct fl_kc_commit_part cp = { c->assigned[i], c->pos[i], -1, NULL };
-	struct fl_kc_commit_topic ct = { SIM_TOPIC, &cp, 1 };
-	struct fl_kc_commit_req req;
-	struct fl_kc_hdr h;
-	struct fl_wr wr;
-
-	memset(&req, 0, sizeof(req));
-	req.group_id = GROUP;
-	req.generation_id = c->generation;
-	req.member_id = c->member_id;
-	req.retention_time_ms = -1;
-	req.topics = &ct;
-	req.ntopics = 1;
-	hdr(w, &h, 7);
-	fl_wr_init(&wr, 1 << 12);
-	(void)fl_kc_commit_req_encode(&wr, &h, &req);
-	c->commit_sent = c->pos[i];
-	c->commit_idx = (int)i;
-	go(w, c, O_COMMIT, &wr, h.corr, c->coord);
-	fl_wr_free(&wr);
+	client_commit(w, c, O_COMMIT, GROUP, c->generation, c->member_id, c->assigned[i],
+	    c->pos[i]);
 }
 
 static void
 fetch_one(struct sim_world *w, struct sim_client *c, size_t i)
 {
-	struct fl_kc_fetch_part fp;
-	struct fl_kc_fetch_topic ft = { SIM_TOPIC, &fp, 1 };
-	struct fl_kc_fetch_req req;
-	struct fl_kc_hdr h;
-	struct fl_wr wr;
-
-	memset(&fp, 0, sizeof(fp));
-	fp.index = c->assigned[i];
-	fp.fetch_offset = c->pos[i];
-	fp.max_bytes = 16 << 10;
-	fp.current_leader_epoch = -1;
-	fp.log_start_offset = -1;
-	memset(&req, 0, sizeof(req));
-	req.max_bytes = 16 << 10;
-	req.min_bytes = 1;
-	req.max_wait_ms = 100;
-	req.topics = &ft;
-	req.ntopics = 1;
-	hdr(w, &h, 11);
-	fl_wr_init(&wr, 1 << 12);
-	(void)fl_kc_fetch_req_encode(&wr, &h, &req);
 	c->fetch_idx = (int)i;
-	go(w, c, O_FETCH, &wr, h.corr, c->fetch_node[i]);
-	fl_wr_free(&wr);
+	client_fetch(w, c, c->fetch_node[i], O_FETCH, c->assigned[i], c->pos[i], 100);
 }
 
 void
@@ -370,9 +310,8 @@ on_commit(struct sim_world *w, struct sim_client *c, const uint8_t *p, size_t n)
 		goto out;
 	}
 	err = r.topics[0].parts[0].error;
-	if (err == 0) {
-		;	/* the coordinator told the checker where it stored it */
-	} else if (err == FL_KERR_REBALANCE_IN_PROGRESS || err == FL_KERR_ILLEGAL_GENERATION ||
+	/* acknowledged: the coordinator told the checker where it stored it */
+	if (err == FL_KERR_REBALANCE_IN_PROGRESS || err == FL_KERR_ILLEGAL_GENERATION ||
 	    err == FL_KERR_UNKNOWN_MEMBER_ID || err == FL_KERR_NOT_COORDINATOR ||
 	    err == FL_KERR_COORDINATOR_NOT_AVAILABLE) {
 		if (err == FL_KERR_UNKNOWN_MEMBER_ID)

@@ -232,7 +232,6 @@ struct sim_client {
 	int32_t batch_n;		/* its records */
 	uint64_t next_value;
 	int64_t offset;			/* consumer: next offset */
-	int64_t acked, errors;
 	int64_t tick_at;		/* its next turn (one at a time), -1 none */
 	/* a committer: a consumer of group "g" that commits where it is */
 	int coord;			/* the node it takes for the coordinator */
@@ -253,7 +252,7 @@ struct sim_client {
 	int64_t pos[16];
 	uint64_t floors[16];		/* OffsetFetch in flight: check_group_floor at its send */
 	int fetch_node[16];
-	int has_pos, fetch_idx, commit_idx;
+	int has_pos, fetch_idx;
 	int64_t last_hb_ms;
 };
 
@@ -353,6 +352,15 @@ void client_tick(struct sim_world *w, struct sim_client *c);
 void client_deliver(struct sim_world *w, struct sim_client *c, struct sim_msg *m);
 void client_op(struct sim_world *w);
 struct fl_kc_fetch_part_resp;
+struct fl_kc_hdr;
+struct fl_wr;
+void client_hdr(struct sim_world *w, struct fl_kc_hdr *h, int16_t version);
+void client_send(struct sim_world *w, struct sim_client *c, int to, int kind, const struct fl_wr *wr,
+    int32_t corr);
+void client_fetch(struct sim_world *w, struct sim_client *c, int to, int kind, int32_t part,
+    int64_t offset, int32_t max_wait_ms);
+void client_commit(struct sim_world *w, struct sim_client *c, int kind, const char *group,
+    int32_t generation, const char *member, int32_t part, int64_t offset);
 void client_records(struct sim_world *w, int client, int from, int32_t part,
     const struct fl_kc_fetch_part_resp *pr, int64_t *pos);
 

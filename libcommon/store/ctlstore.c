@@ -42,16 +42,11 @@ fl_ctlstore_save(struct fl_vfs *v, const char *dir, struct fl_cmeta *cur,
     const struct fl_cmeta *next, struct fl_err *err)
 {
 	char reason[256];
-	struct fl_wr w;
 	int rc = fl_cmeta_check_advance(cur, next, reason, sizeof(reason));
 
 	if (rc != 0)
 		return fl_err_set(err, rc, "%s/%s: refused: %s", dir, FL_CTLSTORE_FILE, reason);
-	fl_wr_init(&w, FL_DURABLE_BYTES_MAX);
-	rc = fl_cmeta_encode(next, &w);
-	if (rc == 0)
-		rc = fl_durable_write(v, dir, FL_CTLSTORE_FILE, w.p, w.len);
-	fl_wr_free(&w);
+	rc = fl_cmeta_save(v, dir, FL_CTLSTORE_FILE, next);
 	if (rc != 0)
 		return fl_err_set(err, rc, "write %s/%s: %s", dir, FL_CTLSTORE_FILE, why(rc));
 	if (fl_cmeta_copy(cur, next) != 0)
