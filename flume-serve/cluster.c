@@ -364,6 +364,10 @@ tick_leaders(struct broker *b)
 			char set[128];
 			int what = fl_part_tick(p, b->now_ms);
 
+			if (fl_part_checkpoint_hw(p) != 0)
+				fl_log(FL_LOG_WARN, "%s: hw checkpoint: %s", fl_part_dir(p),
+				    strerror(errno));
+
 			if (!(what & FL_PART_TICK_PROPOSED))
 				continue;
 			(void)fl_nodeset_format(&p->lead.proposed, set, sizeof(set));

@@ -879,3 +879,19 @@ fl_part_record(struct fl_cmeta *m, const char *topic, int32_t idx, const struct 
 	e.isr = p->isr;
 	return fl_cmeta_put(m, &e);
 }
+
+int
+fl_part_checkpoint_hw(struct fl_part *p)
+{
+	int rc;
+
+	if (!p->is_open || p->role != FL_ROLE_LEADER || p->replicas.n < 2 ||
+	    (p->has_hw_file && p->hw == p->hw_stored))
+		return 0;
+	rc = fl_plog_hw_store(&p->log, p->hw);
+	if (rc == 0) {
+		p->hw_stored = p->hw;
+		p->has_hw_file = 1;
+	}
+	return rc;
+}

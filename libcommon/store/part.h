@@ -64,6 +64,7 @@ struct fl_part {
 	struct fl_leader lead;		/* role == FL_ROLE_LEADER: followers, ISR, HW */
 	uint64_t repl_log_end;		/* closed here, followed elsewhere: its copy's end as reported */
 	int      has_hw_file;		/* an `hw` checkpoint exists: keep it current */
+	uint64_t hw_stored;		/* what fl_part_checkpoint_hw last wrote */
 	int      lock_fd;		/* the owner's flock of DIR/lock (os/lock.h), -1;
 					 * the partition never touches it */
 	int      is_open;
@@ -290,6 +291,14 @@ void fl_part_created_in_cluster(struct fl_part *p);
  */
 enum { FL_PART_TICK_PROPOSED = 1, FL_PART_TICK_HW_MOVED = 2 };
 int fl_part_tick(struct fl_part *p, int64_t now_ms);
+/*
+ * A leader of a replicated partition writes its HW to its `hw` checkpoint
+ * when it moved since the last write (the broker calls this on its
+ * leaders' timer, as flume-repl does for followers), so that a leader
+ * killed and restarted (fl_part_restore) knows nearly what was committed
+ * instead of nothing.  0, or the write's FL_E* (a later call retries).
+ */
+int fl_part_checkpoint_hw(struct fl_part *p);
 /*
  * A follower's copy: make what it appended durable before it tells the
  * leader (its next fetch offset says "I have this durably").  0 or the
