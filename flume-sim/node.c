@@ -29,6 +29,7 @@
 #define NODE_DIR	"/data"
 #define CLUSTER_FILE	"cluster.meta"
 #define NODE_TICK_MS	10	/* a loop turn: requests, timers */
+#define LEADER_TICK_MS	100	/* flume-serve's leaders' timer (cluster.c) */
 #define FETCH_MAX_BYTES	(64 << 10)
 #define REQ_TIMEOUT_MS	2000	/* past the long poll */
 #define FETCH_WAIT_MS	500	/* flume-repl's --max-wait-ms */
@@ -284,6 +285,7 @@ node_start(struct sim_world *w, struct sim_node *n)
 	n->nfol = 0;
 	n->ctl_stream_epoch = -1;
 	n->ctl_stream = 0;
+	n->next_hw_ms = w->now + LEADER_TICK_MS;
 	memset(&pcfg, 0, sizeof(pcfg));
 	fl_plog_config_default(&pcfg.plog);
 	pcfg.plog.segment_bytes = 16 << 10;
@@ -1224,6 +1226,16 @@ node_tick(struct sim_world *w, struct sim_node *n)
 
 		for (j = 0; j < t->nparts; j++)
 			(void)fl_part_tick(&t->parts[j], w->now);
+	}
+	if (w->now >= n->next_hw_ms) {
+		/* leaders' hw checkpoints, on flume-serve's leaders' timer */
+		n->next_hw_ms = w->now + LEADER_TICK_MS;
+		for (i = 0; i < n->cat.ntopics; i++) {
+			struct fl_topic *t = n->cat.topics[i];
+
+			for (j = 0; j < t->nparts; j++)
+				(void)fl_part_checkpoint_hw(&t->parts[j]);
+		}
 	}
 	group_durable(n);
 	group_tick(w, n);

@@ -180,6 +180,7 @@ struct sim_node {
 	struct sim_gwait *gw;		/* JoinGroup/SyncGroup waiting for the coordinator */
 	size_t ngw, gwcap;
 	uint64_t next_token;
+	int64_t next_hw_ms;		/* leaders' hw checkpoints, every LEADER_TICK_MS */
 };
 
 /* ---- the controller ---- */
