@@ -621,32 +621,26 @@ static struct fl_part *
 verb_part(struct broker *b, struct conn *c, const char *topic, int32_t idx,
     struct fl_topic **tout)
 {
-	struct fl_topic *t;
+	struct fl_catalog_new nt;
+	struct fl_part *p;
+	char why[256];
+	int rc = fl_catalog_verb_part(&b->cat, topic, idx, &p, &nt, why, sizeof(why));
 
-	t = store_find(b, topic, strlen(topic));
-	if (t == NULL) {
-		struct fl_catalog_new nt;
-
-		memset(&nt, 0, sizeof(nt));
-		nt.name = topic;
-		nt.nparts = idx + 1;
+	if (rc == FL_ENOENT) {
 		store_create(b, &nt, 1);
-		if (nt.rc == FL_EINVAL) {
-			admin_say(c, "error: invalid topic name\n");
+		if (nt.rc != 0 || nt.why[0]) {
+			/* not made, or made but locked by another process */
+			admin_say(c, "error: %s\n", fl_catalog_new_why(&nt));
 			return NULL;
 		}
-		if (nt.rc != 0) {
-			admin_say(c, "error: %s\n", nt.why[0] ? nt.why : fl_strerror(nt.rc));
-			return NULL;
-		}
-		t = nt.topic;
+		rc = fl_catalog_verb_part(&b->cat, topic, idx, &p, &nt, why, sizeof(why));
 	}
-	if (idx >= t->nparts) {
-		admin_say(c, "error: topic %s has %d partitions here\n", topic, (int)t->nparts);
+	if (rc != 0) {
+		admin_say(c, "error: %s\n", why);
 		return NULL;
 	}
-	*tout = t;
-	return &t->parts[idx];
+	*tout = store_find(b, topic, strlen(topic));
+	return p;
 }
 
 /* An existing partition (isr, offline), or NULL after answering an error. */

@@ -439,34 +439,33 @@ status(struct sim_node *n, struct fl_wr *o)
 	say(o, "ok\n");
 }
 
-/* The partition a verb names, its topic created here when missing. */
+/* The partition a verb names, its topic created here when missing (as flume-serve's). */
 static struct fl_part *
 verb_part(struct sim_world *w, struct sim_node *n, const struct fl_rverb *v, struct fl_wr *o)
 {
-	struct fl_topic *t = fl_catalog_find(&n->cat, v->topic, strlen(v->topic));
-	struct fl_err err = { 0 };
-	int32_t rc;
+	struct fl_catalog_new nt;
+	struct fl_part *p;
+	char why[256];
+	int rc = fl_catalog_verb_part(&n->cat, v->topic, v->part, &p, &nt, why, sizeof(why));
 
-	if (t == NULL) {
-		struct fl_catalog_new nt;
+	if (rc == FL_ENOENT) {
+		struct fl_err err = { 0 };
+		int32_t j;
 
-		memset(&nt, 0, sizeof(nt));
-		nt.name = v->topic;
-		nt.nparts = v->part + 1;
 		(void)fl_catalog_create(&n->cat, &nt, 1, w->now, &err);
 		if (nt.rc != 0) {
-			say(o, "error: %s\n", nt.why[0] ? nt.why : fl_strerror(nt.rc));
+			say(o, "error: %s\n", fl_catalog_new_why(&nt));
 			return NULL;
 		}
-		t = nt.topic;
-		for (rc = 0; rc < t->nparts; rc++)
-			fl_part_created_in_cluster(&t->parts[rc]);
+		for (j = 0; j < nt.topic->nparts; j++)
+			fl_part_created_in_cluster(&nt.topic->parts[j]);
+		rc = fl_catalog_verb_part(&n->cat, v->topic, v->part, &p, &nt, why, sizeof(why));
 	}
-	if (v->part >= t->nparts) {
-		say(o, "error: topic %s has %d partitions here\n", v->topic, (int)t->nparts);
+	if (rc != 0) {
+		say(o, "error: %s\n", why);
 		return NULL;
 	}
-	return &t->parts[v->part];
+	return p;
 }
 
 static void

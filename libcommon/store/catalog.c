@@ -197,6 +197,36 @@ fl_catalog_find(const struct fl_catalog *c, const void *name, size_t len)
 	return found ? c->topics[i] : NULL;
 }
 
+int
+fl_catalog_verb_part(const struct fl_catalog *c, const char *topic, int32_t idx,
+    struct fl_part **out, struct fl_catalog_new *nt, char *why, size_t whylen)
+{
+	struct fl_topic *t = fl_catalog_find(c, topic, strlen(topic));
+
+	*out = NULL;
+	if (t == NULL) {
+		memset(nt, 0, sizeof(*nt));
+		nt->name = topic;
+		nt->nparts = idx + 1;
+		snprintf(why, whylen, "no topic %s here", topic);
+		return FL_ENOENT;
+	}
+	if (idx < 0 || idx >= t->nparts) {
+		snprintf(why, whylen, "topic %s has %d partitions here", topic, (int)t->nparts);
+		return FL_ERANGE;
+	}
+	*out = &t->parts[idx];
+	return 0;
+}
+
+const char *
+fl_catalog_new_why(const struct fl_catalog_new *nt)
+{
+	if (nt->rc == FL_EINVAL)
+		return "invalid topic name";
+	return nt->why[0] ? nt->why : fl_strerror(nt->rc);
+}
+
 struct fl_part *
 fl_catalog_part(const struct fl_catalog *c, const void *name, size_t len, int32_t idx)
 {

@@ -109,6 +109,19 @@ struct fl_catalog_new {
 int fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *topics, size_t n,
     int64_t now_ms, struct fl_err *err);
 /*
+ * The partition idx of topic that a controller's verb (lead, follow)
+ * names.  Such a verb may reach a node before its topic does, so a
+ * missing topic is described in *nt (idx + 1 partitions, no configs) for
+ * the caller to create with fl_catalog_create (and its own locks and
+ * notes) before it asks again.  0 and *out; FL_ENOENT: create *nt first;
+ * FL_ERANGE: the topic has fewer partitions here.  Either error writes
+ * the admin answer's text (without "error: ") to why.
+ */
+int fl_catalog_verb_part(const struct fl_catalog *c, const char *topic, int32_t idx,
+    struct fl_part **out, struct fl_catalog_new *nt, char *why, size_t whylen);
+/* The admin answer's text for a topic fl_catalog_create did not make. */
+const char *fl_catalog_new_why(const struct fl_catalog_new *nt);
+/*
  * Delete a topic: rewrite the topics file, rename its directories to
  * "*.del", and hand it to the dead list.  The caller makes sure no round
  * waits for its partitions (fl_round_forget) and reaps it once none of its

@@ -900,11 +900,17 @@ verify_refuse(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *v,
 /*
  * ver: with FL_PLOG_VERIFY, what its scan of this segment found (NULL
  * otherwise).  Damage before the point recovery cuts at is refused, not
- * served: recovery cuts a torn tail, never what lies before it.
+ * served: recovery cuts a torn tail, never what lies before it.  Nor does
+ * it cut below hw_floor, the stored hw: every record below it was durable
+ * before the checkpoint was written, so a bad batch there is damage, not
+ * a torn write, and cutting it would throw away committed records that
+ * flume-seg repair can keep a copy of.
  */
+static int hw_read(struct fl_plog *l, uint64_t *hw, struct fl_err *err);
+
 static int
 recover_last(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *ver,
-    struct fl_plog_recovery *rec, struct fl_err *err)
+    uint64_t hw_floor, struct fl_plog_recovery *rec, struct fl_err *err)
 {
 	struct note_arg na = { s, l->cfg.index_interval_bytes, 0 };
 	struct fl_seg_scan sc;
@@ -939,6 +945,11 @@ recover_last(struct fl_plog *l, struct fl_plog_seg *s, const struct verify *ver,
 		s->next = s->last_base = s->base;
 	if (ver != NULL && ver->is_bad && ver->pos < sc.good_end)
 		return verify_refuse(l, s, ver, err);
+	if (sc.good_end < file_size && !l->is_readonly && s->next < hw_floor)
+		return fl_err_set(err, FL_ECORRUPT, "%s/%020" PRIu64 ".log: damaged at byte %"
+		    PRIu64 " (offset %" PRIu64 "), below the stored high watermark %" PRIu64
+		    ": %s; not a torn write, so nothing is cut; run flume-seg repair", l->dir,
+		    s->base, sc.good_end, s->next, hw_floor, sc.why);
 	s->size = sc.good_end;
 	if (sc.good_end < file_size) {
 		if (rec) {
@@ -1076,6 +1087,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	uint8_t *ep = NULL;
 	size_t eplen;
 	struct verify ver;
+	uint64_t hw_floor = 0;
 	int is_dir = 0, saved_errno, rc;
 
 	memset(l, 0, sizeof(*l));
@@ -1098,6 +1110,9 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 	l->dir = strdup(dir);
 	if (l->dir == NULL)
 		return fl_err_set(err, FL_ENOMEM, "%s: out of memory", dir);
+	/* recovery never cuts below the stored hw (a missing or bad one: 0) */
+	if (hw_read(l, &hw_floor, NULL) != 0)
+		hw_floor = 0;
 
 	rc = fl_vfs_stat(vfs, dir, &is_dir, NULL);
 	if (rc == FL_ENOENT && (flags & FL_PLOG_CREATE) && !l->is_readonly) {
@@ -1189,7 +1204,7 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 				goto fail;
 			}
 		} else if ((rc = recover_last(l, s, (flags & FL_PLOG_VERIFY) ? &ver : NULL,
-		    rec, err)) != 0) {
+		    hw_floor, rec, err)) != 0) {
 			goto fail;
 		}
 	}
