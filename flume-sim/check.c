@@ -213,18 +213,34 @@ see(struct sim_world *w, int node, int32_t part, uint64_t off, int32_t epoch, co
 		    (unsigned long long)off, node, v, (int)epoch, r->value, (int)r->epoch);
 }
 
-/* Read node's records [from, to) of a partition and see each. */
+/*
+ * Read node's records [from, to) of a partition and see each.  The
+ * offsets a damaged sector of its log hit (node_corrupt) are not read
+ * there: that copy is known bad, and the others are held to the promises.
+ */
 static void
 scan(struct sim_world *w, int node, int32_t part, struct fl_part *p, uint64_t from, uint64_t to)
 {
 	struct check *c = w->chk;
+	const struct sim_damage *d = &w->node[node].dmg[part];
 	uint64_t off = from;
 
 	while (off < to && !w->failed) {
 		struct fl_plog_span span;
 		size_t pos = 0;
-		int rc = fl_plog_read(&p->log, off, to, 1 << 20, &span);
+		uint64_t lim = to;
+		int rc;
 
+		if (d->is_set && off >= d->lo && off < d->hi) {
+			off = d->hi;
+			continue;
+		}
+		if (d->is_set && off < d->lo && d->lo < lim)
+			lim = d->lo;
+		rc = fl_plog_read(&p->log, off, lim, 1 << 20, &span);
+
+		if (rc != 0 && d->is_set && off >= d->lo)
+			return;	/* reading on crosses the damaged batches: that copy is bad */
 		if (rc != 0) {
 			sim_fail(w, "node %d: %s-%d: offset %llu below its HW %llu cannot be read (%s)",
 			    node, SIM_TOPIC, (int)part, (unsigned long long)off, (unsigned long long)to,
@@ -248,6 +264,8 @@ scan(struct sim_world *w, int node, int32_t part, struct fl_part *p, uint64_t fr
 
 			if (fl_batch_hdr_parse(c->buf + pos, (size_t)span.len - pos, &h) != 0 ||
 			    fl_record_iter_init(&it, c->buf + pos, (size_t)fl_batch_size(&h)) != 0) {
+				if (d->is_set && off >= d->lo)
+					return;	/* as above */
 				sim_fail(w, "node %d: %s-%d: a damaged batch below the HW at offset %llu",
 				    node, SIM_TOPIC, (int)part, (unsigned long long)off);
 				return;
@@ -255,7 +273,7 @@ scan(struct sim_world *w, int node, int32_t part, struct fl_part *p, uint64_t fr
 			while (fl_record_next(&it, &rec) == 1) {
 				char v[SIM_VALUE_MAX];
 
-				if ((uint64_t)rec.offset < from || (uint64_t)rec.offset >= to)
+				if ((uint64_t)rec.offset < off || (uint64_t)rec.offset >= lim)
 					continue;
 				snprintf(v, sizeof(v), "%.*s", (int)rec.value.len,
 				    rec.value.p ? (const char *)rec.value.p : "");
@@ -300,6 +318,8 @@ check_step(struct sim_world *w)
 			s->max_epoch = p->leader_epoch;
 			end = p->log.log_end;
 			hw = p->hw < end ? p->hw : end;
+			if (n->dmg[j].is_set && end <= n->dmg[j].lo)
+				n->dmg[j].is_set = 0;	/* cut: the damaged bytes are gone */
 			if (p->role == FL_ROLE_LEADER) {
 				if (s->lead_epoch == p->leader_epoch && p->hw < s->lead_hw) {
 					sim_fail(w, "node %d: %s-%d: HW went back from %llu to %llu while "
@@ -433,6 +453,24 @@ check_node_crashed(struct sim_world *w, int node)
 		w->chk->n[node][j].max_epoch = w->chk->n[node][j].durable_epoch;
 	}
 	w->chk->node_ctl_epoch[node] = w->chk->node_ctl_durable[node];
+}
+
+/*
+ * A sector of node's log of part was damaged at rest, hitting offsets
+ * from lo: recovery may cut there (a bad tail above the stored hw is
+ * indistinguishable from a torn write), so that copy is no longer held to
+ * what it had above lo.  The cluster's promises stay: the other copies
+ * hold every acknowledged record.
+ */
+void
+check_damaged(struct sim_world *w, int node, int32_t part, uint64_t lo)
+{
+	struct nstate *s = &w->chk->n[node][part];
+
+	if (s->max_hw > lo)
+		s->max_hw = lo;
+	if (s->checked_to > lo)
+		s->checked_to = lo;
 }
 
 void

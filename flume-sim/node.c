@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/rd.h"
 #include "codec/batch.h"
+#include "codec/epochs.h"
 #include "codec/kclient.h"
 #include "codec/kerr.h"
 #include "codec/kproto.h"
@@ -263,6 +264,17 @@ note(void *arg, enum fl_catalog_note_level level, const char *msg)
 	sim_trace(w, "  catalog: %s", msg);
 }
 
+static int
+node_is_damaged(const struct sim_world *w, const struct sim_node *n)
+{
+	int j;
+
+	for (j = 0; j < w->o.partitions && j < SIM_PARTS_MAX; j++)
+		if (n->dmg[j].is_set)
+			return 1;
+	return 0;
+}
+
 int
 node_start(struct sim_world *w, struct sim_node *n)
 {
@@ -295,6 +307,14 @@ node_start(struct sim_world *w, struct sim_node *n)
 	pcfg.message_bytes_max = 1 << 20;
 	pcfg.producers_max = 1000;
 	rc = fl_catalog_open(&n->cat, n->disk, NODE_DIR, &pcfg, w->now, note, w, &err);
+	if (rc == FL_ECORRUPT && node_is_damaged(w, n)) {
+		/* refusing damage is right: flume-serve exits 65, an operator repairs */
+		if (!n->is_refused)
+			sim_trace(w, "node %d refuses to start: %s", n->id, err.msg);
+		n->is_refused = 1;
+		n->up = 0;
+		return -1;
+	}
 	if (rc != 0) {
 		sim_fail(w, "node %d does not start: %s", n->id, err.msg);
 		n->up = 0;
@@ -392,6 +412,151 @@ node_crash(struct sim_world *w, struct sim_node *n, const char *why)
 	n->sync_pending = 0;
 	check_node_crashed(w, n->id);
 	ctl_node_gone(w, n->id);
+}
+
+/* ---- the corrupt fault ---- */
+
+/* The offsets of the batches in buf[0, size) that bytes [off, off + len) hit: [*lo, *hi). */
+static int
+hit_batches(const uint8_t *buf, uint64_t size, uint64_t off, uint64_t len, uint64_t *lo,
+    uint64_t *hi)
+{
+	uint64_t pos = 0, total;
+	int hit = 0;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	while (pos < size) {
+		struct fl_batch_hdr h;
+
+		if (fl_batch_peek_size(buf + pos, (size_t)(size - pos), &total) != 0 ||
+		    total > size - pos || fl_batch_hdr_parse(buf + pos, (size_t)(size - pos), &h) != 0 ||
+		    h.base_offset < 0) {
+			/* a partial last batch: what lies past its start is suspect */
+			if (off + len > pos && *lo != UINT64_MAX) {
+				*hi = UINT64_MAX;
+				hit = 1;
+			}
+			break;
+		}
+		if (off < pos + total && off + len > pos) {
+			if ((uint64_t)h.base_offset < *lo)
+				*lo = (uint64_t)h.base_offset;
+			if ((uint64_t)fl_batch_last_offset(&h) + 1 > *hi)
+				*hi = (uint64_t)fl_batch_last_offset(&h) + 1;
+			hit = 1;
+		}
+		pos += total;
+	}
+	return hit && *lo != UINT64_MAX;
+}
+
+/*
+ * A sector of one of node n's logs of the test topic reads back damaged:
+ * the node is down (its disk at rest) and reads it when it starts.  One
+ * disk at most is damaged in a run (a single fault: the other copies stay
+ * whole), and the checker is told which offsets it hit.
+ */
+void
+node_corrupt(struct sim_world *w, struct sim_node *n)
+{
+	int32_t part = (int32_t)sim_rand(w, (uint64_t)w->o.partitions);
+	char dir[64], path[192];
+	char **names = NULL;
+	size_t nn = 0, i, nlogs = 0, pick;
+	uint64_t size = 0, off, len, lo, hi;
+	uint8_t *buf = NULL;
+	struct fl_file *f;
+	const struct fl_cmeta_part *e;
+	int k;
+
+	/* one damaged disk a run: a node refusing to start holds none of its copies */
+	for (k = 1; k <= w->o.nodes; k++)
+		for (i = 0; i < SIM_PARTS_MAX; i++)
+			if (w->node[k].dmg[i].was_hit)
+				return;
+	/*
+	 * Not the only copy the cluster counts on, of any partition: with a
+	 * committed ISR of {n} alone, acks=all needed no other copy
+	 * (min.insync.replicas 1), and no replication brings back what its
+	 * one disk lost; and a node refusing to start on damage serves none
+	 * of its partitions until an operator runs flume-seg repair.
+	 */
+	e = fl_cmeta_find(&w->ctl.stored, SIM_TOPIC, part);
+	if (e == NULL || e->isr.n == 0)
+		return;
+	for (i = 0; i < w->ctl.stored.nparts; i++) {
+		e = &w->ctl.stored.parts[i];
+		if (e->isr.n == 1 && e->isr.id[0] == n->id)
+			return;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s-%d", NODE_DIR, SIM_TOPIC, (int)part);
+	if (fl_vfs_list(n->disk, dir, &names, &nn) != 0)
+		return;
+	for (i = 0; i < nn; i++)
+		nlogs += strlen(names[i]) > 4 && strcmp(names[i] + strlen(names[i]) - 4, ".log") == 0;
+	if (nlogs == 0)
+		goto out;
+	pick = (size_t)sim_rand(w, nlogs);
+	for (i = 0; i < nn; i++)
+		if (strlen(names[i]) > 4 && strcmp(names[i] + strlen(names[i]) - 4, ".log") == 0 &&
+		    pick-- == 0)
+			break;
+	snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+	if (fl_vfs_open(n->disk, path, FL_VFS_RDONLY, &f) != 0)
+		goto out;
+	if (fl_vfs_size(f, &size) == 0 && size > 0 && (buf = malloc((size_t)size)) != NULL &&
+	    fl_vfs_pread_full(f, buf, (size_t)size, 0) != 0)
+		size = 0;
+	fl_vfs_close(f);
+	if (buf == NULL || size == 0)
+		goto out;
+	off = sim_rand(w, (size + 511) / 512) * 512;
+	len = size - off < 512 ? size - off : 512;
+	/*
+	 * Below the node's hw checkpoint only: above it a bad batch at the
+	 * tail reads as a torn write and recovery cuts it, and a replica that
+	 * lost committed records that way may lead again if the controller
+	 * knows no higher HW (it does not after its own restart): flume-sim(1),
+	 * LIMITS.  Below it, recovery refuses the damage, or it stays unseen
+	 * in the older part of the log until read.
+	 */
+	{
+		uint8_t *hb = NULL;
+		size_t hlen = 0;
+		uint64_t stored = 0;
+		struct fl_err herr = { 0 };
+
+		if (fl_durable_read(n->disk, dir, "hw", &hb, &hlen) != 0)
+			goto out;
+		if (fl_epochs_hw_decode(hb, hlen, &stored, &herr) != 0)
+			stored = 0;
+		free(hb);
+		if (!hit_batches(buf, size, off, len, &lo, &hi) || hi > stored)
+			goto out;
+	}
+	if (fl_vfs_mem_corrupt(n->disk, path, off, (size_t)len, 1 + sim_rand(w, UINT32_MAX)) != 0)
+		goto out;
+	if (!n->dmg[part].is_set || lo < n->dmg[part].lo)
+		n->dmg[part].lo = lo;
+	if (!n->dmg[part].is_set || hi > n->dmg[part].hi)
+		n->dmg[part].hi = hi;
+	n->dmg[part].is_set = n->dmg[part].was_hit = 1;
+	{
+		char top[24];
+
+		if (hi == UINT64_MAX)
+			snprintf(top, sizeof(top), "the end");
+		else
+			snprintf(top, sizeof(top), "%llu", (unsigned long long)(hi - 1));
+		sim_trace(w, "nemesis: node %d: %s bytes %llu..%llu read back damaged (offsets "
+		    "%llu..%s)", n->id, path, (unsigned long long)off,
+		    (unsigned long long)(off + len - 1), (unsigned long long)lo, top);
+	}
+	check_damaged(w, n->id, part, lo);
+out:
+	free(buf);
+	fl_vfs_list_free(names, nn);
 }
 
 /* ---- admin lines ---- */

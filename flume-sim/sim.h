@@ -46,6 +46,13 @@
 #define SIM_TOPIC	"t"
 #define SIM_TRACE_KEEP	400		/* trace lines shown with a failure */
 #define SIM_VALUE_MAX	48
+#define SIM_PARTS_MAX	16		/* --partitions at most */
+
+struct sim_damage {			/* a node's damaged sectors in one partition's log */
+	int is_set;			/* damaged bytes are still in its log */
+	int was_hit;			/* it was damaged in this run */
+	uint64_t lo, hi;		/* the offsets of the batches they hit: [lo, hi) */
+};
 
 /* ---- options ---- */
 
@@ -181,6 +188,8 @@ struct sim_node {
 	size_t ngw, gwcap;
 	uint64_t next_token;
 	int64_t next_hw_ms;		/* leaders' hw checkpoints, every LEADER_TICK_MS */
+	struct sim_damage dmg[SIM_PARTS_MAX];	/* what the corrupt fault did to its logs */
+	int is_refused;			/* it refused to start on damage: down for good */
 };
 
 /* ---- the controller ---- */
@@ -313,6 +322,7 @@ void sim_msg_free(struct sim_msg *m);
 /* node.c */
 int node_start(struct sim_world *w, struct sim_node *n);
 void node_crash(struct sim_world *w, struct sim_node *n, const char *why);
+void node_corrupt(struct sim_world *w, struct sim_node *n);
 void node_tick(struct sim_world *w, struct sim_node *n);
 void node_synced(struct sim_world *w, struct sim_node *n);
 void node_deliver(struct sim_world *w, struct sim_node *n, struct sim_msg *m);
@@ -377,6 +387,7 @@ void check_led(struct sim_world *w, int node, const char *topic, int32_t part, i
 void check_wrote(struct sim_world *w, int node, const char *topic, int32_t part, int32_t epoch);
 void check_ctl_epoch(struct sim_world *w, int64_t epoch);
 void check_node_crashed(struct sim_world *w, int node);
+void check_damaged(struct sim_world *w, int node, int32_t part, uint64_t lo);
 int check_offset_fetched(struct sim_world *w, int client, int coord, int32_t part, int64_t got,
     int64_t floor);
 void check_gcommit_stored(struct sim_world *w, int32_t part, int64_t value, uint64_t pos);

@@ -456,10 +456,22 @@ nemesis(struct sim_world *w)
 			    0, 0);
 			break;
 		case 6:
-			if (!(f & SIM_F_DISK) || !n->up)
+			if (!(f & SIM_F_DISK) || n->is_refused)
 				continue;
-			fl_vfs_mem_fail(n->disk, FL_VFS_MEM_SYNC, 1 + sim_rand(w, 4), EIO);
-			sim_trace(w, "nemesis: node %d's disk will fail an fsync", n->id);
+			if (sim_rand(w, 2) == 0) {
+				if (!n->up)
+					continue;
+				fl_vfs_mem_fail(n->disk, FL_VFS_MEM_SYNC, 1 + sim_rand(w, 4), EIO);
+				sim_trace(w, "nemesis: node %d's disk will fail an fsync", n->id);
+				break;
+			}
+			/* a damaged sector, read back when the node starts */
+			if (n->up) {
+				node_crash(w, n, "nemesis: kill -9, then a sector reads back damaged");
+				sim_schedule(w, w->now + 20 + (int64_t)sim_rand(w, 1000), EV_RESTART,
+				    n->id, 0, 0);
+			}
+			node_corrupt(w, n);
 			break;
 		case 7: case 8:
 			if (!(f & SIM_F_OPS))
@@ -488,7 +500,7 @@ settle(struct sim_world *w)
 		fl_vfs_mem_fail(n->disk, FL_VFS_MEM_SYNC, 0, 0);
 		if (n->paused)
 			sim_resume(w, n);
-		if (!n->up)
+		if (!n->up && !n->is_refused)
 			(void)node_start(w, n);
 	}
 	if (!w->ctl.up)

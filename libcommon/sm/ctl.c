@@ -594,6 +594,39 @@ preferred(const struct fl_cmeta_part *p)
 }
 
 /*
+ * A clean election never picks a node whose log, as it last reported,
+ * ends below the HW a node reported for p at its current epoch: every ISR
+ * member holds what is committed unless its disk lost some (a damaged
+ * sector cut at recovery), and electing it would make the others cut the
+ * committed records it lacks.  It may lead once it has them again (from
+ * the leader it follows, which has them), or by an unclean election.
+ * Found by flume-sim (seed 166 of the corrupt-sector fault).
+ */
+static void
+drop_short(struct fl_ctl *c, const struct fl_cmeta_part *p, struct fl_nodeset *live)
+{
+	struct fl_nodeset keep;
+	uint64_t hw = 0;
+	size_t i;
+
+	for (i = 0; i < c->nnodes; i++) {
+		const struct fl_bstatus_part *r = reported(&c->nodes[i], p);
+
+		if (r != NULL && r->epoch == p->epoch && r->hw > hw)
+			hw = r->hw;
+	}
+	memset(&keep, 0, sizeof(keep));
+	for (i = 0; i < live->n; i++) {
+		const struct fl_ctl_node *n = fl_ctl_node(c, live->id[i]);
+		const struct fl_bstatus_part *r = n != NULL ? reported(n, p) : NULL;
+
+		if (r == NULL || r->log_end >= hw)
+			(void)fl_nodeset_add(&keep, live->id[i]);
+	}
+	*live = keep;
+}
+
+/*
  * Elect a leader for p (exclude: a node not to pick unless it is the only
  * one; -1: none): the new state, then the announcement.  0, or FL_ENOENT
  * when nobody may lead.
@@ -613,9 +646,13 @@ run_election(struct fl_ctl *c, int64_t now_ms, struct fl_cmeta_part *p, int32_t 
 	ep.replicas = p->replicas;
 	ep.isr = p->isr;
 	live_replicas(c, p, now_ms, exclude, &live);
+	if (!unclean)
+		drop_short(c, p, &live);
 	rc = fl_elect(&ep, &live, to, unclean, res);
 	if (rc == FL_ENOENT && exclude >= 0) {
 		live_replicas(c, p, now_ms, -1, &live);
+		if (!unclean)
+			drop_short(c, p, &live);
 		rc = fl_elect(&ep, &live, to, unclean, res);
 	}
 	if (rc != 0)

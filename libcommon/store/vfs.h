@@ -120,6 +120,17 @@ void fl_vfs_mem_free(struct fl_vfs *v);
  */
 void fl_vfs_mem_crash(struct fl_vfs *v, uint64_t torn_seed);
 
+/*
+ * A sector that reads back wrong: up to len bytes at off of the file at
+ * path are overwritten with pseudo-random bytes from seed (each one
+ * differs from what it replaces), in its durable bytes and in what a
+ * running process reads, as a disk returning a damaged sector does.  The
+ * damage stops at the durable end.  0; FL_ENOENT if path names no file
+ * that a crash would keep; FL_ERANGE if off is at or past its durable end.
+ */
+int fl_vfs_mem_corrupt(struct fl_vfs *v, const char *path, uint64_t off, size_t len,
+    uint64_t seed);
+
 /* The kinds of call fl_vfs_mem_fail() can make fail. */
 enum fl_vfs_mem_op {
 	FL_VFS_MEM_OPEN,		/* open */

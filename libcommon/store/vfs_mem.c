@@ -596,3 +596,32 @@ fl_vfs_mem_crash(struct fl_vfs *v, uint64_t torn_seed)
 		(void)ns_add(&m->cur, m->dur.e[i].path, m->dur.e[i].ino);
 	m->gen++;
 }
+
+int
+fl_vfs_mem_corrupt(struct fl_vfs *v, const char *path, uint64_t off, size_t len,
+    uint64_t seed)
+{
+	struct mem *m = M(v);
+	struct entry *e = ns_find(&m->dur, path);
+	struct inode *ino;
+	struct fl_rng rng;
+	size_t i;
+
+	if (e == NULL || e->ino->is_dir)
+		return FL_ENOENT;
+	ino = e->ino;
+	if (off >= ino->dur_len)
+		return FL_ERANGE;
+	if (len > ino->dur_len - off)
+		len = (size_t)(ino->dur_len - off);
+	fl_rng_seed(&rng, seed);
+	for (i = 0; i < len; i++) {
+		size_t at = (size_t)off + i;
+		uint8_t b = (uint8_t)(1 + fl_rng_below(&rng, 255));
+
+		ino->dur[at] ^= b;
+		if (at < ino->cur_len)
+			ino->cur[at] ^= b;
+	}
+	return 0;
+}

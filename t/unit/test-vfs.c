@@ -255,6 +255,36 @@ test_mem_torn(void)
 	}
 }
 
+/* A damaged sector: durable bytes change, each one, and a crash keeps them so. */
+static void
+test_mem_corrupt(void)
+{
+	struct fl_vfs *v = mem_with_dir();
+	char buf[64];
+	const char *got;
+	int i, same = 0;
+
+	FL_ASSERT(put_sync(v, "/d/f", "0123456789abcdef", 0) == 0);
+	FL_ASSERT(fl_vfs_sync_dir(v, "/d") == 0);
+	FL_ASSERT(put(v, "/d/f", "XYZ", 16) == 0);	/* unsynced, past the durable end */
+	CHECK_INT(fl_vfs_mem_corrupt(v, "/d/nope", 0, 4, 1), ==, FL_ENOENT, "no such file: FL_ENOENT");
+	CHECK_INT(fl_vfs_mem_corrupt(v, "/d", 0, 4, 1), ==, FL_ENOENT, "a directory: FL_ENOENT");
+	CHECK_INT(fl_vfs_mem_corrupt(v, "/d/f", 16, 4, 1), ==, FL_ERANGE,
+	    "at the durable end: FL_ERANGE");
+	CHECK_INT(fl_vfs_mem_corrupt(v, "/d/f", 12, 100, 7), ==, 0, "damage the last 4 bytes");
+	got = get(v, "/d/f", buf, sizeof(buf));
+	CHECK(got != NULL && memcmp(got, "0123456789ab", 12) == 0, "the bytes before are kept");
+	for (i = 12; got != NULL && i < 16; i++)
+		same += got[i] == "0123456789abcdef"[i];
+	CHECK_INT(same, ==, 0, "every damaged byte reads back different");
+	CHECK(got != NULL && memcmp(got + 16, "XYZ", 3) == 0, "the unsynced bytes past it are not touched");
+	fl_vfs_mem_crash(v, 0);
+	got = get(v, "/d/f", buf, sizeof(buf));
+	CHECK(got != NULL && strlen(got) == 16 && memcmp(got, "0123456789ab", 12) == 0 &&
+	    memcmp(got + 12, "cdef", 4) != 0, "after a crash the damage is still there");
+	fl_vfs_mem_free(v);
+}
+
 static void
 test_mem_stale_handles(void)
 {
@@ -542,6 +572,7 @@ main(void)
 	test_mem_crash();
 	test_mem_torn();
 	test_mem_stale_handles();
+	test_mem_corrupt();
 
 	v = mem_with_dir();
 	test_list(v, "/d", "mem");
