@@ -492,6 +492,22 @@ check_saved(struct sim_world *w, int node, const struct fl_cmeta *m)
 	}
 }
 
+/* Is every member of part's committed ISR a node that refuses to start on damage? */
+static int
+isr_refused(struct sim_world *w, int32_t part)
+{
+	const struct fl_cmeta_part *e = fl_cmeta_find(&w->ctl.stored, SIM_TOPIC, part);
+	size_t i;
+
+	if (e == NULL || e->isr.n == 0)
+		return 0;
+	for (i = 0; i < e->isr.n; i++)
+		if (e->isr.id[i] < 1 || e->isr.id[i] > w->o.nodes ||
+		    !w->node[e->isr.id[i]].is_refused)
+			return 0;
+	return 1;
+}
+
 /* After settling: every acknowledged record is under a leader's HW. */
 void
 check_final(struct sim_world *w)
@@ -518,6 +534,13 @@ check_final(struct sim_world *w)
 		}
 		if (ps->max_acked_end == 0)
 			continue;
+		if (best == NULL && isr_refused(w, j)) {
+			/* refusing a damaged copy is right; which copy to trust is an operator's call */
+			sim_trace(w, "%s-%d: offline: every member of its ISR refuses to start on a "
+			    "damaged disk (flume-seg repair, or an unclean election, is an operator's "
+			    "choice)", SIM_TOPIC, (int)j);
+			continue;
+		}
 		if (best == NULL) {
 			sim_fail(w, "%s-%d has no leader after %lld ms of settling", SIM_TOPIC, (int)j,
 			    (long long)w->o.settle_ms);

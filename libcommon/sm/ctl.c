@@ -253,6 +253,7 @@ fl_ctl_free(struct fl_ctl *c)
 	free(c->notes);
 	free(c->deleting);
 	free(c->moves);
+	free(c->seen);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -346,6 +347,8 @@ fl_ctl_status_token(const struct fl_ctl *c, int32_t id)
 	return 0;
 }
 
+static void seen_status(struct fl_ctl *c, const struct fl_bstatus *st);
+
 static void
 fence_self(struct fl_ctl *c, int64_t by)
 {
@@ -381,6 +384,7 @@ fl_ctl_status(struct fl_ctl *c, int64_t now_ms, int32_t id, uint64_t token,
 	fl_bstatus_free(&n->st);
 	n->st = copy;
 	n->has_status = 1;
+	seen_status(c, &n->st);
 	n->is_fresh = token == n->pushes && n->is_up;
 	if (n->failed)
 		note(c, "node %d answers again", (int)id);
@@ -594,27 +598,114 @@ preferred(const struct fl_cmeta_part *p)
 }
 
 /*
+ * The controller's memory of each partition's HW: the highest HW any node
+ * reported for it (at or after the epoch of the last unclean election this
+ * controller made: that election gave up what lay above its leader's
+ * log).  It outlives the answers it came from (a node that restarts
+ * answers afresh, from its hw checkpoint) but not this controller.
+ */
+static int
+seen_cmp(const struct fl_ctl_seen *e, const char *topic, int32_t partition)
+{
+	int d = strcmp(e->topic, topic);
+
+	return d != 0 ? d : (e->partition > partition) - (e->partition < partition);
+}
+
+/* The entry of (topic, partition), made (zero) if add; NULL if none or out of memory. */
+static struct fl_ctl_seen *
+seen_of(struct fl_ctl *c, const char *topic, int32_t partition, int add)
+{
+	size_t lo = 0, hi = c->nseen;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = seen_cmp(&c->seen[mid], topic, partition);
+
+		if (d == 0)
+			return &c->seen[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!add)
+		return NULL;
+	if (c->nseen == c->seencap) {
+		size_t cap = c->seencap ? c->seencap * 2 : 16;
+		void *ns = realloc(c->seen, cap * sizeof(*c->seen));
+
+		if (ns == NULL) {
+			c->nomem = 1;
+			return NULL;
+		}
+		c->seen = ns;
+		c->seencap = cap;
+	}
+	memmove(&c->seen[lo + 1], &c->seen[lo], (c->nseen - lo) * sizeof(*c->seen));
+	c->nseen++;
+	memset(&c->seen[lo], 0, sizeof(c->seen[lo]));
+	snprintf(c->seen[lo].topic, sizeof(c->seen[lo].topic), "%s", topic);
+	c->seen[lo].partition = partition;
+	return &c->seen[lo];
+}
+
+/* A status answer: the HWs it shows. */
+static void
+seen_status(struct fl_ctl *c, const struct fl_bstatus *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nparts; i++) {
+		const struct fl_bstatus_part *r = &st->parts[i];
+		struct fl_ctl_seen *e;
+
+		if (r->hw == 0 || r->epoch < 0)
+			continue;
+		e = seen_of(c, r->topic, r->partition, 1);
+		if (e != NULL && r->epoch >= e->from && r->hw > e->hw)
+			e->hw = r->hw;
+	}
+}
+
+/* An operator's unclean election of p at epoch: the HWs heard before it no longer count. */
+static void
+note_unclean(struct fl_ctl *c, const struct fl_cmeta_part *p, int32_t epoch)
+{
+	struct fl_ctl_seen *e = seen_of(c, p->topic, p->partition, 1);
+
+	if (e != NULL) {
+		e->from = epoch;
+		e->hw = 0;
+	}
+}
+
+/* The highest HW heard for p (seen_status), 0 if none. */
+static uint64_t
+known_hw(struct fl_ctl *c, const struct fl_cmeta_part *p)
+{
+	const struct fl_ctl_seen *e = seen_of(c, p->topic, p->partition, 0);
+
+	return e != NULL ? e->hw : 0;
+}
+
+/*
  * A clean election never picks a node whose log, as it last reported,
- * ends below the HW a node reported for p at its current epoch: every ISR
- * member holds what is committed unless its disk lost some (a damaged
- * sector cut at recovery), and electing it would make the others cut the
- * committed records it lacks.  It may lead once it has them again (from
- * the leader it follows, which has them), or by an unclean election.
- * Found by flume-sim (seed 166 of the corrupt-sector fault).
+ * ends below the known HW: every ISR member holds what is committed unless
+ * its disk lost some (a damaged sector cut at recovery), and electing it
+ * would make the others cut the committed records it lacks.  Such a node
+ * leaves the ISR with the election; it may lead again once it has caught
+ * up, or by an unclean election.  A node whose last answer is a little
+ * old (its log end read before the leader's HW moved) waits for its next
+ * one.  Found by flume-sim (seed 166 of the corrupt-sector fault).
  */
 static void
 drop_short(struct fl_ctl *c, const struct fl_cmeta_part *p, struct fl_nodeset *live)
 {
 	struct fl_nodeset keep;
-	uint64_t hw = 0;
+	uint64_t hw = known_hw(c, p);
 	size_t i;
 
-	for (i = 0; i < c->nnodes; i++) {
-		const struct fl_bstatus_part *r = reported(&c->nodes[i], p);
-
-		if (r != NULL && r->epoch == p->epoch && r->hw > hw)
-			hw = r->hw;
-	}
 	memset(&keep, 0, sizeof(keep));
 	for (i = 0; i < live->n; i++) {
 		const struct fl_ctl_node *n = fl_ctl_node(c, live->id[i]);
@@ -657,6 +748,8 @@ run_election(struct fl_ctl *c, int64_t now_ms, struct fl_cmeta_part *p, int32_t 
 	}
 	if (rc != 0)
 		return rc;
+	if (unclean)
+		note_unclean(c, p, res->epoch);
 	p->epoch = res->epoch;
 	p->leader = res->leader;
 	p->role = FL_ROLE_LEADER;
@@ -1014,7 +1107,7 @@ fl_ctl_elect(struct fl_ctl *c, int64_t now_ms, const char *topic, int32_t partit
 {
 	struct fl_cmeta_part *p = part_of(c, topic, partition);
 	struct fl_elect_result res;
-	uint64_t top = 0, end = 0;
+	uint64_t top = 0, end = 0, short_hw;
 	int has_end = 0;
 	size_t i;
 	int rc;
@@ -1032,6 +1125,7 @@ fl_ctl_elect(struct fl_ctl *c, int64_t now_ms, const char *topic, int32_t partit
 		if (r != NULL && r->log_end > top)
 			top = r->log_end;
 	}
+	short_hw = known_hw(c, p);
 	rc = run_election(c, now_ms, p, to, unclean, -1, &res);
 	if (rc == FL_EINVAL)
 		return say(msg, n, rc, "node %d is not a replica of %s-%d", (int)to, topic,
@@ -1050,7 +1144,8 @@ fl_ctl_elect(struct fl_ctl *c, int64_t now_ms, const char *topic, int32_t partit
 	}
 	note(c, "%s-%d: operator elected node %d at epoch %d%s", topic, (int)partition,
 	    (int)res.leader, (int)res.epoch, res.is_unclean ? " (unclean)" : "");
-	if (!res.is_unclean)
+	/* an ISR member whose log is short (drop_short) led only because unclean allowed it */
+	if (!res.is_unclean && !(unclean && has_end && end < short_hw))
 		return say(msg, n, 0, "%s-%d: node %d leads at epoch %d", topic, (int)partition,
 		    (int)res.leader, (int)res.epoch);
 	if (!has_end)

@@ -87,6 +87,13 @@ struct fl_ctl_move {			/* a reassignment under way */
 	struct fl_nodeset target;
 };
 
+struct fl_ctl_seen {			/* what this controller heard of a partition's HW */
+	char topic[FL_TOPIC_NAME_MAX + 1];
+	int32_t partition;
+	int32_t from;			/* HWs reported at this epoch or later count */
+	uint64_t hw;			/* the highest of them */
+};
+
 struct fl_ctl {
 	struct fl_ctl_cfg cfg;
 	int64_t epoch;			/* this controller's epoch */
@@ -103,6 +110,8 @@ struct fl_ctl {
 	size_t ndeleting;
 	struct fl_ctl_move *moves;
 	size_t nmoves;
+	struct fl_ctl_seen *seen;	/* owned, sorted by (topic, partition) */
+	size_t nseen, seencap;
 	int is_fenced;
 	int64_t fenced_by;
 	int nomem;			/* an allocation failed: the driver stops */

@@ -26,27 +26,37 @@ note(char *buf, size_t n, const char *what, const char *why)
 /* ---- producer state rebuild ---- */
 
 /*
- * Replay batch headers from 'from' to the log end into the table (§4.7).
- * Only the 61-byte headers are read, a megabyte of file at a time.
+ * Replay batch headers from 'from' to the log end into the table (§4.7),
+ * a megabyte of file at a time.  Each batch is checked as it goes by: its
+ * offsets follow on, and (when it fits the buffer, as all but huge ones
+ * do) its CRC holds.  A batch that fails is a damaged sector (recovery
+ * cut any torn tail before this runs): FL_ECORRUPT, *bad its offset, as
+ * state built past it could miss a producer's batches and let a retry in
+ * twice.
  */
 static int
-pids_replay(struct fl_part *p, uint64_t from, uint8_t *buf, int64_t now_ms)
+pids_replay(struct fl_part *p, uint64_t from, uint8_t *buf, int64_t now_ms, uint64_t *bad)
 {
 	struct fl_plog *l = &p->log;
 	uint64_t off = from;
 
 	while (off < l->log_end) {
 		struct fl_plog_span sp;
-		uint64_t pos, end, bpos = 0;
+		uint64_t pos, end, bpos = 0, expect;
 		size_t have = 0;
+		int first = 1;
 		int rc = fl_plog_read(l, off, l->log_end, SCAN_CHUNK, &sp);
 
-		if (rc != 0)
+		if (rc != 0) {
+			*bad = off;
 			return rc;
+		}
 		pos = sp.pos;
 		end = sp.pos + sp.len;
+		expect = off;
 		while (pos < end) {
 			struct fl_batch_hdr h;
+			uint64_t total;
 
 			if (pos < bpos || pos + FL_BATCH_HDR_BYTES > bpos + have) {
 				uint64_t want = end - pos;
@@ -57,12 +67,37 @@ pids_replay(struct fl_part *p, uint64_t from, uint8_t *buf, int64_t now_ms)
 				r = fl_vfs_pread(sp.file, buf, (size_t)want, pos);
 				if (r < 0)
 					return (int)r;
-				if ((uint64_t)r < FL_BATCH_HDR_BYTES)
+				bpos = pos;
+				have = (size_t)r;
+				if ((uint64_t)r < FL_BATCH_HDR_BYTES) {
+					*bad = expect;
 					return FL_ECORRUPT;
+				}
+			}
+			fl_batch_hdr_parse(buf + (pos - bpos), FL_BATCH_HDR_BYTES, &h);
+			total = fl_batch_size(&h);
+			if (h.base_offset < 0 || h.magic != 2 || h.length < 49 ||
+			    total > end - pos || (first ? (uint64_t)h.base_offset > expect :
+			    (uint64_t)h.base_offset != expect)) {
+				*bad = expect;
+				return FL_ECORRUPT;
+			}
+			if (pos + total > bpos + have && total <= SCAN_CHUNK) {
+				/* the whole batch into the buffer, for its CRC */
+				long long r = fl_vfs_pread(sp.file, buf, (size_t)total, pos);
+
+				if (r < 0)
+					return (int)r;
 				bpos = pos;
 				have = (size_t)r;
 			}
-			fl_batch_hdr_parse(buf + (pos - bpos), FL_BATCH_HDR_BYTES, &h);
+			if (pos + total <= bpos + have &&
+			    fl_batch_check(buf + (pos - bpos), (size_t)total, 0, NULL, NULL) != 0) {
+				*bad = (uint64_t)h.base_offset;
+				return FL_ECORRUPT;
+			}
+			first = 0;
+			expect = (uint64_t)fl_batch_last_offset(&h) + 1;
 			if (h.producer_id >= 0 && h.base_seq >= 0) {
 				struct fl_pid_batch pb = {
 					.first_seq = h.base_seq,
@@ -79,15 +114,21 @@ pids_replay(struct fl_part *p, uint64_t from, uint8_t *buf, int64_t now_ms)
 				if (rc != 0)
 					return rc;
 			}
-			pos += fl_batch_size(&h);
+			pos += total;
 		}
 		off = sp.next_offset;
 	}
 	return 0;
 }
 
-static void
-pids_load(struct fl_part *p, int64_t now_ms, char *why, size_t why_len)
+/*
+ * The producers' state: the snapshot, then the log replayed past it.  0;
+ * FL_ECORRUPT (and *bad) when the replay met a damaged batch, which the
+ * caller refuses; other trouble is noted in why and the state rebuilt as
+ * far as it went.
+ */
+static int
+pids_load(struct fl_part *p, int64_t now_ms, char *why, size_t why_len, uint64_t *bad)
 {
 	const char *dir = fl_part_dir(p);
 	uint8_t *data, *buf;
@@ -115,12 +156,15 @@ pids_load(struct fl_part *p, int64_t now_ms, char *why, size_t why_len)
 		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
 	}
 	buf = malloc(SCAN_CHUNK);
-	rc = buf == NULL ? FL_ENOMEM : pids_replay(p, from, buf, now_ms);
+	rc = buf == NULL ? FL_ENOMEM : pids_replay(p, from, buf, now_ms, bad);
 	free(buf);
+	if (rc == FL_ECORRUPT)
+		return rc;
 	if (rc != 0 && why != NULL && why_len > 0)
 		snprintf(why, why_len, "producer state replay stopped: %s",
 		    rc == FL_ESYS ? strerror(errno) : fl_strerror(rc));
 	p->pids_changed = from < p->log.log_end;
+	return 0;
 }
 
 int
@@ -172,7 +216,19 @@ fl_part_open(struct fl_part *p, struct fl_vfs *vfs, const char *dir,
 	    p->log.log_end, p->log.synced_end, p->hw, cfg->min_insync > 1 ? cfg->min_insync : 1,
 	    cfg->replica_lag_max_ms, 0);
 	FL_ASSERT(rc == 0);
-	pids_load(p, now_ms, snap_note, snap_note_len);
+	{
+		uint64_t bad = 0;
+
+		if (pids_load(p, now_ms, snap_note, snap_note_len, &bad) == FL_ECORRUPT) {
+			rc = fl_err_set(err, FL_ECORRUPT, "%s: damaged at offset %" PRIu64 " (a batch "
+			    "fails its check while the producers' state is rebuilt); run flume-seg "
+			    "repair", dir, bad);
+			fl_pidstate_free(&p->pids);
+			fl_plog_close(&p->log);
+			p->is_open = 0;
+			return rc;
+		}
+	}
 	return 0;
 }
 

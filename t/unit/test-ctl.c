@@ -987,6 +987,60 @@ static const struct step stream_fails_steps[] = {
 	{ END }
 };
 
+/*
+ * A clean election skips a replica whose log ends below the HW reported
+ * at the partition's epoch (its disk lost committed records: a damaged
+ * sector cut at recovery); flume-sim's corrupt fault found it (seed 166).
+ */
+static const struct step short_log_steps[] = {
+	{ UP, .id = 0 },
+	{ SET, 2, .arg = "t 0 follower 3 1 1,2,3 - 80" },	/* reports log end and HW 80 */
+	{ ROUND, .want = "" },
+	{ DOWN, .id = 1 },
+	/* node 2 leaves the ISR too: it lacks committed records */
+	{ TICK, .want = "3 lead t 0 4 1,2,3 3 100\n2 follow t 0 4 3 1,2,3\n" },
+	{ PART, .arg = "t 0 4 3 1,2,3 3" },
+	{ NOTE, .arg = "t-0: node 3 leads at epoch 4 (its leader is down)" },
+	{ END }
+};
+
+static const struct step short_logs_steps[] = {
+	{ UP, .id = 0 },
+	{ SET, 2, .arg = "t 0 follower 3 1 1,2,3 - 80" },
+	{ SET, 3, .arg = "t 0 follower 3 1 1,2,3 - 90" },
+	{ ROUND, .want = "" },
+	{ DOWN, .id = 1 },
+	{ TICK, .want = "2 offline t 0 4\n3 offline t 0 4\n" },
+	{ PART, .arg = "t 0 4 -1 1,2,3 1,2,3" },
+	{ NOTE, .arg = "t-0: offline at epoch 4: its leader is down and no live ISR member may lead" },
+	{ WAIT, .n = 500 },
+	{ ROUND, .want = "" },		/* the HW its leader reported is remembered */
+	{ VERB, .arg = "elect t 0 2", .n = FL_ENOENT,
+	  .msg = "t-0: that node is not live, or not in the committed ISR (--unclean allows it)",
+	  .want = "" },
+	/* an unclean election may still pick one, saying what may be lost */
+	{ VERB, .arg = "elect t 0 3 unclean", .n = 0,
+	  .msg = "t-0: node 3 leads at epoch 5 (unclean): offsets 90..99 may be lost" },
+	{ END }
+};
+
+/* The HW heard outlives the answer it came in: a node that restarts answers afresh. */
+static const struct step short_remembered_steps[] = {
+	{ UP, .id = 0 },
+	{ SET, 2, .arg = "t 0 follower 3 1 1,2,3 - 80" },
+	{ SET, 3, .arg = "t 0 follower 3 1 1,2,3 - 50" },
+	{ ROUND, .want = "" },				/* node 1 leads with HW 100 */
+	{ DOWN, .id = 1 },
+	{ TICK, .want = "2 offline t 0 4\n3 offline t 0 4\n" },
+	{ UP, 1, .want = UP3(1) },
+	{ SET, 1, .arg = "t 0 offline 4 -1 - - 60" },	/* back with a shorter log */
+	{ ANSWER, 1, .want = "" },
+	{ LIVE, .id = 1, .n = 1 },
+	{ TICK, .want = "" },				/* nobody has offset 99 */
+	{ PART, .arg = "t 0 4 -1 1,2,3 1,2,3" },
+	{ END }
+};
+
 static const struct step ahead_steps[] = {
 	{ UP, .id = 0 },
 	{ SET, 3, .arg = "t 0 follower 6 1 1,2,3 - 100" },	/* moved by hand */
@@ -1598,6 +1652,10 @@ static const struct scenario scenarios[] = {
 	{ "create-topic", 4, NULL, NULL, NULL, "", create_steps, 0 },
 	{ "leader's stream fails", 3, T0, "t 1", NULL, NULL, stream_fails_steps, 0 },
 	{ "a node ahead of the state", 3, T0, "t 1", NULL, NULL, ahead_steps, 0 },
+	{ "a replica whose log ends below the HW", 3, T0, "t 1", NULL, NULL, short_log_steps, 0 },
+	{ "every live replica's log ends below the HW", 3, T0, "t 1", NULL, NULL,
+	  short_logs_steps, 0 },
+	{ "the HW heard is remembered", 3, T0, "t 1", NULL, NULL, short_remembered_steps, 0 },
 	{ "leader falls silent", 3, T0, "t 1", NULL, NULL, silent_steps, 0 },
 	{ "no live ISR member", 3, ISR1, "t 1", NULL, NULL, offline_steps, 0 },
 	{ "unclean --to", 3, ISR1, "t 1", NULL, NULL, unclean_steps, 0 },
