@@ -102,6 +102,23 @@ cluster_topic_created(struct broker *b, struct fl_topic *t)
 		fl_log(FL_LOG_ERROR, "%s", err.msg);
 }
 
+void
+cluster_part_damaged(struct broker *b, struct fl_part *p, int was_leader)
+{
+	if (!was_leader || p->role == FL_ROLE_LEADER) {
+		fl_log(FL_LOG_ERROR, "%s: damaged at or below offset %llu: readers get "
+		    "KAFKA_STORAGE_ERROR there (flume-seg repair, with the broker stopped)",
+		    fl_part_dir(p), (unsigned long long)p->damaged_at);
+		return;
+	}
+	fl_log(FL_LOG_ERROR, "%s: damaged at or below offset %llu: stops leading it at epoch "
+	    "%d, so the controller elects another replica (flume-seg repair, with the broker "
+	    "stopped)", fl_part_dir(p), (unsigned long long)p->damaged_at, (int)p->leader_epoch);
+	group_roles_changed(b);
+	kafka_hw_moved(b);
+	loop_wake_all(b);
+}
+
 /* ---- children ---- */
 
 static struct child *

@@ -602,7 +602,7 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			const struct fl_kp_fetch_part *q = &t->parts[j];
 			struct fetch_part *f = &fp[k];
 			uint64_t limit;
-			int skip, cause;
+			int skip, cause, was_leader;
 
 			f->p = store_part(b, t->name.p, t->name.len, q->partition);
 			if (f->p == NULL) {
@@ -629,10 +629,13 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			    (uint64_t)q->fetch_offset >= f->p->log.log_start &&
 			    (uint64_t)q->fetch_offset <= f->p->log.log_end)
 				continue;
+			was_leader = f->p->role == FL_ROLE_LEADER;
 			f->error = fl_part_read(f->p, q->fetch_offset, limit, r->replica_id >= 0 ?
 			    FL_PART_REPLICA : FL_PART_CONSUMER, &f->span, &cause);
 			if (f->error == FL_KERR_KAFKA_STORAGE_ERROR)
 				store_log_error(f->p, "read", cause);
+			if (f->error == FL_KERR_KAFKA_STORAGE_ERROR && cause == FL_ECORRUPT)
+				cluster_part_damaged(b, f->p, was_leader);
 			if (f->error != 0) {
 				any_err = 1;
 				continue;

@@ -297,6 +297,8 @@ void cluster_cmd_offline(struct broker *b, struct conn *c, const struct fl_rverb
 /* Is follow's LEADER_ID in cluster.meta?  1, or 0 after answering that it is not. */
 int cluster_knows_leader(struct broker *b, struct conn *c, int32_t leader);
 void cluster_topic_created(struct broker *b, struct fl_topic *t);
+/* A read met damage in p (fl_part_read): say so; if it stopped leading, wake who waits. */
+void cluster_part_damaged(struct broker *b, struct fl_part *p, int was_leader);
 /* A topic is about to be deleted: its followers let it go first (FL_EBUSY if one does not). */
 int cluster_topic_deleting(struct broker *b, struct fl_topic *t);
 

@@ -318,8 +318,16 @@ check_step(struct sim_world *w)
 			s->max_epoch = p->leader_epoch;
 			end = p->log.log_end;
 			hw = p->hw < end ? p->hw : end;
-			if (n->dmg[j].is_set && end <= n->dmg[j].lo)
-				n->dmg[j].is_set = 0;	/* cut: the damaged bytes are gone */
+			if (n->dmg[j].is_set && end <= n->dmg[j].lo) {
+				/*
+				 * Cut at or below its damage (recovery, or a truncation
+				 * that met it): the damaged bytes are gone, and so is
+				 * what this copy held above them; it copies them again.
+				 */
+				n->dmg[j].is_set = 0;
+				if (s->max_hw > end)
+					s->max_hw = end;
+			}
 			if (p->role == FL_ROLE_LEADER) {
 				if (s->lead_epoch == p->leader_epoch && p->hw < s->lead_hw) {
 					sim_fail(w, "node %d: %s-%d: HW went back from %llu to %llu while "
@@ -492,19 +500,29 @@ check_saved(struct sim_world *w, int node, const struct fl_cmeta *m)
 	}
 }
 
-/* Is every member of part's committed ISR a node that refuses to start on damage? */
+/*
+ * Is every member of part's committed ISR a damaged copy: a node that
+ * refuses to start on damage, or one whose reads met it (fl_part_read)?
+ */
 static int
-isr_refused(struct sim_world *w, int32_t part)
+isr_damaged(struct sim_world *w, int32_t part)
 {
 	const struct fl_cmeta_part *e = fl_cmeta_find(&w->ctl.stored, SIM_TOPIC, part);
 	size_t i;
 
 	if (e == NULL || e->isr.n == 0)
 		return 0;
-	for (i = 0; i < e->isr.n; i++)
-		if (e->isr.id[i] < 1 || e->isr.id[i] > w->o.nodes ||
-		    !w->node[e->isr.id[i]].is_refused)
+	for (i = 0; i < e->isr.n; i++) {
+		struct sim_node *n;
+		struct fl_part *p;
+
+		if (e->isr.id[i] < 1 || e->isr.id[i] > w->o.nodes)
 			return 0;
+		n = &w->node[e->isr.id[i]];
+		p = n->up ? node_part(n, SIM_TOPIC, part) : NULL;
+		if (!n->is_refused && !(p != NULL && p->is_damaged))
+			return 0;
+	}
 	return 1;
 }
 
@@ -534,11 +552,11 @@ check_final(struct sim_world *w)
 		}
 		if (ps->max_acked_end == 0)
 			continue;
-		if (best == NULL && isr_refused(w, j)) {
+		if (best == NULL && isr_damaged(w, j)) {
 			/* refusing a damaged copy is right; which copy to trust is an operator's call */
-			sim_trace(w, "%s-%d: offline: every member of its ISR refuses to start on a "
-			    "damaged disk (flume-seg repair, or an unclean election, is an operator's "
-			    "choice)", SIM_TOPIC, (int)j);
+			sim_trace(w, "%s-%d: offline: every member of its ISR holds a damaged copy "
+			    "(flume-seg repair, or an unclean election, is an operator's choice)",
+			    SIM_TOPIC, (int)j);
 			continue;
 		}
 		if (best == NULL) {

@@ -27,7 +27,8 @@ usage(FILE *f)
 	    "usage: flume-sim [--seed S] [--seeds N | --minutes M] [--trace] [--quiet]\n"
 	    "                 [--nodes N] [--partitions N] [--faults PROFILE]\n"
 	    "                 [--time-limit MS] [--settle MS]\n"
-	    "PROFILE: all (default), none, or a comma list of net, crash, disk, ops\n");
+	    "PROFILE: all (default), none, or a comma list of all, net, crash, disk, ops,\n"
+	    "         disk-any (not in all: see LIMITS in flume-sim(1))\n");
 }
 
 static double
@@ -57,7 +58,9 @@ parse_faults(const char *s, unsigned *out)
 	strcpy(buf, s);
 	*out = 0;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "net") == 0)
+		if (strcmp(tok, "all") == 0)
+			*out |= SIM_F_ALL;
+		else if (strcmp(tok, "net") == 0)
 			*out |= SIM_F_NET;
 		else if (strcmp(tok, "crash") == 0)
 			*out |= SIM_F_CRASH;
@@ -65,6 +68,8 @@ parse_faults(const char *s, unsigned *out)
 			*out |= SIM_F_DISK;
 		else if (strcmp(tok, "ops") == 0)
 			*out |= SIM_F_OPS;
+		else if (strcmp(tok, "disk-any") == 0)
+			*out |= SIM_F_DISK | SIM_F_DISK_ANY;
 		else
 			return -1;
 	}
@@ -74,7 +79,7 @@ parse_faults(const char *s, unsigned *out)
 static const char *
 faults_name(unsigned f, char *buf, size_t n)
 {
-	static const char *const names[] = { "net", "crash", "disk", "ops" };
+	static const char *const names[] = { "net", "crash", "disk", "ops", "disk-any" };
 	size_t i, len = 0;
 
 	if (f == SIM_F_ALL)
@@ -82,7 +87,7 @@ faults_name(unsigned f, char *buf, size_t n)
 	if (f == 0)
 		return "none";
 	buf[0] = '\0';
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (f & (1u << i))
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "," : "", names[i]);
 	return buf;

@@ -453,7 +453,8 @@ hit_batches(const uint8_t *buf, uint64_t size, uint64_t off, uint64_t len, uint6
 
 /*
  * A sector of one of node n's logs of the test topic reads back damaged:
- * the node is down (its disk at rest) and reads it when it starts.  One
+ * a running node serves it to whoever fetches it, a node that is down
+ * reads it when it starts.  One
  * disk at most is damaged in a run (a single fault: the other copies stay
  * whole), and the checker is told which offsets it hit.
  */
@@ -514,7 +515,7 @@ node_corrupt(struct sim_world *w, struct sim_node *n)
 	off = sim_rand(w, (size + 511) / 512) * 512;
 	len = size - off < 512 ? size - off : 512;
 	/*
-	 * Below the node's hw checkpoint only: above it a bad batch at the
+	 * Below the node's hw checkpoint only (unless disk-any): above it a bad batch at the
 	 * tail reads as a torn write and recovery cuts it, and a replica that
 	 * lost committed records that way may lead again if the controller
 	 * knows no higher HW (it does not after its own restart): flume-sim(1),
@@ -532,7 +533,8 @@ node_corrupt(struct sim_world *w, struct sim_node *n)
 		if (fl_epochs_hw_decode(hb, hlen, &stored, &herr) != 0)
 			stored = 0;
 		free(hb);
-		if (!hit_batches(buf, size, off, len, &lo, &hi) || hi > stored)
+		if (!hit_batches(buf, size, off, len, &lo, &hi) ||
+		    (hi > stored && !(w->o.faults & SIM_F_DISK_ANY)))
 			goto out;
 	}
 	if (fl_vfs_mem_corrupt(n->disk, path, off, (size_t)len, 1 + sim_rand(w, UINT32_MAX)) != 0)
@@ -1298,6 +1300,9 @@ fol_answer(struct sim_world *w, struct sim_node *n, struct sim_fol *f, struct si
 
 			if (fl_part_replica_check(p, pr->records.p, pr->records.len, &len, &next,
 			    &err) != 0 || len == 0) {
+				if (err.code != 0)
+					sim_trace(w, "node %d: %s-%d: leader %d sent %s", n->id, f->topic,
+					    (int)f->part, (int)f->leader, err.msg);
 				fl_follower_failed(&f->f, w->now);
 				goto out;
 			}

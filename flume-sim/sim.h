@@ -59,9 +59,14 @@ struct sim_damage {			/* a node's damaged sectors in one partition's log */
 enum sim_fault {
 	SIM_F_NET   = 1,		/* drop, delay, duplicate, reorder, partitions */
 	SIM_F_CRASH = 2,		/* kill -9 of nodes and the controller, pauses */
-	SIM_F_DISK  = 4,		/* failed fsyncs, torn writes */
+	SIM_F_DISK  = 4,		/* failed fsyncs, torn writes, damaged sectors */
 	SIM_F_OPS   = 8,		/* operators: elections, topic creation */
-	SIM_F_ALL   = 15
+	SIM_F_ALL   = 15,
+	/*
+	 * Not in "all": damaged sectors above a replica's hw checkpoint too,
+	 * where a known limit lives (flume-sim(1), LIMITS)
+	 */
+	SIM_F_DISK_ANY = 16
 };
 
 struct sim_opts {

@@ -465,7 +465,14 @@ nemesis(struct sim_world *w)
 				sim_trace(w, "nemesis: node %d's disk will fail an fsync", n->id);
 				break;
 			}
-			/* a damaged sector, read back when the node starts */
+			/*
+			 * A damaged sector: read back by the running node (its
+			 * fetchers see it), or at rest, read when it starts.
+			 */
+			if (n->up && !n->paused && sim_rand(w, 2) == 0) {
+				node_corrupt(w, n);
+				break;
+			}
 			if (n->up) {
 				node_crash(w, n, "nemesis: kill -9, then a sector reads back damaged");
 				sim_schedule(w, w->now + 20 + (int64_t)sim_rand(w, 1000), EV_RESTART,

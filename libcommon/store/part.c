@@ -428,6 +428,13 @@ fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
 	if (rc != 0) {
 		*cause = rc;
 		memset(span, 0, sizeof(*span));
+		if (rc == FL_ECORRUPT) {
+			if (!p->is_damaged || (uint64_t)offset < p->damaged_at)
+				p->damaged_at = (uint64_t)offset;
+			p->is_damaged = 1;
+			if (p->replicas.n >= 2)
+				(void)fl_part_step_down(p, FL_ROLE_OFFLINE, p->leader_epoch, -1, NULL);
+		}
 		return FL_KERR_KAFKA_STORAGE_ERROR;
 	}
 	return FL_KERR_NONE;
@@ -812,6 +819,8 @@ fl_part_status(const struct fl_part *p, const char *topic, int32_t idx,
 	out->partition = idx;
 	out->log_start = p->is_open ? p->log.log_start : 0;
 	out->log_end = fl_part_log_end(p);
+	if (p->is_damaged && p->damaged_at < out->log_end)
+		out->log_end = p->damaged_at;	/* what this copy can serve whole */
 	out->hw = p->hw;
 	out->role = p->role;
 	out->epoch = p->leader_epoch;

@@ -68,6 +68,8 @@ struct fl_part {
 	int      lock_fd;		/* the owner's flock of DIR/lock (os/lock.h), -1;
 					 * the partition never touches it */
 	int      is_open;
+	int      is_damaged;		/* a read met a damaged batch (fl_part_read) */
+	uint64_t damaged_at;		/* at or below this offset */
 	int      pids_changed;		/* since the last producers snapshot */
 	struct fl_round_slot round;	/* the driver's group-commit bookkeeping */
 };
@@ -150,6 +152,15 @@ enum fl_part_reader { FL_PART_CONSUMER = 0, FL_PART_REPLICA = 1 };
  * read yet), or OFFSET_OUT_OF_RANGE (1) when offset lies outside
  * [log_start, log_end], NOT_LEADER_OR_FOLLOWER (6) when this node does not
  * lead it, or KAFKA_STORAGE_ERROR with *cause.
+ *
+ * A read that meets a damaged batch (*cause FL_ECORRUPT: a sector that
+ * reads back wrong) marks the partition damaged here: a replicated one's
+ * leader stops leading (role offline at its epoch, so the controller
+ * elects another ISR member), and fl_part_status reports its log end as
+ * the damaged offset from then on, so no clean election picks this copy
+ * while the HW lies above it.  It still follows and copies new records.
+ * One replicated to nobody keeps serving what it can.  A restart clears
+ * the mark (the open refuses the damage where it reads it).
  */
 int16_t fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
     enum fl_part_reader who, struct fl_plog_span *span, int *cause);

@@ -1495,8 +1495,8 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 	struct fl_batch_hdr h;
 	uint64_t end = l->log_end < limit_offset ? l->log_end : limit_offset;
 	uint64_t pos, start = 0;
-	int rc, found = 0, retried = 0, jumped = 0, jump_check = 0;
-	uint64_t back_pos = 0, back_next = 0;
+	int rc, found = 0, retried = 0, jumped = 0, jump_check = 0, from_index, has_walked;
+	uint64_t back_pos = 0, back_next = 0, walk_next = 0;
 
 	if (offset < l->log_start)
 		return FL_ERANGE;
@@ -1511,8 +1511,10 @@ fl_plog_read(struct fl_plog *l, uint64_t offset, uint64_t limit_offset,
 	w->have = 0;
 	w->limit = s->size;
 	pos = idx_lookup(s, offset);
+	from_index = pos != 0;
 again:
 	found = 0;
+	has_walked = 0;
 	for (;;) {
 		if (found && pos + FL_BATCH_HDR_BYTES - start > max_bytes)
 			break;	/* no further batch can fit */
@@ -1572,14 +1574,47 @@ again:
 			}
 					return rc ? rc : FL_ECORRUPT;
 		}
+		/*
+		 * Each header walked to must follow on from the one before: one
+		 * that does not was reached through a damaged length (a sector
+		 * that reads back wrong), and what lies there is not a batch.
+		 */
+		if (!found && has_walked && (uint64_t)h.base_offset != walk_next) {
+			if (!retried && from_index) {
+				retried = 1;
+				pos = 0;
+				goto again;
+			}
+			return FL_ECORRUPT;
+		}
 		if (!found) {
 			if ((uint64_t)fl_batch_last_offset(&h) < offset) {
 				pos += fl_batch_size(&h);
+				walk_next = (uint64_t)fl_batch_last_offset(&h) + 1;
+				has_walked = 1;
 				continue;
+			}
+			/*
+			 * Its own length and last offset may be what is damaged:
+			 * the header after it (or the segment's end) must agree.
+			 */
+			{
+				uint64_t nx = pos + fl_batch_size(&h);
+				uint64_t want = (uint64_t)fl_batch_last_offset(&h) + 1;
+				/* bytes still in the write buffer are not in the file yet */
+				uint64_t in_file = s == &l->segs[l->nseg - 1] && l->wlen > 0 ?
+				    l->wpos : s->size;
+				struct fl_batch_hdr nh;
+
+				if (nx == s->size ? want != s->next : nx + FL_BATCH_HDR_BYTES <= in_file &&
+				    (walk_hdr(w, nx, &nh) != 0 || (uint64_t)nh.base_offset != want))
+					return FL_ECORRUPT;
 			}
 			found = 1;
 			start = pos;
 			span->first_offset = (uint64_t)h.base_offset;
+		} else if ((uint64_t)h.base_offset != span->next_offset) {
+			break;	/* out of sequence (see above): serve what came before */
 		} else if ((uint64_t)h.base_offset >= end ||
 		    pos + fl_batch_size(&h) - start > max_bytes) {
 			break;
@@ -1786,7 +1821,7 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 	struct fl_plog_seg *s;
 	struct hdr_walk walk, *w;
 	struct fl_batch_hdr h;
-	uint64_t pos, cut_base;
+	uint64_t pos, cut_base, prev_pos, prev_base, prev_last_base;
 	size_t k, i;
 	int rc;
 
@@ -1818,10 +1853,25 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 	w->limit = s->size;
 	pos = 0;
 	cut_base = s->base;
+	prev_pos = 0;
+	prev_base = prev_last_base = s->base;
 	for (;;) {
 		rc = walk_hdr(w, pos, &h);
 		if (rc == FL_ESHORT) {
 			rc = 0;
+			break;
+		}
+		if (rc == FL_ECORRUPT || (rc == 0 && (uint64_t)h.base_offset != cut_base)) {
+			/*
+			 * A header out of sequence below the cut: a damaged
+			 * sector (this header, or the length of the one before).
+			 * Cut from the batch before it: what follows cannot be
+			 * trusted, and a follower copies it again.
+			 */
+			rc = 0;
+			pos = prev_pos;
+			cut_base = prev_base;
+			s->last_base = prev_last_base;
 			break;
 		}
 		if (rc != 0)
@@ -1830,6 +1880,9 @@ fl_plog_truncate(struct fl_plog *l, uint64_t offset)
 			cut_base = (uint64_t)h.base_offset;
 			break;
 		}
+		prev_pos = pos;
+		prev_base = (uint64_t)h.base_offset;
+		prev_last_base = s->last_base;
 		pos += fl_batch_size(&h);
 		cut_base = (uint64_t)fl_batch_last_offset(&h) + 1;
 		s->last_base = (uint64_t)h.base_offset;

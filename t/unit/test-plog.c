@@ -996,6 +996,97 @@ test_verify_open(void)
 	fl_vfs_mem_free(v);
 }
 
+/* The file positions of the batches of segment base (at most max): how many. */
+static size_t
+batch_positions(struct fl_vfs *v, uint64_t base, uint64_t *pos, size_t max)
+{
+	char path[128];
+	struct fl_file *f;
+	uint64_t size, at = 0;
+	uint8_t hdr[FL_BATCH_HDR_BYTES];
+	size_t n = 0;
+
+	seg_file(path, sizeof(path), base, ".log");
+	FL_ASSERT(fl_vfs_open(v, path, 0, &f) == 0 && fl_vfs_size(f, &size) == 0);
+	while (at + FL_BATCH_HDR_BYTES <= size && n < max) {
+		struct fl_batch_hdr h;
+
+		FL_ASSERT(fl_vfs_pread_full(f, hdr, sizeof(hdr), at) == 0);
+		FL_ASSERT(fl_batch_hdr_parse(hdr, sizeof(hdr), &h) == 0);
+		pos[n++] = at;
+		at += fl_batch_size(&h);
+	}
+	fl_vfs_close(f);
+	return n;
+}
+
+/*
+ * A damaged batch header that the open does not read (in a sealed
+ * segment) is met by a read or a truncation walking the headers: a read
+ * answers FL_ECORRUPT and never serves bytes from the wrong place; a
+ * truncation cuts at the damage, leaving a log that verifies whole.
+ */
+static void
+test_damaged_walk(void)
+{
+	static const struct {
+		const char *what;
+		unsigned field;		/* the header field damaged */
+	} rows[] = {
+		{ "a damaged length", FL_BATCH_OFF_LENGTH },
+		{ "a damaged last offset delta", 23 },
+		{ "a damaged base offset", 0 },
+	};
+	size_t r;
+
+	for (r = 0; r < FL_ARRAY_LEN(rows); r++) {
+		uint64_t bases[64], pos[64];
+		struct fl_plog_span span;
+		struct fl_err err = { 0, "" };
+		struct fl_plog l;
+		size_t n_unused;
+		struct fl_vfs *v = segmented(bases, &n_unused);
+		char path[128], what[160];
+		size_t nb = batch_positions(v, bases[1], pos, 64);
+		uint64_t want, end_before;
+		int rc;
+
+		FL_ASSERT(nb >= 4);
+		seg_file(path, sizeof(path), bases[1], ".log");
+		/* the second batch of segment 1: base + 4 (4 records a batch) */
+		FL_ASSERT(fl_vfs_mem_corrupt(v, path, pos[1] + rows[r].field + 2, 2, 5 + r) == 0);
+		FL_ASSERT(fl_plog_open(&l, v, "/d/g-0", NULL, 0, 0, NULL, &err) == 0);
+		want = bases[1] + 8;	/* in the third batch: the walk crosses the second */
+		rc = fl_plog_read(&l, want, l.log_end, 1 << 20, &span);
+		snprintf(what, sizeof(what), "%s: a read past it is FL_ECORRUPT, or the right batch",
+		    rows[r].what);
+		if (rc == 0) {
+			uint8_t hdr[FL_BATCH_HDR_BYTES];
+			struct fl_batch_hdr h;
+
+			FL_ASSERT(fl_vfs_pread_full(span.file, hdr, sizeof(hdr), span.pos) == 0);
+			fl_batch_hdr_parse(hdr, sizeof(hdr), &h);
+			CHECK(h.base_offset >= 0 && (uint64_t)h.base_offset <= want &&
+			    (uint64_t)fl_batch_last_offset(&h) >= want && span.first_offset ==
+			    (uint64_t)h.base_offset && h.base_offset != (int64_t)bases[1] + 4, what);
+		} else {
+			CHECK_INT(rc, ==, FL_ECORRUPT, what);
+		}
+		end_before = l.log_end;
+		snprintf(what, sizeof(what), "%s: a truncation above it succeeds", rows[r].what);
+		CHECK_INT(fl_plog_truncate(&l, bases[1] + 12), ==, 0, what);
+		snprintf(what, sizeof(what), "%s: and cuts at the damage, not above it", rows[r].what);
+		CHECK(l.log_end <= bases[1] + 4 && l.log_end >= bases[1] && l.log_end < end_before,
+		    what);
+		fl_plog_close(&l);
+		snprintf(what, sizeof(what), "%s: what is left verifies whole", rows[r].what);
+		CHECK_INT(fl_plog_open(&l, v, "/d/g-0", NULL, FL_PLOG_VERIFY | FL_PLOG_READONLY, 0,
+		    NULL, &err), ==, 0, what);
+		fl_plog_close(&l);
+		fl_vfs_mem_free(v);
+	}
+}
+
 /*
  * Recovery cuts a bad tail only above the stored hw: below it every record
  * was durable before the checkpoint was written, so a bad batch there is
@@ -1307,6 +1398,7 @@ main(void)
 	test_segment_chain();
 	test_verify_open();
 	test_hw_floor();
+	test_damaged_walk();
 	test_resource_errors_check();
 	test_kill_then_power_cut();
 	test_span_property();
