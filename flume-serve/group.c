@@ -3,7 +3,8 @@
  * coordinator (sm/coord.h: the group state machine, the committed offsets
  * and what to store of them), deliver its answers to the connections that
  * wait for them, and carry out its output on the internal partition
- * __consumer_offsets-0.
+ * __consumer_offsets-0.  The coordinator's answers become Kafka responses
+ * through sm/grpwire, which flume-sim uses too.
  *
  * A JoinGroup or a follower's SyncGroup may have to wait.  Its connection
  * then stops reading further requests (responses go out in request order)
@@ -26,12 +27,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/csum.h"
 #include "os/entropy.h"
 #include "serve.h"
+#include "sm/grpwire.h"
 #include "store/coordlog.h"
 
 static uint64_t
@@ -207,50 +208,6 @@ group_durable(struct broker *b)
 
 /* ---- delivering the coordinator's answers ---- */
 
-static int
-encode_join(struct conn *c, const struct fl_grp_resp *r)
-{
-	struct fl_kp_join_group_resp jr;
-	struct fl_kp_join_member *m = NULL;
-	size_t i;
-	int rc;
-
-	memset(&jr, 0, sizeof(jr));
-	jr.error = r->error;
-	jr.generation_id = r->generation;
-	jr.protocol_name = str_slice(r->protocol);
-	jr.leader = str_slice(r->leader);
-	jr.member_id = str_slice(r->member_id);
-	if (r->nmembers > 0) {
-		m = calloc(r->nmembers, sizeof(*m));
-		if (m == NULL)
-			return FL_ENOMEM;
-		for (i = 0; i < r->nmembers; i++) {
-			m[i].member_id = str_slice(r->members[i].member_id);
-			m[i].group_instance_id = r->members[i].instance_id ?
-			    str_slice(r->members[i].instance_id) : (struct fl_slice){ NULL, 0 };
-			m[i].metadata = (struct fl_slice){ r->members[i].metadata,
-			    r->members[i].metadata_len };
-		}
-		jr.members = m;
-		jr.nmembers = r->nmembers;
-	}
-	rc = fl_kp_join_group_resp_encode(&c->out, c->wait_version, c->wait_corr, &jr);
-	free(m);
-	return rc;
-}
-
-static int
-encode_sync(struct conn *c, const struct fl_grp_resp *r)
-{
-	struct fl_kp_sync_group_resp sr;
-
-	memset(&sr, 0, sizeof(sr));
-	sr.error = r->error;
-	sr.assignment = (struct fl_slice){ r->assignment, r->assignment_len };
-	return fl_kp_sync_group_resp_encode(&c->out, c->wait_version, c->wait_corr, &sr);
-}
-
 /* Hand every answer the last coordinator call produced to its connection. */
 static void
 deliver_answers(struct broker *b)
@@ -270,7 +227,7 @@ deliver_answers(struct broker *b)
 		if (c->fd < 0 || c->gen != (uint32_t)r[i].token || !c->is_waiting)
 			continue;	/* gone, or no longer waiting for this */
 		from = c->out.len;
-		rc = r[i].kind == FL_GRP_RESP_JOIN ? encode_join(c, &r[i]) : encode_sync(c, &r[i]);
+		rc = fl_grpwire_answer_encode(&c->out, c->wait_version, c->wait_corr, &r[i]);
 		if (rc == 0)
 			rc = conn_queue_mem(c, c->out.len - from, 0);
 		c->is_waiting = 0;
@@ -305,15 +262,10 @@ wait_for(struct conn *c, const struct fl_kp_req *req)
 static void
 answer_waiting(struct broker *b, struct conn *c, int16_t error)
 {
-	struct fl_grp_resp r;
 	size_t from = c->out.len;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.error = error;
-	r.generation = -1;
-	r.protocol = r.leader = r.member_id = "";
-	rc = c->wait_api == FL_KP_JOIN_GROUP ? encode_join(c, &r) : encode_sync(c, &r);
+	rc = fl_grpwire_error_encode(&c->out, c->wait_api, c->wait_version, c->wait_corr, error);
 	if (rc == 0)
 		rc = conn_queue_mem(c, c->out.len - from, 0);
 	c->is_waiting = 0;
@@ -537,182 +489,56 @@ static int
 h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_offset_commit_req *r = &req->u.offset_commit;
-	struct fl_kp_offset_commit_topic_resp *tr;
-	struct fl_kp_offset_commit_resp resp;
-	struct fl_coord_commit_part *cp;
-	size_t i, j, k, total = 0, from;
+	struct fl_grpwire_commit gc;
+	size_t k, from;
 	uint64_t ticket = 0;
 	struct fl_part *op;
 	int16_t perr;
-	int rc = 0, stored = 0, is_replicated;
+	int rc, stored = 0, is_replicated;
 
-	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
-	for (i = 0; i < r->ntopics; i++)
-		total += r->topics[i].nparts;
-	cp = kafka_arena(req, total, sizeof(*cp), &rc);
-	if (rc != 0)
+	if (fl_grpwire_commit_begin(&gc, r, &req->arena) != 0)
 		return -1;
-	for (i = 0, k = 0; i < r->ntopics; i++) {
-		const struct fl_kp_offset_commit_topic *t = &r->topics[i];
-
-		for (j = 0; j < t->nparts; j++, k++) {
-			const struct fl_kp_offset_commit_part *q = &t->parts[j];
-
-			cp[k].topic = t->name;
-			cp[k].partition = q->index;
-			cp[k].offset = q->committed_offset;
-			cp[k].leader_epoch = q->committed_leader_epoch;
-			cp[k].metadata = q->metadata;
-			cp[k].is_known = store_part(b, t->name.p, t->name.len, q->index) != NULL;
-		}
-	}
+	for (k = 0; k < gc.nparts; k++)
+		gc.parts[k].is_known = store_part(b, gc.parts[k].topic.p, gc.parts[k].topic.len,
+		    gc.parts[k].partition) != NULL;
 	op = offsets_part(b, 0);
 	is_replicated = op != NULL && op->replicas.n > 1;
 	if (is_replicated && (perr = fl_part_may_append_all(op)) != 0) {
 		/* too few replicas to store it: nothing is appended */
-		for (k = 0; k < total; k++)
-			cp[k].error = fl_coord_commit_error(perr);
+		fl_grpwire_commit_fail(&gc, fl_coord_commit_error(perr));
 	} else {
 		(void)fl_coord_commit(&b->coord, (uint64_t)b->now_ms, b->wall_ms, r->group_id,
-		    r->member_id, r->group_instance_id, r->generation_id, cp, total);
+		    r->member_id, r->group_instance_id, r->generation_id, gc.parts, gc.nparts);
 		deliver_answers(b);
 		stored = apply_out(b);
 		/* answered once the commit is durable, like an acks=-1 produce */
-		if (fl_coord_commit_result(&b->coord, stored, cp, total))
+		if (fl_coord_commit_result(&b->coord, stored, gc.parts, gc.nparts))
 			ticket = is_replicated ? 0 : fl_round_ticket(&b->round);
 		else
 			is_replicated = 0;	/* nothing stored: nothing to wait for */
 	}
-	for (i = 0, k = 0; i < r->ntopics; i++) {
-		struct fl_kp_part_error *pe = kafka_arena(req, r->topics[i].nparts,
-		    sizeof(*pe), &rc);
-
-		if (rc != 0)
-			return -1;
-		tr[i].name = r->topics[i].name;
-		tr[i].parts = pe;
-		tr[i].nparts = r->topics[i].nparts;
-		for (j = 0; j < r->topics[i].nparts; j++, k++) {
-			pe[j].index = cp[k].partition;
-			pe[j].error = cp[k].error;
-		}
-	}
+	fl_grpwire_commit_end(&gc);
 	if (is_replicated && op != NULL) {
 		/* answered once the offsets log's HW passes the commit */
-		rc = kafka_commit_wait(b, c, req, tr, r->ntopics, fl_part_log_end(op));
+		rc = kafka_commit_wait(b, c, req, gc.resp.topics, gc.resp.ntopics,
+		    fl_part_log_end(op));
 		if (rc < 0)
 			return -1;
 		return rc == 1 ? 2 : 0;
 	}
-	memset(&resp, 0, sizeof(resp));
-	resp.topics = tr;
-	resp.ntopics = r->ntopics;
 	from = c->out.len;
 	return kafka_finish(b, c, from, fl_kp_offset_commit_resp_encode(&c->out,
-	    req->hdr.api_version, req->hdr.correlation_id, &resp), ticket);
-}
-
-struct fetch_all {
-	struct fl_kp_req *req;
-	struct fl_kp_offset_fetch_topic_resp *topics;
-	size_t ntopics, cap;
-	int rc;
-};
-
-static int
-fetch_all_cb(void *arg, const char *topic, int32_t partition, const struct fl_offset_commit *oc)
-{
-	struct fetch_all *fa = arg;
-	struct fl_kp_offset_fetch_topic_resp *t = NULL;
-	struct fl_kp_offset_fetch_part_resp *np;
-	size_t i;
-
-	for (i = 0; i < fa->ntopics; i++)
-		if (fa->topics[i].name.len == strlen(topic) &&
-		    memcmp(fa->topics[i].name.p, topic, fa->topics[i].name.len) == 0)
-			t = &fa->topics[i];
-	if (t == NULL) {
-		if (fa->ntopics == fa->cap) {
-			size_t cap = fa->cap ? fa->cap * 2 : 8;
-			struct fl_kp_offset_fetch_topic_resp *nt =
-			    fl_arena_alloc(&fa->req->arena, cap, sizeof(*nt), &fa->rc);
-
-			if (nt == NULL)
-				return 1;
-			if (fa->ntopics)
-				memcpy(nt, fa->topics, fa->ntopics * sizeof(*nt));
-			fa->topics = nt;
-			fa->cap = cap;
-		}
-		t = &fa->topics[fa->ntopics++];
-		memset(t, 0, sizeof(*t));
-		t->name = str_slice(topic);
-	}
-	np = fl_arena_alloc(&fa->req->arena, t->nparts + 1, sizeof(*np), &fa->rc);
-	if (np == NULL)
-		return 1;
-	if (t->nparts)
-		memcpy(np, t->parts, t->nparts * sizeof(*np));
-	memset(&np[t->nparts], 0, sizeof(*np));
-	np[t->nparts].index = partition;
-	np[t->nparts].committed_offset = oc->offset;
-	np[t->nparts].committed_leader_epoch = oc->leader_epoch;
-	np[t->nparts].metadata = oc->metadata ? str_slice(oc->metadata) : str_slice("");
-	t->parts = np;
-	t->nparts++;
-	return 0;
+	    req->hdr.api_version, req->hdr.correlation_id, &gc.resp), ticket);
 }
 
 static int
 h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
-	const struct fl_kp_offset_fetch_req *r = &req->u.offset_fetch;
 	struct fl_kp_offset_fetch_resp resp;
-	size_t i, j, from;
-	int rc = 0;
+	size_t from;
 
-	memset(&resp, 0, sizeof(resp));
-	if (r->is_all_topics) {
-		struct fetch_all fa = { req, NULL, 0, 0, 0 };
-
-		fl_coord_offsets_each(&b->coord, r->group_id, fetch_all_cb, &fa);
-		if (fa.rc != 0)
-			return -1;
-		resp.topics = fa.topics;
-		resp.ntopics = fa.ntopics;
-	} else {
-		struct fl_kp_offset_fetch_topic_resp *tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
-
-		if (rc != 0)
-			return -1;
-		for (i = 0; i < r->ntopics; i++) {
-			const struct fl_kp_offset_fetch_topic *t = &r->topics[i];
-			struct fl_kp_offset_fetch_part_resp *pr = kafka_arena(req, t->nparts, sizeof(*pr), &rc);
-
-			if (rc != 0)
-				return -1;
-			tr[i].name = t->name;
-			tr[i].parts = pr;
-			tr[i].nparts = t->nparts;
-			for (j = 0; j < t->nparts; j++) {
-				struct fl_offset_commit oc;
-
-				memset(&pr[j], 0, sizeof(pr[j]));
-				pr[j].index = t->parts[j];
-				pr[j].committed_offset = -1;
-				pr[j].committed_leader_epoch = -1;
-				pr[j].metadata = str_slice("");
-				if (fl_coord_offset_get(&b->coord, r->group_id, t->name, t->parts[j], &oc)) {
-					pr[j].committed_offset = oc.offset;
-					pr[j].committed_leader_epoch = oc.leader_epoch;
-					pr[j].metadata = oc.metadata ? str_slice(oc.metadata) :
-					    (struct fl_slice){ NULL, 0 };
-				}
-			}
-		}
-		resp.topics = tr;
-		resp.ntopics = r->ntopics;
-	}
+	if (fl_grpwire_fetch_resp(&b->coord, &req->u.offset_fetch, &req->arena, &resp) != 0)
+		return -1;
 	from = c->out.len;
 	return kafka_finish(b, c, from, fl_kp_offset_fetch_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp), 0);
@@ -827,7 +653,7 @@ h_not_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const int16_t err = FL_KERR_NOT_COORDINATOR;
 	int16_t v = req->hdr.api_version;
 	int32_t corr = req->hdr.correlation_id;
-	size_t from = c->out.len, i, j;
+	size_t from = c->out.len, i;
 	int rc = 0;
 
 	switch (req->hdr.api_key) {
@@ -864,58 +690,20 @@ h_not_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		break;
 	}
 	case FL_KP_OFFSET_COMMIT: {
-		const struct fl_kp_offset_commit_req *r = &req->u.offset_commit;
-		struct fl_kp_offset_commit_topic_resp *tr = kafka_arena(req, r->ntopics,
-		    sizeof(*tr), &rc);
-		struct fl_kp_offset_commit_resp resp;
+		struct fl_grpwire_commit gc;
 
-		for (i = 0; rc == 0 && i < r->ntopics; i++) {
-			struct fl_kp_part_error *pe = kafka_arena(req, r->topics[i].nparts,
-			    sizeof(*pe), &rc);
-
-			for (j = 0; rc == 0 && j < r->topics[i].nparts; j++) {
-				pe[j].index = r->topics[i].parts[j].index;
-				pe[j].error = err;
-			}
-			tr[i].name = r->topics[i].name;
-			tr[i].parts = pe;
-			tr[i].nparts = r->topics[i].nparts;
-		}
-		if (rc != 0)
+		if (fl_grpwire_commit_begin(&gc, &req->u.offset_commit, &req->arena) != 0)
 			return -1;
-		memset(&resp, 0, sizeof(resp));
-		resp.topics = tr;
-		resp.ntopics = r->ntopics;
-		rc = fl_kp_offset_commit_resp_encode(&c->out, v, corr, &resp);
+		fl_grpwire_commit_fail(&gc, err);
+		fl_grpwire_commit_end(&gc);
+		rc = fl_kp_offset_commit_resp_encode(&c->out, v, corr, &gc.resp);
 		break;
 	}
 	case FL_KP_OFFSET_FETCH: {
-		const struct fl_kp_offset_fetch_req *r = &req->u.offset_fetch;
-		struct fl_kp_offset_fetch_topic_resp *tr = kafka_arena(req, r->ntopics,
-		    sizeof(*tr), &rc);
 		struct fl_kp_offset_fetch_resp resp;
 
-		for (i = 0; rc == 0 && i < r->ntopics; i++) {
-			struct fl_kp_offset_fetch_part_resp *pr = kafka_arena(req,
-			    r->topics[i].nparts, sizeof(*pr), &rc);
-
-			for (j = 0; rc == 0 && j < r->topics[i].nparts; j++) {
-				memset(&pr[j], 0, sizeof(pr[j]));
-				pr[j].index = r->topics[i].parts[j];
-				pr[j].committed_offset = -1;
-				pr[j].committed_leader_epoch = -1;
-				pr[j].error = err;
-			}
-			tr[i].name = r->topics[i].name;
-			tr[i].parts = pr;
-			tr[i].nparts = r->topics[i].nparts;
-		}
-		if (rc != 0)
+		if (fl_grpwire_fetch_refuse(&req->u.offset_fetch, err, &req->arena, &resp) != 0)
 			return -1;
-		memset(&resp, 0, sizeof(resp));
-		resp.topics = r->is_all_topics ? NULL : tr;
-		resp.ntopics = r->is_all_topics ? 0 : r->ntopics;
-		resp.error = err;
 		rc = fl_kp_offset_fetch_resp_encode(&c->out, v, corr, &resp);
 		break;
 	}

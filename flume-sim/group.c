@@ -5,7 +5,8 @@
  * becomes it), OffsetCommit appended to the offsets log and answered once
  * its HW passes the commit (fl_part_ack_settle, fl_coord_commit_error),
  * OffsetFetch answered from what is durable.  Requests and answers go
- * through codec/kproto.
+ * through codec/kproto; the answers are built by sm/grpwire, as
+ * flume-serve's are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "codec/kproto.h"
 #include "codec/offsets.h"
 #include "sim.h"
+#include "sm/grpwire.h"
 #include "store/coordlog.h"
 
 static struct fl_part *
@@ -48,46 +50,22 @@ group_free(struct sim_node *n)
 	n->ngw = 0;
 }
 
+/*
+ * A JoinGroup/SyncGroup answer to the client that waits under g: r, or
+ * when r is NULL NOT_COORDINATOR (the coordinator left).
+ */
 static void
-send_join(struct sim_world *w, struct sim_node *n, const struct sim_gwait *g,
+send_answer(struct sim_world *w, struct sim_node *n, const struct sim_gwait *g,
     const struct fl_grp_resp *r)
 {
-	struct fl_kp_join_group_resp jr;
-	struct fl_kp_join_member m[8];
 	struct fl_wr wr;
-	size_t i;
+	int rc;
 
-	memset(&jr, 0, sizeof(jr));
-	jr.error = r->error;
-	jr.generation_id = r->generation;
-	jr.protocol_name = fl_kp_str(r->protocol);
-	jr.leader = fl_kp_str(r->leader);
-	jr.member_id = fl_kp_str(r->member_id);
-	for (i = 0; i < r->nmembers && i < 8; i++) {
-		memset(&m[i], 0, sizeof(m[i]));
-		m[i].member_id = fl_kp_str(r->members[i].member_id);
-		m[i].metadata = (struct fl_slice){ r->members[i].metadata, r->members[i].metadata_len };
-	}
-	jr.members = m;
-	jr.nmembers = i;
 	fl_wr_init(&wr, 1 << 16);
-	(void)fl_kp_join_group_resp_encode(&wr, g->version, g->corr, &jr);
-	sim_send(w, M_KRESP, n->id, SIM_EP_CLIENT + g->client, 0, g->tag, wr.p, wr.len);
-	fl_wr_free(&wr);
-}
-
-static void
-send_sync(struct sim_world *w, struct sim_node *n, const struct sim_gwait *g,
-    const struct fl_grp_resp *r)
-{
-	struct fl_kp_sync_group_resp sr;
-	struct fl_wr wr;
-
-	memset(&sr, 0, sizeof(sr));
-	sr.error = r->error;
-	sr.assignment = (struct fl_slice){ r->assignment, r->assignment_len };
-	fl_wr_init(&wr, 1 << 16);
-	(void)fl_kp_sync_group_resp_encode(&wr, g->version, g->corr, &sr);
+	rc = r != NULL ? fl_grpwire_answer_encode(&wr, g->version, g->corr, r) :
+	    fl_grpwire_error_encode(&wr, g->api, g->version, g->corr, FL_KERR_NOT_COORDINATOR);
+	if (rc == FL_ENOMEM)
+		sim_oom();
 	sim_send(w, M_KRESP, n->id, SIM_EP_CLIENT + g->client, 0, g->tag, wr.p, wr.len);
 	fl_wr_free(&wr);
 }
@@ -109,10 +87,7 @@ deliver(struct sim_world *w, struct sim_node *n)
 				break;
 		if (j == n->ngw)
 			continue;
-		if (r[i].kind == FL_GRP_RESP_JOIN)
-			send_join(w, n, &n->gw[j], &r[i]);
-		else
-			send_sync(w, n, &n->gw[j], &r[i]);
+		send_answer(w, n, &n->gw[j], &r[i]);
 		n->gw[j] = n->gw[--n->ngw];
 	}
 	(void)fl_coordlog_apply(&n->coord, offsets_part(n), w->now, &d);
@@ -124,19 +99,10 @@ deliver(struct sim_world *w, struct sim_node *n)
 static void
 answer_waiting(struct sim_world *w, struct sim_node *n)
 {
-	struct fl_grp_resp r;
 	size_t j;
 
-	memset(&r, 0, sizeof(r));
-	r.error = FL_KERR_NOT_COORDINATOR;
-	r.generation = -1;
-	r.protocol = r.leader = r.member_id = "";
-	for (j = 0; j < n->ngw; j++) {
-		if (n->gw[j].api == FL_KP_JOIN_GROUP)
-			send_join(w, n, &n->gw[j], &r);
-		else
-			send_sync(w, n, &n->gw[j], &r);
-	}
+	for (j = 0; j < n->ngw; j++)
+		send_answer(w, n, &n->gw[j], NULL);
 	n->ngw = 0;
 }
 
@@ -287,23 +253,17 @@ group_durable(struct sim_node *n)
 		fl_coord_durable(&n->coord, p->hw);
 }
 
+/* The OffsetCommit answer of gc (its partitions' errors) to the client that sent m. */
 static void
-answer_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, const char *topic,
-    int32_t part, int16_t version, int32_t corr, int16_t err)
+answer_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
+    const struct fl_kp_req *rq, struct fl_grpwire_commit *gc)
 {
-	struct fl_kp_part_error pe = { part, err };
-	struct fl_kp_offset_commit_topic_resp tr;
-	struct fl_kp_offset_commit_resp resp;
 	struct fl_wr wr;
 
-	tr.name = fl_kp_str(topic);
-	tr.parts = &pe;
-	tr.nparts = 1;
-	memset(&resp, 0, sizeof(resp));
-	resp.topics = &tr;
-	resp.ntopics = 1;
+	fl_grpwire_commit_end(gc);
 	fl_wr_init(&wr, 1 << 16);
-	(void)fl_kp_offset_commit_resp_encode(&wr, version, corr, &resp);
+	(void)fl_kp_offset_commit_resp_encode(&wr, rq->hdr.api_version, rq->hdr.correlation_id,
+	    &gc->resp);
 	sim_send(w, M_KRESP, n->id, m->from, 0, m->tag, wr.p, wr.len);
 	fl_wr_free(&wr);
 }
@@ -339,7 +299,8 @@ void
 group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_kp_req *rq)
 {
 	const struct fl_kp_offset_commit_req *r = &rq->u.offset_commit;
-	struct fl_coord_commit_part cp;
+	struct fl_grpwire_commit gc;
+	struct fl_coord_commit_part *cp;
 	struct fl_coordlog_done d;
 	struct fl_part *op;
 	char topic[FL_TOPIC_NAME_MAX + 1];
@@ -348,31 +309,27 @@ group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct 
 
 	if (r->ntopics != 1 || r->topics[0].nparts != 1)
 		return;
-	snprintf(topic, sizeof(topic), "%.*s", (int)r->topics[0].name.len,
-	    (const char *)r->topics[0].name.p);
+	if (fl_grpwire_commit_begin(&gc, r, &rq->arena) != 0)
+		sim_oom();
+	cp = &gc.parts[0];
 	if (!n->has_coord || !n->coord_here) {
-		answer_commit(w, n, m, topic, r->topics[0].parts[0].index, rq->hdr.api_version,
-		    rq->hdr.correlation_id, FL_KERR_NOT_COORDINATOR);
+		fl_grpwire_commit_fail(&gc, FL_KERR_NOT_COORDINATOR);
+		answer_commit(w, n, m, rq, &gc);
 		return;
 	}
-	memset(&cp, 0, sizeof(cp));
-	cp.topic = r->topics[0].name;
-	cp.partition = r->topics[0].parts[0].index;
-	cp.offset = r->topics[0].parts[0].committed_offset;
-	cp.leader_epoch = r->topics[0].parts[0].committed_leader_epoch;
-	cp.metadata = r->topics[0].parts[0].metadata;
-	cp.is_known = node_part(n, topic, cp.partition) != NULL;
+	snprintf(topic, sizeof(topic), "%.*s", (int)cp->topic.len, (const char *)cp->topic.p);
+	cp->is_known = node_part(n, topic, cp->partition) != NULL;
 	op = offsets_part(n);
 	is_replicated = op != NULL && op->replicas.n > 1;
 	if (is_replicated && (perr = fl_part_may_append_all(op)) != 0) {
-		cp.error = fl_coord_commit_error(perr);
+		fl_grpwire_commit_fail(&gc, fl_coord_commit_error(perr));
 	} else {
 		(void)fl_coord_commit(&n->coord, (uint64_t)w->now, w->now, r->group_id, r->member_id,
-		    r->group_instance_id, r->generation_id, &cp, 1);
+		    r->group_instance_id, r->generation_id, gc.parts, gc.nparts);
 		stored = fl_coordlog_apply(&n->coord, op, w->now, &d);
 		if (d.appended_bytes > 0)
 			node_appended(w, n);
-		if (!fl_coord_commit_result(&n->coord, stored, &cp, 1))
+		if (!fl_coord_commit_result(&n->coord, stored, gc.parts, gc.nparts))
 			is_replicated = 0;
 		else if (is_replicated && op != NULL) {
 			struct sim_ack a;
@@ -389,58 +346,36 @@ group_commit(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct 
 			a.corr = rq->hdr.correlation_id;
 			a.version = rq->hdr.api_version;
 			a.is_commit = 1;
-			a.commit_part = cp.partition;
+			a.commit_part = cp->partition;
 			a.is_group_m = r->group_id.len == 1 && r->group_id.p[0] == 'm';
-			if (a.is_group_m && cp.error == 0)
-				check_gcommit_stored(w, cp.partition, cp.offset, a.end);
+			if (a.is_group_m && cp->error == 0)
+				check_gcommit_stored(w, cp->partition, cp->offset, a.end);
 			sim_trace(w, "node %d stores commit %s-%d at %lld, waits for the offsets HW %llu",
-			    n->id, topic, (int)cp.partition, (long long)cp.offset,
+			    n->id, topic, (int)cp->partition, (long long)cp->offset,
 			    (unsigned long long)a.end);
 			node_wait(w, n, &a);
 			return;
 		}
 	}
-	answer_commit(w, n, m, topic, cp.partition, rq->hdr.api_version, rq->hdr.correlation_id,
-	    cp.error);
+	answer_commit(w, n, m, rq, &gc);
 }
 
-/* OffsetFetch of explicit partitions: h_offset_fetch. */
+/* OffsetFetch: h_offset_fetch. */
 void
 group_offset_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m,
     struct fl_kp_req *rq)
 {
-	const struct fl_kp_offset_fetch_req *r = &rq->u.offset_fetch;
-	struct fl_kp_offset_fetch_part_resp pr[16];
-	struct fl_kp_offset_fetch_topic_resp tr;
 	struct fl_kp_offset_fetch_resp resp;
 	struct fl_wr wr;
-	size_t j;
+	int rc;
 
-	memset(&resp, 0, sizeof(resp));
-	if (r->ntopics != 1 || r->topics[0].nparts > 16)
-		return;
-	tr.name = r->topics[0].name;
-	tr.parts = pr;
-	tr.nparts = r->topics[0].nparts;
-	for (j = 0; j < tr.nparts; j++) {
-		struct fl_offset_commit oc;
-
-		memset(&pr[j], 0, sizeof(pr[j]));
-		pr[j].index = r->topics[0].parts[j];
-		pr[j].committed_offset = -1;
-		pr[j].committed_leader_epoch = -1;
-		pr[j].metadata = fl_kp_str("");
-		if (!n->has_coord || !n->coord_here)
-			pr[j].error = FL_KERR_NOT_COORDINATOR;
-		else if (fl_coord_offset_get(&n->coord, r->group_id, tr.name, pr[j].index, &oc)) {
-			pr[j].committed_offset = oc.offset;
-			pr[j].committed_leader_epoch = oc.leader_epoch;
-		}
-	}
-	resp.topics = &tr;
-	resp.ntopics = 1;
-	if (!n->has_coord || !n->coord_here)
-		resp.error = FL_KERR_NOT_COORDINATOR;
+	if (n->has_coord && n->coord_here)
+		rc = fl_grpwire_fetch_resp(&n->coord, &rq->u.offset_fetch, &rq->arena, &resp);
+	else
+		rc = fl_grpwire_fetch_refuse(&rq->u.offset_fetch, FL_KERR_NOT_COORDINATOR,
+		    &rq->arena, &resp);
+	if (rc != 0)
+		sim_oom();
 	fl_wr_init(&wr, 1 << 16);
 	(void)fl_kp_offset_fetch_resp_encode(&wr, rq->hdr.api_version, rq->hdr.correlation_id,
 	    &resp);
