@@ -87,6 +87,10 @@ faults_name(unsigned f, char *buf, size_t n)
 	if (f == 0)
 		return "none";
 	buf[0] = '\0';
+	if ((f & SIM_F_ALL) == SIM_F_ALL) {
+		len = (size_t)snprintf(buf, n, "all");
+		f &= ~(unsigned)SIM_F_ALL;
+	}
 	for (i = 0; i < 5; i++)
 		if (f & (1u << i))
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "," : "", names[i]);

@@ -973,9 +973,17 @@ on_fetch(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl_k
 				if (err == 0 && p->hw != hw)
 					hw_moved = 1;
 			}
-			if (p != NULL && err == 0)
+			if (p != NULL && err == 0) {
+				int was_leader = p->role == FL_ROLE_LEADER;
+
 				err = fl_part_read(p, q->fetch_offset, (uint64_t)q->max_bytes,
 				    r->replica_id >= 0 ? FL_PART_REPLICA : FL_PART_CONSUMER, &span, &cause);
+				if (err == FL_KERR_KAFKA_STORAGE_ERROR && cause == FL_ECORRUPT)
+					sim_trace(w, "node %d: %s-%d: damaged at or below offset %llu%s", n->id,
+					    name, (int)q->partition, (unsigned long long)p->damaged_at,
+					    was_leader && p->role != FL_ROLE_LEADER ?
+					    ": stops leading it" : "");
+			}
 			if (err == 0 && span.len > 0) {
 				blen = (size_t)span.len;
 				if ((buf = malloc(blen)) == NULL)
