@@ -749,13 +749,14 @@ tidy_leftovers(struct fl_catalog *c)
 	fl_vfs_list_free(names, n);
 }
 
+static int catalog_load(struct fl_catalog *c, const char *dir, int64_t now_ms,
+    struct fl_err *err);
+
 int
 fl_catalog_open(struct fl_catalog *c, struct fl_vfs *vfs, const char *dir,
     const struct fl_part_config *pcfg, int64_t now_ms, fl_catalog_note_fn note,
     void *note_arg, struct fl_err *err)
 {
-	uint8_t *data;
-	size_t len, i;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -765,6 +766,21 @@ fl_catalog_open(struct fl_catalog *c, struct fl_vfs *vfs, const char *dir,
 	c->note_arg = note_arg;
 	if (snprintf(c->dir, sizeof(c->dir), "%s", dir) >= (int)sizeof(c->dir))
 		return fl_err_set(err, FL_ERANGE, "%s: path too long", dir);
+	rc = catalog_load(c, dir, now_ms, err);
+	if (rc != 0)
+		fl_catalog_close(c);	/* what opened before the failure (flume-sim found the leak) */
+	return rc;
+}
+
+/* The topics file and every partition (fl_catalog_open's work). */
+static int
+catalog_load(struct fl_catalog *c, const char *dir, int64_t now_ms, struct fl_err *err)
+{
+	struct fl_vfs *vfs = c->vfs;
+	uint8_t *data;
+	size_t len, i;
+	int rc;
+
 	rc = load_pids(c, err);
 	if (rc != 0)
 		return rc;
