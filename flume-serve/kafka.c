@@ -83,8 +83,11 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 	if (res.is_duplicate)
 		fl_log(FL_LOG_DEBUG, "%s: duplicate batch, stored at offset %llu",
 		    fl_part_dir(p), (unsigned long long)res.base_offset);
-	else
+	else {
 		store_appended(b, p, res.appended_bytes);
+		b->m.records_in += fl_part_log_end(p) - res.base_offset;
+		b->m.bytes_in += res.appended_bytes;
+	}
 	if (!res.is_duplicate && p->replicas.n > 1)
 		b->replicas_wanted = 1;	/* followers read to the log end: tell them now */
 	pr->base_offset = (int64_t)res.base_offset;
@@ -543,6 +546,10 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			}
 		}
 	}
+	for (i = 0; i < r->ntopics; i++)
+		for (j = 0; j < tr[i].nparts; j++)
+			if (tr[i].parts[j].error != FL_KERR_NONE)
+				metrics_produce_error(b, tr[i].parts[j].error);
 	if (b->replicas_wanted) {
 		/* followers copy while this node syncs: overlap, not a relay */
 		b->replicas_wanted = 0;
@@ -642,6 +649,10 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			}
 			if (f->span.len > 0 && fl_fetch_budget_take(&budget, limit, f->span.len))
 				f->len = f->span.len;
+			if (f->len > 0) {
+				b->m.bytes_out += f->len;
+				b->m.records_out += f->span.next_offset - f->span.first_offset;
+			}
 		}
 	}
 	if (hw_moved)

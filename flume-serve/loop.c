@@ -154,8 +154,8 @@ listen_admin(struct broker *b, struct fl_err *err)
 	return 0;
 }
 
-static int
-ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src)
+int
+loop_ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src)
 {
 	struct epoll_event ev;
 
@@ -168,7 +168,7 @@ ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src)
 int
 serve_watch_fd(struct broker *b, int fd, struct ev_src *src)
 {
-	return ep_add(b, fd, EPOLLIN, src);
+	return loop_ep_add(b, fd, EPOLLIN, src);
 }
 
 int
@@ -191,11 +191,13 @@ loop_listen(struct broker *b, struct fl_err *err)
 	b->ev_admin.kind = EV_ADMIN_LISTEN;
 	b->ev_signal.kind = EV_SIGNAL;
 	b->ev_sync.kind = EV_SYNC;
-	if (ep_add(b, b->lfd, EPOLLIN, &b->ev_listen) != 0 ||
-	    ep_add(b, b->afd, EPOLLIN, &b->ev_admin) != 0 ||
-	    ep_add(b, b->sig_rfd, EPOLLIN, &b->ev_signal) != 0 ||
-	    ep_add(b, b->sy.efd, EPOLLIN, &b->ev_sync) != 0)
+	if (loop_ep_add(b, b->lfd, EPOLLIN, &b->ev_listen) != 0 ||
+	    loop_ep_add(b, b->afd, EPOLLIN, &b->ev_admin) != 0 ||
+	    loop_ep_add(b, b->sig_rfd, EPOLLIN, &b->ev_signal) != 0 ||
+	    loop_ep_add(b, b->sy.efd, EPOLLIN, &b->ev_sync) != 0)
 		return fl_err_set(err, FL_ESYS, "epoll_ctl: %s", strerror(errno));
+	if ((rc = metrics_listen(b, err)) != 0)
+		return rc;
 	b->nslots = b->cfg->connections_max + SERVE_ADMIN_CONNS_MAX;
 	b->conns = calloc(b->nslots, sizeof(*b->conns));
 	b->live = calloc(b->nslots, sizeof(*b->live));
@@ -322,6 +324,7 @@ conn_alloc(struct broker *b, int fd, int is_admin)
 		b->nadmin++;
 	else
 		b->nkafka++;
+	b->m.accepted[is_admin != 0]++;
 	return c;
 }
 
@@ -370,6 +373,7 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 		b->nadmin--;
 	else
 		b->nkafka--;
+	b->m.closed[c->is_admin != 0]++;
 	/* a slot still on the ready list is recycled when it comes off it */
 	if (!c->on_ready)
 		b->free_slots[b->nfree++] = (size_t)(c - b->conns);
@@ -689,6 +693,7 @@ kafka_input(struct broker *b, struct conn *c)
 	while (c->fd >= 0 && !c->is_parked && !c->is_waiting && !c->is_closing) {
 		size_t avail = c->rlen - c->rpos, size;
 		uint8_t *p = c->rbuf + c->rpos;
+		uint64_t t0_ns;
 		int rc;
 
 		if (avail < 4)
@@ -717,7 +722,11 @@ kafka_input(struct broker *b, struct conn *c)
 			break;		/* the flush that drains it calls us again */
 		if (b->is_paused && size >= 2 && fl_load_be16(p + 4) == FL_KP_PRODUCE)
 			break;		/* the round that unpauses calls us again */
+		t0_ns = fl_clock_ns();
 		rc = kafka_handle(b, c, p + 4, size);
+		if (rc != 1)	/* a parked Fetch counts once, when answered */
+			metrics_request(b, size >= 2 ? (int16_t)fl_load_be16(p + 4) : -1,
+			    (fl_clock_ns() - t0_ns) / 1000);
 		if (conn_out_account(b, c) != 0)
 			rc = -1;
 		if (rc < 0) {
@@ -960,7 +969,7 @@ accept_all(struct broker *b, int lfd, int is_admin)
 		peer_name(&ss, c->peer, sizeof(c->peer));
 		if (!is_admin)
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (ep_add(b, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->ev) != 0) {
+		if (loop_ep_add(b, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->ev) != 0) {
 			conn_close(b, c, strerror(errno));
 			continue;
 		}
@@ -1008,6 +1017,7 @@ begin_stop(struct broker *b)
 		b->afd = -1;
 		(void)unlink(b->admin_path);
 	}
+	metrics_stop(b);
 	/* parked fetches answer with what they have; idle connections close */
 	loop_wake_all(b);
 	for (i = 0; i < b->nlive; i++)
@@ -1046,6 +1056,8 @@ next_timeout(struct broker *b)
 		until = group_next_wake(b);
 	if (cluster_next_wake(b) < until)
 		until = cluster_next_wake(b);
+	if (b->m.nconns > 0 && metrics_tick(b) < until)
+		until = metrics_tick(b);	/* closes the ones due, then the next */
 	if (until <= b->now_ms)
 		return 0;
 	return (int)(until - b->now_ms);
@@ -1085,6 +1097,8 @@ loop_run(struct broker *b)
 		tick(b);
 		group_tick(b);
 		cluster_tick(b);
+		if (b->m.nconns > 0)
+			(void)metrics_tick(b);	/* deadlines, even on a busy loop */
 		for (i = 0; n > 0 && i < (size_t)n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
 			uint32_t e = evs[i].events;
@@ -1118,6 +1132,13 @@ loop_run(struct broker *b)
 				break;
 			case EV_CHILD:
 				cluster_on_child(b, src);
+				break;
+			case EV_METRICS_LISTEN:
+				if (b->m.lfd >= 0)
+					metrics_on_listen(b);
+				break;
+			case EV_METRICS_CONN:
+				metrics_on_conn(b, src, e);
 				break;
 			}
 		}
@@ -1170,6 +1191,7 @@ loop_run(struct broker *b)
 	}
 	while (b->nlive > 0)
 		conn_close(b, b->live[0], "shutdown");
+	metrics_stop(b);
 	sync_wait_idle(b);
 	/* the final sync: everything appended becomes durable */
 	for (i = 0; i < b->cat.ntopics && !b->is_failed; i++) {

@@ -41,6 +41,7 @@ static volatile sig_atomic_t sigint_count;
 static const char usage_text[] =
     "usage: flume-serve --data DIR --listen HOST:PORT [--advertise HOST:PORT]\n"
     "                   [--config FILE] [--ready-fd N] [--log-file FILE]\n"
+    "                   [--metrics-listen HOST:PORT]\n"
     "                   [--log-level error|warn|info|debug] [--node-id N]\n"
     "                   [--auto-create-topics BOOL] [--num-partitions N]\n"
     "                   [--socket-request-max-bytes N] [--message-max-bytes N]\n"
@@ -113,6 +114,11 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 	if (strcmp(key, "listen") == 0)
 		return fl_conf_hostport(v, c->listen_host, sizeof(c->listen_host),
 		    &c->listen_port);
+	if (strcmp(key, "metrics-listen") == 0) {
+		c->has_metrics = 1;
+		return fl_conf_hostport(v, c->metrics_host, sizeof(c->metrics_host),
+		    &c->metrics_port);
+	}
 	if (strcmp(key, "advertise") == 0) {
 		c->has_advertise = 1;
 		rc = fl_conf_hostport(v, c->adv_host, sizeof(c->adv_host), &c->adv_port);
@@ -444,6 +450,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "ready-fd", required_argument, NULL, 0 },
+		{ "metrics-listen", required_argument, NULL, 0 },
 		{ "log-file", required_argument, NULL, 0 },
 		{ "log-level", required_argument, NULL, 0 },
 		{ "node-id", required_argument, NULL, 0 },
@@ -549,6 +556,7 @@ main(int argc, char **argv)
 	if (sync_init(&b) != 0)
 		fl_die(EX_OSERR, "sync thread");
 	size_connections(&b, &cfg);
+	metrics_init(&b);
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
 	find_repl(&b, argv[0]);

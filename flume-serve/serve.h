@@ -13,6 +13,8 @@
  *            calls; the rounds themselves are sm/round.h (DESIGN §5)
  *   group.c  consumer groups: wiring of the coordinator (sm/coord.h)
  *   admin.c  the admin socket's line protocol (flume-admin(7))
+ *   metrics.c  --metrics-listen: counters the loop keeps, and a tiny
+ *            HTTP/1.1 responder of GET /metrics (Prometheus text format)
  *
  * Threads: everything runs on the loop thread except the fdatasync calls
  * of a sync round, which run on the sync thread on files the loop thread
@@ -33,6 +35,7 @@
 #include "codec/cmeta.h"
 #include "codec/kproto.h"
 #include "codec/offsets.h"
+#include "codec/prom.h"
 #include "codec/rverb.h"
 #include "codec/topics.h"
 #include "os/diag.h"
@@ -93,6 +96,9 @@ struct serve_cfg {
 	int64_t  replica_lag_max_ms;		/* replica.lag.time.max.ms */
 	int32_t  min_insync;			/* min.insync.replicas */
 	enum fl_log_level log_level;
+	char metrics_host[SERVE_HOST_MAX];	/* metrics-listen */
+	uint16_t metrics_port;
+	int has_metrics;
 };
 
 /* ---- sync thread ---- */
@@ -103,6 +109,8 @@ struct sync_job {
 	uint64_t end;
 	int rc, errnum;
 	const char *call;		/* what failed: "write" or "fdatasync" */
+	uint64_t records;		/* offsets the fdatasync makes durable (metrics) */
+	uint64_t sync_us;		/* how long it took (the sync thread writes it) */
 };
 
 /*
@@ -135,7 +143,8 @@ struct chunk {
 	uint32_t hold;			/* MEM: not sent until conn_release(hold) (0: none) */
 };
 
-enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC, EV_CHILD };
+enum { EV_CONN = 1, EV_LISTEN, EV_ADMIN_LISTEN, EV_SIGNAL, EV_SYNC, EV_CHILD,
+	EV_METRICS_LISTEN, EV_METRICS_CONN };
 
 struct ev_src {
 	int kind;
@@ -176,6 +185,47 @@ struct conn {
 	struct conn *next_ready;
 	struct conn *park_prev, *park_next;
 	size_t live_idx;
+};
+
+/* ---- metrics (metrics.c) ---- */
+
+#define METRICS_CONNS_MAX 8		/* scrapers at once; more are accepted and closed */
+#define METRICS_REQUEST_BYTES_MAX 8192	/* a request head longer than this: 431 */
+#define METRICS_HEADERS_MAX 100
+#define METRICS_DEADLINE_MS 5000	/* from accept to the last byte sent */
+#define METRICS_BODY_BYTES_MAX (64u << 20)	/* a bigger exposition is a 500 */
+#define METRICS_API_SLOTS 64		/* API keys below this are counted apart */
+#define METRICS_KERR_SLOTS 128		/* Kafka error codes -1 .. 126 apart, others as -1 */
+
+struct metrics_conn {
+	struct ev_src ev;		/* first: epoll data.ptr points here */
+	int fd;				/* -1: slot free */
+	int64_t deadline_ms;		/* closed then, whatever it is doing */
+	int is_answering;		/* the request is read: only sending remains */
+	size_t inlen;
+	uint8_t in[METRICS_REQUEST_BYTES_MAX];
+	struct fl_wr out;		/* owned: the whole answer */
+	size_t out_off;			/* sent so far */
+};
+
+/*
+ * Everything here is written on the loop thread only (fsync timings come
+ * back with the sync jobs), so nothing is locked; per-request updates are
+ * array indexing.
+ */
+struct metrics {
+	struct fl_prom_hist req_us[METRICS_API_SLOTS + 1];	/* [SLOTS]: other keys */
+	uint64_t records_in, bytes_in, records_out, bytes_out;
+	uint64_t produce_errors[METRICS_KERR_SLOTS];	/* [code + 1] */
+	uint64_t fsyncs;
+	struct fl_prom_hist fsync_us, records_per_fsync;
+	uint64_t accepted[2], closed[2];	/* [is_admin] */
+	uint64_t http_answers[6];		/* 200 400 404 405 431 other */
+	int lfd;
+	struct ev_src ev_listen;
+	char bound[SERVE_HOST_MAX + 8];
+	struct metrics_conn conns[METRICS_CONNS_MAX];
+	size_t nconns;
 };
 
 /* ---- the broker ---- */
@@ -242,6 +292,8 @@ struct broker {
 	int is_failed;			/* stop at once: durability is in doubt */
 	int64_t stop_deadline_ms;
 	int exit_code;			/* loop_run's result (sysexits) */
+
+	struct metrics m;
 };
 
 /* main.c */
@@ -372,6 +424,35 @@ void loop_wake_all(struct broker *b);
 void loop_wake_replicas(struct broker *b);
 /* Watch fd for input in the loop; events come to src's kind. */
 int serve_watch_fd(struct broker *b, int fd, struct ev_src *src);
+
+/* loop.c: add fd to the loop's epoll set with these events. */
+int loop_ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src);
+
+/* metrics.c */
+void metrics_init(struct broker *b);
+/* The --metrics-listen socket (nothing without it): 0 or an error in err. */
+int metrics_listen(struct broker *b, struct fl_err *err);
+void metrics_on_listen(struct broker *b);
+void metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events);
+/* Close the metrics connections past their deadline; the earliest left. */
+int64_t metrics_tick(struct broker *b);
+/* Stop: the listener and every metrics connection close. */
+void metrics_stop(struct broker *b);
+/* One Kafka request handled in us microseconds (api: its key). */
+static inline void
+metrics_request(struct broker *b, int16_t api, uint64_t us)
+{
+	size_t i = api >= 0 && api < METRICS_API_SLOTS ? (size_t)api : METRICS_API_SLOTS;
+
+	fl_prom_hist_observe(&b->m.req_us[i], us);
+}
+static inline void
+metrics_produce_error(struct broker *b, int16_t code)
+{
+	size_t i = code >= -1 && code < METRICS_KERR_SLOTS - 1 ? (size_t)(code + 1) : 0;
+
+	b->m.produce_errors[i]++;
+}
 
 /* kafka.c: arrays for a response, from the request's arena (NULL for 0). */
 void *kafka_arena(struct fl_kp_req *req, size_t nmemb, size_t size, int *rc);

@@ -21,6 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "serve.h"
 
 static void *
@@ -40,10 +41,15 @@ sync_main(void *arg)
 		for (i = 0; i < sy->njobs; i++) {
 			struct sync_job *j = &sy->jobs[i];
 
+			uint64_t t0_ns;
+
 			if (j->f == NULL)
 				continue;	/* its flush failed on the loop thread */
+			/* the job's own fields: the loop reads them after has_work ends */
+			t0_ns = fl_clock_ns();
 			j->rc = fl_vfs_sync(j->f);
 			j->errnum = j->rc == FL_ESYS ? errno : 0;
+			j->sync_us = (fl_clock_ns() - t0_ns) / 1000;
 		}
 		pthread_mutex_lock(&sy->mu);
 		sy->has_work = 0;
@@ -135,6 +141,9 @@ round_finish(struct broker *b)
 		struct sync_job *j = &sy->jobs[i];
 
 		fl_part_durable(j->p, b->now_ms, j->end);
+		b->m.fsyncs++;
+		fl_prom_hist_observe(&b->m.fsync_us, j->sync_us);
+		fl_prom_hist_observe(&b->m.records_per_fsync, j->records);
 	}
 	sy->njobs = 0;
 	fl_round_finish(&b->round);
@@ -177,12 +186,17 @@ sync_maybe_start(struct broker *b)
 		job->f = fl_plog_active_file(&p->log, &job->end);
 		job->rc = 0;
 		job->call = "fdatasync";
+		job->sync_us = 0;
+		/* what this fdatasync makes durable: offsets past the last one's */
+		job->records = 0;
 		if (job->f == NULL) {
 			/* the buffered appends could not be written */
 			job->rc = (int)(int64_t)job->end;
 			job->errnum = errno;
 			job->end = 0;
 			job->call = "write";
+		} else if (job->end > p->log.synced_end) {
+			job->records = job->end - p->log.synced_end;
 		}
 	}
 	sy->njobs = n;
