@@ -491,8 +491,33 @@ answer(struct broker *b, struct metrics_conn *mc, int status, int has_body_text,
 	fl_wr_free(&body);
 	mc->out_off = 0;
 	mc->is_answering = 1;
-	/* nothing more is read: what else the client sends is dropped */
-	(void)shutdown(mc->fd, SHUT_RD);
+}
+
+/*
+ * The answer is out and our FIN sent: read and drop what the client still
+ * sends until its EOF (or the deadline), then close.  Closing with unread
+ * bytes would send a reset, which can make the client lose the answer (a
+ * 431 to a client still sending its oversized head).
+ */
+static void
+mconn_drain(struct broker *b, struct metrics_conn *mc)
+{
+	uint8_t sink[4096];
+
+	for (;;) {
+		ssize_t n = read(mc->fd, sink, sizeof(sink));
+
+		if (n > 0 && (mc->drained += (size_t)n) <= METRICS_DRAIN_BYTES_MAX)
+			continue;
+		if (n > 0)
+			break;		/* it keeps sending: it gets its reset */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;		/* EPOLLIN comes back; the deadline bounds it */
+		break;			/* EOF or an error */
+	}
+	mconn_close(b, mc);
 }
 
 /* Read, and answer once the head is in (or cannot be). */
@@ -560,7 +585,12 @@ mconn_write(struct broker *b, struct metrics_conn *mc)
 			return;		/* EPOLLOUT comes back; the deadline bounds it */
 		break;
 	}
-	mconn_close(b, mc);
+	if (mc->out_off < mc->out.len || shutdown(mc->fd, SHUT_WR) != 0) {
+		mconn_close(b, mc);	/* the client went away */
+		return;
+	}
+	mc->is_draining = 1;
+	mconn_drain(b, mc);
 }
 
 void
@@ -570,6 +600,10 @@ metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events)
 
 	if (mc->fd < 0)
 		return;
+	if (mc->is_draining) {
+		mconn_drain(b, mc);
+		return;
+	}
 	if (!mc->is_answering)
 		mconn_read(b, mc);
 	if (mc->fd >= 0 && mc->is_answering)
@@ -602,6 +636,8 @@ metrics_on_listen(struct broker *b)
 		mc->fd = fd;
 		mc->inlen = 0;
 		mc->is_answering = 0;
+		mc->is_draining = 0;
+		mc->drained = 0;
 		mc->out_off = 0;
 		memset(&mc->out, 0, sizeof(mc->out));
 		mc->deadline_ms = b->now_ms + METRICS_DEADLINE_MS;

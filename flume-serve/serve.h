@@ -192,7 +192,8 @@ struct conn {
 #define METRICS_CONNS_MAX 8		/* scrapers at once; more are accepted and closed */
 #define METRICS_REQUEST_BYTES_MAX 8192	/* a request head longer than this: 431 */
 #define METRICS_HEADERS_MAX 100
-#define METRICS_DEADLINE_MS 5000	/* from accept to the last byte sent */
+#define METRICS_DEADLINE_MS 5000	/* from accept to the close */
+#define METRICS_DRAIN_BYTES_MAX 65536	/* dropped after the answer before a reset */
 #define METRICS_BODY_BYTES_MAX (64u << 20)	/* a bigger exposition is a 500 */
 #define METRICS_API_SLOTS 64		/* API keys below this are counted apart */
 #define METRICS_KERR_SLOTS 128		/* Kafka error codes -1 .. 126 apart, others as -1 */
@@ -202,6 +203,8 @@ struct metrics_conn {
 	int fd;				/* -1: slot free */
 	int64_t deadline_ms;		/* closed then, whatever it is doing */
 	int is_answering;		/* the request is read: only sending remains */
+	int is_draining;		/* all sent, FIN sent: reading to the client's EOF */
+	size_t drained;			/* bytes dropped meanwhile (bounded) */
 	size_t inlen;
 	uint8_t in[METRICS_REQUEST_BYTES_MAX];
 	struct fl_wr out;		/* owned: the whole answer */

@@ -154,7 +154,8 @@ exposition_ok() {
 	local fd big
 	big=$(printf 'X-Filler: %09000d' 0)
 	exec {fd}<>"/dev/tcp/${MADDR%:*}/${MADDR##*:}"
-	printf 'GET /metrics HTTP/1.1\r\n%s\r\n\r\n' "$big" >&"$fd" 2>/dev/null || true
+	# in a subshell: if the broker's answer comes first, a broken pipe ends only it
+	(printf 'GET /metrics HTTP/1.1\r\n%s\r\n\r\n' "$big" >&"$fd") 2>/dev/null || true
 	run timeout 10 head -1 <&"$fd"
 	exec {fd}<&-
 	[[ $output == "HTTP/1.1 431 "* ]]
