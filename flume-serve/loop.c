@@ -57,40 +57,40 @@ tick(struct broker *b)
 
 /* ---- listeners ---- */
 
-static int
-listen_tcp(struct broker *b, struct fl_err *err)
+int
+loop_listen_tcp(const char *what, const char *host_in, uint16_t port_in, int backlog,
+    int *out, char *bound, size_t bound_len, char *host, size_t host_len,
+    uint16_t *bound_port, struct fl_err *err)
 {
-	const struct serve_cfg *cfg = b->cfg;
 	struct addrinfo hints, *res, *ai;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char port[8], host[INET6_ADDRSTRLEN];
+	char port[8];
 	int fd = -1, one = 1, rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", (unsigned)cfg->listen_port);
-	rc = getaddrinfo(cfg->listen_host[0] ? cfg->listen_host : NULL, port, &hints, &res);
+	snprintf(port, sizeof(port), "%u", (unsigned)port_in);
+	rc = getaddrinfo(host_in[0] ? host_in : NULL, port, &hints, &res);
 	if (rc != 0)
-		return fl_err_set(err, FL_EINVAL, "listen %s: %s", cfg->listen_host,
-		    gai_strerror(rc));
+		return fl_err_set(err, FL_EINVAL, "%s %s: %s", what, host_in, gai_strerror(rc));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    ai->ai_protocol);
 		if (fd < 0)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
 			break;
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		return fl_err_set(err, FL_ESYS, "listen %s:%u: %s", cfg->listen_host,
-		    (unsigned)cfg->listen_port, strerror(errno));
+		return fl_err_set(err, FL_ESYS, "%s %s:%u: %s", what, host_in, (unsigned)port_in,
+		    strerror(errno));
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
 		close(fd);
 		return fl_err_set(err, FL_ESYS, "getsockname: %s", strerror(errno));
@@ -98,18 +98,31 @@ listen_tcp(struct broker *b, struct fl_err *err)
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(b->bound, sizeof(b->bound), "[%s]:%u", host,
-		    (unsigned)ntohs(s6->sin6_port));
-		b->adv_port = ntohs(s6->sin6_port);
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, (socklen_t)host_len);
+		*bound_port = ntohs(s6->sin6_port);
+		snprintf(bound, bound_len, "[%s]:%u", host, (unsigned)*bound_port);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		snprintf(b->bound, sizeof(b->bound), "%s:%u", host,
-		    (unsigned)ntohs(s4->sin_port));
-		b->adv_port = ntohs(s4->sin_port);
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)host_len);
+		*bound_port = ntohs(s4->sin_port);
+		snprintf(bound, bound_len, "%s:%u", host, (unsigned)*bound_port);
 	}
+	*out = fd;
+	return 0;
+}
+
+static int
+listen_tcp(struct broker *b, struct fl_err *err)
+{
+	const struct serve_cfg *cfg = b->cfg;
+	char host[INET6_ADDRSTRLEN];
+	int fd, rc;
+
+	rc = loop_listen_tcp("listen", cfg->listen_host, cfg->listen_port, 1024, &fd, b->bound,
+	    sizeof(b->bound), host, sizeof(host), &b->adv_port, err);
+	if (rc != 0)
+		return rc;
 	if (cfg->has_advertise) {
 		snprintf(b->adv_host, sizeof(b->adv_host), "%s", cfg->adv_host);
 		b->adv_port = cfg->adv_port;

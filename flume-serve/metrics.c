@@ -60,53 +60,16 @@ int
 metrics_listen(struct broker *b, struct fl_err *err)
 {
 	const struct serve_cfg *cfg = b->cfg;
-	struct addrinfo hints, *res, *ai;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char port[8], host[INET6_ADDRSTRLEN] = "?";
-	int fd = -1, one = 1, rc;
+	char host[INET6_ADDRSTRLEN];
+	uint16_t port;
+	int fd, rc;
 
 	if (!cfg->has_metrics)
 		return 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", (unsigned)cfg->metrics_port);
-	rc = getaddrinfo(cfg->metrics_host[0] ? cfg->metrics_host : NULL, port, &hints, &res);
+	rc = loop_listen_tcp("metrics-listen", cfg->metrics_host, cfg->metrics_port, 64, &fd,
+	    b->m.bound, sizeof(b->m.bound), host, sizeof(host), &port, err);
 	if (rc != 0)
-		return fl_err_set(err, FL_EINVAL, "metrics-listen %s: %s", cfg->metrics_host,
-		    gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		return fl_err_set(err, FL_ESYS, "metrics-listen %s:%u: %s", cfg->metrics_host,
-		    (unsigned)cfg->metrics_port, strerror(errno));
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-			snprintf(b->m.bound, sizeof(b->m.bound), "[%s]:%u", host,
-			    (unsigned)ntohs(s6->sin6_port));
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-			snprintf(b->m.bound, sizeof(b->m.bound), "%s:%u", host,
-			    (unsigned)ntohs(s4->sin_port));
-		}
-	}
+		return rc;
 	b->m.ev_listen.kind = EV_METRICS_LISTEN;
 	if (loop_ep_add(b, fd, EPOLLIN, &b->m.ev_listen) != 0) {
 		close(fd);

@@ -429,6 +429,14 @@ void loop_wake_replicas(struct broker *b);
 int serve_watch_fd(struct broker *b, int fd, struct ev_src *src);
 
 /* loop.c: add fd to the loop's epoll set with these events. */
+/*
+ * A listening TCP socket on host:port (host "": any), non-blocking: *out,
+ * its address as "HOST:PORT" ("[HOST]:PORT" for IPv6) in bound, the host
+ * alone in host, the port in *bound_port.  what names it in errors.
+ */
+int loop_listen_tcp(const char *what, const char *host_in, uint16_t port_in, int backlog,
+    int *out, char *bound, size_t bound_len, char *host, size_t host_len,
+    uint16_t *bound_port, struct fl_err *err);
 int loop_ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src);
 
 /* metrics.c */
