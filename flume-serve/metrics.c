@@ -387,6 +387,85 @@ render_broker(struct fl_prom *p, const struct broker *b)
 	    (b->now_ms - b->start_ms)), 3);
 }
 
+/* ---- consumer groups (this node coordinates them: it leads the offsets log) ---- */
+
+struct lag_arg {
+	struct fl_prom *p;
+	struct broker *b;
+	size_t n;
+};
+
+/* One committed offset: its lag behind the HW, for a partition led here. */
+static int
+lag_one(void *arg, const char *group, const char *topic, int32_t partition,
+    const struct fl_offset_commit *oc)
+{
+	struct lag_arg *a = arg;
+	struct fl_prom_label l[3] = { { "group", group }, { "topic", topic },
+	    { "partition", NULL } };
+	const struct fl_part *pt = store_part(a->b, topic, strlen(topic), partition);
+	char idx[16];
+
+	if (a->n >= METRICS_LAG_SERIES_MAX)
+		return 1;	/* bounded: the rest is left out */
+	if (pt == NULL || !pt->is_open || pt->role != FL_ROLE_LEADER || oc->offset < 0)
+		return 0;
+	snprintf(idx, sizeof(idx), "%d", (int)partition);
+	l[2].value = idx;
+	fl_prom_u64(a->p, "flume_group_lag_messages", l, 3,
+	    pt->hw > (uint64_t)oc->offset ? pt->hw - (uint64_t)oc->offset : 0);
+	a->n++;
+	return 0;
+}
+
+static void
+render_groups(struct fl_prom *p, struct broker *b)
+{
+	static const enum fl_grp_state states[] = { FL_GRP_EMPTY, FL_GRP_PREPARING_REBALANCE,
+	    FL_GRP_COMPLETING_REBALANCE, FL_GRP_STABLE, FL_GRP_DEAD };
+	struct fl_prom_label l[2] = { { "group", NULL }, { "state", NULL } };
+	size_t i, k, n = b->has_coord && b->coord_here ? fl_coord_group_count(&b->coord) : 0;
+	struct lag_arg a = { p, b, 0 };
+
+	if (n > METRICS_GROUPS_MAX)
+		n = METRICS_GROUPS_MAX;
+	fl_prom_family(p, "flume_group_members", FL_PROM_GAUGE,
+	    "Members of each consumer group this node coordinates.");
+	for (i = 0; i < n; i++) {
+		struct fl_grp_info info;
+
+		fl_coord_group_at(&b->coord, i, &info);
+		l[0].value = info.group_id;
+		fl_prom_u64(p, "flume_group_members", l, 1, info.nmembers);
+	}
+	fl_prom_family(p, "flume_group_generation", FL_PROM_GAUGE,
+	    "Generation of each consumer group this node coordinates.");
+	for (i = 0; i < n; i++) {
+		struct fl_grp_info info;
+
+		fl_coord_group_at(&b->coord, i, &info);
+		l[0].value = info.group_id;
+		fl_prom_i64(p, "flume_group_generation", l, 1, info.generation);
+	}
+	fl_prom_family(p, "flume_group_state", FL_PROM_GAUGE,
+	    "1 for the state each consumer group this node coordinates is in, 0 for the others.");
+	for (i = 0; i < n; i++) {
+		struct fl_grp_info info;
+
+		fl_coord_group_at(&b->coord, i, &info);
+		l[0].value = info.group_id;
+		for (k = 0; k < FL_ARRAY_LEN(states); k++) {
+			l[1].value = fl_coord_state_name(states[k]);
+			fl_prom_u64(p, "flume_group_state", l, 2, info.state == states[k]);
+		}
+	}
+	fl_prom_family(p, "flume_group_lag_messages", FL_PROM_GAUGE,
+	    "High watermark minus a group's committed offset, for partitions this node "
+	    "leads.");
+	if (b->has_coord && b->coord_here)
+		(void)fl_offsets_all(&b->coord.offs, lag_one, &a);
+}
+
 /* The whole exposition into w; 0 or the writer's error. */
 static int
 render(struct broker *b, struct fl_wr *w)
@@ -397,6 +476,7 @@ render(struct broker *b, struct fl_wr *w)
 	render_requests(&p, &b->m);
 	render_traffic(&p, &b->m);
 	render_partitions(&p, b);
+	render_groups(&p, b);
 	render_broker(&p, b);
 	return w->err;
 }

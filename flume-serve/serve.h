@@ -194,6 +194,8 @@ struct conn {
 #define METRICS_HEADERS_MAX 100
 #define METRICS_DEADLINE_MS 5000	/* from accept to the close */
 #define METRICS_DRAIN_BYTES_MAX 65536	/* dropped after the answer before a reset */
+#define METRICS_GROUPS_MAX 1000		/* groups shown; the rest are left out */
+#define METRICS_LAG_SERIES_MAX 10000	/* (group, partition) lag series shown */
 #define METRICS_BODY_BYTES_MAX (64u << 20)	/* a bigger exposition is a 500 */
 #define METRICS_API_SLOTS 64		/* API keys below this are counted apart */
 #define METRICS_KERR_SLOTS 128		/* Kafka error codes -1 .. 126 apart, others as -1 */

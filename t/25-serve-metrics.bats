@@ -214,3 +214,27 @@ exposition_ok() {
 	    --metrics-listen nocolon
 	[[ $stderr == *metrics-listen* ]]
 }
+
+# lag_is N: the last scrape's lag of group g on gm-0 is N (scrapes first).
+lag_is() {
+	scrape >/dev/null &&
+	    [ "$(sample 'flume_group_lag_messages{group="g",topic="gm",partition="0"}')" = "$1" ]
+}
+
+@test "consumer groups: members, generation, state and lag" {
+	metrics_start a --group-initial-delay-ms 0 --num-partitions 1
+	run -0 flume-cat -b "$ADDR" -t gm -P < <(seq 1 10)
+	bg_start m flume-cat -b "$ADDR" -G g gm -f '%v\n' --commit-ms 100 --heartbeat-ms 300
+	local pid=$BG_PID
+	wait_until 20 lag_is 0
+	[ "$(sample 'flume_group_members{group="g"}')" = 1 ]
+	[ "$(sample 'flume_group_state{group="g",state="Stable"}')" = 1 ]
+	[ "$(sample 'flume_group_state{group="g",state="Empty"}')" = 0 ]
+	[ "$(sample 'flume_group_generation{group="g"}')" -ge 1 ]
+	bg_stop "$pid"
+	run -0 flume-cat -b "$ADDR" -t gm -P < <(seq 11 15)
+	wait_until 10 lag_is 5
+	[ "$(sample 'flume_group_members{group="g"}')" = 0 ]
+	[ "$(sample 'flume_group_state{group="g",state="Empty"}')" = 1 ]
+	run -0 exposition_ok <(sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/scrape")
+}
