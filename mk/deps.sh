@@ -28,6 +28,21 @@ elif [ "$quiet" -eq 0 ]; then
 	echo "deps: all Debian packages present" >&2
 fi
 
+# Prometheus and promtool for the metrics test (t/26), without the node
+# exporter it recommends; on a machine run by systemd its postinst starts a
+# prometheus service, which no test uses: stop it and keep it off
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+	echo "deps: installing: prometheus" >&2
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	[ -n "$missing" ] || $sudo apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+	    prometheus >&2
+	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+		$sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+	fi
+fi
+
 # the libraries are asked of pkg-config when make compiles: say which package
 # is missing now rather than let the first link fail on undefined symbols
 for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev; do
