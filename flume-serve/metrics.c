@@ -429,34 +429,31 @@ render_groups(struct fl_prom *p, struct broker *b)
 
 	if (n > METRICS_GROUPS_MAX)
 		n = METRICS_GROUPS_MAX;
-	fl_prom_family(p, "flume_group_members", FL_PROM_GAUGE,
-	    "Members of each consumer group this node coordinates.");
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
+	static const struct { const char *name, *help; } fam[] = {
+		{ "flume_group_members", "Members of each consumer group this node coordinates." },
+		{ "flume_group_generation",
+		  "Generation of each consumer group this node coordinates." },
+		{ "flume_group_state", "1 for the state each consumer group this node "
+		  "coordinates is in, 0 for the others." },
+	};
+	size_t f;
 
-		fl_coord_group_at(&b->coord, i, &info);
-		l[0].value = info.group_id;
-		fl_prom_u64(p, "flume_group_members", l, 1, info.nmembers);
-	}
-	fl_prom_family(p, "flume_group_generation", FL_PROM_GAUGE,
-	    "Generation of each consumer group this node coordinates.");
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
+	for (f = 0; f < FL_ARRAY_LEN(fam); f++) {
+		fl_prom_family(p, fam[f].name, FL_PROM_GAUGE, fam[f].help);
+		for (i = 0; i < n; i++) {
+			struct fl_grp_info info;
 
-		fl_coord_group_at(&b->coord, i, &info);
-		l[0].value = info.group_id;
-		fl_prom_i64(p, "flume_group_generation", l, 1, info.generation);
-	}
-	fl_prom_family(p, "flume_group_state", FL_PROM_GAUGE,
-	    "1 for the state each consumer group this node coordinates is in, 0 for the others.");
-	for (i = 0; i < n; i++) {
-		struct fl_grp_info info;
-
-		fl_coord_group_at(&b->coord, i, &info);
-		l[0].value = info.group_id;
-		for (k = 0; k < FL_ARRAY_LEN(states); k++) {
-			l[1].value = fl_coord_state_name(states[k]);
-			fl_prom_u64(p, "flume_group_state", l, 2, info.state == states[k]);
+			fl_coord_group_at(&b->coord, i, &info);
+			l[0].value = info.group_id;
+			if (f == 0)
+				fl_prom_u64(p, fam[f].name, l, 1, info.nmembers);
+			else if (f == 1)
+				fl_prom_i64(p, fam[f].name, l, 1, info.generation);
+			else
+				for (k = 0; k < FL_ARRAY_LEN(states); k++) {
+					l[1].value = fl_coord_state_name(states[k]);
+					fl_prom_u64(p, fam[f].name, l, 2, info.state == states[k]);
+				}
 		}
 	}
 	fl_prom_family(p, "flume_group_lag_messages", FL_PROM_GAUGE,
