@@ -74,7 +74,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-repl bench-storage bench-groups cluster trials soak sim-check sim-soak
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-metrics bench-repl bench-storage bench-groups cluster trials soak sim-check sim-soak
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -165,6 +165,9 @@ bench-groups: all $(OUT)/benchbin/group-load
 bench: all $(OUT)/benchbin/flume-load
 	sh bench/bench.sh $(OUT)/benchbin/flume-load $(BINOUT)
 	sh bench/bench-repl.sh $(OUT)/benchbin/flume-load $(BINOUT)
+
+bench-metrics: all $(OUT)/benchbin/flume-load
+	sh bench/bench-metrics.sh $(OUT)/benchbin/flume-load $(BINOUT)
 
 bench-repl: all $(OUT)/benchbin/flume-load
 	sh bench/bench-repl.sh $(OUT)/benchbin/flume-load $(BINOUT)
