@@ -24,11 +24,17 @@
  * header, or whose nonce is not the combined nonce; a client-first or a
  * user name that is malformed (RFC 5802 §5.1: '=' only as =2C or =3D);
  * a second client-first (replayed message); a step before the mechanism.
+ * User names must be printable ASCII (0x20-0x7e; Kafka takes only 7-bit
+ * names, and a control byte would forge lines in the log that quotes them).
+ * PLAIN checks the password against the user's SCRAM-SHA-512 secrets
+ * (every user has both hashes; the stronger one).
  *
  * Randomness is an input: the server's nonce part (printable, no ',') is
  * given to fl_sasl_srv_step; the daemon makes it from os/entropy, tests
  * pass RFC 7677's.  Credentials are looked up through a callback, once,
  * when the client-first (SCRAM) or the PLAIN token names the user.
+ * Programmer errors (a bad srv_nonce or cli_nonce, a bad mechanism value,
+ * fl_sasl_cli_first twice) are FL_ASSERTs.
  *
  * No allocation, no I/O, no clock.  Secrets are wiped (sodium_memzero) when
  * no longer needed and by fl_sasl_*_wipe.
@@ -47,6 +53,8 @@
 #define FL_SASL_TOKEN_MAX 4096		/* bytes of one token either way */
 #define FL_SASL_NONCE_MAX 128		/* bytes of the combined nonce */
 #define FL_SASL_PASSWORD_MAX 1024
+/* "n,a=" saslname ",": a user of FL_SASL_USER_MAX bytes escaped (=2C, 3 each) */
+#define FL_SASL_GS2_MAX (4 + 3 * FL_SASL_USER_MAX + 1)
 
 enum fl_sasl_mech {
 	FL_SASL_PLAIN = 0,
@@ -66,7 +74,8 @@ int fl_sasl_mech_parse(const char *name, size_t len, enum fl_sasl_mech *m);
 
 /*
  * The credential lookup: fill *c with user's secrets for hash h and
- * return 0, or return FL_ENOENT (no such user, or none for h).
+ * return 0, or return FL_ENOENT (no such user, or none for h).  Any other
+ * negative code is passed through fl_sasl_srv_step.
  */
 typedef int (*fl_sasl_lookup_fn)(void *arg, const char *user,
     enum fl_scram_hash h, struct fl_scram_cred *c);
@@ -82,11 +91,11 @@ enum fl_sasl_srv_state {
 struct fl_sasl_srv {
 	enum fl_sasl_srv_state state;
 	enum fl_sasl_mech mech;
-	char user[FL_SASL_USER_MAX + 1];	/* DONE: the principal */
+	char user[FL_SASL_USER_MAX + 1];	/* DONE: the principal ("" once FAILED) */
 	/* SCRAM between its two steps (implementation's; do not touch) */
 	struct fl_scram_cred cred;
 	char nonce[FL_SASL_NONCE_MAX + 1];
-	char gs2[64];				/* the client-first's GS2 header */
+	char gs2[FL_SASL_GS2_MAX];		/* the client-first's GS2 header */
 	size_t gs2_len;
 	char auth_msg[2 * FL_SASL_TOKEN_MAX];	/* client-first-bare "," server-first */
 	size_t auth_msg_len;
@@ -110,20 +119,26 @@ int fl_sasl_srv_mech(struct fl_sasl_srv *s, const char *name, size_t len,
  *   FL_EFULL   token over FL_SASL_TOKEN_MAX
  *   FL_ENOENT  unknown user (or no secrets for this hash)
  *   FL_ERANGE  wrong password (PLAIN) or wrong proof (SCRAM)
- * with why filled for the log.
+ *   FL_ECORRUPT the looked-up secrets are unusable (salt size, iterations)
+ * with why filled for the log (why may be NULL).
  */
 int fl_sasl_srv_step(struct fl_sasl_srv *s, const uint8_t *in, size_t n,
     const char *srv_nonce, fl_sasl_lookup_fn lookup, void *arg,
     uint8_t *out, size_t out_max, size_t *out_len, struct fl_err *why);
 /* The message a client is sent with error 58, whatever the cause. */
 const char *fl_sasl_srv_public_error(void);
+/*
+ * Wipe the secrets and what the exchange kept between steps; state and
+ * user stay, except that an exchange in progress becomes FAILED.  Safe on
+ * any initialised handle, any number of times.
+ */
 void fl_sasl_srv_wipe(struct fl_sasl_srv *s);
 
 /* ---- client ---- */
 
 enum fl_sasl_cli_state {
 	FL_SASL_C_START = 0,
-	FL_SASL_C_FIRST_SENT,		/* SCRAM: awaiting server-first */
+	FL_SASL_C_FIRST_SENT,		/* SCRAM: awaiting server-first (PLAIN: any reply) */
 	FL_SASL_C_FINAL_SENT,		/* SCRAM: awaiting server-final */
 	FL_SASL_C_DONE,
 	FL_SASL_C_FAILED
@@ -140,12 +155,14 @@ struct fl_sasl_cli {
 	uint8_t server_sig[FL_SCRAM_KEY_MAX];
 };
 
-/* 0, or FL_ERANGE (user or password too long, or empty user). */
+/* 0, or FL_ERANGE (user or password too long, or empty user: then FAILED). */
 int fl_sasl_cli_init(struct fl_sasl_cli *c, enum fl_sasl_mech m,
     const char *user, const char *password);
 /*
  * The first token (PLAIN's whole one, or SCRAM's client-first with
- * cli_nonce, printable without ',').  0 or FL_EFULL (out too small).
+ * cli_nonce, 1..FL_SASL_NONCE_MAX bytes printable without ','; PLAIN
+ * ignores it).  Only in state START.  0, or FL_EFULL (out too small:
+ * nothing changes, out is wiped).  PLAIN forgets the password here.
  */
 int fl_sasl_cli_first(struct fl_sasl_cli *c, const char *cli_nonce,
     uint8_t *out, size_t out_max, size_t *out_len);
@@ -154,11 +171,14 @@ int fl_sasl_cli_first(struct fl_sasl_cli *c, const char *cli_nonce,
  * client-final in out, FL_SASL_CONTINUE) or after a final (server-final
  * verified → FL_SASL_DONE, *out_len 0).  PLAIN: any reply → DONE.
  * Errors: FL_EPROTO (malformed, our nonce not its prefix, an "e=" error,
- * iteration count out of range), FL_ERANGE (the server's signature is
- * wrong: it does not know our password).  why says which.
+ * iteration count out of range, a step in any other state), FL_ERANGE
+ * (the server's signature is wrong: it does not know our password),
+ * FL_EFULL (a token over FL_SASL_TOKEN_MAX, or out too small).  why says
+ * which (may be NULL).  Failures are final (FL_SASL_C_FAILED).
  */
 int fl_sasl_cli_step(struct fl_sasl_cli *c, const uint8_t *in, size_t n,
     uint8_t *out, size_t out_max, size_t *out_len, struct fl_err *why);
+/* As fl_sasl_srv_wipe: secrets gone, state and user kept, mid-exchange → FAILED. */
 void fl_sasl_cli_wipe(struct fl_sasl_cli *c);
 
 #endif
