@@ -798,7 +798,8 @@ build_users(struct parse *ps, struct fl_creds *nc)
 {
 	size_t i, cap;
 
-	qsort(ps->ul, ps->nul, sizeof(ps->ul[0]), uline_cmp);
+	if (ps->nul > 1)
+		qsort(ps->ul, ps->nul, sizeof(ps->ul[0]), uline_cmp);
 	cap = room_for(ps->nul / 2);
 	nc->users = calloc(cap, sizeof(nc->users[0]));
 	if (nc->users == NULL)
