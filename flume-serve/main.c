@@ -53,7 +53,7 @@ static const char usage_text[] =
     "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
     "                   [--group-initial-delay-ms N] [--group-min-session-ms N]\n"
     "                   [--replica-lag-time-max-ms N] [--min-insync-replicas N]\n"
-    "       flume-serve -h | -V\n";
+    "       flume-serve user|acl add|del|list ... | -h | -V\n";
 
 static void
 usage(int status)
@@ -484,6 +484,9 @@ main(int argc, char **argv)
 	size_t nset = 0, k;
 	int ch, idx, lockfd, rc, node_id_given = 0;
 
+	/* commands before options: they edit the users file, no broker runs */
+	if (argc > 1 && (strcmp(argv[1], "user") == 0 || strcmp(argv[1], "acl") == 0))
+		return users_main(argc, argv);
 	fl_diag_init(argv[0]);
 	cfg_defaults(&cfg);
 	set = calloc((size_t)argc + 1, sizeof(*set));

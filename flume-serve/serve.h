@@ -15,6 +15,8 @@
  *   admin.c  the admin socket's line protocol (flume-admin(7))
  *   metrics.c  --metrics-listen: counters the loop keeps, and a tiny
  *            HTTP/1.1 responder of GET /metrics (Prometheus text format)
+ *   users.c  `flume-serve user|acl ...`, and users_apply(): every edit of
+ *            the users file, under DIR/users.lock
  *
  * Threads: everything runs on the loop thread except the fdatasync calls
  * of a sync round, which run on the sync thread on files the loop thread
@@ -33,6 +35,7 @@
 #include "base/err.h"
 #include "base/rd.h"
 #include "codec/cmeta.h"
+#include "codec/creds.h"
 #include "codec/kproto.h"
 #include "codec/offsets.h"
 #include "codec/prom.h"
@@ -523,5 +526,63 @@ struct fl_part *admin_part(struct broker *b, struct conn *c, const char *topic,
     const char *part);
 /* admin.c: handle one admin line; output appended to c->out. */
 void admin_handle(struct broker *b, struct conn *c, char *line);
+
+/* ---- users.c: the users file's edits (store/credstore.h) ---- */
+
+#define USERS_LOCK_FILE "users.lock"	/* DIR/users.lock: not DIR/lock, the broker's */
+#define USERS_LOCK_WAIT_MS 3000		/* the CLI's patience with another writer */
+
+enum users_verb { USERS_ADD, USERS_DEL, USERS_ACL_ADD, USERS_ACL_DEL };
+
+/* One edit; every pointer is borrowed for the call. */
+struct users_cmd {
+	enum users_verb verb;
+	const char *name;		/* the user (a valid fl_creds_name_ok name) */
+	const char *password;		/* ADD: plen bytes, used as given */
+	size_t plen;
+	uint32_t iterations;		/* ADD: 0 means FL_SCRAM_ITER_DEFAULT */
+	unsigned ops;			/* ACL_*: FL_ACL_* bits */
+	enum fl_acl_type type;		/* ACL_* */
+	const char *prefix;		/* ACL_* */
+	int lock_wait_ms;		/* for DIR/users.lock; 0: one try (the loop thread) */
+};
+
+struct users_done {
+	int replaced;			/* ADD: the user existed; new secrets, same acls */
+	int unchanged;			/* ACL_*: the file already said so; not rewritten */
+};
+
+/*
+ * Run `flume-serve user ...` / `acl ...` (argv[1] is "user" or "acl");
+ * returns the exit status.  Called from main() before its own options.
+ */
+int users_main(int argc, char **argv);
+/*
+ * Make one edit of DIR/users: lock DIR/users.lock (waiting up to
+ * cmd->lock_wait_ms), load, change, store durably (0600), unlock.  Salts
+ * come from os/entropy.  The file is never written when it is damaged
+ * or the edit changes nothing.  0, or with err's message naming the
+ * file or the user: FL_ENOENT (no such user: DEL, ACL_*), FL_EBUSY (lock
+ * still held), FL_ECORRUPT or FL_ERANGE (damaged or newer file), FL_EFULL
+ * (at FL_CREDS_USERS_MAX / FL_CREDS_ACLS_MAX), FL_EINVAL, FL_ENOMEM,
+ * FL_ESYS (errno).  Blocks for the lock and for PBKDF2 (ADD: two hashes
+ * of cmd->iterations rounds, a few ms at the default).
+ */
+int users_apply(const char *dir, const struct users_cmd *cmd, struct users_done *done,
+    struct fl_err *err);
+
+/* The users file's identity: a change of any field means reload it. */
+struct users_stamp {
+	int exists;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+/* Stat DIR/users: 0 (exists 0 when there is none) or FL_ESYS (errno). */
+int users_stamp(const char *dir, struct users_stamp *st);
+static inline int users_stamp_same(const struct users_stamp *a, const struct users_stamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+	    a->size == b->size && a->mtime_ns == b->mtime_ns;
+}
 
 #endif

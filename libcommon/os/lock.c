@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "os/clock.h"
 #include "os/lock.h"
 
 int
@@ -30,6 +32,35 @@ fl_lock_dir(const char *dir, int create, int *fd)
 		close(f);
 		errno = e;
 		return e == EWOULDBLOCK ? FL_EBUSY : FL_ESYS;
+	}
+	*fd = f;
+	return 0;
+}
+
+int
+fl_lock_file_wait(const char *dir, const char *name, int wait_ms, int *fd)
+{
+	char path[4200];
+	int k = snprintf(path, sizeof(path), "%s/%s", dir, name), f, e;
+	int64_t give_up = fl_clock_ms() + (wait_ms > 0 ? wait_ms : 0);
+
+	*fd = -1;
+	if (k < 0 || (size_t)k >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return FL_ESYS;
+	}
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f < 0)
+		return errno == ENOENT || errno == ENOTDIR ? FL_ENOENT : FL_ESYS;
+	/* polled, not a blocking flock: that could only be bounded by a signal */
+	while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		e = errno;
+		if ((e != EWOULDBLOCK && e != EINTR) || fl_clock_ms() >= give_up) {
+			close(f);
+			errno = e;
+			return e == EWOULDBLOCK ? FL_EBUSY : FL_ESYS;
+		}
+		(void)poll(NULL, 0, 10);
 	}
 	*fd = f;
 	return 0;

@@ -16,6 +16,14 @@
 
 /* Lock dir/lock (creating the file, mode 0600, if create) without waiting; *fd keeps it. */
 int fl_lock_dir(const char *dir, int create, int *fd);
+/*
+ * Lock dir/name (creating it, mode 0600, if missing), waiting up to
+ * wait_ms (0: one try) for the holder to let go; *fd keeps it.  For locks
+ * held around a short edit (DIR/users.lock around load, change, store),
+ * not for a daemon's life.  0, FL_EBUSY (still held after wait_ms),
+ * FL_ENOENT (no such directory), FL_ESYS (errno).
+ */
+int fl_lock_file_wait(const char *dir, const char *name, int wait_ms, int *fd);
 /* Release (close); -1 is a no-op. */
 void fl_lock_release(int fd);
 
