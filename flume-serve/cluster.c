@@ -191,6 +191,12 @@ child_start(struct broker *b, struct child *ch)
 	ch->pl = pipeline_new_command_args(b->repl_path, "--data", b->cfg->data_dir,
 	    "--node-id", node, "--leader-id", leader, "--leader", addr, "--segment-bytes", seg,
 	    (void *)NULL);
+	if (b->cfg->replica_user[0] != '\0')
+		/* leaders' listeners may require SASL: the follower logs in as this
+		 * user (a super user: a cluster grant) with SCRAM-SHA-512 */
+		pipecmd_args(pipeline_get_command(ch->pl, 0), "--sasl-mechanism",
+		    "SCRAM-SHA-512", "--sasl-user", b->cfg->replica_user,
+		    "--sasl-password-file", b->cfg->replica_password_file, (void *)NULL);
 	pipeline_want_in(ch->pl, -1);
 	pipeline_want_out(ch->pl, -1);
 	pipeline_ignore_signals(ch->pl, 0);

@@ -334,6 +334,11 @@ h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	memset(&fr, 0, sizeof(fr));
 	coord_where(b, &w);
 	fr.error = fl_coord_find(r->key_type, r->key, &w, &node, &msg);
+	if (fr.error == 0 && r->key_type == 0 &&
+	    !auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, r->key.p, r->key.len)) {
+		fr.error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
+		msg = "not authorized to read this group";
+	}
 	fr.node_id = node;
 	fr.host = str_slice(b->adv_host);
 	fr.port = b->adv_port;
@@ -549,22 +554,26 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	struct fl_kp_list_groups_resp resp;
 	struct fl_kp_listed_group *lg;
-	size_t i, n = fl_coord_group_count(&b->coord), from;
+	size_t i, k, n = fl_coord_group_count(&b->coord), from;
 	int rc = 0;
 
 	lg = kafka_arena(req, n, sizeof(*lg), &rc);
 	if (rc != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0, k = 0; i < n; i++) {
 		struct fl_grp_info info;
 
 		fl_coord_group_at(&b->coord, i, &info);
-		lg[i].group_id = str_slice(info.group_id);
-		lg[i].protocol_type = str_slice(info.protocol_type);
+		/* a principal lists only the groups it may read (Kafka: describe) */
+		if (!auth_may_quiet(b, c, FL_ACL_READ, FL_ACL_GROUP, info.group_id,
+		    strlen(info.group_id)))
+			continue;
+		lg[k].group_id = str_slice(info.group_id);
+		lg[k++].protocol_type = str_slice(info.protocol_type);
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.groups = lg;
-	resp.ngroups = n;
+	resp.ngroups = k;
 	from = c->out.len;
 	return kafka_finish(b, c, from, fl_kp_list_groups_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp), 0);
@@ -643,14 +652,15 @@ h_describe_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 }
 
 /*
- * This node does not coordinate groups (a cluster node that does not lead
- * __consumer_offsets-0): every group request gets NOT_COORDINATOR, and
- * the client asks FindCoordinator again.
+ * Answer a group request with one error everywhere it has a place for one:
+ * NOT_COORDINATOR when this node does not coordinate groups (a cluster
+ * node that does not lead __consumer_offsets-0; the client asks
+ * FindCoordinator again), GROUP_AUTHORIZATION_FAILED when the principal
+ * may not read the group.
  */
 static int
-h_not_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
+h_refuse(struct broker *b, struct conn *c, struct fl_kp_req *req, int16_t err)
 {
-	const int16_t err = FL_KERR_NOT_COORDINATOR;
 	int16_t v = req->hdr.api_version;
 	int32_t corr = req->hdr.correlation_id;
 	size_t from = c->out.len, i;
@@ -733,12 +743,52 @@ h_not_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	return kafka_finish(b, c, from, rc, 0);
 }
 
+/* The group a request names (the first, for DescribeGroups); NULL for none. */
+static const struct fl_slice *
+group_of(const struct fl_kp_req *req)
+{
+	switch (req->hdr.api_key) {
+	case FL_KP_JOIN_GROUP: return &req->u.join_group.group_id;
+	case FL_KP_SYNC_GROUP: return &req->u.sync_group.group_id;
+	case FL_KP_HEARTBEAT: return &req->u.heartbeat.group_id;
+	case FL_KP_LEAVE_GROUP: return &req->u.leave_group.group_id;
+	case FL_KP_OFFSET_COMMIT: return &req->u.offset_commit.group_id;
+	case FL_KP_OFFSET_FETCH: return &req->u.offset_fetch.group_id;
+	default: return NULL;
+	}
+}
+
+/*
+ * Every group named must be readable by the principal (GROUP_AUTHORIZATION_FAILED,
+ * 30, otherwise): Kafka's READ for membership and offsets, DESCRIBE for
+ * DescribeGroups, which flume folds into read.
+ */
+static int
+group_authorized(struct broker *b, struct conn *c, const struct fl_kp_req *req)
+{
+	const struct fl_slice *g = group_of(req);
+	size_t i;
+
+	if (g != NULL)
+		return auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, g->p, g->len);
+	if (req->hdr.api_key != FL_KP_DESCRIBE_GROUPS)
+		return 1;
+	for (i = 0; i < req->u.describe_groups.ngroups; i++) {
+		g = &req->u.describe_groups.groups[i];
+		if (!auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, g->p, g->len))
+			return 0;
+	}
+	return 1;
+}
+
 int
 group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
+	if (!group_authorized(b, c, req))
+		return h_refuse(b, c, req, FL_KERR_GROUP_AUTHORIZATION_FAILED);
 	if (!b->coord_here && req->hdr.api_key != FL_KP_FIND_COORDINATOR &&
 	    req->hdr.api_key != FL_KP_LIST_GROUPS)
-		return h_not_coordinator(b, c, req);
+		return h_refuse(b, c, req, FL_KERR_NOT_COORDINATOR);
 	switch (req->hdr.api_key) {
 	case FL_KP_FIND_COORDINATOR: return h_find_coordinator(b, c, req);
 	case FL_KP_JOIN_GROUP: return h_join_group(b, c, req);

@@ -15,7 +15,9 @@
 
 #include "serve.h"
 
-#define FEATURES (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP)
+/* SaslHandshake and SaslAuthenticate exist only on a --sasl listener */
+#define FEATURES(b) (FL_KP_FEAT_CORE | FL_KP_FEAT_GROUP | \
+    ((b)->cfg->sasl ? FL_KP_FEAT_SASL : 0))
 /*
  * Topics one Metadata request may create: a request naming thousands of
  * unknown topics would otherwise hold the loop (and everyone else) for as
@@ -493,7 +495,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_produce_resp resp;
 	uint64_t **ends;
 	int acks_ok = r->acks == 0 || r->acks == 1 || r->acks == -1;
-	int any_ok = 0, any_replicated = 0, rc = 0;
+	int any_ok = 0, any_replicated = 0, may, rc = 0;
 	size_t i, j, from;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
@@ -511,6 +513,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].name = t->name;
 		tr[i].parts = pr;
 		tr[i].nparts = t->nparts;
+		may = auth_may(b, c, FL_ACL_WRITE, FL_ACL_TOPIC, t->name.p, t->name.len);
 		for (j = 0; j < t->nparts; j++) {
 			struct fl_part *p;
 
@@ -518,6 +521,10 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].base_offset = -1;
 			pr[j].log_append_time_ms = -1;
 			pr[j].log_start_offset = -1;
+			if (!may) {
+				pr[j].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+				continue;
+			}
 			if (!acks_ok) {
 				pr[j].error = FL_KERR_INVALID_REQUIRED_ACKS;
 				continue;
@@ -594,7 +601,9 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_fetch_budget budget;
 	size_t i, j, k, np = 0, from, prev;
 	int64_t until;
-	int any_err = 0, hw_moved = 0, rc = 0;
+	int any_err = 0, hw_moved = 0, may, rc = 0;
+	/* a follower's fetch needs a super user (Kafka's CLUSTER_ACTION) */
+	int replica_ok = r->replica_id < 0 || auth_super(b, c, "replica fetch");
 
 	for (i = 0; i < r->ntopics; i++)
 		np += r->topics[i].nparts;
@@ -605,12 +614,19 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	for (i = 0, k = 0; i < r->ntopics; i++) {
 		const struct fl_kp_fetch_topic *t = &r->topics[i];
 
+		may = replica_ok && (r->replica_id >= 0 || auth_may(b, c, FL_ACL_READ,
+		    FL_ACL_TOPIC, t->name.p, t->name.len));
 		for (j = 0; j < t->nparts; j++, k++) {
 			const struct fl_kp_fetch_part *q = &t->parts[j];
 			struct fetch_part *f = &fp[k];
 			uint64_t limit;
 			int skip, cause, was_leader;
 
+			if (!may) {
+				f->error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+				any_err = 1;
+				continue;
+			}
 			f->p = store_part(b, t->name.p, t->name.len, q->partition);
 			if (f->p == NULL) {
 				f->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -729,7 +745,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_list_offsets_topic_resp *tr;
 	struct fl_kp_list_offsets_resp resp;
 	size_t i, j, from;
-	int rc = 0;
+	int may, rc = 0;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
@@ -744,6 +760,7 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].name = t->name;
 		tr[i].parts = pr;
 		tr[i].nparts = t->nparts;
+		may = auth_may(b, c, 0, FL_ACL_TOPIC, t->name.p, t->name.len);
 		for (j = 0; j < t->nparts; j++) {
 			struct fl_part *p = store_part(b, t->name.p, t->name.len,
 			    t->parts[j].index);
@@ -751,7 +768,9 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].index = t->parts[j].index;
 			pr[j].timestamp = -1;
 			pr[j].offset = -1;
-			if (p == NULL)
+			if (!may)
+				pr[j].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (p == NULL)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			else
 				pr[j].error = fl_part_list_offset(p, t->parts[j].timestamp,
@@ -814,7 +833,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
  * AUTO_CREATE_PER_REQUEST_MAX per request.
  */
 static int
-auto_create(struct broker *b, struct fl_kp_req *req)
+auto_create(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_metadata_req *r = &req->u.metadata;
 	struct fl_catalog_new *nt;
@@ -833,7 +852,8 @@ auto_create(struct broker *b, struct fl_kp_req *req)
 		const struct fl_slice *t = &r->topics[i];
 
 		if (store_find(b, t->p, t->len) != NULL || !fl_topic_name_ok(t->p, t->len) ||
-		    !cname(names[n], sizeof(names[n]), *t))
+		    !cname(names[n], sizeof(names[n]), *t) ||
+		    !auth_may_quiet(b, c, FL_ACL_CREATE, FL_ACL_TOPIC, t->p, t->len))
 			continue;
 		if (cluster_is_on(b)) {
 			/* the controller creates it (3 replicas, or fewer brokers) */
@@ -859,25 +879,33 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_metadata_topic *mt;
 	struct fl_kp_metadata_resp resp;
 	struct fl_kp_broker br;
-	size_t i, n, from;
+	size_t i, k, n, from;
 	int rc = 0;
 
-	if (auto_create(b, req) != 0)
+	if (auto_create(b, c, req) != 0)
 		return -1;
 	n = r->is_all_topics ? b->cat.ntopics : r->ntopics;
 	mt = kafka_arena(req, n, sizeof(*mt), &rc);
 	if (rc != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0, k = 0; i < n; i++) {
 		struct fl_topic *t;
 
 		if (r->is_all_topics) {
-			rc = fill_topic(b, req, b->cat.topics[i], &mt[i]);
-			if (rc != 0)
+			/* all topics: only those the principal may see (Kafka's describe) */
+			t = b->cat.topics[i];
+			if (!auth_may_quiet(b, c, 0, FL_ACL_TOPIC, t->name, strlen(t->name)))
+				continue;
+			if (fill_topic(b, req, t, &mt[k++]) != 0)
 				return -1;
 			continue;
 		}
+		k++;
 		mt[i].name = r->topics[i];
+		if (!auth_may(b, c, 0, FL_ACL_TOPIC, r->topics[i].p, r->topics[i].len)) {
+			mt[i].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			continue;
+		}
 		t = store_find(b, r->topics[i].p, r->topics[i].len);
 		if (t == NULL && !fl_topic_name_ok(r->topics[i].p, r->topics[i].len)) {
 			mt[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
@@ -923,7 +951,7 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	resp.cluster_id = fl_kp_str(b->cluster_id);
 	resp.controller_id = b->cfg->node_id;
 	resp.topics = mt;
-	resp.ntopics = n;
+	resp.ntopics = k;
 	from = c->out.len;
 	rc = fl_kp_metadata_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
@@ -956,6 +984,12 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		int32_t nparts = 0;
 
 		tr[i].name = r->topics[i].name;
+		if (!auth_may(b, c, FL_ACL_CREATE, FL_ACL_TOPIC, r->topics[i].name.p,
+		    r->topics[i].name.len)) {
+			tr[i].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			tr[i].error_message = fl_kp_str("not authorized to create this topic");
+			continue;
+		}
 		if (is_internal_topic(r->topics[i].name.p, r->topics[i].name.len)) {
 			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 			tr[i].error_message = fl_kp_str("internal topic");
@@ -1020,6 +1054,11 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		char name[FL_TOPIC_NAME_MAX + 1];
 
 		tr[i].name = r->names[i];
+		if (!auth_may(b, c, FL_ACL_DELETE, FL_ACL_TOPIC, r->names[i].p,
+		    r->names[i].len)) {
+			tr[i].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			continue;
+		}
 		if (is_internal_topic(r->names[i].p, r->names[i].len)) {
 			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
 			continue;
@@ -1065,6 +1104,9 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		fl_log(FL_LOG_INFO, "%s asked for a transactional producer id; "
 		    "transactions are not supported", c->peer);
 		resp.error = FL_KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+	} else if (!auth_may_idempotent(b, c)) {
+		/* KIP-679: write on some topic (or a super user) */
+		resp.error = FL_KERR_CLUSTER_AUTHORIZATION_FAILED;
 	} else if (fl_catalog_next_pid(&b->cat, b->cfg->node_id, &resp.producer_id, &err) != 0) {
 		fl_log(FL_LOG_ERROR, "%s", err.msg);
 		resp.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
@@ -1087,7 +1129,7 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	struct fl_kp_ofle_topic_resp *tr;
 	struct fl_kp_ofle_resp resp;
 	size_t i, j, from;
-	int rc = 0;
+	int may, rc = 0;
 
 	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
 	if (rc != 0)
@@ -1102,6 +1144,7 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		tr[i].name = t->name;
 		tr[i].parts = pr;
 		tr[i].nparts = t->nparts;
+		may = auth_may(b, c, 0, FL_ACL_TOPIC, t->name.p, t->name.len);
 		for (j = 0; j < t->nparts; j++) {
 			const struct fl_kp_ofle_part *q = &t->parts[j];
 			struct fl_part *p = store_part(b, t->name.p, t->name.len, q->partition);
@@ -1109,7 +1152,9 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].partition = q->partition;
 			pr[j].leader_epoch = -1;
 			pr[j].end_offset = -1;
-			if (p == NULL)
+			if (!may)
+				pr[j].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			else if (p == NULL)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			else
 				pr[j].error = fl_part_epoch_end(p, q->current_leader_epoch,
@@ -1134,7 +1179,9 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 	size_t from;
 	int rc;
 
-	rc = fl_kp_req_decode(&req, p, n, FEATURES);
+	if (auth_is_raw(c))
+		return auth_raw_token(b, c, p, n);	/* SaslHandshake v0's tokens */
+	rc = fl_kp_req_decode(&req, p, n, FEATURES(b));
 	if (rc != 0) {
 		fl_log(FL_LOG_INFO, "closing connection from %s: malformed %s "
 		    "request (key %d version %d): %s", c->peer,
@@ -1146,6 +1193,13 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 	}
 	/* room for the answer's arrays: they grow with our state, not the request */
 	req.arena.bytes_max += SERVE_RESP_ARENA_BYTES;
+	if (!auth_is_done(b, c) && !auth_allowed_before(req.hdr.api_key)) {
+		fl_log(FL_LOG_INFO, "closing connection from %s: %s (key %d) before "
+		    "authenticating", c->peer, fl_kp_api_name(req.hdr.api_key),
+		    (int)req.hdr.api_key);
+		fl_kp_req_free(&req);
+		return -1;
+	}
 	switch (req.hdr.kind) {
 	case FL_KP_REQ_APIVERSIONS_TOO_NEW:
 		from = c->out.len;
@@ -1164,7 +1218,7 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		case FL_KP_API_VERSIONS:
 			from = c->out.len;
 			rc = fl_kp_apiversions_resp_encode(&c->out,
-			    req.hdr.api_version, req.hdr.correlation_id, 0, 0, FEATURES);
+			    req.hdr.api_version, req.hdr.correlation_id, 0, 0, FEATURES(b));
 			rc = kafka_finish(b, c, from, rc, 0);
 			break;
 		case FL_KP_PRODUCE: rc = h_produce(b, c, &req); break;
@@ -1175,6 +1229,8 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		case FL_KP_DELETE_TOPICS: rc = h_delete_topics(b, c, &req); break;
 		case FL_KP_INIT_PRODUCER_ID: rc = h_init_producer_id(b, c, &req); break;
 		case FL_KP_OFFSET_FOR_LEADER_EPOCH: rc = h_ofle(b, c, &req); break;
+		case FL_KP_SASL_HANDSHAKE: rc = auth_handshake(b, c, &req); break;
+		case FL_KP_SASL_AUTHENTICATE: rc = auth_authenticate(b, c, &req); break;
 		case FL_KP_FIND_COORDINATOR:
 		case FL_KP_JOIN_GROUP:
 		case FL_KP_SYNC_GROUP:

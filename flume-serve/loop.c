@@ -366,6 +366,7 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 	conn_unpark(b, c);
 	group_conn_closed(b, c);
 	kafka_conn_closed(b, c);
+	auth_conn_closed(c);
 	while (c->qlen > 0)
 		chunk_pop(c);
 	b->out_bytes -= c->out_counted;
@@ -711,12 +712,13 @@ kafka_input(struct broker *b, struct conn *c)
 
 		if (avail < 4)
 			break;
-		rc = fl_kp_frame_size(p, avail, b->cfg->request_bytes_max, &size);
+		rc = fl_kp_frame_size(p, avail, auth_frame_max(b, c), &size);
 		if (rc != 0) {
 			fl_log(FL_LOG_WARN, "closing connection from %s: request "
-			    "size %d is negative or above socket-request-max-bytes "
-			    "(%llu)", c->peer, (int)(int32_t)fl_load_be32(p),
-			    (unsigned long long)b->cfg->request_bytes_max);
+			    "size %d is negative or above %s (%llu)", c->peer,
+			    (int)(int32_t)fl_load_be32(p), auth_is_done(b, c) ?
+			    "socket-request-max-bytes" : "what an unauthenticated "
+			    "client may send", (unsigned long long)auth_frame_max(b, c));
 			conn_close(b, c, NULL);
 			return -1;
 		}
@@ -809,7 +811,7 @@ frame_waits(const struct broker *b, const struct conn *c)
 
 	if (c->is_admin || c->is_closing || avail < 4)
 		return 0;
-	if (fl_kp_frame_size(c->rbuf + c->rpos, avail, b->cfg->request_bytes_max,
+	if (fl_kp_frame_size(c->rbuf + c->rpos, avail, auth_frame_max(b, c),
 	    &size) != 0)
 		return 0;
 	return avail >= 4 + size;
@@ -1183,6 +1185,8 @@ loop_run(struct broker *b)
 		if (b->is_failed)
 			break;		/* durability in doubt: answer nothing more */
 		update_pause(b);
+		if (!b->is_stopping && b->cfg->sasl)
+			auth_tick(b);
 		if (!b->is_stopping && b->now_ms >= b->next_admin_idle_ms) {
 			close_idle_admins(b);
 			b->next_admin_idle_ms = b->now_ms + 1000;

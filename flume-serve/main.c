@@ -28,6 +28,7 @@
 #include "os/entropy.h"
 #include "os/lock.h"
 #include "os/vfs_real.h"
+#include "sm/sasl.h"
 #include "store/meta.h"
 #include "serve.h"
 
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "usage: flume-serve --data DIR --listen HOST:PORT [--advertise HOST:PORT]\n"
     "                   [--config FILE] [--ready-fd N] [--log-file FILE]\n"
     "                   [--metrics-listen HOST:PORT]\n"
+    "                   [--sasl] [--sasl-mechanisms LIST]\n"
+    "                   [--replica-user NAME --replica-password-file FILE]\n"
     "                   [--log-level error|warn|info|debug] [--node-id N]\n"
     "                   [--auto-create-topics BOOL] [--num-partitions N]\n"
     "                   [--socket-request-max-bytes N] [--message-max-bytes N]\n"
@@ -89,6 +92,7 @@ cfg_defaults(struct serve_cfg *c)
 	c->replica_lag_max_ms = 10000;
 	c->min_insync = 1;
 	c->log_level = FL_LOG_INFO;
+	c->sasl_mechs = (1u << FL_SASL_NMECH) - 1;
 }
 
 static int
@@ -97,6 +101,31 @@ set_str(char *dst, size_t n, const char *v)
 	int k = snprintf(dst, n, "%s", v);
 
 	return k < 0 || (size_t)k >= n ? FL_ERANGE : 0;
+}
+
+/* "PLAIN,SCRAM-SHA-256" → bits of enum fl_sasl_mech; at least one. */
+static int
+parse_mechs(const char *v, unsigned *out, struct fl_err *err)
+{
+	const char *p = v;
+	unsigned bits = 0;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		enum fl_sasl_mech m;
+
+		if (fl_sasl_mech_parse(p, len, &m) != 0)
+			return fl_err_set(err, FL_EINVAL, "unknown SASL mechanism %.*s "
+			    "(PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)", (int)(len > 64 ? 64 : len), p);
+		bits |= 1u << m;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (bits == 0)
+		return fl_err_set(err, FL_EINVAL, "no SASL mechanism");
+	*out = bits;
+	return 0;
 }
 
 /* One setting, from the command line or the config file (same names). */
@@ -140,6 +169,16 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 		c->node_id = (int32_t)u;
 		return rc;
 	}
+	if (strcmp(key, "sasl") == 0)
+		return fl_conf_bool(v, &c->sasl);
+	if (strcmp(key, "sasl-mechanisms") == 0)
+		return parse_mechs(v, &c->sasl_mechs, err);
+	if (strcmp(key, "replica-user") == 0)
+		return fl_creds_name_ok(v) ? set_str(c->replica_user,
+		    sizeof(c->replica_user), v) : FL_EINVAL;
+	if (strcmp(key, "replica-password-file") == 0)
+		return set_str(c->replica_password_file,
+		    sizeof(c->replica_password_file), v);
 	if (strcmp(key, "auto-create-topics") == 0 ||
 	    strcmp(key, "auto-create-topics-enable") == 0)
 		return fl_conf_bool(v, &c->auto_create);
@@ -302,6 +341,37 @@ lock_data_dir(const char *dir)
  * directory is new.  A directory that holds topics but no meta is not new:
  * refuse rather than give it another identity.
  */
+/*
+ * --sasl needs someone to let in: refuse to start without a user (78) or
+ * with a damaged users file (65).  Followers' credentials come as a pair,
+ * and their password file must be readable now, not at the first election.
+ */
+static void
+check_auth(struct broker *b, const struct serve_cfg *cfg)
+{
+	FILE *f;
+
+	if ((cfg->replica_user[0] != '\0') != (cfg->replica_password_file[0] != '\0'))
+		fl_diex(EX_USAGE, "--replica-user and --replica-password-file go together");
+	if (cfg->replica_password_file[0] != '\0') {
+		f = fopen(cfg->replica_password_file, "r");
+		if (f == NULL)
+			fl_die(EX_NOINPUT, "%s", cfg->replica_password_file);
+		fclose(f);
+	}
+	if (!cfg->sasl)
+		return;
+	if (auth_reload(b, 1) != 0 || b->auth.is_damaged)
+		fl_diex(EX_DATAERR, "--sasl: cannot read %s/%s (see above); refusing "
+		    "to start", cfg->data_dir, FL_CREDS_FILE);
+	if (b->auth.creds.nusers == 0)
+		fl_diex(EX_CONFIG, "--sasl: no users in %s; add one with "
+		    "`flume-serve user add NAME --data %s`", cfg->data_dir, cfg->data_dir);
+	fl_log(FL_LOG_INFO, "SASL required on %s:%u: %zu users, %zu acl lines",
+	    cfg->listen_host, (unsigned)cfg->listen_port, b->auth.creds.nusers,
+	    b->auth.creds.nacls);
+}
+
 static void
 load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
 {
@@ -451,6 +521,10 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "ready-fd", required_argument, NULL, 0 },
 		{ "metrics-listen", required_argument, NULL, 0 },
+		{ "sasl", no_argument, NULL, 0 },
+		{ "sasl-mechanisms", required_argument, NULL, 0 },
+		{ "replica-user", required_argument, NULL, 0 },
+		{ "replica-password-file", required_argument, NULL, 0 },
 		{ "log-file", required_argument, NULL, 0 },
 		{ "log-level", required_argument, NULL, 0 },
 		{ "node-id", required_argument, NULL, 0 },
@@ -506,7 +580,11 @@ main(int argc, char **argv)
 			printf("flume-serve %s\n", FL_VERSION);
 			free(set);
 			return 0;
-		case 0: key = longopts[idx].name; break;
+		case 0:
+			key = longopts[idx].name;
+			if (longopts[idx].has_arg == no_argument)
+				optarg = "true";	/* --sasl: a switch on the command line */
+			break;
 		default: usage(1);
 		}
 		if (key != NULL) {
@@ -560,6 +638,7 @@ main(int argc, char **argv)
 		fl_die(EX_OSERR, "sync thread");
 	size_connections(&b, &cfg);
 	metrics_init(&b);
+	check_auth(&b, &cfg);
 	if (loop_listen(&b, &err) != 0)
 		fl_diex(EX_OSERR, "%s", err.msg);
 	find_repl(&b, argv[0]);
@@ -581,6 +660,7 @@ main(int argc, char **argv)
 		store_snapshot_all(&b, 1);
 	group_free(&b);
 	store_close(&b);
+	auth_close(&b);
 	fl_lock_release(lockfd);
 	if (rc == 0)
 		fl_log(FL_LOG_INFO, "stopped");

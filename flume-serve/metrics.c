@@ -350,6 +350,16 @@ render_broker(struct fl_prom *p, const struct broker *b)
 	fl_prom_u64(p, "flume_connections_closed_total", &l, 1, m->closed[0]);
 	l.value = "admin";
 	fl_prom_u64(p, "flume_connections_closed_total", &l, 1, m->closed[1]);
+	fl_prom_family(p, "flume_sasl_authentications_total", FL_PROM_COUNTER,
+	    "SASL authentications on the Kafka listener, by result.");
+	l.name = "result";
+	l.value = "success";
+	fl_prom_u64(p, "flume_sasl_authentications_total", &l, 1, m->sasl_ok);
+	l.value = "failure";
+	fl_prom_u64(p, "flume_sasl_authentications_total", &l, 1, m->sasl_failed);
+	l.name = "listener";
+	counter(p, "flume_authorization_denials_total", "Requests (or parts of one) "
+	    "an ACL denied to an authenticated principal.", m->acl_denied);
 	gauge(p, "flume_connections_max", "max-connections (after the descriptor check).",
 	    b->cfg->connections_max);
 	gauge(p, "flume_buffered_reply_bytes", "Reply buffers beyond 1 MiB per "

@@ -102,6 +102,10 @@ struct serve_cfg {
 	char metrics_host[SERVE_HOST_MAX];	/* metrics-listen */
 	uint16_t metrics_port;
 	int has_metrics;
+	int sasl;				/* the listener requires SASL */
+	unsigned sasl_mechs;			/* enabled: bits (1u << enum fl_sasl_mech) */
+	char replica_user[256];			/* followers authenticate as (flume-repl) */
+	char replica_password_file[SERVE_PATH_MAX];
 };
 
 /* ---- sync thread ---- */
@@ -181,6 +185,7 @@ struct conn {
 	int32_t wait_corr;		/* ... and owes this correlation id */
 	int16_t wait_version;		/* ... in this version */
 	int16_t wait_api;		/* ... for this request (JoinGroup or SyncGroup) */
+	struct conn_auth *auth;		/* owned (auth.c): SASL state and principal */
 	struct pending_acks *acks;	/* acks=all answers waiting for the HW, oldest first (kafka.c) */
 	size_t nacks;			/* ... how many */
 	int acks_full;			/* ... too many: reading stops (is_waiting) until one settles */
@@ -229,11 +234,29 @@ struct metrics {
 	struct fl_prom_hist fsync_us, records_per_fsync;
 	uint64_t accepted[2], closed[2];	/* [is_admin] */
 	uint64_t http_answers[6];		/* 200 400 404 405 431 other */
+	uint64_t sasl_ok, sasl_failed, acl_denied;
 	int lfd;
 	struct ev_src ev_listen;
 	char bound[SERVE_HOST_MAX + 8];
 	struct metrics_conn conns[METRICS_CONNS_MAX];
 	size_t nconns;
+};
+
+/* ---- authentication (auth.c) ---- */
+
+struct users_stamp {
+	int exists;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+struct auth_state {
+	struct fl_creds creds;		/* owned */
+	struct users_stamp stamp;	/* the users file as last read (users.c) */
+	int is_loaded;
+	int is_damaged;			/* refuse everything until it reads again */
+	int is_changed;			/* reloaded: the tick drops removed users */
+	int64_t next_check_ms;
 };
 
 /* ---- the broker ---- */
@@ -302,7 +325,35 @@ struct broker {
 	int exit_code;			/* loop_run's result (sysexits) */
 
 	struct metrics m;
+	struct auth_state auth;
 };
+
+/* auth.c (see there) */
+int auth_reload(struct broker *b, int force);
+void auth_tick(struct broker *b);
+void auth_close(struct broker *b);
+int auth_is_done(const struct broker *b, const struct conn *c);
+int auth_is_raw(const struct conn *c);
+uint64_t auth_frame_max(const struct broker *b, const struct conn *c);
+const char *auth_principal(const struct conn *c);
+void auth_conn_closed(struct conn *c);
+int auth_allowed_before(int16_t api_key);
+int auth_handshake(struct broker *b, struct conn *c, struct fl_kp_req *req);
+int auth_authenticate(struct broker *b, struct conn *c, struct fl_kp_req *req);
+int auth_raw_token(struct broker *b, struct conn *c, const uint8_t *p, size_t n);
+/*
+ * May c's principal do op (FL_ACL_*, or 0 for describe) on (type, name)?
+ * Always 1 without --sasl.  auth_may logs a denial (rate-limited per
+ * connection); auth_may_quiet does not (Metadata's listing filter).
+ */
+int auth_may(struct broker *b, struct conn *c, unsigned op, enum fl_acl_type type,
+    const void *name, size_t len);
+int auth_may_quiet(struct broker *b, struct conn *c, unsigned op,
+    enum fl_acl_type type, const void *name, size_t len);
+/* InitProducerId: write on some topic, or a super user (KIP-679).  Logs a denial. */
+int auth_may_idempotent(struct broker *b, struct conn *c);
+/* A super user (cluster grant): replication's requests.  Logs a denial. */
+int auth_super(struct broker *b, struct conn *c, const char *what);
 
 /* main.c */
 void serve_reopen_log(struct broker *b);
@@ -572,11 +623,6 @@ int users_apply(const char *dir, const struct users_cmd *cmd, struct users_done 
     struct fl_err *err);
 
 /* The users file's identity: a change of any field means reload it. */
-struct users_stamp {
-	int exists;
-	uint64_t dev, ino, size;
-	int64_t mtime_ns;
-};
 /* Stat DIR/users: 0 (exists 0 when there is none) or FL_ESYS (errno). */
 int users_stamp(const char *dir, struct users_stamp *st);
 static inline int users_stamp_same(const struct users_stamp *a, const struct users_stamp *b)

@@ -10,11 +10,72 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/csum.h"
+#include "base/scram.h"
 #include "codec/kproto.h"
+#include "sm/sasl.h"
 #include "wire-walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * SASL: SaslHandshake and SaslAuthenticate frames drive one server
+ * exchange per input, as on a connection: the handshake's mechanism, then
+ * each token through fl_sasl_srv_step, against user "u" (password "p").
+ * Whatever the bytes, a step returns a defined result, its reply fits, and
+ * the state only moves forward.
+ */
+static struct fl_scram_cred sasl_cred[FL_SCRAM_NHASH];
+static int sasl_ready;
+
+static int
+sasl_lookup(void *arg, const char *user, enum fl_scram_hash h, struct fl_scram_cred *c)
+{
+	(void)arg;
+	if (strcmp(user, "u") != 0)
+		return FL_ENOENT;
+	*c = sasl_cred[h];
+	return 0;
+}
+
+static void
+sasl_feed(struct fl_sasl_srv *s, const struct fl_kp_req *q)
+{
+	uint8_t out[FL_SASL_TOKEN_MAX];
+	size_t out_len = 0;
+	enum fl_sasl_srv_state before = s->state;
+	int rc;
+
+	if (!sasl_ready) {
+		static const uint8_t salt[16] = "fuzz-salt-bytes";
+		int h;
+
+		if (fl_csum_init() != 0)
+			abort();
+		for (h = 0; h < FL_SCRAM_NHASH; h++)
+			if (fl_scram_cred_make(&sasl_cred[h], (enum fl_scram_hash)h, "p", 1,
+			    salt, sizeof(salt), FL_SCRAM_ITER_MIN) != 0)
+				abort();
+		sasl_ready = 1;
+	}
+	if (q->hdr.api_key == FL_KP_SASL_HANDSHAKE) {
+		const struct fl_slice *m = &q->u.sasl_handshake.mechanism;
+
+		(void)fl_sasl_srv_mech(s, (const char *)m->p, m->len,
+		    (1u << FL_SASL_NMECH) - 1);
+		return;
+	}
+	rc = fl_sasl_srv_step(s, q->u.sasl_authenticate.auth_bytes.p,
+	    q->u.sasl_authenticate.auth_bytes.len, "fuzznonce", sasl_lookup, NULL,
+	    out, sizeof(out), &out_len, NULL);
+	if ((rc != FL_SASL_CONTINUE && rc != FL_SASL_DONE && rc >= 0) ||
+	    out_len > sizeof(out) || s->state < before ||
+	    (rc < 0 && s->state != FL_SASL_S_FAILED) ||
+	    (rc == FL_SASL_DONE && s->state != FL_SASL_S_DONE))
+		abort();
+}
 
 /* Encode a response shaped like the request (arrays from the req arena). */
 static void
@@ -176,8 +237,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fl_wr w;
+	struct fl_sasl_srv sasl;
 	size_t off = 0;
 
+	fl_sasl_srv_init(&sasl);
 	fl_wr_init(&w, 16u << 20);
 	while (size - off >= 4) {
 		struct fl_kp_req req;
@@ -199,11 +262,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    req.hdr.correlation_id);
 			else if (req.hdr.kind == FL_KP_REQ_OK)
 				mirror(&w, &req);
+			if (req.hdr.kind == FL_KP_REQ_OK &&
+			    (req.hdr.api_key == FL_KP_SASL_HANDSHAKE ||
+			    req.hdr.api_key == FL_KP_SASL_AUTHENTICATE))
+				sasl_feed(&sasl, &req);
 		}
 		fl_kp_req_free(&req);
 		fl_wr_reset(&w);
 		off += n;
 	}
+	fl_sasl_srv_wipe(&sasl);
 	fl_wr_free(&w);
 	return 0;
 }

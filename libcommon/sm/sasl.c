@@ -131,6 +131,14 @@ span_is(const struct span *x, const char *s)
 	return x->n == strlen(s) && memcmp(x->p, s, x->n) == 0;
 }
 
+static int
+span_ends_with(const struct span *x, const char *s)
+{
+	size_t n = strlen(s);
+
+	return x->n >= n && memcmp(x->p + x->n - n, s, n) == 0;
+}
+
 /* ASCII case-insensitive (no <strings.h> in this layer). */
 static int
 span_is_nocase(const struct span *x, const char *s)
@@ -607,8 +615,15 @@ parse_client_final(const struct fl_sasl_srv *s, const uint8_t *in, size_t n,
 		    "GS2 header");
 	if (!next_field(&f, &x) || !attr(&x, 'r', &v))
 		return refuse(s, why, "client-final has no r= after c=");
-	if (!span_is(&v, s->nonce))
-		return refuse(s, why, "client-final's r= is not the combined nonce");
+	/*
+	 * librdkafka (through 2.x) sends its own nonce again before the
+	 * combined one; Kafka accepts any r= that ends with the combined nonce,
+	 * and so must we.  The server's fresh part is still at the end, and the
+	 * proof covers the r= as sent, so a replay still fails.
+	 */
+	if (!span_ends_with(&v, s->nonce))
+		return refuse(s, why, "client-final's r= does not end with the "
+		    "combined nonce");
 	do {	/* extensions before p= are ignored */
 		if (!next_field(&f, &x))
 			return refuse(s, why, "client-final has no p= (proof)");
