@@ -337,7 +337,7 @@ h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	if (fr.error == 0 && r->key_type == 0 &&
 	    !auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, r->key.p, r->key.len)) {
 		fr.error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
-		msg = "not authorized to read this group";
+		msg = "Not authorized to access group: Group authorization failed.";
 	}
 	fr.node_id = node;
 	fr.host = str_slice(b->adv_host);

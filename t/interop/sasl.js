@@ -3,17 +3,33 @@
 // listener (mechanism plain, scram-sha-256 or scram-sha-512, as kafkajs
 // names them).
 //   produce TOPIC N        N records "v0".."vN-1", acks -1, one request
-//   consume TOPIC N        read N records from the start (a new group per run)
+//   consume TOPIC N        read N records from the start (a new group
+//                          g-sasl-js-PID per run)
 //                          and print their values, one per line
 //   group GROUP TOPIC N    the same through GROUP, committing (kafkajs' default)
 //   create TOPIC           CreateTopics with one partition
 //   delete TOPIC           DeleteTopics
 // Prints "ok" on success (after the values for consume/group), or
-// "error TYPE: MESSAGE" with kafkajs' error type (e.g.
-// TOPIC_AUTHORIZATION_FAILED, or the error's name for SASL failures) and
-// exits 1.
+// "error TYPE: MESSAGE" and exits 1.  TYPE is the Kafka error kafkajs got
+// from the broker (e.g. TOPIC_AUTHORIZATION_FAILED): kafkajs keeps only the
+// message when it wraps a broker's error, so the message is mapped back
+// through kafkajs' own table of codes; where kafkajs replaces the broker's
+// error with its own (a FindCoordinator refused with 30 becomes "Failed to
+// find group coordinator"), the broker's error is taken from kafkajs' debug
+// log.  Otherwise TYPE is kafkajs' error name (e.g.
+// KafkaJSSASLAuthenticationError).
 'use strict'
 const { Kafka, logLevel } = require('kafkajs')
+const { errorCodes } = require('kafkajs/src/protocol/error')
+
+// The broker's errors kafkajs logged (at debug level) on the way.
+const logged = []
+const logCreator = () => ({ log }) => {
+  const text = JSON.stringify(log)
+  for (const e of errorCodes) {
+    if (e.code > 0 && text.includes(e.message) && !logged.includes(e.type)) logged.push(e.type)
+  }
+}
 
 function usage () {
   process.stderr.write('usage: sasl.js BROKER MECHANISM USER PASSWORD ' +
@@ -48,7 +64,8 @@ async function main () {
     clientId: 'flume-sasl-js',
     brokers: [broker],
     sasl: { mechanism, username, password },
-    logLevel: logLevel.NOTHING,
+    logLevel: logLevel.DEBUG,
+    logCreator,
     retry: { retries: 2, initialRetryTime: 100 }
   })
   if (cmd === 'produce') {
@@ -63,7 +80,7 @@ async function main () {
     }
   } else if (cmd === 'consume') {
     const [topic, n] = rest
-    await consume(kafka, 'sasl-js-' + process.pid, topic, Number(n))
+    await consume(kafka, 'g-sasl-js-' + process.pid, topic, Number(n))
   } else if (cmd === 'group') {
     const [group, topic, n] = rest
     await consume(kafka, group, topic, Number(n))
@@ -87,11 +104,11 @@ async function main () {
 }
 
 main().catch((e) => {
-  // kafkajs wraps: the broker's error type may sit on the cause
-  let err = e
-  while (!err.type && err.originalError) err = err.originalError
-  if (!err.type && e.errors && e.errors.length) err = e.errors[0]
-  const type = err.type || err.name || e.name
+  // an aggregate (CreateTopics' per-topic errors) carries the broker's first
+  const inner = e.errors && e.errors.length ? e.errors[0] : e
+  const known = errorCodes.find((c) => c.code > 0 && c.message === inner.message)
+  const type = inner.type || (known && known.type) ||
+    logged.find((t) => t.endsWith('_AUTHORIZATION_FAILED')) || e.name
   process.stdout.write(`error ${type}: ${e.message}\n`)
   process.exit(1)
 })
