@@ -319,6 +319,113 @@ cmd_group(struct broker *b, struct conn *c, char **argv)
 	group_admin_show(b, c, argv[1]);
 }
 
+/*
+ * user add NAME PASSWORD | user del NAME | user list, and acl add|del NAME
+ * OPS TYPE PREFIX | acl list [NAME]: the edits `flume-serve user|acl`
+ * makes (users_apply, one try at the lock: the loop never waits), then a
+ * reload, so they apply to the next authentication and request.
+ */
+static void
+users_edit(struct broker *b, struct conn *c, const struct users_cmd *cmd)
+{
+	struct users_done done;
+	struct fl_err err = { 0 };
+	int rc = users_apply(b->cfg->data_dir, cmd, &done, &err);
+
+	if (rc == FL_EBUSY) {
+		admin_say(c, "error: busy: another edit of the users file is under "
+		    "way; try again\n");
+		return;
+	}
+	if (rc != 0) {
+		admin_say(c, "error: %s\n", err.msg[0] ? err.msg : fl_strerror(rc));
+		return;
+	}
+	(void)auth_reload(b, 1);
+	admin_say(c, "%sok\n", done.replaced ? "replaced\n" : done.unchanged ?
+	    "unchanged\n" : "");
+}
+
+static void
+cmd_user(struct broker *b, struct conn *c, char **argv)
+{
+	struct users_cmd cmd;
+	size_t i, n = 1;
+
+	memset(&cmd, 0, sizeof(cmd));
+	while (argv[n] != NULL)
+		n++;
+	if (strcmp(argv[1], "list") == 0 && n == 2) {
+		if (auth_reload(b, 0) != 0 || b->auth.is_damaged) {
+			admin_say(c, "error: the users file cannot be read (see the log)\n");
+			return;
+		}
+		for (i = 0; i < b->auth.creds.nusers; i++)
+			admin_say(c, "user\t%s\n", b->auth.creds.users[i].name);
+		admin_say(c, "ok\n");
+		return;
+	}
+	cmd.name = argv[2];
+	if (strcmp(argv[1], "add") == 0 && n == 4) {
+		cmd.verb = USERS_ADD;
+		cmd.password = argv[3];
+		cmd.plen = strlen(argv[3]);
+	} else if (strcmp(argv[1], "del") == 0 && n == 3) {
+		cmd.verb = USERS_DEL;
+	} else {
+		admin_say(c, "error: usage: user add NAME PASSWORD | user del NAME | "
+		    "user list\n");
+		return;
+	}
+	if (!fl_creds_name_ok(cmd.name)) {
+		admin_say(c, "error: invalid user name\n");
+		return;
+	}
+	users_edit(b, c, &cmd);
+}
+
+static void
+cmd_acl(struct broker *b, struct conn *c, char **argv)
+{
+	struct users_cmd cmd;
+	char ops[FL_ACL_OPS_TEXT_MAX];
+	size_t i, n = 1;
+
+	memset(&cmd, 0, sizeof(cmd));
+	while (argv[n] != NULL)
+		n++;
+	if (strcmp(argv[1], "list") == 0 && n <= 3) {
+		if (auth_reload(b, 0) != 0 || b->auth.is_damaged) {
+			admin_say(c, "error: the users file cannot be read (see the log)\n");
+			return;
+		}
+		for (i = 0; i < b->auth.creds.nacls; i++) {
+			const struct fl_acl *a = &b->auth.creds.acls[i];
+
+			if (n == 3 && strcmp(a->name, argv[2]) != 0)
+				continue;
+			fl_acl_format_ops(a->ops, ops, sizeof(ops));
+			admin_say(c, "acl\t%s\t%s\t%s\t%s\n", a->name, ops,
+			    fl_acl_type_name(a->type), a->prefix);
+		}
+		admin_say(c, "ok\n");
+		return;
+	}
+	if (n != 6 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "del") != 0) ||
+	    fl_acl_parse_ops(argv[3], &cmd.ops) != 0 ||
+	    fl_acl_parse_type(argv[4], &cmd.type) != 0 || !fl_creds_name_ok(argv[2]) ||
+	    strlen(argv[5]) > FL_CREDS_NAME_MAX || argv[5][0] == '\0' ||
+	    (cmd.type == FL_ACL_CLUSTER && strcmp(argv[5], "*") != 0)) {
+		admin_say(c, "error: usage: acl add|del NAME read,write,create,delete|all "
+		    "topic|group|cluster PREFIX | acl list [NAME]\n");
+		return;
+	}
+	cmd.verb = strcmp(argv[1], "add") == 0 ? USERS_ACL_ADD : USERS_ACL_DEL;
+	cmd.name = argv[2];
+	cmd.prefix = argv[5];
+	users_edit(b, c, &cmd);
+}
+
 static void cmd_help(struct broker *b, struct conn *c, char **argv);
 
 #define ADMIN_ARGS_MAX FL_RVERB_OPERANDS_MAX
@@ -346,6 +453,10 @@ static const struct verb {
 	{ "digest", 4, 4, 0, "digest TOPIC PART FROM TO", cmd_digest, 0, 0 },
 	{ "groups", 0, 0, 0, "groups", cmd_groups, 0, 0 },
 	{ "group", 1, 1, 0, "group NAME", cmd_group, 0, 0 },
+	{ "user", 1, 3, 0, "user add NAME PASSWORD | user del NAME | user list", cmd_user,
+	  0, 0 },
+	{ "acl", 1, 5, 0, "acl add|del NAME OPS TYPE PREFIX | acl list [NAME]", cmd_acl,
+	  0, 0 },
 	{ "brokers", 0, 0, 0, NULL, NULL, 1, FL_RVERB_BROKERS },
 	{ "lead", 0, 0, 0, NULL, NULL, 1, FL_RVERB_LEAD },
 	{ "follow", 0, 0, 0, NULL, NULL, 1, FL_RVERB_FOLLOW },

@@ -210,3 +210,41 @@ js() {
 	run -1 js plain alice alice-pw create t-x
 	run -0 js plain alice alice-new create t-x
 }
+
+@test "the admin socket's user and acl verbs change who gets in, at once" {
+	sasl_start
+	run -0 serve_admin user add dave dave-pw
+	[ "$output" = ok ]
+	run -0 serve_admin acl add dave write,create topic d-
+	[ "$output" = ok ]
+	run -0 serve_admin acl list dave
+	[ "${lines[0]}" = $'acl\tdave\twrite,create\ttopic\td-' ]
+	run -0 js scram-sha-256 dave dave-pw create d-1
+	run -0 js scram-sha-256 dave dave-pw produce d-1 3
+	run -0 serve_admin user list
+	[[ "$output" == *$'user\tdave'* ]]
+	[ "$(stat -c %a "$DATA/users")" = 600 ]
+	run -0 serve_admin user del dave
+	run -1 js scram-sha-256 dave dave-pw produce d-1 1
+	assert_output --partial "KafkaJSSASLAuthenticationError"
+	run -0 serve_admin acl add nobody read topic x
+	[[ "$output" == "error: "*nobody* ]]
+	run -0 serve_admin user add
+	[[ "$output" == "error: usage: user"* ]]
+	# the password never reaches the log
+	! grep -q dave-pw "$BATS_TEST_TMPDIR/a.err"
+}
+
+@test "metrics count authentications and denials" {
+	sasl_start --metrics-listen 127.0.0.1:0
+	local m
+	m=$(sed -n 's/.*metrics on http:\/\/\([^/]*\)\/metrics.*/\1/p' "$BATS_TEST_TMPDIR/a.err")
+	[ -n "$m" ]
+	run -0 js plain alice alice-pw create t-m
+	run -1 js plain alice Wr0ngPass9 produce t-m 1
+	run -1 js plain alice alice-pw create secret2
+	run -0 curl -s "http://$m/metrics"
+	[[ "$output" == *'flume_sasl_authentications_total{result="success"} '[1-9]* ]]
+	[[ "$output" == *'flume_sasl_authentications_total{result="failure"} '[1-9]* ]]
+	[[ "$output" == *'flume_authorization_denials_total '[1-9]* ]]
+}
