@@ -379,6 +379,8 @@ conn_close(struct broker *b, struct conn *c, const char *why)
 	c->rbuf = NULL;
 	free(c->q);
 	c->q = NULL;
+	free(c->lat);
+	c->lat = NULL;
 	fl_wr_free(&c->out);
 	last = b->live[--b->nlive];
 	b->live[c->live_idx] = last;
@@ -423,6 +425,7 @@ conn_queue_mem(struct conn *c, size_t len, uint64_t need_round)
 		return c->out.err;
 	if (len == 0)
 		return 0;
+	c->queued_bytes += len;
 	if (c->qlen > 0) {
 		struct chunk *t = &c->q[(c->qhead + c->qlen - 1) % c->qcap];
 
@@ -453,6 +456,7 @@ conn_queue_held(struct conn *c, size_t len, uint64_t need_round, uint32_t hold)
 	ch.len = len;
 	ch.need_round = need_round;
 	ch.hold = hold;
+	c->queued_bytes += len;
 	return q_push(c, &ch);
 }
 
@@ -491,6 +495,7 @@ conn_queue_file(struct conn *c, int fd, uint64_t pos, uint64_t len)
 		close(dfd);
 		return rc;
 	}
+	c->queued_bytes += len;
 	c->nfile++;
 	return 0;
 }
@@ -541,6 +546,7 @@ conn_flush(struct broker *b, struct conn *c)
 				h->pos += (uint64_t)n;
 				h->len -= (uint64_t)n;
 				total += n;
+				c->sent_bytes += (uint64_t)n;
 				if (h->len == 0)
 					chunk_pop(c);
 				continue;
@@ -567,6 +573,7 @@ conn_flush(struct broker *b, struct conn *c)
 				size_t left = (size_t)n;
 
 				total += n;
+				c->sent_bytes += (uint64_t)n;
 				c->out_head += left;
 				while (left > 0) {
 					h = &c->q[c->qhead];
@@ -591,6 +598,8 @@ conn_flush(struct broker *b, struct conn *c)
 		conn_close(b, c, strerror(errno));
 		return -1;
 	}
+	if (total > 0 && !c->is_admin)
+		metrics_request_sent(b, c);
 	if (c->out_head == c->out.len) {
 		c->out_base += c->out.len;
 		c->out.len = 0;
@@ -707,7 +716,8 @@ kafka_input(struct broker *b, struct conn *c)
 	while (c->fd >= 0 && !c->is_parked && !c->is_waiting && !c->is_closing) {
 		size_t avail = c->rlen - c->rpos, size;
 		uint8_t *p = c->rbuf + c->rpos;
-		uint64_t t0_ns;
+		uint64_t t0_ns, queued;
+		int16_t api;
 		int rc;
 
 		if (avail < 4)
@@ -738,10 +748,17 @@ kafka_input(struct broker *b, struct conn *c)
 		if (b->is_paused && size >= 2 && fl_load_be16(p + 4) == FL_KP_PRODUCE)
 			break;		/* the round that unpauses calls us again */
 		t0_ns = fl_clock_ns();
+		queued = c->queued_bytes;
+		api = size >= 2 ? (int16_t)fl_load_be16(p + 4) : -1;
 		rc = kafka_handle(b, c, p + 4, size);
-		if (rc != 1)	/* a parked Fetch counts once, when answered */
-			metrics_request(b, size >= 2 ? (int16_t)fl_load_be16(p + 4) : -1,
-			    (fl_clock_ns() - t0_ns) / 1000);
+		if (rc == 1) {
+			if (c->park_t0_ns == 0)
+				c->park_t0_ns = t0_ns;	/* a parked Fetch: timed from here */
+		} else if (rc < 0) {
+			metrics_request(b, api, (fl_clock_ns() - t0_ns) / 1000);
+		} else {
+			metrics_request_begin(b, c, api, t0_ns, queued);
+		}
 		if (conn_out_account(b, c) != 0)
 			rc = -1;
 		if (rc < 0) {

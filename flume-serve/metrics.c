@@ -125,6 +125,73 @@ metrics_tick(struct broker *b)
 	return next;
 }
 
+/* ---- request latency: from handling to the answer's last byte written ---- */
+
+static void
+lat_push(struct broker *b, struct conn *c, int16_t api, uint64_t t0_ns)
+{
+	struct lat_pending *l;
+
+	if (c->queued_bytes <= c->sent_bytes)
+		goto now;		/* nothing owed (acks=0) or already out */
+	if (c->lat == NULL && (c->lat = malloc(LAT_PENDING_MAX * sizeof(*c->lat))) == NULL)
+		goto now;
+	if (c->lat_len == LAT_PENDING_MAX)
+		goto now;		/* pipelined deeper than we follow: handler time */
+	l = &c->lat[(c->lat_head + c->lat_len++) % LAT_PENDING_MAX];
+	l->end = c->queued_bytes;
+	l->t0_ns = t0_ns;
+	l->api = api;
+	return;
+now:
+	metrics_request(b, api, (fl_clock_ns() - t0_ns) / 1000);
+}
+
+/* The coordinator's (or the HW's) answer to a waiting request was queued. */
+static void
+lat_waited(struct broker *b, struct conn *c)
+{
+	if (c->wait_t0_ns == 0 || c->is_waiting)
+		return;
+	lat_push(b, c, c->wait_lat_api, c->wait_t0_ns);
+	c->wait_t0_ns = 0;
+}
+
+void
+metrics_request_begin(struct broker *b, struct conn *c, int16_t api, uint64_t t0_ns,
+    uint64_t queued_before)
+{
+	lat_waited(b, c);
+	if (c->park_t0_ns != 0) {
+		t0_ns = c->park_t0_ns;	/* a long poll: since it first arrived */
+		c->park_t0_ns = 0;
+	}
+	if (c->is_waiting && c->queued_bytes == queued_before) {
+		/* JoinGroup, SyncGroup, OffsetCommit: the answer comes later */
+		c->wait_t0_ns = t0_ns;
+		c->wait_lat_api = api;
+		return;
+	}
+	lat_push(b, c, api, t0_ns);
+}
+
+void
+metrics_request_sent(struct broker *b, struct conn *c)
+{
+	uint64_t now_ns = 0;
+
+	lat_waited(b, c);
+	while (c->lat_len > 0 && c->lat[c->lat_head].end <= c->sent_bytes) {
+		const struct lat_pending *l = &c->lat[c->lat_head];
+
+		if (now_ns == 0)
+			now_ns = fl_clock_ns();
+		metrics_request(b, l->api, (now_ns - l->t0_ns) / 1000);
+		c->lat_head = (c->lat_head + 1) % LAT_PENDING_MAX;
+		c->lat_len--;
+	}
+}
+
 /* ---- the exposition ---- */
 
 static void
@@ -169,8 +236,9 @@ render_requests(struct fl_prom *p, const struct metrics *m)
 			fl_prom_u64(p, "flume_requests_total", &l, 1, m->req_us[i].count);
 		}
 	fl_prom_family(p, "flume_request_duration_seconds", FL_PROM_HISTOGRAM,
-	    "Time the network thread spent on a Kafka request, from decoding it "
-	    "to its queued answer (waits for fsync rounds and replicas excluded).");
+	    "Kafka request latency: from the broker beginning to handle it to its "
+	    "answer's last byte written to the socket (fsync, replica, long-poll and "
+	    "coordinator waits included).");
 	for (i = 0; i <= METRICS_API_SLOTS; i++)
 		if (api_shown(m, i)) {
 			l.value = api_label(i);

@@ -157,6 +157,14 @@ struct ev_src {
 	int kind;
 };
 
+/* A request answered but not yet sent: its latency is taken when it is. */
+struct lat_pending {
+	uint64_t end;			/* conn's queued_bytes once its answer was queued */
+	uint64_t t0_ns;			/* when the broker began to handle it */
+	int16_t api;
+};
+#define LAT_PENDING_MAX 256		/* per connection; more pipelined: timed at once */
+
 struct conn {
 	struct ev_src ev;		/* first: epoll data.ptr points here */
 	int fd;				/* -1: slot free */
@@ -186,6 +194,12 @@ struct conn {
 	int16_t wait_version;		/* ... in this version */
 	int16_t wait_api;		/* ... for this request (JoinGroup or SyncGroup) */
 	struct conn_auth *auth;		/* owned (auth.c): SASL state and principal */
+	uint64_t queued_bytes, sent_bytes;	/* ever queued for / written to the socket */
+	struct lat_pending *lat;	/* owned ring (lazily), LAT_PENDING_MAX */
+	size_t lat_head, lat_len;
+	uint64_t park_t0_ns;		/* a parked Fetch: when it was first handled */
+	uint64_t wait_t0_ns;		/* an answer owed by the coordinator: since */
+	int16_t wait_lat_api;
 	struct pending_acks *acks;	/* acks=all answers waiting for the HW, oldest first (kafka.c) */
 	size_t nacks;			/* ... how many */
 	int acks_full;			/* ... too many: reading stops (is_waiting) until one settles */
@@ -505,7 +519,15 @@ void metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events);
 int64_t metrics_tick(struct broker *b);
 /* Stop: the listener and every metrics connection close. */
 void metrics_stop(struct broker *b);
-/* One Kafka request handled in us microseconds (api: its key). */
+/*
+ * One Kafka request of key api (-1: unknown) handled from t0_ns on: its
+ * latency is taken once its answer's last byte is written (loop.c).
+ */
+void metrics_request_begin(struct broker *b, struct conn *c, int16_t api, uint64_t t0_ns,
+    uint64_t queued_before);
+/* Bytes were written on c: the requests whose answers are all out are timed. */
+void metrics_request_sent(struct broker *b, struct conn *c);
+/* One Kafka request answered in us microseconds (api: its key). */
 static inline void
 metrics_request(struct broker *b, int16_t api, uint64_t us)
 {
