@@ -7,7 +7,10 @@
  * Error convention inside flume-cat: functions print one diagnostic line
  * with fl_warnx() and return a sysexits code (EX_UNAVAILABLE, ...), or 0.
  * main() exits with that code.  CAT_EPIPE (not a sysexits code) means
- * "stdout was closed under us": main() exits 0 quietly.
+ * "stdout was closed under us": main() exits 0 quietly.  A broker that
+ * refuses our SASL credentials is EX_NOPERM, passed straight up: the same
+ * credentials go to every broker, so no other one is tried and nothing is
+ * retried.
  */
 #ifndef FL_CAT_H
 #define FL_CAT_H
@@ -60,6 +63,11 @@ struct cat_conf {
 	int64_t heartbeat_ms;		/* --heartbeat-ms; 0: session_ms / 3 */
 	int64_t commit_ms;		/* --commit-ms */
 	/* all */
+	const char *sasl_user;		/* --sasl-user; NULL: no SASL (then the
+					   other two are unset too) */
+	const char *sasl_password;	/* main()'s buffer: the first line of
+					   --sasl-password-file, wiped at exit */
+	enum fl_sasl_mech sasl_mech;	/* --sasl-mechanism */
 	int64_t timeout_ms;		/* connect, each request, retry budget */
 	enum fl_out_format out_fmt;	/* -L */
 	const char *client_id;
@@ -97,8 +105,10 @@ int cat_split_hostport(const char *s, char *host, size_t host_len,
 void pool_init(struct pool *p, const struct cat_conf *conf);
 void pool_free(struct pool *p);
 /*
- * Connect to the first reachable bootstrap broker and negotiate versions.
- * EX_UNAVAILABLE with one clear line when none can be reached.
+ * Connect to the first reachable bootstrap broker, negotiate versions and
+ * authenticate (with conf->sasl_user).  EX_UNAVAILABLE with one clear line
+ * when none can be reached; EX_NOPERM at the first that refuses our
+ * credentials.
  */
 int pool_bootstrap(struct pool *p, struct conn **out);
 /* Connection to node_id at host:port, connecting when needed. */
@@ -119,7 +129,11 @@ void conn_close(struct conn *c);
  * way to know it handled requests that get no answer (acks=0).
  */
 void conn_drain_close(struct pool *p, struct conn *c);
-/* Reconnect a closed connection and negotiate; EX_UNAVAILABLE on failure. */
+/*
+ * Reconnect a closed connection, negotiate and authenticate;
+ * EX_UNAVAILABLE on failure, EX_NOPERM when the broker refuses our SASL
+ * credentials (one line: "host:port: SASL authentication failed: ...").
+ */
 int conn_ensure(struct pool *p, struct conn *c);
 /* Header for the next request of api on c: next corr, negotiated version. */
 struct fl_kc_hdr conn_hdr(struct conn *c, int16_t api, const char *client_id);

@@ -99,12 +99,16 @@ conn_settings(struct pool *p, struct conn *c)
 	c->k.stop = p->conf->stop;
 	c->k.abort_fd = p->watch_fd;
 	c->k.abort_events = 0;		/* only an error or hang-up on stdout */
+	c->k.sasl_user = p->conf->sasl_user;
+	c->k.sasl_password = p->conf->sasl_password;
+	c->k.sasl_mech = p->conf->sasl_mech;
 }
 
 /*
  * Print kconn's reason for a failed exchange with c's broker and map it:
  * stdout gone is CAT_EPIPE (quietly), a lost or timed-out connection
- * EX_UNAVAILABLE, a broker breaking the protocol EX_PROTOCOL.
+ * EX_UNAVAILABLE, a broker breaking the protocol EX_PROTOCOL, refused SASL
+ * credentials EX_NOPERM.
  */
 static int
 conn_failed(struct conn *c, int rc, const struct fl_err *err)
@@ -124,6 +128,8 @@ conn_failed(struct conn *c, int rc, const struct fl_err *err)
 		return EX_UNAVAILABLE;
 	case FL_EPROTO:
 		return EX_PROTOCOL;
+	case FL_EAUTH:
+		return EX_NOPERM;
 	default:
 		return EX_SOFTWARE;
 	}
@@ -154,6 +160,8 @@ conn_ensure(struct pool *p, struct conn *c)
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = fl_kconn_negotiate(&c->k, &err)) != 0)
+		return conn_failed(c, rc, &err);
+	if ((rc = fl_kconn_authenticate(&c->k, &err)) != 0)
 		return conn_failed(c, rc, &err);
 	return 0;
 }
@@ -235,8 +243,8 @@ pool_bootstrap(struct pool *p, struct conn **out)
 			*out = c;
 			return 0;
 		}
-		if (rc == CAT_EPIPE)
-			return rc;
+		if (rc == CAT_EPIPE || rc == EX_NOPERM)
+			return rc;	/* the next broker wants the same credentials */
 	}
 	return rc;
 }

@@ -19,8 +19,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/csum.h"
 #include "os/diag.h"
+#include "os/secret.h"
 #include "cat.h"
 
 /* The only file-scope mutables (STYLE §4): the signal flags. */
@@ -32,18 +35,30 @@ static const char usage_text[] =
     "                 [--acks 0|1|all] [--idempotent | --no-idempotence] [--report]\n"
     "                 [--linger-ms N] [--batch-bytes N] [--timeout-ms N]\n"
     "                 [--client-id ID]\n"
+    "                 [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                  --sasl-password-file FILE]\n"
     "       flume-cat -C -b HOST:PORT -t TOPIC [-z] [-K SEP] [-p N] [-e]\n"
     "                 [-c COUNT] [-o beginning|end|OFFSET|-N] [-f FORMAT]\n"
     "                 [--timeout-ms N] [--client-id ID]\n"
+    "                 [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                  --sasl-password-file FILE]\n"
     "       flume-cat -G GROUP -b HOST:PORT [-z] [-K SEP] [-e] [-c COUNT]\n"
     "                 [-o beginning|end|OFFSET|-N] [-f FORMAT] [--session-ms N]\n"
     "                 [--rebalance-ms N] [--heartbeat-ms N] [--commit-ms N]\n"
-    "                 [--timeout-ms N] [--client-id ID] TOPIC ...\n"
+    "                 [--timeout-ms N] [--client-id ID]\n"
+    "                 [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                  --sasl-password-file FILE]\n"
+    "                 TOPIC ...\n"
     "       flume-cat -L -b HOST:PORT [-t TOPIC]\n"
     "                 [--json | --list-format human|tsv|json] [--timeout-ms N]\n"
+    "                 [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                  --sasl-password-file FILE]\n"
     "       flume-cat -L -G [GROUP] -b HOST:PORT\n"
     "                 [--json | --list-format human|tsv|json] [--timeout-ms N]\n"
-    "       flume-cat -h | -V\n";
+    "                 [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                  --sasl-password-file FILE]\n"
+    "       flume-cat -h | -V\n"
+    "MECH: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; the password is FILE's first line\n";
 
 static void
 usage(int status)
@@ -95,8 +110,46 @@ parse_offset(struct cat_conf *c, const char *s)
 enum {
 	OPT_ACKS = 256, OPT_IDEMPOTENT, OPT_NO_IDEMPOTENCE, OPT_LINGER,
 	OPT_BATCH_BYTES, OPT_TIMEOUT, OPT_CLIENT_ID, OPT_JSON, OPT_LIST_FORMAT,
-	OPT_SESSION, OPT_REBALANCE, OPT_HEARTBEAT, OPT_COMMIT, OPT_REPORT
+	OPT_SESSION, OPT_REBALANCE, OPT_HEARTBEAT, OPT_COMMIT, OPT_REPORT,
+	OPT_SASL_MECH, OPT_SASL_USER, OPT_SASL_PASSWORD_FILE
 };
+
+/*
+ * --sasl-*: all three or none.  The password is the first line of FILE,
+ * read into pw (main()'s, wiped at exit); a file that cannot be read exits
+ * 66, an empty or unusable first line is a usage error.
+ */
+static void
+sasl_setup(struct cat_conf *c, const char *mech, const char *pw_file, char *pw,
+    size_t pw_cap)
+{
+	struct fl_err err = { 0, "" };
+	int rc;
+
+	if (mech == NULL && c->sasl_user == NULL && pw_file == NULL)
+		return;
+	if (mech == NULL || c->sasl_user == NULL || pw_file == NULL) {
+		fl_warnx("--sasl-mechanism, --sasl-user and --sasl-password-file go together");
+		usage(1);
+	}
+	if (fl_sasl_mech_parse(mech, strlen(mech), &c->sasl_mech) != 0) {
+		fl_warnx("--sasl-mechanism %s: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+		    mech);
+		usage(1);
+	}
+	if (c->sasl_user[0] == '\0' || strlen(c->sasl_user) > FL_SASL_USER_MAX) {
+		fl_warnx("--sasl-user: want 1 to %d bytes", FL_SASL_USER_MAX);
+		usage(1);
+	}
+	rc = fl_secret_read_line(pw_file, pw, pw_cap, &err);
+	if (rc == FL_ESYS)
+		fl_diex(EX_NOINPUT, "--sasl-password-file %s: %s", pw_file, err.msg);
+	if (rc != 0) {
+		fl_warnx("--sasl-password-file %s: %s", pw_file, err.msg);
+		usage(1);
+	}
+	c->sasl_password = pw;
+}
 
 int
 main(int argc, char **argv)
@@ -129,11 +182,16 @@ main(int argc, char **argv)
 		{ "rebalance-ms", required_argument, NULL, OPT_REBALANCE },
 		{ "heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT },
 		{ "commit-ms", required_argument, NULL, OPT_COMMIT },
+		{ "sasl-mechanism", required_argument, NULL, OPT_SASL_MECH },
+		{ "sasl-user", required_argument, NULL, OPT_SASL_USER },
+		{ "sasl-password-file", required_argument, NULL, OPT_SASL_PASSWORD_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *topics[CAT_TOPICS_MAX];
+	static char sasl_password[FL_SASL_PASSWORD_MAX + 1];
+	const char *sasl_mech = NULL, *sasl_pw_file = NULL;
 	struct cat_conf conf;
 	struct sigaction sa;
 	int ch, is_acks_set = 0, is_idem_set = 0, is_group = 0, rc;
@@ -232,6 +290,9 @@ main(int argc, char **argv)
 		case OPT_COMMIT:
 			conf.commit_ms = parse_num("--commit-ms", optarg, 1, 3600000);
 			break;
+		case OPT_SASL_MECH: sasl_mech = optarg; break;
+		case OPT_SASL_USER: conf.sasl_user = optarg; break;
+		case OPT_SASL_PASSWORD_FILE: sasl_pw_file = optarg; break;
 		case 'h': usage(0); break;
 		case 'V': printf("flume-cat %s\n", FL_VERSION); return 0;
 		default: usage(1);
@@ -330,6 +391,8 @@ main(int argc, char **argv)
 		conf.is_idempotent = 0;
 	}
 
+	sasl_setup(&conf, sasl_mech, sasl_pw_file, sasl_password, sizeof(sasl_password));
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() must wake up */
 	sigemptyset(&sa.sa_mask);
@@ -349,6 +412,7 @@ main(int argc, char **argv)
 		rc = is_group ? cat_group_list(&conf) : cat_list(&conf);
 		break;
 	}
+	sodium_memzero(sasl_password, sizeof(sasl_password));
 	/* a reader that went away (| head) is how pipelines end: not an error */
 	if (rc == CAT_EPIPE)
 		return 0;

@@ -16,6 +16,16 @@
  * connect or call makes every partition in the request back off
  * (fl_follower_failed) and starts the unreachable clock; any answer
  * stops it.
+ *
+ * With --sasl-*, each new connection authenticates (os/kconn.h).  The
+ * password file is read again before each connection, so a rotated file is
+ * picked up at the next attempt, and the copy is wiped as soon as the
+ * connection is made or has failed.  A refused authentication, or a file
+ * that cannot be read just then (a rotation in progress), is a failed
+ * request like an unreachable leader: the partitions back off, the
+ * unreachable clock runs (exit 69 past --unreachable-ms), and the first
+ * refusal since the leader last answered is logged as a warning with the
+ * leader's reason.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,8 +36,11 @@
 
 #include "codec/kclient.h"
 #include "codec/kerr.h"
+#include <sodium.h>
+
 #include "os/clock.h"
 #include "os/diag.h"
+#include "os/secret.h"
 #include "repl.h"
 
 /* A selection of partitions, sorted by (topic, index), grouped into topics. */
@@ -113,6 +126,7 @@ failed(struct repl *r, const struct sel *s, const char *what, const char *msg)
 {
 	size_t i;
 
+	snprintf(r->down_why, sizeof(r->down_why), "%s: %s", what, msg);
 	if (r->down_since_ms == 0) {
 		r->down_since_ms = r->now_ms;
 		fl_log(FL_LOG_WARN, "leader %d at %s:%s: %s: %s", (int)r->cfg.leader_id,
@@ -132,6 +146,55 @@ answered(struct repl *r)
 		fl_log(FL_LOG_INFO, "leader %d at %s:%s answers again", (int)r->cfg.leader_id,
 		    r->cfg.host, r->cfg.port);
 	r->down_since_ms = 0;
+	r->is_auth_reported = 0;
+}
+
+/*
+ * Connect, negotiate and (with --sasl-*) authenticate, with the password
+ * file read just before and the copy wiped just after.  0, or the
+ * request failed (logged, backed off) or was cut short by a command or a
+ * signal: -1.
+ */
+static int
+leader_connect(struct repl *r, const struct sel *s)
+{
+	struct fl_err err = { 0, "" };
+	int rc;
+
+	if (r->conn.is_open)
+		return 0;
+	if (r->cfg.sasl_user != NULL) {
+		rc = fl_secret_read_line(r->cfg.sasl_pw_file, r->sasl_password,
+		    sizeof(r->sasl_password), &err);
+		if (rc != 0) {
+			char msg[sizeof(err.msg) + 64];
+
+			snprintf(msg, sizeof(msg), "%s: %s", r->cfg.sasl_pw_file, err.msg);
+			failed(r, s, "cannot read --sasl-password-file", msg);
+			return -1;
+		}
+		r->conn.sasl_user = r->cfg.sasl_user;
+		r->conn.sasl_mech = r->cfg.sasl_mech;
+		r->conn.sasl_password = r->sasl_password;
+	}
+	rc = fl_kconn_ensure(&r->conn, &err);
+	sodium_memzero(r->sasl_password, sizeof(r->sasl_password));
+	if (rc == 0)
+		return 0;
+	if (is_abort(rc))
+		return -1;
+	if (rc == FL_EAUTH) {
+		/* the first refusal since the leader last answered is a warning
+		 * even when the down time began with another failure */
+		if (!r->is_auth_reported && r->down_since_ms != 0)
+			fl_log(FL_LOG_WARN, "leader %d at %s:%s: authentication refused: %s",
+			    (int)r->cfg.leader_id, r->cfg.host, r->cfg.port, err.msg);
+		r->is_auth_reported = 1;
+		failed(r, s, "authentication refused", err.msg);
+		return -1;
+	}
+	failed(r, s, "cannot connect", err.msg);
+	return -1;
 }
 
 /* Partitions the leader's answer left out back off. */
@@ -355,10 +418,8 @@ out:
 int
 leader_round(struct repl *r, int64_t wake_ms)
 {
-	struct fl_err err = { 0, "" };
 	struct sel s;
 	int16_t api = FL_KC_OFFSET_FOR_LEADER_EPOCH, version;
-	int rc;
 
 	if (select_parts(r, FL_FOLLOWER_ASK_EPOCH, &s) != 0)
 		return 0;
@@ -367,12 +428,8 @@ leader_round(struct repl *r, int64_t wake_ms)
 		if (select_parts(r, FL_FOLLOWER_FETCH, &s) != 0 || s.n == 0)
 			return 0;
 	}
-	rc = fl_kconn_ensure(&r->conn, &err);
-	if (rc != 0) {
-		if (!is_abort(rc))
-			failed(r, &s, "cannot connect", err.msg);
+	if (leader_connect(r, &s) != 0)
 		goto out;
-	}
 	version = r->conn.vers.v[api];
 	if (version < 0) {
 		fl_kconn_close(&r->conn);

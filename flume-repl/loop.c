@@ -45,9 +45,10 @@ repl_run(struct repl *r)
 			r->down_since_ms = 0;	/* nobody is asking it anything */
 		if (r->down_since_ms != 0 &&
 		    r->now_ms - r->down_since_ms >= r->cfg.unreachable_ms) {
-			fl_log(FL_LOG_ERROR, "leader %d at %s:%s unreachable for %lld ms; "
-			    "stopping (69)", (int)r->cfg.leader_id, r->cfg.host, r->cfg.port,
-			    (long long)(r->now_ms - r->down_since_ms));
+			fl_log(FL_LOG_ERROR, "leader %d at %s:%s unreachable for %lld ms "
+			    "(last: %s); stopping (69)", (int)r->cfg.leader_id, r->cfg.host,
+			    r->cfg.port, (long long)(r->now_ms - r->down_since_ms),
+			    r->down_why);
 			r->exit_code = EX_UNAVAILABLE;
 			break;
 		}

@@ -23,9 +23,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/csum.h"
 #include "codec/conf.h"
 #include "os/diag.h"
+#include "os/secret.h"
 #include "os/sigpipe.h"
 #include "os/vfs_real.h"
 #include "repl.h"
@@ -41,7 +44,10 @@ static const char usage_text[] =
     "                  [--ready-fd N] [--log-level error|warn|info|debug]\n"
     "                  [--fetch-max-bytes N] [--max-wait-ms N] [--unreachable-ms N]\n"
     "                  [--segment-bytes N]\n"
-    "       flume-repl -h | -V\n";
+    "                  [--sasl-mechanism MECH --sasl-user NAME\n"
+    "                   --sasl-password-file FILE]\n"
+    "       flume-repl -h | -V\n"
+    "MECH: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; the password is FILE's first line\n";
 
 static void
 usage(int status)
@@ -99,6 +105,43 @@ num(const char *opt, const char *v, uint64_t min, uint64_t max, int suffix, uint
 	return -1;
 }
 
+/*
+ * --sasl-*: all three or none.  The password file is read here once to
+ * fail early (missing: 66; an empty or unusable first line: 64), then
+ * again before each connection (leader.c), so it may be rotated while we
+ * run; buf is wiped after this first read.
+ */
+static void
+sasl_check(struct repl_cfg *cfg, const char *mech, char *buf, size_t cap)
+{
+	struct fl_err err = { 0, "" };
+	int rc;
+
+	if (mech == NULL && cfg->sasl_user == NULL && cfg->sasl_pw_file == NULL)
+		return;
+	if (mech == NULL || cfg->sasl_user == NULL || cfg->sasl_pw_file == NULL) {
+		fl_warnx("--sasl-mechanism, --sasl-user and --sasl-password-file go together");
+		usage(1);
+	}
+	if (fl_sasl_mech_parse(mech, strlen(mech), &cfg->sasl_mech) != 0) {
+		fl_warnx("--sasl-mechanism %s: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+		    mech);
+		usage(1);
+	}
+	if (cfg->sasl_user[0] == '\0' || strlen(cfg->sasl_user) > FL_SASL_USER_MAX) {
+		fl_warnx("--sasl-user: want 1 to %d bytes", FL_SASL_USER_MAX);
+		usage(1);
+	}
+	rc = fl_secret_read_line(cfg->sasl_pw_file, buf, cap, &err);
+	sodium_memzero(buf, cap);
+	if (rc == FL_ESYS)
+		fl_diex(EX_NOINPUT, "--sasl-password-file %s: %s", cfg->sasl_pw_file, err.msg);
+	if (rc != 0) {
+		fl_warnx("--sasl-password-file %s: %s", cfg->sasl_pw_file, err.msg);
+		usage(1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -113,11 +156,15 @@ main(int argc, char **argv)
 		{ "max-wait-ms", required_argument, NULL, 'w' },
 		{ "unreachable-ms", required_argument, NULL, 'u' },
 		{ "segment-bytes", required_argument, NULL, 's' },
+		{ "sasl-mechanism", required_argument, NULL, 'M' },
+		{ "sasl-user", required_argument, NULL, 'U' },
+		{ "sasl-password-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct repl r;
+	const char *sasl_mech = NULL;
 	enum fl_log_level level = FL_LOG_INFO;
 	int have_node = 0, have_leader_id = 0, have_leader = 0, ready_fd = -1, ch, rc;
 	uint64_t v, segment_bytes = 0;
@@ -178,6 +225,15 @@ main(int argc, char **argv)
 		case 's':
 			num("segment-bytes", optarg, 4096, 1ull << 40, 1, &segment_bytes);
 			break;
+		case 'M':
+			sasl_mech = optarg;
+			break;
+		case 'U':
+			r.cfg.sasl_user = optarg;
+			break;
+		case 'P':
+			r.cfg.sasl_pw_file = optarg;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -191,6 +247,7 @@ main(int argc, char **argv)
 	if (optind != argc || r.cfg.data_dir == NULL || !have_node || !have_leader_id ||
 	    !have_leader)
 		usage(1);
+	sasl_check(&r.cfg, sasl_mech, r.sasl_password, sizeof(r.sasl_password));
 	if (ready_fd >= 0 && fcntl(ready_fd, F_GETFD) < 0)
 		fl_die(EX_USAGE, "--ready-fd %d", ready_fd);
 	fl_diag_set_level(level);

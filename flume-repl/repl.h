@@ -47,6 +47,10 @@ struct repl_cfg {
 	int32_t fetch_max_bytes;	/* a Fetch answer's bytes, and each partition's */
 	int32_t max_wait_ms;		/* the leader's long poll */
 	int64_t unreachable_ms;		/* exit 69 past this */
+	/* SASL: with sasl_user, every connection to the leader authenticates */
+	const char *sasl_user;		/* --sasl-user (argv); NULL: no SASL */
+	const char *sasl_pw_file;	/* --sasl-password-file (argv) */
+	enum fl_sasl_mech sasl_mech;	/* --sasl-mechanism */
 };
 
 enum rpart_state {
@@ -111,6 +115,13 @@ struct repl {
 	int64_t now_ms, wall_ms;
 	int64_t down_since_ms;			/* first failed call since the last
 						   good one; 0: the leader answers */
+	char down_why[200];			/* the last failure's reason, for
+						   the exit-69 line */
+	int is_auth_reported;			/* a refused authentication was
+						   logged since the last answer */
+	char sasl_password[FL_SASL_PASSWORD_MAX + 1];	/* read anew from
+						   --sasl-password-file for each
+						   connection, wiped once it is made */
 	int is_stopping;			/* a signal, EOF, or stdout gone: exit 0 */
 	int exit_code;				/* -1 while running */
 };

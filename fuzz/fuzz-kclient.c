@@ -34,7 +34,8 @@ static const int16_t keys[] = {
 	FL_KC_OFFSET_COMMIT, FL_KC_OFFSET_FETCH, FL_KC_FIND_COORDINATOR,
 	FL_KC_JOIN_GROUP, FL_KC_HEARTBEAT, FL_KC_LEAVE_GROUP, FL_KC_SYNC_GROUP,
 	FL_KC_DESCRIBE_GROUPS, FL_KC_LIST_GROUPS, FL_KC_API_VERSIONS,
-	FL_KC_INIT_PRODUCER_ID, FL_KC_OFFSET_FOR_LEADER_EPOCH
+	FL_KC_INIT_PRODUCER_ID, FL_KC_OFFSET_FOR_LEADER_EPOCH,
+	FL_KC_SASL_HANDSHAKE, FL_KC_SASL_AUTHENTICATE
 };
 
 struct walk {
@@ -434,6 +435,27 @@ decode(int16_t key, int16_t v, const uint8_t *p, size_t n,
 			walk_str(k, r.groups[i].group_id);
 			walk_str(k, r.groups[i].protocol_type);
 		}
+		break;
+	}
+	case FL_KC_SASL_HANDSHAKE: {
+		struct fl_kc_sasl_handshake_resp r;
+
+		if ((rc = fl_kc_sasl_handshake_resp_decode(p, n, v, a, &r)) != 0)
+			break;
+		ARR(r.mechanisms, r.nmechanisms);
+		for (i = 0; i < r.nmechanisms; i++)
+			walk_str(k, r.mechanisms[i]);
+		k->sum += (unsigned)r.error;
+		break;
+	}
+	case FL_KC_SASL_AUTHENTICATE: {
+		struct fl_kc_sasl_authenticate_resp r;
+
+		if ((rc = fl_kc_sasl_authenticate_resp_decode(p, n, v, &r)) != 0)
+			break;
+		walk_slice(k, r.error_message);
+		walk_str(k, r.auth_bytes);
+		k->sum += (unsigned)r.error + (unsigned)r.session_lifetime_ms;
 		break;
 	}
 	default:

@@ -21,6 +21,7 @@ fl_strerror(int code)
 	case FL_ENOMEM:   return "out of memory";
 	case FL_EBUSY:    return "busy";
 	case FL_EINVAL:   return "invalid argument";
+	case FL_EAUTH:    return "authentication failed";
 	}
 	return "unknown error";
 }

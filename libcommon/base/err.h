@@ -25,7 +25,8 @@ enum {
 	FL_EEXIST   = -8,	/* already exists */
 	FL_ENOMEM   = -9,	/* allocation failed */
 	FL_EBUSY    = -10,	/* held by someone else (a lock) */
-	FL_EINVAL   = -11	/* caller passed an argument the contract forbids */
+	FL_EINVAL   = -11,	/* caller passed an argument the contract forbids */
+	FL_EAUTH    = -12	/* the peer refused our credentials (SASL) */
 };
 
 /* A message buffer a library fills for the caller (git's strbuf *err). */

@@ -32,6 +32,8 @@ static const struct {
 	{ FL_KC_API_VERSIONS, 0, 2, "ApiVersions" },
 	{ FL_KC_INIT_PRODUCER_ID, 0, 1, "InitProducerId" },
 	{ FL_KC_OFFSET_FOR_LEADER_EPOCH, 0, 3, "OffsetForLeaderEpoch" },
+	{ FL_KC_SASL_HANDSHAKE, 0, 1, "SaslHandshake" },
+	{ FL_KC_SASL_AUTHENTICATE, 0, 1, "SaslAuthenticate" },
 };
 
 static int
@@ -1144,5 +1146,68 @@ fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t v,
 		TRY(fl_rd_string(&rd, &r->groups[i].group_id));
 		TRY(fl_rd_string(&rd, &r->groups[i].protocol_type));
 	}
+	return resp_end(&rd);
+}
+
+/* ---- SaslHandshake ---- */
+
+int
+fl_kc_sasl_handshake_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_sasl_handshake_req *req)
+{
+	size_t start;
+
+	TRY(req_begin(w, FL_KC_SASL_HANDSHAKE, h, &start));
+	fl_wr_cstr(w, req->mechanism);
+	return req_end(w, start);
+}
+
+int
+fl_kc_sasl_handshake_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_arena *a, struct fl_kc_sasl_handshake_resp *r)
+{
+	struct fl_rd rd;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 1)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	TRY(fl_rd_i16(&rd, &r->error));
+	TRY(rd_array(&rd, a, 2, sizeof(*r->mechanisms), (void **)&r->mechanisms,
+	    &r->nmechanisms));
+	for (i = 0; i < r->nmechanisms; i++)
+		TRY(fl_rd_string(&rd, &r->mechanisms[i]));
+	return resp_end(&rd);
+}
+
+/* ---- SaslAuthenticate ---- */
+
+int
+fl_kc_sasl_authenticate_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_sasl_authenticate_req *req)
+{
+	size_t start;
+
+	TRY(req_begin(w, FL_KC_SASL_AUTHENTICATE, h, &start));
+	wr_slice_bytes(w, &req->auth_bytes);
+	return req_end(w, start);
+}
+
+int
+fl_kc_sasl_authenticate_resp_decode(const uint8_t *p, size_t n, int16_t v,
+    struct fl_kc_sasl_authenticate_resp *r)
+{
+	struct fl_rd rd;
+
+	memset(r, 0, sizeof(*r));
+	if (v < 0 || v > 1)
+		return FL_EINVAL;
+	TRY(resp_begin(&rd, p, n));
+	TRY(fl_rd_i16(&rd, &r->error));
+	TRY(fl_rd_nstring(&rd, &r->error_message));
+	TRY(fl_rd_bytes(&rd, &r->auth_bytes));
+	if (v >= 1)
+		TRY(fl_rd_i64(&rd, &r->session_lifetime_ms));
 	return resp_end(&rd);
 }

@@ -68,10 +68,14 @@ enum {
 	FL_KC_SYNC_GROUP = 14,
 	FL_KC_DESCRIBE_GROUPS = 15,
 	FL_KC_LIST_GROUPS = 16,
+	FL_KC_SASL_HANDSHAKE = 17,
 	FL_KC_API_VERSIONS = 18,
 	FL_KC_INIT_PRODUCER_ID = 22,
 	FL_KC_OFFSET_FOR_LEADER_EPOCH = 23,
-	FL_KC_API_KEY_MAX = 23		/* highest key in the table */
+	FL_KC_SASL_AUTHENTICATE = 36,
+	FL_KC_API_KEY_MAX = 36		/* highest key in the table: struct
+					   fl_kc_vers has one slot per key up
+					   to it, gaps included */
 };
 
 /* The client's [min, max] for key, or -1 for both when it has none. */
@@ -91,7 +95,11 @@ struct fl_kc_api_versions_resp;
  * For every key in the client's table, the highest version inside both the
  * client's range and the broker's advertised [min, max]; -1 where the ranges
  * do not meet or the broker does not list the key.  Duplicate entries in
- * the answer: the last one wins.  Never fails.
+ * the answer: the last one wins.  Never fails.  A key the broker leaves out
+ * only makes that key -1: brokers list SaslHandshake and SaslAuthenticate
+ * only on a SASL listener, so their absence is normal, and what a caller
+ * needs is its own business (os/kconn.h asks for them only when told to
+ * authenticate).
  */
 void fl_kc_negotiate(const struct fl_kc_api_versions_resp *r, struct fl_kc_vers *out);
 
@@ -711,5 +719,47 @@ struct fl_kc_list_groups_resp {
 int fl_kc_list_groups_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h);
 int fl_kc_list_groups_resp_decode(const uint8_t *p, size_t n, int16_t version,
     struct fl_arena *a, struct fl_kc_list_groups_resp *r);
+
+/* ---- SaslHandshake (17), v0-1 ---- */
+
+/*
+ * v1: the SASL tokens that follow travel in SaslAuthenticate requests; v0:
+ * raw, as int32-size-prefixed tokens outside Kafka framing (KIP-43).  The
+ * body is the same at both versions.
+ */
+struct fl_kc_sasl_handshake_req {
+	const char *mechanism;		/* "PLAIN", "SCRAM-SHA-256", ... */
+};
+
+struct fl_kc_sasl_handshake_resp {
+	int16_t error;			/* 33: mechanism not enabled; 34:
+					   handshake out of order */
+	struct fl_slice *mechanisms;	/* arena: what the broker enables */
+	size_t nmechanisms;
+};
+
+int fl_kc_sasl_handshake_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_sasl_handshake_req *req);
+int fl_kc_sasl_handshake_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_arena *a, struct fl_kc_sasl_handshake_resp *r);
+
+/* ---- SaslAuthenticate (36), v0-1 ---- */
+
+struct fl_kc_sasl_authenticate_req {
+	struct fl_slice auth_bytes;	/* one SASL token; p NULL with len 0
+					   sends empty bytes (never null) */
+};
+
+struct fl_kc_sasl_authenticate_resp {
+	int16_t error;			/* 58: authentication failed */
+	struct fl_slice error_message;	/* nullable: the broker's reason */
+	struct fl_slice auth_bytes;	/* the broker's token (maybe empty) */
+	int64_t session_lifetime_ms;	/* v1+; 0 before and for "no limit" */
+};
+
+int fl_kc_sasl_authenticate_req_encode(struct fl_wr *w, const struct fl_kc_hdr *h,
+    const struct fl_kc_sasl_authenticate_req *req);
+int fl_kc_sasl_authenticate_resp_decode(const uint8_t *p, size_t n, int16_t version,
+    struct fl_kc_sasl_authenticate_resp *r);
 
 #endif

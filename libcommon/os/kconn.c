@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "codec/kerr.h"
 #include "os/clock.h"
+#include "os/entropy.h"
 #include "os/kconn.h"
 
 /* A poll() slice: how late a stop flag set by a signal handler can be seen
@@ -241,6 +246,249 @@ fl_kconn_negotiate(struct fl_kconn *c, struct fl_err *err)
 	return fl_err_set(err, FL_ERANGE, "ApiVersions failed");
 }
 
+/* ---- SASL ---- */
+
+/*
+ * SCRAM's client nonce: 24 random bytes as base64 (ORIGINAL: printable,
+ * no ',', as RFC 5802 wants), 32 characters, 144 bits.
+ */
+#define NONCE_BYTES	24
+
+/* The SASL state set up from c's settings: 0 or FL_EINVAL (cli wiped). */
+static int
+sasl_init(const struct fl_kconn *c, struct fl_sasl_cli *cli, struct fl_err *err)
+{
+	const char *pw = c->sasl_password != NULL ? c->sasl_password : "";
+
+	if ((unsigned)c->sasl_mech >= FL_SASL_NMECH) {
+		memset(cli, 0, sizeof(*cli));
+		return fl_err_set(err, FL_EINVAL, "unknown SASL mechanism %d",
+		    (int)c->sasl_mech);
+	}
+	if (fl_sasl_cli_init(cli, c->sasl_mech, c->sasl_user, pw) != 0) {
+		fl_sasl_cli_wipe(cli);
+		return fl_err_set(err, FL_EINVAL, "SASL user empty or longer than %d bytes, "
+		    "or password longer than %d bytes", FL_SASL_USER_MAX,
+		    FL_SASL_PASSWORD_MAX);
+	}
+	return 0;
+}
+
+/*
+ * A peer's text for a one-line message: at most 160 bytes, anything but
+ * printable ASCII shown as '?', so a hostile broker cannot write escapes
+ * or line breaks into our log.
+ */
+static void
+peer_text(char *out, size_t cap, struct fl_slice s, const char *if_null)
+{
+	size_t i, n;
+
+	if (s.p == NULL || s.len == 0) {
+		snprintf(out, cap, "%s", if_null);
+		return;
+	}
+	n = s.len < 160 ? s.len : 160;
+	if (n > cap - 1)
+		n = cap - 1;
+	for (i = 0; i < n; i++)
+		out[i] = s.p[i] >= 0x20 && s.p[i] < 0x7f ? (char)s.p[i] : '?';
+	out[n] = '\0';
+}
+
+/* Close and fail with code and message (the SASL state is the caller's to wipe). */
+static int sasl_failed(struct fl_kconn *c, struct fl_err *err, int code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+sasl_failed(struct fl_kconn *c, struct fl_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fl_kconn_close(c);
+	if (err != NULL) {
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* SaslHandshake v1 with our mechanism: 0, or c closed and an error. */
+static int
+sasl_handshake(struct fl_kconn *c, const char *mech, struct fl_err *err)
+{
+	struct fl_kc_sasl_handshake_req req = { mech };
+	struct fl_kc_sasl_handshake_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_hdr h;
+	char list[160], name[40];
+	size_t i, k = 0;
+	int rc;
+
+	/* v1 always (the caller checked the broker offers it): v0 would mean
+	 * raw tokens outside Kafka's framing */
+	h = fl_kconn_hdr(c, FL_KC_SASL_HANDSHAKE);
+	h.version = 1;
+	fl_wr_reset(&c->w);
+	(void)fl_kc_sasl_handshake_req_encode(&c->w, &h, &req);
+	if ((rc = fl_kconn_call(c, &h, 1, c->timeout_ms, err)) != 0)
+		return rc;
+	rc = fl_kc_sasl_handshake_resp_decode(c->resp, c->resp_len, 1, &a, &r);
+	if (rc != 0) {
+		fl_arena_free(&a);
+		return sasl_failed(c, err, FL_EPROTO, "malformed SaslHandshake response: %s",
+		    fl_strerror(rc));
+	}
+	if (r.error == FL_KERR_NONE) {
+		fl_arena_free(&a);
+		return 0;
+	}
+	list[0] = '\0';
+	for (i = 0; i < r.nmechanisms && k < sizeof(list); i++) {
+		int n;
+
+		peer_text(name, sizeof(name), r.mechanisms[i], "");
+		n = snprintf(list + k, sizeof(list) - k, "%s%s", i > 0 ? ", " : "", name);
+		k += n > 0 ? (size_t)n : 0;
+	}
+	fl_arena_free(&a);
+	if (r.error == FL_KERR_UNSUPPORTED_SASL_MECHANISM)
+		return sasl_failed(c, err, FL_EAUTH,
+		    "SASL mechanism %s is not enabled on the broker (it offers: %s)", mech,
+		    r.nmechanisms > 0 ? list : "none");
+	return sasl_failed(c, err, FL_EPROTO, "SaslHandshake refused: %s (error %d)",
+	    fl_kerr_name(r.error), (int)r.error);
+}
+
+/*
+ * One SaslAuthenticate round trip: send tok[0..n) in a request buffer of
+ * our own (wiped after, since a PLAIN token is the password), leave the
+ * broker's answer decoded in *r (borrowing c->resp).  0, or c closed and an
+ * error: FL_EAUTH for SASL_AUTHENTICATION_FAILED, FL_EPROTO for any other
+ * error code or an undecodable answer, or a call error.
+ */
+static int
+sasl_round(struct fl_kconn *c, int16_t version, const uint8_t *tok, size_t n,
+    struct fl_kc_sasl_authenticate_resp *r, struct fl_err *err)
+{
+	struct fl_kc_sasl_authenticate_req req = { { tok, n } };
+	size_t cap = n + 64 + (c->client_id != NULL ? strlen(c->client_id) : 0);
+	uint8_t *buf = malloc(cap);
+	struct fl_wr saved = c->w;
+	struct fl_kc_hdr h;
+	char msg[168];
+	int rc;
+
+	if (buf == NULL) {
+		fl_kconn_close(c);
+		return fl_err_set(err, FL_ENOMEM, "out of memory for a SASL token");
+	}
+	h = fl_kconn_hdr(c, FL_KC_SASL_AUTHENTICATE);
+	h.version = version;
+	fl_wr_init_fixed(&c->w, buf, cap);
+	(void)fl_kc_sasl_authenticate_req_encode(&c->w, &h, &req);
+	rc = fl_kconn_call(c, &h, 1, c->timeout_ms, err);
+	c->w = saved;
+	sodium_memzero(buf, cap);
+	free(buf);
+	if (rc != 0) {
+		fl_kconn_close(c);	/* FL_EINVAL (encoding) leaves it open */
+		return rc;
+	}
+	rc = fl_kc_sasl_authenticate_resp_decode(c->resp, c->resp_len, version, r);
+	if (rc != 0)
+		return sasl_failed(c, err, FL_EPROTO, "malformed SaslAuthenticate response: %s",
+		    fl_strerror(rc));
+	if (r->error == FL_KERR_NONE)
+		return 0;
+	if (r->error == FL_KERR_SASL_AUTHENTICATION_FAILED) {
+		peer_text(msg, sizeof(msg), r->error_message, "no reason given");
+		return sasl_failed(c, err, FL_EAUTH, "SASL authentication failed: %s", msg);
+	}
+	peer_text(msg, sizeof(msg), r->error_message, "no message");
+	return sasl_failed(c, err, FL_EPROTO, "SaslAuthenticate refused: %s (error %d): %s",
+	    fl_kerr_name(r->error), (int)r->error, msg);
+}
+
+/* The exchange proper, with cli set up; closes c on failure. */
+static int
+sasl_exchange(struct fl_kconn *c, struct fl_sasl_cli *cli, uint8_t *tok,
+    size_t tok_cap, struct fl_err *err)
+{
+	int16_t av = c->vers.v[FL_KC_SASL_AUTHENTICATE];
+	const char *mech = fl_sasl_mech_name(c->sasl_mech);
+	uint8_t rnd[NONCE_BYTES];
+	char nonce[sodium_base64_ENCODED_LEN(NONCE_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	struct fl_err why = { 0, "" };
+	size_t n;
+	int rc, round;
+
+	if (c->vers.v[FL_KC_SASL_HANDSHAKE] < 1 || av < 0)
+		return sasl_failed(c, err, FL_EAUTH, "the broker offers no SASL authentication "
+		    "(no SaslHandshake v1 and SaslAuthenticate in its ApiVersions)");
+	if ((rc = sasl_handshake(c, mech, err)) != 0)
+		return rc;
+	fl_random_bytes(rnd, sizeof(rnd));
+	sodium_bin2base64(nonce, sizeof(nonce), rnd, sizeof(rnd),
+	    sodium_base64_VARIANT_ORIGINAL);
+	if (fl_sasl_cli_first(cli, nonce, tok, tok_cap, &n) != 0)
+		return sasl_failed(c, err, FL_EINVAL, "SASL %s: first token too long", mech);
+	for (round = 0; round < FL_KCONN_SASL_ROUNDS_MAX; round++) {
+		struct fl_kc_sasl_authenticate_resp r;
+		char msg[168];
+
+		rc = sasl_round(c, av, tok, n, &r, err);
+		sodium_memzero(tok, n);
+		if (rc != 0)
+			return rc;
+		/* a server-final "e=..." is a refusal, said in SCRAM's words */
+		if (r.auth_bytes.len >= 2 && r.auth_bytes.p[0] == 'e' && r.auth_bytes.p[1] == '=') {
+			peer_text(msg, sizeof(msg), (struct fl_slice){ r.auth_bytes.p + 2,
+			    r.auth_bytes.len - 2 }, "no reason given");
+			return sasl_failed(c, err, FL_EAUTH, "SASL authentication failed: %s", msg);
+		}
+		rc = fl_sasl_cli_step(cli, r.auth_bytes.p, r.auth_bytes.len, tok, tok_cap, &n,
+		    &why);
+		if (rc == FL_SASL_DONE) {
+			c->sasl_session_lifetime_ms = r.session_lifetime_ms;
+			return 0;
+		}
+		if (rc == FL_ERANGE)
+			return sasl_failed(c, err, FL_EAUTH, "SASL authentication failed: the "
+			    "broker's %s signature is wrong (it does not know this password): %s",
+			    mech, why.msg);
+		if (rc < 0)
+			return sasl_failed(c, err, FL_EPROTO, "SASL %s: %s", mech, why.msg);
+		/* FL_SASL_CONTINUE: send the next token */
+	}
+	return sasl_failed(c, err, FL_EPROTO, "SASL %s: not done after %d round trips", mech,
+	    FL_KCONN_SASL_ROUNDS_MAX);
+}
+
+int
+fl_kconn_authenticate(struct fl_kconn *c, struct fl_err *err)
+{
+	struct fl_sasl_cli cli;
+	uint8_t tok[FL_SASL_TOKEN_MAX];
+	int rc;
+
+	if (c->sasl_user == NULL)
+		return 0;
+	if (!c->is_open)
+		return fl_err_set(err, FL_EINVAL, "not connected");
+	c->sasl_session_lifetime_ms = 0;
+	if ((rc = sasl_init(c, &cli, err)) != 0) {
+		fl_kconn_close(c);
+		return rc;
+	}
+	rc = sasl_exchange(c, &cli, tok, sizeof(tok), err);
+	fl_sasl_cli_wipe(&cli);
+	sodium_memzero(tok, sizeof(tok));
+	return rc;
+}
+
 int
 fl_kconn_ensure(struct fl_kconn *c, struct fl_err *err)
 {
@@ -248,9 +496,19 @@ fl_kconn_ensure(struct fl_kconn *c, struct fl_err *err)
 
 	if (c->is_open)
 		return 0;
+	if (c->sasl_user != NULL) {
+		struct fl_sasl_cli cli;
+
+		/* settings that can never work fail before any connect */
+		if ((rc = sasl_init(c, &cli, err)) != 0)
+			return rc;
+		fl_sasl_cli_wipe(&cli);
+	}
 	if ((rc = fl_kconn_open(c, err)) != 0)
 		return rc;
-	return fl_kconn_negotiate(c, err);
+	if ((rc = fl_kconn_negotiate(c, err)) != 0)
+		return rc;
+	return fl_kconn_authenticate(c, err);
 }
 
 /* ---- requests ---- */

@@ -14,13 +14,29 @@
  * under flume-cat).  One request in flight: responses are matched by
  * correlation id, and anything else on the wire is a protocol error.
  *
+ * Optional SASL (KIP-43, KIP-152; sm/sasl.h does the mechanisms): with
+ * sasl_user set, fl_kconn_ensure() authenticates every new connection right
+ * after ApiVersions: SaslHandshake v1 with sasl_mech, then the mechanism's
+ * tokens in SaslAuthenticate requests (v1 when the broker offers it, else
+ * v0) until the exchange is done; nothing else is sent before that.  SCRAM's
+ * client nonce is 24 bytes of os/entropy.h as base64 (32 characters), so
+ * libsodium must be initialised (fl_csum_init).  flume does not
+ * re-authenticate (KIP-368): a broker that set a session lifetime closes the
+ * connection when it ends, which shows as a lost connection, and the next
+ * fl_kconn_ensure() authenticates afresh.
+ *
  * Ownership: struct fl_kconn is caller storage (fl_kconn_init /
  * fl_kconn_free; freeing a zeroed, closed or freed connection is a no-op).  It owns
  * its socket, the request writer c->w and the response buffer c->resp;
  * c->resp[0 .. resp_len) holds the last response payload (correlation id
  * first, as fl_kc_*_resp_decode() take it) and is BORROWED by the caller
  * until the next call on c.  client_id and stop are borrowed pointers that
- * must outlive c.
+ * must outlive c.  So are sasl_user and sasl_password, which must stay valid
+ * and unchanged while c may connect: kconn keeps no copy of the password.
+ * During one authentication it copies them into its SASL state and into
+ * the request it sends (a buffer of its own, not c->w), and wipes both
+ * (sodium_memzero) before it returns, whatever the outcome; wiping the
+ * caller's copy is the caller's business.
  *
  * Errors: 0 or a negative FL_E*, and then err (may be NULL) holds a
  * one-line reason WITHOUT the peer's address (the caller prints it with its
@@ -34,14 +50,36 @@
  *             correlation id, an undecodable ApiVersions answer.
  *   FL_ERANGE no ApiVersions version both sides accept (or the broker
  *             answered ApiVersions with an error).
+ *   FL_EAUTH  (SASL only) the broker will not take our credentials: it
+ *             answered SaslAuthenticate with SASL_AUTHENTICATION_FAILED (58;
+ *             wrong user or password: err says "SASL authentication
+ *             failed: " and the broker's ErrorMessage), SaslHandshake with
+ *             UNSUPPORTED_SASL_MECHANISM (33: err names the mechanisms it
+ *             enables), it lists no SaslHandshake v1 and SaslAuthenticate
+ *             in ApiVersions (not a SASL listener), or its SCRAM
+ *             server-final is an "e=" error or a signature that does not
+ *             match (it does not know the password).  Retrying with the
+ *             same settings will not help; the network is fine.
+ *   FL_EPROTO also for a SASL exchange that goes wrong otherwise: an
+ *             undecodable SaslHandshake or SaslAuthenticate answer,
+ *             ILLEGAL_SASL_STATE (34) or any other error code there, a
+ *             malformed SCRAM message, or more than FL_KCONN_SASL_ROUNDS_MAX
+ *             round trips.  err gives the code's name and the broker's
+ *             message.
  *   FL_ENOMEM no memory for a response; FL_EINVAL for a call on a closed
- *             connection or a request that failed to encode.
+ *             connection or a request that failed to encode, and for SASL
+ *             settings sm/sasl.h refuses (an empty or over-long user, an
+ *             over-long password, an unknown mechanism).
  * Every failure but FL_EINVAL leaves the connection closed (fd -1): after
  * a half-sent request or a half-read response the byte stream cannot be
- * trusted.  fl_kconn_ensure() reconnects.
+ * trusted, and a connection that failed to authenticate is useless.
+ * fl_kconn_ensure() checks the SASL settings before it connects (FL_EINVAL,
+ * nothing opened); fl_kconn_authenticate() closes on every failure.
+ * fl_kconn_ensure() reconnects.
  *
- * Layer: os (sockets, poll, the monotonic clock).  Not thread-safe per
- * connection.  Ignore SIGPIPE or not: sends use MSG_NOSIGNAL.
+ * Layer: os (sockets, poll, the monotonic clock, os/entropy for SCRAM
+ * nonces).  Not thread-safe per connection.  Ignore SIGPIPE or not: sends
+ * use MSG_NOSIGNAL.
  */
 #ifndef FL_KCONN_H
 #define FL_KCONN_H
@@ -53,11 +91,13 @@
 #include "base/err.h"
 #include "base/rd.h"
 #include "codec/kclient.h"
+#include "sm/sasl.h"
 
 #define FL_KCONN_HOST_MAX	256	/* host name or address, with its NUL */
 #define FL_KCONN_PORT_MAX	8	/* "65535" and its NUL, with room */
 #define FL_KCONN_REQ_BYTES_MAX	(64u << 20)	/* c->w never grows past this */
 #define FL_KCONN_TIMEOUT_MS_DEFAULT	30000
+#define FL_KCONN_SASL_ROUNDS_MAX	4	/* SaslAuthenticate round trips (SCRAM: 2) */
 
 struct fl_kconn {
 	int fd;				/* -1: closed */
@@ -84,6 +124,14 @@ struct fl_kconn {
 	short abort_events;		/* e.g. POLLIN for a self-pipe [0] */
 	volatile sig_atomic_t *stop;	/* borrowed; non-NULL and set: waits
 					   end with EINTR [NULL] */
+	/* SASL: authenticate each new connection when sasl_user is set */
+	const char *sasl_user;		/* borrowed; NULL: no SASL [NULL] */
+	const char *sasl_password;	/* borrowed secret; NULL reads as "" */
+	enum fl_sasl_mech sasl_mech;	/* [FL_SASL_PLAIN] */
+
+	/* OUT: the last successful authentication's SessionLifetimeMs
+	   (SaslAuthenticate v1; 0: none, or v0) */
+	int64_t sasl_session_lifetime_ms;
 };
 
 /*
@@ -115,7 +163,19 @@ int fl_kconn_open(struct fl_kconn *c, struct fl_err *err);
  */
 int fl_kconn_negotiate(struct fl_kconn *c, struct fl_err *err);
 
-/* Open and negotiate if closed; 0 at once if open. */
+/*
+ * When sasl_user is set: authenticate an open, negotiated connection
+ * (SaslHandshake v1, then SaslAuthenticate until sm/sasl.h says DONE), each
+ * round trip within timeout_ms.  0 at once without sasl_user.  FL_EAUTH,
+ * FL_EPROTO, FL_EINVAL or a call error, always with c closed.
+ */
+int fl_kconn_authenticate(struct fl_kconn *c, struct fl_err *err);
+
+/*
+ * Open, negotiate and (with sasl_user) authenticate if closed; 0 at once
+ * if open.  SASL settings that cannot work are FL_EINVAL before any
+ * connect.
+ */
 int fl_kconn_ensure(struct fl_kconn *c, struct fl_err *err);
 
 /*

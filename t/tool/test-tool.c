@@ -43,7 +43,57 @@
  *       offset) or "good"; or, with MODE "fenced", no records and
  *       FENCED_LEADER_EPOCH for every partition (Fetch and
  *       OffsetForLeaderEpoch).  Each Fetch is logged on stderr as "fetch
- *       TOPIC PART OFFSET".  Runs until SIGTERM (exit 0).
+ *       TOPIC PART OFFSET".  Metadata gets this one broker (node 1) and no
+ *       topics.  Runs until SIGTERM (exit 0).
+ *   flume-test-tool fake-leader MODE --sasl-plain USER PASSWORD-FILE
+ *       the same behind a SASL PLAIN gate, as a SASL listener: ApiVersions
+ *       lists SaslHandshake and SaslAuthenticate; before a connection has
+ *       authenticated, anything but those three closes it.  SaslHandshake
+ *       (v1, or v0 followed by one raw size-prefixed token, answered with
+ *       a raw empty one) takes "PLAIN" only (else 33 listing PLAIN, and
+ *       close); a second one is 34 and close.  The token must be
+ *       "[USER]\0USER\0PASSWORD", PASSWORD the first line of PASSWORD-FILE
+ *       read anew for each token (so a test can rotate it); else 58
+ *       "Authentication failed: Invalid username or password" and close.
+ *       A SaslAuthenticate before the handshake is 34 and close.  Logs
+ *       "sasl ok USER" or "sasl refused USER" on stderr.
+ *   flume-test-tool sasl-abuse HOST:PORT USER PASSWORD
+ *       hostile SASL cases against a SASL listener that knows USER with
+ *       PASSWORD for SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN, each on a fresh
+ *       connection (blocking, 5 s receive and send timeouts), one line
+ *       each: "NAME<TAB>RESULT", RESULT being the Kafka error code the
+ *       broker answered the case's last request with, plus " closed" when
+ *       it then closed the connection; "closed" when it closed without an
+ *       answer; "timeout" when nothing came for 5 s; "answered" when a
+ *       request with no error code (Metadata, or a frame it should not
+ *       have read) was answered; "garbage" for an answer that does not
+ *       decode; "ok" when a case meant to succeed did.  Cases
+ *       (SCRAM-SHA-256 unless said; expected results in brackets):
+ *         before-auth            Metadata v1 first [closed]
+ *         wrong-password         [58 closed]
+ *         unknown-user           user nobody-PID [58 closed]
+ *         truncated-first        client-first cut to half [58 closed; a
+ *                                cut that leaves a well-formed message with a
+ *                                shorter nonce may be answered 0]
+ *         replayed-first         client-first sent again in place of
+ *                                client-final [58 closed]
+ *         replayed-final         an exchange completed on one connection;
+ *                                its client-final sent in a new exchange on
+ *                                another [58 closed]; "no-first-exchange"
+ *                                when the first one did not complete
+ *         tampered-proof         one bit of the proof flipped [58 closed]
+ *         oversized-token        5000 bytes of AuthBytes [58 closed]
+ *         oversized-frame        a 600 KiB frame first [closed]
+ *         handshake-twice        [34 closed]
+ *         auth-before-handshake  [34 closed]
+ *         unknown-mechanism      "GSSAPI" [33 closed], then a line
+ *                                "mechanisms<TAB>A,B,C": what it listed
+ *         good-256, good-512, good-plain
+ *                                authenticate, then Metadata v1 [ok]
+ *         plain-v0               SaslHandshake v0, a raw PLAIN token, a raw
+ *                                empty token back, then Metadata v1 [ok]
+ *       Exit 0 once every case printed its line (whatever the results);
+ *       69 if the broker cannot be reached at all.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -55,8 +105,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "base/csum.h"
 #include "base/rd.h"
@@ -65,7 +118,10 @@
 #include "codec/kclient.h"
 #include "codec/kproto.h"
 #include "os/diag.h"
+#include "os/entropy.h"
+#include "os/secret.h"
 #include "os/vfs_real.h"
+#include "sm/sasl.h"
 #include "store/plog.h"
 #include "store/segtool.h"
 #include "store/vfs.h"
@@ -909,8 +965,142 @@ fake_ofle(struct fl_wr *out, const struct fl_kp_req *req, enum fake_mode mode)
 		fl_diex(70, "OffsetForLeaderEpoch response");
 }
 
+/* The SASL PLAIN gate of one connection (fake-leader --sasl-plain). */
+struct fake_sasl {
+	const char *user;		/* NULL: no gate */
+	const char *pw_file;
+	int state;			/* 0 handshake due, 1 token due, 2 in */
+};
+
+/* PLAIN's token against USER and the file's password: 1 if it matches. */
+static int
+fake_plain_ok(const struct fake_sasl *g, const uint8_t *p, size_t n)
+{
+	char pw[FL_SASL_PASSWORD_MAX + 1], want[2 * FL_SASL_PASSWORD_MAX + 8];
+	size_t ul = strlen(g->user), pl, az;
+	int ok;
+
+	if (fl_secret_read_line(g->pw_file, pw, sizeof(pw), NULL) != 0)
+		return 0;
+	pl = strlen(pw);
+	/* authzid: empty or the user itself */
+	az = n > 0 && p[0] == '\0' ? 0 : ul;
+	memcpy(want, g->user, az);
+	want[az] = '\0';
+	memcpy(want + az + 1, g->user, ul);
+	want[az + 1 + ul] = '\0';
+	memcpy(want + az + 2 + ul, pw, pl);
+	ok = n == az + 2 + ul + pl && memcmp(p, want, n) == 0;
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(want, sizeof(want));
+	return ok;
+}
+
+/* Read exactly n bytes; 0 at EOF or error. */
+static int
+fake_read_n(int fd, uint8_t *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/*
+ * A request while the gate is shut (or a SASL one at any time): answer it
+ * into out.  0 to go on, -1 to close (after sending out, if non-empty).
+ */
+static int
+fake_gate(struct fake_sasl *g, int fd, const struct fl_kp_req *req, struct fl_wr *out)
+{
+	static const struct fl_slice plain = { (const uint8_t *)"PLAIN", 5 };
+	int16_t key = req->hdr.api_key, v = req->hdr.api_version;
+	int32_t corr = req->hdr.correlation_id;
+
+	if (key == FL_KP_SASL_HANDSHAKE) {
+		struct fl_kp_sasl_handshake_resp r = { 0, &plain, 1 };
+		const struct fl_slice *m = &req->u.sasl_handshake.mechanism;
+
+		if (g->state != 0)
+			r.error = FL_KERR_ILLEGAL_SASL_STATE;
+		else if (m->len != 5 || memcmp(m->p, "PLAIN", 5) != 0)
+			r.error = FL_KERR_UNSUPPORTED_SASL_MECHANISM;
+		(void)fl_kp_sasl_handshake_resp_encode(out, v, corr, &r);
+		if (r.error != 0)
+			return -1;
+		g->state = 1;
+		if (v == 0) {
+			/* raw: the token follows, size-prefixed, outside Kafka framing */
+			uint8_t pre[4], tok[FL_SASL_TOKEN_MAX];
+			uint32_t n;
+			int ok;
+
+			(void)!send(fd, out->p, out->len, MSG_NOSIGNAL);
+			fl_wr_reset(out);
+			if (!fake_read_n(fd, pre, 4) || (n = fl_load_be32(pre)) > sizeof(tok) ||
+			    !fake_read_n(fd, tok, n))
+				return -1;
+			ok = fake_plain_ok(g, tok, n);
+			sodium_memzero(tok, sizeof(tok));
+			fprintf(stderr, "sasl %s %s\n", ok ? "ok" : "refused", g->user);
+			if (!ok)
+				return -1;
+			fl_store_be32(pre, 0);
+			fl_wr_raw(out, pre, 4);
+			g->state = 2;
+		}
+		return 0;
+	}
+	if (key == FL_KP_SASL_AUTHENTICATE) {
+		struct fl_kp_sasl_authenticate_resp r;
+		const struct fl_slice *t = &req->u.sasl_authenticate.auth_bytes;
+		int ok = g->state == 1 && fake_plain_ok(g, t->p, t->len);
+
+		memset(&r, 0, sizeof(r));
+		if (g->state != 1) {
+			r.error = FL_KERR_ILLEGAL_SASL_STATE;
+		} else if (!ok) {
+			r.error = FL_KERR_SASL_AUTHENTICATION_FAILED;
+			r.error_message = fl_kp_str("Authentication failed: Invalid username "
+			    "or password");
+		}
+		if (g->state == 1)
+			fprintf(stderr, "sasl %s %s\n", ok ? "ok" : "refused", g->user);
+		(void)fl_kp_sasl_authenticate_resp_encode(out, v, corr, &r);
+		if (r.error != 0)
+			return -1;
+		g->state = 2;
+		return 0;
+	}
+	return -1;			/* anything else before authenticating */
+}
+
+/* Metadata: this broker as node 1, no topics. */
 static void
-fake_leader(const char *mode_name)
+fake_metadata(struct fl_wr *out, const struct fl_kp_req *req, int port)
+{
+	struct fl_kp_broker b = { 1, fl_kp_str("127.0.0.1"), port, { NULL, 0 } };
+	struct fl_kp_metadata_resp r;
+
+	memset(&r, 0, sizeof(r));
+	r.brokers = &b;
+	r.nbrokers = 1;
+	r.controller_id = 1;
+	if (fl_kp_metadata_resp_encode(out, req->hdr.api_version, req->hdr.correlation_id,
+	    &r) != 0)
+		fl_diex(70, "metadata response");
+}
+
+static void
+fake_leader(const char *mode_name, const char *sasl_user, const char *sasl_pw_file)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
@@ -943,6 +1133,8 @@ fake_leader(const char *mode_name)
 	fflush(stdout);
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
+		struct fake_sasl gate = { sasl_user, sasl_pw_file, 0 };
+		unsigned feat = FL_KP_FEAT_CORE | (sasl_user != NULL ? FL_KP_FEAT_SASL : 0);
 		size_t n;
 
 		if (fd < 0) {
@@ -950,12 +1142,15 @@ fake_leader(const char *mode_name)
 				continue;
 			fl_die(71, "accept");
 		}
+		if (sasl_user == NULL)
+			gate.state = 2;
 		while ((n = fake_read_frame(fd, &buf, &cap)) > 0) {
 			struct fl_kp_req req;
 			struct fl_wr out;
+			int is_close = 0;
 
 			fl_wr_init(&out, 4u << 20);
-			if (fl_kp_req_decode(&req, buf, n, FL_KP_FEAT_CORE) != 0) {
+			if (fl_kp_req_decode(&req, buf, n, feat) != 0) {
 				fl_wr_free(&out);
 				break;
 			}
@@ -965,7 +1160,13 @@ fake_leader(const char *mode_name)
 				;
 			else if (req.hdr.api_key == FL_KP_API_VERSIONS)
 				fl_kp_apiversions_resp_encode(&out, req.hdr.api_version,
-				    req.hdr.correlation_id, 0, 0, FL_KP_FEAT_CORE);
+				    req.hdr.correlation_id, 0, 0, feat);
+			else if (sasl_user != NULL && (gate.state != 2 ||
+			    req.hdr.api_key == FL_KP_SASL_HANDSHAKE ||
+			    req.hdr.api_key == FL_KP_SASL_AUTHENTICATE))
+				is_close = fake_gate(&gate, fd, &req, &out) != 0;
+			else if (req.hdr.api_key == FL_KP_METADATA)
+				fake_metadata(&out, &req, (int)ntohs(sa.sin_port));
 			else if (req.hdr.api_key == FL_KP_OFFSET_FOR_LEADER_EPOCH)
 				fake_ofle(&out, &req, mode);
 			else if (req.hdr.api_key == FL_KP_FETCH)
@@ -977,11 +1178,514 @@ fake_leader(const char *mode_name)
 			}
 			n = send(fd, out.p, out.len, MSG_NOSIGNAL);	/* small: one send */
 			fl_wr_free(&out);
-			if (n == (size_t)-1)
+			if (n == (size_t)-1 || is_close)
 				break;		/* the follower went: wait for the next */
 		}
 		close(fd);
 	}
+}
+
+/* ---- sasl-abuse ---- */
+
+/* How one request ended. */
+enum ab_kind { AB_ANSWER, AB_CLOSED, AB_TIMEOUT, AB_GARBAGE };
+
+struct ab_conn {
+	int fd;
+	int32_t corr;
+	uint8_t *resp;			/* the last answer's payload (malloc'ed) */
+	size_t resp_len;
+};
+
+static void
+ab_open(struct ab_conn *c, const char *addr)
+{
+	struct timeval tv = { 5, 0 };
+
+	c->fd = dial(addr);
+	c->corr = 0;
+	c->resp = NULL;
+	c->resp_len = 0;
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		fl_die(71, "setsockopt");
+}
+
+static void
+ab_close(struct ab_conn *c)
+{
+	close(c->fd);
+	free(c->resp);
+	c->resp = NULL;
+}
+
+/* Send p[0..n); -1 when the broker is gone (or stopped reading for 5 s). */
+static int
+ab_send(struct ab_conn *c, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n > 0) {
+		ssize_t k = send(c->fd, b, n, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		b += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Receive exactly n bytes: AB_ANSWER, AB_CLOSED (EOF or reset), AB_TIMEOUT. */
+static enum ab_kind
+ab_recv_n(struct ab_conn *c, uint8_t *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = recv(c->fd, p + got, n - got, 0);
+
+		if (k > 0) {
+			got += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return AB_TIMEOUT;
+		return AB_CLOSED;
+	}
+	return AB_ANSWER;
+}
+
+/* One response frame for correlation id c->corr into c->resp. */
+static enum ab_kind
+ab_recv(struct ab_conn *c)
+{
+	uint8_t pre[4];
+	size_t size;
+	int32_t corr;
+	enum ab_kind k;
+
+	free(c->resp);
+	c->resp = NULL;
+	c->resp_len = 0;
+	if ((k = ab_recv_n(c, pre, 4)) != AB_ANSWER)
+		return k;
+	if (fl_kc_frame_size(pre, 4, 1u << 20, &size) != 0)
+		return AB_GARBAGE;
+	if ((c->resp = malloc(size)) == NULL)
+		fl_diex(71, "out of memory");
+	if ((k = ab_recv_n(c, c->resp, size)) != AB_ANSWER)
+		return k;
+	c->resp_len = size;
+	if (fl_kc_resp_corr(c->resp, size, &corr) != 0 || corr != c->corr)
+		return AB_GARBAGE;
+	return AB_ANSWER;
+}
+
+/* Send the frame in w (then freed), read the answer. */
+static enum ab_kind
+ab_call(struct ab_conn *c, struct fl_wr *w)
+{
+	int rc;
+
+	if (w->err != 0)
+		fl_diex(EX_SOFTWARE, "encoding failed: %s", fl_strerror(w->err));
+	rc = ab_send(c, w->p, w->len);
+	fl_wr_free(w);
+	if (rc != 0) {
+		/* a broker that hung up mid-send: what does it say now? */
+		uint8_t b;
+
+		return ab_recv_n(c, &b, 1) == AB_TIMEOUT ? AB_TIMEOUT : AB_CLOSED;
+	}
+	return ab_recv(c);
+}
+
+static struct fl_kc_hdr
+ab_hdr(struct ab_conn *c, int16_t version)
+{
+	struct fl_kc_hdr h = { version, ++c->corr, "flume-test-tool" };
+
+	return h;
+}
+
+/* The outcome of a case: how its last request ended, and its error code. */
+struct ab_res {
+	enum ab_kind kind;
+	int16_t error;
+	int is_done;			/* every step succeeded */
+};
+
+/* SaslHandshake at version v; on an answer, *mechs lists what it enables. */
+static struct ab_res
+ab_handshake(struct ab_conn *c, int16_t v, const char *mech, char *mechs, size_t cap)
+{
+	struct fl_kc_sasl_handshake_req req = { mech };
+	struct fl_kc_sasl_handshake_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_hdr h = ab_hdr(c, v);
+	struct ab_res res = { AB_ANSWER, 0, 0 };
+	struct fl_wr w;
+	size_t i, k = 0;
+
+	fl_wr_init(&w, 1 << 20);
+	(void)fl_kc_sasl_handshake_req_encode(&w, &h, &req);
+	if ((res.kind = ab_call(c, &w)) != AB_ANSWER)
+		return res;
+	if (fl_kc_sasl_handshake_resp_decode(c->resp, c->resp_len, v, &a, &r) != 0) {
+		fl_arena_free(&a);
+		res.kind = AB_GARBAGE;
+		return res;
+	}
+	res.error = r.error;
+	if (mechs != NULL) {
+		mechs[0] = '\0';
+		for (i = 0; i < r.nmechanisms && k < cap; i++) {
+			int n = snprintf(mechs + k, cap - k, "%s%.*s", i ? "," : "",
+			    (int)r.mechanisms[i].len, (const char *)r.mechanisms[i].p);
+
+			k += n > 0 ? (size_t)n : 0;
+		}
+	}
+	fl_arena_free(&a);
+	res.is_done = r.error == 0;
+	return res;
+}
+
+/* SaslAuthenticate v1 with tok[0..n); the broker's token in *out (in c->resp). */
+static struct ab_res
+ab_auth(struct ab_conn *c, const uint8_t *tok, size_t n, struct fl_slice *out)
+{
+	struct fl_kc_sasl_authenticate_req req = { { tok, n } };
+	struct fl_kc_sasl_authenticate_resp r;
+	struct fl_kc_hdr h = ab_hdr(c, 1);
+	struct ab_res res = { AB_ANSWER, 0, 0 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 20);
+	(void)fl_kc_sasl_authenticate_req_encode(&w, &h, &req);
+	if ((res.kind = ab_call(c, &w)) != AB_ANSWER)
+		return res;
+	if (fl_kc_sasl_authenticate_resp_decode(c->resp, c->resp_len, 1, &r) != 0) {
+		res.kind = AB_GARBAGE;
+		return res;
+	}
+	res.error = r.error;
+	res.is_done = r.error == 0;
+	if (out != NULL)
+		*out = r.auth_bytes;
+	return res;
+}
+
+/* Metadata v1 for all topics: answered (AB_ANSWER) or not. */
+static struct ab_res
+ab_metadata(struct ab_conn *c)
+{
+	struct fl_kc_metadata_req req = { NULL, 0, 0 };
+	struct fl_kc_metadata_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_hdr h = ab_hdr(c, 1);
+	struct ab_res res = { AB_ANSWER, 0, 0 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 20);
+	(void)fl_kc_metadata_req_encode(&w, &h, &req);
+	if ((res.kind = ab_call(c, &w)) != AB_ANSWER)
+		return res;
+	if (fl_kc_metadata_resp_decode(c->resp, c->resp_len, 1, &a, &r) != 0)
+		res.kind = AB_GARBAGE;
+	fl_arena_free(&a);
+	res.is_done = res.kind == AB_ANSWER;
+	return res;
+}
+
+/* After an answer: did the broker close the connection (within 5 s)? */
+static int
+ab_is_closed(struct ab_conn *c)
+{
+	uint8_t b;
+
+	return ab_recv_n(c, &b, 1) == AB_CLOSED;
+}
+
+/*
+ * The case's line.  is_ok_case: print "ok" when res.is_done; has_code: the
+ * last request carried an error code (else an answer prints "answered").
+ */
+static void
+ab_print(const char *name, struct ab_conn *c, struct ab_res res, int is_ok_case,
+    int has_code)
+{
+	if (is_ok_case && res.is_done) {
+		printf("%s\tok\n", name);
+	} else if (res.kind == AB_ANSWER) {
+		int is_closed = ab_is_closed(c);
+
+		if (has_code)
+			printf("%s\t%d%s\n", name, (int)res.error, is_closed ? " closed" : "");
+		else
+			printf("%s\tanswered%s\n", name, is_closed ? " closed" : "");
+	} else {
+		printf("%s\t%s\n", name, res.kind == AB_CLOSED ? "closed" :
+		    res.kind == AB_TIMEOUT ? "timeout" : "garbage");
+	}
+	fflush(stdout);
+}
+
+/* How scram_case spoils the exchange. */
+enum ab_spoil {
+	SPOIL_NONE,
+	SPOIL_TRUNCATE_FIRST,		/* client-first cut to half its length */
+	SPOIL_REPLAY_FIRST,		/* client-first again, in place of client-final */
+	SPOIL_TAMPER_PROOF,		/* one bit of the proof flipped */
+	SPOIL_REPLACE_FINAL		/* another exchange's client-final instead */
+};
+
+/* Flip the lowest bit of the proof's first byte in client-final t[0..n). */
+static void
+tamper_proof(uint8_t *t, size_t n)
+{
+	uint8_t proof[FL_SCRAM_KEY_MAX];
+	char b64[2 * FL_SCRAM_KEY_MAX];
+	const char *p = NULL;
+	size_t i, len, plen;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(t + i, ",p=", 3) == 0)
+			p = (const char *)t + i + 3;
+	if (p == NULL)
+		fl_diex(70, "tampered-proof: no proof in the client-final");
+	plen = n - (size_t)(p - (const char *)t);
+	if (sodium_base642bin(proof, sizeof(proof), p, plen, NULL, &len, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0)
+		fl_diex(70, "tampered-proof: the proof is not base64");
+	proof[0] ^= 1;
+	sodium_bin2base64(b64, sizeof(b64), proof, len, sodium_base64_VARIANT_ORIGINAL);
+	if (strlen(b64) != plen)
+		fl_diex(70, "tampered-proof: re-encoded at another length");
+	memcpy((char *)t + (n - plen), b64, plen);
+}
+
+/*
+ * A whole exchange over c (handshake, then tokens through sm/sasl's client),
+ * spoilt as asked.  final/final_len: SPOIL_REPLACE_FINAL's client-final to
+ * send; with SPOIL_NONE and final non-NULL, the client-final sent is kept
+ * there (cap FL_SASL_TOKEN_MAX).
+ */
+static struct ab_res
+ab_exchange(struct ab_conn *c, enum fl_sasl_mech mech, const char *user, const char *pw,
+    enum ab_spoil spoil, uint8_t *final, size_t *final_len)
+{
+	struct fl_sasl_cli cli;
+	struct fl_err why = { 0, "" };
+	uint8_t first[FL_SASL_TOKEN_MAX], tok[FL_SASL_TOKEN_MAX], rnd[18];
+	char nonce[32];
+	size_t first_len, n;
+	struct fl_slice reply;
+	struct ab_res res;
+	int rc;
+
+	res = ab_handshake(c, 1, fl_sasl_mech_name(mech), NULL, 0);
+	if (!res.is_done)
+		return res;
+	if (fl_sasl_cli_init(&cli, mech, user, pw) != 0)
+		fl_diex(64, "sasl-abuse: user or password too long");
+	fl_random_bytes(rnd, sizeof(rnd));
+	sodium_bin2base64(nonce, sizeof(nonce), rnd, sizeof(rnd),
+	    sodium_base64_VARIANT_ORIGINAL);
+	if (fl_sasl_cli_first(&cli, nonce, first, sizeof(first), &first_len) != 0)
+		fl_diex(70, "sasl-abuse: no first token");
+	n = spoil == SPOIL_TRUNCATE_FIRST ? first_len / 2 : first_len;
+	res = ab_auth(c, first, n, &reply);
+	/* a cut client-first may still be well-formed (a shorter nonce): then
+	 * the broker's answer to it, 0, is the case's result */
+	if (!res.is_done || mech == FL_SASL_PLAIN || spoil == SPOIL_TRUNCATE_FIRST) {
+		res.is_done &= spoil != SPOIL_TRUNCATE_FIRST;
+		goto out;
+	}
+	rc = fl_sasl_cli_step(&cli, reply.p, reply.len, tok, sizeof(tok), &n, &why);
+	if (rc != FL_SASL_CONTINUE) {
+		res.kind = AB_GARBAGE;		/* the server-first is not one */
+		res.is_done = 0;
+		goto out;
+	}
+	if (spoil == SPOIL_REPLAY_FIRST) {
+		memcpy(tok, first, first_len);
+		n = first_len;
+	} else if (spoil == SPOIL_TAMPER_PROOF) {
+		tamper_proof(tok, n);
+	} else if (spoil == SPOIL_REPLACE_FINAL) {
+		memcpy(tok, final, *final_len);
+		n = *final_len;
+	} else if (final != NULL) {
+		memcpy(final, tok, n);
+		*final_len = n;
+	}
+	res = ab_auth(c, tok, n, &reply);
+	if (!res.is_done)
+		goto out;
+	rc = fl_sasl_cli_step(&cli, reply.p, reply.len, tok, sizeof(tok), &n, &why);
+	if (rc != FL_SASL_DONE) {
+		res.kind = AB_GARBAGE;		/* a server-final we do not believe */
+		res.is_done = 0;
+	}
+out:
+	fl_sasl_cli_wipe(&cli);
+	sodium_memzero(first, sizeof(first));
+	sodium_memzero(tok, sizeof(tok));
+	return res;
+}
+
+/* One SCRAM or PLAIN case on a fresh connection. */
+static void
+ab_case(const char *name, const char *addr, enum fl_sasl_mech mech, const char *user,
+    const char *pw, enum ab_spoil spoil, uint8_t *final, size_t *final_len, int is_ok_case)
+{
+	struct ab_conn c;
+	struct ab_res res;
+	int is_md = 0;
+
+	ab_open(&c, addr);
+	res = ab_exchange(&c, mech, user, pw, spoil, final, final_len);
+	if (is_ok_case && res.is_done) {
+		res = ab_metadata(&c);	/* and it serves us */
+		is_md = 1;
+	}
+	ab_print(name, &c, res, is_ok_case, !is_md);
+	ab_close(&c);
+}
+
+static void
+sasl_abuse(const char *addr, const char *user, const char *pw)
+{
+	static uint8_t big[5000];
+	uint8_t final[FL_SASL_TOKEN_MAX];
+	size_t final_len = 0;
+	char nobody[64], mechs[512], wrong[FL_SASL_PASSWORD_MAX + 8];
+	struct ab_conn c;
+	struct ab_res res;
+
+	snprintf(nobody, sizeof(nobody), "nobody-%ld", (long)getpid());
+	snprintf(wrong, sizeof(wrong), "%s-wrong", pw);
+
+	ab_open(&c, addr);
+	ab_print("before-auth", &c, ab_metadata(&c), 0, 0);
+	ab_close(&c);
+
+	ab_case("wrong-password", addr, FL_SASL_SCRAM_SHA256, user, wrong, SPOIL_NONE,
+	    NULL, NULL, 0);
+	ab_case("unknown-user", addr, FL_SASL_SCRAM_SHA256, nobody, pw, SPOIL_NONE,
+	    NULL, NULL, 0);
+	ab_case("truncated-first", addr, FL_SASL_SCRAM_SHA256, user, pw,
+	    SPOIL_TRUNCATE_FIRST, NULL, NULL, 0);
+	ab_case("replayed-first", addr, FL_SASL_SCRAM_SHA256, user, pw, SPOIL_REPLAY_FIRST,
+	    NULL, NULL, 0);
+
+	/* replayed-final: a good exchange lends its client-final to a new one */
+	ab_open(&c, addr);
+	res = ab_exchange(&c, FL_SASL_SCRAM_SHA256, user, pw, SPOIL_NONE, final, &final_len);
+	ab_close(&c);
+	if (!res.is_done || final_len == 0) {
+		printf("replayed-final\tno-first-exchange\n");
+		fflush(stdout);
+	} else {
+		ab_case("replayed-final", addr, FL_SASL_SCRAM_SHA256, user, pw,
+		    SPOIL_REPLACE_FINAL, final, &final_len, 0);
+	}
+	sodium_memzero(final, sizeof(final));
+
+	ab_case("tampered-proof", addr, FL_SASL_SCRAM_SHA256, user, pw, SPOIL_TAMPER_PROOF,
+	    NULL, NULL, 0);
+
+	ab_open(&c, addr);
+	res = ab_handshake(&c, 1, "SCRAM-SHA-256", NULL, 0);
+	if (res.is_done) {
+		memset(big, 'a', sizeof(big));
+		res = ab_auth(&c, big, sizeof(big), NULL);
+	}
+	ab_print("oversized-token", &c, res, 0, 1);
+	ab_close(&c);
+
+	{
+		/* 600 KiB announced and sent, before any authentication */
+		size_t n = 600u << 10;
+		uint8_t *f = calloc(1, n + 4);
+		struct fl_wr w;
+
+		if (f == NULL)
+			fl_diex(71, "out of memory");
+		fl_store_be32(f, (uint32_t)n);
+		fl_store_be16(f + 4, FL_KC_METADATA);
+		fl_store_be16(f + 6, 1);
+		fl_store_be32(f + 8, 1);
+		ab_open(&c, addr);
+		c.corr = 1;
+		fl_wr_init(&w, n + 4);
+		fl_wr_raw(&w, f, n + 4);
+		res.kind = ab_call(&c, &w);
+		res.error = 0;
+		res.is_done = 0;
+		ab_print("oversized-frame", &c, res, 0, 0);
+		ab_close(&c);
+		free(f);
+	}
+
+	ab_open(&c, addr);
+	res = ab_handshake(&c, 1, "SCRAM-SHA-256", NULL, 0);
+	if (res.is_done)
+		res = ab_handshake(&c, 1, "SCRAM-SHA-256", NULL, 0);
+	ab_print("handshake-twice", &c, res, 0, 1);
+	ab_close(&c);
+
+	ab_open(&c, addr);
+	res = ab_auth(&c, (const uint8_t *)"n,,n=user,r=abcdefgh", 20, NULL);
+	ab_print("auth-before-handshake", &c, res, 0, 1);
+	ab_close(&c);
+
+	ab_open(&c, addr);
+	mechs[0] = '\0';
+	res = ab_handshake(&c, 1, "GSSAPI", mechs, sizeof(mechs));
+	ab_print("unknown-mechanism", &c, res, 0, 1);
+	if (res.kind == AB_ANSWER)
+		printf("mechanisms\t%s\n", mechs);
+	ab_close(&c);
+
+	ab_case("good-256", addr, FL_SASL_SCRAM_SHA256, user, pw, SPOIL_NONE, NULL, NULL, 1);
+	ab_case("good-512", addr, FL_SASL_SCRAM_SHA512, user, pw, SPOIL_NONE, NULL, NULL, 1);
+	ab_case("good-plain", addr, FL_SASL_PLAIN, user, pw, SPOIL_NONE, NULL, NULL, 1);
+
+	/* plain-v0: SaslHandshake v0, then the token raw, size-prefixed */
+	ab_open(&c, addr);
+	res = ab_handshake(&c, 0, "PLAIN", NULL, 0);
+	if (res.is_done) {
+		size_t ul = strlen(user), pl = strlen(pw);
+		uint8_t *t = calloc(1, 6 + ul + pl), pre[4];
+
+		if (t == NULL)
+			fl_diex(71, "out of memory");
+		fl_store_be32(t, (uint32_t)(2 + ul + pl));
+		memcpy(t + 5, user, ul);
+		memcpy(t + 6 + ul, pw, pl);
+		res.is_done = 0;
+		if (ab_send(&c, t, 6 + ul + pl) != 0)
+			res.kind = AB_CLOSED;
+		else
+			res.kind = ab_recv_n(&c, pre, 4);
+		if (res.kind == AB_ANSWER && fl_load_be32(pre) != 0)
+			res.kind = AB_GARBAGE;	/* PLAIN's answer is empty */
+		if (res.kind == AB_ANSWER)
+			res = ab_metadata(&c);
+		sodium_memzero(t, 6 + ul + pl);
+		free(t);
+		ab_print("plain-v0", &c, res, 1, 0);
+	} else {
+		ab_print("plain-v0", &c, res, 1, 1);
+	}
+	ab_close(&c);
 }
 
 int
@@ -1003,7 +1707,20 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "fake-leader") == 0) {
-		fake_leader(argv[2]);
+		fake_leader(argv[2], NULL, NULL);
+		return 0;
+	}
+	if (argc == 6 && strcmp(argv[1], "fake-leader") == 0 &&
+	    strcmp(argv[3], "--sasl-plain") == 0) {
+		if (fl_csum_init() != 0)
+			fl_diex(70, "libsodium");
+		fake_leader(argv[2], argv[4], argv[5]);
+		return 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "sasl-abuse") == 0) {
+		if (fl_csum_init() != 0)
+			fl_diex(70, "libsodium");
+		sasl_abuse(argv[2], argv[3], argv[4]);
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "group-abuse") == 0) {
@@ -1015,6 +1732,8 @@ main(int argc, char **argv)
 	    "       flume-test-tool durable-write DIR NAME\n"
 	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
 	    "       flume-test-tool damage DIR SEED\n"
-	    "       flume-test-tool fake-leader good|bad-crc|gap|fenced\n");
+	    "       flume-test-tool fake-leader good|bad-crc|gap|fenced\n"
+	    "                       [--sasl-plain USER PASSWORD-FILE]\n"
+	    "       flume-test-tool sasl-abuse HOST:PORT USER PASSWORD\n");
 	return 64;
 }

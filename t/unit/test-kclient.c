@@ -912,6 +912,308 @@ test_group_admin(void)
 	fl_wr_free(&w);
 }
 
+/* ---- SASL: SaslHandshake (17), SaslAuthenticate (36) ---- */
+
+static int
+dec_hs0(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_sasl_handshake_resp r;
+
+	return fl_kc_sasl_handshake_resp_decode(p, n, 0, a, &r);
+}
+
+static int
+dec_hs1(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_sasl_handshake_resp r;
+
+	return fl_kc_sasl_handshake_resp_decode(p, n, 1, a, &r);
+}
+
+static int
+dec_auth0(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_sasl_authenticate_resp r;
+
+	(void)a;
+	return fl_kc_sasl_authenticate_resp_decode(p, n, 0, &r);
+}
+
+static int
+dec_auth1(const uint8_t *p, size_t n, struct fl_arena *a)
+{
+	struct fl_kc_sasl_authenticate_resp r;
+
+	(void)a;
+	return fl_kc_sasl_authenticate_resp_decode(p, n, 1, &r);
+}
+
+/* The client's encoding read back by the broker's codec (kproto). */
+static int
+kp_reads(const struct fl_wr *w, struct fl_kp_req *q)
+{
+	return w->err == 0 && w->len >= 4 &&
+	    fl_kp_req_decode(q, w->p + 4, w->len - 4, FL_KP_FEAT_ALL) == 0 &&
+	    q->hdr.kind == FL_KP_REQ_OK;
+}
+
+static void
+test_sasl_handshake(void)
+{
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(1, 3);
+	struct fl_kc_sasl_handshake_req req = { "PLAIN" };
+	struct fl_kc_sasl_handshake_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kp_req q;
+	uint8_t *p;
+	size_t n;
+	int16_t v;
+	int ok = 1;
+
+	CHECK(fl_kc_api_min(FL_KC_SASL_HANDSHAKE) == 0 &&
+	    fl_kc_api_max(FL_KC_SASL_HANDSHAKE) == 1 &&
+	    strcmp(fl_kc_api_name(FL_KC_SASL_HANDSHAKE), "SaslHandshake") == 0,
+	    "SaslHandshake is in the client's table, v0-1");
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_sasl_handshake_req_encode(&w, &h, &req), ==, 0,
+	    "SaslHandshake v1 encodes");
+	check_bytes(&w, "00000013 0011 0001 00000003 0002\"fc\" 0005\"PLAIN\"",
+	    "SaslHandshake v1 bytes: the mechanism as a string");
+	fl_wr_reset(&w);
+	h.version = 0;
+	req.mechanism = "SCRAM-SHA-512";
+	CHECK_INT(fl_kc_sasl_handshake_req_encode(&w, &h, &req), ==, 0,
+	    "SaslHandshake v0 encodes");
+	check_bytes(&w, "0000001b 0011 0000 00000003 0002\"fc\" 000d\"SCRAM-SHA-512\"",
+	    "SaslHandshake v0 bytes: the same body");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_sasl_handshake_req_encode(&w, &h, &req), ==, FL_EINVAL,
+	    "SaslHandshake v2 is outside the client's table");
+	for (v = 0; v <= 1; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_sasl_handshake_req_encode(&w, &h, &req) != 0 || !kp_reads(&w, &q)) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.api_key == FL_KP_SASL_HANDSHAKE && q.hdr.api_version == v &&
+		    slice_eq(q.u.sasl_handshake.mechanism, "SCRAM-SHA-512");
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the client's SaslHandshake at v0 and v1");
+
+	/* response: error, [mechanism]; the same at v0 and v1 */
+	p = unhex("00000003 0000 00000002 000d\"SCRAM-SHA-256\" 0005\"PLAIN\"", &n);
+	for (v = 0; v <= 1; v++) {
+		CHECK_INT(fl_kc_sasl_handshake_resp_decode(p, n, v, &a, &r), ==, 0,
+		    v ? "SaslHandshake v1 response decodes" : "SaslHandshake v0 response decodes");
+		CHECK(r.error == 0 && r.nmechanisms == 2 &&
+		    slice_eq(r.mechanisms[0], "SCRAM-SHA-256") &&
+		    slice_eq(r.mechanisms[1], "PLAIN"), "two mechanisms listed, in order");
+		fl_arena_free(&a);
+	}
+	check_truncations(dec_hs0, p, n, "SaslHandshake v0 response");
+	check_truncations(dec_hs1, p, n, "SaslHandshake v1 response");
+	CHECK_INT(fl_kc_sasl_handshake_resp_decode(p, n, 2, &a, &r), ==, FL_EINVAL,
+	    "a v2 SaslHandshake response is refused");
+	free(p);
+
+	p = unhex("00000003 0021 00000001 0005\"PLAIN\"", &n);
+	CHECK(fl_kc_sasl_handshake_resp_decode(p, n, 1, &a, &r) == 0 &&
+	    r.error == FL_KERR_UNSUPPORTED_SASL_MECHANISM && r.nmechanisms == 1 &&
+	    slice_eq(r.mechanisms[0], "PLAIN"),
+	    "UNSUPPORTED_SASL_MECHANISM with the enabled list");
+	fl_arena_free(&a);
+	free(p);
+	p = unhex("00000003 0022 ffffffff", &n);
+	CHECK(fl_kc_sasl_handshake_resp_decode(p, n, 1, &a, &r) == 0 &&
+	    r.error == FL_KERR_ILLEGAL_SASL_STATE && r.nmechanisms == 0,
+	    "ILLEGAL_SASL_STATE, a null list reads as empty");
+	fl_arena_free(&a);
+	free(p);
+	p = unhex("00000003 0000 00000001 ffff", &n);
+	CHECK_INT(fl_kc_sasl_handshake_resp_decode(p, n, 1, &a, &r), ==, FL_EPROTO,
+	    "a null mechanism name is refused");
+	fl_arena_free(&a);
+	free(p);
+	p = unhex("00000003 0000 7fffffff 0000", &n);
+	CHECK_INT(fl_kc_sasl_handshake_resp_decode(p, n, 1, &a, &r), ==, FL_EPROTO,
+	    "an impossible mechanism count is refused");
+	CHECK_INT(a.bytes, ==, 0, "nothing allocated for it");
+	fl_arena_free(&a);
+	free(p);
+
+	/* what the broker's codec encodes, the client's decodes */
+	ok = 1;
+	for (v = 0; v <= 1; v++) {
+		struct fl_slice mechs[2] = { fl_kp_str("PLAIN"), fl_kp_str("SCRAM-SHA-512") };
+		struct fl_kp_sasl_handshake_resp kr = { FL_KERR_UNSUPPORTED_SASL_MECHANISM,
+		    mechs, 2 };
+
+		fl_wr_reset(&w);
+		if (fl_kp_sasl_handshake_resp_encode(&w, v, 12, &kr) != 0 ||
+		    fl_kc_sasl_handshake_resp_decode(w.p + 4, w.len - 4, v, &a, &r) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= r.error == 33 && r.nmechanisms == 2 &&
+		    slice_eq(r.mechanisms[1], "SCRAM-SHA-512");
+		fl_arena_free(&a);
+	}
+	CHECK(ok, "kclient decodes kproto's SaslHandshake responses, v0 and v1");
+	fl_wr_free(&w);
+}
+
+static void
+test_sasl_authenticate(void)
+{
+	static const uint8_t plain[] = { 0, 'u', 0, 'p' };
+	struct fl_wr w;
+	struct fl_kc_hdr h = hdr(1, 4);
+	struct fl_kc_sasl_authenticate_req req = { { plain, sizeof(plain) } };
+	struct fl_kc_sasl_authenticate_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kp_req q;
+	uint8_t *p;
+	size_t n;
+	int16_t v;
+	int ok = 1;
+
+	CHECK(fl_kc_api_min(FL_KC_SASL_AUTHENTICATE) == 0 &&
+	    fl_kc_api_max(FL_KC_SASL_AUTHENTICATE) == 1 &&
+	    strcmp(fl_kc_api_name(FL_KC_SASL_AUTHENTICATE), "SaslAuthenticate") == 0,
+	    "SaslAuthenticate is in the client's table, v0-1");
+	fl_wr_init(&w, 1 << 20);
+	CHECK_INT(fl_kc_sasl_authenticate_req_encode(&w, &h, &req), ==, 0,
+	    "SaslAuthenticate v1 encodes");
+	/* kafka-subset.md 2.18: PLAIN for user u, password p is 4 bytes */
+	check_bytes(&w, "00000014 0024 0001 00000004 0002\"fc\" 00000004 00 75 00 70",
+	    "SaslAuthenticate v1 bytes: PLAIN's authzid NUL user NUL password");
+	fl_wr_reset(&w);
+	h.version = 0;
+	req.auth_bytes = (struct fl_slice){ NULL, 0 };
+	CHECK_INT(fl_kc_sasl_authenticate_req_encode(&w, &h, &req), ==, 0,
+	    "SaslAuthenticate v0 with no token encodes");
+	check_bytes(&w, "00000010 0024 0000 00000004 0002\"fc\" 00000000",
+	    "an empty token is empty bytes, never null");
+	fl_wr_reset(&w);
+	h.version = 2;
+	CHECK_INT(fl_kc_sasl_authenticate_req_encode(&w, &h, &req), ==, FL_EINVAL,
+	    "SaslAuthenticate v2 (flexible) is refused");
+	req.auth_bytes = (struct fl_slice){ plain, sizeof(plain) };
+	for (v = 0; v <= 1; v++) {
+		h.version = v;
+		fl_wr_reset(&w);
+		if (fl_kc_sasl_authenticate_req_encode(&w, &h, &req) != 0 || !kp_reads(&w, &q)) {
+			ok = 0;
+			continue;
+		}
+		ok &= q.hdr.api_key == FL_KP_SASL_AUTHENTICATE && q.hdr.api_version == v &&
+		    q.u.sasl_authenticate.auth_bytes.len == 4 &&
+		    memcmp(q.u.sasl_authenticate.auth_bytes.p, plain, 4) == 0;
+		fl_kp_req_free(&q);
+	}
+	CHECK(ok, "kproto decodes the client's SaslAuthenticate at v0 and v1");
+
+	/* v1: error, message, bytes, session lifetime */
+	p = unhex("00000004 0000 ffff 00000005\"v=abc\" 000000000036ee80", &n);
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 1, &r), ==, 0,
+	    "SaslAuthenticate v1 response decodes");
+	CHECK(r.error == 0 && r.error_message.p == NULL && slice_eq(r.auth_bytes, "v=abc") &&
+	    r.session_lifetime_ms == 3600000, "v1: no error, null message, token, lifetime 1 h");
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 0, &r), ==, FL_EPROTO,
+	    "v1 bytes read as v0 leave the lifetime over: refused");
+	check_truncations(dec_auth1, p, n, "SaslAuthenticate v1 response");
+	free(p);
+
+	/* v0: no lifetime; a refusal with the broker's reason */
+	p = unhex("00000004 003a 000f\"bad credentials\" 00000000", &n);
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 0, &r), ==, 0,
+	    "SaslAuthenticate v0 response decodes");
+	CHECK(r.error == FL_KERR_SASL_AUTHENTICATION_FAILED &&
+	    slice_eq(r.error_message, "bad credentials") && r.auth_bytes.p != NULL &&
+	    r.auth_bytes.len == 0 && r.session_lifetime_ms == 0,
+	    "v0: SASL_AUTHENTICATION_FAILED, its message, empty token, lifetime 0");
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 1, &r), ==, FL_ESHORT,
+	    "v0 bytes read as v1 lack the lifetime");
+	check_truncations(dec_auth0, p, n, "SaslAuthenticate v0 response");
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 2, &r), ==, FL_EINVAL,
+	    "a v2 SaslAuthenticate response is refused");
+	free(p);
+	p = unhex("00000004 0000 ffff ffffffff", &n);
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 0, &r), ==, FL_EPROTO,
+	    "null AuthBytes (not nullable) is refused");
+	free(p);
+	p = unhex("00000004 0000 ffff 7fffffff \"x\"", &n);
+	CHECK_INT(fl_kc_sasl_authenticate_resp_decode(p, n, 0, &r), <, 0,
+	    "AuthBytes longer than the payload is refused");
+	free(p);
+
+	/* what the broker's codec encodes, the client's decodes */
+	ok = 1;
+	for (v = 0; v <= 1; v++) {
+		struct fl_kp_sasl_authenticate_resp kr = { 58, fl_kp_str("no"),
+		    { NULL, 0 }, 7 };
+
+		fl_wr_reset(&w);
+		if (fl_kp_sasl_authenticate_resp_encode(&w, v, 13, &kr) != 0 ||
+		    fl_kc_sasl_authenticate_resp_decode(w.p + 4, w.len - 4, v, &r) != 0) {
+			ok = 0;
+			continue;
+		}
+		ok &= r.error == 58 && slice_eq(r.error_message, "no") &&
+		    r.auth_bytes.len == 0 && r.session_lifetime_ms == (v >= 1 ? 7 : 0);
+	}
+	CHECK(ok, "kclient decodes kproto's SaslAuthenticate responses, v0 and v1");
+	fl_arena_free(&a);
+	fl_wr_free(&w);
+}
+
+/* SASL keys are listed only by a SASL listener: their absence touches nothing else. */
+static void
+test_sasl_negotiation(void)
+{
+	struct fl_kc_api_versions_resp r;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	struct fl_kc_vers vers;
+	uint8_t *p;
+	size_t n;
+	int i, all_minus = 1;
+
+	CHECK_INT(FL_ARRAY_LEN(vers.v), ==, FL_KC_SASL_AUTHENTICATE + 1,
+	    "one version slot per key up to SaslAuthenticate (36)");
+	p = unhex("00000002 0000 00000002 0003 0000 0008 0012 0000 0002 00000000", &n);
+	FL_ASSERT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r) == 0);
+	fl_kc_negotiate(&r, &vers);
+	CHECK(vers.v[FL_KC_SASL_HANDSHAKE] == -1 && vers.v[FL_KC_SASL_AUTHENTICATE] == -1 &&
+	    vers.v[FL_KC_METADATA] == 6 && vers.v[FL_KC_API_VERSIONS] == 2,
+	    "a plain listener: no SASL versions, the rest negotiated as before");
+	for (i = 24; i < 36; i++)
+		all_minus &= vers.v[i] == -1;
+	CHECK(all_minus, "the keys between 24 and 35 (none in the table) stay -1");
+	fl_arena_free(&a);
+	free(p);
+
+	p = unhex("00000002 0000 00000004 0003 0000 0008 0011 0000 0001"
+	    "0024 0000 0000 0012 0000 0002 00000000", &n);
+	FL_ASSERT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r) == 0);
+	fl_kc_negotiate(&r, &vers);
+	CHECK(vers.v[FL_KC_SASL_HANDSHAKE] == 1 && vers.v[FL_KC_SASL_AUTHENTICATE] == 0,
+	    "a SASL listener: SaslHandshake v1, SaslAuthenticate v0 when it offers only 0");
+	fl_arena_free(&a);
+	free(p);
+
+	p = unhex("00000002 0000 00000002 0011 0000 0001 0024 0002 0004 00000000", &n);
+	FL_ASSERT(fl_kc_api_versions_resp_decode(p, n, 2, &a, &r) == 0);
+	fl_kc_negotiate(&r, &vers);
+	CHECK(vers.v[FL_KC_SASL_HANDSHAKE] == 1 && vers.v[FL_KC_SASL_AUTHENTICATE] == -1,
+	    "SaslAuthenticate 2-4 only (flexible): -1");
+	fl_arena_free(&a);
+	free(p);
+}
+
 static void
 test_misc(void)
 {
@@ -958,6 +1260,9 @@ main(void)
 	test_list_offsets_pid();
 	test_groups();
 	test_group_admin();
+	test_sasl_handshake();
+	test_sasl_authenticate();
+	test_sasl_negotiation();
 	test_misc();
 	return tap_done();
 }
