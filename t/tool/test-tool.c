@@ -72,9 +72,8 @@
  *         before-auth            Metadata v1 first [closed]
  *         wrong-password         [58 closed]
  *         unknown-user           user nobody-PID [58 closed]
- *         truncated-first        client-first cut to half [58 closed; a
- *                                cut that leaves a well-formed message with a
- *                                shorter nonce may be answered 0]
+ *         truncated-first        client-first cut where its nonce
+ *                                begins [58 closed]
  *         replayed-first         client-first sent again in place of
  *                                client-final [58 closed]
  *         replayed-final         an exchange completed on one connection;
@@ -1439,7 +1438,7 @@ ab_print(const char *name, struct ab_conn *c, struct ab_res res, int is_ok_case,
 /* How scram_case spoils the exchange. */
 enum ab_spoil {
 	SPOIL_NONE,
-	SPOIL_TRUNCATE_FIRST,		/* client-first cut to half its length */
+	SPOIL_TRUNCATE_FIRST,		/* client-first cut before its nonce */
 	SPOIL_REPLAY_FIRST,		/* client-first again, in place of client-final */
 	SPOIL_TAMPER_PROOF,		/* one bit of the proof flipped */
 	SPOIL_REPLACE_FINAL		/* another exchange's client-final instead */
@@ -1499,10 +1498,17 @@ ab_exchange(struct ab_conn *c, enum fl_sasl_mech mech, const char *user, const c
 	    sodium_base64_VARIANT_ORIGINAL);
 	if (fl_sasl_cli_first(&cli, nonce, first, sizeof(first), &first_len) != 0)
 		fl_diex(70, "sasl-abuse: no first token");
-	n = spoil == SPOIL_TRUNCATE_FIRST ? first_len / 2 : first_len;
+	n = first_len;
+	if (spoil == SPOIL_TRUNCATE_FIRST) {
+		/* cut where its nonce begins: "n,,n=USER" is no client-first (a
+		 * cut inside the nonce would be a well-formed shorter one) */
+		size_t k;
+
+		for (k = 0; k + 3 <= first_len && memcmp(first + k, ",r=", 3) != 0; k++)
+			;
+		n = k + 3 <= first_len ? k : first_len / 2;
+	}
 	res = ab_auth(c, first, n, &reply);
-	/* a cut client-first may still be well-formed (a shorter nonce): then
-	 * the broker's answer to it, 0, is the case's result */
 	if (!res.is_done || mech == FL_SASL_PLAIN || spoil == SPOIL_TRUNCATE_FIRST) {
 		res.is_done &= spoil != SPOIL_TRUNCATE_FIRST;
 		goto out;
