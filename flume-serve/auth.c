@@ -345,10 +345,10 @@ deny_log(struct broker *b, struct conn *c, const char *what, const char *type,
 		a->deny_quiet++;
 		return;
 	}
-	fl_log(FL_LOG_INFO, "denied %s on %s %.*s to %s from %s%s", what, type,
-	    (int)(len > 255 ? 255 : len), name != NULL ? (const char *)name : "",
-	    a->principal, c->peer, a->deny_quiet > 0 ? " (and earlier denials "
-	    "not logged)" : "");
+	fl_log(FL_LOG_INFO, "denied %s on %s%s%.*s to %s from %s%s", what, type,
+	    len > 0 ? " " : "", (int)(len > 255 ? 255 : len),
+	    name != NULL ? (const char *)name : "", a->principal, c->peer,
+	    a->deny_quiet > 0 ? " (and earlier denials not logged)" : "");
 	a->deny_logged_ms = b->now_ms;
 	a->deny_quiet = 0;
 }
