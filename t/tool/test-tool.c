@@ -9,6 +9,13 @@
  *       N standalone OffsetCommits, one at a time: commit i stores offset i
  *       for partition i % 4 (with a little metadata); exits 0 once all
  *       were acknowledged.
+ *   flume-test-tool produce-timed HOST:PORT TOPIC BATCHES RECORDS INTERVAL_MS
+ *       a paced load generator that times itself: BATCHES Produce requests
+ *       (v7, acks -1) of RECORDS records ("1", "2", ...) to TOPIC partition
+ *       0 (which must exist), one every INTERVAL_MS, each awaited and timed
+ *       from sending it to its whole answer read (CLOCK_MONOTONIC); prints
+ *       "records N", "sends_timed N", "send_p50_ms X", "send_p90_ms X"
+ *       (nearest-rank quantiles), one per line.
  *   flume-test-tool durable-write DIR NAME
  *       writes stdin as the durable file DIR/NAME (with its BLAKE2b
  *       trailer), as the broker writes hw, producers and the rest.
@@ -106,6 +113,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -372,6 +380,98 @@ commit_loop(const char *addr, const char *group, const char *topic, long n)
 		fl_wr_free(&w);
 	}
 	close(fd);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * produce-timed: BATCHES Produce requests (v7, acks -1) of RECORDS records
+ * each to TOPIC partition 0, one every INTERVAL_MS, each awaited and timed
+ * from the first byte sent to the whole answer read (CLOCK_MONOTONIC).
+ */
+static void
+produce_timed(const char *addr, const char *topic, long batches, long records,
+    long interval_ms)
+{
+	int fd = dial(addr);
+	uint64_t *us = calloc((size_t)batches + 1, sizeof(*us));
+	long i, k, n = 0;
+
+	if (us == NULL || batches < 1 || records < 1 || interval_ms < 0)
+		fl_diex(64, "produce-timed: bad counts");
+	for (i = 0; i < batches; i++) {
+		struct fl_kc_hdr h = { 7, (int32_t)(i + 1), "test-tool" };
+		struct fl_batch_builder bb;
+		struct fl_wr bw, w;
+		struct fl_kc_produce_part part;
+		struct fl_kc_produce_topic t;
+		struct fl_kc_produce_req req;
+		struct fl_kc_produce_resp resp;
+		struct fl_arena a = FL_KC_ARENA_INIT;
+		struct timespec t0, t1;
+		char val[32];
+		uint8_t *p;
+		size_t len;
+
+		fl_wr_init(&bw, 1 << 20);
+		fl_batch_begin(&bb, &bw, 0, -1, -1, -1, 0);
+		for (k = 0; k < records; k++) {
+			struct fl_slice v;
+
+			v.len = (size_t)snprintf(val, sizeof(val), "%ld", ++n);
+			v.p = (const uint8_t *)val;
+			fl_batch_add(&bb, 0, NULL, &v, NULL, 0);
+		}
+		if (fl_batch_end(&bb) != 0)
+			fl_diex(70, "cannot build a batch");
+		part.index = 0;
+		part.records.p = bw.p;
+		part.records.len = bw.len;
+		t.name = topic;
+		t.parts = &part;
+		t.nparts = 1;
+		req.transactional_id = NULL;
+		req.acks = -1;
+		req.timeout_ms = 30000;
+		req.topics = &t;
+		req.ntopics = 1;
+		fl_wr_init(&w, 2 << 20);
+		if (fl_kc_produce_req_encode(&w, &h, &req) != 0)
+			fl_diex(70, "cannot encode Produce");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		len = roundtrip(fd, &w, &p);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (fl_kc_produce_resp_decode(p, len, 7, &a, &resp) != 0 || resp.ntopics != 1 ||
+		    resp.topics[0].nparts != 1 || resp.topics[0].parts[0].error != 0)
+			fl_diex(76, "Produce %ld failed", i + 1);
+		us[i] = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+		    (t1.tv_nsec - t0.tv_nsec)) / 1000;
+		fl_arena_free(&a);
+		free(p);
+		fl_wr_free(&w);
+		fl_wr_free(&bw);
+		if (interval_ms > 0 && (int64_t)us[i] < interval_ms * 1000) {
+			struct timespec d;
+			int64_t left = interval_ms * 1000 - (int64_t)us[i];
+
+			d.tv_sec = left / 1000000;
+			d.tv_nsec = (left % 1000000) * 1000;
+			nanosleep(&d, NULL);
+		}
+	}
+	close(fd);
+	qsort(us, (size_t)batches, sizeof(*us), cmp_u64);
+	/* nearest rank */
+	printf("records %ld\nsends_timed %ld\nsend_p50_ms %.3f\nsend_p90_ms %.3f\n", n,
+	    batches, (double)us[(batches + 1) / 2 - 1] / 1000.0,
+	    (double)us[(9 * batches + 9) / 10 - 1] / 1000.0);
+	free(us);
 }
 
 /* stdin, whole, as the durable file dir/name. */
@@ -1712,6 +1812,11 @@ main(int argc, char **argv)
 		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
 		return 0;
 	}
+	if (argc == 7 && strcmp(argv[1], "produce-timed") == 0) {
+		produce_timed(argv[2], argv[3], strtol(argv[4], NULL, 10),
+		    strtol(argv[5], NULL, 10), strtol(argv[6], NULL, 10));
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "fake-leader") == 0) {
 		fake_leader(argv[2], NULL, NULL);
 		return 0;
@@ -1735,6 +1840,7 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
 	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
+	    "       flume-test-tool produce-timed HOST:PORT TOPIC BATCHES RECORDS INTERVAL_MS\n"
 	    "       flume-test-tool durable-write DIR NAME\n"
 	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
 	    "       flume-test-tool damage DIR SEED\n"
