@@ -7,6 +7,10 @@
  * response mirroring the request is encoded, so encoders see odd counts
  * and versions too.  A frame whose size runs past the input is decoded
  * with the bytes present (the decoder must reject it cleanly).
+ * SaslHandshake and SaslAuthenticate frames also drive a SASL server
+ * exchange (sm/sasl.h), and the whole input is parsed as an HTTP request
+ * head too (codec/http.h, the metrics port), so this one target covers
+ * every parser a network peer reaches.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #include "base/csum.h"
 #include "base/scram.h"
+#include "codec/http.h"
 #include "codec/kproto.h"
 #include "sm/sasl.h"
 #include "wire-walk.h"
@@ -240,6 +245,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fl_sasl_srv sasl;
 	size_t off = 0;
 
+	/* the same bytes as a request head on the metrics port */
+	{
+		struct fl_http_req hr;
+
+		(void)fl_http_parse(data, size, 8192, 100, &hr);
+	}
 	fl_sasl_srv_init(&sasl);
 	fl_wr_init(&w, 16u << 20);
 	while (size - off >= 4) {

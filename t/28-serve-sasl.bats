@@ -248,3 +248,20 @@ js() {
 	[[ "$output" == *'flume_sasl_authentications_total{result="failure"} '[1-9]* ]]
 	[[ "$output" == *'flume_authorization_denials_total '[1-9]* ]]
 }
+
+@test "flume-cat authenticates with each mechanism; a wrong password exits 77" {
+	sasl_start
+	local m pw="$BATS_TEST_TMPDIR/pw" bad="$BATS_TEST_TMPDIR/bad"
+	printf 'alice-pw\n' >"$pw"
+	printf 'nope\n' >"$bad"
+	for m in PLAIN SCRAM-SHA-256 SCRAM-SHA-512; do
+		seq 1 20 | flume-cat -P -b "$ADDR" -t "t-cat-$m" --sasl-mechanism "$m" \
+		    --sasl-user alice --sasl-password-file "$pw"
+		run -0 flume-cat -C -b "$ADDR" -t "t-cat-$m" -e --sasl-mechanism "$m" \
+		    --sasl-user alice --sasl-password-file "$pw"
+		[ "$output" = "$(seq 1 20)" ]
+	done
+	run -77 flume-cat -L -b "$ADDR" --sasl-mechanism SCRAM-SHA-512 --sasl-user alice \
+	    --sasl-password-file "$bad"
+	assert_output --partial "uthentication failed"
+}
