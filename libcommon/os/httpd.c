@@ -70,6 +70,8 @@ fl_httpd_close(struct fl_httpd *h)
 {
 	size_t i;
 
+	if (h->cfg.render == NULL)
+		return;		/* zeroed, never inited: its fds of 0 are not ours */
 	for (i = 0; i < FL_HTTPD_CONNS_MAX; i++)
 		conn_close(h, &h->conns[i]);
 	if (h->lfd >= 0) {
@@ -123,17 +125,20 @@ answer(struct fl_httpd *h, struct fl_httpd_conn *hc, int status, int has_body_te
 	char head[512];
 	int n;
 
+	/* counted first, so that an exposition counts the scrape it answers */
+	count_answer(h, status);
 	fl_wr_init(&body, h->cfg.body_bytes_max);
 	if (status == 200 && has_body_text) {
 		if (h->cfg.render(h->cfg.arg, &body) != 0 || body.err != 0) {
 			fl_wr_free(&body);
 			fl_wr_init(&body, h->cfg.body_bytes_max);
+			h->answers[FL_HTTPD_200]--;	/* it is a 500 after all */
 			status = 500;
+			count_answer(h, status);
 		} else {
 			type = h->cfg.content_type;
 		}
 	}
-	count_answer(h, status);	/* as sent: a render that failed is a 500 */
 	if (status != 200) {
 		char msg[96];
 		int k = snprintf(msg, sizeof(msg), "%d %s\n", status, fl_http_reason(status));

@@ -46,8 +46,8 @@
  *
  * Ownership: struct fl_httpd lives on caller storage; it owns the
  * listening socket, the connections' fds and their answer buffers, all
- * released by fl_httpd_close() (a no-op on a closed or zeroed-and-inited
- * one).  cfg's strings and arg are borrowed for h's life.  The render
+ * released by fl_httpd_close() (a no-op on a closed one, and on a zeroed
+ * one never given to fl_httpd_init).  cfg's strings and arg are borrowed for h's life.  The render
  * callback gets a writer for the call only.
  * Errors: only fl_httpd_listen() returns one (see there); a connection
  * that fails is closed, and h->answers counts what was answered.
@@ -170,7 +170,11 @@ void fl_httpd_on_conn(struct fl_httpd *h, size_t slot, int is_hup);
  */
 int64_t fl_httpd_tick(struct fl_httpd *h, int64_t now_ms);
 
-/* Close every connection and the listening socket (h->lfd becomes -1). */
+/*
+ * Close every connection and the listening socket (h->lfd becomes -1); h
+ * may serve again after fl_httpd_listen or fl_httpd_adopt.  A zeroed h
+ * (never inited) is left alone.
+ */
 void fl_httpd_close(struct fl_httpd *h);
 
 /*

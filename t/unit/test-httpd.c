@@ -25,6 +25,7 @@
 #define BODY "a_metric 1\n"
 
 struct owner {
+	const struct fl_httpd *h;	/* whose counters render shows */
 	int fail_render;		/* render answers nonzero */
 	size_t big;			/* render writes this many bytes (0: BODY) */
 	int refuse;			/* on_accept says no */
@@ -41,7 +42,12 @@ render(void *arg, struct fl_wr *w)
 	if (o->fail_render)
 		return 1;
 	if (o->big == 0) {
+		char line[64];
+		int n = snprintf(line, sizeof(line), "counted %llu\n",
+		    (unsigned long long)o->h->answers[FL_HTTPD_200]);
+
 		fl_wr_raw(w, BODY, strlen(BODY));
+		fl_wr_raw(w, line, (size_t)n);
 		return w->err;
 	}
 	for (i = 0; i < o->big; i++)
@@ -66,6 +72,7 @@ setup(struct fl_httpd *h, struct owner *o)
 	struct fl_httpd_cfg cfg;
 
 	memset(o, 0, sizeof(*o));
+	o->h = h;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.path = "/metrics";
 	cfg.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -181,20 +188,24 @@ test_table(void)
 		body = body != NULL ? body + 4 : ans + len;
 		clen = header_num(ans, "\r\nContent-Length: ");
 		if (cases[i].has_body) {
-			CHECK(strcmp(body, BODY) == 0, "the body is what render wrote");
+			CHECK(strncmp(body, BODY, strlen(BODY)) == 0, "the body is what render wrote");
 			CHECK(strstr(ans, "\r\nContent-Type: text/plain; version=0.0.4; "
 			    "charset=utf-8\r\n") != NULL, "a 200 has the configured type");
 		} else {
 			CHECK(strstr(body, "a_metric") == NULL, "no exposition in this answer");
 		}
 		if (strncmp(cases[i].req, "HEAD", 4) == 0)
-			CHECK_INT(clen, ==, (long)strlen(BODY), "HEAD: Content-Length of the GET");
+			CHECK_INT(clen, ==, (long)strlen(BODY "counted 1\n"),
+			    "HEAD: Content-Length of the GET");
 		else
 			CHECK_INT(clen, ==, (long)strlen(body), "Content-Length is the body's");
 		CHECK_INT(strstr(ans, "\r\nAllow: GET, HEAD\r\n") != NULL, ==, cases[i].has_allow,
 		    "Allow only with 405");
 		CHECK(strstr(ans, "\r\nConnection: close\r\n") != NULL, "Connection: close");
 		CHECK_U64(h.answers[cases[i].counted], ==, 1, "the answer is counted by status");
+		if (cases[i].has_body)
+			CHECK(strstr(body, "counted 1") != NULL,
+			    "the exposition counts the scrape it answers");
 		CHECK_INT(h.nconns, ==, 0, "closed after the client's EOF");
 		CHECK_INT(h.conns[slot].fd, ==, -1, "the slot is free again");
 		free(ans);
@@ -397,6 +408,15 @@ test_limits(void)
 	fl_httpd_close(&h);
 	fl_httpd_close(&h);
 	CHECK_INT(h.lfd, ==, -1, "closing twice is harmless");
+	{
+		struct fl_httpd z;
+		int was_open = fcntl(0, F_GETFD) >= 0;
+
+		memset(&z, 0, sizeof(z));
+		fl_httpd_close(&z);
+		CHECK_INT(fcntl(0, F_GETFD) >= 0, ==, was_open,
+		    "closing a zeroed one (never inited) leaves fd 0 alone");
+	}
 }
 
 static void
