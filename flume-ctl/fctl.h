@@ -1,8 +1,10 @@
 /*
  * fctl.h: flume-ctl's I/O shell: the admin streams to the brokers
- * (link.c), the controller loop and its operator socket (run.c), and the
- * operators' verbs as short-lived processes (verbs.c).  The decisions
- * are libcommon's sm/ctl; this program only moves bytes and files.
+ * (link.c), the controller loop and its operator socket (run.c), its
+ * metrics (metrics.c: what run.c measures, and the exposition os/httpd
+ * serves on --metrics-listen), and the operators' verbs as short-lived
+ * processes (verbs.c).  The decisions are libcommon's sm/ctl; this
+ * program only moves bytes and files.
  */
 #ifndef FCTL_H
 #define FCTL_H
@@ -12,6 +14,8 @@
 #include <stdint.h>
 
 #include "codec/cfile.h"
+#include "codec/prom.h"
+#include "os/httpd.h"
 #include "sm/ctl.h"
 
 #define CTL_SOCK "ctl.sock"		/* in the state dir: the running controller's */
@@ -29,6 +33,7 @@ enum req_kind { REQ_STATUS, REQ_PUSH, REQ_CALL };
 struct req {
 	enum req_kind kind;
 	uint64_t token;			/* REQ_STATUS: fl_ctl_status_token at sending */
+	uint64_t sent_ns;		/* monotonic, when queued: its answer's round trip */
 	char *line;			/* owned, without newline */
 };
 
@@ -79,6 +84,8 @@ struct run_opts {
 	int64_t poll_ms, liveness_ms;
 	int ready_fd;
 	const char *log_file;		/* reopened on SIGHUP; NULL: stderr as it is */
+	const char *metrics_host;	/* --metrics-listen HOST:PORT; NULL: none */
+	uint16_t metrics_port;
 	const char *oneshot;		/* a verb line to carry out, then stop (no controller runs) */
 	int observe;			/* with oneshot "status": read only, no new epoch */
 	char **answer;			/* oneshot: the verb's answer text (malloc'd) */
@@ -86,6 +93,37 @@ struct run_opts {
 };
 
 int run_controller(const struct run_opts *o);
+
+/* ---- metrics.c: what the controller measures, and its exposition ---- */
+
+#define CTL_METRICS_BODY_BYTES_MAX (16u << 20)	/* a bigger exposition is a 500 */
+
+enum { CTL_SAVE_STATE, CTL_SAVE_TOPICS, CTL_SAVE_FILES };
+
+/* Written on the loop thread only, as it works; read by the exposition. */
+struct ctl_metrics {
+	size_t nnodes;			/* the cluster file's nodes, in its order */
+	struct fl_prom_hist *poll_us;	/* owned, [nnodes]: status round trips */
+	uint64_t saves[CTL_SAVE_FILES];	/* durable writes of state / topics */
+	struct fl_prom_hist save_us[CTL_SAVE_FILES];
+	uint64_t lines_sent;		/* admin lines handed to the brokers' streams */
+	uint64_t start_wall_ms;		/* when the controller started (process_start_time) */
+};
+
+/* 0, or -1 out of memory.  ctl_metrics_free of a zeroed one is a no-op. */
+int ctl_metrics_init(struct ctl_metrics *m, size_t nnodes);
+void ctl_metrics_free(struct ctl_metrics *m);
+/* A status answer came back on the stream of cluster-file node i, us after it was queued. */
+void ctl_metrics_poll(struct ctl_metrics *m, size_t i, uint64_t us);
+/* file (CTL_SAVE_*) was made durable in us. */
+void ctl_metrics_saved(struct ctl_metrics *m, int file, uint64_t us);
+/*
+ * The exposition into w: the machine's view (epoch, brokers, partitions,
+ * elections) at now_ms, these counters, h's answers, the process.  0, or
+ * the writer's error (os/httpd answers 500).
+ */
+int ctl_metrics_render(const struct ctl_metrics *m, const struct fl_ctl *sm,
+    const struct fl_cfile *cf, const struct fl_httpd *h, int64_t now_ms, struct fl_wr *w);
 /* Load and parse the cluster file: 0, or an exit code after saying why. */
 int load_cluster(const char *path, struct fl_cfile *cf);
 

@@ -184,6 +184,7 @@ link_send(struct link *l, enum req_kind kind, uint64_t token, const char *line, 
 	r = &l->q[(l->qhead + l->qlen) % l->qcap];
 	r->kind = kind;
 	r->token = token;
+	r->sent_ns = fl_clock_ns();
 	if ((r->line = strdup(line)) == NULL)
 		return -1;
 	if (l->qlen == 0)

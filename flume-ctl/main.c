@@ -21,6 +21,7 @@
 const char fctl_usage[] =
     "usage: flume-ctl run --cluster FILE --state DIR [--poll-ms N] [--liveness-ms N]\n"
     "                     [--log-file FILE] [--log-level error|warn|info|debug] [--ready-fd N]\n"
+    "                     [--metrics-listen HOST:PORT]\n"
     "       flume-ctl -d DIR run [...]\n"
     "       flume-ctl [-d DIR | --cluster FILE --state DIR] VERB ...\n"
     "verbs: status [--json]\n"
@@ -63,11 +64,12 @@ main(int argc, char **argv)
 		{ "log-file", required_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "metrics-listen", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static char cluster_buf[4200], state_buf[4200];
+	static char cluster_buf[4200], state_buf[4200], metrics_host[256];
 	const char *dir = NULL, *cluster = NULL, *state = NULL, *log_file = NULL;
 	enum fl_log_level level = FL_LOG_INFO;
 	struct run_opts o;
@@ -109,6 +111,14 @@ main(int argc, char **argv)
 				break;
 			case 'r':
 				o.ready_fd = (int)num("ready-fd", optarg, 0, INT32_MAX);
+				break;
+			case 'm':
+				if (fl_conf_hostport(optarg, metrics_host, sizeof(metrics_host),
+				    &o.metrics_port) != 0) {
+					fl_warnx("--metrics-listen %s: want HOST:PORT", optarg);
+					usage(1);
+				}
+				o.metrics_host = metrics_host;
 				break;
 			case 'h':
 				usage(0);

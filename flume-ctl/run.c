@@ -2,7 +2,9 @@
  * run.c: the controller loop (flume-ctl run) and its operator socket.
  *
  * One poll(2) loop: the admin streams to the brokers (link.c), the
- * operator socket STATE/ctl.sock, the signal pipe.  Every --poll-ms each
+ * operator socket STATE/ctl.sock, the signal pipe, and with
+ * --metrics-listen the metrics endpoint (os/httpd.h; what it serves is
+ * metrics.c's, measured here as the loop works).  Every --poll-ms each
  * broker is asked `status`; answers, stream failures and operators' verbs
  * go into the sm/ctl machine; after every turn what it decided is written
  * (topic list, then state, each durably) and only then sent.  The same
@@ -60,6 +62,8 @@ struct ctlr {
 	struct opconn ops[OPS_MAX];
 	int64_t start_ms, next_poll_ms;
 	char sock_path[4200];
+	struct ctl_metrics m;		/* what the loop measures (metrics.c) */
+	struct fl_httpd http;		/* --metrics-listen (inited always; lfd -1 without) */
 };
 
 /* File-scope mutables live only here and in main.c (STYLE §4): the signal pipe. */
@@ -152,15 +156,23 @@ commit(struct ctlr *c, int64_t now_ms)
 	fl_ctl_ready(&c->sm, &rd);
 	for (i = 0; i < rd.nnotes; i++)
 		fl_log(FL_LOG_INFO, "%s", rd.notes[i]);
-	if (rd.topics != NULL &&
-	    fl_ctlstore_save_topics(c->vfs, c->o->state_dir, rd.topics, &err) != 0) {
-		fl_log(FL_LOG_ERROR, "%s; stopping: nothing decided is sent", err.msg);
-		return EX_IOERR;
+	if (rd.topics != NULL) {
+		uint64_t t0_ns = fl_clock_ns();
+
+		if (fl_ctlstore_save_topics(c->vfs, c->o->state_dir, rd.topics, &err) != 0) {
+			fl_log(FL_LOG_ERROR, "%s; stopping: nothing decided is sent", err.msg);
+			return EX_IOERR;
+		}
+		ctl_metrics_saved(&c->m, CTL_SAVE_TOPICS, (fl_clock_ns() - t0_ns) / 1000);
 	}
-	if (rd.state != NULL && fl_ctlstore_save(c->vfs, c->o->state_dir, &c->stored, rd.state,
-	    &err) != 0) {
-		fl_log(FL_LOG_ERROR, "%s; stopping: nothing decided is sent", err.msg);
-		return err.code == FL_ERANGE ? EX_SOFTWARE : EX_IOERR;
+	if (rd.state != NULL) {
+		uint64_t t0_ns = fl_clock_ns();
+
+		if (fl_ctlstore_save(c->vfs, c->o->state_dir, &c->stored, rd.state, &err) != 0) {
+			fl_log(FL_LOG_ERROR, "%s; stopping: nothing decided is sent", err.msg);
+			return err.code == FL_ERANGE ? EX_SOFTWARE : EX_IOERR;
+		}
+		ctl_metrics_saved(&c->m, CTL_SAVE_STATE, (fl_clock_ns() - t0_ns) / 1000);
 	}
 	for (i = 0; i < rd.nmsgs; i++) {
 		size_t k;
@@ -175,6 +187,7 @@ commit(struct ctlr *c, int64_t now_ms)
 			fl_log(FL_LOG_ERROR, "out of memory");
 			return EX_OSERR;
 		}
+		c->m.lines_sent++;
 	}
 	if (fl_ctl_advance(&c->sm) != 0) {
 		fl_log(FL_LOG_ERROR, "out of memory");
@@ -201,6 +214,7 @@ on_reply(void *arg, struct link *l, const struct req *r, const char *text, size_
 		struct fl_bstatus st;
 		size_t bad = 0;
 
+		ctl_metrics_poll(&c->m, (size_t)(l - c->links), (fl_clock_ns() - r->sent_ns) / 1000);
 		memset(&st, 0, sizeof(st));
 		if (strcmp(status, "ok") != 0) {
 			fl_log(FL_LOG_WARN, "node %d: status: %s", (int)id, status);
@@ -615,6 +629,19 @@ listen_ops(struct ctlr *c)
 
 /* ---- the loop ---- */
 
+/* os/httpd's render callback: the exposition (metrics.c) as of now. */
+static int
+render_metrics(void *arg, struct fl_wr *w)
+{
+	struct ctlr *c = arg;
+	int rc = ctl_metrics_render(&c->m, &c->sm, &c->cf, &c->http, fl_clock_ms(), w);
+
+	if (rc != 0)
+		fl_log(FL_LOG_WARN, "metrics: the exposition does not fit in %u bytes",
+		    CTL_METRICS_BODY_BYTES_MAX);
+	return rc;
+}
+
 /* Has every node answered a status (or had its chance)? */
 static int
 all_heard(struct ctlr *c, int64_t now)
@@ -648,10 +675,11 @@ loop(struct ctlr *c)
 	int64_t drain_until = 0;
 
 	for (;;) {
-		struct pollfd pf[2 + OPS_MAX + 2 * FL_CFILE_NODES_MAX];
-		struct link *who[2 + OPS_MAX + 2 * FL_CFILE_NODES_MAX];
-		int64_t now = fl_clock_ms(), wait;
-		size_t np = 0, i;
+		struct pollfd pf[2 + OPS_MAX + 2 * FL_CFILE_NODES_MAX + 1 + FL_HTTPD_CONNS_MAX];
+		struct link *who[FL_ARRAY_LEN(pf)];
+		size_t hslot[FL_HTTPD_CONNS_MAX];	/* pf[http0 + 1 + k]: slot hslot[k] */
+		int64_t now = fl_clock_ms(), wait, http_next;
+		size_t np = 0, i, http0, http_end;
 		int ex;
 
 		if (stop_flag)
@@ -723,7 +751,28 @@ loop(struct ctlr *c)
 			pf[np].fd = c->ops[i].fd;
 			pf[np++].events = POLLIN | (c->ops[i].olen > c->ops[i].ooff ? POLLOUT : 0);
 		}
+		/* the metrics endpoint: its listener, then each connection (or none) */
+		http_next = fl_httpd_tick(&c->http, now);
+		http0 = http_end = np;
+		if (c->http.lfd >= 0) {
+			who[np] = NULL;
+			pf[np].fd = c->http.lfd;
+			pf[np++].events = POLLIN;
+			for (i = 0; i < FL_HTTPD_CONNS_MAX; i++) {
+				short ev = fl_httpd_poll_events(&c->http, i);
+
+				if (ev == 0)
+					continue;
+				hslot[np - http0 - 1] = i;
+				who[np] = NULL;
+				pf[np].fd = c->http.conns[i].fd;
+				pf[np++].events = ev;
+			}
+			http_end = np;
+		}
 		wait = c->next_poll_ms - now;
+		if (http_next - now < wait)
+			wait = http_next - now;
 		if (wait < 1)
 			wait = 1;
 		if (poll(pf, (nfds_t)np, (int)wait) < 0 && errno != EINTR) {
@@ -736,6 +785,15 @@ loop(struct ctlr *c)
 
 			if (pf[i].revents == 0)
 				continue;
+			if (i == http0 && i < http_end) {
+				fl_httpd_on_listen(&c->http, now);
+				continue;
+			}
+			if (i > http0 && i < http_end) {
+				fl_httpd_on_conn(&c->http, hslot[i - http0 - 1],
+				    (pf[i].revents & (POLLHUP | POLLERR)) != 0);
+				continue;
+			}
 			if (l != NULL) {
 				if (!link_is_up(l) || pf[i].fd != (pf[i].events & POLLOUT ? l->wfd : l->rfd))
 					continue;
@@ -858,6 +916,7 @@ run_controller(const struct run_opts *o)
 	struct fl_topic_list topics;
 	struct fl_cmeta_broker *nodes = NULL;
 	struct fl_ctl_cfg cfg;
+	struct fl_httpd_cfg hcfg;
 	struct fl_err err = { 0 };
 	int64_t epoch = 0;
 	size_t i;
@@ -867,6 +926,13 @@ run_controller(const struct run_opts *o)
 	memset(&topics, 0, sizeof(topics));
 	c.o = o;
 	c.lock_fd = c.listen_fd = -1;
+	memset(&hcfg, 0, sizeof(hcfg));
+	hcfg.path = "/metrics";
+	hcfg.content_type = "text/plain; version=0.0.4; charset=utf-8";
+	hcfg.body_bytes_max = CTL_METRICS_BODY_BYTES_MAX;
+	hcfg.render = render_metrics;
+	hcfg.arg = &c;
+	fl_httpd_init(&c.http, &hcfg);
 	for (i = 0; i < OPS_MAX; i++)
 		c.ops[i].fd = -1;
 	c.vfs = fl_vfs_real();
@@ -903,7 +969,8 @@ run_controller(const struct run_opts *o)
 		goto out;
 	}
 	if ((nodes = calloc(c.cf.n, sizeof(*nodes))) == NULL ||
-	    (c.links = calloc(c.cf.n, sizeof(*c.links))) == NULL) {
+	    (c.links = calloc(c.cf.n, sizeof(*c.links))) == NULL ||
+	    ctl_metrics_init(&c.m, c.cf.n) != 0) {
 		ex = EX_OSERR;
 		goto out;
 	}
@@ -914,6 +981,7 @@ run_controller(const struct run_opts *o)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.liveness_ms = o->liveness_ms;
 	c.start_ms = fl_clock_ms();
+	c.m.start_wall_ms = (uint64_t)fl_wall_ms();
 	if (fl_ctl_init(&c.sm, &cfg, nodes, c.cf.n, &c.stored, &topics, c.start_ms) != 0) {
 		fl_warnx("out of memory");
 		ex = EX_OSERR;
@@ -931,6 +999,15 @@ run_controller(const struct run_opts *o)
 		ex = EX_CANTCREAT;
 		goto out;
 	}
+	if (o->oneshot == NULL && o->metrics_host != NULL) {
+		if (fl_httpd_listen(&c.http, "metrics-listen", o->metrics_host, o->metrics_port,
+		    &err) != 0) {
+			fl_warnx("%s", err.msg);
+			ex = EX_OSERR;
+			goto out;
+		}
+		fl_log(FL_LOG_INFO, "metrics on http://%s/metrics", c.http.bound.text);
+	}
 	if (o->oneshot == NULL)
 		fl_log(FL_LOG_INFO, "controller epoch %lld: %zu nodes, %zu partitions, state %s",
 		    (long long)epoch, c.cf.n, c.stored.nparts, o->state_dir);
@@ -943,6 +1020,8 @@ run_controller(const struct run_opts *o)
 	if (o->oneshot == NULL)
 		fl_log(ex == 0 ? FL_LOG_INFO : FL_LOG_WARN, "stopped (%d)", ex);
 out:
+	fl_httpd_close(&c.http);
+	ctl_metrics_free(&c.m);
 	if (c.listen_fd >= 0) {
 		close(c.listen_fd);
 		(void)unlink(c.sock_path);

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "os/clock.h"
+#include "os/tcp.h"
 #include "serve.h"
 
 #define EVENTS_MAX 512
@@ -57,72 +58,19 @@ tick(struct broker *b)
 
 /* ---- listeners ---- */
 
-int
-loop_listen_tcp(const char *what, const char *host_in, uint16_t port_in, int backlog,
-    int *out, char *bound, size_t bound_len, char *host, size_t host_len,
-    uint16_t *bound_port, struct fl_err *err)
-{
-	struct addrinfo hints, *res, *ai;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char port[8];
-	int fd = -1, one = 1, rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", (unsigned)port_in);
-	rc = getaddrinfo(host_in[0] ? host_in : NULL, port, &hints, &res);
-	if (rc != 0)
-		return fl_err_set(err, FL_EINVAL, "%s %s: %s", what, host_in, gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		return fl_err_set(err, FL_ESYS, "%s %s:%u: %s", what, host_in, (unsigned)port_in,
-		    strerror(errno));
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-		close(fd);
-		return fl_err_set(err, FL_ESYS, "getsockname: %s", strerror(errno));
-	}
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, (socklen_t)host_len);
-		*bound_port = ntohs(s6->sin6_port);
-		snprintf(bound, bound_len, "[%s]:%u", host, (unsigned)*bound_port);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)host_len);
-		*bound_port = ntohs(s4->sin_port);
-		snprintf(bound, bound_len, "%s:%u", host, (unsigned)*bound_port);
-	}
-	*out = fd;
-	return 0;
-}
-
 static int
 listen_tcp(struct broker *b, struct fl_err *err)
 {
 	const struct serve_cfg *cfg = b->cfg;
-	char host[INET6_ADDRSTRLEN];
+	struct fl_tcp_addr a;
+	const char *host = a.host;
 	int fd, rc;
 
-	rc = loop_listen_tcp("listen", cfg->listen_host, cfg->listen_port, 1024, &fd, b->bound,
-	    sizeof(b->bound), host, sizeof(host), &b->adv_port, err);
+	rc = fl_tcp_listen("listen", cfg->listen_host, cfg->listen_port, 1024, &fd, &a, err);
 	if (rc != 0)
 		return rc;
+	snprintf(b->bound, sizeof(b->bound), "%s", a.text);
+	b->adv_port = a.port;
 	if (cfg->has_advertise) {
 		snprintf(b->adv_host, sizeof(b->adv_host), "%s", cfg->adv_host);
 		b->adv_port = cfg->adv_port;
@@ -1088,7 +1036,7 @@ next_timeout(struct broker *b)
 		until = group_next_wake(b);
 	if (cluster_next_wake(b) < until)
 		until = cluster_next_wake(b);
-	if (b->m.nconns > 0 && metrics_tick(b) < until)
+	if (b->m.http.nconns > 0 && metrics_tick(b) < until)
 		until = metrics_tick(b);	/* closes the ones due, then the next */
 	if (until <= b->now_ms)
 		return 0;
@@ -1129,7 +1077,7 @@ loop_run(struct broker *b)
 		tick(b);
 		group_tick(b);
 		cluster_tick(b);
-		if (b->m.nconns > 0)
+		if (b->m.http.nconns > 0)
 			(void)metrics_tick(b);	/* deadlines, even on a busy loop */
 		for (i = 0; n > 0 && i < (size_t)n; i++) {
 			struct ev_src *src = evs[i].data.ptr;
@@ -1166,7 +1114,7 @@ loop_run(struct broker *b)
 				cluster_on_child(b, src);
 				break;
 			case EV_METRICS_LISTEN:
-				if (b->m.lfd >= 0)
+				if (b->m.http.lfd >= 0)
 					metrics_on_listen(b);
 				break;
 			case EV_METRICS_CONN:

@@ -7,122 +7,115 @@
  * (codec/prom.h) only when a scraper asks, together with what the broker
  * knows anyway: partitions, connections, buffers, the process.
  *
- * The responder is tiny on purpose and can never stall the Kafka port: at
- * most METRICS_CONNS_MAX connections (more are accepted and closed at
- * once, so the backlog never fills), each with a fixed request buffer of
- * METRICS_REQUEST_BYTES_MAX (a longer head is answered 431) and a deadline
- * of METRICS_DEADLINE_MS from accept, after which it is closed whatever it
- * is doing (a client that sends nothing, or reads nothing).  Sockets are
- * non-blocking and edge-triggered like the Kafka ones; one request per
- * connection, answered with Connection: close.  GET /metrics (any query)
- * is 200; HEAD /metrics the same head without the body; another path 404;
- * another method 405 with Allow; a malformed head 400; a version other
- * than 1.0 and 1.1, 505.
+ * The HTTP side is os/httpd.h (bounded connections, a deadline each, 404,
+ * 405, 431 ...), shared with flume-ctl; here it is wired into the epoll
+ * loop: its listening socket and each of its connection slots have an
+ * epoll tag (ev_listen, ev_conn[slot]), and connections are registered
+ * edge-triggered for input and output like the Kafka ones.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "codec/http.h"
 #include "codec/kerr.h"
 #include "os/clock.h"
 #include "os/proc.h"
 #include "serve.h"
 
+static int render(void *arg, struct fl_wr *w);
+
+/* os/httpd accepted a connection into slot: watch it like a Kafka one. */
+static int
+on_accept(void *arg, int fd, size_t slot)
+{
+	struct broker *b = arg;
+
+	return loop_ep_add(b, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &b->m.ev_conn[slot]);
+}
+
 void
 metrics_init(struct broker *b)
 {
 	struct metrics *m = &b->m;
+	struct fl_httpd_cfg hc;
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	m->lfd = -1;
 	for (i = 0; i < FL_ARRAY_LEN(m->req_us); i++)
 		fl_prom_hist_init(&m->req_us[i], fl_prom_latency_us, FL_PROM_LATENCY_BUCKETS);
 	fl_prom_hist_init(&m->fsync_us, fl_prom_latency_us, FL_PROM_LATENCY_BUCKETS);
 	fl_prom_hist_init(&m->records_per_fsync, fl_prom_count_bounds,
 	    FL_PROM_COUNT_BUCKETS);
-	for (i = 0; i < METRICS_CONNS_MAX; i++) {
-		m->conns[i].fd = -1;
-		m->conns[i].ev.kind = EV_METRICS_CONN;
-	}
+	memset(&hc, 0, sizeof(hc));
+	hc.path = "/metrics";
+	hc.content_type = "text/plain; version=0.0.4; charset=utf-8";
+	hc.body_bytes_max = METRICS_BODY_BYTES_MAX;
+	hc.render = render;
+	hc.on_accept = on_accept;
+	hc.arg = b;
+	fl_httpd_init(&m->http, &hc);
+	m->ev_listen.kind = EV_METRICS_LISTEN;
+	for (i = 0; i < FL_HTTPD_CONNS_MAX; i++)
+		m->ev_conn[i].kind = EV_METRICS_CONN;
 }
 
 int
 metrics_listen(struct broker *b, struct fl_err *err)
 {
 	const struct serve_cfg *cfg = b->cfg;
-	char host[INET6_ADDRSTRLEN];
-	uint16_t port;
-	int fd, rc;
+	struct fl_httpd *h = &b->m.http;
+	int rc;
 
 	if (!cfg->has_metrics)
 		return 0;
-	rc = loop_listen_tcp("metrics-listen", cfg->metrics_host, cfg->metrics_port, 64, &fd,
-	    b->m.bound, sizeof(b->m.bound), host, sizeof(host), &port, err);
+	rc = fl_httpd_listen(h, "metrics-listen", cfg->metrics_host, cfg->metrics_port, err);
 	if (rc != 0)
 		return rc;
-	b->m.ev_listen.kind = EV_METRICS_LISTEN;
-	if (loop_ep_add(b, fd, EPOLLIN, &b->m.ev_listen) != 0) {
-		close(fd);
-		return fl_err_set(err, FL_ESYS, "epoll_ctl: %s", strerror(errno));
+	if (loop_ep_add(b, h->lfd, EPOLLIN, &b->m.ev_listen) != 0) {
+		rc = fl_err_set(err, FL_ESYS, "epoll_ctl: %s", strerror(errno));
+		fl_httpd_close(h);
+		return rc;
 	}
-	b->m.lfd = fd;
-	fl_log(FL_LOG_INFO, "metrics on http://%s/metrics", b->m.bound);
+	fl_log(FL_LOG_INFO, "metrics on http://%s/metrics", h->bound.text);
 	return 0;
-}
-
-static void
-mconn_close(struct broker *b, struct metrics_conn *mc)
-{
-	if (mc->fd < 0)
-		return;
-	close(mc->fd);		/* also leaves the epoll set */
-	mc->fd = -1;
-	fl_wr_free(&mc->out);
-	b->m.nconns--;
 }
 
 void
 metrics_stop(struct broker *b)
 {
-	size_t i;
-
-	for (i = 0; i < METRICS_CONNS_MAX; i++)
-		mconn_close(b, &b->m.conns[i]);
-	if (b->m.lfd >= 0) {
-		close(b->m.lfd);
-		b->m.lfd = -1;
-	}
+	fl_httpd_close(&b->m.http);
 }
 
 int64_t
 metrics_tick(struct broker *b)
 {
-	int64_t next = INT64_MAX;
-	size_t i;
+	uint64_t before = b->m.http.timed_out;
+	int64_t next = fl_httpd_tick(&b->m.http, b->now_ms);
 
-	for (i = 0; i < METRICS_CONNS_MAX && b->m.nconns > 0; i++) {
-		struct metrics_conn *mc = &b->m.conns[i];
-
-		if (mc->fd < 0)
-			continue;
-		if (mc->deadline_ms <= b->now_ms) {
-			fl_log(FL_LOG_DEBUG, "metrics: closing a connection at its deadline");
-			mconn_close(b, mc);
-		} else if (mc->deadline_ms < next) {
-			next = mc->deadline_ms;
-		}
-	}
+	if (b->m.http.timed_out != before)
+		fl_log(FL_LOG_DEBUG, "metrics: closed %llu connection%s at the deadline",
+		    (unsigned long long)(b->m.http.timed_out - before),
+		    b->m.http.timed_out - before == 1 ? "" : "s");
 	return next;
+}
+
+void
+metrics_on_listen(struct broker *b)
+{
+	fl_httpd_on_listen(&b->m.http, b->now_ms);
+}
+
+void
+metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events)
+{
+	size_t slot = (size_t)(src - b->m.ev_conn);
+
+	FL_ASSERT(slot < FL_HTTPD_CONNS_MAX);
+	fl_httpd_on_conn(&b->m.http, slot, (events & (EPOLLHUP | EPOLLERR)) != 0);
 }
 
 /* ---- request latency: from handling to the answer's last byte written ---- */
@@ -396,7 +389,6 @@ render_broker(struct fl_prom *p, const struct broker *b)
 {
 	const struct metrics *m = &b->m;
 	struct fl_prom_label l = { "listener", NULL };
-	struct fl_proc_usage u;
 
 	fl_prom_family(p, "flume_connections_open", FL_PROM_GAUGE,
 	    "Client connections open now, by listener.");
@@ -405,7 +397,7 @@ render_broker(struct fl_prom *p, const struct broker *b)
 	l.value = "admin";
 	fl_prom_u64(p, "flume_connections_open", &l, 1, b->nadmin);
 	l.value = "metrics";
-	fl_prom_u64(p, "flume_connections_open", &l, 1, m->nconns);
+	fl_prom_u64(p, "flume_connections_open", &l, 1, m->http.nconns);
 	fl_prom_family(p, "flume_connections_accepted_total", FL_PROM_COUNTER,
 	    "Connections accepted and served, by listener.");
 	l.value = "kafka";
@@ -439,30 +431,8 @@ render_broker(struct fl_prom *p, const struct broker *b)
 	    b->round.dirty_bytes + b->round.bytes_in_round);
 	gauge(p, "flume_producers_paused", "1 while producers wait for the sync thread.",
 	    (uint64_t)b->is_paused);
-	fl_prom_family(p, "flume_metrics_responses_total", FL_PROM_COUNTER,
-	    "Answers of this metrics endpoint, by HTTP status.");
-	{
-		static const char *const codes[] = { "200", "400", "404", "405", "431", "other" };
-		struct fl_prom_label s = { "code", NULL };
-		size_t i;
-
-		for (i = 0; i < FL_ARRAY_LEN(codes); i++) {
-			s.value = codes[i];
-			fl_prom_u64(p, "flume_metrics_responses_total", &s, 1, m->http_answers[i]);
-		}
-	}
-	(void)fl_proc_usage(&u);
-	fl_prom_family(p, "process_cpu_seconds_total", FL_PROM_COUNTER,
-	    "User and system CPU time spent in seconds.");
-	fl_prom_fixed(p, "process_cpu_seconds_total", NULL, 0, u.cpu_us, 6);
-	gauge(p, "process_resident_memory_bytes", "Resident memory size in bytes.",
-	    u.rss_bytes);
-	gauge(p, "process_open_fds", "Number of open file descriptors.", u.open_fds);
-	gauge(p, "process_max_fds", "Maximum number of open file descriptors.", u.max_fds);
-	fl_prom_family(p, "process_start_time_seconds", FL_PROM_GAUGE,
-	    "Start time of the process since unix epoch in seconds.");
-	fl_prom_fixed(p, "process_start_time_seconds", NULL, 0, (uint64_t)(b->wall_ms -
-	    (b->now_ms - b->start_ms)), 3);
+	fl_httpd_prom(&m->http, p);
+	fl_proc_prom(p, (uint64_t)(b->wall_ms - (b->now_ms - b->start_ms)));
 }
 
 /* ---- consumer groups (this node coordinates them: it leads the offsets log) ---- */
@@ -541,10 +511,14 @@ render_groups(struct fl_prom *p, struct broker *b)
 		(void)fl_offsets_all(&b->coord.offs, lag_one, &a);
 }
 
-/* The whole exposition into w; 0 or the writer's error. */
+/*
+ * The whole exposition into w (os/httpd's render callback): 0, or the
+ * writer's error, which os/httpd answers 500.
+ */
 static int
-render(struct broker *b, struct fl_wr *w)
+render(void *arg, struct fl_wr *w)
 {
+	struct broker *b = arg;
 	struct fl_prom p;
 
 	fl_prom_init(&p, w);
@@ -553,218 +527,8 @@ render(struct broker *b, struct fl_wr *w)
 	render_partitions(&p, b);
 	render_groups(&p, b);
 	render_broker(&p, b);
+	if (w->err != 0)
+		fl_log(FL_LOG_WARN, "metrics: the exposition does not fit in %u bytes",
+		    METRICS_BODY_BYTES_MAX);
 	return w->err;
-}
-
-/* ---- the responder ---- */
-
-static void
-count_answer(struct metrics *m, int status)
-{
-	static const int st[] = { 200, 400, 404, 405, 431 };
-	size_t i;
-
-	for (i = 0; i < FL_ARRAY_LEN(st) && st[i] != status; i++)
-		;
-	m->http_answers[i]++;
-}
-
-/* Build the whole answer in mc->out; sending starts at once. */
-static void
-answer(struct broker *b, struct metrics_conn *mc, int status, int has_body_text,
-    int is_head)
-{
-	struct fl_wr body;
-	const char *type = "text/plain; charset=utf-8";
-	const char *extra = status == 405 ? "Allow: GET, HEAD\r\n" : "";
-	char head[512];
-	int n;
-
-	count_answer(&b->m, status);
-	fl_wr_init(&body, METRICS_BODY_BYTES_MAX);
-	if (status == 200 && has_body_text) {
-		if (render(b, &body) != 0) {
-			fl_log(FL_LOG_WARN, "metrics: the exposition does not fit in %u "
-			    "bytes", METRICS_BODY_BYTES_MAX);
-			fl_wr_free(&body);
-			fl_wr_init(&body, METRICS_BODY_BYTES_MAX);
-			status = 500;
-		} else {
-			type = "text/plain; version=0.0.4; charset=utf-8";
-		}
-	}
-	if (status != 200) {
-		char msg[96];
-		int k = snprintf(msg, sizeof(msg), "%d %s\n", status, fl_http_reason(status));
-
-		fl_wr_raw(&body, msg, (size_t)k);
-	}
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\n%sConnection: close\r\n\r\n", status,
-	    fl_http_reason(status), type, body.len, extra);
-	fl_wr_init(&mc->out, (size_t)n + (is_head ? 0 : body.len));
-	fl_wr_raw(&mc->out, head, (size_t)n);
-	if (!is_head)
-		fl_wr_raw(&mc->out, body.p, body.len);
-	fl_wr_free(&body);
-	mc->out_off = 0;
-	mc->is_answering = 1;
-}
-
-/*
- * The answer is out and our FIN sent: read and drop what the client still
- * sends until its EOF (or the deadline), then close.  Closing with unread
- * bytes would send a reset, which can make the client lose the answer (a
- * 431 to a client still sending its oversized head).
- */
-static void
-mconn_drain(struct broker *b, struct metrics_conn *mc)
-{
-	uint8_t sink[4096];
-
-	for (;;) {
-		ssize_t n = read(mc->fd, sink, sizeof(sink));
-
-		if (n > 0 && (mc->drained += (size_t)n) <= METRICS_DRAIN_BYTES_MAX)
-			continue;
-		if (n > 0)
-			break;		/* it keeps sending: it gets its reset */
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;		/* EPOLLIN comes back; the deadline bounds it */
-		break;			/* EOF or an error */
-	}
-	mconn_close(b, mc);
-}
-
-/* Read, and answer once the head is in (or cannot be). */
-static void
-mconn_read(struct broker *b, struct metrics_conn *mc)
-{
-	struct fl_http_req req;
-	int rc, is_eof = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (mc->inlen == sizeof(mc->in))
-			break;
-		n = read(mc->fd, mc->in + mc->inlen, sizeof(mc->in) - mc->inlen);
-		if (n > 0) {
-			mc->inlen += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (n < 0) {
-			mconn_close(b, mc);
-			return;
-		}
-		is_eof = 1;	/* a client may send its request and shut down writing */
-		break;
-	}
-	rc = fl_http_parse(mc->in, mc->inlen, sizeof(mc->in), METRICS_HEADERS_MAX, &req);
-	if (rc == FL_HTTP_NEED_MORE) {
-		if (is_eof)
-			mconn_close(b, mc);	/* gone before a whole head: nobody to answer */
-		return;
-	}
-	if (rc == FL_EFULL)
-		answer(b, mc, 431, 0, 0);
-	else if (rc == FL_ERANGE)
-		answer(b, mc, 505, 0, 0);
-	else if (rc != FL_HTTP_COMPLETE)
-		answer(b, mc, 400, 0, 0);
-	else if (!fl_http_method_is(&req, "GET") && !fl_http_method_is(&req, "HEAD"))
-		answer(b, mc, 405, 0, 0);
-	else if (!fl_http_path_is(&req, "/metrics"))
-		answer(b, mc, 404, 0, fl_http_method_is(&req, "HEAD"));
-	else
-		answer(b, mc, 200, 1, fl_http_method_is(&req, "HEAD"));
-}
-
-static void
-mconn_write(struct broker *b, struct metrics_conn *mc)
-{
-	while (mc->out_off < mc->out.len) {
-		ssize_t n = send(mc->fd, mc->out.p + mc->out_off, mc->out.len - mc->out_off,
-		    MSG_NOSIGNAL);
-
-		if (n > 0) {
-			mc->out_off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;		/* EPOLLOUT comes back; the deadline bounds it */
-		break;
-	}
-	if (mc->out_off < mc->out.len || shutdown(mc->fd, SHUT_WR) != 0) {
-		mconn_close(b, mc);	/* the client went away */
-		return;
-	}
-	mc->is_draining = 1;
-	mconn_drain(b, mc);
-}
-
-void
-metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events)
-{
-	struct metrics_conn *mc = (struct metrics_conn *)src;
-
-	if (mc->fd < 0)
-		return;
-	if (mc->is_draining) {
-		mconn_drain(b, mc);
-		return;
-	}
-	if (!mc->is_answering)
-		mconn_read(b, mc);
-	if (mc->fd >= 0 && mc->is_answering)
-		mconn_write(b, mc);
-	if (mc->fd >= 0 && !mc->is_answering && (events & (EPOLLHUP | EPOLLERR)))
-		mconn_close(b, mc);
-}
-
-void
-metrics_on_listen(struct broker *b)
-{
-	for (;;) {
-		struct metrics_conn *mc = NULL;
-		size_t i;
-		int fd = accept4(b->m.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return;		/* EAGAIN; out of descriptors: the Kafka side sheds */
-		}
-		for (i = 0; i < METRICS_CONNS_MAX && mc == NULL; i++)
-			if (b->m.conns[i].fd < 0)
-				mc = &b->m.conns[i];
-		if (mc == NULL || b->is_stopping) {
-			/* full: closed at once, so the backlog never holds scrapers */
-			close(fd);
-			continue;
-		}
-		mc->fd = fd;
-		mc->inlen = 0;
-		mc->is_answering = 0;
-		mc->is_draining = 0;
-		mc->drained = 0;
-		mc->out_off = 0;
-		memset(&mc->out, 0, sizeof(mc->out));
-		mc->deadline_ms = b->now_ms + METRICS_DEADLINE_MS;
-		if (loop_ep_add(b, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &mc->ev) != 0) {
-			close(fd);
-			mc->fd = -1;
-			continue;
-		}
-		b->m.nconns++;
-		metrics_on_conn(b, &mc->ev, 0);
-	}
 }

@@ -13,8 +13,8 @@
  *            calls; the rounds themselves are sm/round.h (DESIGN §5)
  *   group.c  consumer groups: wiring of the coordinator (sm/coord.h)
  *   admin.c  the admin socket's line protocol (flume-admin(7))
- *   metrics.c  --metrics-listen: counters the loop keeps, and a tiny
- *            HTTP/1.1 responder of GET /metrics (Prometheus text format)
+ *   metrics.c  --metrics-listen: counters the loop keeps, and their
+ *            exposition (Prometheus text format) served by os/httpd.h
  *   users.c  `flume-serve user|acl ...`, and users_apply(): every edit of
  *            the users file, under DIR/users.lock
  *
@@ -42,6 +42,7 @@
 #include "codec/rverb.h"
 #include "codec/topics.h"
 #include "os/diag.h"
+#include "os/httpd.h"
 #include "sm/coord.h"
 #include "sm/round.h"
 #include "store/catalog.h"
@@ -211,29 +212,11 @@ struct conn {
 
 /* ---- metrics (metrics.c) ---- */
 
-#define METRICS_CONNS_MAX 8		/* scrapers at once; more are accepted and closed */
-#define METRICS_REQUEST_BYTES_MAX 8192	/* a request head longer than this: 431 */
-#define METRICS_HEADERS_MAX 100
-#define METRICS_DEADLINE_MS 5000	/* from accept to the close */
-#define METRICS_DRAIN_BYTES_MAX 65536	/* dropped after the answer before a reset */
 #define METRICS_GROUPS_MAX 1000		/* groups shown; the rest are left out */
 #define METRICS_LAG_SERIES_MAX 10000	/* (group, partition) lag series shown */
 #define METRICS_BODY_BYTES_MAX (64u << 20)	/* a bigger exposition is a 500 */
 #define METRICS_API_SLOTS 64		/* API keys below this are counted apart */
 #define METRICS_KERR_SLOTS 128		/* Kafka error codes -1 .. 126 apart, others as -1 */
-
-struct metrics_conn {
-	struct ev_src ev;		/* first: epoll data.ptr points here */
-	int fd;				/* -1: slot free */
-	int64_t deadline_ms;		/* closed then, whatever it is doing */
-	int is_answering;		/* the request is read: only sending remains */
-	int is_draining;		/* all sent, FIN sent: reading to the client's EOF */
-	size_t drained;			/* bytes dropped meanwhile (bounded) */
-	size_t inlen;
-	uint8_t in[METRICS_REQUEST_BYTES_MAX];
-	struct fl_wr out;		/* owned: the whole answer */
-	size_t out_off;			/* sent so far */
-};
 
 /*
  * Everything here is written on the loop thread only (fsync timings come
@@ -247,13 +230,10 @@ struct metrics {
 	uint64_t fsyncs;
 	struct fl_prom_hist fsync_us, records_per_fsync;
 	uint64_t accepted[2], closed[2];	/* [is_admin] */
-	uint64_t http_answers[6];		/* 200 400 404 405 431 other */
 	uint64_t sasl_ok, sasl_failed, acl_denied;
-	int lfd;
-	struct ev_src ev_listen;
-	char bound[SERVE_HOST_MAX + 8];
-	struct metrics_conn conns[METRICS_CONNS_MAX];
-	size_t nconns;
+	struct fl_httpd http;		/* the GET /metrics responder (os/httpd.h) */
+	struct ev_src ev_listen;	/* epoll tags: its listening socket, */
+	struct ev_src ev_conn[FL_HTTPD_CONNS_MAX];	/* and each connection slot */
 };
 
 /* ---- authentication (auth.c) ---- */
@@ -499,14 +479,6 @@ void loop_wake_replicas(struct broker *b);
 int serve_watch_fd(struct broker *b, int fd, struct ev_src *src);
 
 /* loop.c: add fd to the loop's epoll set with these events. */
-/*
- * A listening TCP socket on host:port (host "": any), non-blocking: *out,
- * its address as "HOST:PORT" ("[HOST]:PORT" for IPv6) in bound, the host
- * alone in host, the port in *bound_port.  what names it in errors.
- */
-int loop_listen_tcp(const char *what, const char *host_in, uint16_t port_in, int backlog,
-    int *out, char *bound, size_t bound_len, char *host, size_t host_len,
-    uint16_t *bound_port, struct fl_err *err);
 int loop_ep_add(struct broker *b, int fd, uint32_t events, struct ev_src *src);
 
 /* metrics.c */
@@ -515,7 +487,7 @@ void metrics_init(struct broker *b);
 int metrics_listen(struct broker *b, struct fl_err *err);
 void metrics_on_listen(struct broker *b);
 void metrics_on_conn(struct broker *b, struct ev_src *src, uint32_t events);
-/* Close the metrics connections past their deadline; the earliest left. */
+/* Close the metrics connections past their deadline; the earliest deadline left. */
 int64_t metrics_tick(struct broker *b);
 /* Stop: the listener and every metrics connection close. */
 void metrics_stop(struct broker *b);

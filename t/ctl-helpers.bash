@@ -25,10 +25,11 @@ ctl_start() {
 	ctl_run
 }
 
-# ctl_run [FLUME-CTL RUN ARGS]: start the controller; waits until every
-# node is live.
+# ctl_run [FLUME-CTL RUN ARGS]: start the controller, with CTL_ARGS (an
+# array a test may set, e.g. CTL_ARGS=(--metrics-listen 127.0.0.1:0)) and
+# ARGS; waits until every node is live.
 ctl_run() {
-	bg_start ctl flume-ctl -d "$CDIR" run --log-level debug "$@"
+	bg_start ctl flume-ctl -d "$CDIR" run --log-level debug ${CTL_ARGS[@]+"${CTL_ARGS[@]}"} "$@"
 	CTL_PID=$BG_PID
 	wait_until 10 all_live
 }

@@ -1,5 +1,7 @@
 /*
- * proc.c: getrusage and /proc/self for the process metrics.
+ * proc.c: getrusage and /proc/self for the process metrics; their
+ * families under the names every Prometheus client library uses, so the
+ * usual dashboards work unchanged.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -60,4 +62,29 @@ fl_proc_usage(struct fl_proc_usage *out)
 		out->max_fds = rl.rlim_cur == RLIM_INFINITY ? 0 : (uint64_t)rl.rlim_cur;
 	errno = e;
 	return rc;
+}
+
+static void
+gauge(struct fl_prom *p, const char *name, const char *help, uint64_t v)
+{
+	fl_prom_family(p, name, FL_PROM_GAUGE, help);
+	fl_prom_u64(p, name, NULL, 0, v);
+}
+
+void
+fl_proc_prom(struct fl_prom *p, uint64_t start_wall_ms)
+{
+	struct fl_proc_usage u;
+
+	(void)fl_proc_usage(&u);
+	fl_prom_family(p, "process_cpu_seconds_total", FL_PROM_COUNTER,
+	    "User and system CPU time spent in seconds.");
+	fl_prom_fixed(p, "process_cpu_seconds_total", NULL, 0, u.cpu_us, 6);
+	gauge(p, "process_resident_memory_bytes", "Resident memory size in bytes.",
+	    u.rss_bytes);
+	gauge(p, "process_open_fds", "Number of open file descriptors.", u.open_fds);
+	gauge(p, "process_max_fds", "Maximum number of open file descriptors.", u.max_fds);
+	fl_prom_family(p, "process_start_time_seconds", FL_PROM_GAUGE,
+	    "Start time of the process since unix epoch in seconds.");
+	fl_prom_fixed(p, "process_start_time_seconds", NULL, 0, start_wall_ms, 3);
 }

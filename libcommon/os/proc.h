@@ -1,7 +1,9 @@
 /*
- * proc.h: this process' resource use, for the broker's metrics: CPU time
+ * proc.h: this process' resource use, for the daemons' metrics: CPU time
  * (getrusage), resident memory (/proc/self/statm), open descriptors
- * (entries of /proc/self/fd) and the descriptor limit (RLIMIT_NOFILE).
+ * (entries of /proc/self/fd) and the descriptor limit (RLIMIT_NOFILE);
+ * and the same as Prometheus' standard process_* families, which
+ * flume-serve and flume-ctl both expose.
  *
  * Ownership: fills a caller's struct; nothing is kept.
  * Errors: 0, or FL_ESYS with errno when a source cannot be read; fields it
@@ -15,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "codec/prom.h"
+
 struct fl_proc_usage {
 	uint64_t cpu_us;		/* user + system CPU time */
 	uint64_t rss_bytes;		/* resident set size */
@@ -23,5 +27,13 @@ struct fl_proc_usage {
 };
 
 int fl_proc_usage(struct fl_proc_usage *out);
+
+/*
+ * Write process_cpu_seconds_total, process_resident_memory_bytes,
+ * process_open_fds, process_max_fds (fl_proc_usage now; a source that
+ * cannot be read shows 0) and process_start_time_seconds (start_wall_ms:
+ * when the process started, ms since the Unix epoch) to p.
+ */
+void fl_proc_prom(struct fl_prom *p, uint64_t start_wall_ms);
 
 #endif

@@ -813,10 +813,12 @@ elections(struct fl_ctl *c, int64_t now_ms)
 		if (why == FL_ELECT_NOT_NEEDED)
 			continue;
 		if (run_election(c, now_ms, p, -1, 0, exclude, &res) == 0) {
+			c->elections[FL_CTL_ELECT_CLEAN]++;
 			note(c, "%s-%d: node %d leads at epoch %d (%s)", p->topic, (int)p->partition,
 			    (int)res.leader, (int)res.epoch, fl_elect_why_name(why));
 		} else if (p->leader >= 0 || p->role != FL_ROLE_OFFLINE) {
 			go_offline(c, p);
+			c->offlined++;
 			note(c, "%s-%d: offline at epoch %d: %s and no live ISR member may lead",
 			    p->topic, (int)p->partition, (int)p->epoch, fl_elect_why_name(why));
 		}
@@ -1050,8 +1052,11 @@ moves(struct fl_ctl *c, int64_t now_ms)
 			p->epoch = reported_epoch(c, p) + 1;
 			c->state_dirty = 1;
 			announce(c, p);
-		} else if (run_election(c, now_ms, p, -1, 0, -1, &res) != 0) {
+		} else if (run_election(c, now_ms, p, -1, 0, -1, &res) == 0) {
+			c->elections[FL_CTL_ELECT_REASSIGN]++;
+		} else {
 			go_offline(c, p);
+			c->offlined++;
 		}
 		note(c, "%s-%d: reassigned; leader %d at epoch %d", p->topic, (int)p->partition,
 		    (int)p->leader, (int)p->epoch);
@@ -1108,7 +1113,7 @@ fl_ctl_elect(struct fl_ctl *c, int64_t now_ms, const char *topic, int32_t partit
 	struct fl_cmeta_part *p = part_of(c, topic, partition);
 	struct fl_elect_result res;
 	uint64_t top = 0, end = 0, short_hw;
-	int has_end = 0;
+	int has_end = 0, is_lossy;
 	size_t i;
 	int rc;
 
@@ -1145,7 +1150,9 @@ fl_ctl_elect(struct fl_ctl *c, int64_t now_ms, const char *topic, int32_t partit
 	note(c, "%s-%d: operator elected node %d at epoch %d%s", topic, (int)partition,
 	    (int)res.leader, (int)res.epoch, res.is_unclean ? " (unclean)" : "");
 	/* an ISR member whose log is short (drop_short) led only because unclean allowed it */
-	if (!res.is_unclean && !(unclean && has_end && end < short_hw))
+	is_lossy = res.is_unclean || (unclean && has_end && end < short_hw);
+	c->elections[is_lossy ? FL_CTL_ELECT_UNCLEAN : FL_CTL_ELECT_OPERATOR]++;
+	if (!is_lossy)
 		return say(msg, n, 0, "%s-%d: node %d leads at epoch %d", topic, (int)partition,
 		    (int)res.leader, (int)res.epoch);
 	if (!has_end)
@@ -1382,6 +1389,7 @@ fl_ctl_drain(struct fl_ctl *c, int64_t now_ms, int32_t id, char *msg, size_t n)
 		p->isr = res.isr;
 		c->state_dirty = 1;
 		announce(c, p);
+		c->elections[FL_CTL_ELECT_DRAIN]++;
 		moved++;
 	}
 	note(c, "node %d drained: %zu leaderships moved, %zu stay", (int)id, moved, stuck);
@@ -1389,6 +1397,16 @@ fl_ctl_drain(struct fl_ctl *c, int64_t now_ms, int32_t id, char *msg, size_t n)
 		return say(msg, n, FL_EFULL, "node %d: %zu leaderships moved; %zu stay (no other "
 		    "live ISR member)", (int)id, moved, stuck);
 	return say(msg, n, 0, "node %d: %zu leaderships moved", (int)id, moved);
+}
+
+const char *
+fl_ctl_elect_kind_name(enum fl_ctl_elect_kind kind)
+{
+	static const char *const names[FL_CTL_ELECT_KINDS] = { "clean", "reassign", "operator",
+	    "unclean", "drain" };
+
+	FL_ASSERT((unsigned)kind < FL_CTL_ELECT_KINDS);
+	return names[kind];
 }
 
 /* ---- ready / advance ---- */

@@ -44,6 +44,12 @@
  * after everything already pushed to it (fl_ctl_status_token), so a
  * decision is never repeated while its first push is in flight.
  *
+ * Counters for the controller's metrics (flume-ctl --metrics-listen):
+ * c->elections[kind] counts every leader it elected, by what decided it
+ * (enum fl_ctl_elect_kind), and c->offlined every partition it took
+ * offline for want of an electable replica.  They start at 0 with
+ * fl_ctl_init, only ever grow, and are not part of the stored state.
+ *
  * Ownership: struct fl_ctl owns everything it holds; the ready view
  * borrows it until fl_ctl_advance().  Layer: sm (malloc only).
  * Errors: 0 or FL_E* with a sentence in msg.
@@ -94,6 +100,18 @@ struct fl_ctl_seen {			/* what this controller heard of a partition's HW */
 	uint64_t hw;			/* the highest of them */
 };
 
+/* What decided an election (the counters' key: c->elections[kind]). */
+enum fl_ctl_elect_kind {
+	FL_CTL_ELECT_CLEAN,		/* the tick's: no leader (a new or offline partition),
+					 * leader not live, or not leading (it restarted) */
+	FL_CTL_ELECT_REASSIGN,		/* a reassignment took the leader out of the replicas */
+	FL_CTL_ELECT_OPERATOR,		/* `elect`, within the committed ISR */
+	FL_CTL_ELECT_UNCLEAN,		/* `elect --unclean` that may lose records: outside
+					 * the ISR, or a member whose log ends below the HW */
+	FL_CTL_ELECT_DRAIN,		/* `drain` moved a leadership away */
+	FL_CTL_ELECT_KINDS
+};
+
 struct fl_ctl {
 	struct fl_ctl_cfg cfg;
 	int64_t epoch;			/* this controller's epoch */
@@ -115,6 +133,8 @@ struct fl_ctl {
 	int is_fenced;
 	int64_t fenced_by;
 	int nomem;			/* an allocation failed: the driver stops */
+	uint64_t elections[FL_CTL_ELECT_KINDS];	/* leaders elected, by what decided it */
+	uint64_t offlined;		/* partitions taken offline: nobody could lead */
 };
 
 struct fl_ctl_ready {
@@ -167,6 +187,9 @@ int fl_ctl_fence(struct fl_ctl *c, int32_t id, int fence, char *msg, size_t n);
 int fl_ctl_drain(struct fl_ctl *c, int64_t now_ms, int32_t id, char *msg, size_t n);
 
 int fl_ctl_fenced(const struct fl_ctl *c);
+
+/* "clean", "reassign", "operator", "unclean", "drain": a kind's metric label. */
+const char *fl_ctl_elect_kind_name(enum fl_ctl_elect_kind kind);
 
 void fl_ctl_ready(const struct fl_ctl *c, struct fl_ctl_ready *rd);
 /* The ready state was persisted and the lines sent: forget them. */

@@ -290,15 +290,17 @@ enum op {
 	FENCED,		/* check fl_ctl_fenced() == n */
 	NOTE,		/* check a note of the last view holds arg */
 	PLACED,		/* check "T N R": new partitions, R distinct unfenced replicas, ISR = them */
-	PREFERRED	/* check "T N": each partition led by its preferred replica at epoch 1 */
+	PREFERRED,	/* check "T N": each partition led by its preferred replica at epoch 1 */
+	ELECTED		/* check the counters: "clean N reassign N operator N unclean N drain N
+			 * offline N" (elections by kind, partitions taken offline) */
 };
 
 static const char *const op_name[] = {
 	"end", "nop", "up", "down", "answer", "token", "late", "tick", "round", "wait", "hold",
 	"mute", "set", "lose", "cepoch", "says", "req", "reply", "verb", "part", "saved", "live",
-	"fenced", "note", "placed", "preferred"
+	"fenced", "note", "placed", "preferred", "elected"
 };
-_Static_assert(FL_ARRAY_LEN(op_name) == PREFERRED + 1, "a name for every op");
+_Static_assert(FL_ARRAY_LEN(op_name) == ELECTED + 1, "a name for every op");
 
 struct step {
 	enum op op;
@@ -686,6 +688,22 @@ check_preferred(struct h *h, const char *spec, const char *what)
 	CHECK(ok, what);
 }
 
+/* The counters as "clean N reassign N operator N unclean N drain N offline N". */
+static void
+check_elected(struct h *h, const char *want, const char *what)
+{
+	char got[256];
+	size_t len = 0, k;
+
+	for (k = 0; k < FL_CTL_ELECT_KINDS; k++)
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s %llu ",
+		    fl_ctl_elect_kind_name((enum fl_ctl_elect_kind)k),
+		    (unsigned long long)h->c.elections[k]);
+	snprintf(got + len, sizeof(got) - len, "offline %llu", (unsigned long long)h->c.offlined);
+	if (!CHECK(strcmp(got, want) == 0, what))
+		printf("#   got  %s\n#   want %s\n", got, want);
+}
+
 static void
 run(const struct scenario *sc)
 {
@@ -819,6 +837,9 @@ run(const struct scenario *sc)
 		case PREFERRED:
 			check_preferred(&h, s->arg, what);
 			continue;
+		case ELECTED:
+			check_elected(&h, s->arg, what);
+			continue;
 		case END:
 			break;
 		}
@@ -854,6 +875,7 @@ static const struct step start_steps[] = {
 	{ ROUND, .want = "" },		/* the brokers hold what the state says */
 	{ SAVED, .n = 0 },
 	{ ROUND, .want = "" },
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 0 drain 0 offline 0" },	/* counted from 0; nothing decided */
 	{ END }
 };
 
@@ -965,6 +987,7 @@ static const struct step stream_fails_steps[] = {
 	{ SAVED, .n = 1 },
 	{ PART, .arg = "t 0 4 2 1,2,3 2,3" },
 	{ NOTE, .arg = "t-0: node 2 leads at epoch 4 (its leader is down)" },
+	{ ELECTED, .arg = "clean 1 reassign 0 operator 0 unclean 0 drain 0 offline 0" },
 	{ TICK, .want = "" },
 	{ ROUND, .want = "3 isr t 0 4 2,3\n" },
 	{ ROUND, .want = "" },
@@ -1021,6 +1044,8 @@ static const struct step short_logs_steps[] = {
 	/* an unclean election may still pick one, saying what may be lost */
 	{ VERB, .arg = "elect t 0 3 unclean", .n = 0,
 	  .msg = "t-0: node 3 leads at epoch 5 (unclean): offsets 90..99 may be lost" },
+	/* an ISR member, but its log ends below the HW: counted as unclean */
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 1 drain 0 offline 1" },
 	{ END }
 };
 
@@ -1085,6 +1110,7 @@ static const struct step offline_steps[] = {
 	{ SAVED, .n = 1 },
 	{ PART, .arg = "t 0 4 -1 1,2,3 1" },
 	{ NOTE, .arg = "t-0: offline at epoch 4: its leader is down and no live ISR member may lead" },
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 0 drain 0 offline 1" },
 	{ TICK, .want = "" },
 	{ ROUND, .want = "" },
 	{ VERB, .arg = "elect t 0 -1", .n = FL_ENOENT,
@@ -1104,6 +1130,8 @@ static const struct step offline_steps[] = {
 	{ TICK, .want = "1 lead t 0 5 1,2,3 1 100\n2 follow t 0 5 1 1,2,3\n3 follow t 0 5 1 1,2,3\n" },
 	{ PART, .arg = "t 0 5 1 1,2,3 1" },
 	{ NOTE, .arg = "t-0: node 1 leads at epoch 5 (it has no leader)" },
+	/* refused verbs and ticks with nobody to elect counted nothing; offline once */
+	{ ELECTED, .arg = "clean 1 reassign 0 operator 0 unclean 0 drain 0 offline 1" },
 	{ END }
 };
 
@@ -1127,9 +1155,12 @@ static const struct step unclean_steps[] = {
 	{ PART, .arg = "t 0 5 3 1,2,3 3" },
 	{ NOTE, .arg = "t-0: operator elected node 3 at epoch 5 (unclean)" },
 	/* unclean allowed, but an ISR member is live: that is a clean election */
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 1 drain 0 offline 1" },
 	{ VERB, .arg = "elect t 0 -1 unclean", .n = 0, .msg = "t-0: node 3 leads at epoch 6",
 	  .want = "3 lead t 0 6 1,2,3 3 100\n2 follow t 0 6 3 1,2,3\n" },
 	{ VERB, .arg = "elect t 0 4", .n = FL_EINVAL, .msg = "no node 4 in the cluster", .want = "" },
+	/* --unclean that found an ISR member counts as the operator's clean one */
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 1 unclean 1 drain 0 offline 1" },
 	{ END }
 };
 
@@ -1182,6 +1213,7 @@ static const struct step restarted_steps[] = {
 	{ ROUND, .want = "2 lead t 0 4 1,2,3 2,3 100\n"
 	    "1 follow t 0 4 2 1,2,3\n3 follow t 0 4 2 1,2,3\n" },
 	{ NOTE, .arg = "t-0: node 1 does not lead it at epoch 3 (restarted?)" },
+	{ ELECTED, .arg = "clean 1 reassign 0 operator 0 unclean 0 drain 0 offline 0" },
 	{ PART, .arg = "t 0 4 2 1,2,3 2,3" },
 	{ ROUND, .want = "1 isr t 0 4 2,3\n3 isr t 0 4 2,3\n" },
 	{ ROUND, .want = "" },
@@ -1395,6 +1427,7 @@ static const struct step elect_to_steps[] = {
 	{ TICK, .want = "" },		/* not moved back to the preferred replica */
 	{ ROUND, .want = "1 isr t 0 4 1,2\n" },
 	{ ROUND, .want = "" },
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 1 unclean 0 drain 0 offline 0" },
 	{ END }
 };
 
@@ -1416,6 +1449,8 @@ static const struct step drain_steps[] = {
 	{ VERB, .arg = "drain 3", .n = FL_EFULL,
 	  .msg = "node 3: 0 leaderships moved; 1 stay (no other live ISR member)", .want = "" },
 	{ VERB, .arg = "drain 9", .n = FL_EINVAL, .msg = "no node 9 in the cluster", .want = "" },
+	/* one per leadership moved, none for those that stayed */
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 0 drain 3 offline 0" },
 	{ END }
 };
 
@@ -1446,6 +1481,8 @@ static const struct step fence_steps[] = {
 	{ ROUND, .want = "1 isr t 0 4 2,3\n3 isr t 0 4 2,3\n3 isr u 0 1 2,3\n3 isr u 1 1 2,3\n" },
 	{ ROUND, .want = "" },
 	{ VERB, .arg = "fence 9", .n = FL_EINVAL, .msg = "no node 9 in the cluster", .want = "" },
+	/* t-0 away from the fenced node, and the first leaders of u's two partitions */
+	{ ELECTED, .arg = "clean 3 reassign 0 operator 0 unclean 0 drain 0 offline 0" },
 	{ END }
 };
 
@@ -1473,6 +1510,7 @@ static const struct step reassign_steps[] = {
 	    "4 follow t 0 5 1 1,2,4\n" },
 	{ PART, .arg = "t 0 5 1 1,2,4 1,2,4" },
 	{ NOTE, .arg = "t-0: reassigned; leader 1 at epoch 5" },
+	{ ELECTED, .arg = "clean 0 reassign 0 operator 0 unclean 0 drain 0 offline 0" },	/* the leader stayed: a new epoch, no election */
 	{ ROUND, .want = "2 isr t 0 5 1,2,4\n4 isr t 0 5 1,2,4\n" },
 	{ ROUND, .want = "" },
 	/* away from its leader */
@@ -1489,6 +1527,7 @@ static const struct step reassign_steps[] = {
 	    "3 lead t 0 7 2,3,4 2,3,4 100\n1 offline t 0 7 3 2,3,4\n2 follow t 0 7 3 2,3,4\n"
 	    "4 follow t 0 7 3 2,3,4\n" },
 	{ PART, .arg = "t 0 7 3 2,3,4 2,3,4" },
+	{ ELECTED, .arg = "clean 0 reassign 1 operator 0 unclean 0 drain 0 offline 0" },
 	{ ROUND, .want = "2 isr t 0 7 2,3,4\n4 isr t 0 7 2,3,4\n" },
 	{ ROUND, .want = "" },
 	{ VERB, .arg = "reassign t 0 1,9", .n = FL_EINVAL, .msg = "no node 9 in the cluster",
