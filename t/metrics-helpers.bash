@@ -20,11 +20,13 @@ http_raw() {
 }
 
 # scrape: GET /metrics into $BATS_TEST_TMPDIR/scrape (the whole answer) and
-# its body into $BATS_TEST_TMPDIR/body; fails unless the answer is 200.
+# its body into $BATS_TEST_TMPDIR/body, and the body on stdout; fails unless
+# the answer is 200.
 scrape() {
 	http_raw 'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n' >"$BATS_TEST_TMPDIR/scrape"
 	head -1 "$BATS_TEST_TMPDIR/scrape" | grep -q '^HTTP/1.1 200 OK' || return 1
 	sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/scrape" >"$BATS_TEST_TMPDIR/body"
+	cat "$BATS_TEST_TMPDIR/body"
 }
 
 # sample NAME_WITH_LABELS: the value of one sample of the last scrape.
