@@ -14,8 +14,9 @@
 # (with / without, truncated), p99 ms without and with, the broker's CPU
 # seconds per million records without and with (user + system from
 # /proc/PID/stat over each measured window: far steadier than the rates on
-# a host whose load varies) and their ratio (three decimals), and scrapes
-# answered.
+# a host whose load varies) and their ratio (three decimals), the same for
+# user CPU alone (the kernel's share, fdatasync and the network, swings with
+# the disk), and scrapes answered.
 # FLUME_BENCH_AA=1 runs B plain and unscraped: the same table is then the
 # noise floor of this host (two plain brokers measured alike).
 # Exit: 0 ran, 64 usage, 69 a run failed, 130 interrupted.
@@ -97,12 +98,14 @@ one() {
 	# the broker's CPU over the measured window (after the 1 s warm-up)
 	sleep 1
 	c0=$(cpu_ticks "$bp")
+	u0=$(user_ticks "$bp")
 	st=0
 	wait "$lp" || st=$?
 	c1=$(cpu_ticks "$bp")
+	u1=$(user_ticks "$bp")
 	forget "$lp"
 	[ "$st" -eq 0 ] || { cat "$W/$out.err" >&2; fail "$out: flume-load failed"; }
-	printf 'cpu_ticks\t%s\n' "$((c1 - c0))" >>"$W/$out"
+	printf 'cpu_ticks\t%s\nuser_ticks\t%s\n' "$((c1 - c0))" "$((u1 - u0))" >>"$W/$out"
 	if [ -n "$sc" ]; then
 		stop_pid "$sc"
 		forget "$sc"
@@ -111,14 +114,19 @@ one() {
 
 # cpu_ticks PID: user + system CPU of PID so far, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# user_ticks PID: user CPU only: the broker's own code, without the kernel's
+# share (fdatasync, the network), which swings with the disk
+user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
 
-# cpu_per_mrec CASE WHO: the broker's CPU seconds per million records over every run
+# cpu_per_mrec CASE WHO [KEY]: the broker's CPU seconds (KEY cpu_ticks, or
+# user_ticks) per million records over every run, truncated to 3 decimals
 cpu_per_mrec() {
 	hz=$(getconf CLK_TCK)
-	cat "$W/$1".*.*."$2" | awk -F'\t' -v hz="$hz" '$1 == "records" { n += $2 }
-	    $1 == "cpu_ticks" { t += $2 }
-	    END { if (n > 0) printf "%.3f\n", t / hz / n * 1e6; else print "n/a" }'
+	cat "$W/$1".*.*."$2" | awk -F'\t' -v hz="$hz" -v k="${3:-cpu_ticks}" '
+	    $1 == "records" { n += $2 } $1 == k { t += $2 }
+	    END { if (n > 0) printf "%.3f\n", int(t / hz / n * 1e9) / 1000; else print "n/a" }'
 }
+cratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y + 0 > 0) printf "%.3f\n", int(x / y * 1000) / 1000; else print "n/a" }'; }
 
 # sum_rate CASE WHO: records/s over every run of CASE against WHO (records / window)
 sum_rate() {
@@ -145,14 +153,15 @@ run_case batched -c 4 -i 2 -B 65536 -s 100 -a -1
 
 ok=$(grep -c ' 200 ' "$W/scrapes" || true)
 all=$(wc -l <"$W/scrapes")
-printf 'case\twithout_records_s\twith_records_s\tratio\tp99_ms_without\tp99_ms_with\tcpu_s_per_mrec_without\tcpu_s_per_mrec_with\tcpu_ratio\tscrapes_200\n'
+printf 'case\twithout_records_s\twith_records_s\tratio\tp99_ms_without\tp99_ms_with\tcpu_s_per_mrec_without\tcpu_s_per_mrec_with\tcpu_ratio\tuser_s_per_mrec_without\tuser_s_per_mrec_with\tuser_ratio\tscrapes_200\n'
 for c in unbatched batched; do
 	a=$(sum_rate "$c" A)
 	b=$(sum_rate "$c" B)
 	ca=$(cpu_per_mrec "$c" A)
 	cb=$(cpu_per_mrec "$c" B)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\n' "$c" "$a" "$b" \
+	ua=$(cpu_per_mrec "$c" A user_ticks)
+	ub=$(cpu_per_mrec "$c" B user_ticks)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s/%s\n' "$c" "$a" "$b" \
 	    "$(ratio "$b" "$a")" "$(p99 "$c" A)" "$(p99 "$c" B)" "$ca" "$cb" \
-	    "$(awk -v x="$cb" -v y="$ca" 'BEGIN { if (y + 0 > 0) printf "%.3f\n", int(x / y * 1000) / 1000; else print "n/a" }')" \
-	    "$ok" "$all"
+	    "$(cratio "$cb" "$ca")" "$ua" "$ub" "$(cratio "$ub" "$ua")" "$ok" "$all"
 done
