@@ -38,8 +38,10 @@ is_locked() {
 
 # hold_lock FILE: hold an flock on FILE from one background process (bash
 # locks fd 9, then becomes sleep, which keeps the descriptor); sets HOLDER.
+# The holder waits for the lock (no -n): is_locked's own probe takes it for
+# an instant, and a holder that gave up then would never hold it.
 hold_lock() {
-	bg_start holder bash -c 'exec 9>>"$1" && flock -n 9 && exec sleep 60' bash "$1"
+	bg_start holder bash -c 'exec 9>>"$1" && flock 9 && exec sleep 60' bash "$1"
 	HOLDER=$BG_PID
 	wait_until 5 is_locked "$1"
 }
