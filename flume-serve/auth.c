@@ -419,20 +419,12 @@ int
 auth_may_idempotent(struct broker *b, struct conn *c)
 {
 	const char *who;
-	size_t i;
 
 	if (!b->cfg->sasl)
 		return 1;
 	who = auth_principal(c);
-	if (who == NULL || b->auth.is_damaged)
-		return 0;
-	for (i = 0; i < b->auth.creds.nacls; i++) {
-		const struct fl_acl *a = &b->auth.creds.acls[i];
-
-		if (strcmp(a->name, who) == 0 && (a->type == FL_ACL_CLUSTER ||
-		    (a->type == FL_ACL_TOPIC && (a->ops & FL_ACL_WRITE))))
-			return 1;
-	}
+	if (who != NULL && !b->auth.is_damaged && fl_creds_writes_any(&b->auth.creds, who))
+		return 1;
 	deny_log(b, c, "idempotent write", "cluster", "", 0);
 	return 0;
 }

@@ -456,6 +456,24 @@ fl_creds_super(const struct fl_creds *c, const char *name)
 	return fl_creds_acl_find(c, name, FL_ACL_CLUSTER, "*") != NULL;
 }
 
+int
+fl_creds_writes_any(const struct fl_creds *c, const char *name)
+{
+	size_t i;
+
+	if (fl_creds_super(c, name))
+		return 1;
+	for (i = acl_lower(c, name, FL_ACL_TOPIC, ""); i < c->nacls; i++) {
+		const struct fl_acl *a = &c->acls[i];
+
+		if (strcmp(a->name, name) != 0 || a->type != FL_ACL_TOPIC)
+			break;
+		if (a->ops & FL_ACL_WRITE)
+			return 1;
+	}
+	return 0;
+}
+
 /* 1 if a line of name's on type grants every bit of op (0: any op) on res. */
 static int
 granted(const struct fl_creds *c, const char *name, unsigned op,

@@ -168,5 +168,10 @@ int fl_creds_describes(const struct fl_creds *c, const char *name,
     enum fl_acl_type type, const char *resource, size_t len);
 /* 1 if name holds a cluster grant. */
 int fl_creds_super(const struct fl_creds *c, const char *name);
+/*
+ * 1 if name may write to some topic, or is a super user: what an
+ * idempotent producer needs for InitProducerId (Kafka's KIP-679 rule).
+ */
+int fl_creds_writes_any(const struct fl_creds *c, const char *name);
 
 #endif

@@ -464,6 +464,10 @@ test_allows(void)
 
 	CHECK(fl_creds_super(&c, "repl") && !fl_creds_super(&c, "alice") &&
 	    !fl_creds_super(&c, "mallory"), "super: only a cluster grant");
+	CHECK(fl_creds_writes_any(&c, "alice") && fl_creds_writes_any(&c, "carol") &&
+	    fl_creds_writes_any(&c, "repl"), "writes_any: a topic write line, or super");
+	CHECK(!fl_creds_writes_any(&c, "bob") && !fl_creds_writes_any(&c, "mallory"),
+	    "writes_any: read only, or unknown: no");
 	CHECK(ALLOWS(&c, "repl", FL_ACL_DELETE, FL_ACL_TOPIC, "orders") &&
 	    ALLOWS(&c, "repl", FL_ACL_READ, FL_ACL_GROUP, "g") &&
 	    ALLOWS(&c, "repl", FL_ACL_CREATE, FL_ACL_CLUSTER, "x") &&
