@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1172,6 +1173,36 @@ h_ofle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 /* ---- dispatch ---- */
 
+/*
+ * "closing connection from PEER: WHY", at most once a minute per peer host
+ * (refusal-log-interval-ms, default a minute): a client that reconnects and repeats a request we
+ * refuse would otherwise write a line per attempt.  The first line after a
+ * quiet spell says how many were held back.
+ */
+static void close_log(struct broker *b, struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+close_log(struct broker *b, struct conn *c, const char *fmt, ...)
+{
+	char why[256];
+	uint64_t held;
+	va_list ap;
+
+	if (!fl_ratelim_pass(&b->close_log, c->peer, fl_ratelim_host_len(c->peer),
+	    b->now_ms, &held))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (held > 0)
+		fl_log(FL_LOG_INFO, "closing connection from %s: %s (and %llu like "
+		    "it from this host held back)", c->peer, why,
+		    (unsigned long long)held);
+	else
+		fl_log(FL_LOG_INFO, "closing connection from %s: %s", c->peer, why);
+}
+
 int
 kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 {
@@ -1183,8 +1214,7 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		return auth_raw_token(b, c, p, n);	/* SaslHandshake v0's tokens */
 	rc = fl_kp_req_decode(&req, p, n, FEATURES(b));
 	if (rc != 0) {
-		fl_log(FL_LOG_INFO, "closing connection from %s: malformed %s "
-		    "request (key %d version %d): %s", c->peer,
+		close_log(b, c, "malformed %s request (key %d version %d): %s",
 		    n >= 8 ? fl_kp_api_name(req.hdr.api_key) : "?",
 		    n >= 8 ? (int)req.hdr.api_key : -1,
 		    n >= 8 ? (int)req.hdr.api_version : -1, fl_strerror(rc));
@@ -1194,8 +1224,8 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 	/* room for the answer's arrays: they grow with our state, not the request */
 	req.arena.bytes_max += SERVE_RESP_ARENA_BYTES;
 	if (!auth_is_done(b, c) && !auth_allowed_before(req.hdr.api_key)) {
-		fl_log(FL_LOG_INFO, "closing connection from %s: %s (key %d) before "
-		    "authenticating", c->peer, fl_kp_api_name(req.hdr.api_key),
+		close_log(b, c, "%s (key %d) before authenticating",
+		    fl_kp_api_name(req.hdr.api_key),
 		    (int)req.hdr.api_key);
 		fl_kp_req_free(&req);
 		return -1;
@@ -1207,8 +1237,7 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		rc = kafka_finish(b, c, from, rc, 0);
 		break;
 	case FL_KP_REQ_UNSUPPORTED:
-		fl_log(FL_LOG_INFO, "closing connection from %s: unsupported "
-		    "request %s (key %d) version %d", c->peer,
+		close_log(b, c, "unsupported request %s (key %d) version %d",
 		    fl_kp_api_name(req.hdr.api_key), (int)req.hdr.api_key,
 		    (int)req.hdr.api_version);
 		rc = -1;
@@ -1243,8 +1272,8 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 			rc = group_handle(b, c, &req);
 			break;
 		default:
-			fl_log(FL_LOG_INFO, "closing connection from %s: no handler "
-			    "for %s", c->peer, fl_kp_api_name(req.hdr.api_key));
+			close_log(b, c, "no handler for %s",
+			    fl_kp_api_name(req.hdr.api_key));
 			rc = -1;
 		}
 	}

@@ -53,6 +53,7 @@ static const char usage_text[] =
     "                   [--buffer-bytes-max N] [--segment-bytes N]\n"
     "                   [--retention-ms N] [--retention-bytes N]\n"
     "                   [--shutdown-timeout-ms N] [--producers-max N]\n"
+    "                   [--refusal-log-interval-ms N]\n"
     "                   [--producer-id-expiration-ms N] [--offsets-compact-bytes N]\n"
     "                   [--group-initial-delay-ms N] [--group-min-session-ms N]\n"
     "                   [--replica-lag-time-max-ms N] [--min-insync-replicas N]\n"
@@ -74,6 +75,7 @@ cfg_defaults(struct serve_cfg *c)
 	c->auto_create = 1;
 	c->num_partitions = 1;
 	c->request_bytes_max = 100u << 20;
+	c->refusal_log_ms = 60000;
 	c->message_bytes_max = 1048588;
 	c->connections_max = 1024;
 	c->unsynced_bytes_max = 256u << 20;
@@ -189,6 +191,8 @@ apply(void *arg, const char *key, const char *v, unsigned line, struct fl_err *e
 	}
 	if (strcmp(key, "socket-request-max-bytes") == 0)
 		return fl_conf_u64(v, 1024, FL_KP_FRAME_BYTES_MAX, 1, &c->request_bytes_max);
+	if (strcmp(key, "refusal-log-interval-ms") == 0)
+		return fl_conf_u64(v, 0, 86400000, 0, &c->refusal_log_ms);
 	if (strcmp(key, "message-max-bytes") == 0)
 		return fl_conf_u64(v, 128, FL_BATCH_BYTES_MAX, 1, &c->message_bytes_max);
 	if (strcmp(key, "max-connections") == 0)
@@ -531,6 +535,7 @@ main(int argc, char **argv)
 		{ "auto-create-topics", required_argument, NULL, 0 },
 		{ "num-partitions", required_argument, NULL, 0 },
 		{ "socket-request-max-bytes", required_argument, NULL, 0 },
+		{ "refusal-log-interval-ms", required_argument, NULL, 0 },
 		{ "message-max-bytes", required_argument, NULL, 0 },
 		{ "max-connections", required_argument, NULL, 0 },
 		{ "unsynced-bytes-max", required_argument, NULL, 0 },
@@ -616,6 +621,7 @@ main(int argc, char **argv)
 		fl_diex(EX_SOFTWARE, "libsodium failed to initialise");
 
 	b.cfg = &cfg;
+	fl_ratelim_init(&b.close_log, (int64_t)cfg.refusal_log_ms);
 	b.vfs = fl_vfs_real();
 	b.sig_rfd = setup_signals();
 	if (mkdir_p(cfg.data_dir) != 0)

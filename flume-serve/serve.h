@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/ratelim.h"
 #include "base/rd.h"
 #include "codec/cmeta.h"
 #include "codec/creds.h"
@@ -82,6 +83,7 @@ struct serve_cfg {
 	int auto_create;			/* auto-create-topics */
 	int32_t num_partitions;			/* default for new topics */
 	uint64_t request_bytes_max;		/* socket-request-max-bytes */
+	uint64_t refusal_log_ms;		/* refusal-log-interval-ms */
 	uint64_t message_bytes_max;		/* max-message-bytes */
 	uint64_t connections_max;
 	uint64_t unsynced_bytes_max;		/* pause producers above */
@@ -273,6 +275,7 @@ struct broker {
 	int64_t start_ms;
 	int64_t next_housekeep_ms;
 	int64_t last_refuse_log_ms;
+	struct fl_ratelim close_log;	/* "closing connection" lines, per peer host */
 	int64_t next_admin_idle_ms;
 	int spare_fd;			/* given up to shed connections when out of descriptors */
 	uint64_t nofile_limit;		/* RLIMIT_NOFILE (soft) */

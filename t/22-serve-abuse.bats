@@ -9,7 +9,8 @@ load serve-helpers
 teardown() { bg_stop_all; }
 
 @test "malformed frames close only their own connection" {
-	serve_start a
+	# every refusal logged (no per-host limit), to check each line below
+	serve_start a --refusal-log-interval-ms 0
 	serve_admin create abuse 1
 	run -0 kraw abuse "$ADDR" abuse
 	echo "$output"
@@ -33,6 +34,38 @@ teardown() { bg_stop_all; }
 	    "$BATS_TEST_TMPDIR/a.err"
 	grep -q "unsupported request ? (key 999)" "$BATS_TEST_TMPDIR/a.err"
 	grep -q "unsupported request Metadata (key 3) version 99" "$BATS_TEST_TMPDIR/a.err"
+}
+
+# unsupported_frame CORR: ApiKey 999 v0, as a client that does not know us
+unsupported_frame() {
+	printf '\x00\x00\x00\x0a\x03\xe7\x00\x00\x00\x00\x00\x%02x\xff\xff' "$1"
+}
+
+@test "a client repeating a refused request costs one log line per interval" {
+	serve_start a --refusal-log-interval-ms 5000
+	local i
+	# 30 connections in well under the interval: bash's own /dev/tcp
+	for i in $(seq 30); do
+		exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+		unsupported_frame "$i" >&7
+		timeout 5 cat <&7 >/dev/null || true	# until the broker closes it
+		exec 7<&-
+	done
+	# each attempt was closed, and kcat is still served
+	run -0 --separate-stderr timeout 20 kcat -b "$ADDR" -L
+	[ "$(grep -c 'unsupported request ? (key 999)' "$BATS_TEST_TMPDIR/a.err")" -eq 1 ]
+	# after the interval the next refusal is logged with the count held back
+	sleep 5.1	# the interval itself is what is tested
+	unsupported_frame 99 | timeout 5 socat -u - "TCP:$ADDR" || true
+	wait_until 50 grep -q "unsupported request ? (key 999) version 0 (and 29 like it from this host held back)" \
+	    "$BATS_TEST_TMPDIR/a.err"
+	[ "$(grep -c 'unsupported request ? (key 999)' "$BATS_TEST_TMPDIR/a.err")" -eq 2 ]
+}
+
+@test "refusal-log-interval-ms refuses a bad value" {
+	run -64 "$FLUME_BIN/flume-serve" --data "$BATS_TEST_TMPDIR/d" --listen 127.0.0.1:0 \
+	    --refusal-log-interval-ms -1
+	[[ $output == *refusal-log-interval-ms* ]]
 }
 
 @test "socket-request-max-bytes closes a connection announcing a bigger frame" {
