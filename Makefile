@@ -117,11 +117,21 @@ $(OUT)/benchbin/%: $(OUT)/bench/%.o $(LIB)
 $(OUT)/fuzz/%-replay: $(OUT)/fuzz/%.o $(OUT)/fuzz/replay.o $(LIB)
 	$(CC) $(FL_CFLAGS) -o $@ $(filter %.o,$^) $(FL_LDLIBS)
 
+# sarama for the interop tests, built offline from Debian's source
+# (golang-github-shopify-sarama-dev): no module download, no network
+SARAMA_BIN = $(OUT)/interop/flume-sarama
+$(SARAMA_BIN): t/interop/sarama/main.go | deps-quiet
+	@mkdir -p $(dir $@)
+	GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off \
+	    GOCACHE=$(CURDIR)/$(OUT)/interop/gocache CGO_CFLAGS="-O2 -w" \
+	    go build -o $@ ./t/interop/sarama/
+
 # flume-sim scenarios in t/50-sim.bats: 10,000; under ASan (8x slower) 2,000
 SIM_SCENARIOS = $(if $(filter 1,$(SAN)),2000,10000)
 
-check: all $(UNIT_BIN) $(FUZZ_REPLAY)
+check: all $(UNIT_BIN) $(FUZZ_REPLAY) $(SARAMA_BIN)
 	@FLUME_BIN=$(CURDIR)/$(BINOUT) FLUME_UNIT=$(CURDIR)/$(OUT)/unit \
+	    FLUME_SARAMA=$(CURDIR)/$(SARAMA_BIN) \
 	    FLUME_SIM_SCENARIOS=$(SIM_SCENARIOS) \
 	    FLUME_FUZZ=$(CURDIR)/$(OUT)/fuzz sh t/run-tests.sh
 

@@ -5,7 +5,9 @@ set -eu
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
+# python3-kafka, golang-go and the sarama source: the client-compatibility tests
+# (t/37, t/38; sarama is built offline from Debian's source by the Makefile)
+pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm python3-kafka golang-go golang-github-shopify-sarama-dev"
 missing=""
 for p in $pkgs; do
 	# node/npm may come from outside Debian (nvm, a tarball): accept those
