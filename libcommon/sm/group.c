@@ -710,11 +710,102 @@ slice_ok(struct fl_slice s)
 
 /* ---- the requests ---- */
 
+/*
+ * A static member restarted: a JoinGroup with its instance id and no member
+ * id, while the group still holds it (its session has not run out).  This
+ * is Kafka's updateStaticMemberAndRebalance (core GroupCoordinator.scala,
+ * and the same rule in group-coordinator GroupMetadataManager.java's
+ * updateStaticMemberThenRebalanceOrCompleteJoin):
+ *
+ *  - the member keeps its place and assignment under a fresh member id; a
+ *    request still parked under the old id is answered FENCED_INSTANCE_ID,
+ *    and the old id is fenced from then on (lookup), leader or not;
+ *  - Stable: if the protocol the group would choose for the next
+ *    generation is still the current one, no rebalance: the member is
+ *    answered at once with the current generation, no member list, and as
+ *    leader the leader id from before the replacement.  That is what Kafka
+ *    answers JoinGroup v0-8 (we speak v0-5): a restarted static leader sees
+ *    an id that is not its own, so it syncs as a follower and gets its
+ *    stored assignment, instead of computing one a Stable group would not
+ *    hand out.  (v9+ would answer it as leader with SkipAssignment.)  The
+ *    group's leader becomes the new id, so the next rebalance is its.
+ *    Otherwise (another protocol would win) the group rebalances;
+ *  - CompletingRebalance: rebalance, because the leader may already be
+ *    assigning to the old id;
+ *  - PreparingRebalance: it joins the round under its new id.
+ * Changed metadata alone (a new subscription under the same protocol) does
+ * not rebalance a Stable group, as in Kafka.
+ */
+static int
+static_rejoin(struct fl_grp *g, struct fl_grp_group *gr, struct fl_grp_member *m,
+    const struct fl_grp_join_req *req, uint64_t now_ms)
+{
+	/* deferred by set_str, so still valid for this call's answer */
+	const char *prev_leader = gr->leader;
+	const char *next;
+	char *id;
+	int rc;
+
+	FL_ASSERT(gr->state != FL_GRP_EMPTY && gr->state != FL_GRP_DEAD);
+	id = new_member_id(req->client_id, req->random);
+	if (id == NULL)
+		return FL_ENOMEM;
+	if (m->has_join) {
+		struct fl_grp_resp *r = out_push(g, m->join_token, FL_GRP_RESP_JOIN,
+		    FL_KERR_FENCED_INSTANCE_ID);
+
+		if (r)
+			r->member_id = m->id;
+		m->has_join = 0;
+	}
+	if (m->has_sync) {
+		m->has_sync = 0;
+		sync_answer(g, m->sync_token, FL_KERR_FENCED_INSTANCE_ID, NULL);
+	}
+	if (strcmp(m->id, gr->leader) == 0 && (rc = set_str(g, &gr->leader, id)) != 0) {
+		free(id);
+		return rc;
+	}
+	later(g, m->id);
+	m->id = id;
+	m->last_heard_ms = now_ms;
+	m->session_ms = req->session_ms;
+	m->rebalance_ms = rebalance_of(g, req);
+	if (!protos_equal(m, req) && (rc = protos_set(g, m, req)) != 0)
+		return rc;
+	switch (gr->state) {
+	case FL_GRP_STABLE:
+		next = choose_protocol(gr);
+		if (next != NULL && strcmp(next, gr->protocol) == 0) {
+			struct fl_grp_resp *r = out_push(g, req->token, FL_GRP_RESP_JOIN, 0);
+
+			if (r == NULL)
+				return FL_ENOMEM;
+			r->generation = gr->generation;
+			r->protocol = gr->protocol;
+			r->leader = prev_leader;
+			r->member_id = m->id;
+			return 0;
+		}
+		prepare(g, gr, now_ms, 0);
+		break;
+	case FL_GRP_COMPLETING_REBALANCE:
+		prepare(g, gr, now_ms, 0);
+		break;
+	default:
+		break;
+	}
+	m->has_join = 1;
+	m->join_token = req->token;
+	return maybe_complete(g, gr, now_ms);
+}
+
+
 static int
 join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 {
 	struct fl_grp_group *gr;
-	struct fl_grp_member *m;
+	struct fl_grp_member *m, *si = NULL;
 	size_t i;
 	int err, was_empty, rc;
 
@@ -736,33 +827,20 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 		return err == FL_ENOMEM ? FL_ENOMEM : join_error(g, req, (int16_t)err);
 
 	m = req->member_id.len ? member_find(gr, req->member_id, NULL) : NULL;
-	/* static membership: the instance id names the member across restarts */
+	/*
+	 * Static membership (KIP-345): the instance id names the member across
+	 * restarts.  A known member id must be the one the instance id maps to
+	 * (Kafka's validateCurrentMember); an empty one is a restart, handled
+	 * by static_rejoin once the protocols passed the checks below.
+	 */
 	if (req->instance_id.p != NULL) {
-		struct fl_grp_member *si = member_by_instance(gr, req->instance_id);
-
-		if (si != NULL && req->member_id.len > 0 && si != m)
+		si = member_by_instance(gr, req->instance_id);
+		if (req->member_id.len > 0 && si != NULL && si != m)
 			return join_error(g, req, FL_KERR_FENCED_INSTANCE_ID);
-		if (si != NULL && req->member_id.len == 0) {
-			/* a restarted static member takes over its old identity */
-			char *id = new_member_id(req->client_id, req->random);
-
-			if (id == NULL)
-				return FL_ENOMEM;
-			later(g, si->id);
-			si->id = id;
-			if (strcmp(gr->leader, "") != 0 && m == NULL) {
-				/* the leader's old id may be the one replaced */
-				size_t k;
-				int lead = 1;
-
-				for (k = 0; k < gr->nm; k++)
-					if (strcmp(gr->m[k]->id, gr->leader) == 0)
-						lead = 0;
-				if (lead && (rc = set_str(g, &gr->leader, id)) != 0)
-					return rc;
-			}
+		if (req->member_id.len > 0 && si == NULL && m != NULL)
+			return join_error(g, req, FL_KERR_UNKNOWN_MEMBER_ID);
+		if (req->member_id.len == 0)
 			m = si;
-		}
 	}
 	if (gr->nm > 0 && strcmp(gr->protocol_type, "") != 0 &&
 	    !seq(gr->protocol_type, req->protocol_type))
@@ -783,6 +861,8 @@ join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req)
 			return join_error(g, req, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
 	}
 
+	if (si != NULL && req->member_id.len == 0)
+		return static_rejoin(g, gr, si, req, now_ms);
 	if (m == NULL) {
 		char *id;
 
@@ -908,14 +988,21 @@ lookup(struct fl_grp *g, struct fl_slice group_id, struct fl_slice member_id,
 	*mem = NULL;
 	if (gr == NULL)
 		return FL_KERR_UNKNOWN_MEMBER_ID;
-	m = member_find(gr, member_id, at);
-	if (m == NULL) {
-		if (member_by_instance(gr, instance_id) != NULL)
+	/*
+	 * Kafka's validateCurrentMember: with an instance id, the member it
+	 * maps to must have this member id (else 82: a restarted static member
+	 * replaced it), and an instance id the group does not know is 25.
+	 */
+	if (instance_id.p != NULL) {
+		m = member_by_instance(gr, instance_id);
+		if (m == NULL)
+			return FL_KERR_UNKNOWN_MEMBER_ID;
+		if (!seq(m->id, member_id))
 			return FL_KERR_FENCED_INSTANCE_ID;
-		return FL_KERR_UNKNOWN_MEMBER_ID;
 	}
-	if (instance_id.p != NULL && (m->instance_id == NULL || !seq(m->instance_id, instance_id)))
-		return FL_KERR_FENCED_INSTANCE_ID;
+	m = member_find(gr, member_id, at);
+	if (m == NULL)
+		return FL_KERR_UNKNOWN_MEMBER_ID;
 	*mem = m;
 	return 0;
 }

@@ -142,7 +142,14 @@ void fl_grp_free(struct fl_grp *g);
 static inline const struct fl_grp_resp *fl_grp_out(const struct fl_grp *g, size_t *n)
 { *n = g->nout; return g->out; }
 
-/* JoinGroup: the answer comes through fl_grp_out, now or later. */
+/*
+ * JoinGroup: the answer comes through fl_grp_out, now or later.  A static
+ * member that restarts (its instance id known, no member id) keeps its
+ * place under a new id and the old id is fenced (82); in a Stable group
+ * whose protocol choice it leaves alone it is answered at once with the
+ * current generation and no rebalance, the leader included (KIP-345; the
+ * exact rule is at static_rejoin in group.c).
+ */
 int fl_grp_join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req);
 /* SyncGroup: likewise. */
 int fl_grp_sync(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_sync_req *req);

@@ -406,6 +406,293 @@ test_static_members(void)
 	fl_grp_free(&g);
 }
 
+/* ---- static members restarting (KIP-345): one table, one driver ---- */
+
+static int
+sync_in(uint64_t token, const char *group, const char *member, const char *inst, int gen,
+    int nassign, const char **pairs)
+{
+	struct fl_grp_assignment a[4];
+	struct fl_grp_sync_req req;
+	int i, rc;
+
+	for (i = 0; i < nassign; i++) {
+		a[i].member_id = S(pairs[2 * i]);
+		a[i].assignment = S(pairs[2 * i + 1]);
+	}
+	memset(&req, 0, sizeof(req));
+	req.token = token;
+	req.group_id = S(group);
+	req.member_id = S(member);
+	req.instance_id = inst ? S(inst) : NUL;
+	req.generation = gen;
+	req.assignments = a;
+	req.nassignments = (size_t)nassign;
+	rc = fl_grp_sync(&g, now, &req);
+	collect();
+	return rc;
+}
+
+static int
+hb_in(const char *group, const char *member, const char *inst, int gen)
+{
+	int rc = fl_grp_heartbeat(&g, now, S(group), S(member), inst ? S(inst) : NUL, gen);
+
+	collect();
+	return rc;
+}
+
+/* A static member of group "s": a v5 join with instance id "i-<name>". */
+static int
+sjoin(uint64_t token, const char *member, const char *inst, const char *proto, const char *meta)
+{
+	return join_full(token, "s", member, inst, 5, 10000, 10000, "consumer", proto, meta);
+}
+
+struct static_case {
+	const char *name;
+	enum fl_grp_state before;	/* the group's state when the member restarts */
+	int is_leader;			/* the leader restarts (else the follower) */
+	int parked;			/* 1: the restarting member's old id has a request
+					 * parked (its join when PreparingRebalance, its
+					 * sync when CompletingRebalance); 2: the other's */
+	const char *proto, *meta;	/* what the restarted member prefers */
+	/* expected */
+	int is_rebalance;		/* 0: answered at once, same generation, Stable */
+	int other_hb;			/* the other member's heartbeat right after */
+	const char *next_proto;		/* the group's protocol afterwards */
+};
+
+static const struct static_case static_cases[] = {
+	{ "follower restarts, Stable", FL_GRP_STABLE, 0, 0, "range", "m",
+	    0, 0, "range" },
+	{ "leader restarts, Stable", FL_GRP_STABLE, 1, 0, "range", "m",
+	    0, 0, "range" },
+	{ "leader restarts, Stable, new metadata, same protocol", FL_GRP_STABLE, 1, 0, "range", "m2",
+	    0, 0, "range" },
+	{ "follower restarts, Stable, protocol choice changes", FL_GRP_STABLE, 0, 0, "sticky", "m",
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin" },
+	{ "leader restarts, Stable, protocol choice changes", FL_GRP_STABLE, 1, 0, "sticky", "m",
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin" },
+	{ "leader restarts, CompletingRebalance", FL_GRP_COMPLETING_REBALANCE, 1, 2, "range", "m",
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	{ "follower restarts, CompletingRebalance, its sync parked", FL_GRP_COMPLETING_REBALANCE, 0, 1,
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	{ "follower restarts, PreparingRebalance, its join parked", FL_GRP_PREPARING_REBALANCE, 0, 1,
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	{ "leader restarts, PreparingRebalance, its join parked", FL_GRP_PREPARING_REBALANCE, 1, 1,
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	/* with the other waiting already, the restart completes the round */
+	{ "leader restarts, PreparingRebalance, the other's join parked", FL_GRP_PREPARING_REBALANCE, 1, 2,
+	    "range", "m", 1, FL_KERR_ILLEGAL_GENERATION, "range" },
+};
+
+static void
+static_case_run(const struct static_case *c)
+{
+	char a[300], b[300], nid[300], msg[200];
+	const char *pairs[4], *old, *oinst, *other, *inst, *mine;
+	struct fl_grp_info info;
+	struct ans *x;
+	int gen0;
+
+#define M(what) (snprintf(msg, sizeof(msg), "%s: %s", c->name, (what)), msg)
+	fl_grp_init(&g, NULL);
+	now = 0;
+	/* a then b: a leads generation 1; Stable with both assigned */
+	sjoin(1, "", "i-a", "range", "m");
+	sjoin(2, "", "i-b", "range", "m");
+	tick(3000);
+	if (find(1) == NULL || find(2) == NULL) {
+		CHECK(0, M("setup: both static members joined"));
+		fl_grp_free(&g);
+		return;
+	}
+	snprintf(a, sizeof(a), "%s", find(1)->member);
+	snprintf(b, sizeof(b), "%s", find(2)->member);
+	gen0 = find(1)->gen;
+	old = c->is_leader ? a : b;
+	inst = c->is_leader ? "i-a" : "i-b";
+	other = c->is_leader ? b : a;
+	oinst = c->is_leader ? "i-b" : "i-a";
+	mine = c->is_leader ? "A-parts" : "B-parts";
+	if (c->before == FL_GRP_COMPLETING_REBALANCE) {
+		/* the follower (b) waits in its sync; the leader has not synced */
+		sync_in(3, "s", b, "i-b", gen0, 0, NULL);
+	} else {
+		sync_in(3, "s", b, "i-b", gen0, 0, NULL);
+		pairs[0] = a; pairs[1] = "A-parts"; pairs[2] = b; pairs[3] = "B-parts";
+		sync_in(4, "s", a, "i-a", gen0, 2, pairs);
+	}
+	if (c->before == FL_GRP_PREPARING_REBALANCE) {
+		/* a round starts: a member rejoins under its id (a follower with
+		 * new metadata, the leader with any) and waits for the other */
+		const char *who = c->parked == 1 ? old : other;
+
+		now = 4000;
+		sjoin(40, who, who == a ? "i-a" : "i-b", "range", "m-new");
+	}
+	fl_grp_find(&g, S("s"), &info);
+	CHECK_INT(info.state, ==, c->before, M("setup: the group is in the state under test"));
+
+	/* the restart: the instance id, no member id */
+	now = 5000;
+	CHECK_INT(sjoin(50, "", inst, c->proto, c->meta), ==, 0, M("the restarted member's join is accepted"));
+	if (c->parked == 1) {
+		x = find(c->before == FL_GRP_COMPLETING_REBALANCE ? 3 : 40);
+		CHECK(x && x->error == FL_KERR_FENCED_INSTANCE_ID,
+		    M("the old id's parked request is answered FENCED_INSTANCE_ID"));
+	}
+	if (c->parked == 2 && c->before == FL_GRP_COMPLETING_REBALANCE) {
+		x = find(3);
+		CHECK(x && x->error == FL_KERR_REBALANCE_IN_PROGRESS,
+		    M("the other's parked sync is told to rejoin"));
+	}
+	x = find(50);
+	fl_grp_find(&g, S("s"), &info);
+	if (!c->is_rebalance) {
+		CHECK(x && x->error == 0 && x->gen == gen0,
+		    M("answered at once with the current generation"));
+		CHECK(info.state == FL_GRP_STABLE && info.generation == gen0,
+		    M("the group stays Stable in the same generation"));
+		if (x == NULL) {
+			fl_grp_free(&g);
+			return;
+		}
+		snprintf(nid, sizeof(nid), "%s", x->member);
+		CHECK(strcmp(nid, old) != 0 && strncmp(nid, "cli-", 4) == 0, M("under a new member id"));
+		CHECK_INT(x->nmembers, ==, 0, M("with no member list (nothing to assign)"));
+		/* JoinGroup v0-8: the leader id from before the replacement, so
+		 * a restarted leader syncs as a follower */
+		CHECK(strcmp(x->leader, a) == 0, M("the answer names the leader as it was"));
+		CHECK(strcmp(info.leader, c->is_leader ? nid : a) == 0,
+		    M("the group's leader is the new id if the leader restarted"));
+		CHECK(strcmp(x->proto, c->next_proto) == 0, M("the protocol is unchanged"));
+		CHECK_INT(hb_in("s", other, oinst, gen0), ==, c->other_hb,
+		    M("the other member's heartbeat is still OK (no rebalance)"));
+		CHECK_INT(hb_in("s", nid, inst, gen0), ==, 0, M("the new id heartbeats"));
+		CHECK_INT(sync_in(51, "s", nid, inst, gen0, 0, NULL), ==, 0, M("the new id syncs"));
+		CHECK(find(51) && find(51)->error == 0 && strcmp(find(51)->assign, mine) == 0,
+		    M("and gets the assignment it had, at once"));
+	} else {
+		CHECK_INT(hb_in("s", other, oinst, gen0), ==, c->other_hb,
+		    M("the other member's heartbeat: 27 rejoin, or 22 if the round is over"));
+		if (x == NULL) {
+			/* the other rejoins (unless it waits in the round already) */
+			sjoin(60, other, oinst, "range", "m");
+			x = find(50);
+		}
+		fl_grp_find(&g, S("s"), &info);
+		CHECK(x && x->error == 0 && x->gen == gen0 + 1 && info.generation == gen0 + 1,
+		    M("a rebalance: the next generation"));
+		if (x == NULL) {
+			fl_grp_free(&g);
+			return;
+		}
+		snprintf(nid, sizeof(nid), "%s", x->member);
+		CHECK(strcmp(nid, old) != 0, M("the restarted member has a new id"));
+		CHECK(strcmp(x->proto, c->next_proto) == 0, M("the protocol the group chose"));
+		CHECK(strcmp(x->leader, c->is_leader ? nid : a) == 0,
+		    M("the leader keeps leading, under its new id if it restarted"));
+		CHECK_INT(x->nmembers, ==, c->is_leader ? 2 : 0,
+		    M("the leader gets both members to assign"));
+	}
+	/* the old id is fenced everywhere, the leader's as much as anyone's */
+	CHECK_INT(hb_in("s", old, inst, info.generation), ==, FL_KERR_FENCED_INSTANCE_ID,
+	    M("the old id's heartbeat is fenced (82)"));
+	CHECK_INT(sync_in(70, "s", old, inst, info.generation, 0, NULL), ==, FL_KERR_FENCED_INSTANCE_ID,
+	    M("the old id's sync is fenced (82)"));
+	CHECK_INT(fl_grp_commit_check(&g, now, S("s"), S(old), S(inst), info.generation), ==,
+	    FL_KERR_FENCED_INSTANCE_ID, M("the old id's commit is fenced (82)"));
+	CHECK_INT(sjoin(71, old, inst, "range", "m"), ==, FL_KERR_FENCED_INSTANCE_ID,
+	    M("the old id's join is fenced (82)"));
+	fl_grp_find(&g, S("s"), &info);
+	CHECK_INT(info.nmembers, ==, 2, M("still two members"));
+#undef M
+	fl_grp_free(&g);
+}
+
+static void
+test_static_restarts(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(static_cases) / sizeof(static_cases[0]); i++)
+		static_case_run(&static_cases[i]);
+}
+
+/* The rest of KIP-345: sessions, LeaveGroup by instance id, bad pairings. */
+static void
+test_static_edges(void)
+{
+	char a[300], b[300];
+	struct fl_grp_info info;
+	const char *pairs[4];
+	struct fl_grp_protocol p;
+	struct fl_grp_join_req req;
+
+	fl_grp_init(&g, NULL);
+	now = 0;
+	sjoin(1, "", "i-a", "range", "m");
+	sjoin(2, "", "i-b", "range", "m");
+	tick(3000);
+	snprintf(a, sizeof(a), "%s", find(1)->member);
+	snprintf(b, sizeof(b), "%s", find(2)->member);
+	sync_in(3, "s", b, "i-b", 1, 0, NULL);
+	pairs[0] = a; pairs[1] = "A"; pairs[2] = b; pairs[3] = "B";
+	sync_in(4, "s", a, "i-a", 1, 2, pairs);
+
+	CHECK_INT(hb_in("s", a, "i-x", 1), ==, FL_KERR_UNKNOWN_MEMBER_ID,
+	    "static: an instance id the group does not know is 25");
+	CHECK_INT(hb_in("s", a, "i-b", 1), ==, FL_KERR_FENCED_INSTANCE_ID,
+	    "static: another member's instance id is 82");
+	CHECK_INT(sjoin(5, a, "i-b", "range", "m"), ==, FL_KERR_FENCED_INSTANCE_ID,
+	    "static: a join pairing a member id with another's instance id is 82");
+	CHECK_INT(sjoin(6, a, "i-x", "range", "m"), ==, FL_KERR_UNKNOWN_MEMBER_ID,
+	    "static: a join with a member id and an unknown instance id is 25");
+
+	/* a restart offering no protocol the others support changes nothing */
+	memset(&req, 0, sizeof(req));
+	p.name = S("other");
+	p.metadata = S("");
+	req.token = 7;
+	req.version = 5;
+	req.group_id = S("s");
+	req.member_id = S("");
+	req.instance_id = S("i-b");
+	req.client_id = S("cli");
+	req.session_ms = req.rebalance_ms = 10000;
+	req.protocol_type = S("consumer");
+	req.protocols = &p;
+	req.nprotocols = 1;
+	CHECK_INT(fl_grp_join(&g, now, &req), ==, FL_KERR_INCONSISTENT_GROUP_PROTOCOL,
+	    "static: a restart with no protocol in common is 23");
+	CHECK_INT(hb_in("s", b, "i-b", 1), ==, 0, "static: and the member keeps its id");
+
+	/* sessions still run out for static members */
+	now = 5000;
+	hb_in("s", a, "i-a", 1);
+	tick(3000 + 10000);
+	fl_grp_find(&g, S("s"), &info);
+	CHECK(info.nmembers == 1 && info.state == FL_GRP_PREPARING_REBALANCE,
+	    "static: a static member silent past its session is removed");
+	sjoin(8, "", "i-b", "range", "m");
+	CHECK_INT(nans, ==, 0, "static: rejoining after that, it waits in the round");
+	sjoin(9, a, "i-a", "range", "m");
+	CHECK(find(8) && find(8)->error == 0 && find(8)->gen == 2 && strcmp(find(8)->leader, a) == 0,
+	    "static: as a new member of the next generation");
+	/* LeaveGroup v3 by instance id alone removes the member at once */
+	CHECK_INT(fl_grp_leave(&g, now, S("s"), S(""), S("i-b")), ==, 0,
+	    "static: LeaveGroup by instance id alone");
+	fl_grp_find(&g, S("s"), &info);
+	CHECK_INT(info.nmembers, ==, 1, "static: removes the member at once");
+	CHECK_INT(fl_grp_leave(&g, now, S("s"), S(""), S("i-b")), ==, FL_KERR_UNKNOWN_MEMBER_ID,
+	    "static: leaving twice is 25");
+	CHECK_INT(fl_grp_leave(&g, now, S("s"), S("cli-nobody"), S("i-a")), ==,
+	    FL_KERR_FENCED_INSTANCE_ID, "static: a leave pairing the instance with another id is 82");
+	fl_grp_free(&g);
+}
+
 int
 main(void)
 {
@@ -414,5 +701,7 @@ main(void)
 	test_join_storm();
 	test_sync_timeout_and_pending();
 	test_static_members();
+	test_static_restarts();
+	test_static_edges();
 	return tap_done();
 }
