@@ -41,7 +41,12 @@
 # decimals), scrapes answered (200) / sent, and Ir per scrape ((B - B0) /
 # scrapes answered: with the real rate of records/s this gives the cost of
 # one scrape a second at full speed); then every run's records, total Ir,
-# seconds under valgrind and scrapes.  FLUME_BENCH_KEEP=1 keeps the scratch
+# seconds under valgrind and scrapes.  B / A depends on how many scrapes
+# fell on the records, so on how long the runs took under valgrind: a
+# slower host gives a higher B / A.  FLUME_BENCH_IR_RATE_UNBATCHED and
+# FLUME_BENCH_IR_RATE_BATCHED, the records/s of a real run of that case
+# (make bench-metrics, without valgrind), add a column: B / A at one scrape
+# a second at that rate, (B0 + Ir per scrape / rate) / A per record.  FLUME_BENCH_KEEP=1 keeps the scratch
 # directory with each run's cachegrind.out file (cg_annotate, cg_diff).
 # Exit: 0 ran, 64 usage, 69 valgrind missing or a run failed, 130
 # interrupted.
@@ -58,8 +63,10 @@ cd "$(dirname "$0")/.."
 n_unbatched=${FLUME_BENCH_IR_UNBATCHED:-200000}
 n_batched=${FLUME_BENCH_IR_BATCHED:-5000000}
 rounds=${FLUME_BENCH_ROUNDS:-1}
-case $n_unbatched$n_batched$rounds in
-*[!0-9]*) echo "bench-metrics-ir: FLUME_BENCH_IR_UNBATCHED, FLUME_BENCH_IR_BATCHED and FLUME_BENCH_ROUNDS are numbers" >&2; exit 64 ;;
+rate_unbatched=${FLUME_BENCH_IR_RATE_UNBATCHED:-}
+rate_batched=${FLUME_BENCH_IR_RATE_BATCHED:-}
+case $n_unbatched$n_batched$rounds$rate_unbatched$rate_batched in
+*[!0-9]*) echo "bench-metrics-ir: FLUME_BENCH_IR_UNBATCHED, FLUME_BENCH_IR_BATCHED, FLUME_BENCH_ROUNDS and FLUME_BENCH_IR_RATE_* are numbers" >&2; exit 64 ;;
 esac
 for f in "$load" "$serve"; do
 	[ -x "$f" ] || { echo "bench-metrics-ir: $f: not built" >&2; exit 64; }
@@ -191,13 +198,22 @@ iratio() { awk -F'\t' -v c="$1" -v w="$2" '$1 == c && $2 == w { n += $3; i += $4
 perscrape() { awk -F'\t' -v c="$1" '$1 == c && $2 == "B" { n += $3; i += $4; ok += $6 }
     $1 == c && $2 == "B0" { n0 += $3; i0 += $4 }
     END { if (ok > 0 && n0 > 0) printf "%d\n", int((i - i0 * n / n0) / ok); else print "n/a" }' "$W/runs"; }
+# B / A at one scrape a second at RATE records/s (truncated)
+atrate() { awk -F'\t' -v c="$1" -v rate="$2" '$1 == c && $2 == "A" { na += $3; ia += $4 }
+    $1 == c && $2 == "B" { n += $3; i += $4; ok += $6 }
+    $1 == c && $2 == "B0" { n0 += $3; i0 += $4 }
+    END { if (rate > 0 && ok > 0 && n0 > 0 && na > 0) {
+	    ps = (i - i0 * n / n0) / ok
+	    printf "%.3f\n", int((i0 / n0 + ps / rate) / (ia / na) * 1000) / 1000
+	} else print "n/a" }' "$W/runs"; }
 scrapes() { awk -F'\t' -v c="$1" '$1 == c && $2 == "B" { ok += $6; all += $7 } END { printf "%d/%d\n", ok, all }' "$W/runs"; }
 
-printf 'case\tir_per_record_A\tir_per_record_A2\tir_per_record_B\tir_per_record_B0\tB_over_A\tA2_over_A\tB0_over_A\tscrapes_200\tir_per_scrape\n'
+printf 'case\tir_per_record_A\tir_per_record_A2\tir_per_record_B\tir_per_record_B0\tB_over_A\tA2_over_A\tB0_over_A\tscrapes_200\tir_per_scrape\tB_over_A_at_rate\n'
 for c in unbatched batched; do
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$(irpr "$c" A)" "$(irpr "$c" A2)" \
+	eval "rate=\$rate_$c"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$(irpr "$c" A)" "$(irpr "$c" A2)" \
 	    "$(irpr "$c" B)" "$(irpr "$c" B0)" "$(iratio "$c" B)" "$(iratio "$c" A2)" \
-	    "$(iratio "$c" B0)" "$(scrapes "$c")" "$(perscrape "$c")"
+	    "$(iratio "$c" B0)" "$(scrapes "$c")" "$(perscrape "$c")" "$(atrate "$c" "${rate:-0}")"
 done
 printf '\ncase\tbroker\trecords\tir\tseconds\tscrapes_200\tscrapes\n'
 cat "$W/runs"
