@@ -46,8 +46,9 @@
 # slower host gives a higher B / A.  FLUME_BENCH_IR_RATE_UNBATCHED and
 # FLUME_BENCH_IR_RATE_BATCHED, the records/s of a real run of that case
 # (make bench-metrics, without valgrind), add a column: B / A at one scrape
-# a second at that rate, (B0 + Ir per scrape / rate) / A per record.  FLUME_BENCH_KEEP=1 keeps the scratch
-# directory with each run's cachegrind.out file (cg_annotate, cg_diff).
+# a second at that rate, (B0 + Ir per scrape / rate) / A per record.
+# FLUME_BENCH_KEEP=1 keeps the scratch directory with each run's
+# cachegrind.out file (cg_annotate, cg_diff).
 # Exit: 0 ran, 64 usage, 69 valgrind missing or a run failed, 130
 # interrupted.
 set -eu
