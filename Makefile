@@ -8,6 +8,8 @@
 #   make deps       install the Debian (and npm) packages builds and tests need
 #   make bench-storage / bench / bench-repl / bench-groups / fuzz / lint
 #                   (bench runs bench.sh, then bench-repl.sh)
+#   make bench-metrics / bench-metrics-ir   what --metrics-listen costs the
+#                   produce path: timed, and in instructions under valgrind
 #   make cluster    three brokers and a controller in ./cluster (bin/flume-cluster)
 #   make trials     one fault trial per nemesis (netns ones too when root)
 #   make soak MINUTES=N   fault trials in a loop for N minutes, then totals
@@ -74,7 +76,7 @@ ALL_OBJ  = $(LIB_OBJ) $(foreach p,$(PROGS),$(patsubst %.c,$(OUT)/%.o,$(wildcard 
 
 RUN_LISTEN ?= 127.0.0.1:9092
 
-.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-metrics bench-repl bench-storage bench-groups cluster trials soak sim-check sim-soak
+.PHONY: run all deps check asan unit bats install uninstall clean lint fuzz bench bench-metrics bench-metrics-ir bench-repl bench-storage bench-groups cluster trials soak sim-check sim-soak
 all: deps-quiet $(LIB) $(PROG_BIN) $(TOOL_BIN)
 
 deps:
@@ -178,6 +180,9 @@ bench: all $(OUT)/benchbin/flume-load
 
 bench-metrics: all $(OUT)/benchbin/flume-load
 	sh bench/bench-metrics.sh $(OUT)/benchbin/flume-load $(BINOUT)
+
+bench-metrics-ir: all $(OUT)/benchbin/flume-load
+	sh bench/bench-metrics-ir.sh $(OUT)/benchbin/flume-load $(BINOUT)
 
 bench-repl: all $(OUT)/benchbin/flume-load
 	sh bench/bench-repl.sh $(OUT)/benchbin/flume-load $(BINOUT)

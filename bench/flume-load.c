@@ -8,7 +8,9 @@
  *                default); latency of each request from its first byte
  *                written to its whole answer read, in log-linear buckets
  *                (HdrHistogram style, under 1.6% error).  With -n it stops
- *                after that many bytes of batches (used to fill a log).
+ *                after that many bytes of batches (used to fill a log), with
+ *                -N after that many records (whole batches: the last one
+ *                started may pass it), so a run is a fixed amount of work.
  *   fetch        one consumer reading a partition from offset 0 with
  *                Fetch v11, one request at a time, the answer streamed
  *                through a 1 MiB buffer (batch headers walked for the next
@@ -258,6 +260,7 @@ struct opts {
 	int acks;
 	unsigned inflight;
 	uint64_t max_bytes;		/* produce: stop after; 0 = by time */
+	uint64_t max_records;		/* produce: stop after; 0 = by time */
 	int32_t partition;		/* fetch */
 	uint64_t fetch_max_bytes;
 	const char *admin_path;
@@ -618,6 +621,7 @@ struct produce {
 	int32_t nparts;
 	uint64_t t_measure_ns, t_end_ns;
 	atomic_uint_fast64_t bytes_started;	/* for -n */
+	atomic_uint_fast64_t records_started;	/* for -N */
 	atomic_int stop;		/* stop starting requests */
 };
 
@@ -759,6 +763,11 @@ pconn_service(struct pthr *t, struct pconn *c)
 			rq = &t->P->reqs[(size_t)c->part * t->P->nsizes + si];
 			if (o->max_bytes > 0 &&
 			    atomic_fetch_add(&t->P->bytes_started, rq->batch_bytes) >= o->max_bytes) {
+				atomic_store(&t->P->stop, 1);
+				break;
+			}
+			if (o->max_records > 0 &&
+			    atomic_fetch_add(&t->P->records_started, rq->records) >= o->max_records) {
 				atomic_store(&t->P->stop, 1);
 				break;
 			}
@@ -1100,7 +1109,7 @@ cmd_produce(const struct opts *o)
 	}
 	t0 = fl_clock_ns();
 	P.t_measure_ns = t0 + o->warmup_s * NS_PER_S;
-	P.t_end_ns = o->max_bytes > 0 && o->duration_s == 0 ? UINT64_MAX :
+	P.t_end_ns = (o->max_bytes > 0 || o->max_records > 0) && o->duration_s == 0 ? UINT64_MAX :
 	    P.t_measure_ns + o->duration_s * NS_PER_S;
 	memset(thr, 0, sizeof(thr));
 	for (i = 0; i < o->threads; i++) {
@@ -1780,7 +1789,8 @@ cmd_hist(char *const *files, int n)
 static const char usage_text[] =
     "usage: flume-load produce -b HOST:PORT -t TOPIC [-c CONNS] [-T THREADS] [-d SECS]\n"
     "                  [-w SECS] [-r RECORDS | -B BYTES[,BYTES...]] [-s VALUE_BYTES]\n"
-    "                  [-a ACKS] [-i INFLIGHT] [-n MAX_BYTES] [-A ADMIN_SOCK] [-P PID]\n"
+    "                  [-a ACKS] [-i INFLIGHT] [-n MAX_BYTES] [-N MAX_RECORDS]\n"
+    "                  [-A ADMIN_SOCK] [-P PID]\n"
     "                  [-H HIST_FILE]\n"
     "       flume-load fetch -b HOST:PORT -t TOPIC [-p PARTITION] [-d SECS] [-m MAX_BYTES]\n"
     "       flume-load pingpong [-c CONNS] [-s BYTES] [-d SECS] [-w SECS]\n"
@@ -1814,6 +1824,7 @@ main(int argc, char **argv)
 		{ "acks", required_argument, NULL, 'a' },
 		{ "inflight", required_argument, NULL, 'i' },
 		{ "max-bytes", required_argument, NULL, 'n' },
+		{ "max-records", required_argument, NULL, 'N' },
 		{ "partition", required_argument, NULL, 'p' },
 		{ "fetch-max-bytes", required_argument, NULL, 'm' },
 		{ "admin", required_argument, NULL, 'A' },
@@ -1850,7 +1861,7 @@ main(int argc, char **argv)
 	o.batch_bytes[0] = 16384;
 	o.nsizes = 1;
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "A:a:B:b:c:d:H:hi:m:n:P:p:r:s:T:t:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "A:a:B:b:c:d:H:hi:m:N:n:P:p:r:s:T:t:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A': o.admin_path = optarg; break;
@@ -1869,6 +1880,7 @@ main(int argc, char **argv)
 		case 'i': o.inflight = (unsigned)num(optarg, 1, INFLIGHT_MAX, "--inflight"); break;
 		case 'm': o.fetch_max_bytes = num(optarg, 1, INT32_MAX, "--fetch-max-bytes"); break;
 		case 'n': o.max_bytes = num(optarg, 1, UINT64_MAX, "--max-bytes"); break;
+		case 'N': o.max_records = num(optarg, 1, UINT64_MAX, "--max-records"); break;
 		case 'P': o.broker_pid = (long)num(optarg, 1, INT32_MAX, "--pid"); break;
 		case 'p': o.partition = (int32_t)num(optarg, 0, INT32_MAX, "--partition"); break;
 		case 'r': o.records = num(optarg, 1, 1000000, "--records"); break;
@@ -1885,12 +1897,12 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "produce") == 0) {
 		if (optind != argc)
 			usage(1);
-		if (o.max_bytes > 0 && !has_d)
-			o.duration_s = 0;	/* -n alone: until the bytes are sent */
-		if (o.max_bytes > 0 && o.duration_s == 0)
+		if ((o.max_bytes > 0 || o.max_records > 0) && !has_d)
+			o.duration_s = 0;	/* -n or -N alone: until they are sent */
+		if ((o.max_bytes > 0 || o.max_records > 0) && o.duration_s == 0)
 			o.warmup_s = 0;
-		if (o.max_bytes == 0 && o.duration_s == 0)
-			fl_diex(EX_USAGE, "produce: --duration-s 0 needs --max-bytes");
+		if (o.max_bytes == 0 && o.max_records == 0 && o.duration_s == 0)
+			fl_diex(EX_USAGE, "produce: --duration-s 0 needs --max-bytes or --max-records");
 		return cmd_produce(&o);
 	}
 	if (strcmp(cmd, "fetch") == 0) {
