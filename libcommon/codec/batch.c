@@ -352,6 +352,41 @@ fl_batch_set_max_ts(uint8_t *p, size_t n, int64_t max_ts)
 	fl_store_be32(p + FL_BATCH_OFF_CRC, fl_batch_compute_crc(p, n));
 }
 
+int
+fl_batch_decompress(const uint8_t *p, size_t n, struct fl_wr *out)
+{
+	struct fl_batch_hdr h;
+	size_t start = out->len;
+	uint8_t *q;
+	int codec, rc;
+
+	if (out->err != 0)
+		return out->err;
+	if (fl_batch_hdr_parse(p, n, &h) != 0 || fl_batch_size(&h) != n)
+		return FL_ECORRUPT;
+	codec = h.attributes & FL_BATCH_ATTR_COMPRESSION;
+	if (codec > CODEC_MAX)
+		return FL_ECORRUPT;
+	fl_wr_raw(out, p, FL_BATCH_HDR_BYTES);
+	if (out->err != 0) {
+		out->len = start;
+		return out->err;
+	}
+	rc = fl_decompress(codec, p + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES,
+	    FL_BATCH_RECORDS_BYTES_MAX, out);
+	if (rc != 0) {
+		out->len = start;
+		return rc;
+	}
+	q = out->p + start;	/* after the writer grew */
+	fl_store_be32(q + FL_BATCH_OFF_LENGTH,
+	    (uint32_t)(out->len - start - FL_BATCH_LOG_OVERHEAD));
+	fl_store_be16(q + FL_BATCH_OFF_ATTRIBUTES,
+	    (uint16_t)(h.attributes & ~FL_BATCH_ATTR_COMPRESSION));
+	fl_store_be32(q + FL_BATCH_OFF_CRC, fl_batch_compute_crc(q, out->len - start));
+	return 0;
+}
+
 void
 fl_batch_set_base(uint8_t *p, int64_t base_offset, int32_t leader_epoch)
 {

@@ -16,7 +16,8 @@
  * FL_BATCH_CHECK_COMPRESSED decompresses their records (codec/compress,
  * at most FL_BATCH_RECORDS_BYTES_MAX bytes) and walks them as it walks an
  * uncompressed batch's: what a broker does to a produced batch, as Kafka's
- * LogValidator does.  The iterator below walks uncompressed batches only.
+ * LogValidator does.  The iterator below walks uncompressed batches only:
+ * fl_batch_decompress makes one of a compressed batch.
  *
  * Pure: no I/O; allocation only by the builder's fl_wr and by the
  * decompression of a compressed batch's records (freed before return).
@@ -144,6 +145,18 @@ int fl_batch_max_ts(const uint8_t *p, size_t n, int64_t *max_ts);
  * the CRC over it (the CRC covers MaxTimestamp).  n >= 61.
  */
 void fl_batch_set_max_ts(uint8_t *p, size_t n, int64_t max_ts);
+
+/*
+ * The batch p[0..n) as if never compressed: append to out its header (the
+ * codec bits of Attributes cleared, BatchLength for the new size, the CRC
+ * recomputed; every other field as it was) and its records decompressed
+ * (at most FL_BATCH_RECORDS_BYTES_MAX bytes), which the record iterator
+ * can walk.  An uncompressed batch is copied.  Checks only the header's
+ * length and codec (FL_ECORRUPT); run fl_batch_check first.  Errors as
+ * fl_decompress (FL_ECORRUPT, FL_ERANGE, FL_ENOMEM, out's FL_EFULL), with
+ * out->len put back.
+ */
+int fl_batch_decompress(const uint8_t *p, size_t n, struct fl_wr *out);
 
 /* Rewrite BaseOffset and PartitionLeaderEpoch in place (outside the CRC). */
 void fl_batch_set_base(uint8_t *p, int64_t base_offset, int32_t leader_epoch);

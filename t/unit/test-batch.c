@@ -820,6 +820,25 @@ test_compressed(void)
 		CHECK_INT(h.attributes & FL_BATCH_ATTR_COMPRESSION, ==, codecs[i], "header codec");
 		CHECK_INT(fl_record_iter_init(&(struct fl_record_iter){ 0 }, p, n), ==, FL_ERANGE,
 		    "the iterator still refuses a compressed batch");
+
+		/* the same batch uncompressed: byte for byte mk_valid's */
+		{
+			struct fl_record_iter it;
+			struct fl_record rec;
+			struct fl_wr w;
+			int k = 0;
+
+			fl_wr_init(&w, 1 << 20);
+			fl_wr_raw(&w, "z", 1);
+			CHECK_INT(fl_batch_decompress(p, n, &w), ==, 0, "fl_batch_decompress");
+			CHECK(w.len == vn + 1 && memcmp(w.p + 1, v, vn) == 0,
+			    "decompressed: the uncompressed batch, byte for byte");
+			if (fl_record_iter_init(&it, w.p + 1, w.len - 1) == 0)
+				while (fl_record_next(&it, &rec) == 1)
+					k++;
+			CHECK_INT(k, ==, 3, "decompressed: the iterator walks its 3 records");
+			fl_wr_free(&w);
+		}
 		free(p);
 
 		/* count mismatches: the records say 3 */
@@ -861,6 +880,28 @@ test_compressed(void)
 		CHECK_INT(check_rc(p, n, FL_BATCH_CHECK_RECORDS), ==, 0,
 		    "garbage: the header alone still passes");
 		free(p);
+	}
+
+	/* fl_batch_decompress of an uncompressed batch copies; of garbage fails clean */
+	{
+		struct fl_wr w;
+
+		fl_wr_init(&w, 1 << 20);
+		CHECK_INT(fl_batch_decompress(v, vn, &w), ==, 0, "decompress: uncompressed copies");
+		CHECK(w.len == vn && memcmp(w.p, v, vn) == 0, "decompress: the same bytes");
+		fl_wr_reset(&w);
+		p = mk_compressed(FL_CODEC_LZ4, recs, recs_len, 3, 101, &n);
+		p[n - 1] ^= 0xff;
+		CHECK_INT(fl_batch_decompress(p, n, &w), ==, FL_ECORRUPT,
+		    "decompress: a spoilt frame is FL_ECORRUPT");
+		CHECK_INT(w.len, ==, 0, "decompress: out put back");
+		CHECK_INT(fl_batch_decompress(p, n - 1, &w), ==, FL_ECORRUPT,
+		    "decompress: n not the batch's size");
+		fl_store_be16(p + FL_BATCH_OFF_ATTRIBUTES, 6);
+		CHECK_INT(fl_batch_decompress(p, n, &w), ==, FL_ECORRUPT,
+		    "decompress: codec 6");
+		free(p);
+		fl_wr_free(&w);
 	}
 
 	/* an empty payload with a codec: no frame at all */
