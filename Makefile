@@ -44,7 +44,7 @@ BINOUT  = $(OUT)/bin
 FL_PLANT = -DFL_PLANT_$(PLANT)
 endif
 
-DEPS     = libsodium libpipeline
+DEPS     = libsodium libpipeline zlib
 WARN     = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSION)"' \

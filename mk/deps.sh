@@ -5,7 +5,7 @@ set -eu
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-pkgs="build-essential pkg-config libsodium-dev libpipeline-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
+pkgs="build-essential pkg-config libsodium-dev libpipeline-dev zlib1g-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
 missing=""
 for p in $pkgs; do
 	# node/npm may come from outside Debian (nvm, a tarball): accept those
@@ -45,7 +45,7 @@ fi
 
 # the libraries are asked of pkg-config when make compiles: say which package
 # is missing now rather than let the first link fail on undefined symbols
-for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev; do
+for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev zlib:zlib1g-dev; do
 	if ! pkg-config --exists "${lib%%:*}" 2>/dev/null; then
 		echo "deps: pkg-config does not find ${lib%%:*}: install ${lib#*:}" >&2
 		exit 1

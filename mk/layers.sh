@@ -12,7 +12,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 status=0
-pure_sys='stddef.h stdint.h string.h stdlib.h stdio.h stdarg.h errno.h limits.h inttypes.h nmmintrin.h sodium.h'
+pure_sys='stddef.h stdint.h string.h stdlib.h stdio.h stdarg.h errno.h limits.h inttypes.h nmmintrin.h sodium.h zlib.h'
 for f in libcommon/*/*.[ch]; do
 	layer=$(basename "$(dirname "$f")")
 	case "$layer" in
