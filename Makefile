@@ -44,7 +44,9 @@ BINOUT  = $(OUT)/bin
 FL_PLANT = -DFL_PLANT_$(PLANT)
 endif
 
-DEPS     = libsodium libpipeline zlib
+DEPS     = libsodium libpipeline zlib liblz4 libzstd
+# snappy has no pkg-config file in Debian 12 (codec/compress: Kafka's snappy)
+DEPS_LIBS = -lsnappy
 WARN     = -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSION)"' \
@@ -54,7 +56,7 @@ FL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DFL_VERSION='"$(VERSI
 # (deps-quiet) before anything compiles, and a ':=' would have seen nothing.
 # The first use stores the answer, so pkg-config runs once per make, not per file.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)))$(PKG_LIBS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)) $(DEPS_LIBS))$(PKG_LIBS)
 FL_CFLAGS = -std=c11 $(WARN) $(FL_SAN) $(PKG_CFLAGS) $(CPPFLAGS) $(FL_CPPFLAGS) $(CFLAGS)
 FL_LDLIBS = $(FL_SAN) $(LDFLAGS) $(LIB) $(PKG_LIBS) -lpthread $(LDLIBS)
 

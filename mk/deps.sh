@@ -5,7 +5,7 @@ set -eu
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-pkgs="build-essential pkg-config libsodium-dev libpipeline-dev zlib1g-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
+pkgs="build-essential pkg-config libsodium-dev libpipeline-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev bats bats-support bats-assert kcat socat iproute2 mandoc nodejs npm"
 missing=""
 for p in $pkgs; do
 	# node/npm may come from outside Debian (nvm, a tarball): accept those
@@ -45,12 +45,19 @@ fi
 
 # the libraries are asked of pkg-config when make compiles: say which package
 # is missing now rather than let the first link fail on undefined symbols
-for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev zlib:zlib1g-dev; do
+for lib in libsodium:libsodium-dev libpipeline:libpipeline-dev zlib:zlib1g-dev \
+    liblz4:liblz4-dev libzstd:libzstd-dev; do
 	if ! pkg-config --exists "${lib%%:*}" 2>/dev/null; then
 		echo "deps: pkg-config does not find ${lib%%:*}: install ${lib#*:}" >&2
 		exit 1
 	fi
 done
+
+# snappy ships no .pc file in Debian 12: ask the compiler for its C header
+if ! printf '#include <snappy-c.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
+	echo "deps: snappy-c.h not found: install libsnappy-dev" >&2
+	exit 1
+fi
 
 # kafkajs for the interop tests, pinned by t/interop/package-lock.json
 if [ -f t/interop/package-lock.json ] && [ ! -d t/interop/node_modules/kafkajs ]; then

@@ -31,8 +31,8 @@ flags="-std=c11 -g -O1 $san -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
 # The quotes are meant literally: they make FL_VERSION a C string.
 # shellcheck disable=SC2089
 flags="$flags -DFL_VERSION=\"fuzz\" -Ilibcommon"
-pkg_cflags=$(pkg-config --cflags libsodium libpipeline zlib 2>/dev/null || true)
-pkg_libs=$(pkg-config --libs libsodium libpipeline zlib 2>/dev/null || true)
+pkg_cflags=$(pkg-config --cflags libsodium libpipeline zlib liblz4 libzstd 2>/dev/null || true)
+pkg_libs="$(pkg-config --libs libsodium libpipeline zlib liblz4 libzstd 2>/dev/null || true) -lsnappy"
 
 # libcommon with coverage instrumentation.  A module that does not compile
 # (work in progress elsewhere) is skipped with a warning: targets that do
