@@ -4,8 +4,8 @@
  * Up: one pass over the set.  Each message is parsed through struct fl_rd
  * and must end exactly where its MessageSize says; its CRC is checked
  * before any field but Crc is trusted.  A wrapper's value is decompressed
- * into a scratch writer (bounded by what is left of bytes_max) and its
- * inner set parsed the same way.  Records go straight into the batch
+ * (codec/compress) into a scratch writer, bounded by what is left of
+ * bytes_max, and its inner set parsed the same way.  Records go straight into the batch
  * builder; the batch begins at the first record, so BaseTimestamp is the
  * first record's timestamp, as in Kafka's builder.  Any error cuts out
  * back to where it was.
@@ -20,91 +20,23 @@
 #include <zlib.h>
 
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "codec/msgset.h"
-
-#define CODEC_GZIP   1
-#define CODEC_SNAPPY 2
-#define CODEC_LZ4    3
 
 /* ---- decompression ---- */
 
 /*
- * Inflate a gzip stream (Java's GZIPOutputStream: one member) into out,
- * at most max bytes.  FL_ERANGE past max, FL_ECORRUPT for bad or
- * truncated input or bytes after the member.
- */
-static int
-gunzip(const uint8_t *src, size_t n, size_t max, struct fl_wr *out)
-{
-	const size_t chunk = 64u << 10;
-	size_t start = out->len, produced;
-	z_stream z;
-	int zrc, rc = 0;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return FL_ENOMEM;
-	z.next_in = (Bytef *)(uintptr_t)src;
-	for (;;) {
-		uint8_t *dst;
-		size_t room, take;
-
-		/* uInt is 32 bits: feed at most that much per call */
-		if (z.avail_in == 0 && n > 0) {
-			take = n > UINT32_MAX ? UINT32_MAX : n;
-			z.avail_in = (uInt)take;
-			n -= take;
-		}
-		produced = out->len - start;
-		room = max - produced < chunk ? max - produced : chunk;
-		/* one byte past max tells "too big" from "exactly max" */
-		if (room == 0)
-			room = 1;
-		if ((dst = fl_wr_reserve(out, room)) == NULL) {
-			rc = out->err;
-			break;
-		}
-		z.next_out = dst;
-		z.avail_out = (uInt)room;
-		zrc = inflate(&z, Z_NO_FLUSH);
-		out->len -= z.avail_out;	/* give back what was not filled */
-		if (out->len - start > max) {
-			rc = FL_ERANGE;
-			break;
-		}
-		if (zrc == Z_STREAM_END) {
-			if (z.avail_in != 0 || n != 0)
-				rc = FL_ECORRUPT;	/* trailing bytes */
-			break;
-		}
-		if (zrc == Z_MEM_ERROR) {
-			rc = FL_ENOMEM;
-			break;
-		}
-		if (zrc != Z_OK && !(zrc == Z_BUF_ERROR && z.avail_in == 0 && n > 0)) {
-			rc = FL_ECORRUPT;	/* bad data, or input ended early */
-			break;
-		}
-	}
-	inflateEnd(&z);
-	if (rc != 0)
-		out->len = start;
-	return rc;
-}
-
-/*
  * Decompress src into out (appending), at most max bytes.  magic says
- * whose framing it is (magic 0's LZ4 has a broken header checksum).
- * FL_EPROTO for a codec this build does not decode.
+ * whose framing it is: magic 0's LZ4 frames carry Kafka's broken header
+ * checksum (KAFKA-3160), magic 1 and 2 the right one.  The caller has
+ * checked the codec: codec/compress answers FL_ECORRUPT for an unknown one.
  */
 static int
 decompress(int codec, int magic, const uint8_t *src, size_t n, size_t max,
     struct fl_wr *out)
 {
-	(void)magic;
-	if (codec == CODEC_GZIP)
-		return gunzip(src, n, max, out);
-	return FL_EPROTO;
+	return fl_decompress_flags(codec, src, n, max,
+	    magic == 0 ? FL_DECOMP_LZ4_LEGACY : 0, out);
 }
 
 /* ---- legacy messages ---- */
@@ -285,7 +217,7 @@ fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,
 				break;
 			continue;
 		}
-		if (codec > CODEC_LZ4) {
+		if (codec > FL_CODEC_LZ4) {
 			rc = fl_err_set(err, FL_EPROTO,
 			    "codec %d in a magic %d message", codec, (int)m.magic);
 			break;
@@ -300,7 +232,7 @@ fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,
 		if (rc != 0) {
 			rc = fl_err_set(err, rc, "codec %d: %s", codec,
 			    rc == FL_ERANGE ? "decompresses past the bound" :
-			    rc == FL_EPROTO ? "not built in" : "does not decode");
+			    "does not decode");
 			break;
 		}
 		inflated += scratch.len;
@@ -461,7 +393,7 @@ inflate_batch(const uint8_t *b, size_t n, const struct fl_batch_hdr *h,
 		return fl_err_set(err, rc, "batch at offset %lld, codec %d: %s",
 		    (long long)h->base_offset, codec,
 		    rc == FL_ERANGE ? "decompresses past the bound" :
-		    rc == FL_EPROTO ? "not built in" : "does not decode");
+		    "does not decode");
 	q = scratch->p;
 	fl_store_be16(q + FL_BATCH_OFF_ATTRIBUTES,
 	    (uint16_t)(h->attributes & ~FL_BATCH_ATTR_COMPRESSION));

@@ -44,8 +44,9 @@
  *            ProducerId -1, so no idempotence), answer in the v0-2 layout;
  *     n == 0: empty set, nothing to append: NONE with BaseOffset -1 (what
  *            Kafka's Log.append answers for no records);
- *     FL_ECORRUPT -> CORRUPT_MESSAGE (2); FL_EPROTO (codec 4-7, or one this
- *            build cannot decompress) -> UNSUPPORTED_COMPRESSION_TYPE (76);
+ *     FL_ECORRUPT -> CORRUPT_MESSAGE (2); FL_EPROTO (codec 4-7) ->
+ *            UNSUPPORTED_COMPRESSION_TYPE (76), Kafka's answer to zstd in
+ *            a magic 0/1 message;
  *     FL_ERANGE, FL_EFULL -> MESSAGE_TOO_LARGE (10); FL_ENOMEM -> the
  *            broker's out-of-memory answer.
  *     Produce v0-1 carry magic 0, v2 magic 0 or 1; both are accepted.
@@ -64,7 +65,9 @@
  * appended to it, and on an error it is cut back to its length at entry.
  * Scratch buffers for decompression are malloc'd and freed inside a call.
  * Errors: 0/count or negative FL_E*; err (may be NULL) gets a message.
- * Pure: no I/O (zlib's crc32, the codecs and malloc only).
+ * Wrappers and compressed batches are decompressed by codec/compress (all
+ * of Kafka's codecs; magic 0's LZ4 with its broken header checksum).
+ * Pure: no I/O (zlib's crc32, codec/compress and malloc only).
  * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_MSGSET_H
@@ -100,7 +103,7 @@
  *                the set or between a wrapper and its content, a wrapper
  *                with a null value or no inner messages, a compressed inner
  *                message, compressed bytes that do not decode;
- *   FL_EPROTO    codec 4-7 (zstd needs magic 2), or one not built in;
+ *   FL_EPROTO    codec 4-7 (zstd needs magic 2; 5-7 are no codec);
  *   FL_ERANGE    decompressed bytes above bytes_max, or a batch too large;
  *   FL_EFULL / FL_ENOMEM  from out.
  */
@@ -138,7 +141,7 @@ struct fl_msgset_down {
  *   FL_EINVAL    magic not 0 or 1;
  *   FL_ECORRUPT  a batch fails fl_batch_check (CRC, framing, records), or
  *                its compressed records do not decode;
- *   FL_EPROTO    a batch's magic is not 2, or its codec is not built in;
+ *   FL_EPROTO    a batch's magic is not 2 (or another fl_batch_check rule);
  *   FL_ERANGE    a batch decompresses past FL_BATCH_BYTES_MAX;
  *   FL_EFULL / FL_ENOMEM  from out.
  * On error out is back at its length at entry and res->in_bytes is where

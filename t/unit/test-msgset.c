@@ -4,7 +4,8 @@
  * Vectors: two literal sets whose CRCs were computed with Python's
  * zlib.crc32, independently of this code; the rest are built here with
  * zlib's crc32 and deflate (gzip framing, as Java's GZIPOutputStream
- * writes).  Down-converted output is read back by a parser written here,
+ * writes), and snappy, lz4 and zstd through codec/compress; magic 0's LZ4
+ * header checksum is redone here the broken way (XXH32 over the magic too).  Down-converted output is read back by a parser written here,
  * not by the module's, and checked against its CRCs.  Inputs are
  * malloc'd at their exact size so ASan sees any read past the end.
  */
@@ -14,6 +15,7 @@
 
 #include "base/rd.h"
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "codec/msgset.h"
 #include "tap.h"
 
@@ -109,17 +111,77 @@ gzip_into(const uint8_t *p, size_t n, struct fl_wr *out)
 	deflateEnd(&z);
 }
 
-/* A gzip wrapper around the inner set in[0, n). */
+/* XXH32 with seed 0 of fewer than 16 bytes: all an LZ4 header needs. */
+static uint32_t
+rotl32(uint32_t x, int r)
+{
+	return x << r | x >> (32 - r);
+}
+
+static uint32_t
+xxh32_short(const uint8_t *p, size_t n)
+{
+	const uint32_t P1 = 2654435761u, P2 = 2246822519u, P3 = 3266489917u,
+	    P4 = 668265263u, P5 = 374761393u;
+	uint32_t h = P5 + (uint32_t)n;
+	size_t i = 0;
+
+	FL_ASSERT(n < 16);
+	for (; i + 4 <= n; i += 4) {
+		h += ((uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+		    (uint32_t)p[i + 3] << 24) * P3;
+		h = rotl32(h, 17) * P4;
+	}
+	for (; i < n; i++) {
+		h += p[i] * P5;
+		h = rotl32(h, 11) * P1;
+	}
+	h ^= h >> 15;
+	h *= P2;
+	h ^= h >> 13;
+	h *= P3;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Kafka 0.8-0.9's LZ4 header checksum: hashed from the frame magic on. */
+static void
+lz4_break_hc(uint8_t *frame, size_t n)
+{
+	size_t hc_at = 6;
+
+	FL_ASSERT(n > 7 && (frame[4] & 0x09) == 0);	/* no size, no dict id */
+	frame[hc_at] = (uint8_t)(xxh32_short(frame, hc_at) >> 8);
+}
+
+/*
+ * A wrapper of codec (attr bits 0-2; 0 means gzip) around the inner set:
+ * gzip by zlib here, the others by codec/compress.  is_legacy_hc: an LZ4
+ * frame with magic 0's broken header checksum.
+ */
+static void
+wrapper_hc(struct fl_wr *w, int magic, int64_t off, int attr, int64_t ts,
+    const struct fl_wr *inner, int is_legacy_hc)
+{
+	int codec = (attr & 7) ? (attr & 7) : FL_CODEC_GZIP;
+	struct fl_wr z;
+
+	fl_wr_init(&z, 64u << 20);
+	if (codec == FL_CODEC_GZIP)
+		gzip_into(inner->p, inner->len, &z);
+	else
+		FL_ASSERT(fl_compress(codec, inner->p, inner->len, &z) == 0);
+	if (is_legacy_hc)
+		lz4_break_hc(z.p, z.len);
+	msg_raw(w, magic, off, (attr & ~7) | codec, ts, z.p, z.len);
+	fl_wr_free(&z);
+}
+
 static void
 wrapper(struct fl_wr *w, int magic, int64_t off, int attr, int64_t ts,
     const struct fl_wr *inner)
 {
-	struct fl_wr z;
-
-	fl_wr_init(&z, 64u << 20);
-	gzip_into(inner->p, inner->len, &z);
-	msg_raw(w, magic, off, attr | 1, ts, z.p, z.len);
-	fl_wr_free(&z);
+	wrapper_hc(w, magic, off, attr, ts, inner, 0);
 }
 
 /* ---- reading results ---- */
@@ -397,6 +459,74 @@ test_gzip(void)
 	fl_wr_free(&out);
 }
 
+static void
+expect_up_rc(const struct fl_wr *set, int want, const char *what)
+{
+	struct fl_wr out;
+
+	fl_wr_init(&out, 1u << 20);
+	CHECK_INT(up(set, &out, 1u << 20), ==, want, what);
+	fl_wr_free(&out);
+}
+
+static void
+test_codecs(void)
+{
+	static const uint8_t lz4_hello_hdr[6] = { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x40 };
+	static const char *name[] = { "", "gzip", "snappy", "lz4" };
+	struct fl_wr inner, set, out, back;
+	struct fl_msgset_down res;
+	struct rec r[8];
+	int magic, codec;
+	char what[96];
+
+	/* test-compress's vector: Kafka's legacy checksum of this header is 0x0c */
+	CHECK_INT((xxh32_short(lz4_hello_hdr, 6) >> 8) & 0xff, ==, 0x0c,
+	    "xxh32 here agrees with test-compress's legacy LZ4 vector");
+	for (magic = 0; magic <= 1; magic++)
+		for (codec = FL_CODEC_GZIP; codec <= FL_CODEC_LZ4; codec++) {
+			fl_wr_init(&inner, 1u << 20);
+			fl_wr_init(&set, 1u << 20);
+			fl_wr_init(&out, 1u << 20);
+			fl_wr_init(&back, 1u << 20);
+			msg(&inner, magic, 0, 0, 41, "a", "one");
+			msg(&inner, magic, 1, 0, 42, NULL, "two");
+			wrapper(&set, magic, 1, codec, 42, &inner);
+			msg(&inner, magic, 2, 0, 43, "c", NULL);
+			wrapper(&set, magic, 3, codec, 43, &inner);
+			snprintf(what, sizeof(what), "magic %d, %s wrappers: 2 + 3 records",
+			    magic, name[codec]);
+			CHECK_INT(up(&set, &out, 1u << 20), ==, 5, what);
+			CHECK(batch_recs(out.p, out.len, r, 8) == 5 &&
+			    strcmp(r[0].value, "one") == 0 && r[3].key_null &&
+			    strcmp(r[4].key, "c") == 0 && r[4].offset == 4 &&
+			    r[4].ts == (magic ? 43 : -1),
+			    "... in order, timestamps as the magic says");
+			CHECK(down(&out, out.len, magic, 0, 1u << 20, 0, &back, &res) == 0 &&
+			    set_recs(back.p, back.len, r, 8) == 5 && r[2].attr == 0 &&
+			    strcmp(r[2].value, "one") == 0,
+			    "... and down again, uncompressed");
+			fl_wr_free(&inner);
+			fl_wr_free(&set);
+			fl_wr_free(&out);
+			fl_wr_free(&back);
+		}
+
+	/* magic 0's LZ4: Kafka wrote a wrong header checksum; magic 1 must not */
+	fl_wr_init(&inner, 1u << 20);
+	fl_wr_init(&set, 1u << 20);
+	msg(&inner, 0, 0, 0, 0, "k", "v");
+	wrapper_hc(&set, 0, 0, FL_CODEC_LZ4, 0, &inner, 1);
+	expect_up_rc(&set, 1, "magic 0 LZ4 with the legacy header checksum: accepted");
+	fl_wr_reset(&set);
+	fl_wr_reset(&inner);
+	msg(&inner, 1, 0, 0, 0, "k", "v");
+	wrapper_hc(&set, 1, 0, FL_CODEC_LZ4, 0, &inner, 1);
+	expect_up_rc(&set, FL_ECORRUPT, "magic 1 LZ4 with the legacy header checksum: FL_ECORRUPT");
+	fl_wr_free(&inner);
+	fl_wr_free(&set);
+}
+
 /* ---- errors ---- */
 
 static void
@@ -604,9 +734,9 @@ mk_batch(struct fl_wr *w, int64_t base, int n, int16_t attrs)
 	fl_batch_set_base(w->p + at, base, 3);
 }
 
-/* Compress the batch at w[at..] in place with gzip, fixing length and CRC. */
+/* Compress the batch at w[at..] in place, fixing length and CRC. */
 static void
-gzip_batch(struct fl_wr *w, size_t at)
+compress_batch(struct fl_wr *w, size_t at, int codec)
 {
 	struct fl_wr z;
 	size_t n = w->len - at;
@@ -614,10 +744,14 @@ gzip_batch(struct fl_wr *w, size_t at)
 
 	fl_wr_init(&z, 1u << 20);
 	fl_wr_raw(&z, w->p + at, FL_BATCH_HDR_BYTES);
-	gzip_into(w->p + at + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES, &z);
+	if (codec == FL_CODEC_GZIP)
+		gzip_into(w->p + at + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES, &z);
+	else
+		FL_ASSERT(fl_compress(codec, w->p + at + FL_BATCH_HDR_BYTES,
+		    n - FL_BATCH_HDR_BYTES, &z) == 0);
 	p = z.p;
 	fl_store_be16(p + FL_BATCH_OFF_ATTRIBUTES,
-	    (uint16_t)(fl_load_be16(p + FL_BATCH_OFF_ATTRIBUTES) | 1));
+	    (uint16_t)(fl_load_be16(p + FL_BATCH_OFF_ATTRIBUTES) | codec));
 	fl_store_be32(p + FL_BATCH_OFF_LENGTH, (uint32_t)(z.len - 12));
 	fl_store_be32(p + FL_BATCH_OFF_CRC, fl_batch_compute_crc(p, z.len));
 	w->len = at;
@@ -647,7 +781,7 @@ test_down(void)
 	b3 = in.len;
 	at = in.len;
 	mk_batch(&in, 106, 4, 0);			/* 106..109, gzip'd */
-	gzip_batch(&in, at);
+	compress_batch(&in, at, FL_CODEC_GZIP);
 
 	fl_wr_init(&out, 1u << 20);
 	CHECK_INT(down(&in, in.len, 1, 0, 1u << 20, 0, &out, &res), ==, 0, "down v1: converts");
@@ -727,6 +861,23 @@ test_down(void)
 	in.p[b3 + 70] ^= 1;
 
 	CHECK_INT(down(&in, in.len, 2, 0, 1u << 20, 0, &out, &res), ==, FL_EINVAL, "magic 2: FL_EINVAL");
+
+	/* every codec a v2 batch may have, zstd included */
+	{
+		int codec, bad = 0;
+
+		for (codec = FL_CODEC_GZIP; codec <= FL_CODEC_ZSTD; codec++) {
+			fl_wr_reset(&in);
+			mk_batch(&in, 50, 5, 0);
+			compress_batch(&in, 0, codec);
+			fl_wr_reset(&out);
+			if (down(&in, in.len, 1, 0, 1u << 20, 0, &out, &res) != 0 ||
+			    set_recs(out.p, out.len, r, 32) != 5 || r[4].offset != 54 ||
+			    strcmp(r[4].value, "v4") != 0 || r[4].ts != 104)
+				bad++;
+		}
+		CHECK_INT(bad, ==, 0, "down: gzip, snappy, lz4 and zstd batches convert");
+	}
 	fl_wr_reset(&out);
 	CHECK_INT(down(&in, 0, 1, 0, 1u << 20, 0, &out, &res), ==, 0, "no input: ok");
 	CHECK(out.len == 0 && res.in_bytes == 0 && res.count == 0, "no input: nothing");
@@ -775,6 +926,7 @@ main(void)
 	test_literal_v0();
 	test_literal_v1();
 	test_gzip();
+	test_codecs();
 	test_errors();
 	test_down();
 	test_roundtrip_many();
