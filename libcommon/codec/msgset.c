@@ -35,8 +35,11 @@ static int
 decompress(int codec, int magic, const uint8_t *src, size_t n, size_t max,
     struct fl_wr *out)
 {
-	return fl_decompress_flags(codec, src, n, max,
+	int rc = fl_decompress_flags(codec, src, n, max,
 	    magic == 0 ? FL_DECOMP_LZ4_LEGACY : 0, out);
+
+	/* out is our scratch, capped just past max: full means too big */
+	return rc == FL_EFULL ? FL_ERANGE : rc;
 }
 
 /* ---- legacy messages ---- */
