@@ -32,7 +32,8 @@
  *     (no place for them).  Control batches (transaction markers) are
  *     skipped; transactional data is served, as to any read_uncommitted
  *     consumer (Fetch v0-3 has no isolation level).  Records below the
- *     fetch offset in the first batch are dropped.
+ *     fetch offset (in the first batch served) are dropped, as Kafka's
+ *     down-conversion does.
  * So msgset -> batch -> msgset gives back the keys, values, order and
  * (magic 1) timestamps; the offsets are the log's, not the producer's.
  *
@@ -55,11 +56,15 @@
  *     fl_msgset_from_batches(span, len, version >= 2 ? 1 : 0, fetch_offset,
  *         partition_max_bytes (v3: also at most the response's bytes left),
  *         version <= 2 ? FL_MSGSET_HARD_LIMIT : 0, &wr, &res, &err)
- *     and send wr's bytes as the partition's Records.  When output room is
- *     left and res.in_bytes == len (the span was used up) and the span
- *     ended before the high watermark, read on and convert again from
- *     res.next_offset.  FL_ECORRUPT: a stored batch failed its check (log
- *     it; answer as for a damaged segment, or serve [0, res.in_bytes)).
+ *     and send wr's bytes as the partition's Records.  Converted output
+ *     can be larger than the stored bytes (small records: 34 bytes of
+ *     magic 1 framing against about 10 in v2) or smaller (compressed
+ *     batches).  When room is left, res.in_bytes == len and the span ended
+ *     before the high watermark, read the next span and call again with
+ *     first_offset = res.next_offset and bytes_max less what wr already
+ *     holds (each call bounds its own output only).  FL_ECORRUPT: a stored
+ *     batch failed its check (log it; answer as for a damaged segment, or
+ *     serve what converting [0, res.in_bytes) gives).
  *
  * Ownership: out is the caller's growable or fixed writer; results are
  * appended to it, and on an error it is cut back to its length at entry.
