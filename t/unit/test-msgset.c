@@ -389,6 +389,27 @@ test_literal_v1(void)
 	CHECK_INT(down(&out, out.len, 1, 0, 1u << 20, 0, &back, &res), ==, 0, "v1: back down");
 	CHECK(back.len == sizeof(vec_v1) && memcmp(back.p, vec_v1, back.len) == 0,
 	    "v1: msgset -> batch -> msgset gives the very bytes back");
+
+	/* a LogAppendTime topic: the broker's time in MaxTimestamp, bit 3 */
+	{
+		uint8_t *p = dup_exact(vec_v1, sizeof(vec_v1));
+
+		fl_wr_reset(&out);
+		CHECK_INT(fl_msgset_to_batch(p, sizeof(vec_v1), 9999, 1u << 20, &out, NULL), ==, 2,
+		    "log_append_ms 9999: converts");
+		free(p);
+	}
+	CHECK_INT(fl_batch_check(out.p, out.len, FL_BATCH_CHECK_RECORDS, &h, NULL), ==, 0,
+	    "LogAppendTime batch: CRC redone over the new MaxTimestamp");
+	CHECK(h.attributes == FL_BATCH_ATTR_LOG_APPEND_TIME && h.max_ts == 9999 &&
+	    h.base_ts == 1700000000000LL, "LogAppendTime batch: attribute, MaxTimestamp");
+	CHECK(batch_recs(out.p, out.len, r, 4) == 2 && r[1].ts == 1700000000005LL,
+	    "LogAppendTime batch: records keep their own timestamps");
+	fl_wr_reset(&back);
+	CHECK(down(&out, out.len, 1, 0, 1u << 20, 0, &back, &res) == 0 &&
+	    set_recs(back.p, back.len, r, 4) == 2 && r[0].ts == 9999 && r[1].ts == 9999 &&
+	    r[1].attr == FL_MSGSET_ATTR_LOG_APPEND_TIME,
+	    "LogAppendTime batch down to magic 1: the append time, bit 3");
 	fl_wr_free(&set);
 	fl_wr_free(&out);
 	fl_wr_free(&back);
