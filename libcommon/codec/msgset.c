@@ -247,6 +247,9 @@ fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,
 		    "set ends inside a message (byte %zu of %zu)", r.off, n);
 	if (rc == 0 && u.count > 0 && (rc = fl_batch_end(&u.b)) != 0)
 		rc = fl_err_set(err, rc, "the batch would be too large");
+	if (rc == 0 && out->len - start > bytes_max)
+		rc = fl_err_set(err, FL_ERANGE, "batch of %zu bytes, above %zu",
+		    out->len - start, bytes_max);
 	if (rc == 0 && u.count > 0 && log_append_ms >= 0) {
 		uint8_t *b = out->p + start;
 

@@ -97,8 +97,9 @@
  *                  a LogAppendTime batch with that MaxTimestamp (records
  *                  keep their timestamps, as Kafka stores them).
  *   bytes_max      bound on the decompressed bytes of all wrappers together
- *                  (a decompression bomb's bound) and, through the builder,
- *                  on the batch; above FL_BATCH_BYTES_MAX counts as that.
+ *                  (a decompression bomb's bound, checked as they inflate)
+ *                  and on the batch written (the broker's max message
+ *                  bytes); above FL_BATCH_BYTES_MAX counts as that.
  * Returns the number of records (> 0) with the batch appended; 0 for an
  * empty set (n == 0), nothing appended; or
  *   FL_ECORRUPT  a CRC mismatch, a size that is too small or runs past the
@@ -109,7 +110,7 @@
  *                with a null value or no inner messages, a compressed inner
  *                message, compressed bytes that do not decode;
  *   FL_EPROTO    codec 4-7 (zstd needs magic 2; 5-7 are no codec);
- *   FL_ERANGE    decompressed bytes above bytes_max, or a batch too large;
+ *   FL_ERANGE    decompressed bytes or the batch above bytes_max;
  *   FL_EFULL / FL_ENOMEM  from out.
  */
 int fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,

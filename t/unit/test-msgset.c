@@ -491,6 +491,16 @@ expect_up_rc(const struct fl_wr *set, int want, const char *what)
 }
 
 static void
+expect_up_bound(const struct fl_wr *set, size_t bytes_max, int want, const char *what)
+{
+	struct fl_wr out;
+
+	fl_wr_init(&out, 1u << 20);
+	CHECK_INT(up(set, &out, bytes_max), ==, want, what);
+	fl_wr_free(&out);
+}
+
+static void
 test_codecs(void)
 {
 	static const uint8_t lz4_hello_hdr[6] = { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x40 };
@@ -689,7 +699,7 @@ test_errors(void)
 
 	/* decompression bomb: 4 MiB of one value, bound 64 KiB */
 	{
-		size_t big = 4u << 20;
+		size_t big = 4u << 20, batch_len;
 		char *v = malloc(big + 1);
 
 		FL_ASSERT(v != NULL);
@@ -708,13 +718,27 @@ test_errors(void)
 		/* and the same within a large enough bound converts */
 		fl_wr_init(&out, 8u << 20);
 		CHECK_INT(up(&set, &out, 8u << 20), ==, 1, "bomb: within the bound it converts");
+		batch_len = out.len;
+		CHECK(batch_len > inner.len, "(the batch is larger than the inflated set)");
 		fl_wr_free(&out);
-		/* exactly at the bound: the inner set's own size */
+		/* exactly at the bound: both the inflated set and the batch fit */
 		fl_wr_init(&out, 8u << 20);
-		CHECK_INT(up(&set, &out, inner.len), ==, 1, "bound equal to the inflated size converts");
+		CHECK_INT(up(&set, &out, batch_len), ==, 1, "bound equal to the batch's size converts");
 		fl_wr_reset(&out);
-		CHECK_INT(up(&set, &out, inner.len - 1), ==, FL_ERANGE, "one byte less: FL_ERANGE");
+		CHECK_INT(up(&set, &out, batch_len - 1), ==, FL_ERANGE,
+		    "one byte less: the batch is above bytes_max: FL_ERANGE");
+		CHECK_INT(out.len, ==, 0, "... nothing appended");
+		fl_wr_reset(&out);
+		CHECK_INT(up(&set, &out, inner.len - 1), ==, FL_ERANGE,
+		    "below the inflated size: FL_ERANGE");
 		fl_wr_free(&out);
+		/* and a plain set whose batch is above bytes_max */
+		fl_wr_init(&set, 1u << 20);
+		msg(&set, 1, 0, 0, 0, "key", "value");
+		/* 61 + record: length, attributes, two deltas, 1+3, 1+5, headers */
+		expect_up_bound(&set, 76, 1, "plain set, batch of 76 bytes within 76");
+		expect_up_bound(&set, 75, FL_ERANGE, "plain set, batch of 76 bytes above 75: FL_ERANGE");
+		fl_wr_free(&set);
 		fl_wr_free(&inner);
 		fl_wr_free(&set);
 		free(v);
