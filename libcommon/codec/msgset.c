@@ -5,10 +5,10 @@
  * and must end exactly where its MessageSize says; its CRC is checked
  * before any field but Crc is trusted.  A wrapper's value is decompressed
  * (codec/compress) into a scratch writer, bounded by what is left of
- * bytes_max, and its inner set parsed the same way.  Records go straight into the batch
- * builder; the batch begins at the first record, so BaseTimestamp is the
- * first record's timestamp, as in Kafka's builder.  Any error cuts out
- * back to where it was.
+ * bytes_max, and its inner set parsed the same way.  Records go straight
+ * into the batch builder; the batch begins at the first record, so
+ * BaseTimestamp is the first record's timestamp, as in Kafka's builder.
+ * Any error cuts out back to where it was.
  *
  * Down: each stored batch is checked whole (fl_batch_check with records).
  * A compressed batch's records are decompressed behind a copy of its

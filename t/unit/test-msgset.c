@@ -5,9 +5,10 @@
  * zlib.crc32, independently of this code; the rest are built here with
  * zlib's crc32 and deflate (gzip framing, as Java's GZIPOutputStream
  * writes), and snappy, lz4 and zstd through codec/compress; magic 0's LZ4
- * header checksum is redone here the broken way (XXH32 over the magic too).  Down-converted output is read back by a parser written here,
- * not by the module's, and checked against its CRCs.  Inputs are
- * malloc'd at their exact size so ASan sees any read past the end.
+ * header checksum is redone here the broken way (XXH32 over the magic
+ * too).  Down-converted output is read back by a parser written here, not
+ * by the module's, and checked against its CRCs.  Inputs are malloc'd at
+ * their exact size so ASan sees any read past the end.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -336,7 +337,8 @@ test_literal_v0(void)
 	int n;
 
 	from_literal(&set, vec_v0, sizeof(vec_v0));
-	CHECK_INT(crc32(0, vec_v0 + 16, 13), ==, 0x61505427u, "literal v0: zlib agrees with Python's CRC");
+	CHECK_INT(crc32(0, vec_v0 + 16, 13), ==, 0x61505427u,
+	    "literal v0: zlib agrees with Python's CRC");
 	fl_wr_init(&out, 1u << 20);
 	CHECK_INT(up(&set, &out, 1u << 20), ==, 2, "v0 literal: two records");
 	CHECK_INT(fl_batch_check(out.p, out.len, FL_BATCH_CHECK_RECORDS, &h, NULL), ==, 0,
@@ -553,7 +555,8 @@ test_codecs(void)
 	fl_wr_reset(&inner);
 	msg(&inner, 1, 0, 0, 0, "k", "v");
 	wrapper_hc(&set, 1, 0, FL_CODEC_LZ4, 0, &inner, 1);
-	expect_up_rc(&set, FL_ECORRUPT, "magic 1 LZ4 with the legacy header checksum: FL_ECORRUPT");
+	expect_up_rc(&set, FL_ECORRUPT,
+	    "magic 1 LZ4 with the legacy header checksum: FL_ECORRUPT");
 	fl_wr_free(&inner);
 	fl_wr_free(&set);
 }
@@ -607,7 +610,8 @@ test_errors(void)
 		fl_wr_free(&cut);
 		fl_wr_free(&out);
 	}
-	CHECK_INT(bad, ==, 0, "truncated anywhere inside a message: FL_ECORRUPT; at a boundary: fewer records");
+	CHECK_INT(bad, ==, 0,
+	    "truncated inside a message: FL_ECORRUPT; at a boundary: fewer records");
 	fl_wr_free(&set);
 
 	/* wrong sizes */
@@ -905,7 +909,8 @@ test_down(void)
 	    "damaged: out back as it was, in_bytes at the bad batch");
 	in.p[b3 + 70] ^= 1;
 
-	CHECK_INT(down(&in, in.len, 2, 0, 1u << 20, 0, &out, &res), ==, FL_EINVAL, "magic 2: FL_EINVAL");
+	CHECK_INT(down(&in, in.len, 2, 0, 1u << 20, 0, &out, &res), ==, FL_EINVAL,
+	    "magic 2: FL_EINVAL");
 
 	/* every codec a v2 batch may have, zstd included */
 	{
