@@ -9,10 +9,12 @@
  * Signed additions of input values (base + delta) wrap through uint64_t:
  * hostile deltas must give a strange number, never undefined behaviour.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/crc32c.h"
 #include "codec/batch.h"
+#include "codec/compress.h"
 
 #define MAGIC_V2 2
 #define CODEC_MAX 4		/* zstd; 5-7 are not codecs */
@@ -213,23 +215,32 @@ fl_record_header_next(struct fl_rd *headers, struct fl_record_header *h)
 
 /* ---- validation ---- */
 
+/*
+ * Walk the h->count records in recs[0..len) (the batch's records area, or
+ * its decompressed records): each record's framing, OffsetDelta i for the
+ * i-th, nothing after the last; *max_ts gets the largest timestamp.
+ * Error messages give byte positions as `at` + the offset in recs.
+ */
 static int
-check_records(const uint8_t *p, size_t n, const struct fl_batch_hdr *h,
-    struct fl_err *err)
+walk_records(const uint8_t *recs, size_t len, size_t at, const char *where,
+    const struct fl_batch_hdr *h, int64_t *max_ts, struct fl_err *err)
 {
 	struct fl_record rec;
 	struct fl_rd r;
 	int32_t i, delta;
 
-	fl_rd_init(&r, p + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES);
+	fl_rd_init(&r, recs, len);
+	*max_ts = h->base_ts;
 	for (i = 0; i < h->count; i++) {
 		if (record_parse(&r, h, &rec, &delta) != 0)
 			return fl_err_set(err, FL_ECORRUPT,
-			    "record %d at batch byte %zu: malformed or overruns the batch",
-			    (int)i, FL_BATCH_HDR_BYTES + r.off);
+			    "record %d at %s byte %zu: malformed or overruns the records",
+			    (int)i, where, at + r.off);
 		if (delta != i)
 			return fl_err_set(err, FL_EPROTO,
 			    "record %d: OffsetDelta %d, want %d", (int)i, (int)delta, (int)i);
+		if (i == 0 || rec.timestamp > *max_ts)
+			*max_ts = rec.timestamp;
 	}
 	if (fl_rd_left(&r) != 0)
 		return fl_err_set(err, FL_ECORRUPT,
@@ -237,20 +248,54 @@ check_records(const uint8_t *p, size_t n, const struct fl_batch_hdr *h,
 	return 0;
 }
 
+/* The records of a compressed batch, decompressed (within the bound) and walked. */
+static int
+walk_compressed(const uint8_t *p, size_t n, int codec, const struct fl_batch_hdr *h,
+    int64_t *max_ts, struct fl_err *err)
+{
+	struct fl_wr w;
+	char where[32];
+	int rc;
+
+	/* + 1: the writer must not stop before the decoder sees the bound */
+	fl_wr_init(&w, (size_t)FL_BATCH_RECORDS_BYTES_MAX + 1);
+	rc = fl_decompress(codec, p + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES,
+	    FL_BATCH_RECORDS_BYTES_MAX, &w);
+	if (rc == FL_ECORRUPT)
+		rc = fl_err_set(err, FL_ECORRUPT, "%s payload of %zu bytes does not decompress",
+		    fl_codec_name(codec), n - FL_BATCH_HDR_BYTES);
+	else if (rc == FL_ERANGE)
+		rc = fl_err_set(err, FL_ERANGE, "%s records take more than %u bytes uncompressed",
+		    fl_codec_name(codec), (unsigned)FL_BATCH_RECORDS_BYTES_MAX);
+	else if (rc != 0)
+		rc = fl_err_set(err, rc, "decompressing %s records: %s", fl_codec_name(codec),
+		    fl_strerror(rc));
+	else {
+		snprintf(where, sizeof(where), "%s-decompressed", fl_codec_name(codec));
+		rc = walk_records(w.p, w.len, 0, where, h, max_ts, err);
+	}
+	fl_wr_free(&w);
+	return rc;
+}
+
 int
-fl_batch_check(const uint8_t *p, size_t n, unsigned flags,
-    struct fl_batch_hdr *h, struct fl_err *err)
+fl_batch_validate(const uint8_t *p, size_t n, unsigned flags,
+    struct fl_batch_hdr *h, int64_t *max_ts, struct fl_err *err)
 {
 	struct fl_batch_hdr tmp;
+	int64_t ts;
 	uint32_t crc;
 	int codec;
 
 	if (h == NULL)
 		h = &tmp;
+	if (max_ts == NULL)
+		max_ts = &ts;
 	if (hdr_read(p, n, h) != 0)
 		return fl_err_set(err, FL_ECORRUPT,
 		    "batch of %zu bytes is shorter than its %d-byte header",
 		    n, FL_BATCH_HDR_BYTES);
+	*max_ts = h->max_ts;
 	if (n > FL_BATCH_BYTES_MAX || fl_batch_size(h) != n)
 		return fl_err_set(err, FL_ECORRUPT,
 		    "BatchLength %d + 12 does not match the %zu bytes present",
@@ -269,8 +314,76 @@ fl_batch_check(const uint8_t *p, size_t n, unsigned flags,
 	codec = h->attributes & FL_BATCH_ATTR_COMPRESSION;
 	if (codec > CODEC_MAX)
 		return fl_err_set(err, FL_EPROTO, "compression codec %d", codec);
-	if ((flags & FL_BATCH_CHECK_RECORDS) && codec == 0)
-		return check_records(p, n, h, err);
+	if (!(flags & FL_BATCH_CHECK_RECORDS))
+		return 0;
+	if (codec == FL_CODEC_NONE)
+		return walk_records(p + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES,
+		    FL_BATCH_HDR_BYTES, "batch", h, max_ts, err);
+	if (flags & FL_BATCH_CHECK_COMPRESSED)
+		return walk_compressed(p, n, codec, h, max_ts, err);
+	return 0;
+}
+
+int
+fl_batch_check(const uint8_t *p, size_t n, unsigned flags,
+    struct fl_batch_hdr *h, struct fl_err *err)
+{
+	return fl_batch_validate(p, n, flags, h, NULL, err);
+}
+
+int
+fl_batch_max_ts(const uint8_t *p, size_t n, int64_t *max_ts)
+{
+	int64_t ts;
+	int rc = fl_batch_validate(p, n, FL_BATCH_CHECK_RECORDS | FL_BATCH_CHECK_COMPRESSED,
+	    NULL, &ts, NULL);
+
+	if (rc == 0)
+		*max_ts = ts;
+	return rc;
+}
+
+void
+fl_batch_set_max_ts(uint8_t *p, size_t n, int64_t max_ts)
+{
+	FL_ASSERT(n >= FL_BATCH_HDR_BYTES);
+	fl_store_be64(p + FL_BATCH_OFF_MAX_TS, (uint64_t)max_ts);
+	/* last: the CRC covers Attributes to the end, MaxTimestamp included */
+	fl_store_be32(p + FL_BATCH_OFF_CRC, fl_batch_compute_crc(p, n));
+}
+
+int
+fl_batch_decompress(const uint8_t *p, size_t n, struct fl_wr *out)
+{
+	struct fl_batch_hdr h;
+	size_t start = out->len;
+	uint8_t *q;
+	int codec, rc;
+
+	if (out->err != 0)
+		return out->err;
+	if (fl_batch_hdr_parse(p, n, &h) != 0 || fl_batch_size(&h) != n)
+		return FL_ECORRUPT;
+	codec = h.attributes & FL_BATCH_ATTR_COMPRESSION;
+	if (codec > CODEC_MAX)
+		return FL_ECORRUPT;
+	fl_wr_raw(out, p, FL_BATCH_HDR_BYTES);
+	if (out->err != 0) {
+		out->len = start;
+		return out->err;
+	}
+	rc = fl_decompress(codec, p + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES,
+	    FL_BATCH_RECORDS_BYTES_MAX, out);
+	if (rc != 0) {
+		out->len = start;
+		return rc;
+	}
+	q = out->p + start;	/* after the writer grew */
+	fl_store_be32(q + FL_BATCH_OFF_LENGTH,
+	    (uint32_t)(out->len - start - FL_BATCH_LOG_OVERHEAD));
+	fl_store_be16(q + FL_BATCH_OFF_ATTRIBUTES,
+	    (uint16_t)(h.attributes & ~FL_BATCH_ATTR_COMPRESSION));
+	fl_store_be32(q + FL_BATCH_OFF_CRC, fl_batch_compute_crc(q, out->len - start));
 	return 0;
 }
 

@@ -11,12 +11,17 @@
  * PartitionLeaderEpoch and Magic, so fl_batch_set_base() rewrites the first
  * two without touching it.
  *
- * Compressed batches (attributes bits 0-2 != 0) are validated up to the
- * header and CRC and otherwise passed through untouched; their records
- * cannot be iterated here.
+ * Compressed batches (attributes bits 0-2 != 0) are stored as they came.
+ * fl_batch_check validates them up to the header and CRC, and with
+ * FL_BATCH_CHECK_COMPRESSED decompresses their records (codec/compress,
+ * at most FL_BATCH_RECORDS_BYTES_MAX bytes) and walks them as it walks an
+ * uncompressed batch's: what a broker does to a produced batch, as Kafka's
+ * LogValidator does.  The iterator below walks uncompressed batches only:
+ * fl_batch_decompress makes one of a compressed batch.
  *
- * Pure: no I/O; only the builder's fl_wr may allocate.  Views (struct
- * fl_slice) borrow the batch buffer.
+ * Pure: no I/O; allocation only by the builder's fl_wr and by the
+ * decompression of a compressed batch's records (freed before return).
+ * Views (struct fl_slice) borrow the batch buffer.
  * Layer: codec (may include base/ and codec/; pure: no system calls).
  */
 #ifndef FL_BATCH_H
@@ -31,6 +36,8 @@
 #define FL_BATCH_HDR_BYTES     61
 #define FL_BATCH_LOG_OVERHEAD  12	/* BaseOffset + BatchLength */
 #define FL_BATCH_BYTES_MAX     (100u << 20)	/* larger is corrupt, whatever it says */
+/* A compressed batch's records, decompressed, may take no more (FL_ERANGE) */
+#define FL_BATCH_RECORDS_BYTES_MAX FL_BATCH_BYTES_MAX
 
 #define FL_BATCH_OFF_BASE_OFFSET   0
 #define FL_BATCH_OFF_LENGTH        8
@@ -90,24 +97,66 @@ int fl_batch_peek_size(const uint8_t *p, size_t n, uint64_t *total);
 uint32_t fl_batch_compute_crc(const uint8_t *p, size_t n);
 
 enum {
-	FL_BATCH_CHECK_RECORDS = 1	/* also walk records of uncompressed batches */
+	FL_BATCH_CHECK_RECORDS = 1,	/* also walk records of uncompressed batches */
+	FL_BATCH_CHECK_COMPRESSED = 2	/* with RECORDS: of compressed batches too */
 };
 
 /*
  * Validate one whole batch occupying exactly n bytes at p:
  *   FL_ECORRUPT  n < 61, BatchLength + 12 != n, CRC mismatch, or (with
  *                FL_BATCH_CHECK_RECORDS) record framing that does not add
- *                up to the batch end or a varint that does not parse;
+ *                up to the records' end or a varint that does not parse;
+ *                a compressed payload that does not decompress (with
+ *                FL_BATCH_CHECK_COMPRESSED);
  *   FL_EPROTO    magic != 2, RecordCount < 0 or RecordCount != LastOffsetDelta
  *                + 1 (an empty batch with count 0 is FL_EPROTO too), a
  *                compression codec above 4, or (records) OffsetDelta of
- *                record i != i.
+ *                record i != i;
+ *   FL_ERANGE    (compressed) records of more than FL_BATCH_RECORDS_BYTES_MAX
+ *                bytes once decompressed;
+ *   FL_ENOMEM    (compressed) no memory to decompress into.
+ * Records are walked only with FL_BATCH_CHECK_RECORDS, and those of a
+ * compressed batch only with FL_BATCH_CHECK_COMPRESSED as well.
  * Fills *h (when not NULL) as far as the header parsed; err gets a message
  * naming the field.  Kafka maps FL_ECORRUPT to CORRUPT_MESSAGE (2) and
- * FL_EPROTO to INVALID_RECORD (87).
+ * FL_EPROTO to INVALID_RECORD (87) (fl_kp_batch_error).
  */
 int fl_batch_check(const uint8_t *p, size_t n, unsigned flags,
     struct fl_batch_hdr *h, struct fl_err *err);
+
+/*
+ * fl_batch_check, and *max_ts (when not NULL): the largest record
+ * timestamp (BaseTimestamp + TimestampDelta, wrapping as Kafka's long
+ * does) when the records were walked, else the header's MaxTimestamp.
+ * Kafka (LogValidator) stores that maximum as a CreateTime batch's
+ * MaxTimestamp whatever the producer wrote there (sarama writes -1).
+ */
+int fl_batch_validate(const uint8_t *p, size_t n, unsigned flags,
+    struct fl_batch_hdr *h, int64_t *max_ts, struct fl_err *err);
+
+/*
+ * The true MaxTimestamp of a batch, compressed or not: fl_batch_validate
+ * with both flags, so the same errors; *max_ts set only on success.
+ */
+int fl_batch_max_ts(const uint8_t *p, size_t n, int64_t *max_ts);
+
+/*
+ * Rewrite MaxTimestamp of the whole batch p[0..n) in place and recompute
+ * the CRC over it (the CRC covers MaxTimestamp).  n >= 61.
+ */
+void fl_batch_set_max_ts(uint8_t *p, size_t n, int64_t max_ts);
+
+/*
+ * The batch p[0..n) as if never compressed: append to out its header (the
+ * codec bits of Attributes cleared, BatchLength for the new size, the CRC
+ * recomputed; every other field as it was) and its records decompressed
+ * (at most FL_BATCH_RECORDS_BYTES_MAX bytes), which the record iterator
+ * can walk.  An uncompressed batch is copied.  Checks only the header's
+ * length and codec (FL_ECORRUPT); run fl_batch_check first.  Errors as
+ * fl_decompress (FL_ECORRUPT, FL_ERANGE, FL_ENOMEM, out's FL_EFULL), with
+ * out->len put back.
+ */
+int fl_batch_decompress(const uint8_t *p, size_t n, struct fl_wr *out);
 
 /* Rewrite BaseOffset and PartitionLeaderEpoch in place (outside the CRC). */
 void fl_batch_set_base(uint8_t *p, int64_t base_offset, int32_t leader_epoch);

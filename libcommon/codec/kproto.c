@@ -87,6 +87,8 @@ fl_kp_batch_error(int batch_check_rc)
 		return FL_KERR_NONE;
 	if (batch_check_rc == FL_EPROTO)
 		return FL_KERR_INVALID_RECORD;
+	if (batch_check_rc == FL_ENOMEM)
+		return FL_KERR_UNKNOWN_SERVER_ERROR;	/* ours, not the batch's */
 	return FL_KERR_CORRUPT_MESSAGE;
 }
 

@@ -110,7 +110,8 @@ const char *fl_kp_api_name(int16_t key);
 
 /*
  * Kafka error for a fl_batch_check() result: 0 -> NONE, FL_EPROTO ->
- * INVALID_RECORD (87), any other negative -> CORRUPT_MESSAGE (2).
+ * INVALID_RECORD (87), FL_ENOMEM (decompressing) -> UNKNOWN_SERVER_ERROR
+ * (-1), any other negative -> CORRUPT_MESSAGE (2).
  */
 int16_t fl_kp_batch_error(int batch_check_rc);
 

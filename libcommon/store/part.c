@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "codec/kproto.h"
 #include "store/part.h"
 
@@ -257,6 +258,7 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 	struct fl_batch_hdr h;
 	struct fl_pid_batch dup;
 	uint64_t total, base;
+	int64_t max_ts;
 	int32_t last_seq = 0;
 	int rc;
 
@@ -270,15 +272,19 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		return FL_KERR_CORRUPT_MESSAGE;
 	if (total < n)
 		return FL_KERR_INVALID_RECORD;	/* more than one batch, or junk */
-	rc = fl_batch_check(batch, n, FL_BATCH_CHECK_RECORDS, &h, NULL);
+	/* before decompressing: Kafka refuses zstd below Produce v7 first */
+	if ((fl_load_be16(batch + FL_BATCH_OFF_ATTRIBUTES) & FL_BATCH_ATTR_COMPRESSION) ==
+	    FL_CODEC_ZSTD && api_version < 7)
+		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	/* Kafka's LogValidator: every record, compressed ones too */
+	rc = fl_batch_validate(batch, n, FL_BATCH_CHECK_RECORDS | FL_BATCH_CHECK_COMPRESSED,
+	    &h, &max_ts, NULL);
 	if (rc != 0)
 		return fl_kp_batch_error(rc);
 	if (h.base_offset != 0 || (h.attributes & FL_BATCH_ATTR_CONTROL))
 		return FL_KERR_INVALID_RECORD;
 	if (h.attributes & FL_BATCH_ATTR_TRANSACTIONAL)
 		return FL_KERR_INVALID_TXN_STATE;
-	if ((h.attributes & FL_BATCH_ATTR_COMPRESSION) == 4 && api_version < 7)
-		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
 	if (n > p->cfg.message_bytes_max)
 		return FL_KERR_MESSAGE_TOO_LARGE;
 	if (h.producer_id >= 0) {
@@ -300,6 +306,16 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		case FL_PID_FENCED:
 			return FL_KERR_INVALID_PRODUCER_EPOCH;
 		}
+	}
+	/*
+	 * CreateTime: MaxTimestamp is the records' largest timestamp, whatever
+	 * the producer wrote (sarama writes -1), as Kafka stores it; the time
+	 * index and ListOffsets by time read it.  Usually right: no rewrite.
+	 * A batch flagged LogAppendTime keeps its header.
+	 */
+	if (max_ts != h.max_ts && !(h.attributes & FL_BATCH_ATTR_LOG_APPEND_TIME)) {
+		fl_batch_set_max_ts(batch, n, max_ts);
+		h.max_ts = max_ts;
 	}
 	rc = fl_plog_append(&p->log, batch, n, FL_PLOG_APPEND_ASSIGN, p->leader_epoch,
 	    now_ms, &base);

@@ -118,7 +118,11 @@ struct fl_part_produce_res {
  * Produce: check one client batch (`n` bytes, exactly one RecordBatch v2,
  * which lives in the caller's writable buffer: its BaseOffset and
  * PartitionLeaderEpoch are stamped in place), apply the idempotence checks
- * of its producer, and append it at the log end in leader_epoch.
+ * of its producer, and append it at the log end in leader_epoch.  The
+ * check is Kafka's (fl_batch_validate): CRC, counts, and every record,
+ * a compressed batch's decompressed; a CreateTime batch whose
+ * MaxTimestamp is not its records' largest timestamp gets that one, and
+ * its CRC again, in place before it is stored.
  * `api_version` is the Produce version (zstd needs v7+).  Returns 0 with
  * *res, or the Kafka error for the batch (nothing appended):
  * NOT_LEADER_OR_FOLLOWER (6) unless this node leads the partition.  The append

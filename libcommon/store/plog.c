@@ -1632,8 +1632,9 @@ again:
 
 /*
  * In the batch of size n at pos, the first record stamped ts or later:
- * its offset and timestamp.  A compressed batch cannot be looked into and
- * keeps its base offset and MaxTimestamp, as the caller set them.
+ * its offset and timestamp.  A compressed batch is decompressed to look
+ * (as Kafka does); one that does not decompress keeps its base offset and
+ * MaxTimestamp, as the caller set them.
  */
 static int
 first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
@@ -1641,7 +1642,10 @@ first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
 {
 	struct fl_record_iter it;
 	struct fl_record rec;
+	struct fl_wr w;
+	const uint8_t *b;
 	uint8_t *buf;
+	size_t bn;
 	int rc;
 
 	if (n > FL_BATCH_BYTES_MAX)
@@ -1649,8 +1653,17 @@ first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
 	buf = malloc((size_t)n);
 	if (buf == NULL)
 		return FL_ENOMEM;
+	fl_wr_init(&w, (size_t)FL_BATCH_HDR_BYTES + FL_BATCH_RECORDS_BYTES_MAX);
 	rc = fl_vfs_pread_full(f, buf, (size_t)n, pos);
-	if (rc == 0 && fl_record_iter_init(&it, buf, (size_t)n) == 0) {
+	b = buf;
+	bn = (size_t)n;
+	if (rc == 0 && n >= FL_BATCH_HDR_BYTES &&
+	    (fl_load_be16(buf + FL_BATCH_OFF_ATTRIBUTES) & FL_BATCH_ATTR_COMPRESSION) &&
+	    fl_batch_decompress(buf, (size_t)n, &w) == 0) {
+		b = w.p;
+		bn = w.len;
+	}
+	if (rc == 0 && fl_record_iter_init(&it, b, bn) == 0) {
 		while (fl_record_next(&it, &rec) == 1)
 			if (rec.timestamp >= ts) {
 				*offset = (uint64_t)rec.offset;
@@ -1658,6 +1671,7 @@ first_record_at(struct fl_file *f, uint64_t pos, uint64_t n, int64_t ts,
 				break;
 			}
 	}
+	fl_wr_free(&w);
 	free(buf);
 	return rc;
 }

@@ -16,6 +16,17 @@
  *       from sending it to its whole answer read (CLOCK_MONOTONIC); prints
  *       "records N", "sends_timed N", "send_p50_ms X", "send_p90_ms X"
  *       (nearest-rank quantiles), one per line.
+ *   flume-test-tool produce-batch HOST:PORT TOPIC CODEC RECORDS BASE_TS MAX_TS [SPOIL]
+ *       one Produce (v7, acks -1) to TOPIC partition 0 (which must exist) of
+ *       one batch of RECORDS records ("v1", "v2", ...) timestamped
+ *       BASE_TS, BASE_TS + 1, ..., its records compressed with CODEC (none,
+ *       gzip, snappy, lz4, zstd) and MaxTimestamp MAX_TS in its header
+ *       whatever the records say (sarama writes -1); CRC right.  SPOIL
+ *       makes it invalid in one way: "count" (RecordCount and
+ *       LastOffsetDelta one too many), "delta" (record 1's OffsetDelta 0;
+ *       RECORDS >= 2), "payload" (the records area's last byte dropped,
+ *       lengths fixed).  Prints "ERROR<TAB>BASE_OFFSET" as answered; exit 0
+ *       once answered, 76 if the answer does not decode.
  *   flume-test-tool durable-write DIR NAME
  *       writes stdin as the durable file DIR/NAME (with its BLAKE2b
  *       trailer), as the broker writes hw, producers and the rest.
@@ -122,6 +133,7 @@
 #include "base/rd.h"
 #include "base/rng.h"
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "codec/kclient.h"
 #include "codec/kproto.h"
 #include "os/diag.h"
@@ -472,6 +484,96 @@ produce_timed(const char *addr, const char *topic, long batches, long records,
 	    batches, (double)us[(batches + 1) / 2 - 1] / 1000.0,
 	    (double)us[(9 * batches + 9) / 10 - 1] / 1000.0);
 	free(us);
+}
+
+/*
+ * produce-batch: one hand-made batch (codec, header MaxTimestamp, maybe
+ * spoilt) in one Produce v7; prints the partition's error and base offset.
+ */
+static void
+produce_batch(const char *addr, const char *topic, const char *codec_name, long records,
+    long long base_ts, long long max_ts, const char *spoil)
+{
+	static const char *names[] = { "none", "gzip", "snappy", "lz4", "zstd" };
+	struct fl_kc_hdr h = { 7, 1, "test-tool" };
+	struct fl_batch_builder bb;
+	struct fl_wr bw, cw, w;
+	struct fl_kc_produce_part part;
+	struct fl_kc_produce_topic t;
+	struct fl_kc_produce_req req;
+	struct fl_kc_produce_resp resp;
+	struct fl_arena a = FL_KC_ARENA_INIT;
+	uint8_t *p;
+	size_t len, i;
+	int codec = -1, fd;
+	long k;
+
+	for (i = 0; i < FL_ARRAY_LEN(names); i++)
+		if (strcmp(codec_name, names[i]) == 0)
+			codec = (int)i;
+	if (codec < 0 || records < 1 || records > 1000 ||
+	    (strcmp(spoil, "delta") == 0 && records < 2))
+		fl_diex(64, "produce-batch: bad codec or count");
+	fl_wr_init(&bw, 1 << 20);
+	fl_batch_begin(&bb, &bw, base_ts, -1, -1, -1, 0);
+	for (k = 0; k < records; k++) {
+		char val[32];
+		struct fl_slice v;
+
+		v.len = (size_t)snprintf(val, sizeof(val), "v%ld", k + 1);
+		v.p = (const uint8_t *)val;
+		fl_batch_add(&bb, base_ts + k, NULL, &v, NULL, 0);
+	}
+	if (fl_batch_end(&bb) != 0)
+		fl_diex(70, "cannot build a batch");
+	if (strcmp(spoil, "delta") == 0) {
+		/* record 0's Length is one byte here; record 1: Length, attr, ts, delta */
+		size_t r1 = FL_BATCH_HDR_BYTES + 1 + (size_t)(bw.p[FL_BATCH_HDR_BYTES] >> 1);
+
+		bw.p[r1 + 3] = 0;	/* zigzag 0 */
+	}
+	fl_wr_init(&cw, 2 << 20);
+	fl_wr_raw(&cw, bw.p, FL_BATCH_HDR_BYTES);
+	if (fl_compress(codec, bw.p + FL_BATCH_HDR_BYTES, bw.len - FL_BATCH_HDR_BYTES, &cw) != 0)
+		fl_diex(70, "cannot compress");
+	if (strcmp(spoil, "payload") == 0)
+		cw.len--;
+	fl_store_be32(cw.p + FL_BATCH_OFF_LENGTH, (uint32_t)(cw.len - FL_BATCH_LOG_OVERHEAD));
+	fl_store_be16(cw.p + FL_BATCH_OFF_ATTRIBUTES, (uint16_t)codec);
+	fl_store_be64(cw.p + FL_BATCH_OFF_MAX_TS, (uint64_t)max_ts);
+	if (strcmp(spoil, "count") == 0) {
+		fl_store_be32(cw.p + FL_BATCH_OFF_COUNT, (uint32_t)records + 1);
+		fl_store_be32(cw.p + FL_BATCH_OFF_LAST_DELTA, (uint32_t)records);
+	}
+	fl_store_be32(cw.p + FL_BATCH_OFF_CRC, fl_batch_compute_crc(cw.p, cw.len));
+
+	part.index = 0;
+	part.records.p = cw.p;
+	part.records.len = cw.len;
+	t.name = topic;
+	t.parts = &part;
+	t.nparts = 1;
+	req.transactional_id = NULL;
+	req.acks = -1;
+	req.timeout_ms = 30000;
+	req.topics = &t;
+	req.ntopics = 1;
+	fl_wr_init(&w, 4 << 20);
+	if (fl_kc_produce_req_encode(&w, &h, &req) != 0)
+		fl_diex(70, "cannot encode Produce");
+	fd = dial(addr);
+	len = roundtrip(fd, &w, &p);
+	if (fl_kc_produce_resp_decode(p, len, 7, &a, &resp) != 0 || resp.ntopics != 1 ||
+	    resp.topics[0].nparts != 1)
+		fl_diex(76, "the Produce answer does not decode");
+	printf("%d\t%lld\n", (int)resp.topics[0].parts[0].error,
+	    (long long)resp.topics[0].parts[0].base_offset);
+	close(fd);
+	fl_arena_free(&a);
+	free(p);
+	fl_wr_free(&w);
+	fl_wr_free(&cw);
+	fl_wr_free(&bw);
 }
 
 /* stdin, whole, as the durable file dir/name. */
@@ -1817,6 +1919,12 @@ main(int argc, char **argv)
 		    strtol(argv[5], NULL, 10), strtol(argv[6], NULL, 10));
 		return 0;
 	}
+	if ((argc == 8 || argc == 9) && strcmp(argv[1], "produce-batch") == 0) {
+		produce_batch(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10),
+		    strtoll(argv[6], NULL, 10), strtoll(argv[7], NULL, 10),
+		    argc == 9 ? argv[8] : "none");
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "fake-leader") == 0) {
 		fake_leader(argv[2], NULL, NULL);
 		return 0;
@@ -1841,6 +1949,8 @@ main(int argc, char **argv)
 	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
 	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
 	    "       flume-test-tool produce-timed HOST:PORT TOPIC BATCHES RECORDS INTERVAL_MS\n"
+	    "       flume-test-tool produce-batch HOST:PORT TOPIC CODEC RECORDS BASE_TS MAX_TS\n"
+	    "                       [count|delta|payload]\n"
 	    "       flume-test-tool durable-write DIR NAME\n"
 	    "       flume-test-tool plog-check [--verify] [--write] DIR\n"
 	    "       flume-test-tool damage DIR SEED\n"

@@ -12,6 +12,7 @@
 #include "base/rd.h"
 #include "base/rng.h"
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "tap.h"
 
 static uint8_t *
@@ -761,6 +762,247 @@ test_fuzz(void)
 	CHECK(accepted > 0 && accepted < FUZZ_ITERS, "fuzz: mutations both pass and fail");
 }
 
+/* ---- compressed batches, and MaxTimestamp ---- */
+
+static const int codecs[] = { FL_CODEC_GZIP, FL_CODEC_SNAPPY, FL_CODEC_LZ4, FL_CODEC_ZSTD };
+
+/*
+ * A batch whose records area is recs compressed with codec: count records
+ * claimed, the given MaxTimestamp in the header, length and CRC right.
+ * Caller frees.
+ */
+static uint8_t *
+mk_compressed(int codec, const uint8_t *recs, size_t recs_len, int32_t count,
+    int64_t max_ts, size_t *n)
+{
+	struct fl_batch_builder b;
+	struct fl_wr w;
+	uint8_t *p;
+
+	fl_wr_init(&w, (size_t)256 << 20);	/* the bomb's compress bound */
+	fl_batch_begin(&b, &w, 100, -1, -1, -1, 0);
+	FL_ASSERT(fl_compress(codec, recs, recs_len, &w) == 0);
+	p = fl_wr_detach(&w, n);
+	fl_store_be16(p + FL_BATCH_OFF_ATTRIBUTES, (uint16_t)codec);
+	fl_store_be32(p + FL_BATCH_OFF_LENGTH, (uint32_t)(*n - 12));
+	fl_store_be32(p + FL_BATCH_OFF_COUNT, (uint32_t)count);
+	fl_store_be32(p + FL_BATCH_OFF_LAST_DELTA, (uint32_t)(count - 1));
+	fl_store_be64(p + FL_BATCH_OFF_MAX_TS, (uint64_t)max_ts);
+	fix_crc(p, *n);
+	return p;
+}
+
+#define ALL_RECORDS (FL_BATCH_CHECK_RECORDS | FL_BATCH_CHECK_COMPRESSED)
+
+static void
+test_compressed(void)
+{
+	size_t n, vn, i, j, cn;
+	uint8_t *v = mk_valid(&vn), *p;
+	const uint8_t *recs = v + FL_BATCH_HDR_BYTES;
+	size_t recs_len = vn - FL_BATCH_HDR_BYTES;
+	struct fl_batch_hdr h;
+	struct fl_err err;
+	char what[160];
+	int64_t ts;
+
+	for (i = 0; i < FL_ARRAY_LEN(codecs); i++) {
+		const char *name = fl_codec_name(codecs[i]);
+
+		/* mk_valid's records: timestamps 100, 101, 99 */
+		p = mk_compressed(codecs[i], recs, recs_len, 3, 101, &n);
+		snprintf(what, sizeof(what), "%s: a valid compressed batch passes the walk", name);
+		CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, 0, what);
+		ts = 0;
+		CHECK_INT(fl_batch_validate(p, n, ALL_RECORDS, &h, &ts, NULL), ==, 0,
+		    "validate: 0");
+		CHECK_INT(ts, ==, 101, "validate: max timestamp of the decompressed records");
+		CHECK_INT(h.attributes & FL_BATCH_ATTR_COMPRESSION, ==, codecs[i], "header codec");
+		CHECK_INT(fl_record_iter_init(&(struct fl_record_iter){ 0 }, p, n), ==, FL_ERANGE,
+		    "the iterator still refuses a compressed batch");
+
+		/* the same batch uncompressed: byte for byte mk_valid's */
+		{
+			struct fl_record_iter it;
+			struct fl_record rec;
+			struct fl_wr w;
+			int k = 0;
+
+			fl_wr_init(&w, 1 << 20);
+			fl_wr_raw(&w, "z", 1);
+			CHECK_INT(fl_batch_decompress(p, n, &w), ==, 0, "fl_batch_decompress");
+			CHECK(w.len == vn + 1 && memcmp(w.p + 1, v, vn) == 0,
+			    "decompressed: the uncompressed batch, byte for byte");
+			if (fl_record_iter_init(&it, w.p + 1, w.len - 1) == 0)
+				while (fl_record_next(&it, &rec) == 1)
+					k++;
+			CHECK_INT(k, ==, 3, "decompressed: the iterator walks its 3 records");
+			fl_wr_free(&w);
+		}
+		free(p);
+
+		/* count mismatches: the records say 3 */
+		p = mk_compressed(codecs[i], recs, recs_len, 2, 101, &n);
+		snprintf(what, sizeof(what), "%s: count 2 for 3 records", name);
+		CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, FL_ECORRUPT, what);
+		CHECK_INT(check_rc(p, n, FL_BATCH_CHECK_RECORDS), ==, 0,
+		    "without FL_BATCH_CHECK_COMPRESSED the header is all that is checked");
+		free(p);
+		p = mk_compressed(codecs[i], recs, recs_len, 4, 101, &n);
+		snprintf(what, sizeof(what), "%s: count 4 for 3 records", name);
+		CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, FL_ECORRUPT, what);
+		free(p);
+
+		/* every raw case, compressed: the same verdict as uncompressed */
+		for (j = 0; j < FL_ARRAY_LEN(raw_cases); j++) {
+			const struct raw_case *c = &raw_cases[j];
+
+			p = mk_compressed(codecs[i], c->bytes, c->len, c->count, 1000, &n);
+			snprintf(what, sizeof(what), "%s: %s", name, c->what);
+			CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, c->want_records, what);
+			free(p);
+		}
+
+		/* a payload that does not decompress: cut, or not the codec */
+		p = mk_compressed(codecs[i], recs, recs_len, 3, 101, &n);
+		cn = n - 1;
+		fl_store_be32(p + FL_BATCH_OFF_LENGTH, (uint32_t)(cn - 12));
+		fix_crc(p, cn);
+		memset(&err, 0, sizeof(err));
+		snprintf(what, sizeof(what), "%s: a cut payload is FL_ECORRUPT", name);
+		CHECK_INT(fl_batch_check(p, cn, ALL_RECORDS, NULL, &err), ==, FL_ECORRUPT, what);
+		CHECK(strstr(err.msg, "decompress") != NULL, err.msg);
+		memset(p + FL_BATCH_HDR_BYTES, 0xa5, n - FL_BATCH_HDR_BYTES);
+		fl_store_be32(p + FL_BATCH_OFF_LENGTH, (uint32_t)(n - 12));
+		fix_crc(p, n);
+		snprintf(what, sizeof(what), "%s: a garbage payload is FL_ECORRUPT", name);
+		CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, FL_ECORRUPT, what);
+		CHECK_INT(check_rc(p, n, FL_BATCH_CHECK_RECORDS), ==, 0,
+		    "garbage: the header alone still passes");
+		free(p);
+	}
+
+	/* fl_batch_decompress of an uncompressed batch copies; of garbage fails clean */
+	{
+		struct fl_wr w;
+
+		fl_wr_init(&w, 1 << 20);
+		CHECK_INT(fl_batch_decompress(v, vn, &w), ==, 0, "decompress: uncompressed copies");
+		CHECK(w.len == vn && memcmp(w.p, v, vn) == 0, "decompress: the same bytes");
+		fl_wr_reset(&w);
+		p = mk_compressed(FL_CODEC_LZ4, recs, recs_len, 3, 101, &n);
+		p[n - 1] ^= 0xff;
+		CHECK_INT(fl_batch_decompress(p, n, &w), ==, FL_ECORRUPT,
+		    "decompress: a spoilt frame is FL_ECORRUPT");
+		CHECK_INT(w.len, ==, 0, "decompress: out put back");
+		CHECK_INT(fl_batch_decompress(p, n - 1, &w), ==, FL_ECORRUPT,
+		    "decompress: n not the batch's size");
+		fl_store_be16(p + FL_BATCH_OFF_ATTRIBUTES, 6);
+		CHECK_INT(fl_batch_decompress(p, n, &w), ==, FL_ECORRUPT,
+		    "decompress: codec 6");
+		free(p);
+		fl_wr_free(&w);
+	}
+
+	/* an empty payload with a codec: no frame at all */
+	p = mk_raw(NULL, 0, 1, &n);
+	fl_store_be16(p + FL_BATCH_OFF_ATTRIBUTES, FL_CODEC_GZIP);
+	fix_crc(p, n);
+	CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, FL_ECORRUPT, "gzip: an empty payload");
+	free(p);
+	free(v);
+}
+
+/* Records that decompress past FL_BATCH_RECORDS_BYTES_MAX: FL_ERANGE, a bomb. */
+static void
+test_compressed_bomb(void)
+{
+	size_t big = (size_t)FL_BATCH_RECORDS_BYTES_MAX + 1, n;
+	uint8_t *zeros = calloc(big, 1), *p;
+	struct fl_err err = { 0, "" };
+
+	FL_ASSERT(zeros != NULL);
+	p = mk_compressed(FL_CODEC_ZSTD, zeros, big, 1, 0, &n);
+	free(zeros);
+	CHECK_U64(n, <, 1u << 20, "zstd: a bomb of a few KiB");
+	CHECK_INT(fl_batch_check(p, n, ALL_RECORDS, NULL, &err), ==, FL_ERANGE,
+	    "records past FL_BATCH_RECORDS_BYTES_MAX uncompressed: FL_ERANGE");
+	CHECK(strstr(err.msg, "uncompressed") != NULL, err.msg);
+	free(p);
+}
+
+/* MaxTimestamp as Kafka stores it: the records' largest, CRC right after. */
+static void
+test_max_ts(void)
+{
+	size_t n, vn, i;
+	uint8_t *v = mk_valid(&vn), *p;
+	struct fl_batch_hdr h;
+	int64_t ts;
+
+	/* the builder writes the right one */
+	CHECK_INT(fl_batch_max_ts(v, vn, &ts), ==, 0, "max_ts of a built batch");
+	CHECK_INT(ts, ==, 101, "max_ts: 101 of 100, 101, 99");
+	CHECK_INT((int64_t)fl_load_be64(v + FL_BATCH_OFF_MAX_TS), ==, 101,
+	    "the builder's header agrees");
+
+	/* sarama's -1 */
+	p = dup_exact(v, vn);
+	fl_store_be64(p + FL_BATCH_OFF_MAX_TS, (uint64_t)-1);
+	fix_crc(p, vn);
+	CHECK_INT(fl_batch_validate(p, vn, FL_BATCH_CHECK_RECORDS, &h, &ts, NULL), ==, 0,
+	    "a batch with MaxTimestamp -1 is valid");
+	CHECK_INT(h.max_ts, ==, -1, "its header says -1");
+	CHECK_INT(ts, ==, 101, "its records say 101");
+	fl_batch_set_max_ts(p, vn, ts);
+	CHECK_INT(check_rc(p, vn, FL_BATCH_CHECK_RECORDS), ==, 0,
+	    "after fl_batch_set_max_ts the CRC is right");
+	CHECK(memcmp(p, v, vn) == 0, "and the batch is byte for byte the builder's");
+	free(p);
+
+	/* without walking records, validate reports the header's */
+	CHECK_INT(fl_batch_validate(v, vn, 0, NULL, &ts, NULL), ==, 0, "validate, no walk");
+	CHECK_INT(ts, ==, 101, "no walk: the header's MaxTimestamp");
+
+	/* compressed, each codec */
+	for (i = 0; i < FL_ARRAY_LEN(codecs); i++) {
+		p = mk_compressed(codecs[i], v + FL_BATCH_HDR_BYTES, vn - FL_BATCH_HDR_BYTES,
+		    3, -1, &n);
+		ts = 0;
+		CHECK_INT(fl_batch_max_ts(p, n, &ts), ==, 0, fl_codec_name(codecs[i]));
+		CHECK_INT(ts, ==, 101, "compressed: max_ts 101 from the records");
+		fl_batch_set_max_ts(p, n, ts);
+		CHECK_INT(check_rc(p, n, ALL_RECORDS), ==, 0, "compressed: CRC right after");
+		CHECK_INT((int64_t)fl_load_be64(p + FL_BATCH_OFF_MAX_TS), ==, 101,
+		    "compressed: header now 101");
+		free(p);
+	}
+
+	/* a bad batch: an error, *max_ts untouched */
+	p = dup_exact(v, vn);
+	p[vn - 1] ^= 1;
+	ts = 42;
+	CHECK_INT(fl_batch_max_ts(p, vn, &ts), ==, FL_ECORRUPT, "max_ts of a corrupt batch");
+	CHECK_INT(ts, ==, 42, "max_ts untouched on error");
+	free(p);
+
+	/* timestamps far apart: wrapping arithmetic, no UB */
+	{
+		struct fl_batch_builder b;
+		struct fl_wr w;
+
+		fl_wr_init(&w, 1 << 16);
+		fl_batch_begin(&b, &w, INT64_MAX - 5, -1, -1, -1, 0);
+		fl_batch_add(&b, INT64_MAX, NULL, NULL, NULL, 0);
+		fl_batch_add(&b, INT64_MAX - 5, NULL, NULL, NULL, 0);
+		FL_ASSERT(fl_batch_end(&b) == 0);
+		CHECK_INT(fl_batch_max_ts(w.p, w.len, &ts), ==, 0, "max_ts near INT64_MAX");
+		CHECK(ts == INT64_MAX, "max_ts: INT64_MAX");
+		fl_wr_free(&w);
+	}
+	free(v);
+}
+
 int
 main(void)
 {
@@ -772,5 +1014,8 @@ main(void)
 	test_iter_edges();
 	test_builder_full();
 	test_fuzz();
+	test_compressed();
+	test_compressed_bomb();
+	test_max_ts();
 	return tap_done();
 }

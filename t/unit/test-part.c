@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec/batch.h"
+#include "codec/compress.h"
 #include "codec/kproto.h"
 #include "store/part.h"
 #include "tap.h"
@@ -297,6 +298,86 @@ test_fetch_budget(void)
 	CHECK(!fl_fetch_should_wait(1000, 0, 0, 1, 0, 0, &until), "max_wait 0: answer at once");
 }
 
+/*
+ * MaxTimestamp -1 (sarama), plain and compressed: the partition stores the
+ * records' largest timestamp with the CRC right, so the time index and
+ * ListOffsets by time find them; a right header is stored untouched.
+ */
+static void
+test_max_ts_fixup(void)
+{
+	static const int codecs[] = { FL_CODEC_NONE, FL_CODEC_GZIP, FL_CODEC_SNAPPY,
+	    FL_CODEC_LZ4, FL_CODEC_ZSTD };
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_part_produce_res res;
+	struct fl_plog_span sp;
+	struct fl_batch_hdr h;
+	struct fl_part q;
+	struct fl_err err = { 0 };
+	uint8_t buf[4096], back[4096], copy[4096];
+	char note[256], what[160];
+	int64_t off, ts;
+	size_t len, i;
+	int cause;
+
+	FL_ASSERT(v != NULL && fl_vfs_mkdir(v, "/f") == 0);
+	FL_ASSERT(fl_part_open(&q, v, "/f/p-0", &cfg, 1000, NULL, note, sizeof(note), &err) == 0);
+	for (i = 0; i < FL_ARRAY_LEN(codecs); i++) {
+		int64_t base_ts = 10000 + 1000 * (int64_t)i;	/* records at +0, +1, +2 */
+
+		len = make_batch(buf, sizeof(buf), 3, base_ts, -1, -1, -1, 0);
+		if (codecs[i] != FL_CODEC_NONE) {
+			struct fl_wr w;
+
+			fl_wr_init_fixed(&w, copy, sizeof(copy));
+			fl_wr_raw(&w, buf, FL_BATCH_HDR_BYTES);
+			FL_ASSERT(fl_compress(codecs[i], buf + FL_BATCH_HDR_BYTES,
+			    len - FL_BATCH_HDR_BYTES, &w) == 0);
+			memcpy(buf, copy, w.len);
+			len = w.len;
+			fl_store_be32(buf + FL_BATCH_OFF_LENGTH, (uint32_t)(len - 12));
+			fl_store_be16(buf + FL_BATCH_OFF_ATTRIBUTES, (uint16_t)codecs[i]);
+		}
+		fl_store_be64(buf + FL_BATCH_OFF_MAX_TS, (uint64_t)-1);
+		fl_store_be32(buf + FL_BATCH_OFF_CRC, fl_batch_compute_crc(buf, len));
+		snprintf(what, sizeof(what), "%s batch with MaxTimestamp -1 is accepted",
+		    fl_codec_name(codecs[i]));
+		CHECK_INT(fl_part_produce(&q, 2000, buf, len, 9, &res), ==, 0, what);
+		CHECK_INT(fl_part_read(&q, (int64_t)res.base_offset, 1, FL_PART_REPLICA, &sp,
+		    &cause), ==, 0, "read it back");
+		FL_ASSERT(sp.len == len && fl_vfs_pread_full(sp.file, back, len, sp.pos) == 0);
+		CHECK_INT(fl_batch_check(back, len, FL_BATCH_CHECK_RECORDS |
+		    FL_BATCH_CHECK_COMPRESSED, &h, NULL), ==, 0, "stored: its CRC is right");
+		CHECK_INT(h.max_ts, ==, base_ts + 2, "stored: MaxTimestamp is the records' largest");
+	}
+	/* a right header: stored byte for byte (apart from offset and epoch) */
+	len = make_batch(buf, sizeof(buf), 2, 20000, -1, -1, -1, 0);
+	memcpy(copy, buf, len);
+	CHECK_INT(fl_part_produce(&q, 2000, buf, len, 9, &res), ==, 0, "a right header");
+	CHECK(memcmp(buf + FL_BATCH_OFF_MAGIC, copy + FL_BATCH_OFF_MAGIC,
+	    len - FL_BATCH_OFF_MAGIC) == 0, "a right header is not rewritten");
+	/* a LogAppendTime batch keeps its header */
+	len = make_batch(buf, sizeof(buf), 2, 21000, -1, -1, -1, FL_BATCH_ATTR_LOG_APPEND_TIME);
+	fl_store_be64(buf + FL_BATCH_OFF_MAX_TS, (uint64_t)30000);
+	fl_store_be32(buf + FL_BATCH_OFF_CRC, fl_batch_compute_crc(buf, len));
+	CHECK_INT(fl_part_produce(&q, 2000, buf, len, 9, &res), ==, 0, "a LogAppendTime batch");
+	CHECK_INT((int64_t)fl_load_be64(buf + FL_BATCH_OFF_MAX_TS), ==, 30000,
+	    "LogAppendTime: MaxTimestamp kept");
+
+	FL_ASSERT(fl_plog_sync(&q.log) == 0);
+	fl_part_durable(&q, 2000, q.log.log_end);
+	CHECK(fl_part_list_offset(&q, 10001, &off, &ts) == 0 && off == 1 && ts == 10001,
+	    "by time: inside the first batch, whose header said -1");
+	CHECK(fl_part_list_offset(&q, 11000, &off, &ts) == 0 && off == 3 && ts == 11000,
+	    "by time: the gzip batch, whose header said -1");
+	CHECK(fl_part_list_offset(&q, 12001, &off, &ts) == 0 && off == 7 && ts == 12001,
+	    "by time: inside the snappy batch (decompressed to look)");
+	CHECK(fl_part_list_offset(&q, 14002, &off, &ts) == 0 && off == 14 && ts == 14002,
+	    "by time: the last record of the zstd batch");
+	(void)fl_part_close(&q);
+	fl_vfs_mem_free(v);
+}
+
 int
 main(void)
 {
@@ -315,6 +396,7 @@ main(void)
 	test_crash_and_reopen();
 	test_fetch_budget();
 	test_damaged_replay();
+	test_max_ts_fixup();
 	(void)fl_part_close(&part);
 	fl_vfs_mem_free(vfs);
 	return tap_done();
