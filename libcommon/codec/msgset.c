@@ -11,9 +11,9 @@
  * Any error cuts out back to where it was.
  *
  * Down: each stored batch is checked whole (fl_batch_check with records).
- * A compressed batch's records are decompressed behind a copy of its
- * header with the codec bits cleared, the length and CRC fixed, so the
- * same check and iterator serve both kinds: what we down-convert has
+ * A compressed one is made plain (fl_batch_decompress: its header, codec
+ * cleared, length and CRC fixed, then its records) and checked again, so
+ * the same check and iterator serve both kinds: what we down-convert has
  * passed exactly the rules a modern fetcher's batch would.
  */
 #include <string.h>
@@ -250,13 +250,8 @@ fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,
 	if (rc == 0 && out->len - start > bytes_max)
 		rc = fl_err_set(err, FL_ERANGE, "batch of %zu bytes, above %zu",
 		    out->len - start, bytes_max);
-	if (rc == 0 && u.count > 0 && log_append_ms >= 0) {
-		uint8_t *b = out->p + start;
-
-		fl_store_be64(b + FL_BATCH_OFF_MAX_TS, (uint64_t)log_append_ms);
-		fl_store_be32(b + FL_BATCH_OFF_CRC,
-		    fl_batch_compute_crc(b, out->len - start));
-	}
+	if (rc == 0 && u.count > 0 && log_append_ms >= 0)
+		fl_batch_set_max_ts(out->p + start, out->len - start, log_append_ms);
 	fl_wr_free(&scratch);
 	if (rc != 0) {
 		if (out->len > start)
@@ -379,33 +374,30 @@ down_batch(struct down *d, const uint8_t *b, size_t n, int *is_whole,
 }
 
 /*
- * A compressed batch: its header, codec cleared, then its records
- * decompressed, length and CRC made right; then checked like any batch.
+ * A compressed batch as if never compressed (fl_batch_decompress), then
+ * checked again with its records, as any plain batch.
  */
 static int
 inflate_batch(const uint8_t *b, size_t n, const struct fl_batch_hdr *h,
     struct fl_wr *scratch, struct fl_err *err)
 {
 	int codec = h->attributes & FL_BATCH_ATTR_COMPRESSION, rc;
-	uint8_t *q;
 
 	fl_wr_reset(scratch);
-	fl_wr_raw(scratch, b, FL_BATCH_HDR_BYTES);
-	if (scratch->err != 0)
-		return fl_err_set(err, scratch->err, "scratch: %s", fl_strerror(scratch->err));
-	rc = decompress(codec, 2, b + FL_BATCH_HDR_BYTES, n - FL_BATCH_HDR_BYTES,
-	    FL_BATCH_BYTES_MAX - FL_BATCH_HDR_BYTES, scratch);
+	rc = fl_batch_decompress(b, n, scratch);
+	if (rc == FL_EFULL)
+		rc = FL_ERANGE;		/* scratch is capped just past the bound */
 	if (rc != 0)
 		return fl_err_set(err, rc, "batch at offset %lld, codec %d: %s",
 		    (long long)h->base_offset, codec,
 		    rc == FL_ERANGE ? "decompresses past the bound" :
 		    "does not decode");
-	q = scratch->p;
-	fl_store_be16(q + FL_BATCH_OFF_ATTRIBUTES,
-	    (uint16_t)(h->attributes & ~FL_BATCH_ATTR_COMPRESSION));
-	fl_store_be32(q + FL_BATCH_OFF_LENGTH, (uint32_t)(scratch->len - FL_BATCH_LOG_OVERHEAD));
-	fl_store_be32(q + FL_BATCH_OFF_CRC, fl_batch_compute_crc(q, scratch->len));
-	return fl_batch_check(q, scratch->len, FL_BATCH_CHECK_RECORDS, NULL, err);
+	/* fl_batch_check would call a plain batch this large corrupt */
+	if (scratch->len > FL_BATCH_BYTES_MAX)
+		return fl_err_set(err, FL_ERANGE,
+		    "batch at offset %lld: %zu bytes once decompressed",
+		    (long long)h->base_offset, scratch->len);
+	return fl_batch_check(scratch->p, scratch->len, FL_BATCH_CHECK_RECORDS, NULL, err);
 }
 
 int
@@ -432,7 +424,7 @@ fl_msgset_from_batches(const uint8_t *p, size_t n, int magic,
 	d.flags = flags;
 	d.first_offset = first_offset;
 	d.res = res;
-	fl_wr_init(&scratch, FL_BATCH_BYTES_MAX + 1);
+	fl_wr_init(&scratch, FL_BATCH_HDR_BYTES + FL_BATCH_RECORDS_BYTES_MAX + 1);
 	while (pos < n && !d.is_done) {
 		const uint8_t *b = p + pos;
 

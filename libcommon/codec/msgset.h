@@ -148,7 +148,8 @@ struct fl_msgset_down {
  *   FL_ECORRUPT  a batch fails fl_batch_check (CRC, framing, records), or
  *                its compressed records do not decode;
  *   FL_EPROTO    a batch's magic is not 2 (or another fl_batch_check rule);
- *   FL_ERANGE    a batch decompresses past FL_BATCH_BYTES_MAX;
+ *   FL_ERANGE    a batch decompresses past FL_BATCH_BYTES_MAX (header
+ *                included);
  *   FL_EFULL / FL_ENOMEM  from out.
  * On error out is back at its length at entry and res->in_bytes is where
  * the failing batch starts (the caller may convert [0, in_bytes) again).
