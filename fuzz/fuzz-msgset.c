@@ -15,11 +15,15 @@
  *     records.
  * flags: bit 0 the down magic, bit 1 FL_MSGSET_HARD_LIMIT, bit 2 a small
  * bytes_max for the set (4 KiB: decompression bounds), bits 3-7 the down
- * bytes_max in 40-byte steps (0: 1 MiB).
+ * bytes_max in 40-byte steps (0: 1 MiB).  first_offset is byte 1's low 7
+ * bits; its bit 7 says "fix the checksums first" (each top-level
+ * message's CRC-32 in the set, each batch's CRC-32C in the batches), so
+ * mutations reach the conversions instead of stopping at a checksum.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "base/rd.h"
 #include "codec/batch.h"
@@ -84,6 +88,37 @@ round_trip(const uint8_t *set, size_t n, int count, const struct fl_wr *b1)
 	(void)n;
 }
 
+/* Each top-level message's CRC made right, as far as the framing holds. */
+static void
+fix_message_crcs(uint8_t *p, size_t n)
+{
+	size_t off = 0, size;
+
+	while (n - off >= 12 + 4) {
+		size = fl_load_be32(p + off + 8);
+		if (size < 4 || size > n - off - 12)
+			break;
+		fl_store_be32(p + off + 12,
+		    (uint32_t)crc32(0, p + off + 16, (uInt)(size - 4)));
+		off += 12 + size;
+	}
+}
+
+/* Each batch's CRC-32C made right, as far as the framing holds. */
+static void
+fix_batch_crcs(uint8_t *p, size_t n)
+{
+	size_t off = 0, size;
+
+	while (n - off >= FL_BATCH_HDR_BYTES) {
+		size = (size_t)fl_load_be32(p + off + FL_BATCH_OFF_LENGTH) + 12;
+		if (size < FL_BATCH_HDR_BYTES || size > n - off)
+			break;
+		fl_store_be32(p + off + FL_BATCH_OFF_CRC, fl_batch_compute_crc(p + off, size));
+		off += size;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,6 +141,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (n > 0)
 		memcpy(copy, p, n);
+	if (data[1] & 0x80)
+		fix_message_crcs(copy, n);
 
 	/* as a produced message set */
 	fl_wr_init(&out, OUT_MAX);
@@ -123,9 +160,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fl_wr_free(&out);
 
 	/* as stored batches */
+	if (n > 0)
+		memcpy(copy, p, n);
+	if (data[1] & 0x80)
+		fix_batch_crcs(copy, n);
 	bytes_max = (flags >> 3) ? (size_t)(flags >> 3) * 40 : (1u << 20);
 	fl_wr_init(&out, OUT_MAX);
-	rc = fl_msgset_from_batches(copy, n, flags & 1, data[1], bytes_max,
+	rc = fl_msgset_from_batches(copy, n, flags & 1, data[1] & 0x7f, bytes_max,
 	    (flags & 2) ? FL_MSGSET_HARD_LIMIT : 0, &out, &res, NULL);
 	if (!is_documented_down(rc) || res.in_bytes > n)
 		abort();
