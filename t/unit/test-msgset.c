@@ -382,6 +382,12 @@ test_literal_v1(void)
 	    "v1 literal: the batch passes the full check");
 	CHECK_INT(h.base_ts, ==, 1700000000000LL, "v1: BaseTimestamp is the first record's");
 	CHECK_INT(h.max_ts, ==, 1700000000005LL, "v1: MaxTimestamp");
+	{
+		int64_t true_max = 0;
+
+		CHECK(fl_batch_max_ts(out.p, out.len, &true_max) == 0 && true_max == h.max_ts,
+		    "v1: MaxTimestamp is the records' largest (store/part will not rewrite it)");
+	}
 	CHECK_INT(batch_recs(out.p, out.len, r, 4), ==, 2, "v1: records iterate");
 	CHECK(strcmp(r[0].key, "key") == 0 && strcmp(r[0].value, "hello") == 0 &&
 	    !r[1].key_null && r[1].key[0] == '\0' && r[1].value_null &&
