@@ -43,8 +43,8 @@
  *     n > 0: wr holds one v2 batch of n records: append it through the
  *            same path as a Produce v3+ batch (fl_batch_check, store/part;
  *            ProducerId -1, so no idempotence), answer in the v0-2 layout;
- *     n == 0: empty set, nothing to append: NONE with BaseOffset -1 (what
- *            Kafka's Log.append answers for no records);
+ *     n == 0: empty set, nothing to append: NONE with BaseOffset -1 (Kafka's
+ *            Log.append appends nothing and has no first offset to report);
  *     FL_ECORRUPT -> CORRUPT_MESSAGE (2); FL_EPROTO (codec 4-7) ->
  *            UNSUPPORTED_COMPRESSION_TYPE (76), Kafka's answer to zstd in
  *            a magic 0/1 message;
@@ -104,7 +104,8 @@
  * empty set (n == 0), nothing appended; or
  *   FL_ECORRUPT  a CRC mismatch, a size that is too small or runs past the
  *                set (a partial last message is an error here, unlike in a
- *                fetch), a key or value overrunning its message or not
+ *                fetch; Kafka's broker trims one silently, but no producer
+ *                writes one), a key or value overrunning its message or not
  *                ending it, a magic other than 0 and 1, magics mixed in
  *                the set or between a wrapper and its content, a wrapper
  *                with a null value or no inner messages, a compressed inner
