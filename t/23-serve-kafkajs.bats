@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # t/23-serve-kafkajs.bats: kafkajs 2.2.4 (t/interop, pinned by its
-# package-lock.json) and kcat interoperate through flume-serve.
+# package-lock.json) and kcat interoperate through flume-serve, gzip
+# batches included.
 
 load helpers
 load serve-helpers
@@ -20,6 +21,23 @@ teardown() { bg_stop_all; }
 	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t fromjs -o beginning \
 	    "${KCAT_END[@]}" -q
 	[ "$output" = "$(<"$BATS_TEST_TMPDIR/in")" ]
+}
+
+@test "kafkajs gzip batches are checked record by record, stored and read back by kcat" {
+	serve_start a
+	seq 0 4999 | sed 's/^/gz-/' >"$BATS_TEST_TMPDIR/in"
+	run -0 timeout 120 node "$FLUME_ROOT/t/interop/produce.js" "$ADDR" jsgzip --gzip \
+	    <"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t jsgzip -o beginning \
+	    "${KCAT_END[@]}" -q
+	[ "$(sort "$BATS_TEST_TMPDIR/in")" = "$(sort <<<"$output")" ]
+	[ "$(wc -l <<<"$output")" -eq 5000 ]
+	# stored as sent: the low byte of the first batch's Attributes says gzip
+	local f
+	for f in "$DATA"/jsgzip-*/00000000000000000000.log; do
+		[ -s "$f" ] || continue
+		[ "$(od -An -tx1 -j22 -N1 "$f" | tr -d ' ')" = 01 ]
+	done
 }
 
 @test "kafkajs idempotent producer: every record once" {

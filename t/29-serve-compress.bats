@@ -14,13 +14,23 @@ CODECS=(none gzip snappy lz4 zstd)
 @test "kcat produces with each codec and consumes every record back" {
 	serve_start a
 	seq 1 3000 | sed 's/^/record-/' >"$BATS_TEST_TMPDIR/in"
-	local z
-	for z in gzip snappy lz4 zstd; do
-		run -0 timeout 60 kcat -b "$ADDR" -P -t "cz-$z" -p 0 -z "$z" <"$BATS_TEST_TMPDIR/in"
+	local a c z
+	for c in 1 2 3 4; do
+		z=${CODECS[$c]}
+		# linger: the first batch is not one lone record (left uncompressed)
+		run -0 timeout 60 kcat -b "$ADDR" -P -t "cz-$z" -p 0 -z "$z" -X linger.ms=200 \
+		    <"$BATS_TEST_TMPDIR/in"
 		run -0 --separate-stderr timeout 60 kcat -b "$ADDR" -C -t "cz-$z" -o beginning \
 		    "${KCAT_END[@]}" -q
 		[ "$output" = "$(<"$BATS_TEST_TMPDIR/in")" ]
 		[ "$(serve_log_end "cz-$z" 0)" = 3000 ]
+		# stored as sent: the first batch's Attributes name the codec.
+		# librdkafka 2.0 (Debian 12's kcat) compresses gzip, snappy and lz4
+		# only for a broker that lists Produce v0, which flume (v3-7) does
+		# not, and sends those plain; zstd it compresses (Produce v7).
+		# produce-batch below and t/23 (kafkajs gzip) cover the other three.
+		a=$(od -An -tu1 -j22 -N1 "$DATA/cz-$z-0/00000000000000000000.log" | tr -d ' ')
+		[ "$a" = "$c" ] || { [ "$z" != zstd ] && [ "$a" = 0 ]; }
 	done
 }
 

@@ -127,9 +127,10 @@ int fl_batch_check(const uint8_t *p, size_t n, unsigned flags,
 /*
  * fl_batch_check, and *max_ts (when not NULL): the largest record
  * timestamp (BaseTimestamp + TimestampDelta, wrapping as Kafka's long
- * does) when the records were walked, else the header's MaxTimestamp.
- * Kafka (LogValidator) stores that maximum as a CreateTime batch's
- * MaxTimestamp whatever the producer wrote there (sarama writes -1).
+ * does) when the records were walked, else the header's MaxTimestamp;
+ * unspecified on failure.  Kafka (LogValidator) stores that maximum as a
+ * CreateTime batch's MaxTimestamp whatever the producer wrote there
+ * (sarama writes -1).
  */
 int fl_batch_validate(const uint8_t *p, size_t n, unsigned flags,
     struct fl_batch_hdr *h, int64_t *max_ts, struct fl_err *err);

@@ -233,6 +233,9 @@ snappy_block(const uint8_t *src, size_t n, struct sink *s)
 	if (len / 32 > n &&
 	    snappy_validate_compressed_buffer((const char *)src, n) != SNAPPY_OK)
 		return FL_ECORRUPT;
+	if (len == 0)	/* nothing to reserve: fl_wr_reserve(w, 0) may not be asked */
+		return snappy_validate_compressed_buffer((const char *)src, n) == SNAPPY_OK ?
+		    0 : FL_ECORRUPT;
 	if ((p = fl_wr_reserve(s->out, len)) == NULL)
 		return s->out->err;
 	got = len;
@@ -394,7 +397,10 @@ lz4_feed(LZ4F_dctx *d, const uint8_t *src, size_t n, struct sink *s, int *is_don
 		got = room;
 		hint = LZ4F_decompress(d, p, &got, src, &in, NULL);
 		sink_unreserve(s, room - got);
-		/* liblz4 allocates only when the frame header comes: see there */
+		/*
+		 * liblz4's error codes are not public API: its rare allocation
+		 * failure (block buffers) reads as FL_ECORRUPT too
+		 */
 		if (LZ4F_isError(hint))
 			return FL_ECORRUPT;
 		src += in;
@@ -528,7 +534,8 @@ fl_decompress_flags(int codec, const uint8_t *src, size_t n, size_t max,
 	case FL_CODEC_NONE:
 		if (n > max)
 			return FL_ERANGE;
-		fl_wr_raw(out, src, n);
+		if (n > 0)
+			fl_wr_raw(out, src, n);
 		rc = out->err;
 		break;
 	case FL_CODEC_GZIP:
@@ -570,7 +577,8 @@ fl_compress(int codec, const uint8_t *src, size_t n, struct fl_wr *out)
 		return FL_ERANGE;
 	switch (codec) {
 	case FL_CODEC_NONE:
-		fl_wr_raw(out, src, n);
+		if (n > 0)
+			fl_wr_raw(out, src, n);
 		rc = out->err;
 		break;
 	case FL_CODEC_GZIP:

@@ -23,8 +23,9 @@
  * know (the batch attribute's 5-7); FL_ERANGE when decompressing would
  * produce more than max bytes (a decompression bomb: nothing past max is
  * ever written) or fl_compress() gets more than FL_COMPRESS_SRC_MAX bytes;
- * FL_ENOMEM when a library's own allocation failed; out's FL_EFULL or
- * FL_ENOMEM as above.
+ * FL_ENOMEM when a library's own allocation failed (liblz4's reads as
+ * FL_ECORRUPT: it does not say which it was); out's FL_EFULL or FL_ENOMEM
+ * as above.
  *
  * Memory: the libraries allocate their own working state on each call and
  * free it before returning; a zstd frame may ask for a window of up to

@@ -272,7 +272,9 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		return FL_KERR_CORRUPT_MESSAGE;
 	if (total < n)
 		return FL_KERR_INVALID_RECORD;	/* more than one batch, or junk */
-	/* before decompressing: Kafka refuses zstd below Produce v7 first */
+	/* before decompressing, as Kafka checks them first: size, and zstd below v7 */
+	if (n > p->cfg.message_bytes_max)
+		return FL_KERR_MESSAGE_TOO_LARGE;
 	if ((fl_load_be16(batch + FL_BATCH_OFF_ATTRIBUTES) & FL_BATCH_ATTR_COMPRESSION) ==
 	    FL_CODEC_ZSTD && api_version < 7)
 		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
@@ -285,8 +287,6 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		return FL_KERR_INVALID_RECORD;
 	if (h.attributes & FL_BATCH_ATTR_TRANSACTIONAL)
 		return FL_KERR_INVALID_TXN_STATE;
-	if (n > p->cfg.message_bytes_max)
-		return FL_KERR_MESSAGE_TOO_LARGE;
 	if (h.producer_id >= 0) {
 		if (h.base_seq < 0)
 			return FL_KERR_INVALID_RECORD;

@@ -108,6 +108,17 @@ test_vectors(void)
 	CHECK(is_out(&w, "abcabcabcabc", 12), "snappy: raw block: abcabcabcabc");
 	fl_wr_free(&w);
 
+	/* a block of nothing (length 0), raw and framed: empty, into an empty writer */
+	CHECK_INT(dec(FL_CODEC_SNAPPY, (const uint8_t *)"", 1, 100, 0, &w), ==, 0,
+	    "snappy: a raw block of length 0");
+	CHECK_INT(w.len, ==, 0, "snappy: length 0: no bytes");
+	fl_wr_free(&w);
+	memcpy(buf, "\x82SNAPPY\0\0\0\0\1\0\0\0\1\0\0\0\1\0", 21);
+	CHECK_INT(dec(FL_CODEC_SNAPPY, buf, 21, 100, 0, &w), ==, 0,
+	    "snappy: xerial with one block of length 0");
+	CHECK_INT(w.len, ==, 0, "snappy: xerial empty block: no bytes");
+	fl_wr_free(&w);
+
 	/* xerial: magic, version 1, compatible 1, two blocks */
 	n = 0;
 	memcpy(buf, "\x82SNAPPY\0", 8);

@@ -471,6 +471,10 @@ test_produce(void)
 	CHECK_INT(fl_kp_batch_error(FL_ECORRUPT), ==, 2, "batch ECORRUPT -> 2");
 	CHECK_INT(fl_kp_batch_error(FL_EPROTO), ==, 87, "batch EPROTO -> 87");
 	CHECK_INT(fl_kp_batch_error(FL_ESHORT), ==, 2, "batch ESHORT -> 2");
+	CHECK_INT(fl_kp_batch_error(FL_ERANGE), ==, 2,
+	    "batch ERANGE (records too big uncompressed) -> 2");
+	CHECK_INT(fl_kp_batch_error(FL_ENOMEM), ==, -1,
+	    "batch ENOMEM (no memory to decompress) -> UNKNOWN_SERVER_ERROR");
 }
 
 static void
