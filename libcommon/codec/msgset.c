@@ -229,13 +229,6 @@ fl_msgset_to_batch(const uint8_t *p, size_t n, int64_t log_append_ms,
 			rc = fl_err_set(err, FL_ECORRUPT, "compressed message with a null value");
 			break;
 		}
-		/*
-		 * Give scratch a buffer before its first use: an empty snappy
-		 * block makes codec/compress reserve 0 bytes, and NULL + 0 in
-		 * fl_wr_reserve is undefined (clang's UBSan; fuzz-msgset).
-		 */
-		if (scratch.p == NULL)
-			(void)fl_wr_reserve(&scratch, 1);
 		fl_wr_reset(&scratch);
 		rc = decompress(codec, m.magic, m.value.p, m.value.len,
 		    bytes_max - inflated, &scratch);

@@ -48,8 +48,10 @@
  *     FL_ECORRUPT -> CORRUPT_MESSAGE (2); FL_EPROTO (codec 4-7) ->
  *            UNSUPPORTED_COMPRESSION_TYPE (76), Kafka's answer to zstd in
  *            a magic 0/1 message;
- *     FL_ERANGE, FL_EFULL -> MESSAGE_TOO_LARGE (10); FL_ENOMEM -> the
- *            broker's out-of-memory answer.
+ *     FL_ERANGE, FL_EFULL -> MESSAGE_TOO_LARGE (10); FL_ENOMEM ->
+ *            UNKNOWN_SERVER_ERROR (-1).  (Not fl_kp_batch_error's table:
+ *            FL_EPROTO and FL_ERANGE mean other things here.)  The batch
+ *            then checked and appended answers as any v3+ batch would.
  *     Produce v0-1 carry magic 0, v2 magic 0 or 1; both are accepted.
  *   Fetch v0-3, and only those (v4+ keeps serving stored bytes zero-copy):
  *     read the span store/part would have sent into memory, then

@@ -743,6 +743,7 @@ test_errors(void)
 		    "below the inflated size: FL_ERANGE");
 		fl_wr_free(&out);
 		/* and a plain set whose batch is above bytes_max */
+		fl_wr_free(&set);
 		fl_wr_init(&set, 1u << 20);
 		msg(&set, 1, 0, 0, 0, "key", "value");
 		/* 61 + record: length, attributes, two deltas, 1+3, 1+5, headers */
@@ -750,7 +751,6 @@ test_errors(void)
 		expect_up_bound(&set, 75, FL_ERANGE, "plain set, batch of 76 bytes above 75: FL_ERANGE");
 		fl_wr_free(&set);
 		fl_wr_free(&inner);
-		fl_wr_free(&set);
 		free(v);
 	}
 }
