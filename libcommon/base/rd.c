@@ -278,6 +278,12 @@ fl_wr_reserve(struct fl_wr *w, size_t n)
 		w->p = q;
 		w->cap = ncap;
 	}
+	if (w->p == NULL) {
+		/* n == 0 on a writer with no buffer yet: NULL + 0 is undefined */
+		static uint8_t none;
+
+		return &none;
+	}
 	q = w->p + w->len;
 	w->len += n;
 	return q;
