@@ -46,6 +46,7 @@
 #include "base/err.h"
 #include "base/rd.h"
 #include "codec/kerr.h"
+#include "codec/kschema.h"
 
 /* Kafka's default socket.request.max.bytes; callers may pass less. */
 #define FL_KP_FRAME_BYTES_MAX	(100u << 20)
@@ -92,12 +93,21 @@ enum {
 #define FL_KP_FEAT_ALL	(FL_KP_FEAT_GROUP | FL_KP_FEAT_SASL)
 
 struct fl_kp_api {
-	int16_t  key, min_version, max_version;
+	int16_t  key, min_version, max_version;	/* advertised */
 	unsigned feature;	/* FL_KP_FEAT_* the key belongs to */
 	const char *name;	/* "Produce", for logs */
+	int16_t  flex_min;	/* first flexible (KIP-482) version, Kafka's */
+	int16_t  codec_min, codec_max;	/* versions the schemas describe */
+	const struct fl_ks_schema *req, *resp;	/* body layouts (kschema.h) */
 };
 
-/* The one table of supported keys and [min, max] versions (advertised). */
+/*
+ * The one table of supported keys and [min, max] versions (advertised).
+ * The fl_kp_* decoders and encoders accept exactly [min, max]; the schemas
+ * describe [codec_min, codec_max] (a superset), for tests and for versions
+ * on their way in: fl_ks_decode/fl_ks_encode with api->req / api->resp and
+ * flex = (version >= api->flex_min) work over that whole range.
+ */
 extern const struct fl_kp_api fl_kp_apis[];
 extern const size_t fl_kp_napis;
 
@@ -105,6 +115,8 @@ extern const size_t fl_kp_napis;
 const struct fl_kp_api *fl_kp_api_find(int16_t key, unsigned features);
 /* Name of an API key for logs ("Produce", or "?" when unknown). */
 const char *fl_kp_api_name(int16_t key);
+/* Whether (key, version) uses KIP-482 flexible encodings (header v2 / v1). */
+int fl_kp_is_flexible(int16_t key, int16_t version);
 
 /* ---- Kafka error codes: FL_KERR_* in codec/kerr.h ---- */
 
@@ -161,8 +173,12 @@ struct fl_slice fl_kp_str(const char *s);
  * Counts are size_t; an encoder fails with FL_ERANGE above INT32_MAX.
  */
 
-/* ApiVersions (18) v0-2: empty request body. */
-struct fl_kp_apiversions_req { int unused; };
+/* ApiVersions (18) v0-2: empty request body; v3+ names the client. */
+struct fl_kp_apiversions_req {
+	int unused;
+	struct fl_slice client_software_name;		/* v3+ [null] */
+	struct fl_slice client_software_version;	/* v3+ [null] */
+};
 
 /* Produce (0) v3-7 */
 struct fl_kp_produce_part {
@@ -297,6 +313,7 @@ int fl_kp_fetch_resp_end(struct fl_kp_fetch_enc *e, uint64_t *frame_bytes);
 struct fl_kp_list_offsets_part {
 	int32_t index;
 	int64_t timestamp;		/* -1 latest, -2 earliest, else ms */
+	int32_t max_num_offsets;	/* v0 only [1] */
 };
 struct fl_kp_list_offsets_topic {
 	struct fl_slice name;
@@ -328,7 +345,7 @@ struct fl_kp_list_offsets_resp {
 
 /* Metadata (3) v1-6 */
 struct fl_kp_metadata_req {
-	int is_all_topics;		/* Topics was null */
+	int is_all_topics;		/* Topics was null (v1+) or empty (v0) */
 	struct fl_slice *topics;
 	size_t ntopics;
 	int allow_auto_create;		/* v4+ [1] */
