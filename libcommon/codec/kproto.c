@@ -667,7 +667,7 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  3, 0, 3, &lgr_req_s, &lgr_resp_s },
 	{ FL_KP_SASL_HANDSHAKE,   0,  1, FL_KP_FEAT_SASL,  "SaslHandshake",
 	  NOFLEX, 0, 1, &sh_req_s, &sh_resp_s },
-	{ FL_KP_API_VERSIONS,     0,  2, FL_KP_FEAT_CORE,  "ApiVersions",
+	{ FL_KP_API_VERSIONS,     0,  3, FL_KP_FEAT_CORE,  "ApiVersions",
 	  3, 0, 3, &av_req_s, &av_resp_s },
 	{ FL_KP_CREATE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "CreateTopics",
 	  5, 0, 4, &ct_req_s, &ct_resp_s },

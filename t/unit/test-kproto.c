@@ -298,13 +298,28 @@ test_apiversions(void)
 	    "0b 6c69627264 6b61666b61 06 322e302e32 00");
 	CHECK_INT(W.len - 4, ==, 36, "ApiVersions v3 probe is 36 bytes");
 	CHECK_INT(dec("apiversions-v3-probe"), ==, 0, "ApiVersions v3 probe decodes");
-	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v3 probe: TOO_NEW");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_OK, "v3 probe: OK (header v2, flexible)");
 	CHECK_INT(Q.hdr.correlation_id, ==, 1, "v3 probe: corr 1");
 	CHECK(eq(Q.hdr.client_id, "rdkafka"), "v3 probe: client id");
+	CHECK_INT(Q.hdr.body_off, ==, 8 + 9 + 1, "v3 probe: body after the header tags");
+	CHECK(eq(Q.u.apiversions.client_software_name, "librdkafka"),
+	    "v3 probe: ClientSoftwareName (compact)");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 probe: ClientSoftwareVersion (compact)");
+	/* the same with a header tag and an unknown body tag: both skipped */
+	b_hex("0012 0003 00000001 0007 72646b61666b61 01 05 02 aaaa"
+	    "0b 6c69627264 6b61666b61 06 322e302e32 01 07 00");
+	CHECK_INT(dec("apiversions-v3-tags"), ==, 0, "ApiVersions v3 with tags decodes");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 tags: fields still read");
+	/* v4 (not ours): the §3 fallback */
+	b_hex("0012 0004 00000001 0007 72646b61666b61 00 00");
+	CHECK_INT(dec("apiversions-v4"), ==, 0, "ApiVersions v4 classifies");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v4: TOO_NEW");
 
 	fl_wr_init(&w, 1 << 16);
 	CHECK_INT(fl_kp_apiversions_fallback(&w, 1), ==, 0, "fallback encodes");
-	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0002"),
+	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0003"),
 	    "fallback: the 16-byte v0 error-35 reply of §3");
 
 	b_begin(FL_KP_API_VERSIONS, 0, 2);
@@ -318,7 +333,7 @@ test_apiversions(void)
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000040 00000002 0000 00000009"
 	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
-	    "0012 0000 0002  0013 0000 0004  0014 0000 0003  0016 0000 0001"
+	    "0012 0000 0003  0013 0000 0004  0014 0000 0003  0016 0000 0001"
 	    "0017 0000 0003"), "ApiVersions v0 response: core table, no throttle");
 	fl_wr_reset(&w);
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
@@ -327,12 +342,22 @@ test_apiversions(void)
 	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
 	    "0008 0002 0007  0009 0001 0005  000a 0000 0002  000b 0000 0005"
 	    "000c 0000 0003  000d 0000 0003  000e 0000 0003  000f 0000 0004"
-	    "0010 0000 0002  0011 0000 0001  0012 0000 0002  0013 0000 0004"
+	    "0010 0000 0002  0011 0000 0001  0012 0000 0003  0013 0000 0004"
 	    "0014 0000 0003  0016 0000 0001  0017 0000 0003  0024 0000 0001"
 	    "00000007"), "ApiVersions v2 response: throttle last");
 	fl_wr_reset(&w);
-	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 0, FL_KP_FEAT_ALL), ==,
-	    FL_EINVAL, "ApiVersions v3 response refused");
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 7, FL_KP_FEAT_CORE), ==,
+	    0, "ApiVersions v3 response encodes");
+	/* header v0 (no tags after the correlation id), compact ApiKeys with
+	 * a tag section per entry, throttle, then the body's tag section */
+	CHECK(hex_eq(&w, "0000004b 00000003 0000 0a"
+	    "0000 0003 0007 00  0001 0004 000b 00  0002 0001 0003 00"
+	    "0003 0001 0006 00  0012 0000 0003 00  0013 0000 0004 00"
+	    "0014 0000 0003 00  0016 0000 0001 00  0017 0000 0003 00"
+	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 4, 3, 0, 0, FL_KP_FEAT_ALL), ==,
+	    FL_EINVAL, "ApiVersions v4 response refused");
 	fl_wr_free(&w);
 }
 
