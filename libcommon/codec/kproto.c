@@ -160,6 +160,8 @@ static const struct fl_ks_schema lo_req_s = FL_KS_SCHEMA("ListOffsetsRequest", l
 static const struct fl_ks_field lo_part_resp_f[] = {
 	FL_KS_I32(struct fl_kp_list_offsets_part_resp, index, 0, V),
 	FL_KS_I16(struct fl_kp_list_offsets_part_resp, error, 0, V),
+	FL_KS_ARR_I64(struct fl_kp_list_offsets_part_resp, old_style_offsets,
+	    nold_style_offsets, 0, 0),
 	FL_KS_I64(struct fl_kp_list_offsets_part_resp, timestamp, 1, V, .def = -1),
 	FL_KS_I64(struct fl_kp_list_offsets_part_resp, offset, 1, V, .def = -1),
 };
@@ -230,6 +232,7 @@ static const struct fl_ks_field oc_part_f[] = {
 	FL_KS_I32(struct fl_kp_offset_commit_part, index, 0, V),
 	FL_KS_I64(struct fl_kp_offset_commit_part, committed_offset, 0, V),
 	FL_KS_I32(struct fl_kp_offset_commit_part, committed_leader_epoch, 6, V, .def = -1),
+	FL_KS_I64(struct fl_kp_offset_commit_part, commit_timestamp, 1, 1, .def = -1),
 	FL_KS_NSTR(struct fl_kp_offset_commit_part, metadata, 0, V, 0),
 };
 static const struct fl_ks_schema oc_part_s = FL_KS_SCHEMA("OffsetCommitRequestPartition", oc_part_f);
@@ -643,13 +646,13 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  9, 3, 7, &produce_req_s, &produce_resp_s },
 	{ FL_KP_FETCH,            4, 11, FL_KP_FEAT_CORE,  "Fetch",
 	  12, 4, 11, &fetch_req_s, NULL },
-	{ FL_KP_LIST_OFFSETS,     1,  3, FL_KP_FEAT_CORE,  "ListOffsets",
-	  6, 1, 3, &lo_req_s, &lo_resp_s },
-	{ FL_KP_METADATA,         1,  6, FL_KP_FEAT_CORE,  "Metadata",
+	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
+	  6, 0, 3, &lo_req_s, &lo_resp_s },
+	{ FL_KP_METADATA,         0,  6, FL_KP_FEAT_CORE,  "Metadata",
 	  9, 0, 6, &md_req_s, &md_resp_s },
-	{ FL_KP_OFFSET_COMMIT,    2,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
-	  8, 2, 7, &oc_req_s, &oc_resp_s },
-	{ FL_KP_OFFSET_FETCH,     1,  5, FL_KP_FEAT_GROUP, "OffsetFetch",
+	{ FL_KP_OFFSET_COMMIT,    0,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
+	  8, 0, 7, &oc_req_s, &oc_resp_s },
+	{ FL_KP_OFFSET_FETCH,     0,  5, FL_KP_FEAT_GROUP, "OffsetFetch",
 	  6, 0, 5, &of_req_s, &of_resp_s },
 	{ FL_KP_FIND_COORDINATOR, 0,  2, FL_KP_FEAT_GROUP, "FindCoordinator",
 	  3, 0, 3, &fc_req_s, &fc_resp_s },

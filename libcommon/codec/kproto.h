@@ -309,7 +309,7 @@ int fl_kp_fetch_resp_partition_inline(struct fl_kp_fetch_enc *e,
  * total bytes on the wire including holes and the size prefix. */
 int fl_kp_fetch_resp_end(struct fl_kp_fetch_enc *e, uint64_t *frame_bytes);
 
-/* ListOffsets (2) v1-3 */
+/* ListOffsets (2) v0-3 */
 struct fl_kp_list_offsets_part {
 	int32_t index;
 	int64_t timestamp;		/* -1 latest, -2 earliest, else ms */
@@ -329,8 +329,10 @@ struct fl_kp_list_offsets_req {
 struct fl_kp_list_offsets_part_resp {
 	int32_t index;
 	int16_t error;
-	int64_t timestamp;		/* -1 for the -1/-2 queries */
-	int64_t offset;
+	int64_t timestamp;		/* v1+: -1 for the -1/-2 queries */
+	int64_t offset;			/* v1+ */
+	const int64_t *old_style_offsets;	/* v0 only, in place of the */
+	size_t nold_style_offsets;		/* two above: newest first */
 };
 struct fl_kp_list_offsets_topic_resp {
 	struct fl_slice name;
@@ -343,7 +345,7 @@ struct fl_kp_list_offsets_resp {
 	size_t ntopics;
 };
 
-/* Metadata (3) v1-6 */
+/* Metadata (3) v0-6 */
 struct fl_kp_metadata_req {
 	int is_all_topics;		/* Topics was null (v1+) or empty (v0) */
 	struct fl_slice *topics;
@@ -381,12 +383,13 @@ struct fl_kp_metadata_resp {
 	size_t ntopics;
 };
 
-/* OffsetCommit (8) v2-7 */
+/* OffsetCommit (8) v0-7 (v0: generation -1, no member: a simple commit) */
 struct fl_kp_offset_commit_part {
 	int32_t index;
 	int64_t committed_offset;
 	int32_t committed_leader_epoch;	/* v6+ [-1] */
 	struct fl_slice metadata;	/* nullable */
+	int64_t commit_timestamp;	/* v1 only [-1]: -1 = now */
 };
 struct fl_kp_offset_commit_topic {
 	struct fl_slice name;
@@ -395,8 +398,8 @@ struct fl_kp_offset_commit_topic {
 };
 struct fl_kp_offset_commit_req {
 	struct fl_slice group_id;
-	int32_t generation_id;
-	struct fl_slice member_id;
+	int32_t generation_id;			/* v1+ [-1] */
+	struct fl_slice member_id;		/* v1+ [null] */
 	struct fl_slice group_instance_id;	/* v7+ [null] */
 	int64_t retention_time_ms;		/* v2-4 [-1] */
 	struct fl_kp_offset_commit_topic *topics;
@@ -417,7 +420,7 @@ struct fl_kp_offset_commit_resp {
 	size_t ntopics;
 };
 
-/* OffsetFetch (9) v1-5 */
+/* OffsetFetch (9) v0-5 */
 struct fl_kp_offset_fetch_topic {
 	struct fl_slice name;
 	int32_t *parts;
