@@ -6,11 +6,15 @@
  * exercising version gating, defaults, nullable-from, nested arrays and
  * tagged fields, decoded from and encoded to hex in classic and flexible
  * forms.  Every proper prefix of a good encoding must fail to decode.
+ * Last, every table of codec/kproto.c, request and response, at every
+ * version it describes (flexible ones compact): a struct filled from the
+ * table is encoded, decoded and encoded again to the same bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/kproto.h"
 #include "codec/kschema.h"
 #include "tap.h"
 
@@ -327,10 +331,145 @@ test_schema(void)
 	fl_arena_free(&a);
 }
 
+/* ---- every kproto table round-trips at every version ---- */
+
+static const char fill_text[] = "abcdefghijklmnopqrstuvwxyz";
+
+/* Fill the fields of s present at (v, flex) with made-up values: numbers
+ * from *k, strings and bytes of a few letters (nullable ones null every
+ * other time), arrays of two elements (one when deep). */
+static void
+fill(const struct fl_ks_schema *s, int16_t v, int flex, void *out,
+    struct fl_arena *a, unsigned *k, int depth)
+{
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		const struct fl_ks_field *f = &s->f[i];
+		char *base = out;
+		size_t n = depth > 2 ? 1 : 2, esize = 0;
+		uint8_t *arr;
+
+		if (v < f->vmin || v > f->vmax || (f->is_tagged && !flex))
+			continue;
+		(*k)++;
+		switch (f->type) {
+		case FL_KS_I8: *(int8_t *)(base + f->off) = (int8_t)*k; break;
+		case FL_KS_I16: *(int16_t *)(base + f->off) = (int16_t)(*k * 7); break;
+		case FL_KS_U16: *(uint16_t *)(base + f->off) = (uint16_t)(*k * 7); break;
+		case FL_KS_I32: *(int32_t *)(base + f->off) = (int32_t)(*k * 1001); break;
+		case FL_KS_I64: *(int64_t *)(base + f->off) = (int64_t)*k << 33; break;
+		case FL_KS_BOOL: *(int *)(base + f->off) = (int)(*k & 1); break;
+		case FL_KS_F64: *(double *)(base + f->off) = *k * 0.5; break;
+		case FL_KS_UUID: memset(base + f->off, (int)*k, 16); break;
+		case FL_KS_STRING: case FL_KS_BYTES: case FL_KS_RECORDS: {
+			struct fl_slice *sl = (struct fl_slice *)(base + f->off);
+			int may_null = f->type == FL_KS_RECORDS ||
+			    (f->nullable && v >= f->null_min);
+
+			sl->p = may_null && (*k & 1) ? NULL : (const uint8_t *)fill_text;
+			sl->len = sl->p != NULL ? *k % 5 : 0;
+			break;
+		}
+		case FL_KS_STRUCT:
+			fill(f->elem, v, flex, base + f->off, a, k, depth + 1);
+			break;
+		case FL_KS_ARRAY: esize = f->elem_size; break;
+		case FL_KS_ARRAY_I32: esize = sizeof(int32_t); break;
+		case FL_KS_ARRAY_I64: esize = sizeof(int64_t); break;
+		case FL_KS_ARRAY_STRING: esize = sizeof(struct fl_slice); break;
+		}
+		if (esize == 0)
+			continue;
+		arr = fl_arena_alloc(a, n, esize, &rc);
+		if (rc != 0)
+			abort();
+		*(void **)(base + f->off) = arr;
+		*(size_t *)(base + f->count_off) = n;
+		for (j = 0; j < n; j++) {
+			void *e = arr + j * esize;
+
+			(*k)++;
+			if (f->type == FL_KS_ARRAY)
+				fill(f->elem, v, flex, e, a, k, depth + 1);
+			else if (f->type == FL_KS_ARRAY_I32)
+				*(int32_t *)e = (int32_t)*k;
+			else if (f->type == FL_KS_ARRAY_I64)
+				*(int64_t *)e = -(int64_t)*k;
+			else {
+				((struct fl_slice *)e)->p = (const uint8_t *)fill_text;
+				((struct fl_slice *)e)->len = *k % 4;
+			}
+		}
+	}
+}
+
+static int
+round_trip(const struct fl_ks_schema *s, int16_t v, int flex)
+{
+	struct fl_arena a = FL_ARENA_INIT(1 << 20);
+	union { char c[512]; long double ld; void *p; int64_t i; } in, out;
+	struct fl_wr w1, w2;
+	struct fl_rd r;
+	unsigned k = 0;
+	int ok;
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	fill(s, v, flex, &in, &a, &k, 0);
+	fl_wr_init(&w1, 1 << 20);
+	fl_wr_init(&w2, 1 << 20);
+	ok = fl_ks_encode(&w1, s, v, flex, &in, NULL) == 0;
+	fl_rd_init(&r, w1.p, w1.len);
+	ok = ok && fl_ks_decode_body(&r, s, v, flex, &a, &out) == 0;
+	ok = ok && fl_ks_encode(&w2, s, v, flex, &out, NULL) == 0;
+	ok = ok && w1.len == w2.len && memcmp(w1.p, w2.p, w1.len) == 0;
+	ok = ok && w1.len >= fl_ks_min_bytes(s, v, flex);
+	fl_wr_free(&w1);
+	fl_wr_free(&w2);
+	fl_arena_free(&a);
+	return ok;
+}
+
+static void
+test_kproto_tables(void)
+{
+	size_t i;
+
+	for (i = 0; i < fl_kp_napis; i++) {
+		const struct fl_kp_api *api = &fl_kp_apis[i];
+		int16_t v;
+		int bad = 0, pairs = 0;
+		char what[128];
+
+		CHECK(api->codec_min <= api->min_version &&
+		    api->codec_max >= api->max_version,
+		    "the codec range covers the advertised one");
+		for (v = api->codec_min; v <= api->codec_max; v++) {
+			int flex = v >= api->flex_min;
+
+			if (api->req != NULL && !round_trip(api->req, v, flex)) {
+				printf("# %s request v%d\n", api->name, v);
+				bad++;
+			}
+			if (api->resp != NULL && !round_trip(api->resp, v, flex)) {
+				printf("# %s response v%d\n", api->name, v);
+				bad++;
+			}
+			pairs++;
+		}
+		snprintf(what, sizeof(what), "%s: v%d-%d round-trip (%d versions)",
+		    api->name, api->codec_min, api->codec_max, pairs);
+		CHECK_INT(bad, ==, 0, what);
+	}
+}
+
 int
 main(void)
 {
 	test_primitives();
 	test_schema();
+	test_kproto_tables();
 	return tap_done();
 }
