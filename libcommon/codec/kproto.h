@@ -1,16 +1,21 @@
 /*
- * kproto.h: Kafka request decoding and response encoding for the broker,
- * non-flexible versions only (shared/kafka-subset.md is the spec).
+ * kproto.h: Kafka request decoding and response encoding for the broker
+ * (shared/kafka-subset.md is the spec).  Bodies are codec/kschema tables,
+ * one per request and response (kproto.c); flexible (KIP-482) versions are
+ * walked by the same tables, and the only one advertised is ApiVersions v3.
  *
  * Flow for one request (see fl_kp_req_decode):
  *   1. fl_kp_frame_size() peeks the int32 size prefix; the caller reads
  *      that many bytes (the "payload": header + body).
- *   2. fl_kp_req_decode() parses the request header v1, classifies the
+ *   2. fl_kp_req_decode() parses the request header (v1; v2, i.e. v1 plus
+ *      a tagged-field section, for a flexible version), classifies the
  *      (api key, version) against the codec's table and, when supported,
  *      decodes the body into plain structs in req->u.
  *   3. The broker fills a response struct and calls the matching
  *      fl_kp_*_resp_encode(), which appends one whole response frame
- *      (int32 size | int32 correlation id | body) to a struct fl_wr.
+ *      (int32 size | int32 correlation id | body; for a flexible version
+ *      other than ApiVersions, an empty tag section after the correlation
+ *      id: response header v1) to a struct fl_wr.
  *
  * Ownership: decoded requests BORROW the payload buffer: every string and
  * bytes field is a struct fl_slice pointing into it (p == NULL means a
@@ -152,9 +157,10 @@ struct fl_kp_hdr {
 };
 
 /*
- * Parse the request header v1 at the start of a payload of n bytes.
+ * Parse the request header (v1, or v2 for a flexible version: its tagged
+ * fields are skipped) at the start of a payload of n bytes.
  * Needs only the first 8 bytes to classify: for FL_KP_REQ_APIVERSIONS_TOO_NEW
- * (a flexible header v2, e.g. librdkafka's v3 probe, §3) and
+ * (a newer ApiVersions than ours, e.g. v4, §3) and
  * FL_KP_REQ_UNSUPPORTED the client id is parsed if possible and otherwise
  * left null, and 0 is still returned.  For FL_KP_REQ_OK a missing or
  * malformed client id is FL_ESHORT / FL_EPROTO.  FL_ESHORT if n < 8.
@@ -173,7 +179,7 @@ struct fl_slice fl_kp_str(const char *s);
  * Counts are size_t; an encoder fails with FL_ERANGE above INT32_MAX.
  */
 
-/* ApiVersions (18) v0-2: empty request body; v3+ names the client. */
+/* ApiVersions (18) v0-3: empty request body; v3+ names the client. */
 struct fl_kp_apiversions_req {
 	int unused;
 	struct fl_slice client_software_name;		/* v3+ [null] */
@@ -815,8 +821,9 @@ size_t fl_kp_resp_begin(struct fl_wr *w, int32_t correlation_id);
 int fl_kp_resp_end(struct fl_wr *w, size_t start);
 
 /*
- * ApiVersions v0-2 response listing every table entry whose feature is in
- * features (ThrottleTimeMs last, v1+).  error is normally 0.
+ * ApiVersions v0-3 response listing every table entry whose feature is in
+ * features (ThrottleTimeMs last, v1+; v3 flexible under header v0, no
+ * feature tags).  error is normally 0.
  */
 int fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, int16_t error, int32_t throttle_ms,
