@@ -424,7 +424,8 @@ round_trip(const struct fl_ks_schema *s, int16_t v, int flex)
 	fl_rd_init(&r, w1.p, w1.len);
 	ok = ok && fl_ks_decode_body(&r, s, v, flex, &a, &out) == 0;
 	ok = ok && fl_ks_encode(&w2, s, v, flex, &out, NULL) == 0;
-	ok = ok && w1.len == w2.len && memcmp(w1.p, w2.p, w1.len) == 0;
+	ok = ok && w1.len == w2.len &&
+	    (w1.len == 0 || memcmp(w1.p, w2.p, w1.len) == 0);
 	ok = ok && w1.len >= fl_ks_min_bytes(s, v, flex);
 	fl_wr_free(&w1);
 	fl_wr_free(&w2);
