@@ -2,7 +2,7 @@
  * kproto.h: Kafka request decoding and response encoding for the broker
  * (shared/kafka-subset.md is the spec).  Bodies are codec/kschema tables,
  * one per request and response (kproto.c); flexible (KIP-482) versions are
- * walked by the same tables, and the only one advertised is ApiVersions v3.
+ * walked by the same tables (advertised where they add no field).
  *
  * Flow for one request (see fl_kp_req_decode):
  *   1. fl_kp_frame_size() peeks the int32 size prefix; the caller reads
@@ -23,9 +23,11 @@
  * base/arena.h); fl_kp_req_free() releases them.  Keep the payload alive
  * and unchanged until fl_kp_req_free().  The arena is limited to
  * FL_KP_ARENA_BYTES(n) for an n-byte payload, and in practice stays within
- * 8 * n: every array count is checked against the bytes left before
- * anything is allocated, and no decoded element is more than 8 times
- * larger than its smallest wire encoding (the fuzzers assert this).  A null array where Kafka says
+ * FL_KP_ARENA_RATIO(flexible) * n: every array count is checked against
+ * the bytes left before anything is allocated, and no decoded element is
+ * more than 8 times larger than its smallest classic wire encoding, 16
+ * times its smallest compact one (an empty compact string is one byte,
+ * its slice 16; the fuzzers assert this).  A null array where Kafka says
  * non-nullable is accepted as empty.  Response structs are read only
  * during the encode call; their pointers stay the caller's.
  *
@@ -58,6 +60,8 @@
 
 /* Heap a decoded request of n payload bytes may use, at most. */
 #define FL_KP_ARENA_BYTES(n)	((size_t)(n) * 16 + 4096)
+/* ... and what it uses in practice, per payload byte (see above). */
+#define FL_KP_ARENA_RATIO(flexible)	((flexible) ? 16u : 8u)
 
 /* ---- API keys and the version table ---- */
 
@@ -457,7 +461,7 @@ struct fl_kp_offset_fetch_resp {
 	int16_t error;			/* v2+, top level, written last */
 };
 
-/* FindCoordinator (10) v0-2 */
+/* FindCoordinator (10) v0-3 */
 struct fl_kp_find_coordinator_req {
 	struct fl_slice key;
 	int8_t key_type;		/* v1+ [0] */
@@ -471,7 +475,7 @@ struct fl_kp_find_coordinator_resp {
 	int32_t port;
 };
 
-/* JoinGroup (11) v0-5 */
+/* JoinGroup (11) v0-6 */
 struct fl_kp_join_protocol {
 	struct fl_slice name;
 	struct fl_slice metadata;
@@ -502,7 +506,7 @@ struct fl_kp_join_group_resp {
 	size_t nmembers;
 };
 
-/* Heartbeat (12) v0-3 */
+/* Heartbeat (12) v0-4 */
 struct fl_kp_heartbeat_req {
 	struct fl_slice group_id;
 	int32_t generation_id;
@@ -515,7 +519,7 @@ struct fl_kp_error_resp {
 	int16_t error;
 };
 
-/* LeaveGroup (13) v0-3 */
+/* LeaveGroup (13) v0-4 */
 struct fl_kp_leave_member {
 	struct fl_slice member_id;
 	struct fl_slice group_instance_id;	/* nullable */
@@ -539,7 +543,7 @@ struct fl_kp_leave_group_resp {
 	size_t nmembers;
 };
 
-/* SyncGroup (14) v0-3 */
+/* SyncGroup (14) v0-4 */
 struct fl_kp_sync_assignment {
 	struct fl_slice member_id;
 	struct fl_slice assignment;
@@ -558,7 +562,7 @@ struct fl_kp_sync_group_resp {
 	struct fl_slice assignment;	/* a null slice is sent as empty bytes */
 };
 
-/* DescribeGroups (15) v0-4 */
+/* DescribeGroups (15) v0-5 */
 struct fl_kp_describe_groups_req {
 	struct fl_slice *groups;
 	size_t ngroups;
@@ -588,7 +592,7 @@ struct fl_kp_describe_groups_resp {
 	size_t ngroups;
 };
 
-/* ListGroups (16) v0-2: empty request body. */
+/* ListGroups (16) v0-3: empty request body. */
 struct fl_kp_list_groups_req { int unused; };
 struct fl_kp_listed_group {
 	struct fl_slice group_id;
@@ -611,7 +615,7 @@ struct fl_kp_sasl_handshake_resp {
 	size_t nmechanisms;
 };
 
-/* SaslAuthenticate (36) v0-1 */
+/* SaslAuthenticate (36) v0-2 */
 struct fl_kp_sasl_authenticate_req {
 	struct fl_slice auth_bytes;
 };
@@ -658,7 +662,7 @@ struct fl_kp_create_topics_resp {
 	size_t ntopics;
 };
 
-/* DeleteTopics (20) v0-3 */
+/* DeleteTopics (20) v0-4 */
 struct fl_kp_delete_topics_req {
 	struct fl_slice *names;
 	size_t nnames;
@@ -674,7 +678,7 @@ struct fl_kp_delete_topics_resp {
 	size_t ntopics;
 };
 
-/* InitProducerId (22) v0-1 */
+/* InitProducerId (22) v0-2 */
 struct fl_kp_init_producer_id_req {
 	struct fl_slice transactional_id;	/* nullable */
 	int32_t transaction_timeout_ms;
