@@ -284,6 +284,7 @@ static const struct fl_ks_field of_req_f[] = {
 	FL_KS_ARR(struct fl_kp_offset_fetch_req, topics, ntopics, of_topic_s,
 	    struct fl_kp_offset_fetch_topic, 0, V,
 	    FL_KS_NULL_FLAG(struct fl_kp_offset_fetch_req, is_all_topics, 2)),
+	FL_KS_BOOL(struct fl_kp_offset_fetch_req, require_stable, 7, V),
 };
 static const struct fl_ks_schema of_req_s = FL_KS_SCHEMA("OffsetFetchRequest", of_req_f);
 
@@ -652,8 +653,8 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  9, 0, 6, &md_req_s, &md_resp_s },
 	{ FL_KP_OFFSET_COMMIT,    0,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
 	  8, 0, 7, &oc_req_s, &oc_resp_s },
-	{ FL_KP_OFFSET_FETCH,     0,  5, FL_KP_FEAT_GROUP, "OffsetFetch",
-	  6, 0, 5, &of_req_s, &of_resp_s },
+	{ FL_KP_OFFSET_FETCH,     0,  7, FL_KP_FEAT_GROUP, "OffsetFetch",
+	  6, 0, 7, &of_req_s, &of_resp_s },
 	{ FL_KP_FIND_COORDINATOR, 0,  3, FL_KP_FEAT_GROUP, "FindCoordinator",
 	  3, 0, 3, &fc_req_s, &fc_resp_s },
 	{ FL_KP_JOIN_GROUP,       0,  6, FL_KP_FEAT_GROUP, "JoinGroup",

@@ -430,7 +430,7 @@ struct fl_kp_offset_commit_resp {
 	size_t ntopics;
 };
 
-/* OffsetFetch (9) v0-5 */
+/* OffsetFetch (9) v0-7 */
 struct fl_kp_offset_fetch_topic {
 	struct fl_slice name;
 	int32_t *parts;
@@ -441,6 +441,7 @@ struct fl_kp_offset_fetch_req {
 	int is_all_topics;		/* Topics was null (v2+) */
 	struct fl_kp_offset_fetch_topic *topics;
 	size_t ntopics;
+	int require_stable;		/* v7+ [0]: no transactions, always stable */
 };
 struct fl_kp_offset_fetch_part_resp {
 	int32_t index;

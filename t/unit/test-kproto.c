@@ -340,7 +340,7 @@ test_apiversions(void)
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
 	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
 	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0006"
-	    "0008 0000 0007  0009 0000 0005  000a 0000 0003  000b 0000 0006"
+	    "0008 0000 0007  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
 	    "0014 0000 0004  0016 0000 0002  0017 0000 0003  0024 0000 0002"
@@ -1008,6 +1008,30 @@ test_flexible(void)
 		fl_kp_sasl_authenticate_resp_encode(&w, 2, 7, &r);
 		CHECK(hex_eq(&w, "00000012 00000007 00 0000 00 01 0000000000000000 00"),
 		    "SaslAuthenticate v2 response: null auth bytes sent empty");
+	}
+
+	/* OffsetFetch v7 (v6 is v5 made flexible; v7 adds RequireStable) */
+	b_hex("0009 0007 00000007 0001 74 00  02 67 02 02 74 02 00000000 00 01 00");
+	CHECK_INT(dec("offsetfetch-v7"), ==, 0, "OffsetFetch v7 decodes");
+	CHECK(eq(Q.u.offset_fetch.group_id, "g") && !Q.u.offset_fetch.is_all_topics &&
+	    Q.u.offset_fetch.ntopics == 1 && eq(Q.u.offset_fetch.topics[0].name, "t") &&
+	    Q.u.offset_fetch.topics[0].nparts == 1 && Q.u.offset_fetch.require_stable,
+	    "OffsetFetch v7 fields");
+	b_hex("0009 0006 00000007 0001 74 00  02 67 00 00");
+	CHECK_INT(dec("offsetfetch-v6-all"), ==, 0, "OffsetFetch v6 null topics decodes");
+	CHECK(Q.u.offset_fetch.is_all_topics && Q.u.offset_fetch.ntopics == 0 &&
+	    !Q.u.offset_fetch.require_stable, "OffsetFetch v6: compact null is all topics");
+	{
+		struct fl_kp_offset_fetch_part_resp pr = { 0, 5, -1, { NULL, 0 }, 0 };
+		struct fl_kp_offset_fetch_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pr, 1 };
+		struct fl_kp_offset_fetch_resp r = { 0, &t, 1, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 7, 7, &r);
+		CHECK(hex_eq(&w, "00000025 00000007 00 00000000 02 0274 02 00000000"
+		    "0000000000000005 ffffffff 00 0000 00 00 0000 00"),
+		    "OffsetFetch v7 response");
 	}
 
 	/* a flexible request whose header has no tag section is short */
