@@ -158,7 +158,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_metadata_topic *t;
 		struct fl_kp_broker b = { 1, fl_kp_str("127.0.0.1"), 9092, { NULL, 0 } };
 		struct fl_kp_metadata_resp resp = { 0, &b, 1, fl_kp_str("c"), 1, NULL,
-		    r->ntopics };
+		    r->ntopics, INT32_MIN };
 
 		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
@@ -166,6 +166,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		for (i = 0; i < r->ntopics; i++) {
 			t[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			t[i].name = r->topics[i];
+			t[i].authorized_operations = INT32_MIN;
 		}
 		resp.topics = t;
 		(void)fl_kp_metadata_resp_encode(w, v, corr, &resp);

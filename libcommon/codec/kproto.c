@@ -183,11 +183,23 @@ static const struct fl_ks_schema lo_resp_s = FL_KS_SCHEMA("ListOffsetsResponse",
 
 /* ---- Metadata (3) ---- */
 
+/* Topics is an array of structs (a tag section each when flexible) whose
+ * one field is the name: decoded straight into an array of slices. */
+struct md_req_topic { struct fl_slice name; };
+static const struct fl_ks_field md_req_topic_f[] = {
+	FL_KS_STR(struct md_req_topic, name, 0, V),
+};
+_Static_assert(sizeof(struct md_req_topic) == sizeof(struct fl_slice),
+    "a Metadata request topic is decoded into a struct fl_slice");
+static const struct fl_ks_schema md_req_topic_s = FL_KS_SCHEMA("MetadataRequestTopic", md_req_topic_f);
 static const struct fl_ks_field md_req_f[] = {
 	/* Kafka: nullable from v1; a v0 null is taken as "all" too. */
-	FL_KS_ARR_STR(struct fl_kp_metadata_req, topics, ntopics, 0, V,
+	FL_KS_ARR(struct fl_kp_metadata_req, topics, ntopics, md_req_topic_s,
+	    struct md_req_topic, 0, V,
 	    FL_KS_NULL_FLAG(struct fl_kp_metadata_req, is_all_topics, 0)),
 	FL_KS_BOOL(struct fl_kp_metadata_req, allow_auto_create, 4, V, .def = 1),
+	FL_KS_BOOL(struct fl_kp_metadata_req, include_cluster_authorized_operations, 8, 10),
+	FL_KS_BOOL(struct fl_kp_metadata_req, include_topic_authorized_operations, 8, V),
 };
 static const struct fl_ks_schema md_req_s = FL_KS_SCHEMA("MetadataRequest", md_req_f);
 
@@ -202,6 +214,7 @@ static const struct fl_ks_field md_part_f[] = {
 	FL_KS_I16(struct fl_kp_metadata_part, error, 0, V),
 	FL_KS_I32(struct fl_kp_metadata_part, index, 0, V),
 	FL_KS_I32(struct fl_kp_metadata_part, leader_id, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_part, leader_epoch, 7, V, .def = -1),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, replicas, nreplicas, 0, V),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, isr, nisr, 0, V),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, offline, noffline, 5, V),
@@ -213,6 +226,8 @@ static const struct fl_ks_field md_topic_f[] = {
 	FL_KS_BOOL(struct fl_kp_metadata_topic, is_internal, 1, V),
 	FL_KS_ARR(struct fl_kp_metadata_topic, parts, nparts, md_part_s,
 	    struct fl_kp_metadata_part, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_topic, authorized_operations, 8, V,
+	    .def = INT32_MIN),
 };
 static const struct fl_ks_schema md_topic_s = FL_KS_SCHEMA("MetadataResponseTopic", md_topic_f);
 static const struct fl_ks_field md_resp_f[] = {
@@ -223,6 +238,8 @@ static const struct fl_ks_field md_resp_f[] = {
 	FL_KS_I32(struct fl_kp_metadata_resp, controller_id, 1, V, .def = -1),
 	FL_KS_ARR(struct fl_kp_metadata_resp, topics, ntopics, md_topic_s,
 	    struct fl_kp_metadata_topic, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_resp, cluster_authorized_operations, 8, 10,
+	    .def = INT32_MIN),
 };
 static const struct fl_ks_schema md_resp_s = FL_KS_SCHEMA("MetadataResponse", md_resp_f);
 
@@ -649,8 +666,8 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  12, 4, 11, &fetch_req_s, NULL },
 	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
 	  6, 0, 3, &lo_req_s, &lo_resp_s },
-	{ FL_KP_METADATA,         0,  6, FL_KP_FEAT_CORE,  "Metadata",
-	  9, 0, 6, &md_req_s, &md_resp_s },
+	{ FL_KP_METADATA,         0,  9, FL_KP_FEAT_CORE,  "Metadata",
+	  9, 0, 9, &md_req_s, &md_resp_s },
 	{ FL_KP_OFFSET_COMMIT,    0,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
 	  8, 0, 7, &oc_req_s, &oc_resp_s },
 	{ FL_KP_OFFSET_FETCH,     0,  7, FL_KP_FEAT_GROUP, "OffsetFetch",

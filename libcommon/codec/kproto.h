@@ -355,12 +355,14 @@ struct fl_kp_list_offsets_resp {
 	size_t ntopics;
 };
 
-/* Metadata (3) v0-6 */
+/* Metadata (3) v0-9 */
 struct fl_kp_metadata_req {
 	int is_all_topics;		/* Topics was null (v1+) or empty (v0) */
 	struct fl_slice *topics;
 	size_t ntopics;
 	int allow_auto_create;		/* v4+ [1] */
+	int include_cluster_authorized_operations;	/* v8-10 [0] */
+	int include_topic_authorized_operations;	/* v8+ [0] */
 };
 struct fl_kp_broker {
 	int32_t node_id;
@@ -375,6 +377,7 @@ struct fl_kp_metadata_part {
 	const int32_t *replicas;	size_t nreplicas;
 	const int32_t *isr;		size_t nisr;
 	const int32_t *offline;		size_t noffline;	/* v5+ */
+	int32_t leader_epoch;		/* v7+ (sent after leader_id) */
 };
 struct fl_kp_metadata_topic {
 	int16_t error;
@@ -382,6 +385,7 @@ struct fl_kp_metadata_topic {
 	int is_internal;
 	const struct fl_kp_metadata_part *parts;
 	size_t nparts;
+	int32_t authorized_operations;	/* v8+: INT32_MIN = not computed */
 };
 struct fl_kp_metadata_resp {
 	int32_t throttle_ms;		/* v3+ */
@@ -391,6 +395,7 @@ struct fl_kp_metadata_resp {
 	int32_t controller_id;
 	const struct fl_kp_metadata_topic *topics;
 	size_t ntopics;
+	int32_t cluster_authorized_operations;	/* v8-10: INT32_MIN = not computed */
 };
 
 /* OffsetCommit (8) v0-7 (v0: generation -1, no member: a simple commit) */

@@ -332,14 +332,14 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000040 00000002 0000 00000009"
-	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0006"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
 	    "0012 0000 0003  0013 0000 0004  0014 0000 0004  0016 0000 0002"
 	    "0017 0000 0003"), "ApiVersions v0 response: core table, no throttle");
 	fl_wr_reset(&w);
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
 	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
-	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0006"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
 	    "0008 0000 0007  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
@@ -352,7 +352,7 @@ test_apiversions(void)
 	 * a tag section per entry, throttle, then the body's tag section */
 	CHECK(hex_eq(&w, "0000004b 00000003 0000 0a"
 	    "0000 0003 0007 00  0001 0004 000b 00  0002 0000 0003 00"
-	    "0003 0000 0006 00  0012 0000 0003 00  0013 0000 0004 00"
+	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0004 00"
 	    "0014 0000 0004 00  0016 0000 0002 00  0017 0000 0003 00"
 	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
 	fl_wr_reset(&w);
@@ -398,10 +398,12 @@ static void
 test_metadata_resp(void)
 {
 	static const int32_t one[1] = { 1 };
-	struct fl_kp_metadata_part p = { 0, 0, 1, one, 1, one, 1, NULL, 0 };
-	struct fl_kp_metadata_topic t = { 0, { (const uint8_t *)"t", 1 }, 0, &p, 1 };
+	struct fl_kp_metadata_part p = { 0, 0, 1, one, 1, one, 1, NULL, 0, 5 };
+	struct fl_kp_metadata_topic t = { 0, { (const uint8_t *)"t", 1 }, 0, &p, 1,
+	    INT32_MIN };
 	struct fl_kp_broker b = { 1, { (const uint8_t *)"h", 1 }, 9092, { NULL, 0 } };
-	struct fl_kp_metadata_resp r = { 0, &b, 1, { (const uint8_t *)"c", 1 }, 1, &t, 1 };
+	struct fl_kp_metadata_resp r = { 0, &b, 1, { (const uint8_t *)"c", 1 }, 1, &t, 1,
+	    INT32_MIN };
 	struct fl_wr w;
 
 	fl_wr_init(&w, 1 << 16);
@@ -422,6 +424,33 @@ test_metadata_resp(void)
 	    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"
 	    "00000000"),
 	    "Metadata v6: throttle first, cluster id, offline replicas");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 7, 9, &r);
+	CHECK(hex_eq(&w, "00000050 00000009 00000002"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "0001 63 00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000005 00000001 00000001 00000001 00000001"
+	    "00000000"),
+	    "Metadata v7: the partition's leader epoch after its leader");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 8, 9, &r);
+	CHECK(hex_eq(&w, "00000058 00000009 00000002"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "0001 63 00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000005 00000001 00000001 00000001 00000001"
+	    "00000000 80000000 80000000"),
+	    "Metadata v8: topic and cluster authorized operations (not computed)");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 9, 9, &r);
+	CHECK(hex_eq(&w, "00000047 00000009 00 00000002"
+	    "02 00000001 02 68 00002384 00 00"
+	    "02 63 00000001"
+	    "02 0000 02 74 00"
+	    "02 0000 00000000 00000001 00000005 02 00000001 02 00000001 01 00"
+	    "80000000 00 80000000 00"),
+	    "Metadata v9: flexible, header v1");
 	fl_wr_free(&w);
 }
 
@@ -728,11 +757,11 @@ test_old_versions(void)
 		int32_t one = 1;
 		struct fl_kp_broker br = { 1, { (const uint8_t *)"h", 1 }, 9092,
 		    { (const uint8_t *)"r", 1 } };
-		struct fl_kp_metadata_part mp = { 0, 0, 1, &one, 1, &one, 1, NULL, 0 };
+		struct fl_kp_metadata_part mp = { 0, 0, 1, &one, 1, &one, 1, NULL, 0, 0 };
 		struct fl_kp_metadata_topic mt = { 0, { (const uint8_t *)"t", 1 }, 1,
-		    &mp, 1 };
+		    &mp, 1, INT32_MIN };
 		struct fl_kp_metadata_resp mr = { 5, &br, 1, { (const uint8_t *)"c", 1 },
-		    1, &mt, 1 };
+		    1, &mt, 1, INT32_MIN };
 
 		fl_kp_metadata_resp_encode(&w, 0, 1, &mr);
 		CHECK(hex_eq(&w, "0000003a 00000001"
@@ -1033,6 +1062,25 @@ test_flexible(void)
 		    "0000000000000005 ffffffff 00 0000 00 00 0000 00"),
 		    "OffsetFetch v7 response");
 	}
+
+	/* Metadata v8 (classic) and v9 (flexible: each topic a struct) */
+	b_begin(FL_KP_METADATA, 8, 7);
+	ARR(1); STR("t"); I8(0); I8(1); I8(1);
+	CHECK_INT(dec("metadata-v8"), ==, 0, "Metadata v8 decodes");
+	CHECK(Q.u.metadata.ntopics == 1 && eq(Q.u.metadata.topics[0], "t") &&
+	    !Q.u.metadata.allow_auto_create &&
+	    Q.u.metadata.include_cluster_authorized_operations &&
+	    Q.u.metadata.include_topic_authorized_operations, "Metadata v8 fields");
+	b_hex("0003 0009 00000007 0001 74 00  03 0274 00 0275 00 01 00 00 00");
+	CHECK_INT(dec("metadata-v9"), ==, 0, "Metadata v9 decodes");
+	CHECK(!Q.u.metadata.is_all_topics && Q.u.metadata.ntopics == 2 &&
+	    eq(Q.u.metadata.topics[0], "t") && eq(Q.u.metadata.topics[1], "u") &&
+	    Q.u.metadata.allow_auto_create &&
+	    !Q.u.metadata.include_topic_authorized_operations, "Metadata v9 fields");
+	b_hex("0003 0009 00000007 0001 74 00  00 01 00 00 00");
+	CHECK_INT(dec("metadata-v9-all"), ==, 0, "Metadata v9 null topics decodes");
+	CHECK(Q.u.metadata.is_all_topics && Q.u.metadata.ntopics == 0,
+	    "Metadata v9: compact null is all topics");
 
 	/* a flexible request whose header has no tag section is short */
 	b_hex("000c 0004 00000007 0001 74");
