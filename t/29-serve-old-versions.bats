@@ -109,3 +109,16 @@ raw_lines() {
 	[[ ${lines[2]} == 0000000300* ]]
 	[[ ${lines[2]} == *02""0000""036c6f""00""02""0000""00000000""00000001""00000000""0200000001""0200000001""01""00""80000000""00""80000000""00 ]]
 }
+
+@test "OffsetCommit v8 and OffsetFetch v7: flexible group offsets" {
+	serve_start a "${GROUP_SERVE_ARGS[@]}"
+	seq 1 3 | timeout 60 kcat -b "$ADDR" -P -t lo -p 0
+	raw_lines <<-'EOF2'
+	# a simple commit (generation -1, empty member) of lo/0 at 2, metadata "x"
+	0008 0008 00000001 0001 74 00  03 6f67 ffffffff 01 00  02 03 6c6f 02 00000000 0000000000000002 ffffffff 02 78 00 00 00
+	# read back with RequireStable
+	0009 0007 00000002 0001 74 00  03 6f67 02 03 6c6f 02 00000000 00 01 00
+	EOF2
+	[ "${lines[0]}" = 00000001000000000002036c6f02000000000000000000 ]
+	[ "${lines[1]}" = 00000002000000000002036c6f02000000000000000000000002ffffffff027800000000000000 ]
+}

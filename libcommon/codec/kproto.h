@@ -398,7 +398,7 @@ struct fl_kp_metadata_resp {
 	int32_t cluster_authorized_operations;	/* v8-10: INT32_MIN = not computed */
 };
 
-/* OffsetCommit (8) v0-7 (v0: generation -1, no member: a simple commit) */
+/* OffsetCommit (8) v0-8 (v0: generation -1, no member: a simple commit) */
 struct fl_kp_offset_commit_part {
 	int32_t index;
 	int64_t committed_offset;

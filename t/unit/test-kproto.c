@@ -340,7 +340,7 @@ test_apiversions(void)
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
 	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
 	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
-	    "0008 0000 0007  0009 0000 0007  000a 0000 0003  000b 0000 0006"
+	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
 	    "0014 0000 0004  0016 0000 0002  0017 0000 0003  0024 0000 0002"
@@ -1037,6 +1037,31 @@ test_flexible(void)
 		fl_kp_sasl_authenticate_resp_encode(&w, 2, 7, &r);
 		CHECK(hex_eq(&w, "00000012 00000007 00 0000 00 01 0000000000000000 00"),
 		    "SaslAuthenticate v2 response: null auth bytes sent empty");
+	}
+
+	/* OffsetCommit v8: v7 made flexible */
+	b_hex("0008 0008 00000007 0001 74 00  02 67 00000003 02 6d 00"
+	    "02 02 74 02 00000000 000000000000000a ffffffff 01 00 00 00");
+	CHECK_INT(dec("offsetcommit-v8"), ==, 0, "OffsetCommit v8 decodes");
+	CHECK(Q.u.offset_commit.generation_id == 3 &&
+	    eq(Q.u.offset_commit.member_id, "m") &&
+	    is_null(Q.u.offset_commit.group_instance_id) &&
+	    Q.u.offset_commit.retention_time_ms == -1 &&
+	    Q.u.offset_commit.ntopics == 1 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_offset == 10 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_leader_epoch == -1 &&
+	    eq(Q.u.offset_commit.topics[0].parts[0].metadata, ""),
+	    "OffsetCommit v8 fields");
+	{
+		struct fl_kp_part_error pe = { 0, 0 };
+		struct fl_kp_offset_commit_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pe, 1 };
+		struct fl_kp_offset_commit_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 8, 7, &r);
+		CHECK(hex_eq(&w, "00000016 00000007 00 00000000 02 0274 02 00000000 0000 00 00 00"),
+		    "OffsetCommit v8 response");
 	}
 
 	/* OffsetFetch v7 (v6 is v5 made flexible; v7 adds RequireStable) */
