@@ -7,6 +7,9 @@
  * response mirroring the request is encoded, so encoders see odd counts
  * and versions too.  A frame whose size runs past the input is decoded
  * with the bytes present (the decoder must reject it cleanly).
+ * Each body is also walked by its API's kschema table as a flexible
+ * version (compact encodings, tagged fields), whatever version it names,
+ * so every table's compact path sees hostile bytes too.
  * SaslHandshake and SaslAuthenticate frames also drive a SASL server
  * exchange (sm/sasl.h), and the whole input is parsed as an HTTP request
  * head too (codec/http.h, the metrics port), so this one target covers
@@ -155,7 +158,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_metadata_topic *t;
 		struct fl_kp_broker b = { 1, fl_kp_str("127.0.0.1"), 9092, { NULL, 0 } };
 		struct fl_kp_metadata_resp resp = { 0, &b, 1, fl_kp_str("c"), 1, NULL,
-		    r->ntopics };
+		    r->ntopics, INT32_MIN };
 
 		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
@@ -163,6 +166,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		for (i = 0; i < r->ntopics; i++) {
 			t[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			t[i].name = r->topics[i];
+			t[i].authorized_operations = INT32_MIN;
 		}
 		resp.topics = t;
 		(void)fl_kp_metadata_resp_encode(w, v, corr, &resp);
@@ -238,6 +242,44 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 	}
 }
 
+/*
+ * The body once more through the API's request table as a flexible version
+ * (clamped into the range the table describes): views in bounds, arena
+ * under its cap, and the result encodes.
+ */
+static void
+flex_walk(const struct fl_kp_req *req, const uint8_t *p, size_t n,
+    struct fl_wr *w)
+{
+	const struct fl_kp_api *api;
+	struct fl_kp_req q;
+	struct fl_rd r;
+	int16_t v;
+
+	if (n < 8)
+		return;
+	api = fl_kp_api_find(req->hdr.api_key, FL_KP_FEAT_ALL);
+	if (api == NULL || api->req == NULL || req->hdr.body_off > n)
+		return;
+	v = req->hdr.api_version;
+	if (v < api->codec_min || v > api->codec_max)
+		v = api->codec_max;
+	memset(&q, 0, sizeof(q));
+	q.hdr = req->hdr;
+	q.hdr.api_version = v;
+	fl_arena_init(&q.arena, FL_KP_ARENA_BYTES(n));
+	fl_rd_init(&r, p, n);
+	r.off = req->hdr.body_off;
+	if (fl_ks_decode_body(&r, api->req, v, 1, &q.arena, &q.u) == 0) {
+		if (walk_req(&q, p, n, NULL) != 0 ||
+		    q.arena.bytes > FL_KP_ARENA_RATIO(1) * n)
+			abort();
+		(void)fl_ks_encode(w, api->req, v, 1, &q.u, NULL);
+		fl_wr_reset(w);
+	}
+	fl_arena_free(&q.arena);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -264,9 +306,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n > size - off)
 			n = size - off;
 		if (fl_kp_req_decode(&req, data + off, n, FL_KP_FEAT_ALL) == 0) {
-			/* Views stay inside the payload; arena <= 8 x payload. */
+			/* Views stay inside the payload; arena <= 8 x payload
+			 * (16 x for a flexible version). */
 			if (walk_req(&req, data + off, n, NULL) != 0 ||
-			    req.arena.bytes > 8 * n)
+			    req.arena.bytes > FL_KP_ARENA_RATIO(fl_kp_is_flexible(
+			    req.hdr.api_key, req.hdr.api_version)) * n)
 				abort();
 			if (req.hdr.kind == FL_KP_REQ_APIVERSIONS_TOO_NEW)
 				(void)fl_kp_apiversions_fallback(&w,
@@ -278,6 +322,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    req.hdr.api_key == FL_KP_SASL_AUTHENTICATE))
 				sasl_feed(&sasl, &req);
 		}
+		if (n >= 8)
+			flex_walk(&req, data + off, n, &w);
 		fl_kp_req_free(&req);
 		fl_wr_reset(&w);
 		off += n;

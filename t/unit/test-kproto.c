@@ -298,13 +298,28 @@ test_apiversions(void)
 	    "0b 6c69627264 6b61666b61 06 322e302e32 00");
 	CHECK_INT(W.len - 4, ==, 36, "ApiVersions v3 probe is 36 bytes");
 	CHECK_INT(dec("apiversions-v3-probe"), ==, 0, "ApiVersions v3 probe decodes");
-	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v3 probe: TOO_NEW");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_OK, "v3 probe: OK (header v2, flexible)");
 	CHECK_INT(Q.hdr.correlation_id, ==, 1, "v3 probe: corr 1");
 	CHECK(eq(Q.hdr.client_id, "rdkafka"), "v3 probe: client id");
+	CHECK_INT(Q.hdr.body_off, ==, 8 + 9 + 1, "v3 probe: body after the header tags");
+	CHECK(eq(Q.u.apiversions.client_software_name, "librdkafka"),
+	    "v3 probe: ClientSoftwareName (compact)");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 probe: ClientSoftwareVersion (compact)");
+	/* the same with a header tag and an unknown body tag: both skipped */
+	b_hex("0012 0003 00000001 0007 72646b61666b61 01 05 02 aaaa"
+	    "0b 6c69627264 6b61666b61 06 322e302e32 01 07 00");
+	CHECK_INT(dec("apiversions-v3-tags"), ==, 0, "ApiVersions v3 with tags decodes");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 tags: fields still read");
+	/* v4 (not ours): the §3 fallback */
+	b_hex("0012 0004 00000001 0007 72646b61666b61 00 00");
+	CHECK_INT(dec("apiversions-v4"), ==, 0, "ApiVersions v4 classifies");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v4: TOO_NEW");
 
 	fl_wr_init(&w, 1 << 16);
 	CHECK_INT(fl_kp_apiversions_fallback(&w, 1), ==, 0, "fallback encodes");
-	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0002"),
+	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0003"),
 	    "fallback: the 16-byte v0 error-35 reply of §3");
 
 	b_begin(FL_KP_API_VERSIONS, 0, 2);
@@ -317,22 +332,32 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000040 00000002 0000 00000009"
-	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
-	    "0012 0000 0002  0013 0000 0004  0014 0000 0003  0016 0000 0001"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
+	    "0012 0000 0003  0013 0000 0004  0014 0000 0004  0016 0000 0002"
 	    "0017 0000 0003"), "ApiVersions v0 response: core table, no throttle");
 	fl_wr_reset(&w);
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
 	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
-	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
-	    "0008 0002 0007  0009 0001 0005  000a 0000 0002  000b 0000 0005"
-	    "000c 0000 0003  000d 0000 0003  000e 0000 0003  000f 0000 0004"
-	    "0010 0000 0002  0011 0000 0001  0012 0000 0002  0013 0000 0004"
-	    "0014 0000 0003  0016 0000 0001  0017 0000 0003  0024 0000 0001"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
+	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
+	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
+	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
+	    "0014 0000 0004  0016 0000 0002  0017 0000 0003  0024 0000 0002"
 	    "00000007"), "ApiVersions v2 response: throttle last");
 	fl_wr_reset(&w);
-	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 0, FL_KP_FEAT_ALL), ==,
-	    FL_EINVAL, "ApiVersions v3 response refused");
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 7, FL_KP_FEAT_CORE), ==,
+	    0, "ApiVersions v3 response encodes");
+	/* header v0 (no tags after the correlation id), compact ApiKeys with
+	 * a tag section per entry, throttle, then the body's tag section */
+	CHECK(hex_eq(&w, "0000004b 00000003 0000 0a"
+	    "0000 0003 0007 00  0001 0004 000b 00  0002 0000 0003 00"
+	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0004 00"
+	    "0014 0000 0004 00  0016 0000 0002 00  0017 0000 0003 00"
+	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 4, 3, 0, 0, FL_KP_FEAT_ALL), ==,
+	    FL_EINVAL, "ApiVersions v4 response refused");
 	fl_wr_free(&w);
 }
 
@@ -373,10 +398,12 @@ static void
 test_metadata_resp(void)
 {
 	static const int32_t one[1] = { 1 };
-	struct fl_kp_metadata_part p = { 0, 0, 1, one, 1, one, 1, NULL, 0 };
-	struct fl_kp_metadata_topic t = { 0, { (const uint8_t *)"t", 1 }, 0, &p, 1 };
+	struct fl_kp_metadata_part p = { 0, 0, 1, one, 1, one, 1, NULL, 0, 5 };
+	struct fl_kp_metadata_topic t = { 0, { (const uint8_t *)"t", 1 }, 0, &p, 1,
+	    INT32_MIN };
 	struct fl_kp_broker b = { 1, { (const uint8_t *)"h", 1 }, 9092, { NULL, 0 } };
-	struct fl_kp_metadata_resp r = { 0, &b, 1, { (const uint8_t *)"c", 1 }, 1, &t, 1 };
+	struct fl_kp_metadata_resp r = { 0, &b, 1, { (const uint8_t *)"c", 1 }, 1, &t, 1,
+	    INT32_MIN };
 	struct fl_wr w;
 
 	fl_wr_init(&w, 1 << 16);
@@ -397,6 +424,33 @@ test_metadata_resp(void)
 	    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"
 	    "00000000"),
 	    "Metadata v6: throttle first, cluster id, offline replicas");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 7, 9, &r);
+	CHECK(hex_eq(&w, "00000050 00000009 00000002"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "0001 63 00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000005 00000001 00000001 00000001 00000001"
+	    "00000000"),
+	    "Metadata v7: the partition's leader epoch after its leader");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 8, 9, &r);
+	CHECK(hex_eq(&w, "00000058 00000009 00000002"
+	    "00000001 00000001 0001 68 00002384 ffff"
+	    "0001 63 00000001"
+	    "00000001 0000 0001 74 00"
+	    "00000001 0000 00000000 00000001 00000005 00000001 00000001 00000001 00000001"
+	    "00000000 80000000 80000000"),
+	    "Metadata v8: topic and cluster authorized operations (not computed)");
+	fl_wr_reset(&w);
+	fl_kp_metadata_resp_encode(&w, 9, 9, &r);
+	CHECK(hex_eq(&w, "00000047 00000009 00 00000002"
+	    "02 00000001 02 68 00002384 00 00"
+	    "02 63 00000001"
+	    "02 0000 02 74 00"
+	    "02 0000 00000000 00000001 00000005 02 00000001 02 00000001 01 00"
+	    "80000000 00 80000000 00"),
+	    "Metadata v9: flexible, header v1");
 	fl_wr_free(&w);
 }
 
@@ -643,7 +697,7 @@ static void
 test_list_offsets(void)
 {
 	const struct fl_kp_list_offsets_req *r = &Q.u.list_offsets;
-	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42 };
+	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42, NULL, 0 };
 	struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
 	struct fl_kp_list_offsets_resp resp = { 0, &t, 1 };
 	struct fl_wr w;
@@ -673,6 +727,394 @@ test_list_offsets(void)
 	CHECK(hex_eq(&w, "00000029 00000004 00000000 00000001 0001 74 00000001"
 	    "00000001 0000 ffffffffffffffff 000000000000002a"),
 	    "ListOffsets v2 response: throttle first");
+	fl_wr_free(&w);
+}
+
+/*
+ * The old versions older clients still send: Metadata v0, ListOffsets v0,
+ * OffsetCommit v0-1, OffsetFetch v0 (Kafka's message definitions).
+ */
+static void
+test_old_versions(void)
+{
+	static const int64_t offs[2] = { 42, 7 };
+	const struct fl_kp_metadata_req *md = &Q.u.metadata;
+	const struct fl_kp_list_offsets_req *lo = &Q.u.list_offsets;
+	const struct fl_kp_offset_commit_req *oc = &Q.u.offset_commit;
+	const struct fl_kp_offset_fetch_req *of = &Q.u.offset_fetch;
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+
+	/* Metadata v0: an empty list is all topics; no auto-create flag */
+	b_begin(FL_KP_METADATA, 0, 1);
+	ARR(0);
+	CHECK_INT(dec("metadata-v0-all"), ==, 0, "Metadata v0 [] decodes");
+	CHECK(md->is_all_topics && md->ntopics == 0 && md->allow_auto_create == 1,
+	    "Metadata v0 []: all topics, auto-create default true");
+	b_begin(FL_KP_METADATA, 0, 1);
+	ARR(1); STR("t");
+	CHECK_INT(dec("metadata-v0"), ==, 0, "Metadata v0 [t] decodes");
+	CHECK(!md->is_all_topics && md->ntopics == 1 && eq(md->topics[0], "t"),
+	    "Metadata v0 [t]: one named topic");
+	{
+		int32_t one = 1;
+		struct fl_kp_broker br = { 1, { (const uint8_t *)"h", 1 }, 9092,
+		    { (const uint8_t *)"r", 1 } };
+		struct fl_kp_metadata_part mp = { 0, 0, 1, &one, 1, &one, 1, NULL, 0, 0 };
+		struct fl_kp_metadata_topic mt = { 0, { (const uint8_t *)"t", 1 }, 1,
+		    &mp, 1, INT32_MIN };
+		struct fl_kp_metadata_resp mr = { 5, &br, 1, { (const uint8_t *)"c", 1 },
+		    1, &mt, 1, INT32_MIN };
+
+		fl_kp_metadata_resp_encode(&w, 0, 1, &mr);
+		CHECK(hex_eq(&w, "0000003a 00000001"
+		    "00000001 00000001 0001 68 00002384"	/* no rack */
+		    "00000001 0000 0001 74"		/* no is_internal */
+		    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"),
+		    "Metadata v0 response: no rack, cluster, controller, is_internal");
+	}
+
+	/* ListOffsets v0: MaxNumOffsets per partition; offsets as an array */
+	b_begin(FL_KP_LIST_OFFSETS, 0, 2);
+	I32(-1); ARR(1); STR("t"); ARR(2); I32(0); I64(-1); I32(1); I32(1); I64(-2); I32(5);
+	CHECK_INT(dec("listoffsets-v0"), ==, 0, "ListOffsets v0 decodes");
+	CHECK(lo->replica_id == -1 && lo->topics[0].nparts == 2 &&
+	    lo->topics[0].parts[0].timestamp == -1 &&
+	    lo->topics[0].parts[0].max_num_offsets == 1 &&
+	    lo->topics[0].parts[1].timestamp == -2 &&
+	    lo->topics[0].parts[1].max_num_offsets == 5, "ListOffsets v0 fields");
+	b_begin(FL_KP_LIST_OFFSETS, 1, 2);
+	I32(-1); ARR(1); STR("t"); ARR(1); I32(0); I64(-1);
+	CHECK_INT(dec("listoffsets-v1-default"), ==, 0, "ListOffsets v1 decodes");
+	CHECK_INT(lo->topics[0].parts[0].max_num_offsets, ==, 1,
+	    "ListOffsets v1: MaxNumOffsets defaults to 1");
+	{
+		struct fl_kp_list_offsets_part_resp p[2] = {
+			{ 0, 0, -1, 42, offs, 2 }, { 1, 3, -1, -1, NULL, 0 } };
+		struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    p, 2 };
+		struct fl_kp_list_offsets_resp resp = { 9, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_list_offsets_resp_encode(&w, 0, 2, &resp);
+		CHECK(hex_eq(&w, "00000033 00000002 00000001 0001 74 00000002"
+		    "00000000 0000 00000002 000000000000002a 0000000000000007"
+		    "00000001 0003 00000000"),
+		    "ListOffsets v0 response: old-style offsets, no throttle");
+	}
+
+	/* OffsetCommit v0: no generation, member or retention */
+	b_begin(FL_KP_OFFSET_COMMIT, 0, 3);
+	STR("g"); ARR(1); STR("t"); ARR(1); I32(0); I64(10); STR("m");
+	CHECK_INT(dec("offsetcommit-v0"), ==, 0, "OffsetCommit v0 decodes");
+	CHECK(eq(oc->group_id, "g") && oc->generation_id == -1 &&
+	    is_null(oc->member_id) && oc->retention_time_ms == -1 &&
+	    oc->topics[0].parts[0].committed_offset == 10 &&
+	    oc->topics[0].parts[0].commit_timestamp == -1 &&
+	    eq(oc->topics[0].parts[0].metadata, "m"),
+	    "OffsetCommit v0: a simple commit (generation -1, no member)");
+	/* v1: generation, member, and a per-partition commit timestamp */
+	b_begin(FL_KP_OFFSET_COMMIT, 1, 3);
+	STR("g"); I32(4); STR("mem"); ARR(1); STR("t"); ARR(1);
+	I32(2); I64(11); I64(1700000000000); NUL16();
+	CHECK_INT(dec("offsetcommit-v1"), ==, 0, "OffsetCommit v1 decodes");
+	CHECK(oc->generation_id == 4 && eq(oc->member_id, "mem") &&
+	    oc->retention_time_ms == -1 && oc->topics[0].parts[0].index == 2 &&
+	    oc->topics[0].parts[0].committed_offset == 11 &&
+	    oc->topics[0].parts[0].commit_timestamp == 1700000000000 &&
+	    is_null(oc->topics[0].parts[0].metadata), "OffsetCommit v1 fields");
+	b_begin(FL_KP_OFFSET_COMMIT, 2, 3);
+	STR("g"); I32(4); STR("mem"); I64(-1); ARR(0);
+	CHECK_INT(dec("offsetcommit-v2-ts"), ==, 0, "OffsetCommit v2 decodes");
+	{
+		struct fl_kp_part_error pe = { 0, 0 };
+		struct fl_kp_offset_commit_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pe, 1 };
+		struct fl_kp_offset_commit_resp resp = { 9, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 0, 3, &resp);
+		CHECK(hex_eq(&w, "00000015 00000003 00000001 0001 74 00000001"
+		    "00000000 0000"), "OffsetCommit v0 response: as v1-2");
+	}
+
+	/* OffsetFetch v0: as v1 (Topics not nullable) */
+	b_begin(FL_KP_OFFSET_FETCH, 0, 5);
+	STR("g"); ARR(1); STR("t"); ARR(2); I32(0); I32(1);
+	CHECK_INT(dec("offsetfetch-v0"), ==, 0, "OffsetFetch v0 decodes");
+	CHECK(!of->is_all_topics && of->topics[0].nparts == 2 &&
+	    of->topics[0].parts[1] == 1, "OffsetFetch v0 fields");
+	b_begin(FL_KP_OFFSET_FETCH, 0, 5);
+	STR("g"); ARR(-1);
+	CHECK_INT(dec("offsetfetch-v0-null"), ==, FL_EPROTO,
+	    "OffsetFetch v0: null topics is malformed");
+	{
+		struct fl_kp_offset_fetch_part_resp pr = { 0, 5, -1, { NULL, 0 }, 0 };
+		struct fl_kp_offset_fetch_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pr, 1 };
+		struct fl_kp_offset_fetch_resp resp = { 9, &t, 1, 16 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 0, 5, &resp);
+		CHECK(hex_eq(&w, "0000001f 00000005 00000001 0001 74 00000001"
+		    "00000000 0000000000000005 ffff 0000"),
+		    "OffsetFetch v0 response: no throttle, no top-level error");
+	}
+	fl_wr_free(&w);
+}
+
+/*
+ * Flexible versions (KIP-482) of the APIs whose flexible version adds no
+ * field: request header v2 (a tag section after the client id), compact
+ * strings, bytes and arrays, a tag section after every struct; responses
+ * under header v1 (a tag section after the correlation id).
+ */
+static void
+test_flexible(void)
+{
+	static const struct fl_slice g = { (const uint8_t *)"g", 1 };
+	static const struct fl_slice m = { (const uint8_t *)"m", 1 };
+	static const struct fl_slice range = { (const uint8_t *)"range", 5 };
+	static const struct fl_slice consumer = { (const uint8_t *)"consumer", 8 };
+	static const struct fl_slice md = { (const uint8_t *)"\x01\x02", 2 };
+	static const struct fl_slice as = { (const uint8_t *)"\x0a\x0b", 2 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+
+	/* Heartbeat v4 */
+	b_hex("000c 0004 00000007 0001 74 00  02 67 00000001 02 6d 00 00");
+	CHECK_INT(dec("heartbeat-v4"), ==, 0, "Heartbeat v4 decodes");
+	CHECK(eq(Q.u.heartbeat.group_id, "g") && Q.u.heartbeat.generation_id == 1 &&
+	    eq(Q.u.heartbeat.member_id, "m") &&
+	    is_null(Q.u.heartbeat.group_instance_id), "Heartbeat v4 fields");
+	{
+		struct fl_kp_error_resp r = { 0, 0 };
+
+		fl_kp_heartbeat_resp_encode(&w, 4, 7, &r);
+		CHECK(hex_eq(&w, "0000000c 00000007 00 00000000 0000 00"),
+		    "Heartbeat v4 response: header v1, body tags");
+	}
+
+	/* JoinGroup v6 */
+	b_hex("000b 0006 00000007 0001 74 00  02 67 00002710 0000ea60 01 00"
+	    "09 636f6e73756d6572 02 06 72616e6765 03 0102 00 00");
+	CHECK_INT(dec("joingroup-v6"), ==, 0, "JoinGroup v6 decodes");
+	CHECK(Q.u.join_group.session_timeout_ms == 10000 &&
+	    Q.u.join_group.rebalance_timeout_ms == 60000 &&
+	    eq(Q.u.join_group.member_id, "") &&
+	    is_null(Q.u.join_group.group_instance_id) &&
+	    eq(Q.u.join_group.protocol_type, "consumer") &&
+	    Q.u.join_group.nprotocols == 1 &&
+	    eq(Q.u.join_group.protocols[0].name, "range") &&
+	    Q.u.join_group.protocols[0].metadata.len == 2, "JoinGroup v6 fields");
+	{
+		struct fl_kp_join_member jm = { m, { NULL, 0 }, md };
+		struct fl_kp_join_group_resp r = { 0, 0, 1, range, m, m, &jm, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_join_group_resp_encode(&w, 6, 7, &r);
+		CHECK(hex_eq(&w, "00000022 00000007 00 00000000 0000 00000001"
+		    "06 72616e6765 02 6d 02 6d 02 026d 00 03 0102 00 00"),
+		    "JoinGroup v6 response");
+	}
+
+	/* SyncGroup v4 */
+	b_hex("000e 0004 00000007 0001 74 00  02 67 00000001 02 6d 00"
+	    "02 026d 03 0a0b 00 00");
+	CHECK_INT(dec("syncgroup-v4"), ==, 0, "SyncGroup v4 decodes");
+	CHECK(Q.u.sync_group.nassignments == 1 &&
+	    eq(Q.u.sync_group.assignments[0].member_id, "m") &&
+	    Q.u.sync_group.assignments[0].assignment.len == 2, "SyncGroup v4 fields");
+	{
+		struct fl_kp_sync_group_resp r = { 0, 0, as };
+
+		fl_wr_reset(&w);
+		fl_kp_sync_group_resp_encode(&w, 4, 7, &r);
+		CHECK(hex_eq(&w, "0000000f 00000007 00 00000000 0000 03 0a0b 00"),
+		    "SyncGroup v4 response");
+	}
+
+	/* LeaveGroup v4 */
+	b_hex("000d 0004 00000007 0001 74 00  02 67 02 026d 00 00 00");
+	CHECK_INT(dec("leavegroup-v4"), ==, 0, "LeaveGroup v4 decodes");
+	CHECK(Q.u.leave_group.nmembers == 1 &&
+	    eq(Q.u.leave_group.members[0].member_id, "m") &&
+	    is_null(Q.u.leave_group.members[0].group_instance_id),
+	    "LeaveGroup v4 fields");
+	{
+		struct fl_kp_leave_member_resp lm = { m, { NULL, 0 }, 0 };
+		struct fl_kp_leave_group_resp r = { 0, 0, &lm, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_leave_group_resp_encode(&w, 4, 7, &r);
+		CHECK(hex_eq(&w, "00000013 00000007 00 00000000 0000 02 026d 00 0000 00 00"),
+		    "LeaveGroup v4 response");
+	}
+
+	/* DescribeGroups v5 */
+	b_hex("000f 0005 00000007 0001 74 00  02 0267 00 00");
+	CHECK_INT(dec("describegroups-v5"), ==, 0, "DescribeGroups v5 decodes");
+	CHECK(Q.u.describe_groups.ngroups == 1 &&
+	    eq(Q.u.describe_groups.groups[0], "g") &&
+	    !Q.u.describe_groups.include_authorized_operations,
+	    "DescribeGroups v5 fields");
+	{
+		struct fl_kp_described_group dg = { 0, g,
+		    { (const uint8_t *)"Stable", 6 }, consumer, range, NULL, 0, INT32_MIN };
+		struct fl_kp_describe_groups_resp r = { 0, &dg, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_describe_groups_resp_encode(&w, 5, 7, &r);
+		CHECK(hex_eq(&w, "0000002b 00000007 00 00000000 02 0000 0267"
+		    "07 537461626c65 09 636f6e73756d6572 06 72616e6765 01 80000000 00 00"),
+		    "DescribeGroups v5 response");
+	}
+
+	/* ListGroups v3 */
+	b_hex("0010 0003 00000007 0001 74 00  00");
+	CHECK_INT(dec("listgroups-v3"), ==, 0, "ListGroups v3 decodes");
+	{
+		struct fl_kp_listed_group lg = { g, consumer };
+		struct fl_kp_list_groups_resp r = { 0, 0, &lg, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_list_groups_resp_encode(&w, 3, 7, &r);
+		CHECK(hex_eq(&w, "00000019 00000007 00 00000000 0000 02 0267"
+		    "09 636f6e73756d6572 00 00"), "ListGroups v3 response");
+	}
+
+	/* DeleteTopics v4 */
+	b_hex("0014 0004 00000007 0001 74 00  02 0274 00007530 00");
+	CHECK_INT(dec("deletetopics-v4"), ==, 0, "DeleteTopics v4 decodes");
+	CHECK(Q.u.delete_topics.nnames == 1 && eq(Q.u.delete_topics.names[0], "t") &&
+	    Q.u.delete_topics.timeout_ms == 30000, "DeleteTopics v4 fields");
+	{
+		struct fl_kp_name_error ne = { { (const uint8_t *)"t", 1 }, 0 };
+		struct fl_kp_delete_topics_resp r = { 0, &ne, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_delete_topics_resp_encode(&w, 4, 7, &r);
+		CHECK(hex_eq(&w, "00000010 00000007 00 00000000 02 0274 0000 00 00"),
+		    "DeleteTopics v4 response");
+	}
+
+	/* InitProducerId v2 */
+	b_hex("0016 0002 00000007 0001 74 00  00 0000ea60 00");
+	CHECK_INT(dec("initproducerid-v2"), ==, 0, "InitProducerId v2 decodes");
+	CHECK(is_null(Q.u.init_producer_id.transactional_id) &&
+	    Q.u.init_producer_id.transaction_timeout_ms == 60000,
+	    "InitProducerId v2 fields");
+	{
+		struct fl_kp_init_producer_id_resp r = { 0, 0, 5, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_init_producer_id_resp_encode(&w, 2, 7, &r);
+		CHECK(hex_eq(&w, "00000016 00000007 00 00000000 0000 0000000000000005"
+		    "0000 00"), "InitProducerId v2 response");
+	}
+
+	/* FindCoordinator v3 */
+	b_hex("000a 0003 00000007 0001 74 00  02 67 00 00");
+	CHECK_INT(dec("findcoordinator-v3"), ==, 0, "FindCoordinator v3 decodes");
+	CHECK(eq(Q.u.find_coordinator.key, "g") && Q.u.find_coordinator.key_type == 0,
+	    "FindCoordinator v3 fields");
+	{
+		struct fl_kp_find_coordinator_resp r = { 0, 0, { NULL, 0 }, 1,
+		    { (const uint8_t *)"127.0.0.1", 9 }, 9092 };
+
+		fl_wr_reset(&w);
+		fl_kp_find_coordinator_resp_encode(&w, 3, 7, &r);
+		CHECK(hex_eq(&w, "0000001f 00000007 00 00000000 0000 00 00000001"
+		    "0a 3132372e302e302e31 00002384 00"), "FindCoordinator v3 response");
+	}
+
+	/* SaslAuthenticate v2 */
+	b_hex("0024 0002 00000007 0001 74 00  05 00750070 00");
+	CHECK_INT(dec("saslauthenticate-v2"), ==, 0, "SaslAuthenticate v2 decodes");
+	CHECK(Q.u.sasl_authenticate.auth_bytes.len == 4, "SaslAuthenticate v2 fields");
+	{
+		struct fl_kp_sasl_authenticate_resp r = { 0, { NULL, 0 }, { NULL, 0 }, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_sasl_authenticate_resp_encode(&w, 2, 7, &r);
+		CHECK(hex_eq(&w, "00000012 00000007 00 0000 00 01 0000000000000000 00"),
+		    "SaslAuthenticate v2 response: null auth bytes sent empty");
+	}
+
+	/* OffsetCommit v8: v7 made flexible */
+	b_hex("0008 0008 00000007 0001 74 00  02 67 00000003 02 6d 00"
+	    "02 02 74 02 00000000 000000000000000a ffffffff 01 00 00 00");
+	CHECK_INT(dec("offsetcommit-v8"), ==, 0, "OffsetCommit v8 decodes");
+	CHECK(Q.u.offset_commit.generation_id == 3 &&
+	    eq(Q.u.offset_commit.member_id, "m") &&
+	    is_null(Q.u.offset_commit.group_instance_id) &&
+	    Q.u.offset_commit.retention_time_ms == -1 &&
+	    Q.u.offset_commit.ntopics == 1 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_offset == 10 &&
+	    Q.u.offset_commit.topics[0].parts[0].committed_leader_epoch == -1 &&
+	    eq(Q.u.offset_commit.topics[0].parts[0].metadata, ""),
+	    "OffsetCommit v8 fields");
+	{
+		struct fl_kp_part_error pe = { 0, 0 };
+		struct fl_kp_offset_commit_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pe, 1 };
+		struct fl_kp_offset_commit_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 8, 7, &r);
+		CHECK(hex_eq(&w, "00000016 00000007 00 00000000 02 0274 02 00000000 0000 00 00 00"),
+		    "OffsetCommit v8 response");
+	}
+
+	/* OffsetFetch v7 (v6 is v5 made flexible; v7 adds RequireStable) */
+	b_hex("0009 0007 00000007 0001 74 00  02 67 02 02 74 02 00000000 00 01 00");
+	CHECK_INT(dec("offsetfetch-v7"), ==, 0, "OffsetFetch v7 decodes");
+	CHECK(eq(Q.u.offset_fetch.group_id, "g") && !Q.u.offset_fetch.is_all_topics &&
+	    Q.u.offset_fetch.ntopics == 1 && eq(Q.u.offset_fetch.topics[0].name, "t") &&
+	    Q.u.offset_fetch.topics[0].nparts == 1 && Q.u.offset_fetch.require_stable,
+	    "OffsetFetch v7 fields");
+	b_hex("0009 0006 00000007 0001 74 00  02 67 00 00");
+	CHECK_INT(dec("offsetfetch-v6-all"), ==, 0, "OffsetFetch v6 null topics decodes");
+	CHECK(Q.u.offset_fetch.is_all_topics && Q.u.offset_fetch.ntopics == 0 &&
+	    !Q.u.offset_fetch.require_stable, "OffsetFetch v6: compact null is all topics");
+	{
+		struct fl_kp_offset_fetch_part_resp pr = { 0, 5, -1, { NULL, 0 }, 0 };
+		struct fl_kp_offset_fetch_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pr, 1 };
+		struct fl_kp_offset_fetch_resp r = { 0, &t, 1, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 7, 7, &r);
+		CHECK(hex_eq(&w, "00000025 00000007 00 00000000 02 0274 02 00000000"
+		    "0000000000000005 ffffffff 00 0000 00 00 0000 00"),
+		    "OffsetFetch v7 response");
+	}
+
+	/* Metadata v8 (classic) and v9 (flexible: each topic a struct) */
+	b_begin(FL_KP_METADATA, 8, 7);
+	ARR(1); STR("t"); I8(0); I8(1); I8(1);
+	CHECK_INT(dec("metadata-v8"), ==, 0, "Metadata v8 decodes");
+	CHECK(Q.u.metadata.ntopics == 1 && eq(Q.u.metadata.topics[0], "t") &&
+	    !Q.u.metadata.allow_auto_create &&
+	    Q.u.metadata.include_cluster_authorized_operations &&
+	    Q.u.metadata.include_topic_authorized_operations, "Metadata v8 fields");
+	b_hex("0003 0009 00000007 0001 74 00  03 0274 00 0275 00 01 00 00 00");
+	CHECK_INT(dec("metadata-v9"), ==, 0, "Metadata v9 decodes");
+	CHECK(!Q.u.metadata.is_all_topics && Q.u.metadata.ntopics == 2 &&
+	    eq(Q.u.metadata.topics[0], "t") && eq(Q.u.metadata.topics[1], "u") &&
+	    Q.u.metadata.allow_auto_create &&
+	    !Q.u.metadata.include_topic_authorized_operations, "Metadata v9 fields");
+	b_hex("0003 0009 00000007 0001 74 00  00 01 00 00 00");
+	CHECK_INT(dec("metadata-v9-all"), ==, 0, "Metadata v9 null topics decodes");
+	CHECK(Q.u.metadata.is_all_topics && Q.u.metadata.ntopics == 0,
+	    "Metadata v9: compact null is all topics");
+
+	/* a flexible request whose header has no tag section is short */
+	b_hex("000c 0004 00000007 0001 74");
+	CHECK_INT(dec("heartbeat-v4-no-header-tags"), ==, FL_ESHORT,
+	    "Heartbeat v4 without header tags is short");
 	fl_wr_free(&w);
 }
 
@@ -1074,8 +1516,8 @@ test_group_responses(void)
 		struct fl_kp_error_resp r = { 0, 0 };
 
 		fl_wr_reset(&w);
-		CHECK_INT(fl_kp_heartbeat_resp_encode(&w, 4, 1, &r), ==, FL_EINVAL,
-		    "Heartbeat v4 response refused");
+		CHECK_INT(fl_kp_heartbeat_resp_encode(&w, 5, 1, &r), ==, FL_EINVAL,
+		    "Heartbeat v5 response refused");
 	}
 	/* A small fixed buffer: overflow is a clean FL_EFULL. */
 	{
@@ -1178,7 +1620,9 @@ test_mutations(long iterations)
 			ok++;
 			if (walk_req(&q, b, n, NULL) != 0)
 				escaped++;
-			if (q.arena.bytes > 8 * n)	/* the ratio kproto.h promises */
+			/* the ratio kproto.h promises */
+			if (q.arena.bytes > FL_KP_ARENA_RATIO(fl_kp_is_flexible(
+			    q.hdr.api_key, q.hdr.api_version)) * n)
 				escaped++;
 		}
 		fl_kp_req_free(&q);
@@ -1187,7 +1631,7 @@ test_mutations(long iterations)
 	free(buf);
 	printf("# mutations: %ld iterations, %ld decoded\n", iterations, ok);
 	CHECK_INT(escaped, ==, 0,
-	    "mutations: no slice escapes its payload, arena within 8 x payload");
+	    "mutations: no slice escapes its payload, arena within 8 (16) x payload");
 	CHECK(ok > 0, "mutations: some mutants still decode");
 }
 
@@ -1250,6 +1694,8 @@ main(int argc, char **argv)
 	test_fetch();
 	test_fetch_resp();
 	test_list_offsets();
+	test_old_versions();
+	test_flexible();
 	test_admin();
 	test_group_requests();
 	test_group_responses();
