@@ -4,7 +4,7 @@ for t/37-kafka-python.bats.  Every subcommand prints one result line on
 stdout and exits 0, or prints the failure on stderr and exits 1.
 
   kpy.py probe ADDR                    the version kafka-python infers
-  kpy.py produce ADDR TOPIC N          N records key-I / value-I, acks default
+  kpy.py produce ADDR TOPIC N [FIRST]  N records key-I / value-I from I = FIRST (0)
   kpy.py consume ADDR TOPIC GROUP N    a group consumer reads N records, commits
   kpy.py committed ADDR TOPIC GROUP    the group's committed offset of partition 0
   kpy.py admin ADDR TOPIC              create, list, describe groups, delete
@@ -22,10 +22,10 @@ def probe(addr):
     c.close()
 
 
-def produce(addr, topic, n):
+def produce(addr, topic, n, first):
     p = KafkaProducer(bootstrap_servers=addr)
     futs = [p.send(topic, key=b"key-%d" % i, value=b"value-%d" % i)
-            for i in range(n)]
+            for i in range(first, first + n)]
     p.flush(timeout=30)
     offs = [f.get(timeout=30).offset for f in futs]
     p.close()
@@ -73,7 +73,8 @@ def main(argv):
     if cmd == "probe":
         probe(args[0])
     elif cmd == "produce":
-        produce(args[0], args[1], int(args[2]))
+        produce(args[0], args[1], int(args[2]),
+                int(args[3]) if len(args) > 3 else 0)
     elif cmd == "consume":
         consume(args[0], args[1], args[2], int(args[3]))
     elif cmd == "committed":

@@ -4,7 +4,7 @@
 // Each command prints one result line and exits 0, or prints the error on
 // stderr and exits 1.
 //
-//	produce ADDR TOPIC N        a SyncProducer sends N records key-I/value-I
+//	produce ADDR TOPIC N [FIRST] a SyncProducer sends N records key-I/value-I, I from FIRST
 //	consume ADDR TOPIC N        a partition consumer reads partition 0 from 0
 //	group ADDR TOPIC GROUP N    a consumer group reads N records, default commits
 //	committed ADDR TOPIC GROUP  the group's committed offset of partition 0
@@ -31,7 +31,7 @@ func die(f string, a ...interface{}) {
 	os.Exit(1)
 }
 
-func produce(addr, topic string, n int) {
+func produce(addr, topic string, n, first int) {
 	cfg := sarama.NewConfig()
 	cfg.Producer.Return.Successes = true
 	p, err := sarama.NewSyncProducer([]string{addr}, cfg)
@@ -39,7 +39,7 @@ func produce(addr, topic string, n int) {
 		die("producer: %v", err)
 	}
 	var last int64 = -1
-	for i := 0; i < n; i++ {
+	for i := first; i < first+n; i++ {
 		_, off, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic,
 			Partition: 0,
 			Key:       sarama.StringEncoder(fmt.Sprintf("key-%d", i)),
@@ -217,7 +217,9 @@ func main() {
 	}
 	switch {
 	case a[1] == "produce" && len(a) == 5:
-		produce(a[2], a[3], num(a[4]))
+		produce(a[2], a[3], num(a[4]), 0)
+	case a[1] == "produce" && len(a) == 6:
+		produce(a[2], a[3], num(a[4]), num(a[5]))
 	case a[1] == "consume" && len(a) == 5:
 		consume(a[2], a[3], num(a[4]))
 	case a[1] == "group" && len(a) == 6:
