@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/batch.h"
+#include "codec/msgset.h"
 #include "serve.h"
 
 /* SaslHandshake and SaslAuthenticate exist only on a --sasl listener */
@@ -64,6 +66,39 @@ kafka_finish(struct broker *b, struct conn *c, size_t from, int rc, uint64_t nee
 
 /* ---- Produce ---- */
 
+/*
+ * Produce v0-2's records: a legacy message set (magic 0 or 1), converted
+ * into one RecordBatch v2 in *out (codec/msgset.h), which then takes the
+ * same path as a v3+ batch.  out->len 0: an empty set.  Kafka's answers:
+ * a magic 2 batch in an old request is INVALID_RECORD; a bad CRC or a
+ * malformed message CORRUPT_MESSAGE; codec bits it cannot have in magic
+ * 0/1 UNSUPPORTED_COMPRESSION_TYPE; too many bytes MESSAGE_TOO_LARGE.
+ */
+static int16_t
+produce_legacy(struct broker *b, struct fl_part *p, struct fl_slice rec,
+    struct fl_wr *out)
+{
+	struct fl_err why = { 0 };
+	int rc;
+
+	if (rec.p == NULL)
+		return FL_KERR_INVALID_RECORD;
+	if (rec.len > FL_BATCH_OFF_MAGIC && rec.p[FL_BATCH_OFF_MAGIC] >= 2)
+		return FL_KERR_INVALID_RECORD;	/* v2 batches need Produce v3+ */
+	rc = fl_msgset_to_batch(rec.p, rec.len, -1, b->cfg->message_bytes_max, out, &why);
+	if (rc >= 0)
+		return FL_KERR_NONE;
+	fl_log(FL_LOG_DEBUG, "%s: legacy message set refused: %s", fl_part_dir(p),
+	    why.msg[0] ? why.msg : fl_strerror(rc));
+	switch (rc) {
+	case FL_ECORRUPT: return FL_KERR_CORRUPT_MESSAGE;
+	case FL_EPROTO: return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
+	case FL_ERANGE:
+	case FL_EFULL: return FL_KERR_MESSAGE_TOO_LARGE;
+	default: return FL_KERR_UNKNOWN_SERVER_ERROR;
+	}
+}
+
 static int16_t
 produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
     int16_t version, struct fl_kp_produce_part_resp *pr)
@@ -71,9 +106,25 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 	struct fl_part_produce_res res;
 	int16_t err;
 
-	/* the batch lives in our receive buffer: the partition stamps it */
-	err = fl_part_produce(p, b->wall_ms, (uint8_t *)(uintptr_t)rec.p, rec.len,
-	    version, &res);
+	if (version < 3) {
+		/* Produce v0-2: a magic 0/1 message set, stored as one v2 batch */
+		struct fl_wr conv;
+
+		fl_wr_init(&conv, FL_BATCH_BYTES_MAX);
+		err = produce_legacy(b, p, rec, &conv);
+		if (err == FL_KERR_NONE && conv.len == 0) {
+			pr->base_offset = -1;	/* an empty set: nothing stored */
+			fl_wr_free(&conv);
+			return FL_KERR_NONE;
+		}
+		if (err == FL_KERR_NONE)
+			err = fl_part_produce(p, b->wall_ms, conv.p, conv.len, version, &res);
+		fl_wr_free(&conv);
+	} else {
+		/* the batch lives in our receive buffer: the partition stamps it */
+		err = fl_part_produce(p, b->wall_ms, (uint8_t *)(uintptr_t)rec.p, rec.len,
+		    version, &res);
+	}
 	if (err == FL_KERR_KAFKA_STORAGE_ERROR) {
 		store_fail(b, p, "write", res.cause);
 		return err;
@@ -593,6 +644,65 @@ struct fetch_part {
 	uint64_t len;			/* bytes of span to send */
 };
 
+/*
+ * Fetch v0-3: the stored batches converted to a magic 0 (v0-1) or magic 1
+ * (v2-3) message set (codec/msgset.h) and sent inline; only these old
+ * fetchers pay for the copy, v4+ stays zero-copy.  v0-2's max bytes is a
+ * hard limit (a first message too big goes out cut, as Kafka sends it);
+ * v3's is not (KIP-74).  A span that converts to nothing (transaction
+ * markers only) is followed by the next one below the HW, so an old
+ * consumer is not answered empty at an offset with records after it.
+ * A stored batch that fails its check answers KAFKA_STORAGE_ERROR.
+ */
+static int
+fetch_legacy(struct fl_kp_fetch_enc *e, const struct fetch_part *f,
+    const struct fl_kp_fetch_part *q, int16_t version, struct fl_kp_fetch_part_resp *pr)
+{
+	struct fl_plog_span span = f->span;
+	struct fl_msgset_down res;
+	struct fl_err why = { 0 };
+	struct fl_wr conv;
+	size_t max = q->max_bytes > 0 ? (size_t)q->max_bytes : 0;
+	uint64_t len = f->len;
+	int rc = 0, rounds = 0, cause;
+
+	fl_wr_init(&conv, FL_BATCH_BYTES_MAX);
+	while (len > 0) {
+		uint8_t *tmp = malloc(len);
+
+		if (tmp == NULL) {
+			rc = FL_ENOMEM;
+			break;
+		}
+		rc = fl_vfs_pread_full(span.file, tmp, len, span.pos);
+		if (rc == 0)
+			rc = fl_msgset_from_batches(tmp, len, version >= 2 ? 1 : 0,
+			    q->fetch_offset, max, version <= 2 ? FL_MSGSET_HARD_LIMIT : 0,
+			    &conv, &res, &why);
+		free(tmp);
+		if (rc != 0 || conv.len > 0 || ++rounds == 16 || span.next_offset >= f->p->hw)
+			break;
+		if (fl_part_read(f->p, (int64_t)span.next_offset, max, FL_PART_CONSUMER,
+		    &span, &cause) != 0)
+			break;
+		len = span.len;
+	}
+	if (rc == FL_ENOMEM) {
+		fl_wr_free(&conv);
+		return rc;
+	}
+	if (rc != 0) {
+		fl_log(FL_LOG_WARN, "%s: converting for a Fetch v%d at offset %lld: %s",
+		    fl_part_dir(f->p), (int)version, (long long)q->fetch_offset,
+		    why.msg[0] ? why.msg : fl_strerror(rc));
+		pr->error = FL_KERR_KAFKA_STORAGE_ERROR;
+		conv.len = 0;
+	}
+	rc = fl_kp_fetch_resp_partition_inline(e, pr, conv.p, conv.len);
+	fl_wr_free(&conv);
+	return rc;
+}
+
 static int
 h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
@@ -703,6 +813,10 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr.last_stable_offset = pr.high_watermark;
 			pr.log_start_offset = f->p ? (int64_t)f->p->log.log_start : -1;
 			pr.preferred_read_replica = -1;
+			if (req->hdr.api_version < 4) {
+				rc = fetch_legacy(&e, f, &t->parts[j], req->hdr.api_version, &pr);
+				continue;
+			}
 			fd = f->len > 0 ? fl_vfs_fd(f->span.file) : -1;
 			if (f->len > 0 && fd < 0) {
 				/* a backend without descriptors: copy the bytes */

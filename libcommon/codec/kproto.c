@@ -660,10 +660,10 @@ static const struct fl_ks_schema ofle_resp_s = FL_KS_SCHEMA("OffsetForLeaderEpoc
  * plus any flexible version whose fields the structs hold).
  */
 const struct fl_kp_api fl_kp_apis[] = {
-	{ FL_KP_PRODUCE,          3,  7, FL_KP_FEAT_CORE,  "Produce",
-	  9, 3, 7, &produce_req_s, &produce_resp_s },
-	{ FL_KP_FETCH,            4, 11, FL_KP_FEAT_CORE,  "Fetch",
-	  12, 4, 11, &fetch_req_s, NULL },
+	{ FL_KP_PRODUCE,          0,  7, FL_KP_FEAT_CORE,  "Produce",
+	  9, 0, 7, &produce_req_s, &produce_resp_s },
+	{ FL_KP_FETCH,            0, 11, FL_KP_FEAT_CORE,  "Fetch",
+	  12, 0, 11, &fetch_req_s, NULL },
 	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
 	  6, 0, 3, &lo_req_s, &lo_resp_s },
 	{ FL_KP_METADATA,         0,  9, FL_KP_FEAT_CORE,  "Metadata",
@@ -1177,7 +1177,8 @@ fl_kp_fetch_resp_begin(struct fl_kp_fetch_enc *e, struct fl_wr *w,
 		return e->err;
 	}
 	e->start = fl_kp_resp_begin(w, correlation_id);
-	fl_wr_i32(w, throttle_ms);		/* v1+, first */
+	if (version >= 1)
+		fl_wr_i32(w, throttle_ms);	/* v1+, first */
 	if (version >= 7) {
 		fl_wr_i16(w, error);
 		fl_wr_i32(w, session_id);
@@ -1229,10 +1230,12 @@ fetch_part_fields(struct fl_kp_fetch_enc *e,
 	fl_wr_i32(w, pr->index);
 	fl_wr_i16(w, pr->error);
 	fl_wr_i64(w, pr->high_watermark);
-	fl_wr_i64(w, pr->last_stable_offset);		/* v4+ */
+	if (e->version >= 4)
+		fl_wr_i64(w, pr->last_stable_offset);
 	if (e->version >= 5)
 		fl_wr_i64(w, pr->log_start_offset);
-	fl_wr_i32(w, 0);			/* v4+ AbortedTransactions: [] */
+	if (e->version >= 4)
+		fl_wr_i32(w, 0);		/* AbortedTransactions: [] */
 	if (e->version >= 11)
 		fl_wr_i32(w, pr->preferred_read_replica);
 	fl_wr_i32(w, (int32_t)records_len);

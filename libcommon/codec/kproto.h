@@ -191,7 +191,7 @@ struct fl_kp_apiversions_req {
 	struct fl_slice client_software_version;	/* v3+ [null] */
 };
 
-/* Produce (0) v3-7 */
+/* Produce (0) v0-7: v0-2 carry magic 0/1 message sets (codec/msgset.h) */
 struct fl_kp_produce_part {
 	int32_t index;
 	struct fl_slice records;	/* p NULL: null; validate with batch.h */
@@ -235,7 +235,7 @@ struct fl_kp_produce_resp {
 	size_t *part_pos;
 };
 
-/* Fetch (1) v4-11 */
+/* Fetch (1) v0-11: v0-3 answer magic 0/1 message sets (codec/msgset.h) */
 struct fl_kp_fetch_part {
 	int32_t partition;
 	int32_t current_leader_epoch;	/* v9+ [-1] */
