@@ -547,6 +547,9 @@ int kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *
  * done, negative = close the connection. */
 int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
 
+/* kadmin.c: the admin APIs' handlers (codec/kadmin.h); -1: close c. */
+int kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+
 /* group.c: consumer groups and committed offsets. */
 int group_init(struct broker *b);
 /* The offsets log became durable below what its partition's HW says. */

@@ -38,6 +38,10 @@ const struct fl_kp_api fl_kp_apis[] = {
 	{ FL_KP_INIT_PRODUCER_ID, 0,  1, FL_KP_FEAT_CORE,  "InitProducerId" },
 	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch" },
 	{ FL_KP_SASL_AUTHENTICATE, 0, 1, FL_KP_FEAT_SASL,  "SaslAuthenticate" },
+	{ FL_KP_DESCRIBE_CONFIGS, 0,  4, FL_KP_FEAT_CORE,  "DescribeConfigs" },
+	{ FL_KP_ALTER_CONFIGS,    0,  2, FL_KP_FEAT_CORE,  "AlterConfigs" },
+	{ FL_KP_INCREMENTAL_ALTER_CONFIGS, 0, 1, FL_KP_FEAT_CORE, "IncrementalAlterConfigs" },
+	{ FL_KP_DESCRIBE_CLUSTER, 0,  1, FL_KP_FEAT_CORE,  "DescribeCluster" },
 };
 const size_t fl_kp_napis = FL_ARRAY_LEN(fl_kp_apis);
 
@@ -754,6 +758,9 @@ decode_body(struct fl_kp_req *req, struct fl_rd *r)
 	case FL_KP_SASL_AUTHENTICATE:
 		return fl_kp_sasl_authenticate_req_decode(r, v, a,
 		    &req->u.sasl_authenticate);
+	default:
+		if (fl_ka_api(req->hdr.api_key) != NULL)	/* codec/kadmin.h */
+			return fl_ka_req_decode(r, req->hdr.api_key, v, a, &req->u.admin);
 	}
 	return FL_EINVAL;	/* the table and this switch disagree */
 }

@@ -1,0 +1,423 @@
+/*
+ * kadmin.c: the Kafka admin APIs (codec/kadmin.h): DescribeConfigs,
+ * AlterConfigs, IncrementalAlterConfigs, CreatePartitions, DeleteGroups,
+ * OffsetDelete, DeleteRecords and DescribeCluster.
+ *
+ * The decisions live in libcommon (codec/tconf.h for configs, the
+ * catalog, the partition and the group coordinator for the rest); this
+ * file checks permissions, looks things up and answers.  Errors follow
+ * Kafka's (KafkaApis, ConfigHelper, ZkAdminManager): one error per
+ * resource, topic or partition, never a closed connection for bad input.
+ *
+ * ACLs (flume's four operations; see auth.c): DescribeConfigs and
+ * DescribeCluster need describe (what Metadata needs) on the topic;
+ * the alter APIs and CreatePartitions need create on the topic (flume has
+ * no alter operation); DeleteRecords needs delete on the topic;
+ * DeleteGroups and OffsetDelete need delete on the group (OffsetDelete
+ * also read on each topic, as Kafka); broker resources need the cluster
+ * grant (a super user).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/tconf.h"
+#include "serve.h"
+
+#define MSG(s)	fl_kp_str(s)
+
+static int
+answer(struct broker *b, struct conn *c, struct fl_kp_req *req, const void *resp)
+{
+	size_t from = c->out.len;
+	int rc = fl_ka_resp_encode(&c->out, req->hdr.api_key, req->hdr.api_version,
+	    req->hdr.correlation_id, resp);
+
+	return kafka_finish(b, c, from, rc, 0);
+}
+
+/* Is name this broker's id as text ("" counts: Kafka's default broker resource)? */
+static int
+is_this_broker(const struct broker *b, struct fl_slice name)
+{
+	char want[16];
+	int n = snprintf(want, sizeof(want), "%d", (int)b->cfg->node_id);
+
+	return name.len == 0 || (name.len == (size_t)n && memcmp(name.p, want, name.len) == 0);
+}
+
+/* Copy text into the request's arena as a slice (NULL on failure). */
+static struct fl_slice
+arena_str(struct fl_kp_req *req, const char *s, int *rc)
+{
+	struct fl_slice out = { NULL, 0 };
+	size_t n = strlen(s);
+	char *p = kafka_arena(req, n + 1, 1, rc);
+
+	if (p != NULL) {
+		memcpy(p, s, n + 1);
+		out.p = (const uint8_t *)p;
+		out.len = n;
+	}
+	return out;
+}
+
+/* ---- DescribeConfigs ---- */
+
+static void
+broker_defaults(const struct broker *b, struct fl_tconf_broker *d)
+{
+	d->min_insync = b->part_cfg.min_insync;
+	d->lag_max_ms = b->part_cfg.replica_lag_max_ms;
+	d->retention_ms = b->part_cfg.plog.retention_ms;
+	d->retention_bytes = b->part_cfg.plog.retention_bytes;
+	d->message_bytes_max = b->cfg->message_bytes_max;
+	d->segment_bytes = b->part_cfg.plog.segment_bytes;
+}
+
+static int
+key_wanted(const struct fl_ka_dc_resource *r, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (r->keys_null)
+		return 1;
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].len == n && memcmp(r->keys[i].p, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The broker's settings, read only (they are command-line options). */
+#define BROKER_CONFIGS_MAX 12
+static size_t
+broker_configs(const struct broker *b, struct fl_tconf_entry *e)
+{
+	const struct serve_cfg *cfg = b->cfg;
+	size_t n = 0;
+
+#define BC(nm, ty, fmt, v) do { e[n].name = (nm); e[n].type = (ty); \
+	snprintf(e[n].value, sizeof(e[n].value), fmt, v); \
+	e[n].source = FL_KA_SRC_STATIC_BROKER; e[n].is_default = 0; \
+	e[n].is_read_only = 1; n++; } while (0)
+	BC("auto.create.topics.enable", FL_KA_TYPE_BOOLEAN, "%s",
+	    cfg->auto_create ? "true" : "false");
+	BC("broker.id", FL_KA_TYPE_INT, "%d", (int)cfg->node_id);
+	BC("log.retention.bytes", FL_KA_TYPE_LONG, "%lld",
+	    (long long)b->part_cfg.plog.retention_bytes);
+	BC("log.retention.ms", FL_KA_TYPE_LONG, "%lld", (long long)b->part_cfg.plog.retention_ms);
+	BC("log.segment.bytes", FL_KA_TYPE_INT, "%llu",
+	    (unsigned long long)b->part_cfg.plog.segment_bytes);
+	BC("message.max.bytes", FL_KA_TYPE_INT, "%llu",
+	    (unsigned long long)cfg->message_bytes_max);
+	BC("min.insync.replicas", FL_KA_TYPE_INT, "%d",
+	    (int)(b->part_cfg.min_insync > 1 ? b->part_cfg.min_insync : 1));
+	BC("num.partitions", FL_KA_TYPE_INT, "%d", (int)cfg->num_partitions);
+	BC("replica.lag.time.max.ms", FL_KA_TYPE_LONG, "%lld",
+	    (long long)b->part_cfg.replica_lag_max_ms);
+	BC("socket.request.max.bytes", FL_KA_TYPE_INT, "%llu",
+	    (unsigned long long)cfg->request_bytes_max);
+#undef BC
+	return n;
+}
+
+static int
+dc_fill(struct fl_kp_req *req, int16_t v, const struct fl_ka_dc_resource *r,
+    const struct fl_tconf_entry *e, size_t n, struct fl_ka_dc_result *out)
+{
+	struct fl_ka_dc_config *cf;
+	size_t i, k = 0;
+	int rc = 0;
+
+	cf = kafka_arena(req, n, sizeof(*cf), &rc);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!key_wanted(r, e[i].name))
+			continue;
+		memset(&cf[k], 0, sizeof(cf[k]));
+		cf[k].name = fl_kp_str(e[i].name);
+		cf[k].value = arena_str(req, e[i].value, &rc);
+		cf[k].read_only = e[i].is_read_only;
+		/* v0 has no source: IsDefault says "not set here" */
+		cf[k].is_default = e[i].is_default;
+		cf[k].config_source = e[i].source;
+		cf[k].config_type = e[i].type;
+		k++;
+	}
+	(void)v;
+	out->configs = cf;
+	out->nconfigs = k;
+	return rc;
+}
+
+static int
+h_describe_configs(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_dc_req *r = &req->u.admin.describe_configs;
+	struct fl_ka_dc_result *res;
+	struct fl_ka_dc_resp resp;
+	struct fl_tconf_broker d;
+	size_t i;
+	int rc = 0;
+
+	broker_defaults(b, &d);
+	res = kafka_arena(req, r->nresources, sizeof(*res), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->nresources; i++) {
+		const struct fl_ka_dc_resource *q = &r->resources[i];
+		struct fl_ka_dc_result *o = &res[i];
+		struct fl_tconf_entry e[BROKER_CONFIGS_MAX > FL_TCONF_DESCRIBE_MAX ?
+		    BROKER_CONFIGS_MAX : FL_TCONF_DESCRIBE_MAX];
+		struct fl_topic *t;
+		size_t n;
+
+		o->resource_type = q->resource_type;
+		o->resource_name = q->resource_name;
+		if (q->resource_type == FL_KA_RES_TOPIC) {
+			if (!auth_may(b, c, 0, FL_ACL_TOPIC, q->resource_name.p,
+			    q->resource_name.len)) {
+				o->error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+				continue;
+			}
+			if (!fl_topic_name_ok(q->resource_name.p, q->resource_name.len)) {
+				o->error = FL_KERR_INVALID_TOPIC_EXCEPTION;
+				o->error_message = MSG("invalid topic name");
+				continue;
+			}
+			t = store_find(b, q->resource_name.p, q->resource_name.len);
+			if (t == NULL) {
+				o->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+				o->error_message = MSG("no such topic");
+				continue;
+			}
+			n = fl_tconf_describe(&t->conf, &d, e);
+		} else if (q->resource_type == FL_KA_RES_BROKER) {
+			if (!auth_super(b, c, "DescribeConfigs of the broker")) {
+				o->error = FL_KERR_CLUSTER_AUTHORIZATION_FAILED;
+				continue;
+			}
+			if (!is_this_broker(b, q->resource_name)) {
+				o->error = FL_KERR_INVALID_REQUEST;
+				o->error_message = MSG("unexpected broker id: ask that broker");
+				continue;
+			}
+			n = broker_configs(b, e);
+		} else {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("unsupported resource type (flume describes "
+			    "topics (2) and brokers (4))");
+			continue;
+		}
+		if (dc_fill(req, req->hdr.api_version, q, e, n, o) != 0)
+			return -1;
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.results = res;
+	resp.nresults = r->nresources;
+	return answer(b, c, req, &resp);
+}
+
+/* ---- AlterConfigs and IncrementalAlterConfigs ---- */
+
+/* The new configs of one topic resource, or a Kafka error and message. */
+static int16_t
+alter_one(const struct fl_ka_ac_resource *q, int incremental, struct fl_topic_conf *conf,
+    const char **msg)
+{
+	size_t i, j;
+
+	for (i = 0; i < q->nconfigs; i++)
+		for (j = 0; j < i; j++)
+			if (q->configs[i].name.len == q->configs[j].name.len &&
+			    memcmp(q->configs[i].name.p, q->configs[j].name.p,
+			    q->configs[i].name.len) == 0) {
+				*msg = "duplicate config name";
+				return FL_KERR_INVALID_REQUEST;
+			}
+	if (!incremental)
+		conf->set = 0;		/* AlterConfigs replaces every config */
+	for (i = 0; i < q->nconfigs; i++) {
+		const struct fl_ka_ac_config *k = &q->configs[i];
+		int16_t err = fl_tconf_alter(conf, incremental, k->op,
+		    (const char *)k->name.p, k->name.len, (const char *)k->value.p,
+		    k->value.len, msg);
+
+		if (err != FL_KERR_NONE)
+			return err;
+	}
+	return FL_KERR_NONE;
+}
+
+static int
+h_alter_configs(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_ac_req *r = &req->u.admin.alter_configs;
+	int incremental = req->hdr.api_key == FL_KP_INCREMENTAL_ALTER_CONFIGS;
+	struct fl_ka_ac_result *res;
+	struct fl_ka_ac_resp resp;
+	size_t i;
+	int rc = 0, changed = 0;
+
+	res = kafka_arena(req, r->nresources, sizeof(*res), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->nresources; i++) {
+		const struct fl_ka_ac_resource *q = &r->resources[i];
+		struct fl_ka_ac_result *o = &res[i];
+		const char *msg = NULL;
+		struct fl_topic_conf conf;
+		struct fl_err err = { 0 };
+		struct fl_topic *t;
+
+		o->resource_type = q->resource_type;
+		o->resource_name = q->resource_name;
+		if (q->resource_type == FL_KA_RES_BROKER ||
+		    q->resource_type == FL_KA_RES_BROKER_LOGGER) {
+			o->error = auth_super(b, c, "AlterConfigs of the broker") ?
+			    FL_KERR_INVALID_REQUEST : FL_KERR_CLUSTER_AUTHORIZATION_FAILED;
+			if (o->error == FL_KERR_INVALID_REQUEST)
+				o->error_message = MSG("flume's broker settings are command-line "
+				    "options and cannot be altered");
+			continue;
+		}
+		if (q->resource_type != FL_KA_RES_TOPIC) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("unsupported resource type");
+			continue;
+		}
+		if (!auth_may(b, c, FL_ACL_CREATE, FL_ACL_TOPIC, q->resource_name.p,
+		    q->resource_name.len)) {
+			o->error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			continue;
+		}
+		t = store_find(b, q->resource_name.p, q->resource_name.len);
+		if (t == NULL) {
+			o->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			o->error_message = MSG("no such topic");
+			continue;
+		}
+		conf = t->conf;
+		o->error = alter_one(q, incremental, &conf, &msg);
+		if (o->error != FL_KERR_NONE) {
+			o->error_message = fl_kp_str(msg);
+			continue;
+		}
+		if (cluster_is_on(b)) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("in a cluster, topic configs are set through "
+			    "flume-ctl");
+			continue;
+		}
+		if (r->validate_only)
+			continue;
+		if (fl_catalog_set_conf(&b->cat, t, &conf, &err) != 0) {
+			fl_log(FL_LOG_ERROR, "%s", err.msg);
+			o->error = FL_KERR_KAFKA_STORAGE_ERROR;
+			o->error_message = MSG("could not write the topics file");
+			continue;
+		}
+		{
+			char text[FL_TOPIC_CONF_TEXT_MAX];
+
+			fl_topic_conf_format(&conf, text, sizeof(text));
+			fl_log(FL_LOG_INFO, "topic %s: configs now %s (%s from %s)", t->name,
+			    text[0] ? text : "the broker's defaults",
+			    fl_kp_api_name(req->hdr.api_key), c->peer);
+		}
+		changed = 1;
+	}
+	if (changed) {
+		kafka_hw_moved(b);	/* acks=all answers may settle otherwise now */
+		store_housekeep(b);	/* new retention applies now */
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.results = res;
+	resp.nresults = r->nresources;
+	return answer(b, c, req, &resp);
+}
+
+/* ---- DescribeCluster ---- */
+
+static int
+h_describe_cluster(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_dcl_req *r = &req->u.admin.describe_cluster;
+	struct fl_ka_dcl_resp resp;
+	struct fl_ka_dcl_broker *bl, one;
+	size_t i;
+	int rc = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	resp.endpoint_type = 1;
+	resp.cluster_id = fl_kp_str(b->cluster_id);
+	resp.controller_id = b->cfg->node_id;	/* as Metadata answers */
+	resp.cluster_authorized_operations = FL_KA_AUTH_OPS_OMITTED;
+	if (r->endpoint_type != 1) {
+		/* KIP-919: flume has no controller listener: MISMATCHED_ENDPOINT_TYPE
+		 * for the controller (2), UNSUPPORTED_ENDPOINT_TYPE otherwise */
+		resp.error = r->endpoint_type == 2 ? 114 : 115;
+		resp.error_message = MSG("flume brokers serve the broker endpoint only");
+		return answer(b, c, req, &resp);
+	}
+	if (cluster_is_on(b)) {
+		bl = kafka_arena(req, b->cmeta.nbrokers, sizeof(*bl), &rc);
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < b->cmeta.nbrokers; i++) {
+			memset(&bl[i], 0, sizeof(bl[i]));
+			bl[i].broker_id = b->cmeta.brokers[i].id;
+			bl[i].host = fl_kp_str(b->cmeta.brokers[i].host);
+			bl[i].port = b->cmeta.brokers[i].port;
+		}
+		resp.brokers = bl;
+		resp.nbrokers = b->cmeta.nbrokers;
+	} else {
+		memset(&one, 0, sizeof(one));
+		one.broker_id = b->cfg->node_id;
+		one.host = fl_kp_str(b->adv_host);
+		one.port = b->adv_port;
+		resp.brokers = &one;
+		resp.nbrokers = 1;
+	}
+	if (r->include_cluster_authorized_operations) {
+		/*
+		 * Kafka's bits (AclOperation codes): DESCRIBE 8, and for a super
+		 * user ALTER 7, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10,
+		 * ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12, CREATE 3
+		 */
+		int32_t ops = 1 << 8;
+
+		const char *who = auth_principal(c);
+
+		if (!b->cfg->sasl || (who != NULL && !b->auth.is_damaged &&
+		    fl_creds_super(&b->auth.creds, who)))
+			ops |= 1 << 3 | 1 << 7 | 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12;
+		resp.cluster_authorized_operations = ops;
+	}
+	return answer(b, c, req, &resp);
+}
+
+/* ---- dispatch ---- */
+
+int
+kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	switch (req->hdr.api_key) {
+	case FL_KP_DESCRIBE_CONFIGS:
+		return h_describe_configs(b, c, req);
+	case FL_KP_ALTER_CONFIGS:
+	case FL_KP_INCREMENTAL_ALTER_CONFIGS:
+		return h_alter_configs(b, c, req);
+	case FL_KP_DESCRIBE_CLUSTER:
+		return h_describe_cluster(b, c, req);
+	default:
+		fl_log(FL_LOG_WARN, "closing connection from %s: no handler for %s", c->peer,
+		    fl_kp_api_name(req->hdr.api_key));
+		return -1;
+	}
+}

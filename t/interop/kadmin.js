@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// kadmin.js BROKER CMD ARGS...: kafkajs 2.2.4's admin client against the
+// admin APIs, for t/29-serve-admin-apis.bats.  Prints one JSON line (the
+// client's result), or "error TYPE: MESSAGE" (kafkajs' error type, e.g.
+// INVALID_CONFIG) and exits 1.
+//   describe-topic TOPIC [KEY...]    describeConfigs of a topic
+//   describe-broker ID               describeConfigs of a broker
+//   alter TOPIC KEY=VALUE...         alterConfigs (replaces the topic's configs)
+//   partitions TOPIC COUNT           createPartitions
+//   delete-groups GROUP...           deleteGroups
+//   delete-records TOPIC PART OFFSET deleteTopicRecords
+//   cluster                          describeCluster
+'use strict'
+const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs')
+
+async function run (admin, cmd, args) {
+  switch (cmd) {
+    case 'describe-topic': {
+      const [topic, ...keys] = args
+      const r = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: keys.length ? keys : undefined }]
+      })
+      const res = r.resources[0]
+      return {
+        errorCode: res.errorCode,
+        configs: Object.fromEntries(res.configEntries.map((e) =>
+          [e.configName, { value: e.configValue, source: e.configSource, isDefault: e.isDefault, readOnly: e.readOnly }]))
+      }
+    }
+    case 'describe-broker': {
+      const r = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.BROKER, name: args[0] }]
+      })
+      return { configs: Object.fromEntries(r.resources[0].configEntries.map((e) => [e.configName, e.configValue])) }
+    }
+    case 'alter': {
+      const [topic, ...pairs] = args
+      const configEntries = pairs.map((p) => {
+        const i = p.indexOf('=')
+        return { name: p.slice(0, i), value: p.slice(i + 1) }
+      })
+      const r = await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries }]
+      })
+      return { errorCode: r.resources[0].errorCode }
+    }
+    case 'partitions':
+      await admin.createPartitions({ topicPartitions: [{ topic: args[0], count: Number(args[1]) }] })
+      return { ok: true }
+    case 'delete-groups': {
+      const r = await admin.deleteGroups(args)
+      return r.map((g) => ({ groupId: g.groupId, errorCode: g.errorCode }))
+    }
+    case 'delete-records':
+      await admin.deleteTopicRecords({ topic: args[0], partitions: [{ partition: Number(args[1]), offset: args[2] }] })
+      return { ok: true }
+    case 'cluster': {
+      const r = await admin.describeCluster()
+      return { clusterId: r.clusterId, controller: r.controller, brokers: r.brokers.map((b) => b.nodeId) }
+    }
+    default:
+      process.stderr.write(`kadmin.js: unknown command ${cmd}\n`)
+      process.exit(64)
+  }
+}
+
+async function main () {
+  const [broker, cmd, ...args] = process.argv.slice(2)
+  if (!broker || !cmd) {
+    process.stderr.write('usage: kadmin.js BROKER CMD ARGS...\n')
+    process.exit(64)
+  }
+  const kafka = new Kafka({ clientId: 'flume-kadmin-js', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    process.stdout.write(JSON.stringify(await run(admin, cmd, args)) + '\n')
+  } catch (e) {
+    const inner = e.errors && e.errors[0] ? e.errors[0] : e
+    process.stdout.write(`error ${inner.type || e.name}: ${inner.message}\n`)
+    process.exitCode = 1
+  }
+  await admin.disconnect()
+}
+
+main().catch((e) => {
+  process.stderr.write(`kadmin.js: ${e.message}\n`)
+  process.exit(2)
+})
