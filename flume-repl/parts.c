@@ -583,11 +583,12 @@ part_follow_start(struct repl *r, struct rpart *rp)
 
 	if (to == 0 || !rp->part.is_open)
 		return;
-	rc = fl_plog_delete_before(&rp->part.log, to, &n);
+	/* the leader's log start, exactly (DeleteRecords moves it inside segments) */
+	rc = fl_plog_start_at(&rp->part.log, to, &n);
 	if (rc != 0) {
 		char what[REPL_PATH_MAX + 64];
 
-		snprintf(what, sizeof(what), "%s: delete segments below %" PRIu64, rp->dir, to);
+		snprintf(what, sizeof(what), "%s: move the log start to %" PRIu64, rp->dir, to);
 		repl_fail_io(r, what, rc);
 		return;
 	}

@@ -402,6 +402,65 @@ h_describe_cluster(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	return answer(b, c, req, &resp);
 }
 
+/* ---- DeleteRecords ---- */
+
+static int
+h_delete_records(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_dr_req *r = &req->u.admin.delete_records;
+	struct fl_ka_dr_topic *tr;
+	struct fl_ka_dr_resp resp;
+	size_t i, j;
+	int rc = 0;
+
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->ntopics; i++) {
+		const struct fl_ka_dr_topic *t = &r->topics[i];
+		int may = auth_may(b, c, FL_ACL_DELETE, FL_ACL_TOPIC, t->name.p, t->name.len);
+		int internal = is_internal_topic(t->name.p, t->name.len);
+
+		tr[i].name = t->name;
+		tr[i].nparts = t->nparts;
+		tr[i].parts = kafka_arena(req, t->nparts, sizeof(*tr[i].parts), &rc);
+		if (rc != 0)
+			return -1;
+		for (j = 0; j < t->nparts; j++) {
+			struct fl_ka_dr_part *o = &tr[i].parts[j];
+			struct fl_part *p;
+			int cause;
+
+			o->index = t->parts[j].index;
+			o->low_watermark = -1;
+			if (!may) {
+				o->error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+				continue;
+			}
+			if (internal) {
+				o->error = FL_KERR_INVALID_TOPIC_EXCEPTION;
+				continue;
+			}
+			p = store_part(b, t->name.p, t->name.len, o->index);
+			if (p == NULL) {
+				o->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+				continue;
+			}
+			o->error = fl_part_delete_records(p, t->parts[j].offset, &o->low_watermark,
+			    &cause);
+			if (o->error == FL_KERR_KAFKA_STORAGE_ERROR)
+				store_log_error(p, "write the log-start checkpoint", cause);
+			else if (o->error == FL_KERR_NONE)
+				fl_log(FL_LOG_INFO, "%s: log start now %lld (DeleteRecords from %s)",
+				    fl_part_dir(p), (long long)o->low_watermark, c->peer);
+		}
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.topics = tr;
+	resp.ntopics = r->ntopics;
+	return answer(b, c, req, &resp);
+}
+
 /* ---- dispatch ---- */
 
 int
@@ -415,6 +474,8 @@ kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		return h_alter_configs(b, c, req);
 	case FL_KP_DESCRIBE_CLUSTER:
 		return h_describe_cluster(b, c, req);
+	case FL_KP_DELETE_RECORDS:
+		return h_delete_records(b, c, req);
 	default:
 		fl_log(FL_LOG_WARN, "closing connection from %s: no handler for %s", c->peer,
 		    fl_kp_api_name(req->hdr.api_key));

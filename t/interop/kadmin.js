@@ -54,9 +54,14 @@ async function run (admin, cmd, args) {
       const r = await admin.deleteGroups(args)
       return r.map((g) => ({ groupId: g.groupId, errorCode: g.errorCode }))
     }
-    case 'delete-records':
+    case 'delete-records': {
+      // kafkajs looks up leaders before it loads the topic's metadata: load it first
+      await admin.fetchTopicOffsets(args[0])
       await admin.deleteTopicRecords({ topic: args[0], partitions: [{ partition: Number(args[1]), offset: args[2] }] })
-      return { ok: true }
+      const after = await admin.fetchTopicOffsets(args[0])
+      const p = after.find((o) => o.partition === Number(args[1]))
+      return { low: p.low, high: p.high }
+    }
     case 'cluster': {
       const r = await admin.describeCluster()
       return { clusterId: r.clusterId, controller: r.controller, brokers: r.brokers.map((b) => b.nodeId) }
@@ -73,13 +78,16 @@ async function main () {
     process.stderr.write('usage: kadmin.js BROKER CMD ARGS...\n')
     process.exit(64)
   }
-  const kafka = new Kafka({ clientId: 'flume-kadmin-js', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+  const kafka = new Kafka({ clientId: 'flume-kadmin-js', brokers: [broker], logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()
   try {
     process.stdout.write(JSON.stringify(await run(admin, cmd, args)) + '\n')
   } catch (e) {
-    const inner = e.errors && e.errors[0] ? e.errors[0] : e
+    let inner = e.errors && e.errors[0] ? e.errors[0] : e
+    if (process.env.KADMIN_DEBUG) process.stderr.write(require('util').inspect(e, { depth: 5 }) + '\n')
+    while (inner.originalError || (inner.cause && !inner.partitions)) inner = inner.originalError || inner.cause
+    if (inner.partitions) inner = inner.partitions.find((p) => p.error).error
     process.stdout.write(`error ${inner.type || e.name}: ${inner.message}\n`)
     process.exitCode = 1
   }
