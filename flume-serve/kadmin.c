@@ -461,6 +461,99 @@ h_delete_records(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	return answer(b, c, req, &resp);
 }
 
+/* ---- CreatePartitions ---- */
+
+static int
+h_create_partitions(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_cp_req *r = &req->u.admin.create_partitions;
+	struct fl_ka_cp_result *res;
+	struct fl_ka_cp_resp resp;
+	size_t i, j;
+	int rc = 0;
+
+	res = kafka_arena(req, r->ntopics, sizeof(*res), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->ntopics; i++) {
+		const struct fl_ka_cp_topic *q = &r->topics[i];
+		struct fl_ka_cp_result *o = &res[i];
+		struct fl_err err = { 0 };
+		struct fl_topic *t;
+		char why[160];
+
+		o->name = q->name;
+		for (j = 0; j < r->ntopics; j++)
+			if (j != i && r->topics[j].name.len == q->name.len &&
+			    memcmp(r->topics[j].name.p, q->name.p, q->name.len) == 0)
+				break;
+		if (j < r->ntopics) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("duplicate topic in the request");
+			continue;
+		}
+		if (!auth_may(b, c, FL_ACL_CREATE, FL_ACL_TOPIC, q->name.p, q->name.len)) {
+			o->error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+			continue;
+		}
+		if (is_internal_topic(q->name.p, q->name.len)) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("the offsets log keeps one partition");
+			continue;
+		}
+		t = store_find(b, q->name.p, q->name.len);
+		if (t == NULL) {
+			o->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			o->error_message = MSG("no such topic");
+			continue;
+		}
+		if (q->count <= t->nparts) {
+			snprintf(why, sizeof(why), q->count == t->nparts ? "topic already has %d "
+			    "partitions" : "topic has %d partitions, more than the %d asked",
+			    (int)t->nparts, (int)q->count);
+			o->error = FL_KERR_INVALID_PARTITIONS;
+			o->error_message = arena_str(req, why, &rc);
+			continue;
+		}
+		if (q->count > FL_TOPIC_PARTITIONS_MAX) {
+			snprintf(why, sizeof(why), "at most %d partitions per topic",
+			    FL_TOPIC_PARTITIONS_MAX);
+			o->error = FL_KERR_INVALID_PARTITIONS;
+			o->error_message = arena_str(req, why, &rc);
+			continue;
+		}
+		if (!q->assignments_null) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("flume places replicas itself: send no assignments");
+			continue;
+		}
+		if (cluster_is_on(b)) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("in a cluster, partitions are added through "
+			    "the controller (flume-ctl); not supported over Kafka yet");
+			continue;
+		}
+		if (b->is_stopping) {
+			o->error = FL_KERR_NOT_CONTROLLER;
+			o->error_message = MSG("stopping");
+			continue;
+		}
+		if (r->validate_only)
+			continue;
+		if (store_grow(b, t, q->count, &err) != 0) {
+			fl_log(FL_LOG_ERROR, "%s", err.msg);
+			o->error = FL_KERR_KAFKA_STORAGE_ERROR;
+			o->error_message = MSG("storage error: see the broker's log");
+		}
+	}
+	if (rc != 0)
+		return -1;
+	memset(&resp, 0, sizeof(resp));
+	resp.results = res;
+	resp.nresults = r->ntopics;
+	return answer(b, c, req, &resp);
+}
+
 /* ---- dispatch ---- */
 
 int
@@ -476,6 +569,8 @@ kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		return h_describe_cluster(b, c, req);
 	case FL_KP_DELETE_RECORDS:
 		return h_delete_records(b, c, req);
+	case FL_KP_CREATE_PARTITIONS:
+		return h_create_partitions(b, c, req);
 	default:
 		fl_log(FL_LOG_WARN, "closing connection from %s: no handler for %s", c->peer,
 		    fl_kp_api_name(req->hdr.api_key));

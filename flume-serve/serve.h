@@ -364,6 +364,9 @@ struct fl_topic *store_find(struct broker *b, const void *name, size_t len);
 void store_create(struct broker *b, struct fl_catalog_new *nt, size_t n);
 /* 0, FL_ENOENT, or an I/O error (logged). */
 int store_delete(struct broker *b, const char *name);
+/* CreatePartitions: grow t to nparts (fl_catalog_add_partitions, after any
+ * sync round; the new partitions are locked).  0 or FL_E* (*err says). */
+int store_grow(struct broker *b, struct fl_topic *t, int32_t nparts, struct fl_err *err);
 void store_housekeep(struct broker *b);
 void store_snapshot_all(struct broker *b, int only_changed);
 /* An append of bytes to p: it joins the next sync round. */

@@ -95,6 +95,54 @@ test_meta(void)
 	    strcmp(back.cluster_id, "abc123") == 0, "meta round trip");
 }
 
+/* CreatePartitions: grow a topic; durable; refusals leave it as it was. */
+static void
+test_add_partitions(void)
+{
+	struct fl_catalog c;
+	struct fl_catalog_new nt;
+	struct fl_topic *t;
+	struct fl_err err;
+
+	FL_ASSERT(fl_vfs_sync_dir(vfs, "/") == 0);	/* DATA itself survives the power cut */
+	CHECK_INT(open_cat(&c, &err), ==, 0, "open");
+	memset(&nt, 0, sizeof(nt));
+	nt.name = "grow"; nt.nparts = 2;
+	nt.conf.set = FL_TCONF_RETENTION_MS;
+	nt.conf.retention_ms = 12345;
+	CHECK(fl_catalog_create(&c, &nt, 1, 1000, &err) == 0 && nt.rc == 0, "create grow, 2");
+	t = nt.topic;
+	append_one(&t->parts[1]);
+	CHECK_INT(fl_catalog_add_partitions(&c, t, 2, 1000, &err), ==, FL_EINVAL,
+	    "the same count: FL_EINVAL");
+	CHECK_INT(fl_catalog_add_partitions(&c, t, 1, 1000, &err), ==, FL_EINVAL,
+	    "fewer: FL_EINVAL");
+	CHECK_INT(fl_catalog_add_partitions(&c, t, FL_TOPIC_PARTITIONS_MAX + 1, 1000, &err), ==,
+	    FL_EINVAL, "over the maximum: FL_EINVAL");
+	fl_vfs_mem_fail(vfs, FL_VFS_MEM_DIR, 1, 5 /* EIO */);
+	CHECK(fl_catalog_add_partitions(&c, t, 4, 1000, &err) != 0, "a failing disk: refused");
+	fl_vfs_mem_fail(vfs, FL_VFS_MEM_DIR, 0, 0);
+	CHECK(t->nparts == 2 && !exists(DATA "/grow-2") && !exists(DATA "/grow-3"),
+	    "and the topic is as it was");
+	CHECK_INT(fl_catalog_add_partitions(&c, t, 4, 1000, &err), ==, 0, "grow to 4");
+	CHECK(t->nparts == 4 && fl_catalog_part(&c, "grow", 4, 3) != NULL &&
+	    exists(DATA "/grow-3"), "partitions 2 and 3 exist");
+	CHECK_U64(t->parts[1].log.log_end, ==, 1, "partition 1 kept its record (moved)");
+	CHECK_INT(t->parts[3].cfg.plog.retention_ms, ==, 12345, "new ones take the topic's configs");
+	append_one(&t->parts[3]);
+	fl_catalog_close(&c);
+	fl_vfs_mem_crash(vfs, 0);
+	CHECK_INT(open_cat(&c, &err), ==, 0, "reopen after a power cut");
+	t = fl_catalog_find(&c, "grow", 4);
+	CHECK(t != NULL && t->nparts == 4, "still 4 partitions: the topics file was durable");
+	CHECK(t != NULL && t->parts[3].log.log_end == 1 && t->parts[1].log.log_end == 1,
+	    "with their records");
+	CHECK(t != NULL && (t->conf.set & FL_TCONF_RETENTION_MS), "and its configs");
+	CHECK_INT(fl_catalog_delete(&c, "grow", &err), ==, 0, "delete it");
+	fl_catalog_reap(&c);
+	fl_catalog_close(&c);
+}
+
 int
 main(void)
 {
@@ -110,6 +158,7 @@ main(void)
 	pcfg.message_bytes_max = 1 << 20;
 	pcfg.producers_max = 10;
 	test_meta();
+	test_add_partitions();
 
 	CHECK_INT(open_cat(&c, &err), ==, 0, "an empty data directory opens");
 	memset(nt, 0, sizeof(nt));
