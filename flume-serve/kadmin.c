@@ -554,6 +554,115 @@ h_create_partitions(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	return answer(b, c, req, &resp);
 }
 
+/* ---- DeleteGroups and OffsetDelete ---- */
+
+/* The coordinator's refusal before it is asked: not here, or the offsets log cannot take records. */
+static int16_t
+coord_refusal(struct broker *b)
+{
+	struct fl_part *op;
+
+	if (!b->has_coord || !b->coord_here)
+		return FL_KERR_NOT_COORDINATOR;
+	op = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
+	if (op != NULL && op->replicas.n > 1 && fl_part_may_append_all(op) != 0)
+		return FL_KERR_COORDINATOR_NOT_AVAILABLE;
+	return FL_KERR_NONE;
+}
+
+static int
+h_delete_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_dg_req *r = &req->u.admin.delete_groups;
+	struct fl_ka_dg_result *res;
+	struct fl_ka_dg_resp resp;
+	size_t i;
+	int rc = 0;
+
+	res = kafka_arena(req, r->ngroups, sizeof(*res), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->ngroups; i++) {
+		struct fl_slice g = r->groups[i];
+
+		res[i].group_id = g;
+		if (!auth_may(b, c, FL_ACL_DELETE, FL_ACL_GROUP, g.p, g.len)) {
+			res[i].error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
+			continue;
+		}
+		if ((res[i].error = coord_refusal(b)) != FL_KERR_NONE)
+			continue;
+		res[i].error = fl_coord_delete_group(&b->coord, b->wall_ms, g);
+		if (group_store(b) != 0 && res[i].error == FL_KERR_NONE)
+			res[i].error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+		if (res[i].error == FL_KERR_NONE)
+			fl_log(FL_LOG_INFO, "group %.*s deleted (DeleteGroups from %s)",
+			    (int)g.len, (const char *)g.p, c->peer);
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.results = res;
+	resp.nresults = r->ngroups;
+	return answer(b, c, req, &resp);
+}
+
+static int
+h_offset_delete(struct broker *b, struct conn *c, struct fl_kp_req *req)
+{
+	const struct fl_ka_od_req *r = &req->u.admin.offset_delete;
+	struct fl_coord_odel_part *od;
+	struct fl_ka_od_topic *tr;
+	struct fl_ka_od_resp resp;
+	size_t i, j, k, n = 0;
+	int rc = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	if (!auth_may(b, c, FL_ACL_DELETE, FL_ACL_GROUP, r->group_id.p, r->group_id.len))
+		resp.error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
+	else
+		resp.error = coord_refusal(b);
+	if (resp.error != FL_KERR_NONE)
+		return answer(b, c, req, &resp);
+	for (i = 0; i < r->ntopics; i++)
+		n += r->topics[i].nparts;
+	tr = kafka_arena(req, r->ntopics, sizeof(*tr), &rc);
+	od = kafka_arena(req, n, sizeof(*od), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0, k = 0; i < r->ntopics; i++) {
+		const struct fl_ka_od_topic *t = &r->topics[i];
+		int may = auth_may(b, c, FL_ACL_READ, FL_ACL_TOPIC, t->name.p, t->name.len);
+
+		for (j = 0; j < t->nparts; j++, k++) {
+			od[k].topic = t->name;
+			od[k].partition = t->parts[j].index;
+			od[k].is_known = may && store_part(b, t->name.p, t->name.len,
+			    t->parts[j].index) != NULL;
+		}
+	}
+	resp.error = fl_coord_offset_delete(&b->coord, b->wall_ms, r->group_id, od, n);
+	if (group_store(b) != 0 && resp.error == FL_KERR_NONE)
+		resp.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+	if (resp.error != FL_KERR_NONE)
+		return answer(b, c, req, &resp);
+	for (i = 0, k = 0; i < r->ntopics; i++) {
+		const struct fl_ka_od_topic *t = &r->topics[i];
+		int may = auth_may_quiet(b, c, FL_ACL_READ, FL_ACL_TOPIC, t->name.p, t->name.len);
+
+		tr[i].name = t->name;
+		tr[i].nparts = t->nparts;
+		tr[i].parts = kafka_arena(req, t->nparts, sizeof(*tr[i].parts), &rc);
+		if (rc != 0)
+			return -1;
+		for (j = 0; j < t->nparts; j++, k++) {
+			tr[i].parts[j].index = t->parts[j].index;
+			tr[i].parts[j].error = may ? od[k].error : FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+		}
+	}
+	resp.topics = tr;
+	resp.ntopics = r->ntopics;
+	return answer(b, c, req, &resp);
+}
+
 /* ---- dispatch ---- */
 
 int
@@ -571,6 +680,10 @@ kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		return h_delete_records(b, c, req);
 	case FL_KP_CREATE_PARTITIONS:
 		return h_create_partitions(b, c, req);
+	case FL_KP_DELETE_GROUPS:
+		return h_delete_groups(b, c, req);
+	case FL_KP_OFFSET_DELETE:
+		return h_offset_delete(b, c, req);
 	default:
 		fl_log(FL_LOG_WARN, "closing connection from %s: no handler for %s", c->peer,
 		    fl_kp_api_name(req->hdr.api_key));

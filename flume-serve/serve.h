@@ -567,6 +567,9 @@ void group_free(struct broker *b);
 void group_roles_changed(struct broker *b);
 /* Like kafka_handle, plus 2: the frame is consumed, the answer comes later. */
 int group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+/* After an admin call on b->coord (DeleteGroups, OffsetDelete): its answers,
+ * then its records appended to the offsets log.  0, or -1 if they could not be. */
+int group_store(struct broker *b);
 void group_tick(struct broker *b);
 int64_t group_next_wake(const struct broker *b);
 void group_conn_closed(struct broker *b, struct conn *c);

@@ -38,9 +38,13 @@ const struct fl_kp_api fl_kp_apis[] = {
 	{ FL_KP_INIT_PRODUCER_ID, 0,  1, FL_KP_FEAT_CORE,  "InitProducerId" },
 	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch" },
 	{ FL_KP_SASL_AUTHENTICATE, 0, 1, FL_KP_FEAT_SASL,  "SaslAuthenticate" },
+	{ FL_KP_DELETE_RECORDS,   0,  2, FL_KP_FEAT_CORE,  "DeleteRecords" },
 	{ FL_KP_DESCRIBE_CONFIGS, 0,  4, FL_KP_FEAT_CORE,  "DescribeConfigs" },
 	{ FL_KP_ALTER_CONFIGS,    0,  2, FL_KP_FEAT_CORE,  "AlterConfigs" },
+	{ FL_KP_CREATE_PARTITIONS, 0, 3, FL_KP_FEAT_CORE,  "CreatePartitions" },
+	{ FL_KP_DELETE_GROUPS,    0,  2, FL_KP_FEAT_GROUP, "DeleteGroups" },
 	{ FL_KP_INCREMENTAL_ALTER_CONFIGS, 0, 1, FL_KP_FEAT_CORE, "IncrementalAlterConfigs" },
+	{ FL_KP_OFFSET_DELETE,    0,  0, FL_KP_FEAT_GROUP, "OffsetDelete" },
 	{ FL_KP_DESCRIBE_CLUSTER, 0,  1, FL_KP_FEAT_CORE,  "DescribeCluster" },
 };
 const size_t fl_kp_napis = FL_ARRAY_LEN(fl_kp_apis);

@@ -51,8 +51,15 @@ async function run (admin, cmd, args) {
       await admin.createPartitions({ topicPartitions: [{ topic: args[0], count: Number(args[1]) }] })
       return { ok: true }
     case 'delete-groups': {
-      const r = await admin.deleteGroups(args)
-      return r.map((g) => ({ groupId: g.groupId, errorCode: g.errorCode }))
+      // one line per group: GROUP ok, or GROUP ERROR_TYPE
+      let r
+      try {
+        r = await admin.deleteGroups(args)
+      } catch (e) {
+        if (!e.groups) throw e
+        r = e.groups
+      }
+      return r.map((g) => `${g.groupId} ${g.error ? g.error.type : 'ok'}`).join(' ')
     }
     case 'delete-records': {
       // kafkajs looks up leaders before it loads the topic's metadata: load it first
