@@ -739,6 +739,32 @@ h_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 /* ---- ListOffsets ---- */
 
+/*
+ * ListOffsets v0 answers an array of offsets instead of one: for latest (-1)
+ * Kafka lists the log end and segment bases, newest first, keeping those at
+ * or below the high watermark; for earliest (-2) the log start.  We answer
+ * the one offset later versions would give ([high watermark], [log start],
+ * or for a time the first offset at or after it), none when there is none
+ * or MaxNumOffsets is below 1: the first element is what clients use.
+ */
+static int
+old_style_offsets(struct fl_kp_req *req, const struct fl_kp_list_offsets_part *q,
+    struct fl_kp_list_offsets_part_resp *pr)
+{
+	int64_t *o;
+	int rc = 0;
+
+	if (pr->error != 0 || pr->offset < 0 || q->max_num_offsets < 1)
+		return 0;
+	o = kafka_arena(req, 1, sizeof(*o), &rc);
+	if (rc != 0)
+		return rc;
+	o[0] = pr->offset;
+	pr->old_style_offsets = o;
+	pr->nold_style_offsets = 1;
+	return 0;
+}
+
 static int
 h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
@@ -776,6 +802,9 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			else
 				pr[j].error = fl_part_list_offset(p, t->parts[j].timestamp,
 				    &pr[j].offset, &pr[j].timestamp);
+			if (req->hdr.api_version == 0 &&
+			    old_style_offsets(req, &t->parts[j], &pr[j]) != 0)
+				return -1;
 		}
 	}
 	memset(&resp, 0, sizeof(resp));

@@ -7,6 +7,9 @@
  * response mirroring the request is encoded, so encoders see odd counts
  * and versions too.  A frame whose size runs past the input is decoded
  * with the bytes present (the decoder must reject it cleanly).
+ * Each body is also walked by its API's kschema table as a flexible
+ * version (compact encodings, tagged fields), whatever version it names,
+ * so every table's compact path sees hostile bytes too.
  * SaslHandshake and SaslAuthenticate frames also drive a SASL server
  * exchange (sm/sasl.h), and the whole input is parsed as an HTTP request
  * head too (codec/http.h, the metrics port), so this one target covers
@@ -238,6 +241,44 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 	}
 }
 
+/*
+ * The body once more through the API's request table as a flexible version
+ * (clamped into the range the table describes): views in bounds, arena
+ * under its cap, and the result encodes.
+ */
+static void
+flex_walk(const struct fl_kp_req *req, const uint8_t *p, size_t n,
+    struct fl_wr *w)
+{
+	const struct fl_kp_api *api;
+	struct fl_kp_req q;
+	struct fl_rd r;
+	int16_t v;
+
+	if (n < 8)
+		return;
+	api = fl_kp_api_find(req->hdr.api_key, FL_KP_FEAT_ALL);
+	if (api == NULL || api->req == NULL || req->hdr.body_off > n)
+		return;
+	v = req->hdr.api_version;
+	if (v < api->codec_min || v > api->codec_max)
+		v = api->codec_max;
+	memset(&q, 0, sizeof(q));
+	q.hdr = req->hdr;
+	q.hdr.api_version = v;
+	fl_arena_init(&q.arena, FL_KP_ARENA_BYTES(n));
+	fl_rd_init(&r, p, n);
+	r.off = req->hdr.body_off;
+	if (fl_ks_decode_body(&r, api->req, v, 1, &q.arena, &q.u) == 0) {
+		if (walk_req(&q, p, n, NULL) != 0 ||
+		    q.arena.bytes > FL_KP_ARENA_BYTES(n))
+			abort();
+		(void)fl_ks_encode(w, api->req, v, 1, &q.u, NULL);
+		fl_wr_reset(w);
+	}
+	fl_arena_free(&q.arena);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -278,6 +319,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    req.hdr.api_key == FL_KP_SASL_AUTHENTICATE))
 				sasl_feed(&sasl, &req);
 		}
+		if (n >= 8)
+			flex_walk(&req, data + off, n, &w);
 		fl_kp_req_free(&req);
 		fl_wr_reset(&w);
 		off += n;

@@ -61,6 +61,10 @@ walk_req(const struct fl_kp_req *q, const uint8_t *base, size_t len,
 	if (q->hdr.kind != FL_KP_REQ_OK)
 		goto out;
 	switch (q->hdr.api_key) {
+	case FL_KP_API_VERSIONS:
+		walk_slice(&k, q->u.apiversions.client_software_name);
+		walk_slice(&k, q->u.apiversions.client_software_version);
+		break;
 	case FL_KP_PRODUCE: {
 		const struct fl_kp_produce_req *r = &q->u.produce;
 

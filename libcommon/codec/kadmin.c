@@ -24,7 +24,7 @@ static const struct fl_ks_field dc_req_f[] = {
 	FL_KS_BOOL(struct fl_ka_dc_req, include_synonyms, 1, V),
 	FL_KS_BOOL(struct fl_ka_dc_req, include_documentation, 3, V),
 };
-static const struct fl_ks_schema dc_req_s = FL_KS_SCHEMA("DescribeConfigsRequest", dc_req_f);
+const struct fl_ks_schema fl_ka_dc_req_schema = FL_KS_SCHEMA("DescribeConfigsRequest", dc_req_f);
 
 static const struct fl_ks_field dc_syn_f[] = {
 	FL_KS_STR(struct fl_ka_dc_synonym, name, 1, V),
@@ -60,7 +60,7 @@ static const struct fl_ks_field dc_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_dc_resp, results, nresults, dc_result_s,
 	    struct fl_ka_dc_result, 0, V),
 };
-static const struct fl_ks_schema dc_resp_s = FL_KS_SCHEMA("DescribeConfigsResponse", dc_resp_f);
+const struct fl_ks_schema fl_ka_dc_resp_schema = FL_KS_SCHEMA("DescribeConfigsResponse", dc_resp_f);
 
 /* ---- AlterConfigs and IncrementalAlterConfigs ---- */
 
@@ -81,7 +81,7 @@ static const struct fl_ks_field ac_req_f[] = {
 	    struct fl_ka_ac_resource, 0, V),
 	FL_KS_BOOL(struct fl_ka_ac_req, validate_only, 0, V),
 };
-static const struct fl_ks_schema ac_req_s = FL_KS_SCHEMA("AlterConfigsRequest", ac_req_f);
+const struct fl_ks_schema fl_ka_ac_req_schema = FL_KS_SCHEMA("AlterConfigsRequest", ac_req_f);
 
 static const struct fl_ks_field iac_conf_f[] = {
 	FL_KS_STR(struct fl_ka_ac_config, name, 0, V),
@@ -101,7 +101,7 @@ static const struct fl_ks_field iac_req_f[] = {
 	    struct fl_ka_ac_resource, 0, V),
 	FL_KS_BOOL(struct fl_ka_ac_req, validate_only, 0, V),
 };
-static const struct fl_ks_schema iac_req_s = FL_KS_SCHEMA("IncrementalAlterConfigsRequest",
+const struct fl_ks_schema fl_ka_iac_req_schema = FL_KS_SCHEMA("IncrementalAlterConfigsRequest",
     iac_req_f);
 
 static const struct fl_ks_field ac_result_f[] = {
@@ -117,7 +117,7 @@ static const struct fl_ks_field ac_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_ac_resp, results, nresults, ac_result_s,
 	    struct fl_ka_ac_result, 0, V),
 };
-static const struct fl_ks_schema ac_resp_s = FL_KS_SCHEMA("AlterConfigsResponse", ac_resp_f);
+const struct fl_ks_schema fl_ka_ac_resp_schema = FL_KS_SCHEMA("AlterConfigsResponse", ac_resp_f);
 
 /* ---- CreatePartitions ---- */
 
@@ -138,7 +138,7 @@ static const struct fl_ks_field cp_req_f[] = {
 	FL_KS_I32(struct fl_ka_cp_req, timeout_ms, 0, V),
 	FL_KS_BOOL(struct fl_ka_cp_req, validate_only, 0, V),
 };
-static const struct fl_ks_schema cp_req_s = FL_KS_SCHEMA("CreatePartitionsRequest", cp_req_f);
+const struct fl_ks_schema fl_ka_cp_req_schema = FL_KS_SCHEMA("CreatePartitionsRequest", cp_req_f);
 static const struct fl_ks_field cp_result_f[] = {
 	FL_KS_STR(struct fl_ka_cp_result, name, 0, V),
 	FL_KS_I16(struct fl_ka_cp_result, error, 0, V),
@@ -151,14 +151,14 @@ static const struct fl_ks_field cp_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_cp_resp, results, nresults, cp_result_s,
 	    struct fl_ka_cp_result, 0, V),
 };
-static const struct fl_ks_schema cp_resp_s = FL_KS_SCHEMA("CreatePartitionsResponse", cp_resp_f);
+const struct fl_ks_schema fl_ka_cp_resp_schema = FL_KS_SCHEMA("CreatePartitionsResponse", cp_resp_f);
 
 /* ---- DeleteGroups ---- */
 
 static const struct fl_ks_field dg_req_f[] = {
 	FL_KS_ARR_STR(struct fl_ka_dg_req, groups, ngroups, 0, V),
 };
-static const struct fl_ks_schema dg_req_s = FL_KS_SCHEMA("DeleteGroupsRequest", dg_req_f);
+const struct fl_ks_schema fl_ka_dg_req_schema = FL_KS_SCHEMA("DeleteGroupsRequest", dg_req_f);
 static const struct fl_ks_field dg_result_f[] = {
 	FL_KS_STR(struct fl_ka_dg_result, group_id, 0, V),
 	FL_KS_I16(struct fl_ka_dg_result, error, 0, V),
@@ -169,7 +169,7 @@ static const struct fl_ks_field dg_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_dg_resp, results, nresults, dg_result_s,
 	    struct fl_ka_dg_result, 0, V),
 };
-static const struct fl_ks_schema dg_resp_s = FL_KS_SCHEMA("DeleteGroupsResponse", dg_resp_f);
+const struct fl_ks_schema fl_ka_dg_resp_schema = FL_KS_SCHEMA("DeleteGroupsResponse", dg_resp_f);
 
 /* ---- OffsetDelete ---- */
 
@@ -187,7 +187,7 @@ static const struct fl_ks_field od_req_f[] = {
 	FL_KS_STR(struct fl_ka_od_req, group_id, 0, V),
 	FL_KS_ARR(struct fl_ka_od_req, topics, ntopics, od_topic_s, struct fl_ka_od_topic, 0, V),
 };
-static const struct fl_ks_schema od_req_s = FL_KS_SCHEMA("OffsetDeleteRequest", od_req_f);
+const struct fl_ks_schema fl_ka_od_req_schema = FL_KS_SCHEMA("OffsetDeleteRequest", od_req_f);
 static const struct fl_ks_field od_part_resp_f[] = {
 	FL_KS_I32(struct fl_ka_od_part, index, 0, V),
 	FL_KS_I16(struct fl_ka_od_part, error, 0, V),
@@ -207,7 +207,7 @@ static const struct fl_ks_field od_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_od_resp, topics, ntopics, od_topic_resp_s,
 	    struct fl_ka_od_topic, 0, V),
 };
-static const struct fl_ks_schema od_resp_s = FL_KS_SCHEMA("OffsetDeleteResponse", od_resp_f);
+const struct fl_ks_schema fl_ka_od_resp_schema = FL_KS_SCHEMA("OffsetDeleteResponse", od_resp_f);
 
 /* ---- DeleteRecords ---- */
 
@@ -225,7 +225,7 @@ static const struct fl_ks_field dr_req_f[] = {
 	FL_KS_ARR(struct fl_ka_dr_req, topics, ntopics, dr_topic_s, struct fl_ka_dr_topic, 0, V),
 	FL_KS_I32(struct fl_ka_dr_req, timeout_ms, 0, V),
 };
-static const struct fl_ks_schema dr_req_s = FL_KS_SCHEMA("DeleteRecordsRequest", dr_req_f);
+const struct fl_ks_schema fl_ka_dr_req_schema = FL_KS_SCHEMA("DeleteRecordsRequest", dr_req_f);
 static const struct fl_ks_field dr_part_resp_f[] = {
 	FL_KS_I32(struct fl_ka_dr_part, index, 0, V),
 	FL_KS_I64(struct fl_ka_dr_part, low_watermark, 0, V),
@@ -245,7 +245,7 @@ static const struct fl_ks_field dr_resp_f[] = {
 	FL_KS_ARR(struct fl_ka_dr_resp, topics, ntopics, dr_topic_resp_s,
 	    struct fl_ka_dr_topic, 0, V),
 };
-static const struct fl_ks_schema dr_resp_s = FL_KS_SCHEMA("DeleteRecordsResponse", dr_resp_f);
+const struct fl_ks_schema fl_ka_dr_resp_schema = FL_KS_SCHEMA("DeleteRecordsResponse", dr_resp_f);
 
 /* ---- DescribeCluster ---- */
 
@@ -253,7 +253,7 @@ static const struct fl_ks_field dcl_req_f[] = {
 	FL_KS_BOOL(struct fl_ka_dcl_req, include_cluster_authorized_operations, 0, V),
 	FL_KS_I8(struct fl_ka_dcl_req, endpoint_type, 1, V, .def = 1),
 };
-static const struct fl_ks_schema dcl_req_s = FL_KS_SCHEMA("DescribeClusterRequest", dcl_req_f);
+const struct fl_ks_schema fl_ka_dcl_req_schema = FL_KS_SCHEMA("DescribeClusterRequest", dcl_req_f);
 static const struct fl_ks_field dcl_broker_f[] = {
 	FL_KS_I32(struct fl_ka_dcl_broker, broker_id, 0, V),
 	FL_KS_STR(struct fl_ka_dcl_broker, host, 0, V),
@@ -273,19 +273,19 @@ static const struct fl_ks_field dcl_resp_f[] = {
 	FL_KS_I32(struct fl_ka_dcl_resp, cluster_authorized_operations, 0, V,
 	    .def = INT32_MIN),
 };
-static const struct fl_ks_schema dcl_resp_s = FL_KS_SCHEMA("DescribeClusterResponse", dcl_resp_f);
+const struct fl_ks_schema fl_ka_dcl_resp_schema = FL_KS_SCHEMA("DescribeClusterResponse", dcl_resp_f);
 
 /* ---- the table ---- */
 
 static const struct fl_ka_api apis[] = {
-	{ FL_KA_DELETE_RECORDS, 0, 2, 2, &dr_req_s, &dr_resp_s },
-	{ FL_KA_DESCRIBE_CONFIGS, 0, 4, 4, &dc_req_s, &dc_resp_s },
-	{ FL_KA_ALTER_CONFIGS, 0, 2, 2, &ac_req_s, &ac_resp_s },
-	{ FL_KA_CREATE_PARTITIONS, 0, 3, 2, &cp_req_s, &cp_resp_s },
-	{ FL_KA_DELETE_GROUPS, 0, 2, 2, &dg_req_s, &dg_resp_s },
-	{ FL_KA_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, &iac_req_s, &ac_resp_s },
-	{ FL_KA_OFFSET_DELETE, 0, 0, 1, &od_req_s, &od_resp_s },
-	{ FL_KA_DESCRIBE_CLUSTER, 0, 1, 0, &dcl_req_s, &dcl_resp_s },
+	{ FL_KA_DELETE_RECORDS, 0, 2, 2, &fl_ka_dr_req_schema, &fl_ka_dr_resp_schema },
+	{ FL_KA_DESCRIBE_CONFIGS, 0, 4, 4, &fl_ka_dc_req_schema, &fl_ka_dc_resp_schema },
+	{ FL_KA_ALTER_CONFIGS, 0, 2, 2, &fl_ka_ac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KA_CREATE_PARTITIONS, 0, 3, 2, &fl_ka_cp_req_schema, &fl_ka_cp_resp_schema },
+	{ FL_KA_DELETE_GROUPS, 0, 2, 2, &fl_ka_dg_req_schema, &fl_ka_dg_resp_schema },
+	{ FL_KA_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, &fl_ka_iac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KA_OFFSET_DELETE, 0, 0, 1, &fl_ka_od_req_schema, &fl_ka_od_resp_schema },
+	{ FL_KA_DESCRIBE_CLUSTER, 0, 1, 0, &fl_ka_dcl_req_schema, &fl_ka_dcl_resp_schema },
 };
 
 const struct fl_ka_api *
@@ -345,15 +345,10 @@ int
 fl_ka_req_decode(struct fl_rd *r, int16_t key, int16_t version, struct fl_arena *a,
     union fl_ka_req *out)
 {
-	const struct fl_ka_api *api = api_at(key, version);
-	int rc;
-
-	if (api == NULL)
+	if (api_at(key, version) == NULL)
 		return FL_EINVAL;
 	memset(out, 0, sizeof(*out));
-	/* request header v2: its tagged fields follow the client id */
-	if (version >= api->flex_min && (rc = fl_ks_rd_skip_tags(r)) != 0)
-		return rc;
+	/* the header's tags (v2) were skipped by fl_kp_hdr_parse */
 	return fl_ka_body_decode(r, key, version, 1, a, out);
 }
 

@@ -6,8 +6,8 @@
  * each over Kafka 3.9's whole version range, flexible versions included.
  *
  * kproto's fl_kp_req_decode hands these keys to fl_ka_req_decode, which
- * skips a flexible request header's tagged fields and decodes the body
- * into req->u.admin; the broker answers with fl_ka_resp_encode, which
+ * decodes the body into req->u.admin (kproto's table holds the same
+ * schemas, so its tests walk them too); the broker answers with fl_ka_resp_encode, which
  * writes the response header (v1, with its empty tag section, for a
  * flexible version) and the body.  The structs' field comments give the
  * version a field first appears in and [the default] an absent one
@@ -259,15 +259,22 @@ struct fl_ka_api {
 	const struct fl_ks_schema *req, *resp;
 };
 
+/* The body schemas (kproto's table points at them too). */
+extern const struct fl_ks_schema fl_ka_dc_req_schema, fl_ka_dc_resp_schema,
+    fl_ka_ac_req_schema, fl_ka_iac_req_schema, fl_ka_ac_resp_schema,
+    fl_ka_cp_req_schema, fl_ka_cp_resp_schema, fl_ka_dg_req_schema, fl_ka_dg_resp_schema,
+    fl_ka_od_req_schema, fl_ka_od_resp_schema, fl_ka_dr_req_schema, fl_ka_dr_resp_schema,
+    fl_ka_dcl_req_schema, fl_ka_dcl_resp_schema;
+
 /* The table entry of an admin key, or NULL if key is not one. */
 const struct fl_ka_api *fl_ka_api(int16_t key);
 /* 1 if (key, version) is a flexible version of an admin API. */
 int fl_ka_is_flexible(int16_t key, int16_t version);
 
 /*
- * Decode an admin request whose header v1 fields r has just read (r->off
- * at the end of the client id): a flexible version's header tags, then
- * the whole body into *out (the member for key), nothing left over.
+ * Decode an admin request's whole body (r->off at its start: after the
+ * header, whose v2 tags fl_kp_hdr_parse skips) into *out (the member for
+ * key), nothing left over.
  */
 int fl_ka_req_decode(struct fl_rd *r, int16_t key, int16_t version,
     struct fl_arena *a, union fl_ka_req *out);

@@ -1,12 +1,18 @@
 /*
  * kproto.c: Kafka request decoders and response encoders (see kproto.h).
  *
- * Every decoder reads through struct fl_rd, so an out-of-bounds read is
- * impossible by construction; the only thing left to get right is field
- * order and version gating, which follow kafka-subset.md §2 table by table.
- * Arrays are sized from counts that fl_rd_array() has already checked
- * against the bytes left (at the element's smallest wire size), which is
- * what bounds the arena.
+ * Bodies are tables (codec/kschema.h): one schema per request and per
+ * response, walked by fl_ks_decode/fl_ks_encode.  Field order and version
+ * gating follow Kafka's message definitions (kafka-subset.md §2 for the
+ * versions flume advertises).  What is not a table row is a small hook:
+ *   - JoinGroup v0's RebalanceTimeoutMs defaults to SessionTimeoutMs;
+ *   - LeaveGroup v0-2 carries one MemberId, returned as a one-element array;
+ *   - Metadata v0's empty topic list means all topics;
+ *   - ApiVersions' answer lists fl_kp_apis[] filtered by features;
+ *   - Fetch responses are streamed (holes for sendfile), so they stay
+ *     hand-written below.
+ * Arrays are sized from counts already checked against the bytes left at
+ * the element's smallest wire size, which is what bounds the arena.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +20,685 @@
 #include "codec/kproto.h"
 
 #define TRY(x) do { int try_rc_ = (x); if (try_rc_ != 0) return try_rc_; } while (0)
+#define V	FL_KS_VMAX
 
-/* ---- the version table ---- */
+/* ==== schemas, one block per API ==== */
 
+/* ---- ApiVersions (18) ---- */
+
+/* The response's ApiKeys come from fl_kp_apis[]: a private shape. */
+struct av_key { int16_t key, min_version, max_version; };
+struct av_resp {
+	int16_t error;
+	const struct av_key *keys;
+	size_t nkeys;
+	int32_t throttle_ms;
+};
+
+static const struct fl_ks_field av_req_f[] = {
+	FL_KS_STR(struct fl_kp_apiversions_req, client_software_name, 3, V),
+	FL_KS_STR(struct fl_kp_apiversions_req, client_software_version, 3, V),
+};
+static const struct fl_ks_schema av_req_s = FL_KS_SCHEMA("ApiVersionsRequest", av_req_f);
+static const struct fl_ks_field av_key_f[] = {
+	FL_KS_I16(struct av_key, key, 0, V),
+	FL_KS_I16(struct av_key, min_version, 0, V),
+	FL_KS_I16(struct av_key, max_version, 0, V),
+};
+static const struct fl_ks_schema av_key_s = FL_KS_SCHEMA("ApiVersion", av_key_f);
+static const struct fl_ks_field av_resp_f[] = {
+	FL_KS_I16(struct av_resp, error, 0, V),
+	FL_KS_ARR(struct av_resp, keys, nkeys, av_key_s, struct av_key, 0, V),
+	FL_KS_I32(struct av_resp, throttle_ms, 1, V),
+};
+static const struct fl_ks_schema av_resp_s = FL_KS_SCHEMA("ApiVersionsResponse", av_resp_f);
+
+/* ---- Produce (0) ---- */
+
+static const struct fl_ks_field produce_part_f[] = {
+	FL_KS_I32(struct fl_kp_produce_part, index, 0, V),
+	FL_KS_RECORDS(struct fl_kp_produce_part, records, 0, V),
+};
+static const struct fl_ks_schema produce_part_s = FL_KS_SCHEMA("PartitionProduceData", produce_part_f);
+static const struct fl_ks_field produce_topic_f[] = {
+	FL_KS_STR(struct fl_kp_produce_topic, name, 0, V),
+	FL_KS_ARR(struct fl_kp_produce_topic, parts, nparts, produce_part_s,
+	    struct fl_kp_produce_part, 0, V),
+};
+static const struct fl_ks_schema produce_topic_s = FL_KS_SCHEMA("TopicProduceData", produce_topic_f);
+static const struct fl_ks_field produce_req_f[] = {
+	FL_KS_NSTR(struct fl_kp_produce_req, transactional_id, 3, V, 3),
+	FL_KS_I16(struct fl_kp_produce_req, acks, 0, V),
+	FL_KS_I32(struct fl_kp_produce_req, timeout_ms, 0, V),
+	FL_KS_ARR(struct fl_kp_produce_req, topics, ntopics, produce_topic_s,
+	    struct fl_kp_produce_topic, 0, V),
+};
+static const struct fl_ks_schema produce_req_s = FL_KS_SCHEMA("ProduceRequest", produce_req_f);
+
+static const struct fl_ks_field produce_part_resp_f[] = {
+	FL_KS_I32(struct fl_kp_produce_part_resp, index, 0, V),
+	FL_KS_I16(struct fl_kp_produce_part_resp, error, 0, V),
+	FL_KS_I64(struct fl_kp_produce_part_resp, base_offset, 0, V),
+	FL_KS_I64(struct fl_kp_produce_part_resp, log_append_time_ms, 2, V, .def = -1),
+	FL_KS_I64(struct fl_kp_produce_part_resp, log_start_offset, 5, V, .def = -1),
+};
+static const struct fl_ks_schema produce_part_resp_s =
+    FL_KS_SCHEMA("PartitionProduceResponse", produce_part_resp_f);
+static const struct fl_ks_field produce_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_produce_topic_resp, name, 0, V),
+	FL_KS_ARR(struct fl_kp_produce_topic_resp, parts, nparts, produce_part_resp_s,
+	    struct fl_kp_produce_part_resp, 0, V),
+};
+static const struct fl_ks_schema produce_topic_resp_s =
+    FL_KS_SCHEMA("TopicProduceResponse", produce_topic_resp_f);
+static const struct fl_ks_field produce_resp_f[] = {
+	FL_KS_ARR(struct fl_kp_produce_resp, topics, ntopics, produce_topic_resp_s,
+	    struct fl_kp_produce_topic_resp, 0, V),
+	FL_KS_I32(struct fl_kp_produce_resp, throttle_ms, 1, V),	/* last */
+};
+static const struct fl_ks_schema produce_resp_s = FL_KS_SCHEMA("ProduceResponse", produce_resp_f);
+
+/* ---- Fetch (1): request only; the response is streamed (below) ---- */
+
+static const struct fl_ks_field fetch_part_f[] = {
+	FL_KS_I32(struct fl_kp_fetch_part, partition, 0, V),
+	FL_KS_I32(struct fl_kp_fetch_part, current_leader_epoch, 9, V, .def = -1),
+	FL_KS_I64(struct fl_kp_fetch_part, fetch_offset, 0, V),
+	FL_KS_I64(struct fl_kp_fetch_part, log_start_offset, 5, V, .def = -1),
+	FL_KS_I32(struct fl_kp_fetch_part, max_bytes, 0, V),
+};
+static const struct fl_ks_schema fetch_part_s = FL_KS_SCHEMA("FetchPartition", fetch_part_f);
+static const struct fl_ks_field fetch_topic_f[] = {
+	FL_KS_STR(struct fl_kp_fetch_topic, name, 0, 12),
+	FL_KS_ARR(struct fl_kp_fetch_topic, parts, nparts, fetch_part_s,
+	    struct fl_kp_fetch_part, 0, V),
+};
+static const struct fl_ks_schema fetch_topic_s = FL_KS_SCHEMA("FetchTopic", fetch_topic_f);
+static const struct fl_ks_field fetch_forgotten_f[] = {
+	FL_KS_STR(struct fl_kp_fetch_forgotten, name, 7, 12),
+	FL_KS_ARR_I32(struct fl_kp_fetch_forgotten, parts, nparts, 7, V),
+};
+static const struct fl_ks_schema fetch_forgotten_s = FL_KS_SCHEMA("ForgottenTopic", fetch_forgotten_f);
+static const struct fl_ks_field fetch_req_f[] = {
+	FL_KS_I32(struct fl_kp_fetch_req, replica_id, 0, 14, .def = -1),
+	FL_KS_I32(struct fl_kp_fetch_req, max_wait_ms, 0, V),
+	FL_KS_I32(struct fl_kp_fetch_req, min_bytes, 0, V),
+	FL_KS_I32(struct fl_kp_fetch_req, max_bytes, 3, V, .def = INT32_MAX),
+	FL_KS_I8(struct fl_kp_fetch_req, isolation_level, 4, V),
+	FL_KS_I32(struct fl_kp_fetch_req, session_id, 7, V),
+	FL_KS_I32(struct fl_kp_fetch_req, session_epoch, 7, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_fetch_req, topics, ntopics, fetch_topic_s,
+	    struct fl_kp_fetch_topic, 0, V),
+	FL_KS_ARR(struct fl_kp_fetch_req, forgotten, nforgotten, fetch_forgotten_s,
+	    struct fl_kp_fetch_forgotten, 7, V),
+	FL_KS_STR(struct fl_kp_fetch_req, rack_id, 11, V),
+};
+static const struct fl_ks_schema fetch_req_s = FL_KS_SCHEMA("FetchRequest", fetch_req_f);
+
+/* ---- ListOffsets (2) ---- */
+
+static const struct fl_ks_field lo_part_f[] = {
+	FL_KS_I32(struct fl_kp_list_offsets_part, index, 0, V),
+	FL_KS_I64(struct fl_kp_list_offsets_part, timestamp, 0, V),
+	FL_KS_I32(struct fl_kp_list_offsets_part, max_num_offsets, 0, 0, .def = 1),
+};
+static const struct fl_ks_schema lo_part_s = FL_KS_SCHEMA("ListOffsetsPartition", lo_part_f);
+static const struct fl_ks_field lo_topic_f[] = {
+	FL_KS_STR(struct fl_kp_list_offsets_topic, name, 0, V),
+	FL_KS_ARR(struct fl_kp_list_offsets_topic, parts, nparts, lo_part_s,
+	    struct fl_kp_list_offsets_part, 0, V),
+};
+static const struct fl_ks_schema lo_topic_s = FL_KS_SCHEMA("ListOffsetsTopic", lo_topic_f);
+static const struct fl_ks_field lo_req_f[] = {
+	FL_KS_I32(struct fl_kp_list_offsets_req, replica_id, 0, V),
+	FL_KS_I8(struct fl_kp_list_offsets_req, isolation_level, 2, V),
+	FL_KS_ARR(struct fl_kp_list_offsets_req, topics, ntopics, lo_topic_s,
+	    struct fl_kp_list_offsets_topic, 0, V),
+};
+static const struct fl_ks_schema lo_req_s = FL_KS_SCHEMA("ListOffsetsRequest", lo_req_f);
+
+static const struct fl_ks_field lo_part_resp_f[] = {
+	FL_KS_I32(struct fl_kp_list_offsets_part_resp, index, 0, V),
+	FL_KS_I16(struct fl_kp_list_offsets_part_resp, error, 0, V),
+	FL_KS_ARR_I64(struct fl_kp_list_offsets_part_resp, old_style_offsets,
+	    nold_style_offsets, 0, 0),
+	FL_KS_I64(struct fl_kp_list_offsets_part_resp, timestamp, 1, V, .def = -1),
+	FL_KS_I64(struct fl_kp_list_offsets_part_resp, offset, 1, V, .def = -1),
+};
+static const struct fl_ks_schema lo_part_resp_s =
+    FL_KS_SCHEMA("ListOffsetsPartitionResponse", lo_part_resp_f);
+static const struct fl_ks_field lo_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_list_offsets_topic_resp, name, 0, V),
+	FL_KS_ARR(struct fl_kp_list_offsets_topic_resp, parts, nparts, lo_part_resp_s,
+	    struct fl_kp_list_offsets_part_resp, 0, V),
+};
+static const struct fl_ks_schema lo_topic_resp_s =
+    FL_KS_SCHEMA("ListOffsetsTopicResponse", lo_topic_resp_f);
+static const struct fl_ks_field lo_resp_f[] = {
+	FL_KS_I32(struct fl_kp_list_offsets_resp, throttle_ms, 2, V),
+	FL_KS_ARR(struct fl_kp_list_offsets_resp, topics, ntopics, lo_topic_resp_s,
+	    struct fl_kp_list_offsets_topic_resp, 0, V),
+};
+static const struct fl_ks_schema lo_resp_s = FL_KS_SCHEMA("ListOffsetsResponse", lo_resp_f);
+
+/* ---- Metadata (3) ---- */
+
+static const struct fl_ks_field md_req_f[] = {
+	/* Kafka: nullable from v1; a v0 null is taken as "all" too. */
+	FL_KS_ARR_STR(struct fl_kp_metadata_req, topics, ntopics, 0, V,
+	    FL_KS_NULL_FLAG(struct fl_kp_metadata_req, is_all_topics, 0)),
+	FL_KS_BOOL(struct fl_kp_metadata_req, allow_auto_create, 4, V, .def = 1),
+};
+static const struct fl_ks_schema md_req_s = FL_KS_SCHEMA("MetadataRequest", md_req_f);
+
+static const struct fl_ks_field md_broker_f[] = {
+	FL_KS_I32(struct fl_kp_broker, node_id, 0, V),
+	FL_KS_STR(struct fl_kp_broker, host, 0, V),
+	FL_KS_I32(struct fl_kp_broker, port, 0, V),
+	FL_KS_NSTR(struct fl_kp_broker, rack, 1, V, 1),
+};
+static const struct fl_ks_schema md_broker_s = FL_KS_SCHEMA("MetadataResponseBroker", md_broker_f);
+static const struct fl_ks_field md_part_f[] = {
+	FL_KS_I16(struct fl_kp_metadata_part, error, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_part, index, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_part, leader_id, 0, V),
+	FL_KS_ARR_I32(struct fl_kp_metadata_part, replicas, nreplicas, 0, V),
+	FL_KS_ARR_I32(struct fl_kp_metadata_part, isr, nisr, 0, V),
+	FL_KS_ARR_I32(struct fl_kp_metadata_part, offline, noffline, 5, V),
+};
+static const struct fl_ks_schema md_part_s = FL_KS_SCHEMA("MetadataResponsePartition", md_part_f);
+static const struct fl_ks_field md_topic_f[] = {
+	FL_KS_I16(struct fl_kp_metadata_topic, error, 0, V),
+	FL_KS_STR(struct fl_kp_metadata_topic, name, 0, V),
+	FL_KS_BOOL(struct fl_kp_metadata_topic, is_internal, 1, V),
+	FL_KS_ARR(struct fl_kp_metadata_topic, parts, nparts, md_part_s,
+	    struct fl_kp_metadata_part, 0, V),
+};
+static const struct fl_ks_schema md_topic_s = FL_KS_SCHEMA("MetadataResponseTopic", md_topic_f);
+static const struct fl_ks_field md_resp_f[] = {
+	FL_KS_I32(struct fl_kp_metadata_resp, throttle_ms, 3, V),
+	FL_KS_ARR(struct fl_kp_metadata_resp, brokers, nbrokers, md_broker_s,
+	    struct fl_kp_broker, 0, V),
+	FL_KS_NSTR(struct fl_kp_metadata_resp, cluster_id, 2, V, 2),
+	FL_KS_I32(struct fl_kp_metadata_resp, controller_id, 1, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_metadata_resp, topics, ntopics, md_topic_s,
+	    struct fl_kp_metadata_topic, 0, V),
+};
+static const struct fl_ks_schema md_resp_s = FL_KS_SCHEMA("MetadataResponse", md_resp_f);
+
+/* ---- OffsetCommit (8) ---- */
+
+static const struct fl_ks_field oc_part_f[] = {
+	FL_KS_I32(struct fl_kp_offset_commit_part, index, 0, V),
+	FL_KS_I64(struct fl_kp_offset_commit_part, committed_offset, 0, V),
+	FL_KS_I32(struct fl_kp_offset_commit_part, committed_leader_epoch, 6, V, .def = -1),
+	FL_KS_I64(struct fl_kp_offset_commit_part, commit_timestamp, 1, 1, .def = -1),
+	FL_KS_NSTR(struct fl_kp_offset_commit_part, metadata, 0, V, 0),
+};
+static const struct fl_ks_schema oc_part_s = FL_KS_SCHEMA("OffsetCommitRequestPartition", oc_part_f);
+static const struct fl_ks_field oc_topic_f[] = {
+	FL_KS_STR(struct fl_kp_offset_commit_topic, name, 0, V),
+	FL_KS_ARR(struct fl_kp_offset_commit_topic, parts, nparts, oc_part_s,
+	    struct fl_kp_offset_commit_part, 0, V),
+};
+static const struct fl_ks_schema oc_topic_s = FL_KS_SCHEMA("OffsetCommitRequestTopic", oc_topic_f);
+static const struct fl_ks_field oc_req_f[] = {
+	FL_KS_STR(struct fl_kp_offset_commit_req, group_id, 0, V),
+	FL_KS_I32(struct fl_kp_offset_commit_req, generation_id, 1, V, .def = -1),
+	FL_KS_STR(struct fl_kp_offset_commit_req, member_id, 1, V),
+	FL_KS_NSTR(struct fl_kp_offset_commit_req, group_instance_id, 7, V, 7),
+	FL_KS_I64(struct fl_kp_offset_commit_req, retention_time_ms, 2, 4, .def = -1),
+	FL_KS_ARR(struct fl_kp_offset_commit_req, topics, ntopics, oc_topic_s,
+	    struct fl_kp_offset_commit_topic, 0, V),
+};
+static const struct fl_ks_schema oc_req_s = FL_KS_SCHEMA("OffsetCommitRequest", oc_req_f);
+
+static const struct fl_ks_field part_error_f[] = {
+	FL_KS_I32(struct fl_kp_part_error, index, 0, V),
+	FL_KS_I16(struct fl_kp_part_error, error, 0, V),
+};
+static const struct fl_ks_schema part_error_s = FL_KS_SCHEMA("PartitionError", part_error_f);
+static const struct fl_ks_field oc_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_offset_commit_topic_resp, name, 0, V),
+	FL_KS_ARR(struct fl_kp_offset_commit_topic_resp, parts, nparts, part_error_s,
+	    struct fl_kp_part_error, 0, V),
+};
+static const struct fl_ks_schema oc_topic_resp_s =
+    FL_KS_SCHEMA("OffsetCommitResponseTopic", oc_topic_resp_f);
+static const struct fl_ks_field oc_resp_f[] = {
+	FL_KS_I32(struct fl_kp_offset_commit_resp, throttle_ms, 3, V),
+	FL_KS_ARR(struct fl_kp_offset_commit_resp, topics, ntopics, oc_topic_resp_s,
+	    struct fl_kp_offset_commit_topic_resp, 0, V),
+};
+static const struct fl_ks_schema oc_resp_s = FL_KS_SCHEMA("OffsetCommitResponse", oc_resp_f);
+
+/* ---- OffsetFetch (9) ---- */
+
+static const struct fl_ks_field of_topic_f[] = {
+	FL_KS_STR(struct fl_kp_offset_fetch_topic, name, 0, V),
+	FL_KS_ARR_I32(struct fl_kp_offset_fetch_topic, parts, nparts, 0, V),
+};
+static const struct fl_ks_schema of_topic_s = FL_KS_SCHEMA("OffsetFetchRequestTopic", of_topic_f);
+static const struct fl_ks_field of_req_f[] = {
+	FL_KS_STR(struct fl_kp_offset_fetch_req, group_id, 0, V),
+	FL_KS_ARR(struct fl_kp_offset_fetch_req, topics, ntopics, of_topic_s,
+	    struct fl_kp_offset_fetch_topic, 0, V,
+	    FL_KS_NULL_FLAG(struct fl_kp_offset_fetch_req, is_all_topics, 2)),
+};
+static const struct fl_ks_schema of_req_s = FL_KS_SCHEMA("OffsetFetchRequest", of_req_f);
+
+static const struct fl_ks_field of_part_resp_f[] = {
+	FL_KS_I32(struct fl_kp_offset_fetch_part_resp, index, 0, V),
+	FL_KS_I64(struct fl_kp_offset_fetch_part_resp, committed_offset, 0, V),
+	FL_KS_I32(struct fl_kp_offset_fetch_part_resp, committed_leader_epoch, 5, V,
+	    .def = -1),
+	FL_KS_NSTR(struct fl_kp_offset_fetch_part_resp, metadata, 0, V, 0),
+	FL_KS_I16(struct fl_kp_offset_fetch_part_resp, error, 0, V),
+};
+static const struct fl_ks_schema of_part_resp_s =
+    FL_KS_SCHEMA("OffsetFetchResponsePartition", of_part_resp_f);
+static const struct fl_ks_field of_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_offset_fetch_topic_resp, name, 0, V),
+	FL_KS_ARR(struct fl_kp_offset_fetch_topic_resp, parts, nparts, of_part_resp_s,
+	    struct fl_kp_offset_fetch_part_resp, 0, V),
+};
+static const struct fl_ks_schema of_topic_resp_s =
+    FL_KS_SCHEMA("OffsetFetchResponseTopic", of_topic_resp_f);
+static const struct fl_ks_field of_resp_f[] = {
+	FL_KS_I32(struct fl_kp_offset_fetch_resp, throttle_ms, 3, V),
+	FL_KS_ARR(struct fl_kp_offset_fetch_resp, topics, ntopics, of_topic_resp_s,
+	    struct fl_kp_offset_fetch_topic_resp, 0, V),
+	FL_KS_I16(struct fl_kp_offset_fetch_resp, error, 2, V),	/* last */
+};
+static const struct fl_ks_schema of_resp_s = FL_KS_SCHEMA("OffsetFetchResponse", of_resp_f);
+
+/* ---- FindCoordinator (10) ---- */
+
+static const struct fl_ks_field fc_req_f[] = {
+	FL_KS_STR(struct fl_kp_find_coordinator_req, key, 0, 3),
+	FL_KS_I8(struct fl_kp_find_coordinator_req, key_type, 1, V),
+};
+static const struct fl_ks_schema fc_req_s = FL_KS_SCHEMA("FindCoordinatorRequest", fc_req_f);
+static const struct fl_ks_field fc_resp_f[] = {
+	FL_KS_I32(struct fl_kp_find_coordinator_resp, throttle_ms, 1, V),
+	FL_KS_I16(struct fl_kp_find_coordinator_resp, error, 0, 3),
+	FL_KS_NSTR(struct fl_kp_find_coordinator_resp, error_message, 1, 3, 1),
+	FL_KS_I32(struct fl_kp_find_coordinator_resp, node_id, 0, 3),
+	FL_KS_STR(struct fl_kp_find_coordinator_resp, host, 0, 3),
+	FL_KS_I32(struct fl_kp_find_coordinator_resp, port, 0, 3),
+};
+static const struct fl_ks_schema fc_resp_s = FL_KS_SCHEMA("FindCoordinatorResponse", fc_resp_f);
+
+/* ---- JoinGroup (11) ---- */
+
+static const struct fl_ks_field jg_proto_f[] = {
+	FL_KS_STR(struct fl_kp_join_protocol, name, 0, V),
+	FL_KS_BYTES(struct fl_kp_join_protocol, metadata, 0, V),
+};
+static const struct fl_ks_schema jg_proto_s = FL_KS_SCHEMA("JoinGroupRequestProtocol", jg_proto_f);
+static const struct fl_ks_field jg_req_f[] = {
+	FL_KS_STR(struct fl_kp_join_group_req, group_id, 0, V),
+	FL_KS_I32(struct fl_kp_join_group_req, session_timeout_ms, 0, V),
+	FL_KS_I32(struct fl_kp_join_group_req, rebalance_timeout_ms, 1, V),	/* hook */
+	FL_KS_STR(struct fl_kp_join_group_req, member_id, 0, V),
+	FL_KS_NSTR(struct fl_kp_join_group_req, group_instance_id, 5, V, 5),
+	FL_KS_STR(struct fl_kp_join_group_req, protocol_type, 0, V),
+	FL_KS_ARR(struct fl_kp_join_group_req, protocols, nprotocols, jg_proto_s,
+	    struct fl_kp_join_protocol, 0, V),
+};
+static const struct fl_ks_schema jg_req_s = FL_KS_SCHEMA("JoinGroupRequest", jg_req_f);
+static const struct fl_ks_field jg_member_f[] = {
+	FL_KS_STR(struct fl_kp_join_member, member_id, 0, V),
+	FL_KS_NSTR(struct fl_kp_join_member, group_instance_id, 5, V, 5),
+	FL_KS_BYTES(struct fl_kp_join_member, metadata, 0, V),
+};
+static const struct fl_ks_schema jg_member_s = FL_KS_SCHEMA("JoinGroupResponseMember", jg_member_f);
+static const struct fl_ks_field jg_resp_f[] = {
+	FL_KS_I32(struct fl_kp_join_group_resp, throttle_ms, 2, V),
+	FL_KS_I16(struct fl_kp_join_group_resp, error, 0, V),
+	FL_KS_I32(struct fl_kp_join_group_resp, generation_id, 0, V, .def = -1),
+	FL_KS_NSTR(struct fl_kp_join_group_resp, protocol_name, 0, V, 7),
+	FL_KS_STR(struct fl_kp_join_group_resp, leader, 0, V),
+	FL_KS_STR(struct fl_kp_join_group_resp, member_id, 0, V),
+	FL_KS_ARR(struct fl_kp_join_group_resp, members, nmembers, jg_member_s,
+	    struct fl_kp_join_member, 0, V),
+};
+static const struct fl_ks_schema jg_resp_s = FL_KS_SCHEMA("JoinGroupResponse", jg_resp_f);
+
+/* ---- Heartbeat (12) ---- */
+
+static const struct fl_ks_field hb_req_f[] = {
+	FL_KS_STR(struct fl_kp_heartbeat_req, group_id, 0, V),
+	FL_KS_I32(struct fl_kp_heartbeat_req, generation_id, 0, V),
+	FL_KS_STR(struct fl_kp_heartbeat_req, member_id, 0, V),
+	FL_KS_NSTR(struct fl_kp_heartbeat_req, group_instance_id, 3, V, 3),
+};
+static const struct fl_ks_schema hb_req_s = FL_KS_SCHEMA("HeartbeatRequest", hb_req_f);
+/* (throttle v1+, error): Heartbeat's response shape */
+static const struct fl_ks_field error_resp_f[] = {
+	FL_KS_I32(struct fl_kp_error_resp, throttle_ms, 1, V),
+	FL_KS_I16(struct fl_kp_error_resp, error, 0, V),
+};
+static const struct fl_ks_schema error_resp_s = FL_KS_SCHEMA("HeartbeatResponse", error_resp_f);
+
+/* ---- LeaveGroup (13) ---- */
+
+/* v0-2 carry one MemberId: decoded into this, then made an array (hook). */
+struct lg_v0 { struct fl_slice group_id, member_id; };
+static const struct fl_ks_field lg_v0_f[] = {
+	FL_KS_STR(struct lg_v0, group_id, 0, V),
+	FL_KS_STR(struct lg_v0, member_id, 0, 2),
+};
+static const struct fl_ks_schema lg_v0_s = FL_KS_SCHEMA("LeaveGroupRequest v0-2", lg_v0_f);
+static const struct fl_ks_field lg_member_f[] = {
+	FL_KS_STR(struct fl_kp_leave_member, member_id, 3, V),
+	FL_KS_NSTR(struct fl_kp_leave_member, group_instance_id, 3, V, 3),
+};
+static const struct fl_ks_schema lg_member_s = FL_KS_SCHEMA("MemberIdentity", lg_member_f);
+static const struct fl_ks_field lg_req_f[] = {
+	FL_KS_STR(struct fl_kp_leave_group_req, group_id, 0, V),
+	FL_KS_ARR(struct fl_kp_leave_group_req, members, nmembers, lg_member_s,
+	    struct fl_kp_leave_member, 3, V),
+};
+static const struct fl_ks_schema lg_req_s = FL_KS_SCHEMA("LeaveGroupRequest", lg_req_f);
+static const struct fl_ks_field lg_member_resp_f[] = {
+	FL_KS_STR(struct fl_kp_leave_member_resp, member_id, 3, V),
+	FL_KS_NSTR(struct fl_kp_leave_member_resp, group_instance_id, 3, V, 3),
+	FL_KS_I16(struct fl_kp_leave_member_resp, error, 3, V),
+};
+static const struct fl_ks_schema lg_member_resp_s = FL_KS_SCHEMA("MemberResponse", lg_member_resp_f);
+static const struct fl_ks_field lg_resp_f[] = {
+	FL_KS_I32(struct fl_kp_leave_group_resp, throttle_ms, 1, V),
+	FL_KS_I16(struct fl_kp_leave_group_resp, error, 0, V),
+	FL_KS_ARR(struct fl_kp_leave_group_resp, members, nmembers, lg_member_resp_s,
+	    struct fl_kp_leave_member_resp, 3, V),
+};
+static const struct fl_ks_schema lg_resp_s = FL_KS_SCHEMA("LeaveGroupResponse", lg_resp_f);
+
+/* ---- SyncGroup (14) ---- */
+
+static const struct fl_ks_field sg_assign_f[] = {
+	FL_KS_STR(struct fl_kp_sync_assignment, member_id, 0, V),
+	FL_KS_BYTES(struct fl_kp_sync_assignment, assignment, 0, V),
+};
+static const struct fl_ks_schema sg_assign_s = FL_KS_SCHEMA("SyncGroupRequestAssignment", sg_assign_f);
+static const struct fl_ks_field sg_req_f[] = {
+	FL_KS_STR(struct fl_kp_sync_group_req, group_id, 0, V),
+	FL_KS_I32(struct fl_kp_sync_group_req, generation_id, 0, V),
+	FL_KS_STR(struct fl_kp_sync_group_req, member_id, 0, V),
+	FL_KS_NSTR(struct fl_kp_sync_group_req, group_instance_id, 3, V, 3),
+	FL_KS_ARR(struct fl_kp_sync_group_req, assignments, nassignments, sg_assign_s,
+	    struct fl_kp_sync_assignment, 0, V),
+};
+static const struct fl_ks_schema sg_req_s = FL_KS_SCHEMA("SyncGroupRequest", sg_req_f);
+static const struct fl_ks_field sg_resp_f[] = {
+	FL_KS_I32(struct fl_kp_sync_group_resp, throttle_ms, 1, V),
+	FL_KS_I16(struct fl_kp_sync_group_resp, error, 0, V),
+	FL_KS_BYTES(struct fl_kp_sync_group_resp, assignment, 0, V),
+};
+static const struct fl_ks_schema sg_resp_s = FL_KS_SCHEMA("SyncGroupResponse", sg_resp_f);
+
+/* ---- DescribeGroups (15) ---- */
+
+static const struct fl_ks_field dg_req_f[] = {
+	FL_KS_ARR_STR(struct fl_kp_describe_groups_req, groups, ngroups, 0, V),
+	FL_KS_BOOL(struct fl_kp_describe_groups_req, include_authorized_operations, 3, V),
+};
+static const struct fl_ks_schema dg_req_s = FL_KS_SCHEMA("DescribeGroupsRequest", dg_req_f);
+static const struct fl_ks_field dg_member_f[] = {
+	FL_KS_STR(struct fl_kp_described_member, member_id, 0, V),
+	FL_KS_NSTR(struct fl_kp_described_member, group_instance_id, 4, V, 4),
+	FL_KS_STR(struct fl_kp_described_member, client_id, 0, V),
+	FL_KS_STR(struct fl_kp_described_member, client_host, 0, V),
+	FL_KS_BYTES(struct fl_kp_described_member, metadata, 0, V),
+	FL_KS_BYTES(struct fl_kp_described_member, assignment, 0, V),
+};
+static const struct fl_ks_schema dg_member_s = FL_KS_SCHEMA("DescribedGroupMember", dg_member_f);
+static const struct fl_ks_field dg_group_f[] = {
+	FL_KS_I16(struct fl_kp_described_group, error, 0, V),
+	FL_KS_STR(struct fl_kp_described_group, group_id, 0, V),
+	FL_KS_STR(struct fl_kp_described_group, state, 0, V),
+	FL_KS_STR(struct fl_kp_described_group, protocol_type, 0, V),
+	FL_KS_STR(struct fl_kp_described_group, protocol_data, 0, V),
+	FL_KS_ARR(struct fl_kp_described_group, members, nmembers, dg_member_s,
+	    struct fl_kp_described_member, 0, V),
+	FL_KS_I32(struct fl_kp_described_group, authorized_operations, 3, V,
+	    .def = INT32_MIN),
+};
+static const struct fl_ks_schema dg_group_s = FL_KS_SCHEMA("DescribedGroup", dg_group_f);
+static const struct fl_ks_field dg_resp_f[] = {
+	FL_KS_I32(struct fl_kp_describe_groups_resp, throttle_ms, 1, V),
+	FL_KS_ARR(struct fl_kp_describe_groups_resp, groups, ngroups, dg_group_s,
+	    struct fl_kp_described_group, 0, V),
+};
+static const struct fl_ks_schema dg_resp_s = FL_KS_SCHEMA("DescribeGroupsResponse", dg_resp_f);
+
+/* ---- ListGroups (16) ---- */
+
+static const struct fl_ks_field lgr_req_f[] = {
+	FL_KS_I32(struct fl_kp_list_groups_req, unused, 0, -1),	/* never present */
+};
+static const struct fl_ks_schema lgr_req_s = FL_KS_SCHEMA("ListGroupsRequest", lgr_req_f);
+static const struct fl_ks_field lgr_group_f[] = {
+	FL_KS_STR(struct fl_kp_listed_group, group_id, 0, V),
+	FL_KS_STR(struct fl_kp_listed_group, protocol_type, 0, V),
+};
+static const struct fl_ks_schema lgr_group_s = FL_KS_SCHEMA("ListedGroup", lgr_group_f);
+static const struct fl_ks_field lgr_resp_f[] = {
+	FL_KS_I32(struct fl_kp_list_groups_resp, throttle_ms, 1, V),
+	FL_KS_I16(struct fl_kp_list_groups_resp, error, 0, V),
+	FL_KS_ARR(struct fl_kp_list_groups_resp, groups, ngroups, lgr_group_s,
+	    struct fl_kp_listed_group, 0, V),
+};
+static const struct fl_ks_schema lgr_resp_s = FL_KS_SCHEMA("ListGroupsResponse", lgr_resp_f);
+
+/* ---- SaslHandshake (17), SaslAuthenticate (36) ---- */
+
+static const struct fl_ks_field sh_req_f[] = {
+	FL_KS_STR(struct fl_kp_sasl_handshake_req, mechanism, 0, V),
+};
+static const struct fl_ks_schema sh_req_s = FL_KS_SCHEMA("SaslHandshakeRequest", sh_req_f);
+static const struct fl_ks_field sh_resp_f[] = {
+	FL_KS_I16(struct fl_kp_sasl_handshake_resp, error, 0, V),
+	FL_KS_ARR_STR(struct fl_kp_sasl_handshake_resp, mechanisms, nmechanisms, 0, V),
+};
+static const struct fl_ks_schema sh_resp_s = FL_KS_SCHEMA("SaslHandshakeResponse", sh_resp_f);
+static const struct fl_ks_field sa_req_f[] = {
+	FL_KS_BYTES(struct fl_kp_sasl_authenticate_req, auth_bytes, 0, V),
+};
+static const struct fl_ks_schema sa_req_s = FL_KS_SCHEMA("SaslAuthenticateRequest", sa_req_f);
+static const struct fl_ks_field sa_resp_f[] = {
+	FL_KS_I16(struct fl_kp_sasl_authenticate_resp, error, 0, V),
+	FL_KS_NSTR(struct fl_kp_sasl_authenticate_resp, error_message, 0, V, 0),
+	FL_KS_BYTES(struct fl_kp_sasl_authenticate_resp, auth_bytes, 0, V),
+	FL_KS_I64(struct fl_kp_sasl_authenticate_resp, session_lifetime_ms, 1, V),
+};
+static const struct fl_ks_schema sa_resp_s = FL_KS_SCHEMA("SaslAuthenticateResponse", sa_resp_f);
+
+/* ---- CreateTopics (19) ---- */
+
+static const struct fl_ks_field ct_assign_f[] = {
+	FL_KS_I32(struct fl_kp_create_assignment, index, 0, V),
+	FL_KS_ARR_I32(struct fl_kp_create_assignment, broker_ids, nbroker_ids, 0, V),
+};
+static const struct fl_ks_schema ct_assign_s = FL_KS_SCHEMA("CreatableReplicaAssignment", ct_assign_f);
+static const struct fl_ks_field ct_config_f[] = {
+	FL_KS_STR(struct fl_kp_create_config, name, 0, V),
+	FL_KS_NSTR(struct fl_kp_create_config, value, 0, V, 0),
+};
+static const struct fl_ks_schema ct_config_s = FL_KS_SCHEMA("CreatableTopicConfig", ct_config_f);
+static const struct fl_ks_field ct_topic_f[] = {
+	FL_KS_STR(struct fl_kp_create_topic, name, 0, V),
+	FL_KS_I32(struct fl_kp_create_topic, num_partitions, 0, V),
+	FL_KS_I16(struct fl_kp_create_topic, replication_factor, 0, V),
+	FL_KS_ARR(struct fl_kp_create_topic, assignments, nassignments, ct_assign_s,
+	    struct fl_kp_create_assignment, 0, V),
+	FL_KS_ARR(struct fl_kp_create_topic, configs, nconfigs, ct_config_s,
+	    struct fl_kp_create_config, 0, V),
+};
+static const struct fl_ks_schema ct_topic_s = FL_KS_SCHEMA("CreatableTopic", ct_topic_f);
+static const struct fl_ks_field ct_req_f[] = {
+	FL_KS_ARR(struct fl_kp_create_topics_req, topics, ntopics, ct_topic_s,
+	    struct fl_kp_create_topic, 0, V),
+	FL_KS_I32(struct fl_kp_create_topics_req, timeout_ms, 0, V, .def = 60000),
+	FL_KS_BOOL(struct fl_kp_create_topics_req, validate_only, 1, V),
+};
+static const struct fl_ks_schema ct_req_s = FL_KS_SCHEMA("CreateTopicsRequest", ct_req_f);
+static const struct fl_ks_field ct_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_create_topic_resp, name, 0, V),
+	FL_KS_I16(struct fl_kp_create_topic_resp, error, 0, V),
+	FL_KS_NSTR(struct fl_kp_create_topic_resp, error_message, 1, V, 0),
+};
+static const struct fl_ks_schema ct_topic_resp_s = FL_KS_SCHEMA("CreatableTopicResult", ct_topic_resp_f);
+static const struct fl_ks_field ct_resp_f[] = {
+	FL_KS_I32(struct fl_kp_create_topics_resp, throttle_ms, 2, V),
+	FL_KS_ARR(struct fl_kp_create_topics_resp, topics, ntopics, ct_topic_resp_s,
+	    struct fl_kp_create_topic_resp, 0, V),
+};
+static const struct fl_ks_schema ct_resp_s = FL_KS_SCHEMA("CreateTopicsResponse", ct_resp_f);
+
+/* ---- DeleteTopics (20) ---- */
+
+static const struct fl_ks_field dt_req_f[] = {
+	FL_KS_ARR_STR(struct fl_kp_delete_topics_req, names, nnames, 0, 5),
+	FL_KS_I32(struct fl_kp_delete_topics_req, timeout_ms, 0, V),
+};
+static const struct fl_ks_schema dt_req_s = FL_KS_SCHEMA("DeleteTopicsRequest", dt_req_f);
+static const struct fl_ks_field dt_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_name_error, name, 0, V),
+	FL_KS_I16(struct fl_kp_name_error, error, 0, V),
+};
+static const struct fl_ks_schema dt_topic_resp_s = FL_KS_SCHEMA("DeletableTopicResult", dt_topic_resp_f);
+static const struct fl_ks_field dt_resp_f[] = {
+	FL_KS_I32(struct fl_kp_delete_topics_resp, throttle_ms, 1, V),
+	FL_KS_ARR(struct fl_kp_delete_topics_resp, topics, ntopics, dt_topic_resp_s,
+	    struct fl_kp_name_error, 0, V),
+};
+static const struct fl_ks_schema dt_resp_s = FL_KS_SCHEMA("DeleteTopicsResponse", dt_resp_f);
+
+/* ---- InitProducerId (22) ---- */
+
+static const struct fl_ks_field ip_req_f[] = {
+	FL_KS_NSTR(struct fl_kp_init_producer_id_req, transactional_id, 0, V, 0),
+	FL_KS_I32(struct fl_kp_init_producer_id_req, transaction_timeout_ms, 0, V),
+};
+static const struct fl_ks_schema ip_req_s = FL_KS_SCHEMA("InitProducerIdRequest", ip_req_f);
+static const struct fl_ks_field ip_resp_f[] = {
+	FL_KS_I32(struct fl_kp_init_producer_id_resp, throttle_ms, 0, V),
+	FL_KS_I16(struct fl_kp_init_producer_id_resp, error, 0, V),
+	FL_KS_I64(struct fl_kp_init_producer_id_resp, producer_id, 0, V, .def = -1),
+	FL_KS_I16(struct fl_kp_init_producer_id_resp, producer_epoch, 0, V),
+};
+static const struct fl_ks_schema ip_resp_s = FL_KS_SCHEMA("InitProducerIdResponse", ip_resp_f);
+
+/* ---- OffsetForLeaderEpoch (23) ---- */
+
+static const struct fl_ks_field ofle_part_f[] = {
+	FL_KS_I32(struct fl_kp_ofle_part, partition, 0, V),
+	FL_KS_I32(struct fl_kp_ofle_part, current_leader_epoch, 2, V, .def = -1),
+	FL_KS_I32(struct fl_kp_ofle_part, leader_epoch, 0, V),
+};
+static const struct fl_ks_schema ofle_part_s = FL_KS_SCHEMA("OffsetForLeaderPartition", ofle_part_f);
+static const struct fl_ks_field ofle_topic_f[] = {
+	FL_KS_STR(struct fl_kp_ofle_topic, name, 0, V),
+	FL_KS_ARR(struct fl_kp_ofle_topic, parts, nparts, ofle_part_s,
+	    struct fl_kp_ofle_part, 0, V),
+};
+static const struct fl_ks_schema ofle_topic_s = FL_KS_SCHEMA("OffsetForLeaderTopic", ofle_topic_f);
+static const struct fl_ks_field ofle_req_f[] = {
+	FL_KS_I32(struct fl_kp_ofle_req, replica_id, 3, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_ofle_req, topics, ntopics, ofle_topic_s,
+	    struct fl_kp_ofle_topic, 0, V),
+};
+static const struct fl_ks_schema ofle_req_s = FL_KS_SCHEMA("OffsetForLeaderEpochRequest", ofle_req_f);
+static const struct fl_ks_field ofle_part_resp_f[] = {
+	FL_KS_I16(struct fl_kp_ofle_part_resp, error, 0, V),
+	FL_KS_I32(struct fl_kp_ofle_part_resp, partition, 0, V),
+	FL_KS_I32(struct fl_kp_ofle_part_resp, leader_epoch, 1, V, .def = -1),
+	FL_KS_I64(struct fl_kp_ofle_part_resp, end_offset, 0, V, .def = -1),
+};
+static const struct fl_ks_schema ofle_part_resp_s = FL_KS_SCHEMA("EpochEndOffset", ofle_part_resp_f);
+static const struct fl_ks_field ofle_topic_resp_f[] = {
+	FL_KS_STR(struct fl_kp_ofle_topic_resp, name, 0, V),
+	FL_KS_ARR(struct fl_kp_ofle_topic_resp, parts, nparts, ofle_part_resp_s,
+	    struct fl_kp_ofle_part_resp, 0, V),
+};
+static const struct fl_ks_schema ofle_topic_resp_s =
+    FL_KS_SCHEMA("OffsetForLeaderTopicResult", ofle_topic_resp_f);
+static const struct fl_ks_field ofle_resp_f[] = {
+	FL_KS_I32(struct fl_kp_ofle_resp, throttle_ms, 2, V),
+	FL_KS_ARR(struct fl_kp_ofle_resp, topics, ntopics, ofle_topic_resp_s,
+	    struct fl_kp_ofle_topic_resp, 0, V),
+};
+static const struct fl_ks_schema ofle_resp_s = FL_KS_SCHEMA("OffsetForLeaderEpochResponse", ofle_resp_f);
+
+/* ==== the version table ==== */
+
+#define NOFLEX	INT16_MAX
+
+/*
+ * Advertised [min, max] first; then Kafka's first flexible version; then
+ * the versions the schemas above describe (codec range: non-flexible ones
+ * plus any flexible version whose fields the structs hold).
+ */
 const struct fl_kp_api fl_kp_apis[] = {
-	{ FL_KP_PRODUCE,          3,  7, FL_KP_FEAT_CORE,  "Produce" },
-	{ FL_KP_FETCH,            4, 11, FL_KP_FEAT_CORE,  "Fetch" },
-	{ FL_KP_LIST_OFFSETS,     1,  3, FL_KP_FEAT_CORE,  "ListOffsets" },
-	{ FL_KP_METADATA,         1,  6, FL_KP_FEAT_CORE,  "Metadata" },
-	{ FL_KP_OFFSET_COMMIT,    2,  7, FL_KP_FEAT_GROUP, "OffsetCommit" },
-	{ FL_KP_OFFSET_FETCH,     1,  5, FL_KP_FEAT_GROUP, "OffsetFetch" },
-	{ FL_KP_FIND_COORDINATOR, 0,  2, FL_KP_FEAT_GROUP, "FindCoordinator" },
-	{ FL_KP_JOIN_GROUP,       0,  5, FL_KP_FEAT_GROUP, "JoinGroup" },
-	{ FL_KP_HEARTBEAT,        0,  3, FL_KP_FEAT_GROUP, "Heartbeat" },
-	{ FL_KP_LEAVE_GROUP,      0,  3, FL_KP_FEAT_GROUP, "LeaveGroup" },
-	{ FL_KP_SYNC_GROUP,       0,  3, FL_KP_FEAT_GROUP, "SyncGroup" },
-	{ FL_KP_DESCRIBE_GROUPS,  0,  4, FL_KP_FEAT_GROUP, "DescribeGroups" },
-	{ FL_KP_LIST_GROUPS,      0,  2, FL_KP_FEAT_GROUP, "ListGroups" },
-	{ FL_KP_SASL_HANDSHAKE,   0,  1, FL_KP_FEAT_SASL,  "SaslHandshake" },
-	{ FL_KP_API_VERSIONS,     0,  2, FL_KP_FEAT_CORE,  "ApiVersions" },
-	{ FL_KP_CREATE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "CreateTopics" },
-	{ FL_KP_DELETE_TOPICS,    0,  3, FL_KP_FEAT_CORE,  "DeleteTopics" },
-	{ FL_KP_INIT_PRODUCER_ID, 0,  1, FL_KP_FEAT_CORE,  "InitProducerId" },
-	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch" },
-	{ FL_KP_SASL_AUTHENTICATE, 0, 1, FL_KP_FEAT_SASL,  "SaslAuthenticate" },
-	{ FL_KP_DELETE_RECORDS,   0,  2, FL_KP_FEAT_CORE,  "DeleteRecords" },
-	{ FL_KP_DESCRIBE_CONFIGS, 0,  4, FL_KP_FEAT_CORE,  "DescribeConfigs" },
-	{ FL_KP_ALTER_CONFIGS,    0,  2, FL_KP_FEAT_CORE,  "AlterConfigs" },
-	{ FL_KP_CREATE_PARTITIONS, 0, 3, FL_KP_FEAT_CORE,  "CreatePartitions" },
-	{ FL_KP_DELETE_GROUPS,    0,  2, FL_KP_FEAT_GROUP, "DeleteGroups" },
-	{ FL_KP_INCREMENTAL_ALTER_CONFIGS, 0, 1, FL_KP_FEAT_CORE, "IncrementalAlterConfigs" },
-	{ FL_KP_OFFSET_DELETE,    0,  0, FL_KP_FEAT_GROUP, "OffsetDelete" },
-	{ FL_KP_DESCRIBE_CLUSTER, 0,  1, FL_KP_FEAT_CORE,  "DescribeCluster" },
+	{ FL_KP_PRODUCE,          3,  7, FL_KP_FEAT_CORE,  "Produce",
+	  9, 3, 7, &produce_req_s, &produce_resp_s },
+	{ FL_KP_FETCH,            4, 11, FL_KP_FEAT_CORE,  "Fetch",
+	  12, 4, 11, &fetch_req_s, NULL },
+	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
+	  6, 0, 3, &lo_req_s, &lo_resp_s },
+	{ FL_KP_METADATA,         0,  6, FL_KP_FEAT_CORE,  "Metadata",
+	  9, 0, 6, &md_req_s, &md_resp_s },
+	{ FL_KP_OFFSET_COMMIT,    0,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
+	  8, 0, 7, &oc_req_s, &oc_resp_s },
+	{ FL_KP_OFFSET_FETCH,     0,  5, FL_KP_FEAT_GROUP, "OffsetFetch",
+	  6, 0, 5, &of_req_s, &of_resp_s },
+	{ FL_KP_FIND_COORDINATOR, 0,  2, FL_KP_FEAT_GROUP, "FindCoordinator",
+	  3, 0, 3, &fc_req_s, &fc_resp_s },
+	{ FL_KP_JOIN_GROUP,       0,  5, FL_KP_FEAT_GROUP, "JoinGroup",
+	  6, 0, 5, &jg_req_s, &jg_resp_s },
+	{ FL_KP_HEARTBEAT,        0,  3, FL_KP_FEAT_GROUP, "Heartbeat",
+	  4, 0, 4, &hb_req_s, &error_resp_s },
+	{ FL_KP_LEAVE_GROUP,      0,  3, FL_KP_FEAT_GROUP, "LeaveGroup",
+	  4, 0, 3, &lg_req_s, &lg_resp_s },
+	{ FL_KP_SYNC_GROUP,       0,  3, FL_KP_FEAT_GROUP, "SyncGroup",
+	  4, 0, 4, &sg_req_s, &sg_resp_s },
+	{ FL_KP_DESCRIBE_GROUPS,  0,  4, FL_KP_FEAT_GROUP, "DescribeGroups",
+	  5, 0, 5, &dg_req_s, &dg_resp_s },
+	{ FL_KP_LIST_GROUPS,      0,  2, FL_KP_FEAT_GROUP, "ListGroups",
+	  3, 0, 3, &lgr_req_s, &lgr_resp_s },
+	{ FL_KP_SASL_HANDSHAKE,   0,  1, FL_KP_FEAT_SASL,  "SaslHandshake",
+	  NOFLEX, 0, 1, &sh_req_s, &sh_resp_s },
+	{ FL_KP_API_VERSIONS,     0,  3, FL_KP_FEAT_CORE,  "ApiVersions",
+	  3, 0, 3, &av_req_s, &av_resp_s },
+	{ FL_KP_CREATE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "CreateTopics",
+	  5, 0, 4, &ct_req_s, &ct_resp_s },
+	{ FL_KP_DELETE_TOPICS,    0,  3, FL_KP_FEAT_CORE,  "DeleteTopics",
+	  4, 0, 4, &dt_req_s, &dt_resp_s },
+	{ FL_KP_INIT_PRODUCER_ID, 0,  1, FL_KP_FEAT_CORE,  "InitProducerId",
+	  2, 0, 2, &ip_req_s, &ip_resp_s },
+	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch",
+	  4, 0, 3, &ofle_req_s, &ofle_resp_s },
+	{ FL_KP_SASL_AUTHENTICATE, 0, 1, FL_KP_FEAT_SASL,  "SaslAuthenticate",
+	  2, 0, 2, &sa_req_s, &sa_resp_s },
+	/* the admin APIs: bodies in codec/kadmin.c */
+	{ FL_KP_DELETE_RECORDS,   0,  2, FL_KP_FEAT_CORE,  "DeleteRecords",
+	  2, 0, 2, &fl_ka_dr_req_schema, &fl_ka_dr_resp_schema },
+	{ FL_KP_DESCRIBE_CONFIGS, 0,  4, FL_KP_FEAT_CORE,  "DescribeConfigs",
+	  4, 0, 4, &fl_ka_dc_req_schema, &fl_ka_dc_resp_schema },
+	{ FL_KP_ALTER_CONFIGS,    0,  2, FL_KP_FEAT_CORE,  "AlterConfigs",
+	  2, 0, 2, &fl_ka_ac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KP_CREATE_PARTITIONS, 0, 3, FL_KP_FEAT_CORE,  "CreatePartitions",
+	  2, 0, 3, &fl_ka_cp_req_schema, &fl_ka_cp_resp_schema },
+	{ FL_KP_DELETE_GROUPS,    0,  2, FL_KP_FEAT_GROUP, "DeleteGroups",
+	  2, 0, 2, &fl_ka_dg_req_schema, &fl_ka_dg_resp_schema },
+	{ FL_KP_INCREMENTAL_ALTER_CONFIGS, 0, 1, FL_KP_FEAT_CORE, "IncrementalAlterConfigs",
+	  1, 0, 1, &fl_ka_iac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KP_OFFSET_DELETE,    0,  0, FL_KP_FEAT_GROUP, "OffsetDelete",
+	  NOFLEX, 0, 0, &fl_ka_od_req_schema, &fl_ka_od_resp_schema },
+	{ FL_KP_DESCRIBE_CLUSTER, 0,  1, FL_KP_FEAT_CORE,  "DescribeCluster",
+	  0, 0, 1, &fl_ka_dcl_req_schema, &fl_ka_dcl_resp_schema },
 };
 const size_t fl_kp_napis = FL_ARRAY_LEN(fl_kp_apis);
 
@@ -76,6 +729,14 @@ fl_kp_api_name(int16_t key)
 	const struct fl_kp_api *api = api_lookup(key);
 
 	return api != NULL ? api->name : "?";
+}
+
+int
+fl_kp_is_flexible(int16_t key, int16_t version)
+{
+	const struct fl_kp_api *api = api_lookup(key);
+
+	return api != NULL && version >= api->flex_min;
 }
 
 /* Decoders and encoders accept exactly the table's range for their key. */
@@ -142,10 +803,13 @@ fl_kp_hdr_parse(const uint8_t *p, size_t n, unsigned features,
 		h->kind = FL_KP_REQ_UNSUPPORTED;
 
 	/* Header v2 keeps the int16 client id, so this parses there too;
-	 * what follows it (tags, body) is never read for those kinds. */
+	 * what follows it (tags, body) is never read for the other kinds. */
 	fl_rd_init(&r, p, n);
 	r.off = 8;
 	rc = fl_rd_nstring(&r, &h->client_id);
+	if (rc == 0 && h->kind == FL_KP_REQ_OK &&
+	    h->api_version >= api->flex_min)
+		rc = fl_ks_rd_skip_tags(&r);	/* header v2 */
 	if (rc != 0) {
 		h->client_id.p = NULL;
 		h->client_id.len = 0;
@@ -165,549 +829,95 @@ fl_kp_str(const char *s)
 	return sl;
 }
 
-/* ---- decoding helpers ---- */
+/* ---- request decoders: the table, plus a hook where noted ---- */
 
-/*
- * Read an array count and allocate that many zeroed elements.  min_elem is
- * the smallest wire size of one element: fl_rd_array() refuses counts the
- * remaining bytes cannot hold, so the allocation is bounded by the input.
- * A null array (-1) reads as empty.
- */
-static void *
-rd_arr(struct fl_rd *r, struct fl_arena *a, size_t min_elem, size_t size,
-    size_t *n, int *rc)
-{
-	int32_t count;
-
-	*n = 0;
-	*rc = fl_rd_array(r, min_elem, &count);
-	if (*rc != 0)
-		return NULL;
-	*n = (size_t)count;
-	return fl_arena_alloc(a, *n, size, rc);
-}
-
-/* A nullable array: *is_null set when the count is -1. */
-static void *
-rd_narr(struct fl_rd *r, struct fl_arena *a, size_t min_elem, size_t size,
-    size_t *n, int *is_null, int *rc)
-{
-	*is_null = fl_rd_left(r) >= 4 && (int32_t)fl_load_be32(r->p + r->off) == -1;
-	return rd_arr(r, a, min_elem, size, n, rc);
-}
-
+/* memset out, then decode the whole body with key's request schema. */
 static int
-rd_bool(struct fl_rd *r, int *v)
+body_decode(struct fl_rd *r, int16_t key, int16_t version, struct fl_arena *a,
+    void *out, size_t size)
 {
-	int8_t b;
+	const struct fl_kp_api *api = api_lookup(key);
 
-	TRY(fl_rd_i8(r, &b));
-	*v = b != 0;
-	return 0;
-}
-
-static int
-rd_i32_array(struct fl_rd *r, struct fl_arena *a, int32_t **out, size_t *n)
-{
-	size_t i;
-	int rc;
-
-	*out = rd_arr(r, a, 4, sizeof(**out), n, &rc);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < *n; i++)
-		TRY(fl_rd_i32(r, &(*out)[i]));
-	return 0;
-}
-
-static int
-rd_string_array(struct fl_rd *r, struct fl_arena *a, struct fl_slice **out,
-    size_t *n)
-{
-	size_t i;
-	int rc;
-
-	*out = rd_arr(r, a, 2, sizeof(**out), n, &rc);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < *n; i++)
-		TRY(fl_rd_string(r, &(*out)[i]));
-	return 0;
-}
-
-static int
-rd_done(const struct fl_rd *r)
-{
-	return fl_rd_left(r) == 0 ? 0 : FL_EPROTO;
-}
-
-static const struct fl_slice null_slice = { NULL, 0 };
-
-/* ---- request decoders ---- */
-
-int
-fl_kp_apiversions_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_apiversions_req *out)
-{
-	if (!version_ok(FL_KP_API_VERSIONS, version))
+	if (!version_ok(key, version))
 		return FL_EINVAL;
-	out->unused = 0;
-	return rd_done(r);
+	memset(out, 0, size);
+	return fl_ks_decode_body(r, api->req, version, version >= api->flex_min,
+	    a, out);
 }
 
-int
-fl_kp_list_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_list_groups_req *out)
-{
-	if (!version_ok(FL_KP_LIST_GROUPS, version))
-		return FL_EINVAL;
-	out->unused = 0;
-	return rd_done(r);
+#define DECODER(fn, KEY, type)						\
+int									\
+fn(struct fl_rd *r, int16_t version, struct fl_arena *a, type *out)	\
+{									\
+	return body_decode(r, KEY, version, a, out, sizeof(*out));	\
 }
 
-int
-fl_kp_produce_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_produce_req *out)
-{
-	size_t i, j;
-	int rc;
+DECODER(fl_kp_apiversions_req_decode, FL_KP_API_VERSIONS, struct fl_kp_apiversions_req)
+DECODER(fl_kp_list_groups_req_decode, FL_KP_LIST_GROUPS, struct fl_kp_list_groups_req)
+DECODER(fl_kp_produce_req_decode, FL_KP_PRODUCE, struct fl_kp_produce_req)
+DECODER(fl_kp_fetch_req_decode, FL_KP_FETCH, struct fl_kp_fetch_req)
+DECODER(fl_kp_list_offsets_req_decode, FL_KP_LIST_OFFSETS, struct fl_kp_list_offsets_req)
+DECODER(fl_kp_offset_commit_req_decode, FL_KP_OFFSET_COMMIT, struct fl_kp_offset_commit_req)
+DECODER(fl_kp_offset_fetch_req_decode, FL_KP_OFFSET_FETCH, struct fl_kp_offset_fetch_req)
+DECODER(fl_kp_find_coordinator_req_decode, FL_KP_FIND_COORDINATOR,
+    struct fl_kp_find_coordinator_req)
+DECODER(fl_kp_heartbeat_req_decode, FL_KP_HEARTBEAT, struct fl_kp_heartbeat_req)
+DECODER(fl_kp_sync_group_req_decode, FL_KP_SYNC_GROUP, struct fl_kp_sync_group_req)
+DECODER(fl_kp_describe_groups_req_decode, FL_KP_DESCRIBE_GROUPS,
+    struct fl_kp_describe_groups_req)
+DECODER(fl_kp_sasl_handshake_req_decode, FL_KP_SASL_HANDSHAKE,
+    struct fl_kp_sasl_handshake_req)
+DECODER(fl_kp_sasl_authenticate_req_decode, FL_KP_SASL_AUTHENTICATE,
+    struct fl_kp_sasl_authenticate_req)
+DECODER(fl_kp_create_topics_req_decode, FL_KP_CREATE_TOPICS, struct fl_kp_create_topics_req)
+DECODER(fl_kp_delete_topics_req_decode, FL_KP_DELETE_TOPICS, struct fl_kp_delete_topics_req)
+DECODER(fl_kp_init_producer_id_req_decode, FL_KP_INIT_PRODUCER_ID,
+    struct fl_kp_init_producer_id_req)
+DECODER(fl_kp_ofle_req_decode, FL_KP_OFFSET_FOR_LEADER_EPOCH, struct fl_kp_ofle_req)
 
-	if (!version_ok(FL_KP_PRODUCE, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_nstring(r, &out->transactional_id));
-	TRY(fl_rd_i16(r, &out->acks));
-	TRY(fl_rd_i32(r, &out->timeout_ms));
-	out->topics = rd_arr(r, a, 6, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_produce_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		t->parts = rd_arr(r, a, 8, sizeof(*t->parts), &t->nparts, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nparts; j++) {
-			TRY(fl_rd_i32(r, &t->parts[j].index));
-			TRY(fl_rd_nbytes(r, &t->parts[j].records));
-		}
-	}
-	return rd_done(r);
-}
-
-int
-fl_kp_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_fetch_req *out)
-{
-	size_t i, j;
-	int rc;
-
-	if (!version_ok(FL_KP_FETCH, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->session_epoch = -1;
-	TRY(fl_rd_i32(r, &out->replica_id));
-	TRY(fl_rd_i32(r, &out->max_wait_ms));
-	TRY(fl_rd_i32(r, &out->min_bytes));
-	TRY(fl_rd_i32(r, &out->max_bytes));		/* v3+ */
-	TRY(fl_rd_i8(r, &out->isolation_level));	/* v4+ */
-	if (version >= 7) {
-		TRY(fl_rd_i32(r, &out->session_id));
-		TRY(fl_rd_i32(r, &out->session_epoch));
-	}
-	out->topics = rd_arr(r, a, 6, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_fetch_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		t->parts = rd_arr(r, a, 16, sizeof(*t->parts), &t->nparts, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nparts; j++) {
-			struct fl_kp_fetch_part *fp = &t->parts[j];
-
-			fp->current_leader_epoch = -1;
-			fp->log_start_offset = -1;
-			TRY(fl_rd_i32(r, &fp->partition));
-			if (version >= 9)
-				TRY(fl_rd_i32(r, &fp->current_leader_epoch));
-			TRY(fl_rd_i64(r, &fp->fetch_offset));
-			if (version >= 5)
-				TRY(fl_rd_i64(r, &fp->log_start_offset));
-			TRY(fl_rd_i32(r, &fp->max_bytes));
-		}
-	}
-	if (version >= 7) {
-		out->forgotten = rd_arr(r, a, 6, sizeof(*out->forgotten),
-		    &out->nforgotten, &rc);
-		TRY(rc);
-		for (i = 0; i < out->nforgotten; i++) {
-			TRY(fl_rd_string(r, &out->forgotten[i].name));
-			TRY(rd_i32_array(r, a, &out->forgotten[i].parts,
-			    &out->forgotten[i].nparts));
-		}
-	}
-	if (version >= 11)
-		TRY(fl_rd_string(r, &out->rack_id));
-	return rd_done(r);
-}
-
-int
-fl_kp_list_offsets_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_list_offsets_req *out)
-{
-	size_t i, j;
-	int rc;
-
-	if (!version_ok(FL_KP_LIST_OFFSETS, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_i32(r, &out->replica_id));
-	if (version >= 2)
-		TRY(fl_rd_i8(r, &out->isolation_level));
-	out->topics = rd_arr(r, a, 6, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_list_offsets_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		t->parts = rd_arr(r, a, 12, sizeof(*t->parts), &t->nparts, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nparts; j++) {
-			TRY(fl_rd_i32(r, &t->parts[j].index));
-			TRY(fl_rd_i64(r, &t->parts[j].timestamp));
-		}
-	}
-	return rd_done(r);
-}
-
+/* Hook: v0 has no Topics null; its empty list means all topics. */
 int
 fl_kp_metadata_req_decode(struct fl_rd *r, int16_t version,
     struct fl_arena *a, struct fl_kp_metadata_req *out)
 {
-	size_t i;
-	int rc;
-
-	if (!version_ok(FL_KP_METADATA, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->allow_auto_create = 1;
-	out->topics = rd_narr(r, a, 2, sizeof(*out->topics), &out->ntopics,
-	    &out->is_all_topics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++)
-		TRY(fl_rd_string(r, &out->topics[i]));
-	if (version >= 4)
-		TRY(rd_bool(r, &out->allow_auto_create));
-	return rd_done(r);
+	TRY(body_decode(r, FL_KP_METADATA, version, a, out, sizeof(*out)));
+	if (version == 0 && out->ntopics == 0)
+		out->is_all_topics = 1;
+	return 0;
 }
 
-int
-fl_kp_offset_commit_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_offset_commit_req *out)
-{
-	size_t i, j;
-	int rc;
-
-	if (!version_ok(FL_KP_OFFSET_COMMIT, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->retention_time_ms = -1;
-	TRY(fl_rd_string(r, &out->group_id));
-	TRY(fl_rd_i32(r, &out->generation_id));		/* v1+ */
-	TRY(fl_rd_string(r, &out->member_id));		/* v1+ */
-	if (version >= 7)
-		TRY(fl_rd_nstring(r, &out->group_instance_id));
-	if (version <= 4)
-		TRY(fl_rd_i64(r, &out->retention_time_ms));	/* v2-4 */
-	out->topics = rd_arr(r, a, 6, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_offset_commit_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		t->parts = rd_arr(r, a, version >= 6 ? 18 : 14, sizeof(*t->parts),
-		    &t->nparts, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nparts; j++) {
-			struct fl_kp_offset_commit_part *cp = &t->parts[j];
-
-			cp->committed_leader_epoch = -1;
-			TRY(fl_rd_i32(r, &cp->index));
-			TRY(fl_rd_i64(r, &cp->committed_offset));
-			if (version >= 6)
-				TRY(fl_rd_i32(r, &cp->committed_leader_epoch));
-			TRY(fl_rd_nstring(r, &cp->metadata));
-		}
-	}
-	return rd_done(r);
-}
-
-int
-fl_kp_offset_fetch_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_offset_fetch_req *out)
-{
-	size_t i;
-	int rc;
-
-	if (!version_ok(FL_KP_OFFSET_FETCH, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->group_id));
-	out->topics = rd_narr(r, a, 6, sizeof(*out->topics), &out->ntopics,
-	    &out->is_all_topics, &rc);
-	TRY(rc);
-	if (out->is_all_topics && version < 2)
-		return FL_EPROTO;		/* nullable only from v2 */
-	for (i = 0; i < out->ntopics; i++) {
-		TRY(fl_rd_string(r, &out->topics[i].name));
-		TRY(rd_i32_array(r, a, &out->topics[i].parts,
-		    &out->topics[i].nparts));
-	}
-	return rd_done(r);
-}
-
-int
-fl_kp_find_coordinator_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_find_coordinator_req *out)
-{
-	if (!version_ok(FL_KP_FIND_COORDINATOR, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->key));
-	if (version >= 1)
-		TRY(fl_rd_i8(r, &out->key_type));
-	return rd_done(r);
-}
-
+/* Hook: v0 has no RebalanceTimeoutMs; Kafka takes the session timeout. */
 int
 fl_kp_join_group_req_decode(struct fl_rd *r, int16_t version,
     struct fl_arena *a, struct fl_kp_join_group_req *out)
 {
-	size_t i;
-	int rc;
-
-	if (!version_ok(FL_KP_JOIN_GROUP, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->group_id));
-	TRY(fl_rd_i32(r, &out->session_timeout_ms));
-	out->rebalance_timeout_ms = out->session_timeout_ms;
-	if (version >= 1)
-		TRY(fl_rd_i32(r, &out->rebalance_timeout_ms));
-	TRY(fl_rd_string(r, &out->member_id));
-	if (version >= 5)
-		TRY(fl_rd_nstring(r, &out->group_instance_id));
-	TRY(fl_rd_string(r, &out->protocol_type));
-	out->protocols = rd_arr(r, a, 6, sizeof(*out->protocols),
-	    &out->nprotocols, &rc);
-	TRY(rc);
-	for (i = 0; i < out->nprotocols; i++) {
-		TRY(fl_rd_string(r, &out->protocols[i].name));
-		TRY(fl_rd_bytes(r, &out->protocols[i].metadata));
-	}
-	return rd_done(r);
+	TRY(body_decode(r, FL_KP_JOIN_GROUP, version, a, out, sizeof(*out)));
+	if (version < 1)
+		out->rebalance_timeout_ms = out->session_timeout_ms;
+	return 0;
 }
 
-int
-fl_kp_heartbeat_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_heartbeat_req *out)
-{
-	if (!version_ok(FL_KP_HEARTBEAT, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->group_id));
-	TRY(fl_rd_i32(r, &out->generation_id));
-	TRY(fl_rd_string(r, &out->member_id));
-	if (version >= 3)
-		TRY(fl_rd_nstring(r, &out->group_instance_id));
-	return rd_done(r);
-}
-
+/* Hook: v0-2 name one member; callers always see an array. */
 int
 fl_kp_leave_group_req_decode(struct fl_rd *r, int16_t version,
     struct fl_arena *a, struct fl_kp_leave_group_req *out)
 {
-	size_t i;
+	struct lg_v0 v0;
 	int rc;
 
 	if (!version_ok(FL_KP_LEAVE_GROUP, version))
 		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->group_id));
-	if (version <= 2) {
-		struct fl_slice m;
-
-		TRY(fl_rd_string(r, &m));
-		out->members = fl_arena_alloc(a, 1, sizeof(*out->members), &rc);
-		TRY(rc);
-		out->members[0].member_id = m;
-		out->members[0].group_instance_id = null_slice;
-		out->nmembers = 1;
-		return rd_done(r);
-	}
-	out->members = rd_arr(r, a, 4, sizeof(*out->members), &out->nmembers, &rc);
-	TRY(rc);
-	for (i = 0; i < out->nmembers; i++) {
-		TRY(fl_rd_string(r, &out->members[i].member_id));
-		TRY(fl_rd_nstring(r, &out->members[i].group_instance_id));
-	}
-	return rd_done(r);
-}
-
-int
-fl_kp_sync_group_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_sync_group_req *out)
-{
-	size_t i;
-	int rc;
-
-	if (!version_ok(FL_KP_SYNC_GROUP, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_string(r, &out->group_id));
-	TRY(fl_rd_i32(r, &out->generation_id));
-	TRY(fl_rd_string(r, &out->member_id));
 	if (version >= 3)
-		TRY(fl_rd_nstring(r, &out->group_instance_id));
-	out->assignments = rd_arr(r, a, 6, sizeof(*out->assignments),
-	    &out->nassignments, &rc);
+		return body_decode(r, FL_KP_LEAVE_GROUP, version, a, out,
+		    sizeof(*out));
+	memset(out, 0, sizeof(*out));
+	TRY(fl_ks_decode_body(r, &lg_v0_s, version, 0, a, &v0));
+	out->group_id = v0.group_id;
+	out->members = fl_arena_alloc(a, 1, sizeof(*out->members), &rc);
 	TRY(rc);
-	for (i = 0; i < out->nassignments; i++) {
-		TRY(fl_rd_string(r, &out->assignments[i].member_id));
-		TRY(fl_rd_bytes(r, &out->assignments[i].assignment));
-	}
-	return rd_done(r);
-}
-
-int
-fl_kp_describe_groups_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_describe_groups_req *out)
-{
-	if (!version_ok(FL_KP_DESCRIBE_GROUPS, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(rd_string_array(r, a, &out->groups, &out->ngroups));
-	if (version >= 3)
-		TRY(rd_bool(r, &out->include_authorized_operations));
-	return rd_done(r);
-}
-
-int
-fl_kp_sasl_handshake_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_sasl_handshake_req *out)
-{
-	if (!version_ok(FL_KP_SASL_HANDSHAKE, version))
-		return FL_EINVAL;
-	TRY(fl_rd_string(r, &out->mechanism));
-	return rd_done(r);
-}
-
-int
-fl_kp_sasl_authenticate_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_sasl_authenticate_req *out)
-{
-	if (!version_ok(FL_KP_SASL_AUTHENTICATE, version))
-		return FL_EINVAL;
-	TRY(fl_rd_bytes(r, &out->auth_bytes));
-	return rd_done(r);
-}
-
-int
-fl_kp_create_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_create_topics_req *out)
-{
-	size_t i, j;
-	int rc;
-
-	if (!version_ok(FL_KP_CREATE_TOPICS, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->topics = rd_arr(r, a, 16, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_create_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		TRY(fl_rd_i32(r, &t->num_partitions));
-		TRY(fl_rd_i16(r, &t->replication_factor));
-		t->assignments = rd_arr(r, a, 8, sizeof(*t->assignments),
-		    &t->nassignments, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nassignments; j++) {
-			TRY(fl_rd_i32(r, &t->assignments[j].index));
-			TRY(rd_i32_array(r, a, &t->assignments[j].broker_ids,
-			    &t->assignments[j].nbroker_ids));
-		}
-		t->configs = rd_arr(r, a, 4, sizeof(*t->configs), &t->nconfigs, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nconfigs; j++) {
-			TRY(fl_rd_string(r, &t->configs[j].name));
-			TRY(fl_rd_nstring(r, &t->configs[j].value));
-		}
-	}
-	TRY(fl_rd_i32(r, &out->timeout_ms));
-	if (version >= 1)
-		TRY(rd_bool(r, &out->validate_only));
-	return rd_done(r);
-}
-
-int
-fl_kp_delete_topics_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_delete_topics_req *out)
-{
-	if (!version_ok(FL_KP_DELETE_TOPICS, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(rd_string_array(r, a, &out->names, &out->nnames));
-	TRY(fl_rd_i32(r, &out->timeout_ms));
-	return rd_done(r);
-}
-
-int
-fl_kp_init_producer_id_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_init_producer_id_req *out)
-{
-	if (!version_ok(FL_KP_INIT_PRODUCER_ID, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	TRY(fl_rd_nstring(r, &out->transactional_id));
-	TRY(fl_rd_i32(r, &out->transaction_timeout_ms));
-	return rd_done(r);
-}
-
-int
-fl_kp_ofle_req_decode(struct fl_rd *r, int16_t version,
-    struct fl_arena *a, struct fl_kp_ofle_req *out)
-{
-	size_t i, j;
-	int rc;
-
-	if (!version_ok(FL_KP_OFFSET_FOR_LEADER_EPOCH, version))
-		return FL_EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->replica_id = -1;
-	if (version >= 3)
-		TRY(fl_rd_i32(r, &out->replica_id));
-	out->topics = rd_arr(r, a, 6, sizeof(*out->topics), &out->ntopics, &rc);
-	TRY(rc);
-	for (i = 0; i < out->ntopics; i++) {
-		struct fl_kp_ofle_topic *t = &out->topics[i];
-
-		TRY(fl_rd_string(r, &t->name));
-		t->parts = rd_arr(r, a, version >= 2 ? 12 : 8, sizeof(*t->parts),
-		    &t->nparts, &rc);
-		TRY(rc);
-		for (j = 0; j < t->nparts; j++) {
-			struct fl_kp_ofle_part *p = &t->parts[j];
-
-			p->current_leader_epoch = -1;
-			TRY(fl_rd_i32(r, &p->partition));
-			if (version >= 2)
-				TRY(fl_rd_i32(r, &p->current_leader_epoch));
-			TRY(fl_rd_i32(r, &p->leader_epoch));
-		}
-	}
-	return rd_done(r);
+	out->members[0].member_id = v0.member_id;	/* instance id null */
+	out->nmembers = 1;
+	return 0;
 }
 
 static int
@@ -798,6 +1008,7 @@ fl_kp_req_free(struct fl_kp_req *req)
 	memset(&req->u, 0, sizeof(req->u));
 }
 
+
 /* ---- encoding helpers ---- */
 
 static void
@@ -808,41 +1019,9 @@ wr_fail(struct fl_wr *w, int code)
 }
 
 static void
-wr_count(struct fl_wr *w, size_t n)
-{
-	if (n > INT32_MAX)
-		wr_fail(w, FL_ERANGE);
-	else
-		fl_wr_i32(w, (int32_t)n);
-}
-
-static void
 wr_str(struct fl_wr *w, struct fl_slice s)
 {
 	fl_wr_string(w, s.p, s.len);
-}
-
-static void
-wr_nstr(struct fl_wr *w, struct fl_slice s)
-{
-	fl_wr_nstring(w, s.p, s.len);
-}
-
-/* Non-nullable bytes: a null slice goes out as empty bytes. */
-static void
-wr_bytes(struct fl_wr *w, struct fl_slice s)
-{
-	fl_wr_bytes(w, s.p != NULL ? (const void *)s.p : "", s.len);
-}
-
-static void
-wr_i32_array(struct fl_wr *w, const int32_t *v, size_t n)
-{
-	size_t i;
-
-	wr_count(w, n);
-	for (i = 0; i < n && w->err == 0; i++)
-		fl_wr_i32(w, v[i]);
 }
 
 size_t
@@ -872,85 +1051,115 @@ fl_kp_resp_end(struct fl_wr *w, size_t start)
 	return w->err;
 }
 
-/* ---- ApiVersions ---- */
+/*
+ * One response frame: header (v1, with its empty tagged fields, for a
+ * flexible version, except ApiVersions which always answers header v0),
+ * then the body from key's response schema.
+ */
+static int
+body_encode(struct fl_wr *w, int16_t key, int16_t version,
+    int32_t correlation_id, const void *in, struct fl_ks_marks *marks)
+{
+	const struct fl_kp_api *api = api_lookup(key);
+	int flex;
+	size_t start;
+
+	if (!version_ok(key, version))
+		return FL_EINVAL;
+	flex = version >= api->flex_min;
+	start = fl_kp_resp_begin(w, correlation_id);
+	if (flex && key != FL_KP_API_VERSIONS)
+		fl_ks_wr_no_tags(w);
+	if (marks != NULL)
+		marks->base = start;
+	(void)fl_ks_encode(w, api->resp, version, flex, in, marks);
+	return fl_kp_resp_end(w, start);
+}
+
+#define ENCODER(fn, KEY, type)						\
+int									\
+fn(struct fl_wr *w, int16_t version, int32_t correlation_id,		\
+    const type *r)							\
+{									\
+	return body_encode(w, KEY, version, correlation_id, r, NULL);	\
+}
+
+ENCODER(fl_kp_list_offsets_resp_encode, FL_KP_LIST_OFFSETS, struct fl_kp_list_offsets_resp)
+ENCODER(fl_kp_metadata_resp_encode, FL_KP_METADATA, struct fl_kp_metadata_resp)
+ENCODER(fl_kp_offset_commit_resp_encode, FL_KP_OFFSET_COMMIT, struct fl_kp_offset_commit_resp)
+ENCODER(fl_kp_offset_fetch_resp_encode, FL_KP_OFFSET_FETCH, struct fl_kp_offset_fetch_resp)
+ENCODER(fl_kp_find_coordinator_resp_encode, FL_KP_FIND_COORDINATOR,
+    struct fl_kp_find_coordinator_resp)
+ENCODER(fl_kp_join_group_resp_encode, FL_KP_JOIN_GROUP, struct fl_kp_join_group_resp)
+ENCODER(fl_kp_heartbeat_resp_encode, FL_KP_HEARTBEAT, struct fl_kp_error_resp)
+ENCODER(fl_kp_leave_group_resp_encode, FL_KP_LEAVE_GROUP, struct fl_kp_leave_group_resp)
+ENCODER(fl_kp_sync_group_resp_encode, FL_KP_SYNC_GROUP, struct fl_kp_sync_group_resp)
+ENCODER(fl_kp_describe_groups_resp_encode, FL_KP_DESCRIBE_GROUPS,
+    struct fl_kp_describe_groups_resp)
+ENCODER(fl_kp_list_groups_resp_encode, FL_KP_LIST_GROUPS, struct fl_kp_list_groups_resp)
+ENCODER(fl_kp_sasl_handshake_resp_encode, FL_KP_SASL_HANDSHAKE,
+    struct fl_kp_sasl_handshake_resp)
+ENCODER(fl_kp_sasl_authenticate_resp_encode, FL_KP_SASL_AUTHENTICATE,
+    struct fl_kp_sasl_authenticate_resp)
+ENCODER(fl_kp_create_topics_resp_encode, FL_KP_CREATE_TOPICS, struct fl_kp_create_topics_resp)
+ENCODER(fl_kp_delete_topics_resp_encode, FL_KP_DELETE_TOPICS, struct fl_kp_delete_topics_resp)
+ENCODER(fl_kp_init_producer_id_resp_encode, FL_KP_INIT_PRODUCER_ID,
+    struct fl_kp_init_producer_id_resp)
+ENCODER(fl_kp_ofle_resp_encode, FL_KP_OFFSET_FOR_LEADER_EPOCH, struct fl_kp_ofle_resp)
+
+/* ---- ApiVersions: the answer is fl_kp_apis[] itself (hook) ---- */
 
 int
 fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, int16_t error, int32_t throttle_ms,
     unsigned features)
 {
-	size_t start, i, n = 0;
+	struct av_key keys[FL_ARRAY_LEN(fl_kp_apis)];
+	struct av_resp r;
+	size_t i, n = 0;
 
-	if (!version_ok(FL_KP_API_VERSIONS, version))
-		return FL_EINVAL;
-	for (i = 0; i < fl_kp_napis; i++)
-		if ((fl_kp_apis[i].feature & ~features) == 0)
-			n++;
-	start = fl_kp_resp_begin(w, correlation_id);
-	fl_wr_i16(w, error);
-	wr_count(w, n);
 	for (i = 0; i < fl_kp_napis; i++) {
 		const struct fl_kp_api *api = &fl_kp_apis[i];
 
 		if ((api->feature & ~features) != 0)
 			continue;
-		fl_wr_i16(w, api->key);
-		fl_wr_i16(w, api->min_version);
-		fl_wr_i16(w, api->max_version);
+		keys[n].key = api->key;
+		keys[n].min_version = api->min_version;
+		keys[n].max_version = api->max_version;
+		n++;
 	}
-	if (version >= 1)
-		fl_wr_i32(w, throttle_ms);	/* last, unlike most APIs */
-	return fl_kp_resp_end(w, start);
+	r.error = error;
+	r.keys = keys;
+	r.nkeys = n;
+	r.throttle_ms = throttle_ms;
+	return body_encode(w, FL_KP_API_VERSIONS, version, correlation_id, &r,
+	    NULL);
 }
 
 int
 fl_kp_apiversions_fallback(struct fl_wr *w, int32_t correlation_id)
 {
 	const struct fl_kp_api *api = api_lookup(FL_KP_API_VERSIONS);
+	struct av_key key = { api->key, api->min_version, api->max_version };
+	struct av_resp r = { FL_KERR_UNSUPPORTED_VERSION, &key, 1, 0 };
 	size_t start = fl_kp_resp_begin(w, correlation_id);
 
 	/* v0 body even for a flexible request: librdkafka fails to parse it
 	 * as v3, keeps error 35 and retries with v0 (§3). */
-	fl_wr_i16(w, FL_KERR_UNSUPPORTED_VERSION);
-	fl_wr_i32(w, 1);
-	fl_wr_i16(w, api->key);
-	fl_wr_i16(w, api->min_version);
-	fl_wr_i16(w, api->max_version);
+	(void)fl_ks_encode(w, &av_resp_s, 0, 0, &r, NULL);
 	return fl_kp_resp_end(w, start);
 }
 
-/* ---- Produce ---- */
+/* ---- Produce: the table, plus where each partition landed ---- */
 
 int
 fl_kp_produce_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, const struct fl_kp_produce_resp *r)
 {
-	size_t start, i, j, k = 0;
+	struct fl_ks_marks m = { &produce_part_resp_s, r->part_pos, 0, SIZE_MAX, 0 };
 
-	if (!version_ok(FL_KP_PRODUCE, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_produce_topic_resp *t = &r->topics[i];
-
-		wr_str(w, t->name);
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			const struct fl_kp_produce_part_resp *p = &t->parts[j];
-
-			if (r->part_pos != NULL)
-				r->part_pos[k++] = w->len - start;
-			fl_wr_i32(w, p->index);
-			fl_wr_i16(w, p->error);
-			fl_wr_i64(w, p->base_offset);
-			fl_wr_i64(w, p->log_append_time_ms);	/* v2+ */
-			if (version >= 5)
-				fl_wr_i64(w, p->log_start_offset);
-		}
-	}
-	fl_wr_i32(w, r->throttle_ms);	/* v1+, AFTER the responses */
-	return fl_kp_resp_end(w, start);
+	return body_encode(w, FL_KP_PRODUCE, version, correlation_id, r,
+	    r->part_pos != NULL ? &m : NULL);
 }
 
 /* ---- Fetch ---- */
@@ -1073,424 +1282,3 @@ fl_kp_fetch_resp_end(struct fl_kp_fetch_enc *e, uint64_t *frame_bytes)
 	return w->err;
 }
 
-/* ---- ListOffsets ---- */
-
-int
-fl_kp_list_offsets_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_list_offsets_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_LIST_OFFSETS, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 2)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_list_offsets_topic_resp *t = &r->topics[i];
-
-		wr_str(w, t->name);
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			fl_wr_i32(w, t->parts[j].index);
-			fl_wr_i16(w, t->parts[j].error);
-			fl_wr_i64(w, t->parts[j].timestamp);	/* v1+ */
-			fl_wr_i64(w, t->parts[j].offset);	/* v1+ */
-		}
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-/* ---- Metadata ---- */
-
-int
-fl_kp_metadata_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_metadata_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_METADATA, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 3)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->nbrokers);
-	for (i = 0; i < r->nbrokers && w->err == 0; i++) {
-		fl_wr_i32(w, r->brokers[i].node_id);
-		wr_str(w, r->brokers[i].host);
-		fl_wr_i32(w, r->brokers[i].port);
-		wr_nstr(w, r->brokers[i].rack);		/* v1+ */
-	}
-	if (version >= 2)
-		wr_nstr(w, r->cluster_id);
-	fl_wr_i32(w, r->controller_id);			/* v1+ */
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_metadata_topic *t = &r->topics[i];
-
-		fl_wr_i16(w, t->error);
-		wr_str(w, t->name);
-		fl_wr_i8(w, t->is_internal ? 1 : 0);	/* v1+ */
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			const struct fl_kp_metadata_part *p = &t->parts[j];
-
-			fl_wr_i16(w, p->error);
-			fl_wr_i32(w, p->index);
-			fl_wr_i32(w, p->leader_id);
-			wr_i32_array(w, p->replicas, p->nreplicas);
-			wr_i32_array(w, p->isr, p->nisr);
-			if (version >= 5)
-				wr_i32_array(w, p->offline, p->noffline);
-		}
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-/* ---- group APIs ---- */
-
-int
-fl_kp_offset_commit_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_offset_commit_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_OFFSET_COMMIT, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 3)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_offset_commit_topic_resp *t = &r->topics[i];
-
-		wr_str(w, t->name);
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			fl_wr_i32(w, t->parts[j].index);
-			fl_wr_i16(w, t->parts[j].error);
-		}
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_offset_fetch_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_offset_fetch_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_OFFSET_FETCH, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 3)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_offset_fetch_topic_resp *t = &r->topics[i];
-
-		wr_str(w, t->name);
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			const struct fl_kp_offset_fetch_part_resp *p = &t->parts[j];
-
-			fl_wr_i32(w, p->index);
-			fl_wr_i64(w, p->committed_offset);
-			if (version >= 5)
-				fl_wr_i32(w, p->committed_leader_epoch);
-			wr_nstr(w, p->metadata);
-			fl_wr_i16(w, p->error);
-		}
-	}
-	if (version >= 2)
-		fl_wr_i16(w, r->error);		/* top level, last */
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_find_coordinator_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_find_coordinator_resp *r)
-{
-	size_t start;
-
-	if (!version_ok(FL_KP_FIND_COORDINATOR, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	if (version >= 1)
-		wr_nstr(w, r->error_message);
-	fl_wr_i32(w, r->node_id);
-	wr_str(w, r->host);
-	fl_wr_i32(w, r->port);
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_join_group_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_join_group_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_JOIN_GROUP, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 2)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	fl_wr_i32(w, r->generation_id);
-	wr_str(w, r->protocol_name);
-	wr_str(w, r->leader);
-	wr_str(w, r->member_id);
-	wr_count(w, r->nmembers);
-	for (i = 0; i < r->nmembers && w->err == 0; i++) {
-		wr_str(w, r->members[i].member_id);
-		if (version >= 5)
-			wr_nstr(w, r->members[i].group_instance_id);
-		wr_bytes(w, r->members[i].metadata);
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-/* Throttle (from throttle_from on) then ErrorCode. */
-static int
-error_resp(struct fl_wr *w, int16_t key, int16_t version, int16_t throttle_from,
-    int32_t correlation_id, const struct fl_kp_error_resp *r)
-{
-	size_t start;
-
-	if (!version_ok(key, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= throttle_from)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_heartbeat_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_error_resp *r)
-{
-	return error_resp(w, FL_KP_HEARTBEAT, version, 1, correlation_id, r);
-}
-
-int
-fl_kp_leave_group_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_leave_group_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_LEAVE_GROUP, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	if (version >= 3) {
-		wr_count(w, r->nmembers);
-		for (i = 0; i < r->nmembers && w->err == 0; i++) {
-			wr_str(w, r->members[i].member_id);
-			wr_nstr(w, r->members[i].group_instance_id);
-			fl_wr_i16(w, r->members[i].error);
-		}
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_sync_group_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_sync_group_resp *r)
-{
-	size_t start;
-
-	if (!version_ok(FL_KP_SYNC_GROUP, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	wr_bytes(w, r->assignment);
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_describe_groups_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_describe_groups_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_DESCRIBE_GROUPS, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ngroups);
-	for (i = 0; i < r->ngroups && w->err == 0; i++) {
-		const struct fl_kp_described_group *g = &r->groups[i];
-
-		fl_wr_i16(w, g->error);
-		wr_str(w, g->group_id);
-		wr_str(w, g->state);
-		wr_str(w, g->protocol_type);
-		wr_str(w, g->protocol_data);
-		wr_count(w, g->nmembers);
-		for (j = 0; j < g->nmembers && w->err == 0; j++) {
-			const struct fl_kp_described_member *m = &g->members[j];
-
-			wr_str(w, m->member_id);
-			if (version >= 4)
-				wr_nstr(w, m->group_instance_id);
-			wr_str(w, m->client_id);
-			wr_str(w, m->client_host);
-			wr_bytes(w, m->metadata);
-			wr_bytes(w, m->assignment);
-		}
-		if (version >= 3)
-			fl_wr_i32(w, g->authorized_operations);
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_list_groups_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_list_groups_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_LIST_GROUPS, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	fl_wr_i16(w, r->error);
-	wr_count(w, r->ngroups);
-	for (i = 0; i < r->ngroups && w->err == 0; i++) {
-		wr_str(w, r->groups[i].group_id);
-		wr_str(w, r->groups[i].protocol_type);
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-/* ---- SASL ---- */
-
-int
-fl_kp_sasl_handshake_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_sasl_handshake_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_SASL_HANDSHAKE, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	fl_wr_i16(w, r->error);
-	wr_count(w, r->nmechanisms);
-	for (i = 0; i < r->nmechanisms && w->err == 0; i++)
-		wr_str(w, r->mechanisms[i]);
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_sasl_authenticate_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_sasl_authenticate_resp *r)
-{
-	size_t start;
-
-	if (!version_ok(FL_KP_SASL_AUTHENTICATE, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	fl_wr_i16(w, r->error);
-	wr_nstr(w, r->error_message);
-	wr_bytes(w, r->auth_bytes);
-	if (version >= 1)
-		fl_wr_i64(w, r->session_lifetime_ms);
-	return fl_kp_resp_end(w, start);
-}
-
-/* ---- admin and producer ids ---- */
-
-int
-fl_kp_create_topics_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_create_topics_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_CREATE_TOPICS, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 2)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		wr_str(w, r->topics[i].name);
-		fl_wr_i16(w, r->topics[i].error);
-		if (version >= 1)
-			wr_nstr(w, r->topics[i].error_message);
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_delete_topics_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_delete_topics_resp *r)
-{
-	size_t start, i;
-
-	if (!version_ok(FL_KP_DELETE_TOPICS, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 1)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		wr_str(w, r->topics[i].name);
-		fl_wr_i16(w, r->topics[i].error);
-	}
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_init_producer_id_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_init_producer_id_resp *r)
-{
-	size_t start;
-
-	if (!version_ok(FL_KP_INIT_PRODUCER_ID, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	fl_wr_i32(w, r->throttle_ms);		/* present even in v0 */
-	fl_wr_i16(w, r->error);
-	fl_wr_i64(w, r->producer_id);
-	fl_wr_i16(w, r->producer_epoch);
-	return fl_kp_resp_end(w, start);
-}
-
-int
-fl_kp_ofle_resp_encode(struct fl_wr *w, int16_t version,
-    int32_t correlation_id, const struct fl_kp_ofle_resp *r)
-{
-	size_t start, i, j;
-
-	if (!version_ok(FL_KP_OFFSET_FOR_LEADER_EPOCH, version))
-		return FL_EINVAL;
-	start = fl_kp_resp_begin(w, correlation_id);
-	if (version >= 2)
-		fl_wr_i32(w, r->throttle_ms);
-	wr_count(w, r->ntopics);
-	for (i = 0; i < r->ntopics && w->err == 0; i++) {
-		const struct fl_kp_ofle_topic_resp *t = &r->topics[i];
-
-		wr_str(w, t->name);
-		wr_count(w, t->nparts);
-		for (j = 0; j < t->nparts && w->err == 0; j++) {
-			fl_wr_i16(w, t->parts[j].error);
-			fl_wr_i32(w, t->parts[j].partition);
-			if (version >= 1)
-				fl_wr_i32(w, t->parts[j].leader_epoch);
-			fl_wr_i64(w, t->parts[j].end_offset);
-		}
-	}
-	return fl_kp_resp_end(w, start);
-}

@@ -1,16 +1,21 @@
 /*
- * kproto.h: Kafka request decoding and response encoding for the broker,
- * non-flexible versions only (shared/kafka-subset.md is the spec).
+ * kproto.h: Kafka request decoding and response encoding for the broker
+ * (shared/kafka-subset.md is the spec).  Bodies are codec/kschema tables,
+ * one per request and response (kproto.c); flexible (KIP-482) versions are
+ * walked by the same tables, and the only one advertised is ApiVersions v3.
  *
  * Flow for one request (see fl_kp_req_decode):
  *   1. fl_kp_frame_size() peeks the int32 size prefix; the caller reads
  *      that many bytes (the "payload": header + body).
- *   2. fl_kp_req_decode() parses the request header v1, classifies the
+ *   2. fl_kp_req_decode() parses the request header (v1; v2, i.e. v1 plus
+ *      a tagged-field section, for a flexible version), classifies the
  *      (api key, version) against the codec's table and, when supported,
  *      decodes the body into plain structs in req->u.
  *   3. The broker fills a response struct and calls the matching
  *      fl_kp_*_resp_encode(), which appends one whole response frame
- *      (int32 size | int32 correlation id | body) to a struct fl_wr.
+ *      (int32 size | int32 correlation id | body; for a flexible version
+ *      other than ApiVersions, an empty tag section after the correlation
+ *      id: response header v1) to a struct fl_wr.
  *
  * Ownership: decoded requests BORROW the payload buffer: every string and
  * bytes field is a struct fl_slice pointing into it (p == NULL means a
@@ -47,6 +52,7 @@
 #include "base/rd.h"
 #include "codec/kadmin.h"
 #include "codec/kerr.h"
+#include "codec/kschema.h"
 
 /* Kafka's default socket.request.max.bytes; callers may pass less. */
 #define FL_KP_FRAME_BYTES_MAX	(100u << 20)
@@ -102,12 +108,21 @@ enum {
 #define FL_KP_FEAT_ALL	(FL_KP_FEAT_GROUP | FL_KP_FEAT_SASL)
 
 struct fl_kp_api {
-	int16_t  key, min_version, max_version;
+	int16_t  key, min_version, max_version;	/* advertised */
 	unsigned feature;	/* FL_KP_FEAT_* the key belongs to */
 	const char *name;	/* "Produce", for logs */
+	int16_t  flex_min;	/* first flexible (KIP-482) version, Kafka's */
+	int16_t  codec_min, codec_max;	/* versions the schemas describe */
+	const struct fl_ks_schema *req, *resp;	/* body layouts (kschema.h) */
 };
 
-/* The one table of supported keys and [min, max] versions (advertised). */
+/*
+ * The one table of supported keys and [min, max] versions (advertised).
+ * The fl_kp_* decoders and encoders accept exactly [min, max]; the schemas
+ * describe [codec_min, codec_max] (a superset), for tests and for versions
+ * on their way in: fl_ks_decode/fl_ks_encode with api->req / api->resp and
+ * flex = (version >= api->flex_min) work over that whole range.
+ */
 extern const struct fl_kp_api fl_kp_apis[];
 extern const size_t fl_kp_napis;
 
@@ -115,6 +130,8 @@ extern const size_t fl_kp_napis;
 const struct fl_kp_api *fl_kp_api_find(int16_t key, unsigned features);
 /* Name of an API key for logs ("Produce", or "?" when unknown). */
 const char *fl_kp_api_name(int16_t key);
+/* Whether (key, version) uses KIP-482 flexible encodings (header v2 / v1). */
+int fl_kp_is_flexible(int16_t key, int16_t version);
 
 /* ---- Kafka error codes: FL_KERR_* in codec/kerr.h ---- */
 
@@ -150,9 +167,10 @@ struct fl_kp_hdr {
 };
 
 /*
- * Parse the request header v1 at the start of a payload of n bytes.
+ * Parse the request header (v1, or v2 for a flexible version: its tagged
+ * fields are skipped) at the start of a payload of n bytes.
  * Needs only the first 8 bytes to classify: for FL_KP_REQ_APIVERSIONS_TOO_NEW
- * (a flexible header v2, e.g. librdkafka's v3 probe, §3) and
+ * (a newer ApiVersions than ours, e.g. v4, §3) and
  * FL_KP_REQ_UNSUPPORTED the client id is parsed if possible and otherwise
  * left null, and 0 is still returned.  For FL_KP_REQ_OK a missing or
  * malformed client id is FL_ESHORT / FL_EPROTO.  FL_ESHORT if n < 8.
@@ -171,8 +189,12 @@ struct fl_slice fl_kp_str(const char *s);
  * Counts are size_t; an encoder fails with FL_ERANGE above INT32_MAX.
  */
 
-/* ApiVersions (18) v0-2: empty request body. */
-struct fl_kp_apiversions_req { int unused; };
+/* ApiVersions (18) v0-3: empty request body; v3+ names the client. */
+struct fl_kp_apiversions_req {
+	int unused;
+	struct fl_slice client_software_name;		/* v3+ [null] */
+	struct fl_slice client_software_version;	/* v3+ [null] */
+};
 
 /* Produce (0) v3-7 */
 struct fl_kp_produce_part {
@@ -303,10 +325,11 @@ int fl_kp_fetch_resp_partition_inline(struct fl_kp_fetch_enc *e,
  * total bytes on the wire including holes and the size prefix. */
 int fl_kp_fetch_resp_end(struct fl_kp_fetch_enc *e, uint64_t *frame_bytes);
 
-/* ListOffsets (2) v1-3 */
+/* ListOffsets (2) v0-3 */
 struct fl_kp_list_offsets_part {
 	int32_t index;
 	int64_t timestamp;		/* -1 latest, -2 earliest, else ms */
+	int32_t max_num_offsets;	/* v0 only [1] */
 };
 struct fl_kp_list_offsets_topic {
 	struct fl_slice name;
@@ -322,8 +345,10 @@ struct fl_kp_list_offsets_req {
 struct fl_kp_list_offsets_part_resp {
 	int32_t index;
 	int16_t error;
-	int64_t timestamp;		/* -1 for the -1/-2 queries */
-	int64_t offset;
+	int64_t timestamp;		/* v1+: -1 for the -1/-2 queries */
+	int64_t offset;			/* v1+ */
+	const int64_t *old_style_offsets;	/* v0 only, in place of the */
+	size_t nold_style_offsets;		/* two above: newest first */
 };
 struct fl_kp_list_offsets_topic_resp {
 	struct fl_slice name;
@@ -336,9 +361,9 @@ struct fl_kp_list_offsets_resp {
 	size_t ntopics;
 };
 
-/* Metadata (3) v1-6 */
+/* Metadata (3) v0-6 */
 struct fl_kp_metadata_req {
-	int is_all_topics;		/* Topics was null */
+	int is_all_topics;		/* Topics was null (v1+) or empty (v0) */
 	struct fl_slice *topics;
 	size_t ntopics;
 	int allow_auto_create;		/* v4+ [1] */
@@ -374,12 +399,13 @@ struct fl_kp_metadata_resp {
 	size_t ntopics;
 };
 
-/* OffsetCommit (8) v2-7 */
+/* OffsetCommit (8) v0-7 (v0: generation -1, no member: a simple commit) */
 struct fl_kp_offset_commit_part {
 	int32_t index;
 	int64_t committed_offset;
 	int32_t committed_leader_epoch;	/* v6+ [-1] */
 	struct fl_slice metadata;	/* nullable */
+	int64_t commit_timestamp;	/* v1 only [-1]: -1 = now */
 };
 struct fl_kp_offset_commit_topic {
 	struct fl_slice name;
@@ -388,8 +414,8 @@ struct fl_kp_offset_commit_topic {
 };
 struct fl_kp_offset_commit_req {
 	struct fl_slice group_id;
-	int32_t generation_id;
-	struct fl_slice member_id;
+	int32_t generation_id;			/* v1+ [-1] */
+	struct fl_slice member_id;		/* v1+ [null] */
 	struct fl_slice group_instance_id;	/* v7+ [null] */
 	int64_t retention_time_ms;		/* v2-4 [-1] */
 	struct fl_kp_offset_commit_topic *topics;
@@ -410,7 +436,7 @@ struct fl_kp_offset_commit_resp {
 	size_t ntopics;
 };
 
-/* OffsetFetch (9) v1-5 */
+/* OffsetFetch (9) v0-5 */
 struct fl_kp_offset_fetch_topic {
 	struct fl_slice name;
 	int32_t *parts;
@@ -806,8 +832,9 @@ size_t fl_kp_resp_begin(struct fl_wr *w, int32_t correlation_id);
 int fl_kp_resp_end(struct fl_wr *w, size_t start);
 
 /*
- * ApiVersions v0-2 response listing every table entry whose feature is in
- * features (ThrottleTimeMs last, v1+).  error is normally 0.
+ * ApiVersions v0-3 response listing every table entry whose feature is in
+ * features (ThrottleTimeMs last, v1+; v3 flexible under header v0, no
+ * feature tags).  error is normally 0.
  */
 int fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, int16_t error, int32_t throttle_ms,

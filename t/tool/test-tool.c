@@ -5,6 +5,12 @@
  *   flume-test-tool group-abuse HOST:PORT TOPIC
  *       sends malformed or hostile group requests, one per line of output:
  *       "case<TAB>error code" (for fetch-unknown-group: the offset).
+ *   flume-test-tool raw HOST:PORT
+ *       one connection; each stdin line is a request payload in hex
+ *       (header and body, spaces ignored; empty lines and #-lines skipped),
+ *       sent with its size prefix; the response payload (correlation id
+ *       first) is printed in hex on its own line.  For versions no client
+ *       of ours speaks.  Exit 76 when the broker closes the connection.
  *   flume-test-tool commit-loop HOST:PORT GROUP TOPIC N
  *       N standalone OffsetCommits, one at a time: commit i stores offset i
  *       for partition i % 4 (with a little metadata); exits 0 once all
@@ -206,6 +212,57 @@ roundtrip(int fd, struct fl_wr *w, uint8_t **p)
 		fl_diex(71, "out of memory");
 	read_all(fd, *p, size);
 	return size;
+}
+
+static void
+raw(const char *addr)
+{
+	char line[65536];
+	int fd = dial(addr);
+	struct fl_wr w;
+
+	fl_wr_init(&w, sizeof(line));
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		uint8_t *resp;
+		size_t i, n;
+		int hi = -1;
+
+		if (line[0] == '#')
+			continue;
+		fl_wr_reset(&w);
+		fl_wr_i32(&w, 0);
+		for (i = 0; line[i] != '\0'; i++) {
+			int v;
+
+			if (line[i] >= '0' && line[i] <= '9')
+				v = line[i] - '0';
+			else if (line[i] >= 'a' && line[i] <= 'f')
+				v = line[i] - 'a' + 10;
+			else if (line[i] >= 'A' && line[i] <= 'F')
+				v = line[i] - 'A' + 10;
+			else
+				continue;
+			if (hi < 0) {
+				hi = v;
+			} else {
+				fl_wr_i8(&w, (int8_t)(hi << 4 | v));
+				hi = -1;
+			}
+		}
+		if (w.len == 4)
+			continue;
+		if (hi >= 0)
+			fl_diex(64, "odd number of hex digits");
+		fl_wr_patch_i32(&w, 0, (int32_t)(w.len - 4));
+		n = roundtrip(fd, &w, &resp);
+		for (i = 0; i < n; i++)
+			printf("%02x", resp[i]);
+		printf("\n");
+		fflush(stdout);
+		free(resp);
+	}
+	fl_wr_free(&w);
+	close(fd);
 }
 
 static int
@@ -1808,6 +1865,10 @@ main(int argc, char **argv)
 		durable_write(argv[2], argv[3]);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "raw") == 0) {
+		raw(argv[2]);
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "commit-loop") == 0) {
 		commit_loop(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
 		return 0;
@@ -1839,6 +1900,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: flume-test-tool group-abuse HOST:PORT TOPIC\n"
+	    "       flume-test-tool raw HOST:PORT < HEX-LINES\n"
 	    "       flume-test-tool commit-loop HOST:PORT GROUP TOPIC N\n"
 	    "       flume-test-tool produce-timed HOST:PORT TOPIC BATCHES RECORDS INTERVAL_MS\n"
 	    "       flume-test-tool durable-write DIR NAME\n"

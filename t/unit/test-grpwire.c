@@ -238,9 +238,9 @@ static void
 test_commit(void)
 {
 	struct fl_kp_offset_commit_part p0[3] = {
-		{ 0, 10, -1, S("md") }, { 4, 11, 2, NUL }, { 2, 12, -1, S("") },
+		{ 0, 10, -1, S("md"), -1 }, { 4, 11, 2, NUL, -1 }, { 2, 12, -1, S(""), -1 },
 	};
-	struct fl_kp_offset_commit_part p1[1] = { { 7, 99, -1, NUL } };
+	struct fl_kp_offset_commit_part p1[1] = { { 7, 99, -1, NUL, -1 } };
 	struct fl_kp_offset_commit_topic t[3] = {
 		{ S("t0"), p0, 3 }, { S("empty"), NULL, 0 }, { S("t1"), p1, 1 },
 	};

@@ -298,13 +298,28 @@ test_apiversions(void)
 	    "0b 6c69627264 6b61666b61 06 322e302e32 00");
 	CHECK_INT(W.len - 4, ==, 36, "ApiVersions v3 probe is 36 bytes");
 	CHECK_INT(dec("apiversions-v3-probe"), ==, 0, "ApiVersions v3 probe decodes");
-	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v3 probe: TOO_NEW");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_OK, "v3 probe: OK (header v2, flexible)");
 	CHECK_INT(Q.hdr.correlation_id, ==, 1, "v3 probe: corr 1");
 	CHECK(eq(Q.hdr.client_id, "rdkafka"), "v3 probe: client id");
+	CHECK_INT(Q.hdr.body_off, ==, 8 + 9 + 1, "v3 probe: body after the header tags");
+	CHECK(eq(Q.u.apiversions.client_software_name, "librdkafka"),
+	    "v3 probe: ClientSoftwareName (compact)");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 probe: ClientSoftwareVersion (compact)");
+	/* the same with a header tag and an unknown body tag: both skipped */
+	b_hex("0012 0003 00000001 0007 72646b61666b61 01 05 02 aaaa"
+	    "0b 6c69627264 6b61666b61 06 322e302e32 01 07 00");
+	CHECK_INT(dec("apiversions-v3-tags"), ==, 0, "ApiVersions v3 with tags decodes");
+	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
+	    "v3 tags: fields still read");
+	/* v4 (not ours): the §3 fallback */
+	b_hex("0012 0004 00000001 0007 72646b61666b61 00 00");
+	CHECK_INT(dec("apiversions-v4"), ==, 0, "ApiVersions v4 classifies");
+	CHECK_INT(Q.hdr.kind, ==, FL_KP_REQ_APIVERSIONS_TOO_NEW, "v4: TOO_NEW");
 
 	fl_wr_init(&w, 1 << 16);
 	CHECK_INT(fl_kp_apiversions_fallback(&w, 1), ==, 0, "fallback encodes");
-	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0002"),
+	CHECK(hex_eq(&w, "00000010 00000001 0023 00000001 0012 0000 0003"),
 	    "fallback: the 16-byte v0 error-35 reply of §3");
 
 	b_begin(FL_KP_API_VERSIONS, 0, 2);
@@ -317,8 +332,8 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000064 00000002 0000 0000000f"
-	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
-	    "0012 0000 0002  0013 0000 0004  0014 0000 0003  0016 0000 0001"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0006"
+	    "0012 0000 0003  0013 0000 0004  0014 0000 0003  0016 0000 0001"
 	    "0017 0000 0003  0015 0000 0002  0020 0000 0004  0021 0000 0002"
 	    "0025 0000 0003  002c 0000 0001  003c 0000 0001"),
 	    "ApiVersions v0 response: core table (admin APIs included), no throttle");
@@ -326,17 +341,29 @@ test_apiversions(void)
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 28 * 6 + 4, "ApiVersions v2: 28 keys");
 	CHECK(hex_eq(&w, "000000b6 00000003 0000 0000001c"
-	    "0000 0003 0007  0001 0004 000b  0002 0001 0003  0003 0001 0006"
-	    "0008 0002 0007  0009 0001 0005  000a 0000 0002  000b 0000 0005"
+	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0006"
+	    "0008 0000 0007  0009 0000 0005  000a 0000 0002  000b 0000 0005"
 	    "000c 0000 0003  000d 0000 0003  000e 0000 0003  000f 0000 0004"
-	    "0010 0000 0002  0011 0000 0001  0012 0000 0002  0013 0000 0004"
+	    "0010 0000 0002  0011 0000 0001  0012 0000 0003  0013 0000 0004"
 	    "0014 0000 0003  0016 0000 0001  0017 0000 0003  0024 0000 0001"
 	    "0015 0000 0002  0020 0000 0004  0021 0000 0002  0025 0000 0003"
 	    "002a 0000 0002  002c 0000 0001  002f 0000 0000  003c 0000 0001"
 	    "00000007"), "ApiVersions v2 response: throttle last");
 	fl_wr_reset(&w);
-	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 0, FL_KP_FEAT_ALL), ==,
-	    FL_EINVAL, "ApiVersions v3 response refused");
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 7, FL_KP_FEAT_CORE), ==,
+	    0, "ApiVersions v3 response encodes");
+	/* header v0 (no tags after the correlation id), compact ApiKeys with
+	 * a tag section per entry, throttle, then the body's tag section */
+	CHECK(hex_eq(&w, "00000075 00000003 0000 10"
+	    "0000 0003 0007 00  0001 0004 000b 00  0002 0000 0003 00"
+	    "0003 0000 0006 00  0012 0000 0003 00  0013 0000 0004 00"
+	    "0014 0000 0003 00  0016 0000 0001 00  0017 0000 0003 00"
+	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
+	    "0025 0000 0003 00  002c 0000 0001 00  003c 0000 0001 00"
+	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 4, 3, 0, 0, FL_KP_FEAT_ALL), ==,
+	    FL_EINVAL, "ApiVersions v4 response refused");
 	fl_wr_free(&w);
 }
 
@@ -643,7 +670,7 @@ static void
 test_list_offsets(void)
 {
 	const struct fl_kp_list_offsets_req *r = &Q.u.list_offsets;
-	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42 };
+	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42, NULL, 0 };
 	struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
 	struct fl_kp_list_offsets_resp resp = { 0, &t, 1 };
 	struct fl_wr w;
@@ -673,6 +700,140 @@ test_list_offsets(void)
 	CHECK(hex_eq(&w, "00000029 00000004 00000000 00000001 0001 74 00000001"
 	    "00000001 0000 ffffffffffffffff 000000000000002a"),
 	    "ListOffsets v2 response: throttle first");
+	fl_wr_free(&w);
+}
+
+/*
+ * The old versions older clients still send: Metadata v0, ListOffsets v0,
+ * OffsetCommit v0-1, OffsetFetch v0 (Kafka's message definitions).
+ */
+static void
+test_old_versions(void)
+{
+	static const int64_t offs[2] = { 42, 7 };
+	const struct fl_kp_metadata_req *md = &Q.u.metadata;
+	const struct fl_kp_list_offsets_req *lo = &Q.u.list_offsets;
+	const struct fl_kp_offset_commit_req *oc = &Q.u.offset_commit;
+	const struct fl_kp_offset_fetch_req *of = &Q.u.offset_fetch;
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+
+	/* Metadata v0: an empty list is all topics; no auto-create flag */
+	b_begin(FL_KP_METADATA, 0, 1);
+	ARR(0);
+	CHECK_INT(dec("metadata-v0-all"), ==, 0, "Metadata v0 [] decodes");
+	CHECK(md->is_all_topics && md->ntopics == 0 && md->allow_auto_create == 1,
+	    "Metadata v0 []: all topics, auto-create default true");
+	b_begin(FL_KP_METADATA, 0, 1);
+	ARR(1); STR("t");
+	CHECK_INT(dec("metadata-v0"), ==, 0, "Metadata v0 [t] decodes");
+	CHECK(!md->is_all_topics && md->ntopics == 1 && eq(md->topics[0], "t"),
+	    "Metadata v0 [t]: one named topic");
+	{
+		int32_t one = 1;
+		struct fl_kp_broker br = { 1, { (const uint8_t *)"h", 1 }, 9092,
+		    { (const uint8_t *)"r", 1 } };
+		struct fl_kp_metadata_part mp = { 0, 0, 1, &one, 1, &one, 1, NULL, 0 };
+		struct fl_kp_metadata_topic mt = { 0, { (const uint8_t *)"t", 1 }, 1,
+		    &mp, 1 };
+		struct fl_kp_metadata_resp mr = { 5, &br, 1, { (const uint8_t *)"c", 1 },
+		    1, &mt, 1 };
+
+		fl_kp_metadata_resp_encode(&w, 0, 1, &mr);
+		CHECK(hex_eq(&w, "0000003a 00000001"
+		    "00000001 00000001 0001 68 00002384"	/* no rack */
+		    "00000001 0000 0001 74"		/* no is_internal */
+		    "00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001"),
+		    "Metadata v0 response: no rack, cluster, controller, is_internal");
+	}
+
+	/* ListOffsets v0: MaxNumOffsets per partition; offsets as an array */
+	b_begin(FL_KP_LIST_OFFSETS, 0, 2);
+	I32(-1); ARR(1); STR("t"); ARR(2); I32(0); I64(-1); I32(1); I32(1); I64(-2); I32(5);
+	CHECK_INT(dec("listoffsets-v0"), ==, 0, "ListOffsets v0 decodes");
+	CHECK(lo->replica_id == -1 && lo->topics[0].nparts == 2 &&
+	    lo->topics[0].parts[0].timestamp == -1 &&
+	    lo->topics[0].parts[0].max_num_offsets == 1 &&
+	    lo->topics[0].parts[1].timestamp == -2 &&
+	    lo->topics[0].parts[1].max_num_offsets == 5, "ListOffsets v0 fields");
+	b_begin(FL_KP_LIST_OFFSETS, 1, 2);
+	I32(-1); ARR(1); STR("t"); ARR(1); I32(0); I64(-1);
+	CHECK_INT(dec("listoffsets-v1-default"), ==, 0, "ListOffsets v1 decodes");
+	CHECK_INT(lo->topics[0].parts[0].max_num_offsets, ==, 1,
+	    "ListOffsets v1: MaxNumOffsets defaults to 1");
+	{
+		struct fl_kp_list_offsets_part_resp p[2] = {
+			{ 0, 0, -1, 42, offs, 2 }, { 1, 3, -1, -1, NULL, 0 } };
+		struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    p, 2 };
+		struct fl_kp_list_offsets_resp resp = { 9, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_list_offsets_resp_encode(&w, 0, 2, &resp);
+		CHECK(hex_eq(&w, "00000033 00000002 00000001 0001 74 00000002"
+		    "00000000 0000 00000002 000000000000002a 0000000000000007"
+		    "00000001 0003 00000000"),
+		    "ListOffsets v0 response: old-style offsets, no throttle");
+	}
+
+	/* OffsetCommit v0: no generation, member or retention */
+	b_begin(FL_KP_OFFSET_COMMIT, 0, 3);
+	STR("g"); ARR(1); STR("t"); ARR(1); I32(0); I64(10); STR("m");
+	CHECK_INT(dec("offsetcommit-v0"), ==, 0, "OffsetCommit v0 decodes");
+	CHECK(eq(oc->group_id, "g") && oc->generation_id == -1 &&
+	    is_null(oc->member_id) && oc->retention_time_ms == -1 &&
+	    oc->topics[0].parts[0].committed_offset == 10 &&
+	    oc->topics[0].parts[0].commit_timestamp == -1 &&
+	    eq(oc->topics[0].parts[0].metadata, "m"),
+	    "OffsetCommit v0: a simple commit (generation -1, no member)");
+	/* v1: generation, member, and a per-partition commit timestamp */
+	b_begin(FL_KP_OFFSET_COMMIT, 1, 3);
+	STR("g"); I32(4); STR("mem"); ARR(1); STR("t"); ARR(1);
+	I32(2); I64(11); I64(1700000000000); NUL16();
+	CHECK_INT(dec("offsetcommit-v1"), ==, 0, "OffsetCommit v1 decodes");
+	CHECK(oc->generation_id == 4 && eq(oc->member_id, "mem") &&
+	    oc->retention_time_ms == -1 && oc->topics[0].parts[0].index == 2 &&
+	    oc->topics[0].parts[0].committed_offset == 11 &&
+	    oc->topics[0].parts[0].commit_timestamp == 1700000000000 &&
+	    is_null(oc->topics[0].parts[0].metadata), "OffsetCommit v1 fields");
+	b_begin(FL_KP_OFFSET_COMMIT, 2, 3);
+	STR("g"); I32(4); STR("mem"); I64(-1); ARR(0);
+	CHECK_INT(dec("offsetcommit-v2-ts"), ==, 0, "OffsetCommit v2 decodes");
+	{
+		struct fl_kp_part_error pe = { 0, 0 };
+		struct fl_kp_offset_commit_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pe, 1 };
+		struct fl_kp_offset_commit_resp resp = { 9, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_commit_resp_encode(&w, 0, 3, &resp);
+		CHECK(hex_eq(&w, "00000015 00000003 00000001 0001 74 00000001"
+		    "00000000 0000"), "OffsetCommit v0 response: as v1-2");
+	}
+
+	/* OffsetFetch v0: as v1 (Topics not nullable) */
+	b_begin(FL_KP_OFFSET_FETCH, 0, 5);
+	STR("g"); ARR(1); STR("t"); ARR(2); I32(0); I32(1);
+	CHECK_INT(dec("offsetfetch-v0"), ==, 0, "OffsetFetch v0 decodes");
+	CHECK(!of->is_all_topics && of->topics[0].nparts == 2 &&
+	    of->topics[0].parts[1] == 1, "OffsetFetch v0 fields");
+	b_begin(FL_KP_OFFSET_FETCH, 0, 5);
+	STR("g"); ARR(-1);
+	CHECK_INT(dec("offsetfetch-v0-null"), ==, FL_EPROTO,
+	    "OffsetFetch v0: null topics is malformed");
+	{
+		struct fl_kp_offset_fetch_part_resp pr = { 0, 5, -1, { NULL, 0 }, 0 };
+		struct fl_kp_offset_fetch_topic_resp t = { { (const uint8_t *)"t", 1 },
+		    &pr, 1 };
+		struct fl_kp_offset_fetch_resp resp = { 9, &t, 1, 16 };
+
+		fl_wr_reset(&w);
+		fl_kp_offset_fetch_resp_encode(&w, 0, 5, &resp);
+		CHECK(hex_eq(&w, "0000001f 00000005 00000001 0001 74 00000001"
+		    "00000000 0000000000000005 ffff 0000"),
+		    "OffsetFetch v0 response: no throttle, no top-level error");
+	}
 	fl_wr_free(&w);
 }
 
@@ -1250,6 +1411,7 @@ main(int argc, char **argv)
 	test_fetch();
 	test_fetch_resp();
 	test_list_offsets();
+	test_old_versions();
 	test_admin();
 	test_group_requests();
 	test_group_responses();
