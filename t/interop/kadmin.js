@@ -33,7 +33,8 @@ async function run (admin, cmd, args) {
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.BROKER, name: args[0] }]
       })
-      return { configs: Object.fromEntries(r.resources[0].configEntries.map((e) => [e.configName, e.configValue])) }
+      const res = r.resources[0]
+      return { errorCode: res.errorCode, configs: Object.fromEntries(res.configEntries.map((e) => [e.configName, e.configValue])) }
     }
     case 'alter': {
       const [topic, ...pairs] = args
