@@ -592,10 +592,9 @@ part_follow_start(struct repl *r, struct rpart *rp)
 		repl_fail_io(r, what, rc);
 		return;
 	}
-	if (n > 0)
-		fl_log(FL_LOG_INFO, "%s: the leader's log starts at %" PRIu64 ": %zu segment%s "
-		    "below it deleted here; the copy starts at %" PRIu64, rp->name, to, n,
-		    n == 1 ? "" : "s", rp->part.log.log_start);
+	fl_log(FL_LOG_INFO, "%s: the leader's log starts at %" PRIu64 ": %zu segment%s "
+	    "below it deleted here; the copy starts at %" PRIu64, rp->name, to, n,
+	    n == 1 ? "" : "s", rp->part.log.log_start);
 	fl_part_follower_log(&rp->part, &fl);
 	fl_follower_started(&rp->f, &fl);
 }

@@ -11,6 +11,7 @@
 
 load helpers
 load serve-helpers
+load cluster-helpers
 
 setup() {
 	[ -d "$FLUME_ROOT/t/interop/node_modules/kafkajs" ] ||
@@ -19,7 +20,13 @@ setup() {
 		fail "python3-kafka not installed (make deps)"
 }
 
-teardown() { bg_stop_all; }
+teardown() {
+	local p
+	for p in ${PID_1-} ${PID_2-} ${PID_3-}; do
+		kill -CONT "$p" 2>/dev/null || true
+	done
+	bg_stop_all
+}
 
 kjs() { timeout 60 node "$FLUME_ROOT/t/interop/kadmin.js" "$ADDR" "$@"; }
 kpy() { timeout 60 /usr/bin/python3 "$FLUME_ROOT/t/interop/kpyadmin.py" "$@"; }
@@ -263,4 +270,36 @@ group_is_empty() { serve_admin group "$1" | grep -q $'state\tEmpty'; }
 	# kafkajs' describeCluster (Metadata) agrees
 	run -0 kjs cluster
 	[ "$output" = "{\"clusterId\":\"$id\",\"controller\":4,\"brokers\":[4]}" ]
+}
+
+@test "in a cluster: DeleteRecords reaches the followers; configs and partitions belong to the controller" {
+	cluster_start 3
+	node_admin 1 "lead t 0 1 1,2,3 1,2,3" | grep -qx ok
+	node_admin 2 "follow t 0 1 1 1,2,3" | grep -qx ok
+	node_admin 3 "follow t 0 1 1 1,2,3" | grep -qx ok
+	seq 0 99 | timeout 60 kcat -b "$BOOT" -t t -P -p 0 -X acks=all -X linger.ms=0 \
+	    -X batch.num.messages=10
+	wait_until 30 log_end_is 2 t 0 100
+	wait_until 30 log_end_is 3 t 0 100
+	ADDR=$ADDR_1
+	run -0 kjs delete-records t 0 42
+	[ "$output" = '{"low":"42","high":"100"}' ]
+	# followers (flume-repl writes their copies) take it from their fetches
+	wait_until 30 grep -qax 42 "$DATA_2/t-0/log-start"
+	wait_until 30 grep -qax 42 "$DATA_3/t-0/log-start"
+	grep -q "the leader's log starts at 42" "$BATS_TEST_TMPDIR/n2.err"
+	# a follower that becomes leader serves from there
+	node_admin 1 "follow t 0 2 2 1,2,3" | grep -qx ok
+	node_admin 3 "follow t 0 2 2 1,2,3" | grep -qx ok
+	node_admin 2 "lead t 0 2 1,2,3 1,2,3" | grep -qx ok
+	[ "$(part_field 2 t 0 log_start)" = 42 ]
+	run -0 --separate-stderr timeout 60 kcat -b "$ADDR_2" -C -t t -p 0 -o beginning \
+	    "${KCAT_END[@]}" -q
+	[ "${lines[0]}" = 42 ] && [ "${#lines[@]}" -eq 58 ]
+	run -0 kraw incremental "$ADDR_1" 1 2 t 0 retention.ms 1000
+	[ "$output" = "error 42 message in a cluster, topic configs are set through flume-ctl" ]
+	run -0 kraw partitions "$ADDR_1" 3 t 2
+	[[ $output == "error 42 message in a cluster, partitions are added through the controller"* ]]
+	run -0 kraw describe "$ADDR_2" 4 2 t retention.ms
+	[ "$output" = "error 0 retention.ms=604800000/4/5" ]
 }
