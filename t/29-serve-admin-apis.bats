@@ -303,3 +303,44 @@ group_is_empty() { serve_admin group "$1" | grep -q $'state\tEmpty'; }
 	run -0 kraw describe "$ADDR_2" 4 2 t retention.ms
 	[ "$output" = "error 0 retention.ms=604800000/4/5" ]
 }
+
+@test "on a --sasl listener: the admin APIs check ACLs with Kafka's codes (kafkajs)" {
+	local d
+	d=$(tmpdir a)/data
+	mkdir -p "$d"
+	printf '%s\n' admin-pw | flume-serve user add admin --data "$d"
+	printf '%s\n' alice-pw | flume-serve user add alice --data "$d"
+	flume-serve acl add admin all cluster '*' --data "$d"
+	flume-serve acl add alice all topic t- --data "$d"
+	flume-serve acl add alice read group g- --data "$d"
+	serve_start a --sasl "${GROUP_SERVE_ARGS[@]}"
+	run -0 serve_admin create t-1 1
+	run -0 serve_admin create other 1
+	export KADMIN_SASL=plain:alice:alice-pw
+	run -0 kjs describe-topic t-1 retention.ms
+	[[ $output == '{"errorCode":0,'* ]]
+	run -1 kjs describe-topic other
+	[[ $output == "error TOPIC_AUTHORIZATION_FAILED:"* ]]
+	run -0 kjs alter t-1 retention.ms=5000
+	run -1 kjs alter other retention.ms=5000
+	[[ $output == "error TOPIC_AUTHORIZATION_FAILED:"* ]]
+	run -1 kjs describe-broker 1
+	[[ $output == "error CLUSTER_AUTHORIZATION_FAILED:"* ]]
+	run -0 kjs partitions t-1 2
+	run -1 kjs partitions other 2
+	[[ $output == "error TOPIC_AUTHORIZATION_FAILED:"* ]]
+	seq 1 10 | timeout 60 kcat -b "$ADDR" -X security.protocol=SASL_PLAINTEXT \
+	    -X sasl.mechanisms=PLAIN -X sasl.username=admin -X sasl.password=admin-pw \
+	    -P -t t-1 -p 0
+	run -0 kjs delete-records t-1 0 3
+	[ "$output" = '{"low":"3","high":"10"}' ]
+	run -0 kjs delete-groups g-1		# read on g- is not delete
+	[ "$output" = '"g-1 GROUP_AUTHORIZATION_FAILED"' ]
+	export KADMIN_SASL=plain:admin:admin-pw
+	run -0 kjs describe-broker 1
+	[[ $output == *'"broker.id":"1"'* ]]
+	run -0 kjs delete-groups g-1
+	[ "$output" = '"g-1 GROUP_ID_NOT_FOUND"' ]
+	run -0 kjs alter other retention.ms=5000
+	grep -q "denied" "$BATS_TEST_TMPDIR/a.err"
+}

@@ -10,6 +10,7 @@
 //   delete-groups GROUP...           deleteGroups
 //   delete-records TOPIC PART OFFSET deleteTopicRecords
 //   cluster                          describeCluster
+// KADMIN_SASL=MECHANISM:USER:PASSWORD in the environment: SASL (e.g. plain).
 'use strict'
 const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs')
 
@@ -86,7 +87,11 @@ async function main () {
     process.stderr.write('usage: kadmin.js BROKER CMD ARGS...\n')
     process.exit(64)
   }
-  const kafka = new Kafka({ clientId: 'flume-kadmin-js', brokers: [broker], logLevel: logLevel.NOTHING })
+  // KADMIN_SASL=MECHANISM:USER:PASSWORD: through a --sasl listener
+  const sasl = process.env.KADMIN_SASL
+    ? (([mechanism, username, password]) => ({ mechanism, username, password }))(process.env.KADMIN_SASL.split(':'))
+    : undefined
+  const kafka = new Kafka({ clientId: 'flume-kadmin-js', brokers: [broker], logLevel: logLevel.NOTHING, sasl })
   const admin = kafka.admin()
   await admin.connect()
   try {
