@@ -253,6 +253,22 @@ alter_one(const struct fl_ka_ac_resource *q, int incremental, struct fl_topic_co
 	return FL_KERR_NONE;
 }
 
+/* Does another resource of the request have the same type and name as resource i? */
+static int
+dup_resource(const struct fl_ka_ac_req *r, size_t i)
+{
+	const struct fl_ka_ac_resource *q = &r->resources[i];
+	size_t j;
+
+	for (j = 0; j < r->nresources; j++)
+		if (j != i && r->resources[j].resource_type == q->resource_type &&
+		    r->resources[j].resource_name.len == q->resource_name.len &&
+		    memcmp(r->resources[j].resource_name.p, q->resource_name.p,
+		    q->resource_name.len) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 h_alter_configs(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
@@ -276,6 +292,11 @@ h_alter_configs(struct broker *b, struct conn *c, struct fl_kp_req *req)
 
 		o->resource_type = q->resource_type;
 		o->resource_name = q->resource_name;
+		if (dup_resource(r, i)) {
+			o->error = FL_KERR_INVALID_REQUEST;
+			o->error_message = MSG("duplicate resource in the request");
+			continue;
+		}
 		if (q->resource_type == FL_KA_RES_BROKER ||
 		    q->resource_type == FL_KA_RES_BROKER_LOGGER) {
 			o->error = auth_super(b, c, "AlterConfigs of the broker") ?

@@ -100,6 +100,13 @@ group_is_empty() { serve_admin group "$1" | grep -q $'state\tEmpty'; }
 	# nothing of the refused ones stuck
 	run -0 serve_admin config t1
 	[[ $output == *$'retention.bytes\t4096\ttopic'* ]]
+	# AlterConfigs v2 is flexible; a resource named twice is INVALID_REQUEST, as Kafka
+	run -0 kraw alter "$ADDR" 2 t1 retention.bytes 8192
+	[ "$output" = "error 0 message None" ]
+	run -0 kraw alter "$ADDR" 0 t1 retention.bytes 1 dup
+	[ "$output" = "error 42 message duplicate resource in the request; error 42 message duplicate resource in the request" ]
+	run -0 serve_admin config t1
+	[[ $output == *$'retention.bytes\t8192\ttopic'* ]]
 	run -0 kpy alter "$ADDR" t1 retention.ms=9000
 	[ "$output" = "error 0" ]
 	run -0 kpy describe "$ADDR" topic t1

@@ -10,6 +10,8 @@ prints one line and exits 0 (exit 1: connection or parse failure).
       OffsetDelete v0 -> "error E TOPIC:PART:E ..."
   kadminraw.py incremental ADDR VERSION TYPE NAME OP KEY [VALUE] [validate]
       IncrementalAlterConfigs -> "error E message M"
+  kadminraw.py alter ADDR VERSION TOPIC KEY VALUE [dup]
+      AlterConfigs of one topic (dup: the same resource twice) -> "error E message M" per resource
   kadminraw.py describe ADDR VERSION TYPE NAME [KEY...]
       DescribeConfigs -> "error E" then " KEY=VALUE/SOURCE/TYPE" per config
   kadminraw.py delete-groups ADDR VERSION GROUP...
@@ -23,7 +25,7 @@ import socket
 import struct
 import sys
 
-FLEX_MIN = {60: 0, 44: 1, 32: 4, 42: 2, 21: 2, 37: 2, 47: 99}
+FLEX_MIN = {60: 0, 44: 1, 33: 2, 32: 4, 42: 2, 21: 2, 37: 2, 47: 99}
 
 
 class W:
@@ -234,6 +236,35 @@ def incremental(addr, version, rtype, name, op, key, value, validate):
     alter_result(call(addr, 44, version, w.b))
 
 
+def alter(addr, version, topic, key, value, dup):
+    w = W(version >= 2)
+    n = 2 if dup else 1
+    w.count(n)
+    for _ in range(n):
+        w.i8(2)
+        w.string(topic)
+        w.count(1)
+        w.string(key)
+        w.string(value)
+        w.tags()
+        w.tags()
+    w.i8(0)
+    w.tags()
+    r = call(addr, 33, version, w.b)
+    r.i32()
+    out = []
+    for _ in range(r.count()):
+        err = r.i16()
+        msg = r.string()
+        r.i8()
+        r.string()
+        r.tags()
+        out.append("error %d message %s" % (err, msg))
+    r.tags()
+    r.end()
+    print("; ".join(out))
+
+
 def describe(addr, version, rtype, name, keys):
     w = W(version >= 4)
     w.count(1)
@@ -368,6 +399,8 @@ def main(a):
         rest = a[8:]
         incremental(addr, int(a[2]), int(a[3]), a[4], int(a[5]), a[6],
                     a[7] if len(a) > 7 and a[7] != "-" else None, "validate" in rest)
+    elif cmd == "alter":
+        alter(addr, int(a[2]), a[3], a[4], a[5], "dup" in a[6:])
     elif cmd == "describe":
         describe(addr, int(a[2]), int(a[3]), a[4], a[5:])
     elif cmd == "delete-groups":
