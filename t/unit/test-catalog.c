@@ -141,6 +141,70 @@ test_add_partitions(void)
 	CHECK_INT(fl_catalog_delete(&c, "grow", &err), ==, 0, "delete it");
 	fl_catalog_reap(&c);
 	fl_catalog_close(&c);
+
+	/*
+	 * Every way the disk can fail part-way (from the nth directory, write,
+	 * sync or open call on): the grow fails and the topic keeps its 2
+	 * partitions in memory; a reopen (fault cleared) finds a sound topic
+	 * of 2 partitions, or of 3 when only the syncs after the topics
+	 * file's rename failed (the write's outcome is then unknown, as for
+	 * fl_catalog_create), whatever directories were left.
+	 */
+	{
+		static const enum fl_vfs_mem_op ops[] = { FL_VFS_MEM_DIR, FL_VFS_MEM_WRITE,
+		    FL_VFS_MEM_SYNC, FL_VFS_MEM_OPEN };
+		size_t k;
+		int bad = 0, tries = 0, grown = 0, three = 0;
+
+		for (k = 0; k < FL_ARRAY_LEN(ops); k++) {
+			uint64_t nth;
+
+			for (nth = 1; nth < 200; nth++) {
+				int rc;
+
+				/* g2 with 2 partitions, fresh */
+				FL_ASSERT(fl_catalog_open(&c, vfs, DATA, &pcfg, 1000, NULL, NULL,
+				    &err) == 0);
+				if (fl_catalog_find(&c, "g2", 2) != NULL) {
+					FL_ASSERT(fl_catalog_delete(&c, "g2", &err) == 0);
+					fl_catalog_reap(&c);
+				}
+				memset(&nt, 0, sizeof(nt));
+				nt.name = "g2"; nt.nparts = 2;
+				FL_ASSERT(fl_catalog_create(&c, &nt, 1, 1000, &err) == 0 && nt.rc == 0);
+				t = nt.topic;
+				fl_vfs_mem_fail(vfs, ops[k], nth, 5 /* EIO */);
+				rc = fl_catalog_add_partitions(&c, t, 3, 1000, &err);
+				fl_vfs_mem_fail(vfs, ops[k], 0, 0);
+				tries++;
+				if (rc == 0) {
+					grown++;	/* past its last call of that kind */
+					fl_catalog_close(&c);
+					break;
+				}
+				if (t->nparts != 2 ||
+				    c.tlist.t[fl_topic_list_find(&c.tlist, "g2")].partitions != 2)
+					bad++;
+				fl_catalog_close(&c);
+				memset(&err, 0, sizeof(err));
+				if (fl_catalog_open(&c, vfs, DATA, &pcfg, 1000, NULL, NULL, &err) != 0 ||
+				    (t = fl_catalog_find(&c, "g2", 2)) == NULL ||
+				    (t->nparts != 2 && !(t->nparts == 3 && ops[k] == FL_VFS_MEM_SYNC))) {
+					printf("# op %zu nth %llu: reopen: %s\n", k,
+					    (unsigned long long)nth, err.msg);
+					bad++;
+				} else if (t->nparts == 3) {
+					three++;
+				}
+				fl_catalog_close(&c);
+			}
+		}
+		printf("# %d failing disks tried, %d grows got through, %d unknown outcomes "
+		    "came back grown\n", tries, grown, three);
+		CHECK(tries > 8 && grown == (int)FL_ARRAY_LEN(ops),
+		    "every kind of call was failed at every point until the grow got through");
+		CHECK_INT(bad, ==, 0, "a failed grow left the topic as it was in memory, and sound on disk");
+	}
 }
 
 int
