@@ -633,6 +633,52 @@ test_log_start(void)
 	CHECK(strcmp(durable_text(v, "/d/s-0", "log-start", text, sizeof(text)), "0\n0x\n") == 0,
 	    "and it is left as it was");
 	fl_vfs_mem_free(v);
+
+	/*
+	 * A disk failing from the nth write, sync or directory call on, then a
+	 * power cut: the log reopens with its start at the old or the new
+	 * offset, never elsewhere, and reads from there.
+	 */
+	{
+		static const enum fl_vfs_mem_op ops[] = { FL_VFS_MEM_WRITE, FL_VFS_MEM_SYNC,
+		    FL_VFS_MEM_DIR };
+		size_t k;
+		int bad = 0, tries = 0, moved = 0;
+
+		for (k = 0; k < 3; k++) {
+			uint64_t nth;
+
+			for (nth = 1; nth < 100; nth++) {
+				int rc;
+
+				v = fl_vfs_mem_new();
+				fl_vfs_mkdir(v, "/d");
+				(void)fl_vfs_sync_dir(v, "/");
+				fl_plog_open(&l, v, "/d/s-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+				for (i = 0; i < 10; i++)
+					append_n(&l, 5, 0);
+				fl_plog_sync(&l);
+				fl_vfs_mem_fail(v, ops[k], nth, 5 /* EIO */);
+				rc = fl_plog_start_at(&l, 23, &n);
+				fl_vfs_mem_fail(v, ops[k], 0, 0);
+				tries++;
+				fl_plog_close(&l);
+				fl_vfs_mem_crash(v, 0);
+				if (fl_plog_open(&l, v, "/d/s-0", &cfg, 0, 0, NULL, &err) != 0 ||
+				    (l.log_start != 0 && l.log_start != 23) ||
+				    (rc == 0 && l.log_start != 23) || !check_record(&l, l.log_start, 10))
+					bad++;
+				moved += l.log_start == 23;
+				fl_plog_close(&l);
+				fl_vfs_mem_free(v);
+				if (rc == 0)
+					break;
+			}
+		}
+		printf("# %d failing disks, %d came back moved\n", tries, moved);
+		CHECK(tries > 3, "each kind of call failed at each point");
+		CHECK_INT(bad, ==, 0, "the log start is the old or the new one, and readable there");
+	}
 }
 
 /*
