@@ -330,8 +330,8 @@ h_alter_configs(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		}
 		if (cluster_is_on(b)) {
 			o->error = FL_KERR_INVALID_REQUEST;
-			o->error_message = MSG("in a cluster, topic configs are set through "
-			    "flume-ctl");
+			o->error_message = MSG("in a cluster, topic configs are set on "
+			    "every replica with the admin socket's config verb");
 			continue;
 		}
 		if (r->validate_only)
@@ -550,8 +550,8 @@ h_create_partitions(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		}
 		if (cluster_is_on(b)) {
 			o->error = FL_KERR_INVALID_REQUEST;
-			o->error_message = MSG("in a cluster, partitions are added through "
-			    "the controller (flume-ctl); not supported over Kafka yet");
+			o->error_message = MSG("in a cluster, a topic's partition count is "
+			    "the controller's, which cannot grow it yet");
 			continue;
 		}
 		if (b->is_stopping) {
