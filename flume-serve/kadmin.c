@@ -102,7 +102,7 @@ broker_configs(const struct broker *b, struct fl_tconf_entry *e)
 #define BC(nm, ty, fmt, v) do { e[n].name = (nm); e[n].type = (ty); \
 	snprintf(e[n].value, sizeof(e[n].value), fmt, v); \
 	e[n].source = FL_KA_SRC_STATIC_BROKER; e[n].is_default = 0; \
-	e[n].is_read_only = 1; n++; } while (0)
+	e[n].is_read_only = 1; e[n].broker_name = NULL; n++; } while (0)
 	BC("auto.create.topics.enable", FL_KA_TYPE_BOOLEAN, "%s",
 	    cfg->auto_create ? "true" : "false");
 	BC("broker.id", FL_KA_TYPE_INT, "%d", (int)cfg->node_id);
@@ -122,6 +122,37 @@ broker_configs(const struct broker *b, struct fl_tconf_entry *e)
 	    (unsigned long long)cfg->request_bytes_max);
 #undef BC
 	return n;
+}
+
+/*
+ * IncludeSynonyms: Kafka lists the value's sources from the most specific
+ * on: the topic's own (when set), then the broker's under its own name.
+ */
+static int
+dc_synonyms(struct fl_kp_req *req, const struct fl_tconf_entry *e, struct fl_ka_dc_config *cf)
+{
+	struct fl_ka_dc_synonym *sy;
+	size_t k = 0;
+	int rc = 0;
+
+	if (e->broker_name == NULL && e->source != FL_KA_SRC_DYNAMIC_TOPIC)
+		return 0;
+	sy = kafka_arena(req, 2, sizeof(*sy), &rc);
+	if (rc != 0)
+		return rc;
+	if (e->source == FL_KA_SRC_DYNAMIC_TOPIC) {
+		sy[k].name = fl_kp_str(e->name);
+		sy[k].value = arena_str(req, e->value, &rc);
+		sy[k++].source = FL_KA_SRC_DYNAMIC_TOPIC;
+	}
+	if (e->broker_name != NULL) {
+		sy[k].name = fl_kp_str(e->broker_name);
+		sy[k].value = arena_str(req, e->broker_value, &rc);
+		sy[k++].source = e->broker_source;
+	}
+	cf->synonyms = sy;
+	cf->nsynonyms = k;
+	return rc;
 }
 
 static int
@@ -146,9 +177,11 @@ dc_fill(struct fl_kp_req *req, int16_t v, const struct fl_ka_dc_resource *r,
 		cf[k].is_default = e[i].is_default;
 		cf[k].config_source = e[i].source;
 		cf[k].config_type = e[i].type;
+		if (v >= 1 && req->u.admin.describe_configs.include_synonyms &&
+		    (rc = dc_synonyms(req, &e[i], &cf[k])) != 0)
+			return rc;
 		k++;
 	}
-	(void)v;
 	out->configs = cf;
 	out->nconfigs = k;
 	return rc;

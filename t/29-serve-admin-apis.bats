@@ -68,6 +68,11 @@ group_is_empty() { serve_admin group "$1" | grep -q $'state\tEmpty'; }
 		# v3+: the config type (LONG 5, LIST 7)
 		[ "$output" = "error 0 cleanup.policy=delete/5/7 retention.bytes=1000000/4/5" ]
 	done
+	# IncludeSynonyms: the topic's own value first, then the broker's name for it
+	run -0 kraw describe "$ADDR" 1 2 t1 retention.bytes min.insync.replicas +syn
+	[ "$output" = "error 0 min.insync.replicas=1/1/-1[min.insync.replicas=1/1,min.insync.replicas=1/4] retention.bytes=1000000/4/-1[log.retention.bytes=1000000/4]" ]
+	run -0 kraw describe "$ADDR" 4 2 t1 cleanup.policy +syn
+	[ "$output" = "error 0 cleanup.policy=delete/5/7[log.cleanup.policy=delete/5]" ]
 	run -0 kraw describe "$ADDR" 4 4 1 log.retention.bytes
 	[ "$output" = "error 0 log.retention.bytes=1000000/4/5" ]
 	run -0 kraw describe "$ADDR" 4 4 2

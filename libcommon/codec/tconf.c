@@ -25,6 +25,23 @@ put(struct fl_tconf_entry *e, const char *name, int64_t v, int is_set, int8_t ty
 	e->is_read_only = 0;
 }
 
+/* The broker synonym of e (whose own value is the topic's or the broker's). */
+static void
+synonym(struct fl_tconf_entry *e, const char *broker_name, int64_t broker_value)
+{
+	e->broker_name = broker_name;
+	snprintf(e->broker_value, sizeof(e->broker_value), "%lld", (long long)broker_value);
+	e->broker_source = FL_KA_SRC_STATIC_BROKER;
+}
+
+static void
+synonym_text(struct fl_tconf_entry *e, const char *broker_name, const char *value)
+{
+	e->broker_name = broker_name;
+	snprintf(e->broker_value, sizeof(e->broker_value), "%s", value);
+	e->broker_source = FL_KA_SRC_DEFAULT;
+}
+
 size_t
 fl_tconf_describe(const struct fl_topic_conf *c, const struct fl_tconf_broker *d,
     struct fl_tconf_entry *out)
@@ -53,6 +70,14 @@ fl_tconf_describe(const struct fl_topic_conf *c, const struct fl_tconf_broker *d
 	    c->retention_ms : d->retention_ms, c->set & FL_TCONF_RETENTION_MS, FL_KA_TYPE_LONG);
 	put(&out[n], "segment.bytes", (int64_t)d->segment_bytes, 0, FL_KA_TYPE_INT);
 	out[n++].is_read_only = 1;
+	synonym_text(&out[0], "log.cleanup.policy", "delete");
+	synonym_text(&out[1], "compression.type", "producer");
+	synonym(&out[2], "message.max.bytes", (int64_t)d->message_bytes_max);
+	synonym(&out[3], "min.insync.replicas", d->min_insync > 1 ? d->min_insync : 1);
+	synonym(&out[4], "replica.lag.time.max.ms", d->lag_max_ms);
+	synonym(&out[5], "log.retention.bytes", d->retention_bytes);
+	synonym(&out[6], "log.retention.ms", d->retention_ms);
+	synonym(&out[7], "log.segment.bytes", (int64_t)d->segment_bytes);
 	return n;
 }
 

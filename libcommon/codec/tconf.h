@@ -42,6 +42,10 @@ struct fl_tconf_entry {
 	int8_t type;			/* FL_KA_TYPE_* */
 	int is_default;			/* not set on the topic (v0's IsDefault) */
 	int is_read_only;		/* cannot be set per topic in flume */
+	/* the broker-level synonym (Kafka's name) and its value, for IncludeSynonyms */
+	const char *broker_name;	/* static */
+	char broker_value[FL_TCONF_VALUE_MAX];
+	int8_t broker_source;		/* STATIC_BROKER_CONFIG or DEFAULT_CONFIG */
 };
 
 /* Fill out[FL_TCONF_DESCRIBE_MAX] with every config of a topic; returns the count. */

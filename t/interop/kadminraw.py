@@ -12,8 +12,9 @@ prints one line and exits 0 (exit 1: connection or parse failure).
       IncrementalAlterConfigs -> "error E message M"
   kadminraw.py alter ADDR VERSION TOPIC KEY VALUE [dup]
       AlterConfigs of one topic (dup: the same resource twice) -> "error E message M" per resource
-  kadminraw.py describe ADDR VERSION TYPE NAME [KEY...]
+  kadminraw.py describe ADDR VERSION TYPE NAME [KEY...] [+syn]
       DescribeConfigs -> "error E" then " KEY=VALUE/SOURCE/TYPE" per config
+      (+syn: IncludeSynonyms, each config's listed as [NAME=VALUE/SOURCE,...])
   kadminraw.py delete-groups ADDR VERSION GROUP...
       DeleteGroups -> "GROUP:E ..."
   kadminraw.py delete-records ADDR VERSION TOPIC PART OFFSET
@@ -266,6 +267,8 @@ def alter(addr, version, topic, key, value, dup):
 
 
 def describe(addr, version, rtype, name, keys):
+    syn = "+syn" in keys
+    keys = [k for k in keys if k != "+syn"]
     w = W(version >= 4)
     w.count(1)
     w.i8(rtype)
@@ -275,7 +278,7 @@ def describe(addr, version, rtype, name, keys):
         w.string(k)
     w.tags()
     if version >= 1:
-        w.i8(0)
+        w.i8(1 if syn else 0)
     if version >= 3:
         w.i8(0)
     w.tags()
@@ -298,17 +301,18 @@ def describe(addr, version, rtype, name, keys):
         else:
             src = r.i8()
         r.i8()
+        syns = []
         if version >= 1:
             for _ in range(r.count()):
-                r.string()
-                r.string()
-                r.i8()
+                sn = r.string()
+                sv = r.string()
+                syns.append("%s=%s/%d" % (sn, sv, r.i8()))
                 r.tags()
         if version >= 3:
             typ = r.i8()
             r.string()
         r.tags()
-        out.append("%s=%s/%d/%d" % (k, v, src, typ))
+        out.append("%s=%s/%d/%d" % (k, v, src, typ) + ("[%s]" % ",".join(syns) if syn else ""))
     r.tags()
     r.tags()
     r.end()

@@ -422,7 +422,10 @@ test_tconf(void)
 	for (i = 0; i < n; i++) {
 		if (strcmp(e[i].name, "retention.ms") == 0 && strcmp(e[i].value, "5000") == 0 &&
 		    e[i].source == FL_KA_SRC_DYNAMIC_TOPIC && !e[i].is_default &&
-		    e[i].type == FL_KA_TYPE_LONG)
+		    e[i].type == FL_KA_TYPE_LONG &&
+		    strcmp(e[i].broker_name, "log.retention.ms") == 0 &&
+		    strcmp(e[i].broker_value, "604800000") == 0 &&
+		    e[i].broker_source == FL_KA_SRC_STATIC_BROKER)
 			seen |= 1;
 		if (strcmp(e[i].name, "min.insync.replicas") == 0 && strcmp(e[i].value, "2") == 0 &&
 		    e[i].source == FL_KA_SRC_STATIC_BROKER && e[i].is_default)
@@ -434,7 +437,7 @@ test_tconf(void)
 		    strcmp(e[i].value, "1073741824") == 0 && e[i].is_read_only)
 			seen |= 8;
 	}
-	CHECK_INT(seen, ==, 15, "values, sources, types, read-only facts");
+	CHECK_INT(seen, ==, 15, "values, sources, types, read-only facts, broker synonyms");
 
 	CHECK_INT(fl_tconf_alter(&c, 0, 0, "retention.bytes", 15, "100", 3, &msg), ==, 0,
 	    "set retention.bytes");
