@@ -830,6 +830,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
 	if (rc != 0)
 		return rc;
 	mt->error = 0;
+	mt->authorized_operations = INT32_MIN;	/* not computed (v8+) */
 	mt->name = fl_kp_str(t->name);
 	mt->is_internal = is_internal_topic(t->name, strlen(t->name));
 	mt->parts = mp;
@@ -846,6 +847,7 @@ fill_topic(struct broker *b, struct fl_kp_req *req, struct fl_topic *t,
 		memcpy(ids + p->replicas.n, p->isr.id, p->isr.n * sizeof(*ids));
 		mp[i].index = i;
 		mp[i].leader_id = p->leader_id;
+		mp[i].leader_epoch = p->leader_epoch;	/* v7+ */
 		/* nobody leads it (offline everywhere we know): clients retry */
 		mp[i].error = p->leader_id < 0 ? FL_KERR_LEADER_NOT_AVAILABLE : 0;
 		mp[i].replicas = ids;
@@ -918,6 +920,8 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	mt = kafka_arena(req, n, sizeof(*mt), &rc);
 	if (rc != 0)
 		return -1;
+	for (i = 0; i < n; i++)
+		mt[i].authorized_operations = INT32_MIN;	/* v8+: not computed */
 	for (i = 0, k = 0; i < n; i++) {
 		struct fl_topic *t;
 
@@ -980,6 +984,7 @@ h_metadata(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	}
 	resp.cluster_id = fl_kp_str(b->cluster_id);
 	resp.controller_id = b->cfg->node_id;
+	resp.cluster_authorized_operations = INT32_MIN;	/* v8-10: not computed */
 	resp.topics = mt;
 	resp.ntopics = k;
 	from = c->out.len;

@@ -158,7 +158,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		struct fl_kp_metadata_topic *t;
 		struct fl_kp_broker b = { 1, fl_kp_str("127.0.0.1"), 9092, { NULL, 0 } };
 		struct fl_kp_metadata_resp resp = { 0, &b, 1, fl_kp_str("c"), 1, NULL,
-		    r->ntopics };
+		    r->ntopics, INT32_MIN };
 
 		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
@@ -166,6 +166,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		for (i = 0; i < r->ntopics; i++) {
 			t[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			t[i].name = r->topics[i];
+			t[i].authorized_operations = INT32_MIN;
 		}
 		resp.topics = t;
 		(void)fl_kp_metadata_resp_encode(w, v, corr, &resp);
@@ -271,7 +272,7 @@ flex_walk(const struct fl_kp_req *req, const uint8_t *p, size_t n,
 	r.off = req->hdr.body_off;
 	if (fl_ks_decode_body(&r, api->req, v, 1, &q.arena, &q.u) == 0) {
 		if (walk_req(&q, p, n, NULL) != 0 ||
-		    q.arena.bytes > FL_KP_ARENA_BYTES(n))
+		    q.arena.bytes > FL_KP_ARENA_RATIO(1) * n)
 			abort();
 		(void)fl_ks_encode(w, api->req, v, 1, &q.u, NULL);
 		fl_wr_reset(w);
@@ -305,9 +306,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n > size - off)
 			n = size - off;
 		if (fl_kp_req_decode(&req, data + off, n, FL_KP_FEAT_ALL) == 0) {
-			/* Views stay inside the payload; arena <= 8 x payload. */
+			/* Views stay inside the payload; arena <= 8 x payload
+			 * (16 x for a flexible version). */
 			if (walk_req(&req, data + off, n, NULL) != 0 ||
-			    req.arena.bytes > 8 * n)
+			    req.arena.bytes > FL_KP_ARENA_RATIO(fl_kp_is_flexible(
+			    req.hdr.api_key, req.hdr.api_version)) * n)
 				abort();
 			if (req.hdr.kind == FL_KP_REQ_APIVERSIONS_TOO_NEW)
 				(void)fl_kp_apiversions_fallback(&w,

@@ -84,8 +84,41 @@ raw_lines() {
 	# throttle 0 and an empty tag section
 	[[ ${lines[0]} == 000000090000* ]]
 	[[ ${lines[0]} == *00120000000300* ]]
-	[[ ${lines[0]} == *000200000003000003000000060000* ]]
+	[[ ${lines[0]} == *000200000003000003000000090000* ]]
 	[[ ${lines[0]} == *0000000000 ]]
 	# v4: UNSUPPORTED_VERSION with the v0 layout and our range
 	[ "${lines[1]}" = 0000000a002300000001001200000003 ]
+}
+
+@test "Metadata v7 (leader epoch), v8 (authorized operations) and v9 (flexible)" {
+	serve_start a
+	seq 1 3 | timeout 60 kcat -b "$ADDR" -P -t lo -p 0
+	raw_lines <<-'EOF2'
+	0003 0007 00000001 0001 74 00000001 0002 6c6f 00
+	0003 0008 00000002 0001 74 00000001 0002 6c6f 00 00 00
+	0003 0009 00000003 0001 74 00  02 03 6c6f 00  00 00 00 00
+	EOF2
+	# v7: leader 1, then its epoch (0 on a new single node), replicas [1]
+	[[ ${lines[0]} == 00000001* ]]
+	[[ ${lines[0]} == *00026c6f""00""00000001""0000""00000000""00000001""00000000""0000000100000001""0000000100000001""00000000 ]]
+	# v8: the topic's and the cluster's authorized operations: not computed
+	[[ ${lines[1]} == 00000002* ]]
+	[[ ${lines[1]} == *0000000100000001""00000000""80000000""80000000 ]]
+	# v9: header v1 (a 00 after the correlation id), compact topic "lo",
+	# its partition with epoch 0, then both INT32_MIN and the tag sections
+	[[ ${lines[2]} == 0000000300* ]]
+	[[ ${lines[2]} == *02""0000""036c6f""00""02""0000""00000000""00000001""00000000""0200000001""0200000001""01""00""80000000""00""80000000""00 ]]
+}
+
+@test "OffsetCommit v8 and OffsetFetch v7: flexible group offsets" {
+	serve_start a "${GROUP_SERVE_ARGS[@]}"
+	seq 1 3 | timeout 60 kcat -b "$ADDR" -P -t lo -p 0
+	raw_lines <<-'EOF2'
+	# a simple commit (generation -1, empty member) of lo/0 at 2, metadata "x"
+	0008 0008 00000001 0001 74 00  03 6f67 ffffffff 01 00  02 03 6c6f 02 00000000 0000000000000002 ffffffff 02 78 00 00 00
+	# read back with RequireStable
+	0009 0007 00000002 0001 74 00  03 6f67 02 03 6c6f 02 00000000 00 01 00
+	EOF2
+	[ "${lines[0]}" = 00000001000000000002036c6f02000000000000000000 ]
+	[ "${lines[1]}" = 00000002000000000002036c6f02000000000000000000000002ffffffff027800000000000000 ]
 }

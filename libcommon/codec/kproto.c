@@ -183,11 +183,23 @@ static const struct fl_ks_schema lo_resp_s = FL_KS_SCHEMA("ListOffsetsResponse",
 
 /* ---- Metadata (3) ---- */
 
+/* Topics is an array of structs (a tag section each when flexible) whose
+ * one field is the name: decoded straight into an array of slices. */
+struct md_req_topic { struct fl_slice name; };
+static const struct fl_ks_field md_req_topic_f[] = {
+	FL_KS_STR(struct md_req_topic, name, 0, V),
+};
+_Static_assert(sizeof(struct md_req_topic) == sizeof(struct fl_slice),
+    "a Metadata request topic is decoded into a struct fl_slice");
+static const struct fl_ks_schema md_req_topic_s = FL_KS_SCHEMA("MetadataRequestTopic", md_req_topic_f);
 static const struct fl_ks_field md_req_f[] = {
 	/* Kafka: nullable from v1; a v0 null is taken as "all" too. */
-	FL_KS_ARR_STR(struct fl_kp_metadata_req, topics, ntopics, 0, V,
+	FL_KS_ARR(struct fl_kp_metadata_req, topics, ntopics, md_req_topic_s,
+	    struct md_req_topic, 0, V,
 	    FL_KS_NULL_FLAG(struct fl_kp_metadata_req, is_all_topics, 0)),
 	FL_KS_BOOL(struct fl_kp_metadata_req, allow_auto_create, 4, V, .def = 1),
+	FL_KS_BOOL(struct fl_kp_metadata_req, include_cluster_authorized_operations, 8, 10),
+	FL_KS_BOOL(struct fl_kp_metadata_req, include_topic_authorized_operations, 8, V),
 };
 static const struct fl_ks_schema md_req_s = FL_KS_SCHEMA("MetadataRequest", md_req_f);
 
@@ -202,6 +214,7 @@ static const struct fl_ks_field md_part_f[] = {
 	FL_KS_I16(struct fl_kp_metadata_part, error, 0, V),
 	FL_KS_I32(struct fl_kp_metadata_part, index, 0, V),
 	FL_KS_I32(struct fl_kp_metadata_part, leader_id, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_part, leader_epoch, 7, V, .def = -1),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, replicas, nreplicas, 0, V),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, isr, nisr, 0, V),
 	FL_KS_ARR_I32(struct fl_kp_metadata_part, offline, noffline, 5, V),
@@ -213,6 +226,8 @@ static const struct fl_ks_field md_topic_f[] = {
 	FL_KS_BOOL(struct fl_kp_metadata_topic, is_internal, 1, V),
 	FL_KS_ARR(struct fl_kp_metadata_topic, parts, nparts, md_part_s,
 	    struct fl_kp_metadata_part, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_topic, authorized_operations, 8, V,
+	    .def = INT32_MIN),
 };
 static const struct fl_ks_schema md_topic_s = FL_KS_SCHEMA("MetadataResponseTopic", md_topic_f);
 static const struct fl_ks_field md_resp_f[] = {
@@ -223,6 +238,8 @@ static const struct fl_ks_field md_resp_f[] = {
 	FL_KS_I32(struct fl_kp_metadata_resp, controller_id, 1, V, .def = -1),
 	FL_KS_ARR(struct fl_kp_metadata_resp, topics, ntopics, md_topic_s,
 	    struct fl_kp_metadata_topic, 0, V),
+	FL_KS_I32(struct fl_kp_metadata_resp, cluster_authorized_operations, 8, 10,
+	    .def = INT32_MIN),
 };
 static const struct fl_ks_schema md_resp_s = FL_KS_SCHEMA("MetadataResponse", md_resp_f);
 
@@ -284,6 +301,7 @@ static const struct fl_ks_field of_req_f[] = {
 	FL_KS_ARR(struct fl_kp_offset_fetch_req, topics, ntopics, of_topic_s,
 	    struct fl_kp_offset_fetch_topic, 0, V,
 	    FL_KS_NULL_FLAG(struct fl_kp_offset_fetch_req, is_all_topics, 2)),
+	FL_KS_BOOL(struct fl_kp_offset_fetch_req, require_stable, 7, V),
 };
 static const struct fl_ks_schema of_req_s = FL_KS_SCHEMA("OffsetFetchRequest", of_req_f);
 
@@ -648,25 +666,25 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  12, 4, 11, &fetch_req_s, NULL },
 	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
 	  6, 0, 3, &lo_req_s, &lo_resp_s },
-	{ FL_KP_METADATA,         0,  6, FL_KP_FEAT_CORE,  "Metadata",
-	  9, 0, 6, &md_req_s, &md_resp_s },
-	{ FL_KP_OFFSET_COMMIT,    0,  7, FL_KP_FEAT_GROUP, "OffsetCommit",
-	  8, 0, 7, &oc_req_s, &oc_resp_s },
-	{ FL_KP_OFFSET_FETCH,     0,  5, FL_KP_FEAT_GROUP, "OffsetFetch",
-	  6, 0, 5, &of_req_s, &of_resp_s },
-	{ FL_KP_FIND_COORDINATOR, 0,  2, FL_KP_FEAT_GROUP, "FindCoordinator",
+	{ FL_KP_METADATA,         0,  9, FL_KP_FEAT_CORE,  "Metadata",
+	  9, 0, 9, &md_req_s, &md_resp_s },
+	{ FL_KP_OFFSET_COMMIT,    0,  8, FL_KP_FEAT_GROUP, "OffsetCommit",
+	  8, 0, 8, &oc_req_s, &oc_resp_s },
+	{ FL_KP_OFFSET_FETCH,     0,  7, FL_KP_FEAT_GROUP, "OffsetFetch",
+	  6, 0, 7, &of_req_s, &of_resp_s },
+	{ FL_KP_FIND_COORDINATOR, 0,  3, FL_KP_FEAT_GROUP, "FindCoordinator",
 	  3, 0, 3, &fc_req_s, &fc_resp_s },
-	{ FL_KP_JOIN_GROUP,       0,  5, FL_KP_FEAT_GROUP, "JoinGroup",
-	  6, 0, 5, &jg_req_s, &jg_resp_s },
-	{ FL_KP_HEARTBEAT,        0,  3, FL_KP_FEAT_GROUP, "Heartbeat",
+	{ FL_KP_JOIN_GROUP,       0,  6, FL_KP_FEAT_GROUP, "JoinGroup",
+	  6, 0, 6, &jg_req_s, &jg_resp_s },
+	{ FL_KP_HEARTBEAT,        0,  4, FL_KP_FEAT_GROUP, "Heartbeat",
 	  4, 0, 4, &hb_req_s, &error_resp_s },
-	{ FL_KP_LEAVE_GROUP,      0,  3, FL_KP_FEAT_GROUP, "LeaveGroup",
-	  4, 0, 3, &lg_req_s, &lg_resp_s },
-	{ FL_KP_SYNC_GROUP,       0,  3, FL_KP_FEAT_GROUP, "SyncGroup",
+	{ FL_KP_LEAVE_GROUP,      0,  4, FL_KP_FEAT_GROUP, "LeaveGroup",
+	  4, 0, 4, &lg_req_s, &lg_resp_s },
+	{ FL_KP_SYNC_GROUP,       0,  4, FL_KP_FEAT_GROUP, "SyncGroup",
 	  4, 0, 4, &sg_req_s, &sg_resp_s },
-	{ FL_KP_DESCRIBE_GROUPS,  0,  4, FL_KP_FEAT_GROUP, "DescribeGroups",
+	{ FL_KP_DESCRIBE_GROUPS,  0,  5, FL_KP_FEAT_GROUP, "DescribeGroups",
 	  5, 0, 5, &dg_req_s, &dg_resp_s },
-	{ FL_KP_LIST_GROUPS,      0,  2, FL_KP_FEAT_GROUP, "ListGroups",
+	{ FL_KP_LIST_GROUPS,      0,  3, FL_KP_FEAT_GROUP, "ListGroups",
 	  3, 0, 3, &lgr_req_s, &lgr_resp_s },
 	{ FL_KP_SASL_HANDSHAKE,   0,  1, FL_KP_FEAT_SASL,  "SaslHandshake",
 	  NOFLEX, 0, 1, &sh_req_s, &sh_resp_s },
@@ -674,13 +692,13 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  3, 0, 3, &av_req_s, &av_resp_s },
 	{ FL_KP_CREATE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "CreateTopics",
 	  5, 0, 4, &ct_req_s, &ct_resp_s },
-	{ FL_KP_DELETE_TOPICS,    0,  3, FL_KP_FEAT_CORE,  "DeleteTopics",
+	{ FL_KP_DELETE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "DeleteTopics",
 	  4, 0, 4, &dt_req_s, &dt_resp_s },
-	{ FL_KP_INIT_PRODUCER_ID, 0,  1, FL_KP_FEAT_CORE,  "InitProducerId",
+	{ FL_KP_INIT_PRODUCER_ID, 0,  2, FL_KP_FEAT_CORE,  "InitProducerId",
 	  2, 0, 2, &ip_req_s, &ip_resp_s },
 	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch",
 	  4, 0, 3, &ofle_req_s, &ofle_resp_s },
-	{ FL_KP_SASL_AUTHENTICATE, 0, 1, FL_KP_FEAT_SASL,  "SaslAuthenticate",
+	{ FL_KP_SASL_AUTHENTICATE, 0, 2, FL_KP_FEAT_SASL,  "SaslAuthenticate",
 	  2, 0, 2, &sa_req_s, &sa_resp_s },
 	/* the admin APIs: bodies in codec/kadmin.c */
 	{ FL_KP_DELETE_RECORDS,   0,  2, FL_KP_FEAT_CORE,  "DeleteRecords",

@@ -2,7 +2,7 @@
  * kproto.h: Kafka request decoding and response encoding for the broker
  * (shared/kafka-subset.md is the spec).  Bodies are codec/kschema tables,
  * one per request and response (kproto.c); flexible (KIP-482) versions are
- * walked by the same tables, and the only one advertised is ApiVersions v3.
+ * walked by the same tables (advertised where they add no field).
  *
  * Flow for one request (see fl_kp_req_decode):
  *   1. fl_kp_frame_size() peeks the int32 size prefix; the caller reads
@@ -23,9 +23,11 @@
  * base/arena.h); fl_kp_req_free() releases them.  Keep the payload alive
  * and unchanged until fl_kp_req_free().  The arena is limited to
  * FL_KP_ARENA_BYTES(n) for an n-byte payload, and in practice stays within
- * 8 * n: every array count is checked against the bytes left before
- * anything is allocated, and no decoded element is more than 8 times
- * larger than its smallest wire encoding (the fuzzers assert this).  A null array where Kafka says
+ * FL_KP_ARENA_RATIO(flexible) * n: every array count is checked against
+ * the bytes left before anything is allocated, and no decoded element is
+ * more than 8 times larger than its smallest classic wire encoding, 16
+ * times its smallest compact one (an empty compact string is one byte,
+ * its slice 16; the fuzzers assert this).  A null array where Kafka says
  * non-nullable is accepted as empty.  Response structs are read only
  * during the encode call; their pointers stay the caller's.
  *
@@ -59,6 +61,8 @@
 
 /* Heap a decoded request of n payload bytes may use, at most. */
 #define FL_KP_ARENA_BYTES(n)	((size_t)(n) * 16 + 4096)
+/* ... and what it uses in practice, per payload byte (see above). */
+#define FL_KP_ARENA_RATIO(flexible)	((flexible) ? 16u : 8u)
 
 /* ---- API keys and the version table ---- */
 
@@ -361,12 +365,14 @@ struct fl_kp_list_offsets_resp {
 	size_t ntopics;
 };
 
-/* Metadata (3) v0-6 */
+/* Metadata (3) v0-9 */
 struct fl_kp_metadata_req {
 	int is_all_topics;		/* Topics was null (v1+) or empty (v0) */
 	struct fl_slice *topics;
 	size_t ntopics;
 	int allow_auto_create;		/* v4+ [1] */
+	int include_cluster_authorized_operations;	/* v8-10 [0] */
+	int include_topic_authorized_operations;	/* v8+ [0] */
 };
 struct fl_kp_broker {
 	int32_t node_id;
@@ -381,6 +387,7 @@ struct fl_kp_metadata_part {
 	const int32_t *replicas;	size_t nreplicas;
 	const int32_t *isr;		size_t nisr;
 	const int32_t *offline;		size_t noffline;	/* v5+ */
+	int32_t leader_epoch;		/* v7+ (sent after leader_id) */
 };
 struct fl_kp_metadata_topic {
 	int16_t error;
@@ -388,6 +395,7 @@ struct fl_kp_metadata_topic {
 	int is_internal;
 	const struct fl_kp_metadata_part *parts;
 	size_t nparts;
+	int32_t authorized_operations;	/* v8+: INT32_MIN = not computed */
 };
 struct fl_kp_metadata_resp {
 	int32_t throttle_ms;		/* v3+ */
@@ -397,9 +405,10 @@ struct fl_kp_metadata_resp {
 	int32_t controller_id;
 	const struct fl_kp_metadata_topic *topics;
 	size_t ntopics;
+	int32_t cluster_authorized_operations;	/* v8-10: INT32_MIN = not computed */
 };
 
-/* OffsetCommit (8) v0-7 (v0: generation -1, no member: a simple commit) */
+/* OffsetCommit (8) v0-8 (v0: generation -1, no member: a simple commit) */
 struct fl_kp_offset_commit_part {
 	int32_t index;
 	int64_t committed_offset;
@@ -436,7 +445,7 @@ struct fl_kp_offset_commit_resp {
 	size_t ntopics;
 };
 
-/* OffsetFetch (9) v0-5 */
+/* OffsetFetch (9) v0-7 */
 struct fl_kp_offset_fetch_topic {
 	struct fl_slice name;
 	int32_t *parts;
@@ -447,6 +456,7 @@ struct fl_kp_offset_fetch_req {
 	int is_all_topics;		/* Topics was null (v2+) */
 	struct fl_kp_offset_fetch_topic *topics;
 	size_t ntopics;
+	int require_stable;		/* v7+ [0]: no transactions, always stable */
 };
 struct fl_kp_offset_fetch_part_resp {
 	int32_t index;
@@ -467,7 +477,7 @@ struct fl_kp_offset_fetch_resp {
 	int16_t error;			/* v2+, top level, written last */
 };
 
-/* FindCoordinator (10) v0-2 */
+/* FindCoordinator (10) v0-3 */
 struct fl_kp_find_coordinator_req {
 	struct fl_slice key;
 	int8_t key_type;		/* v1+ [0] */
@@ -481,7 +491,7 @@ struct fl_kp_find_coordinator_resp {
 	int32_t port;
 };
 
-/* JoinGroup (11) v0-5 */
+/* JoinGroup (11) v0-6 */
 struct fl_kp_join_protocol {
 	struct fl_slice name;
 	struct fl_slice metadata;
@@ -512,7 +522,7 @@ struct fl_kp_join_group_resp {
 	size_t nmembers;
 };
 
-/* Heartbeat (12) v0-3 */
+/* Heartbeat (12) v0-4 */
 struct fl_kp_heartbeat_req {
 	struct fl_slice group_id;
 	int32_t generation_id;
@@ -525,7 +535,7 @@ struct fl_kp_error_resp {
 	int16_t error;
 };
 
-/* LeaveGroup (13) v0-3 */
+/* LeaveGroup (13) v0-4 */
 struct fl_kp_leave_member {
 	struct fl_slice member_id;
 	struct fl_slice group_instance_id;	/* nullable */
@@ -549,7 +559,7 @@ struct fl_kp_leave_group_resp {
 	size_t nmembers;
 };
 
-/* SyncGroup (14) v0-3 */
+/* SyncGroup (14) v0-4 */
 struct fl_kp_sync_assignment {
 	struct fl_slice member_id;
 	struct fl_slice assignment;
@@ -568,7 +578,7 @@ struct fl_kp_sync_group_resp {
 	struct fl_slice assignment;	/* a null slice is sent as empty bytes */
 };
 
-/* DescribeGroups (15) v0-4 */
+/* DescribeGroups (15) v0-5 */
 struct fl_kp_describe_groups_req {
 	struct fl_slice *groups;
 	size_t ngroups;
@@ -598,7 +608,7 @@ struct fl_kp_describe_groups_resp {
 	size_t ngroups;
 };
 
-/* ListGroups (16) v0-2: empty request body. */
+/* ListGroups (16) v0-3: empty request body. */
 struct fl_kp_list_groups_req { int unused; };
 struct fl_kp_listed_group {
 	struct fl_slice group_id;
@@ -621,7 +631,7 @@ struct fl_kp_sasl_handshake_resp {
 	size_t nmechanisms;
 };
 
-/* SaslAuthenticate (36) v0-1 */
+/* SaslAuthenticate (36) v0-2 */
 struct fl_kp_sasl_authenticate_req {
 	struct fl_slice auth_bytes;
 };
@@ -668,7 +678,7 @@ struct fl_kp_create_topics_resp {
 	size_t ntopics;
 };
 
-/* DeleteTopics (20) v0-3 */
+/* DeleteTopics (20) v0-4 */
 struct fl_kp_delete_topics_req {
 	struct fl_slice *names;
 	size_t nnames;
@@ -684,7 +694,7 @@ struct fl_kp_delete_topics_resp {
 	size_t ntopics;
 };
 
-/* InitProducerId (22) v0-1 */
+/* InitProducerId (22) v0-2 */
 struct fl_kp_init_producer_id_req {
 	struct fl_slice transactional_id;	/* nullable */
 	int32_t transaction_timeout_ms;

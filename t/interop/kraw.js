@@ -301,7 +301,11 @@ async function cmdAbuse(addr, topic) {
 		['size-negative', () => probe(addr, Buffer.from([0xff, 0xff, 0xff, 0xfe]), topErr)],
 		['unknown-api-key', () => probe(addr, frame(999, 0, Buffer.alloc(0)), topErr)],
 		['unsupported-version', () => probe(addr, frame(3, 99, i32(-1)), topErr)],
-		['apiversions-v3', () => probe(addr, frame(18, 3, Buffer.alloc(8)), topErr)],
+		// above our max: the v0-layout error 35 of §3
+		['apiversions-v4', () => probe(addr, frame(18, 4, Buffer.alloc(8)), topErr)],
+		// ours, flexible: header v2 tags, two compact strings, body tags
+		['apiversions-v3', () => probe(addr, frame(18, 3,
+		    Buffer.from('00056b726177023100', 'hex')), topErr)],
 		['bad-crc', () => probe(addr, produceReq(topic, badCrc), prodErr)],
 		['two-batches', () => probe(addr, produceReq(topic, Buffer.concat([good, good])), prodErr)],
 		['bad-acks', () => probe(addr, produceReq(topic, good, 5), prodErr)],

@@ -1250,6 +1250,7 @@ fake_metadata(struct fl_wr *out, const struct fl_kp_req *req, int port)
 	r.brokers = &b;
 	r.nbrokers = 1;
 	r.controller_id = 1;
+	r.cluster_authorized_operations = INT32_MIN;
 	if (fl_kp_metadata_resp_encode(out, req->hdr.api_version, req->hdr.correlation_id,
 	    &r) != 0)
 		fl_diex(70, "metadata response");
