@@ -314,6 +314,9 @@ group_is_empty() { serve_admin group "$1" | grep -q $'state\tEmpty'; }
 	[ "$output" = "error 42 message in a cluster, a topic's partition count is the controller's, which cannot grow it yet" ]
 	run -0 kraw describe "$ADDR_2" 4 2 t retention.ms
 	[ "$output" = "error 0 retention.ms=604800000/4/5" ]
+	# DescribeCluster lists every broker, as Metadata does
+	run -0 kraw cluster "$ADDR_3" 1
+	[[ $output == *" brokers 1:$ADDR_1 2:$ADDR_2 3:$ADDR_3" ]]
 }
 
 @test "on a --sasl listener: the admin APIs check ACLs with Kafka's codes (kafkajs)" {
