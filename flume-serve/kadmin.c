@@ -29,14 +29,36 @@
 
 #define MSG(s)	fl_kp_str(s)
 
+/* Encode and queue; need_round: send only after that sync round (0: at once). */
 static int
-answer(struct broker *b, struct conn *c, struct fl_kp_req *req, const void *resp)
+answer_after(struct broker *b, struct conn *c, struct fl_kp_req *req, const void *resp,
+    uint64_t need_round)
 {
 	size_t from = c->out.len;
 	int rc = fl_ka_resp_encode(&c->out, req->hdr.api_key, req->hdr.api_version,
 	    req->hdr.correlation_id, resp);
 
-	return kafka_finish(b, c, from, rc, 0);
+	return kafka_finish(b, c, from, rc, need_round);
+}
+
+static int
+answer(struct broker *b, struct conn *c, struct fl_kp_req *req, const void *resp)
+{
+	return answer_after(b, c, req, resp, 0);
+}
+
+/*
+ * After tombstones went to the offsets log: on one node the answer waits
+ * for the sync round that makes them durable, as an OffsetCommit's does.
+ * A replicated offsets log is answered once appended (the followers copy
+ * it; Kafka would wait for the ISR).
+ */
+static uint64_t
+offsets_ticket(struct broker *b)
+{
+	struct fl_part *op = store_part(b, FL_OFFSETS_TOPIC, strlen(FL_OFFSETS_TOPIC), 0);
+
+	return op != NULL && op->replicas.n <= 1 ? fl_round_ticket(&b->round) : 0;
 }
 
 /* Is name this broker's id as text ("" counts: Kafka's default broker resource)? */
@@ -656,6 +678,9 @@ h_delete_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	memset(&resp, 0, sizeof(resp));
 	resp.results = res;
 	resp.nresults = r->ngroups;
+	for (i = 0; i < r->ngroups; i++)
+		if (res[i].error == FL_KERR_NONE)
+			return answer_after(b, c, req, &resp, offsets_ticket(b));
 	return answer(b, c, req, &resp);
 }
 
@@ -714,7 +739,7 @@ h_offset_delete(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	}
 	resp.topics = tr;
 	resp.ntopics = r->ntopics;
-	return answer(b, c, req, &resp);
+	return answer_after(b, c, req, &resp, offsets_ticket(b));
 }
 
 /* ---- dispatch ---- */
