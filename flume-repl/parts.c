@@ -583,18 +583,18 @@ part_follow_start(struct repl *r, struct rpart *rp)
 
 	if (to == 0 || !rp->part.is_open)
 		return;
-	rc = fl_plog_delete_before(&rp->part.log, to, &n);
+	/* the leader's log start, exactly (DeleteRecords moves it inside segments) */
+	rc = fl_plog_start_at(&rp->part.log, to, &n);
 	if (rc != 0) {
 		char what[REPL_PATH_MAX + 64];
 
-		snprintf(what, sizeof(what), "%s: delete segments below %" PRIu64, rp->dir, to);
+		snprintf(what, sizeof(what), "%s: move the log start to %" PRIu64, rp->dir, to);
 		repl_fail_io(r, what, rc);
 		return;
 	}
-	if (n > 0)
-		fl_log(FL_LOG_INFO, "%s: the leader's log starts at %" PRIu64 ": %zu segment%s "
-		    "below it deleted here; the copy starts at %" PRIu64, rp->name, to, n,
-		    n == 1 ? "" : "s", rp->part.log.log_start);
+	fl_log(FL_LOG_INFO, "%s: the leader's log starts at %" PRIu64 ": %zu segment%s "
+	    "below it deleted here; the copy starts at %" PRIu64, rp->name, to, n,
+	    n == 1 ? "" : "s", rp->part.log.log_start);
 	fl_part_follower_log(&rp->part, &fl);
 	fl_follower_started(&rp->f, &fl);
 }

@@ -249,6 +249,16 @@ deliver(struct broker *b)
 	(void)apply_out(b);
 }
 
+int
+group_store(struct broker *b)
+{
+	struct fl_part *op = offsets_part(b, 0);
+
+	deliver_answers(b);
+	return apply_out(b) != 0 || (op != NULL && op->replicas.n > 1 &&
+	    fl_part_may_append_all(op) != 0) ? -1 : 0;
+}
+
 /* The request on c waits for the coordinator: remember what it owes. */
 static void
 wait_for(struct conn *c, const struct fl_kp_req *req)

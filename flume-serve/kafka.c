@@ -1419,6 +1419,16 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		case FL_KP_DESCRIBE_GROUPS:
 			rc = group_handle(b, c, &req);
 			break;
+		case FL_KP_DESCRIBE_CONFIGS:
+		case FL_KP_ALTER_CONFIGS:
+		case FL_KP_INCREMENTAL_ALTER_CONFIGS:
+		case FL_KP_CREATE_PARTITIONS:
+		case FL_KP_DELETE_GROUPS:
+		case FL_KP_OFFSET_DELETE:
+		case FL_KP_DELETE_RECORDS:
+		case FL_KP_DESCRIBE_CLUSTER:
+			rc = kadmin_handle(b, c, &req);
+			break;
 		default:
 			close_log(b, c, "no handler for %s",
 			    fl_kp_api_name(req.hdr.api_key));

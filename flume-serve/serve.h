@@ -364,6 +364,9 @@ struct fl_topic *store_find(struct broker *b, const void *name, size_t len);
 void store_create(struct broker *b, struct fl_catalog_new *nt, size_t n);
 /* 0, FL_ENOENT, or an I/O error (logged). */
 int store_delete(struct broker *b, const char *name);
+/* CreatePartitions: grow t to nparts (fl_catalog_add_partitions, after any
+ * sync round; the new partitions are locked).  0 or FL_E* (*err says). */
+int store_grow(struct broker *b, struct fl_topic *t, int32_t nparts, struct fl_err *err);
 void store_housekeep(struct broker *b);
 void store_snapshot_all(struct broker *b, int only_changed);
 /* An append of bytes to p: it joins the next sync round. */
@@ -547,6 +550,9 @@ int kafka_commit_wait(struct broker *b, struct conn *c, const struct fl_kp_req *
  * done, negative = close the connection. */
 int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
 
+/* kadmin.c: the admin APIs' handlers (codec/kadmin.h); -1: close c. */
+int kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+
 /* group.c: consumer groups and committed offsets. */
 int group_init(struct broker *b);
 /* The offsets log became durable below what its partition's HW says. */
@@ -561,6 +567,9 @@ void group_free(struct broker *b);
 void group_roles_changed(struct broker *b);
 /* Like kafka_handle, plus 2: the frame is consumed, the answer comes later. */
 int group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+/* After an admin call on b->coord (DeleteGroups, OffsetDelete): its answers,
+ * then its records appended to the offsets log.  0, or -1 if they could not be. */
+int group_store(struct broker *b);
 void group_tick(struct broker *b);
 int64_t group_next_wake(const struct broker *b);
 void group_conn_closed(struct broker *b, struct conn *c);

@@ -205,6 +205,42 @@ store_create(struct broker *b, struct fl_catalog_new *nt, size_t n)
 }
 
 int
+store_grow(struct broker *b, struct fl_topic *t, int32_t nparts, struct fl_err *err)
+{
+	uint64_t *dirty;
+	int32_t j, old_n = t->nparts;
+	int rc;
+
+	/*
+	 * The partitions move (the catalog reallocates them): nothing may
+	 * point into them meanwhile.  The sync thread does during a round,
+	 * and the round's dirty list links their slots.
+	 */
+	if ((dirty = calloc((size_t)old_n, sizeof(*dirty))) == NULL)
+		return fl_err_set(err, FL_ENOMEM, "out of memory");
+	sync_wait_idle(b);
+	for (j = 0; j < old_n; j++) {
+		struct fl_round_slot *s = &t->parts[j].round;
+
+		dirty[j] = s->is_dirty ? s->dirty_bytes + 1 : 0;
+		fl_round_forget(&b->round, s);
+	}
+	rc = fl_catalog_add_partitions(&b->cat, t, nparts, b->wall_ms, err);
+	for (j = 0; j < old_n; j++)
+		if (dirty[j] > 0)
+			fl_round_dirty(&b->round, &t->parts[j].round, dirty[j] - 1);
+	free(dirty);
+	if (rc != 0)
+		return rc;
+	for (j = old_n; j < nparts; j++)
+		if ((rc = store_lock_part_at(b, t, j, err)) != 0)
+			fl_log(FL_LOG_ERROR, "%s", err->msg);	/* as store_create: it exists */
+	fl_log(FL_LOG_INFO, "topic %s: %d partitions now (were %d)", t->name, (int)nparts,
+	    (int)old_n);
+	return 0;
+}
+
+int
 store_delete(struct broker *b, const char *name)
 {
 	struct fl_topic *t = store_find(b, name, strlen(name));

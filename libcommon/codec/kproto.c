@@ -700,6 +700,23 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  4, 0, 3, &ofle_req_s, &ofle_resp_s },
 	{ FL_KP_SASL_AUTHENTICATE, 0, 2, FL_KP_FEAT_SASL,  "SaslAuthenticate",
 	  2, 0, 2, &sa_req_s, &sa_resp_s },
+	/* the admin APIs: bodies in codec/kadmin.c */
+	{ FL_KP_DELETE_RECORDS,   0,  2, FL_KP_FEAT_CORE,  "DeleteRecords",
+	  2, 0, 2, &fl_ka_dr_req_schema, &fl_ka_dr_resp_schema },
+	{ FL_KP_DESCRIBE_CONFIGS, 0,  4, FL_KP_FEAT_CORE,  "DescribeConfigs",
+	  4, 0, 4, &fl_ka_dc_req_schema, &fl_ka_dc_resp_schema },
+	{ FL_KP_ALTER_CONFIGS,    0,  2, FL_KP_FEAT_CORE,  "AlterConfigs",
+	  2, 0, 2, &fl_ka_ac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KP_CREATE_PARTITIONS, 0, 3, FL_KP_FEAT_CORE,  "CreatePartitions",
+	  2, 0, 3, &fl_ka_cp_req_schema, &fl_ka_cp_resp_schema },
+	{ FL_KP_DELETE_GROUPS,    0,  2, FL_KP_FEAT_GROUP, "DeleteGroups",
+	  2, 0, 2, &fl_ka_dg_req_schema, &fl_ka_dg_resp_schema },
+	{ FL_KP_INCREMENTAL_ALTER_CONFIGS, 0, 1, FL_KP_FEAT_CORE, "IncrementalAlterConfigs",
+	  1, 0, 1, &fl_ka_iac_req_schema, &fl_ka_ac_resp_schema },
+	{ FL_KP_OFFSET_DELETE,    0,  0, FL_KP_FEAT_GROUP, "OffsetDelete",
+	  NOFLEX, 0, 0, &fl_ka_od_req_schema, &fl_ka_od_resp_schema },
+	{ FL_KP_DESCRIBE_CLUSTER, 0,  1, FL_KP_FEAT_CORE,  "DescribeCluster",
+	  0, 0, 1, &fl_ka_dcl_req_schema, &fl_ka_dcl_resp_schema },
 };
 const size_t fl_kp_napis = FL_ARRAY_LEN(fl_kp_apis);
 
@@ -975,6 +992,9 @@ decode_body(struct fl_kp_req *req, struct fl_rd *r)
 	case FL_KP_SASL_AUTHENTICATE:
 		return fl_kp_sasl_authenticate_req_decode(r, v, a,
 		    &req->u.sasl_authenticate);
+	default:
+		if (fl_ka_api(req->hdr.api_key) != NULL)	/* codec/kadmin.h */
+			return fl_ka_req_decode(r, req->hdr.api_key, v, a, &req->u.admin);
 	}
 	return FL_EINVAL;	/* the table and this switch disagree */
 }

@@ -52,6 +52,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/rd.h"
+#include "codec/kadmin.h"
 #include "codec/kerr.h"
 #include "codec/kschema.h"
 
@@ -85,7 +86,16 @@ enum {
 	FL_KP_DELETE_TOPICS = 20,
 	FL_KP_INIT_PRODUCER_ID = 22,
 	FL_KP_OFFSET_FOR_LEADER_EPOCH = 23,
-	FL_KP_SASL_AUTHENTICATE = 36
+	FL_KP_SASL_AUTHENTICATE = 36,
+	/* admin APIs: bodies in codec/kadmin.h, decoded into req->u.admin */
+	FL_KP_DELETE_RECORDS = FL_KA_DELETE_RECORDS,
+	FL_KP_DESCRIBE_CONFIGS = FL_KA_DESCRIBE_CONFIGS,
+	FL_KP_ALTER_CONFIGS = FL_KA_ALTER_CONFIGS,
+	FL_KP_CREATE_PARTITIONS = FL_KA_CREATE_PARTITIONS,
+	FL_KP_DELETE_GROUPS = FL_KA_DELETE_GROUPS,
+	FL_KP_INCREMENTAL_ALTER_CONFIGS = FL_KA_INCREMENTAL_ALTER_CONFIGS,
+	FL_KP_OFFSET_DELETE = FL_KA_OFFSET_DELETE,
+	FL_KP_DESCRIBE_CLUSTER = FL_KA_DESCRIBE_CLUSTER
 };
 
 /*
@@ -756,6 +766,7 @@ struct fl_kp_req {
 		struct fl_kp_delete_topics_req delete_topics;
 		struct fl_kp_init_producer_id_req init_producer_id;
 		struct fl_kp_ofle_req ofle;
+		union fl_ka_req admin;		/* the admin keys (codec/kadmin.h) */
 	} u;
 	struct fl_arena arena;	/* owns the arrays in u */
 };

@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 #include "codec/batch.h"
+#include "codec/cproto.h"
 #include "sm/coord.h"
 
 #define OUT_BYTES_MAX (256u << 20)
@@ -305,6 +306,8 @@ fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n)
 		} else if (r.kind == FL_OFFSETS_REC_GROUP && !r.is_tombstone) {
 			(void)fl_grp_restore(&c->grp, r.group, r.generation, r.protocol_type,
 			    r.protocol);
+		} else if (r.kind == FL_OFFSETS_REC_GROUP) {
+			(void)fl_grp_forget(&c->grp, r.group);	/* DeleteGroups */
 		}
 	}
 }
@@ -539,6 +542,208 @@ fl_coord_commit_result(struct fl_coord *c, int stored_rc, struct fl_coord_commit
 			any = 1;
 	}
 	return any;
+}
+
+/* ---- DeleteGroups and OffsetDelete ---- */
+
+static long
+out_tombstone_commit(struct fl_coord *c, struct fl_slice group, struct fl_slice topic,
+    int32_t partition)
+{
+	struct fl_wr k;
+	long idx;
+
+	fl_wr_init(&k, 1 << 16);
+	fl_offsets_key_commit(&k, group, topic, partition);
+	idx = out_record(c, &k, NULL);
+	fl_wr_free(&k);
+	return idx;
+}
+
+/* Drop stored-but-not-durable commits of (group[, topic, partition]). */
+static void
+pending_drop(struct fl_coord *c, struct fl_slice group, const struct fl_slice *topic,
+    int32_t partition)
+{
+	size_t i = 0;
+
+	while (i < c->npend) {
+		struct fl_coord_pending *e = &c->pend[i];
+
+		if (strlen(e->group) == group.len && memcmp(e->group, group.p, group.len) == 0 &&
+		    (topic == NULL || (strlen(e->topic) == topic->len &&
+		    memcmp(e->topic, topic->p, topic->len) == 0 && e->partition == partition))) {
+			pending_free(e);
+			memmove(e, e + 1, (c->npend - i - 1) * sizeof(*e));
+			c->npend--;
+			continue;
+		}
+		i++;
+	}
+}
+
+struct odel_list {
+	char **topics;
+	int32_t *parts;
+	size_t n, cap;
+	int failed;
+};
+
+static int
+odel_collect(void *arg, const char *topic, int32_t partition, const struct fl_offset_commit *oc)
+{
+	struct odel_list *l = arg;
+
+	(void)oc;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **nt = realloc(l->topics, cap * sizeof(*nt));
+		int32_t *np;
+
+		if (nt == NULL)
+			return l->failed = 1;
+		l->topics = nt;
+		if ((np = realloc(l->parts, cap * sizeof(*np))) == NULL)
+			return l->failed = 1;
+		l->parts = np;
+		l->cap = cap;
+	}
+	if ((l->topics[l->n] = strdup(topic)) == NULL)
+		return l->failed = 1;
+	l->parts[l->n++] = partition;
+	return 0;
+}
+
+int16_t
+fl_coord_delete_group(struct fl_coord *c, int64_t wall_ms, struct fl_slice group)
+{
+	struct odel_list l = { NULL, NULL, 0, 0, 0 };
+	struct fl_grp_info info;
+	struct fl_wr k;
+	size_t i;
+	int16_t err = 0;
+
+	begin_call(c, wall_ms);
+	if (fl_grp_find(&c->grp, group, &info) != 0)
+		return FL_KERR_GROUP_ID_NOT_FOUND;
+	if (info.state != FL_GRP_EMPTY && info.state != FL_GRP_DEAD)
+		return FL_KERR_NON_EMPTY_GROUP;
+	if (info.nmembers > 0)
+		return FL_KERR_NON_EMPTY_GROUP;
+	(void)fl_offsets_each(&c->offs, group, odel_collect, &l);
+	/* commits on their way: their records are in the log before ours */
+	for (i = 0; i < c->npend && !l.failed; i++)
+		if (strlen(c->pend[i].group) == group.len &&
+		    memcmp(c->pend[i].group, group.p, group.len) == 0)
+			(void)odel_collect(&l, c->pend[i].topic, c->pend[i].partition, NULL);
+	for (i = 0; i < l.n && !l.failed; i++)
+		if (out_tombstone_commit(c, group, str_slice(l.topics[i]), l.parts[i]) < 0)
+			l.failed = 1;
+	fl_wr_init(&k, 1 << 16);
+	fl_offsets_key_group(&k, group);
+	if (l.failed || out_record(c, &k, NULL) < 0) {
+		out_reset(c);	/* nothing changes */
+		err = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+	}
+	fl_wr_free(&k);
+	if (err == 0 && !fl_grp_forget(&c->grp, group)) {
+		out_reset(c);	/* member ids handed out, not joined yet */
+		err = FL_KERR_NON_EMPTY_GROUP;
+	}
+	if (err == 0) {
+		for (i = 0; i < l.n; i++)
+			fl_offsets_del(&c->offs, group, str_slice(l.topics[i]), l.parts[i]);
+		pending_drop(c, group, NULL, 0);
+		for (i = 0; i < c->nseen; i++)
+			if (strlen(c->seen[i].group) == group.len &&
+			    memcmp(c->seen[i].group, group.p, group.len) == 0) {
+				free(c->seen[i].group);
+				c->seen[i] = c->seen[--c->nseen];
+				break;
+			}
+	}
+	for (i = 0; i < l.n; i++)
+		free(l.topics[i]);
+	free(l.topics);
+	free(l.parts);
+	return err;
+}
+
+/* 1 if a member of the group subscribes to topic (consumer protocol). */
+static int
+subscribed(const struct fl_coord *c, struct fl_slice group, size_t nmembers,
+    struct fl_slice topic)
+{
+	size_t j, t;
+
+	for (j = 0; j < nmembers; j++) {
+		struct fl_grp_member_info m;
+		struct fl_cp_sub sub;
+		int hit = 0;
+
+		if (fl_grp_member_at(&c->grp, group, j, &m) != 0)
+			break;
+		if (fl_cp_sub_decode(m.metadata, m.metadata_len, &sub) != 0)
+			return 1;	/* unreadable: assume it is (Kafka keeps the offsets) */
+		for (t = 0; t < sub.ntopics; t++)
+			if (sub.topics[t].len == topic.len &&
+			    memcmp(sub.topics[t].p, topic.p, topic.len) == 0)
+				hit = 1;
+		fl_cp_sub_free(&sub);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+int16_t
+fl_coord_offset_delete(struct fl_coord *c, int64_t wall_ms, struct fl_slice group,
+    struct fl_coord_odel_part *parts, size_t n)
+{
+	struct fl_grp_info info;
+	size_t i;
+	int is_consumer;
+
+	begin_call(c, wall_ms);
+	if (fl_grp_find(&c->grp, group, &info) != 0 || info.state == FL_GRP_DEAD)
+		return FL_KERR_GROUP_ID_NOT_FOUND;
+	is_consumer = strcmp(info.protocol_type, "consumer") == 0;
+	if (info.nmembers > 0 && !is_consumer)
+		return FL_KERR_NON_EMPTY_GROUP;
+	for (i = 0; i < n; i++) {
+		struct fl_coord_odel_part *p = &parts[i];
+		struct fl_offset_commit oc;
+
+		p->error = 0;
+		if (!p->is_known) {
+			p->error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			continue;
+		}
+		if (info.nmembers > 0 && subscribed(c, group, info.nmembers, p->topic)) {
+			p->error = FL_KERR_GROUP_SUBSCRIBED_TO_TOPIC;
+			continue;
+		}
+		if (!fl_offsets_get(&c->offs, group, p->topic, p->partition, &oc)) {
+			size_t j;
+
+			for (j = 0; j < c->npend; j++)
+				if (strlen(c->pend[j].group) == group.len &&
+				    memcmp(c->pend[j].group, group.p, group.len) == 0 &&
+				    strlen(c->pend[j].topic) == p->topic.len &&
+				    memcmp(c->pend[j].topic, p->topic.p, p->topic.len) == 0 &&
+				    c->pend[j].partition == p->partition)
+					break;
+			if (j == c->npend)
+				continue;	/* no commit: nothing to delete */
+		}
+		if (out_tombstone_commit(c, group, p->topic, p->partition) < 0) {
+			p->error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+			continue;
+		}
+		fl_offsets_del(&c->offs, group, p->topic, p->partition);
+		pending_drop(c, group, &p->topic, p->partition);
+	}
+	return 0;
 }
 
 int

@@ -160,6 +160,37 @@ int fl_coord_commit_result(struct fl_coord *c, int stored_rc,
     struct fl_coord_commit_part *parts, size_t n);
 
 /*
+ * DeleteGroups: a group with no members (Empty) goes, with every commit
+ * it has: a tombstone per commit and one for the group record go into the
+ * output (a replay ends with neither), commits still on their way to
+ * durability are dropped (their records precede the tombstones), and the
+ * group is forgotten.  Returns 0, GROUP_ID_NOT_FOUND (69) for a group the
+ * coordinator does not know, NON_EMPTY_GROUP (68) while it has members
+ * or a rebalance runs, or COORDINATOR_NOT_AVAILABLE when the output could
+ * not be built.
+ */
+int16_t fl_coord_delete_group(struct fl_coord *c, int64_t wall_ms, struct fl_slice group);
+
+/* One partition of an OffsetDelete. */
+struct fl_coord_odel_part {
+	struct fl_slice topic;
+	int32_t partition;
+	int     is_known;		/* IN: the topic partition exists */
+	int16_t error;			/* OUT */
+};
+/*
+ * OffsetDelete (Kafka's rules): GROUP_ID_NOT_FOUND for an unknown group;
+ * a group with members whose protocol type is not "consumer":
+ * NON_EMPTY_GROUP for the whole request; otherwise each partition's
+ * commit goes (a tombstone in the output; none there: nothing to do)
+ * unless a member of the group subscribes to its topic
+ * (GROUP_SUBSCRIBED_TO_TOPIC, 86) or it is not known
+ * (UNKNOWN_TOPIC_OR_PARTITION).  Returns the group-level error.
+ */
+int16_t fl_coord_offset_delete(struct fl_coord *c, int64_t wall_ms, struct fl_slice group,
+    struct fl_coord_odel_part *parts, size_t n);
+
+/*
  * Where the coordinator is.  Every group's coordinator is the leader of
  * __consumer_offsets-0 (DESIGN §7): a one-node broker (is_cluster 0) is
  * it; in a cluster it is the node that leads that partition, as this node

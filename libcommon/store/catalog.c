@@ -364,6 +364,83 @@ fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *nt, size_t n,
 	return rc;
 }
 
+/* Close and remove the directories of parts[0..n) (partitions from..from+n-1 of t). */
+static void
+parts_remove(struct fl_catalog *c, struct fl_part *parts, int32_t n)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++) {
+		char dir[PATH_BYTES];
+		int rc;
+
+		if (fl_part_dir(&parts[i]) == NULL)
+			continue;
+		snprintf(dir, sizeof(dir), "%s", fl_part_dir(&parts[i]));
+		(void)fl_part_close(&parts[i]);
+		if ((rc = rm_flat_dir(c->vfs, dir)) != 0)
+			say(c, FL_CATALOG_WARN, "remove %s: %s", dir, why(rc));
+	}
+	(void)fl_vfs_sync_dir(c->vfs, c->dir);
+}
+
+int
+fl_catalog_add_partitions(struct fl_catalog *c, struct fl_topic *t, int32_t nparts,
+    int64_t now_ms, struct fl_err *err)
+{
+	struct fl_part_config pc = c->pcfg;
+	struct fl_part *np, *grown;
+	int32_t i, nnew, old_n = t->nparts;
+	long at = fl_topic_list_find(&c->tlist, t->name);
+	int rc = 0;
+
+	if (nparts <= old_n || nparts > FL_TOPIC_PARTITIONS_MAX || at < 0)
+		return fl_err_set(err, FL_EINVAL, "topic %s: cannot grow from %d to %d "
+		    "partitions", t->name, (int)old_n, (int)nparts);
+	nnew = nparts - old_n;
+	if ((np = calloc((size_t)nnew, sizeof(*np))) == NULL)
+		return fl_err_set(err, FL_ENOMEM, "out of memory for topic %s", t->name);
+	fl_part_config_apply(&pc, &t->conf);
+	for (i = 0; i < nnew && rc == 0; i++) {
+		struct fl_plog_recovery rec;
+		char dir[PATH_BYTES], snote[256];
+
+		if (part_path(c, dir, sizeof(dir), t->name, old_n + i) != 0) {
+			rc = fl_err_set(err, FL_ERANGE, "path too long for %s", t->name);
+			break;
+		}
+		memset(&rec, 0, sizeof(rec));
+		rc = fl_part_open(&np[i], c->vfs, dir, &pc, now_ms, &rec, snote, sizeof(snote),
+		    err);
+		if (rc == 0 && snote[0] != '\0')
+			say(c, FL_CATALOG_WARN, "%s: %s", dir, snote);
+	}
+	if (rc == 0) {
+		c->tlist.t[at].partitions = nparts;
+		rc = write_topics(c, err);
+		if (rc != 0)
+			c->tlist.t[at].partitions = old_n;
+	}
+	if (rc == 0 && (grown = realloc(t->parts, (size_t)nparts * sizeof(*grown))) == NULL) {
+		/* the file names them now: they open at the next start */
+		rc = fl_err_set(err, FL_ENOMEM, "out of memory for topic %s", t->name);
+		for (i = 0; i < nnew; i++)
+			(void)fl_part_close(&np[i]);
+		free(np);
+		return rc;
+	}
+	if (rc != 0) {
+		parts_remove(c, np, nnew);
+		free(np);
+		return rc;
+	}
+	memcpy(&grown[old_n], np, (size_t)nnew * sizeof(*np));
+	free(np);
+	t->parts = grown;
+	t->nparts = nparts;
+	return 0;
+}
+
 int
 fl_catalog_delete(struct fl_catalog *c, const char *name, struct fl_err *err)
 {

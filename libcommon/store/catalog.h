@@ -109,6 +109,18 @@ struct fl_catalog_new {
 int fl_catalog_create(struct fl_catalog *c, struct fl_catalog_new *topics, size_t n,
     int64_t now_ms, struct fl_err *err);
 /*
+ * CreatePartitions: grow topic t to nparts partitions (FL_EINVAL unless
+ * t->nparts < nparts <= FL_TOPIC_PARTITIONS_MAX).  As fl_catalog_create:
+ * the new partitions' directories are made and opened first, then the
+ * topics file is rewritten durably; if anything fails the new
+ * directories are removed and t is as it was (*err names the file).
+ * t->parts is reallocated, so its partitions MOVE: the caller makes sure
+ * nothing points into them meanwhile (no sync round on them, their round
+ * slots forgotten and dirtied again after).  0 or FL_E*.
+ */
+int fl_catalog_add_partitions(struct fl_catalog *c, struct fl_topic *t, int32_t nparts,
+    int64_t now_ms, struct fl_err *err);
+/*
  * The partition idx of topic that a controller's verb (lead, follow)
  * names.  Such a verb may reach a node before its topic does, so a
  * missing topic is described in *nt (idx + 1 partitions, no configs) for

@@ -457,6 +457,24 @@ fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
 }
 
 int16_t
+fl_part_delete_records(struct fl_part *p, int64_t offset, int64_t *low_watermark, int *cause)
+{
+	size_t n;
+
+	*low_watermark = -1;
+	*cause = 0;
+	if (p->role != FL_ROLE_LEADER || !p->is_open)
+		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
+	if (offset == -1)
+		offset = (int64_t)p->hw;
+	if (offset < 0 || (uint64_t)offset > p->hw)
+		return FL_KERR_OFFSET_OUT_OF_RANGE;
+	*cause = fl_plog_start_at(&p->log, (uint64_t)offset, &n);
+	*low_watermark = (int64_t)p->log.log_start;
+	return *cause == 0 ? FL_KERR_NONE : FL_KERR_KAFKA_STORAGE_ERROR;
+}
+
+int16_t
 fl_part_list_offset(struct fl_part *p, int64_t ts, int64_t *offset, int64_t *found_ts)
 {
 	uint64_t off;
@@ -478,6 +496,8 @@ fl_part_list_offset(struct fl_part *p, int64_t ts, int64_t *offset, int64_t *fou
 		return FL_KERR_INVALID_REQUEST;
 	if (fl_plog_offset_for_time(&p->log, ts, &off, &found) != 0)
 		return FL_KERR_KAFKA_STORAGE_ERROR;
+	if (off < p->log.log_start)
+		off = p->log.log_start;	/* DeleteRecords moved it inside a batch */
 	if (off < p->hw) {
 		*offset = (int64_t)off;
 		*found_ts = found;

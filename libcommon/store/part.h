@@ -170,6 +170,19 @@ int16_t fl_part_read(struct fl_part *p, int64_t offset, uint64_t max_bytes,
     enum fl_part_reader who, struct fl_plog_span *span, int *cause);
 
 /*
+ * DeleteRecords: move the log start up to offset (-1: the high watermark),
+ * durably (fl_plog_start_at); *low_watermark gets the log start after it.
+ * Kafka's errors: NOT_LEADER_OR_FOLLOWER unless this node leads it,
+ * OFFSET_OUT_OF_RANGE for an offset above the high watermark or below -1,
+ * KAFKA_STORAGE_ERROR when the checkpoint cannot be written (*cause gets
+ * the FL_E* code, errno kept).  An offset at or below the log start is no
+ * error and changes nothing.  Followers learn the new start from the
+ * log_start_offset of their Fetch answers (flume-repl).
+ */
+int16_t fl_part_delete_records(struct fl_part *p, int64_t offset, int64_t *low_watermark,
+    int *cause);
+
+/*
  * ListOffsets: timestamp -1 latest (the high watermark), -2 earliest, else
  * the first offset whose record timestamp is >= it (below the high
  * watermark; -1/-1 when none).  Returns 0 or the Kafka error.

@@ -23,6 +23,7 @@
 
 #define EPOCH_FILE "leader-epoch-checkpoint"
 #define HW_FILE "hw"
+#define LOG_START_FILE "log-start"
 #define PATH_BYTES_MAX 4096
 #define SCAN_CHUNK (1u << 20)	/* read-ahead of fl_seg_scan */
 #define HDR_CHUNK (8u << 10)	/* read-ahead when walking batch headers (page-bounded) */
@@ -44,6 +45,10 @@ fl_plog_config_default(struct fl_plog_config *cfg)
 	cfg->retention_ms = 7ll * 24 * 3600 * 1000;
 	cfg->write_buffer_bytes = 0;
 }
+
+
+static void start_set(struct fl_plog *l);
+static int start_load(struct fl_plog *l, struct fl_err *err);
 
 /* ---- the write buffer ---- */
 
@@ -1208,8 +1213,10 @@ fl_plog_open(struct fl_plog *l, struct fl_vfs *vfs, const char *dir,
 			goto fail;
 		}
 	}
-	l->log_start = l->segs[0].base;
 	l->log_end = l->segs[l->nseg - 1].next;
+	if ((rc = start_load(l, err)) != 0)
+		goto fail;
+	start_set(l);
 	if (!l->is_readonly) {
 		/*
 		 * What recovery kept may sit only in the page cache (a killed
@@ -1806,6 +1813,67 @@ hw_lower(struct fl_plog *l, uint64_t end)
 	return hw > end ? fl_plog_hw_store(l, end) : 0;
 }
 
+/* log_start from the first segment and the checkpoint, never past the end. */
+static void
+start_set(struct fl_plog *l)
+{
+	uint64_t v = l->segs[0].base > l->start_ckpt ? l->segs[0].base : l->start_ckpt;
+
+	l->log_start = v < l->log_end ? v : l->log_end;
+}
+
+/* The log-start file into l->start_ckpt: 0, or FL_ECORRUPT / FL_ESYS (err says). */
+static int
+start_load(struct fl_plog *l, struct fl_err *err)
+{
+	struct fl_err bad = { 0, "" };
+	uint8_t *data;
+	size_t len;
+	uint64_t v;
+	int rc = fl_durable_read(l->vfs, l->dir, LOG_START_FILE, &data, &len);
+
+	if (rc == FL_ENOENT)
+		return 0;
+	if (rc == FL_ECORRUPT)
+		return fl_err_set(err, rc, "%s/%s: its BLAKE2b-256 trailer does not "
+		    "match its content", l->dir, LOG_START_FILE);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: cannot read: %s", l->dir, LOG_START_FILE,
+		    why(rc));
+	rc = fl_epochs_hw_decode(data, len, &v, &bad);
+	free(data);
+	if (rc != 0)
+		return fl_err_set(err, rc, "%s/%s: %s", l->dir, LOG_START_FILE, bad.msg);
+	l->start_ckpt = v;
+	return 0;
+}
+
+int
+fl_plog_start_at(struct fl_plog *l, uint64_t offset, size_t *deleted)
+{
+	struct fl_wr w;
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	if (l->is_readonly)
+		return FL_EINVAL;
+	if (offset > l->log_end)
+		return FL_ERANGE;
+	if (offset <= l->log_start)
+		return 0;
+	fl_wr_init(&w, 64);
+	rc = fl_epochs_hw_encode(&w, offset);
+	if (rc == 0)
+		rc = fl_durable_write(l->vfs, l->dir, LOG_START_FILE, w.p, w.len);
+	fl_wr_free(&w);
+	if (rc != 0)
+		return rc;
+	l->start_ckpt = offset;
+	start_set(l);
+	return fl_plog_delete_before(l, offset, deleted);
+}
+
 /* ---- truncate and retention ---- */
 
 static int
@@ -1981,6 +2049,8 @@ fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted)
 
 		if (s->size == 0 && s->next == s->base)
 			over_age = 1;	/* an empty sealed segment holds nothing */
+		if (l->segs[1].base <= l->start_ckpt)
+			over_age = 1;	/* below the log start (DeleteRecords) */
 		if (!over_size && !over_age)
 			break;
 		if ((rc = seg_delete_files(l, s)) != 0)
@@ -1992,7 +2062,7 @@ fl_plog_retain(struct fl_plog *l, int64_t now_ms, size_t *deleted)
 		n++;
 	}
 	if (n > 0) {
-		l->log_start = l->segs[0].base;
+		start_set(l);
 		if (rc == 0)
 			rc = fl_vfs_sync_dir(l->vfs, l->dir);
 	}
@@ -2032,7 +2102,7 @@ fl_plog_delete_before(struct fl_plog *l, uint64_t offset, size_t *deleted)
 		n++;
 	}
 	if (n > 0) {
-		l->log_start = l->segs[0].base;
+		start_set(l);
 		if (rc == 0)
 			rc = fl_vfs_sync_dir(l->vfs, l->dir);
 	}
@@ -2095,7 +2165,7 @@ fl_plog_reset(struct fl_plog *l, uint64_t offset)
 			seg_free(&l->segs[0]);
 			memmove(l->segs, l->segs + 1, (l->nseg - 1) * sizeof(*l->segs));
 			l->nseg--;
-			l->log_start = l->segs[0].base;
+			start_set(l);
 		}
 		if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
 			return rc;
@@ -2134,7 +2204,8 @@ fl_plog_reset(struct fl_plog *l, uint64_t offset)
 		if ((rc = fl_vfs_sync_dir(l->vfs, l->dir)) != 0)
 			return rc;
 	}
-	l->log_start = l->log_end = l->synced_end = l->flushed_end = offset;
+	l->log_end = l->synced_end = l->flushed_end = offset;
+	start_set(l);
 	return hw_lower(l, offset);
 }
 

@@ -85,7 +85,9 @@ struct fl_plog {
 	struct fl_plog_config cfg;
 	struct fl_plog_seg *segs;	/* owned, sorted by base, nseg >= 1 once open */
 	size_t nseg, seg_cap;
-	uint64_t log_start;		/* first offset still stored */
+	uint64_t log_start;		/* first offset still stored: the first segment's
+					 * base, or start_ckpt when that is past it */
+	uint64_t start_ckpt;		/* the log-start file (DeleteRecords); 0: none */
 	uint64_t log_end;		/* next offset to assign */
 	uint64_t synced_end;		/* offsets below this are durable */
 	struct fl_epoch *epochs;	/* owned, both fields strictly ascending */
@@ -274,6 +276,23 @@ int fl_plog_hw_load(struct fl_plog *l, uint64_t *hw, struct fl_err *err);
  * a read-only log.  fl_plog_truncate() lowers a stored hw past the new end.
  */
 int fl_plog_hw_store(struct fl_plog *l, uint64_t hw);
+
+/* ---- the log start checkpoint (DeleteRecords) ---- */
+
+/*
+ * Move the log start up to 'offset' (Kafka's DeleteRecords, or a
+ * follower following its leader's log start): the log-start file
+ * (flume-log(5); the hw file's format) is written durably first, then
+ * log_start = offset and every whole segment below it is deleted (never
+ * the active one; fl_plog_retain deletes the rest once they are sealed).
+ * Reads below the new start are FL_ERANGE.  An offset at or below
+ * log_start changes nothing.  *deleted (may be NULL) gets how many
+ * segments went.  FL_EINVAL on a read-only log; FL_ERANGE past log_end.
+ * At open a log-start file is read back (a damaged one refuses the open
+ * with FL_ECORRUPT, naming it; nothing is deleted because of it), and a
+ * value past the log end counts as the log end.
+ */
+int fl_plog_start_at(struct fl_plog *l, uint64_t offset, size_t *deleted);
 
 /* Total bytes of all .log files. */
 uint64_t fl_plog_bytes(const struct fl_plog *l);

@@ -29,7 +29,8 @@
 #define CORRUPT_SUFFIXES_MAX 100	/* .corrupt, .corrupt.1 .. .corrupt.99 */
 
 /* Durable files of a partition directory, checked by their BLAKE2b trailer. */
-static const char *const meta_files[] = { "leader-epoch-checkpoint", "hw", "producers" };
+static const char *const meta_files[] = { "leader-epoch-checkpoint", "hw", "producers",
+    "log-start" };
 #define EPOCH_FILE "leader-epoch-checkpoint"
 #define HW_FILE "hw"
 
@@ -652,6 +653,8 @@ check_meta(struct fl_segtool *t, struct fl_segtool_report *rep, struct fl_err *e
 				    "high watermark %" PRIu64 " is past the log end %" PRIu64
 				    ": records it called committed are missing", hw,
 				    rep->log_end);
+		} else if (strcmp(name, "log-start") == 0) {
+			rc = fl_epochs_hw_decode(data, len, &hw, &why);	/* the hw file's format */
 		}
 		free(data);
 		if (rc == FL_ECORRUPT)

@@ -302,6 +302,60 @@ test_replay(struct fl_coord *c)
 	fl_coord_free(&fresh);
 }
 
+/* DeleteGroups and OffsetDelete: Kafka's errors, tombstones that replay. */
+static void
+test_delete(struct fl_coord *c)
+{
+	struct fl_coord fresh;
+	struct fl_coord_odel_part od[3];
+	struct fl_grp_info info;
+	uint64_t before;
+
+	CHECK_INT(fl_coord_delete_group(c, 5000, S("nope")), ==, FL_KERR_GROUP_ID_NOT_FOUND,
+	    "delete an unknown group: GROUP_ID_NOT_FOUND");
+	CHECK_INT(fl_coord_delete_group(c, 5000, S("grp")), ==, FL_KERR_NON_EMPTY_GROUP,
+	    "delete a group with members: NON_EMPTY_GROUP");
+	CHECK(fl_coord_group_find(c, S("grp"), &info) == 0, "which stays");
+
+	memset(od, 0, sizeof(od));
+	od[0].topic = S("u"); od[0].partition = 0; od[0].is_known = 1;
+	od[1].topic = S("u"); od[1].partition = 7; od[1].is_known = 0;
+	od[2].topic = S("u"); od[2].partition = 5; od[2].is_known = 1;
+	before = lg.end;
+	CHECK_INT(fl_coord_offset_delete(c, 5000, S("nope"), od, 3), ==,
+	    FL_KERR_GROUP_ID_NOT_FOUND, "OffsetDelete of an unknown group: GROUP_ID_NOT_FOUND");
+	CHECK_INT(fl_coord_offset_delete(c, 5000, S("g2"), od, 3), ==, 0, "OffsetDelete g2");
+	(void)apply(c);
+	CHECK(od[0].error == 0 && od[1].error == FL_KERR_UNKNOWN_TOPIC_OR_PARTITION &&
+	    od[2].error == 0, "per partition: done, unknown, nothing to delete");
+	CHECK_U64(lg.end, ==, before + 1, "one tombstone");
+	CHECK_INT(fetched(c, "g2", "u", 0), ==, -1, "u-0's commit is gone");
+	CHECK_INT(fetched(c, "g2", "u", 1), ==, 41, "u-1's stays");
+	od[0].topic = S("t");
+	CHECK_INT(fl_coord_offset_delete(c, 5000, S("grp"), od, 1), ==, 0,
+	    "OffsetDelete on an active consumer group");
+	CHECK_INT(od[0].error, ==, FL_KERR_GROUP_SUBSCRIBED_TO_TOPIC,
+	    "a topic its members may subscribe to: GROUP_SUBSCRIBED_TO_TOPIC");
+
+	before = lg.end;
+	CHECK_INT(fl_coord_delete_group(c, 5000, S("g1")), ==, 0, "delete g1 (Empty, commits)");
+	(void)apply(c);
+	CHECK_U64(lg.end, ==, before + 2, "a commit tombstone and a group tombstone");
+	CHECK_INT(fetched(c, "g1", "t", 0), ==, -1, "its commit is gone");
+	CHECK(fl_coord_group_find(c, S("g1"), &info) != 0, "and the group");
+	CHECK_INT(fl_coord_delete_group(c, 5000, S("g1")), ==, FL_KERR_GROUP_ID_NOT_FOUND,
+	    "deleting it again: GROUP_ID_NOT_FOUND");
+	make_durable(c);
+
+	fl_coord_init(&fresh, &c->cfg);
+	replay_into(&fresh);
+	CHECK_INT(fetched(&fresh, "g1", "t", 0), ==, -1, "replay: g1's commit stays deleted");
+	CHECK(fl_coord_group_find(&fresh, S("g1"), &info) != 0, "replay: g1 stays deleted");
+	CHECK_INT(fetched(&fresh, "g2", "u", 0), ==, -1, "replay: the OffsetDelete holds");
+	CHECK_INT(fetched(&fresh, "g2", "u", 1), ==, 41, "replay: the rest stays");
+	fl_coord_free(&fresh);
+}
+
 static void
 test_compaction(struct fl_coord *c)
 {
@@ -456,6 +510,7 @@ main(void)
 	test_partial_durability(&c);
 	test_generations(&c);
 	test_replay(&c);
+	test_delete(&c);
 	test_compaction(&c);
 	test_sweep(&c);
 	test_timers_without_log();

@@ -331,29 +331,35 @@ test_apiversions(void)
 	fl_wr_reset(&w);
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
-	CHECK(hex_eq(&w, "00000040 00000002 0000 00000009"
+	CHECK(hex_eq(&w, "00000064 00000002 0000 0000000f"
 	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
 	    "0012 0000 0003  0013 0000 0004  0014 0000 0004  0016 0000 0002"
-	    "0017 0000 0003"), "ApiVersions v0 response: core table, no throttle");
+	    "0017 0000 0003  0015 0000 0002  0020 0000 0004  0021 0000 0002"
+	    "0025 0000 0003  002c 0000 0001  003c 0000 0001"),
+	    "ApiVersions v0 response: core table (admin APIs included), no throttle");
 	fl_wr_reset(&w);
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
-	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 20 * 6 + 4, "ApiVersions v2: 20 keys");
-	CHECK(hex_eq(&w, "00000086 00000003 0000 00000014"
+	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 28 * 6 + 4, "ApiVersions v2: 28 keys");
+	CHECK(hex_eq(&w, "000000b6 00000003 0000 0000001c"
 	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
 	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
 	    "0014 0000 0004  0016 0000 0002  0017 0000 0003  0024 0000 0002"
+	    "0015 0000 0002  0020 0000 0004  0021 0000 0002  0025 0000 0003"
+	    "002a 0000 0002  002c 0000 0001  002f 0000 0000  003c 0000 0001"
 	    "00000007"), "ApiVersions v2 response: throttle last");
 	fl_wr_reset(&w);
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, 0, 7, FL_KP_FEAT_CORE), ==,
 	    0, "ApiVersions v3 response encodes");
 	/* header v0 (no tags after the correlation id), compact ApiKeys with
 	 * a tag section per entry, throttle, then the body's tag section */
-	CHECK(hex_eq(&w, "0000004b 00000003 0000 0a"
+	CHECK(hex_eq(&w, "00000075 00000003 0000 10"
 	    "0000 0003 0007 00  0001 0004 000b 00  0002 0000 0003 00"
 	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0004 00"
 	    "0014 0000 0004 00  0016 0000 0002 00  0017 0000 0003 00"
+	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
+	    "0025 0000 0003 00  002c 0000 0001 00  003c 0000 0001 00"
 	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
 	fl_wr_reset(&w);
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 4, 3, 0, 0, FL_KP_FEAT_ALL), ==,

@@ -567,6 +567,120 @@ test_hw_checkpoint(void)
 	fl_vfs_mem_free(v);
 }
 
+/* DeleteRecords: the log-start checkpoint moves reads, retention and opens. */
+static void
+test_log_start(void)
+{
+	struct fl_vfs *v = fl_vfs_mem_new();
+	struct fl_plog_config cfg;
+	struct fl_plog l;
+	struct fl_plog_span sp;
+	struct fl_err err = { 0, "" };
+	char text[64];
+	size_t n = 9;
+	int i;
+
+	fl_plog_config_default(&cfg);
+	cfg.segment_bytes = 200;	/* a segment every batch or two */
+	fl_vfs_mkdir(v, "/d");
+	fl_plog_open(&l, v, "/d/s-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+	for (i = 0; i < 10; i++)
+		append_n(&l, 5, 0);
+	CHECK(l.nseg > 3, "several segments");
+	CHECK_INT(fl_plog_start_at(&l, 51, &n), ==, FL_ERANGE, "past the log end: FL_ERANGE");
+	CHECK_INT(fl_plog_start_at(&l, 0, &n), ==, 0, "at the log start: nothing");
+	CHECK(n == 0 && l.log_start == 0, "nothing deleted, start unchanged");
+	CHECK(strcmp(durable_text(v, "/d/s-0", "log-start", text, sizeof(text)), "") == 0,
+	    "and no file written");
+	CHECK_INT(fl_plog_start_at(&l, 23, &n), ==, 0, "move the start inside a batch");
+	CHECK_U64(l.log_start, ==, 23, "log_start is the offset asked");
+	CHECK(n > 0, "whole segments below it deleted");
+	CHECK(l.segs[0].base <= 23 && (l.nseg == 1 || l.segs[1].base > 23),
+	    "the segment holding it stays");
+	CHECK(strcmp(durable_text(v, "/d/s-0", "log-start", text, sizeof(text)), "0\n23\n") == 0,
+	    "the log-start file holds it");
+	CHECK_INT(fl_plog_read(&l, 22, UINT64_MAX, 1, &sp), ==, FL_ERANGE,
+	    "a read below the start is FL_ERANGE");
+	CHECK_INT(fl_plog_read(&l, 23, UINT64_MAX, 1, &sp), ==, 0, "a read at it works");
+	CHECK(check_record(&l, 23, 10), "and finds the record");
+	CHECK_INT(fl_plog_start_at(&l, 20, &n), ==, 0, "a lower start: nothing");
+	CHECK_U64(l.log_start, ==, 23, "the start never moves back");
+	CHECK_INT(fl_plog_truncate(&l, 22), ==, FL_ERANGE, "no truncation below it");
+	fl_plog_sync(&l);
+	fl_plog_close(&l);
+	fl_vfs_mem_crash(v, 0);
+	CHECK_INT(fl_plog_open(&l, v, "/d/s-0", &cfg, 0, 0, NULL, &err), ==, 0, "reopen");
+	CHECK_U64(l.log_start, ==, 23, "the start is durable across a power cut");
+	CHECK_INT(fl_plog_start_at(&l, 50, &n), ==, 0, "up to the log end");
+	CHECK_U64(l.log_start, ==, 50, "an empty readable range");
+	CHECK_INT(fl_plog_roll(&l, 1), ==, 0, "roll");
+	append_n(&l, 5, 0);
+	CHECK_INT(fl_plog_retain(&l, 2, &n), ==, 0, "retention");
+	CHECK(l.nseg == 1 && l.segs[0].base == 50, "deletes the sealed segment below the start");
+	CHECK_U64(l.log_start, ==, 50, "start kept");
+	fl_plog_close(&l);
+
+	put_durable(v, "/d/s-0", "log-start", "0\n9999\n");
+	CHECK_INT(fl_plog_open(&l, v, "/d/s-0", &cfg, 0, 0, NULL, &err), ==, 0,
+	    "a start past the end opens");
+	CHECK_U64(l.log_start, ==, l.log_end, "as the log end");
+	fl_plog_close(&l);
+	put_durable(v, "/d/s-0", "log-start", "0\n0x\n");
+	CHECK_INT(fl_plog_open(&l, v, "/d/s-0", &cfg, 0, 0, NULL, &err), ==, FL_ECORRUPT,
+	    "a damaged log-start file refuses the open");
+	CHECK(strstr(err.msg, "/d/s-0/log-start") != NULL, "naming it");
+	CHECK_INT(meta_problems(v, "/d/s-0", "log-start"), ==, 1, "flume-seg's check agrees");
+	CHECK(strcmp(durable_text(v, "/d/s-0", "log-start", text, sizeof(text)), "0\n0x\n") == 0,
+	    "and it is left as it was");
+	fl_vfs_mem_free(v);
+
+	/*
+	 * A disk failing from the nth write, sync or directory call on, then a
+	 * power cut: the log reopens with its start at the old or the new
+	 * offset, never elsewhere, and reads from there.
+	 */
+	{
+		static const enum fl_vfs_mem_op ops[] = { FL_VFS_MEM_WRITE, FL_VFS_MEM_SYNC,
+		    FL_VFS_MEM_DIR };
+		size_t k;
+		int bad = 0, tries = 0, moved = 0;
+
+		for (k = 0; k < 3; k++) {
+			uint64_t nth;
+
+			for (nth = 1; nth < 100; nth++) {
+				int rc;
+
+				v = fl_vfs_mem_new();
+				fl_vfs_mkdir(v, "/d");
+				(void)fl_vfs_sync_dir(v, "/");
+				fl_plog_open(&l, v, "/d/s-0", &cfg, FL_PLOG_CREATE, 0, NULL, &err);
+				for (i = 0; i < 10; i++)
+					append_n(&l, 5, 0);
+				fl_plog_sync(&l);
+				fl_vfs_mem_fail(v, ops[k], nth, 5 /* EIO */);
+				rc = fl_plog_start_at(&l, 23, &n);
+				fl_vfs_mem_fail(v, ops[k], 0, 0);
+				tries++;
+				fl_plog_close(&l);
+				fl_vfs_mem_crash(v, 0);
+				if (fl_plog_open(&l, v, "/d/s-0", &cfg, 0, 0, NULL, &err) != 0 ||
+				    (l.log_start != 0 && l.log_start != 23) ||
+				    (rc == 0 && l.log_start != 23) || !check_record(&l, l.log_start, 10))
+					bad++;
+				moved += l.log_start == 23;
+				fl_plog_close(&l);
+				fl_vfs_mem_free(v);
+				if (rc == 0)
+					break;
+			}
+		}
+		printf("# %d failing disks, %d came back moved\n", tries, moved);
+		CHECK(tries > 3, "each kind of call failed at each point");
+		CHECK_INT(bad, ==, 0, "the log start is the old or the new one, and readable there");
+	}
+}
+
 /*
  * A partition on a fresh memory disk that makes open work hard: sealed
  * segments, one with a garbage index (rebuilt from its log), a last
@@ -1394,6 +1508,7 @@ main(void)
 	test_follower_keep();
 	test_epoch_checkpoint();
 	test_hw_checkpoint();
+	test_log_start();
 	test_resource_errors();
 	test_segment_chain();
 	test_verify_open();
