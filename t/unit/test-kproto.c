@@ -251,9 +251,12 @@ test_classify(void)
 	b_begin(FL_KP_PRODUCE, 8, 1);
 	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
 	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v8 unsupported");
-	b_begin(FL_KP_PRODUCE, 2, 1);
+	b_begin(FL_KP_PRODUCE, -1, 1);
 	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
-	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v2 unsupported");
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v-1 unsupported");
+	b_begin(FL_KP_PRODUCE, 0, 1);
+	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
+	CHECK_INT(h.kind, ==, FL_KP_REQ_OK, "hdr: Produce v0 supported (magic 0)");
 	b_begin(FL_KP_PRODUCE, 3, 1);
 	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
 	CHECK_INT(h.kind, ==, FL_KP_REQ_OK, "hdr: Produce v3 ok");
@@ -332,7 +335,7 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000064 00000002 0000 0000000f"
-	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
+	    "0000 0000 0007  0001 0000 000b  0002 0000 0003  0003 0000 0009"
 	    "0012 0000 0003  0013 0000 0004  0014 0000 0004  0016 0000 0002"
 	    "0017 0000 0003  0015 0000 0002  0020 0000 0004  0021 0000 0002"
 	    "0025 0000 0003  002c 0000 0001  003c 0000 0001"),
@@ -341,7 +344,7 @@ test_apiversions(void)
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 28 * 6 + 4, "ApiVersions v2: 28 keys");
 	CHECK(hex_eq(&w, "000000b6 00000003 0000 0000001c"
-	    "0000 0003 0007  0001 0004 000b  0002 0000 0003  0003 0000 0009"
+	    "0000 0000 0007  0001 0000 000b  0002 0000 0003  0003 0000 0009"
 	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
@@ -355,7 +358,7 @@ test_apiversions(void)
 	/* header v0 (no tags after the correlation id), compact ApiKeys with
 	 * a tag section per entry, throttle, then the body's tag section */
 	CHECK(hex_eq(&w, "00000075 00000003 0000 10"
-	    "0000 0003 0007 00  0001 0004 000b 00  0002 0000 0003 00"
+	    "0000 0000 0007 00  0001 0000 000b 00  0002 0000 0003 00"
 	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0004 00"
 	    "0014 0000 0004 00  0016 0000 0002 00  0017 0000 0003 00"
 	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
@@ -694,8 +697,30 @@ test_fetch_resp(void)
 	CHECK_INT(fl_kp_fetch_resp_end(&e, NULL), ==, FL_ERANGE,
 	    "Fetch: frame over INT32_MAX refused");
 	fl_wr_reset(&w);
-	CHECK_INT(fl_kp_fetch_resp_begin(&e, &w, 3, 3, 0, 0, 0), ==, FL_EINVAL,
-	    "Fetch v3 response refused");
+	CHECK_INT(fl_kp_fetch_resp_begin(&e, &w, 12, 3, 0, 0, 0), ==, FL_EINVAL,
+	    "Fetch v12 response refused");
+	/* Fetch v0: no throttle; partitions Index Error HW Records only */
+	fl_wr_reset(&w);
+	p.index = 1;
+	p.error = 0;
+	p.high_watermark = 9;
+	p.last_stable_offset = 9;
+	p.log_start_offset = 0;
+	fl_kp_fetch_resp_begin(&e, &w, 0, 3, 0, 0, 0);
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("a"));
+	fl_kp_fetch_resp_partition_inline(&e, &p, "xy", 2);
+	CHECK_INT(fl_kp_fetch_resp_end(&e, NULL), ==, 0, "Fetch v0 response encodes");
+	CHECK(hex_eq(&w, "00000023 00000003 00000001 0001 61 00000001"
+	    "00000001 0000 0000000000000009 00000002 7879"),
+	    "Fetch v0 response: no throttle, no LSO, no aborted list");
+	fl_wr_reset(&w);
+	fl_kp_fetch_resp_begin(&e, &w, 3, 3, 5, 0, 0);
+	fl_kp_fetch_resp_topic(&e, fl_kp_str("a"));
+	fl_kp_fetch_resp_partition_inline(&e, &p, "xy", 2);
+	CHECK_INT(fl_kp_fetch_resp_end(&e, NULL), ==, 0, "Fetch v3 response encodes");
+	CHECK(hex_eq(&w, "00000027 00000003 00000005 00000001 0001 61 00000001"
+	    "00000001 0000 0000000000000009 00000002 7879"),
+	    "Fetch v3 response: throttle first, then as v0");
 	fl_wr_free(&w);
 }
 
