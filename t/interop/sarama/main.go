@@ -13,7 +13,9 @@
 // Settings changed from sarama's defaults, and only because sarama refuses
 // to run without them: a SyncProducer needs Producer.Return.Successes, and
 // a consumer group needs Version >= 0.10.2 (the lowest it accepts) and
-// Consumer.Offsets.Initial = oldest to read what was produced before it.
+// Consumer.Offsets.Initial = oldest to read what was produced before it;
+// the cluster admin needs Version >= 0.11, below which sarama refuses to
+// send DescribeConfigs (or even look for a controller), against Kafka too.
 package main
 
 import (
@@ -172,7 +174,11 @@ func committed(addr, topic, grp string) {
 }
 
 func admin(addr, topic string) {
-	a, err := sarama.NewClusterAdmin([]string{addr}, sarama.NewConfig())
+	// the lowest version at which sarama's admin sends DescribeConfigs
+	// (ListTopics does): 0.11; below it sarama refuses before sending
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V0_11_0_0
+	a, err := sarama.NewClusterAdmin([]string{addr}, cfg)
 	if err != nil {
 		die("admin: %v", err)
 	}
