@@ -104,10 +104,23 @@ void fl_coord_free(struct fl_coord *c);
 
 /* ---- start-up ---- */
 
-/* One stored batch of the offsets log, in log order: applied as durable. */
+/*
+ * One stored batch of the offsets log, in log order: applied as durable.
+ * A record with the header FL_OFFSETS_HEADER_KEY is read in Kafka's
+ * schemas, one without in flume's legacy layout (codec/offsets.h).
+ */
 void fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n);
 /* Replay done: the log is durable below `end`. */
 int fl_coord_replay_done(struct fl_coord *c, uint64_t end);
+/*
+ * The one-time migration of a legacy offsets log (DESIGN section 7.4),
+ * after replay: every live commit and group record, written again in
+ * Kafka's schemas after a roll, as a call's output (carry it out and
+ * report it with fl_coord_stored like any other; nothing is deleted).
+ * Once that output is durable, records from its first offset on are all
+ * in Kafka's schemas.  0, or FL_ENOMEM (no output).
+ */
+int fl_coord_migrate(struct fl_coord *c, int64_t wall_ms);
 
 /* ---- after every call ---- */
 
