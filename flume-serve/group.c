@@ -126,11 +126,74 @@ coord_where(const struct broker *b, struct fl_coord_where *w)
 		w->role = FL_ROLE_OFFLINE;
 }
 
+/*
+ * The one-time migration of a format-1 data directory (DESIGN section
+ * 7.4), after replay: its offsets log may hold records in flume's legacy
+ * layout, which flume still reads (they lack the schema header) but
+ * Kafka's tools and lag monitors cannot.  A one-node broker writes every
+ * live commit and group record again in Kafka's schemas, makes them
+ * durable, and only then stores format 2 in the meta file, so a crash in
+ * between migrates again (the second copy replays to the same state).
+ * Nothing is deleted: the legacy records go with the next compaction.
+ * In a cluster the log belongs to whoever leads it, so nothing is
+ * rewritten here: the legacy records stay readable and the next
+ * compaction by the leader rewrites them.  Returns 0 or FL_E* (logged).
+ */
+static int
+migrate(struct broker *b)
+{
+	struct fl_part *p = cluster_is_on(b) ? NULL : offsets_part(b, 0);
+	struct fl_coordlog_done d;
+	struct fl_meta m;
+	struct fl_err err = { 0 };
+	uint64_t from;
+	int rc;
+
+	if (b->meta_format >= FL_META_FORMAT)
+		return 0;
+	if (p != NULL && p->log.log_end > p->log.log_start) {
+		from = p->log.log_end;
+		if ((rc = fl_coord_migrate(&b->coord, b->wall_ms)) != 0) {
+			fl_log(FL_LOG_ERROR, "%s: migration: %s", fl_part_dir(p), fl_strerror(rc));
+			return rc;
+		}
+		rc = fl_coordlog_apply(&b->coord, p, b->wall_ms, &d);
+		if (rc == 0)
+			rc = fl_plog_sync(&p->log);
+		if (rc != 0) {
+			store_log_error(p, "migration", rc);
+			return rc;
+		}
+		fl_part_durable(p, b->now_ms, p->log.log_end);
+		fl_coord_durable(&b->coord, p->hw);
+		fl_log(FL_LOG_INFO, "%s: migrated to Kafka's record schemas: %zu commits and "
+		    "%zu groups written again at offsets %llu-%llu (the legacy records before "
+		    "them stay until a compaction)", fl_part_dir(p),
+		    fl_offsets_count(&b->coord.offs), fl_coord_group_count(&b->coord),
+		    (unsigned long long)from, (unsigned long long)p->log.log_end);
+	} else if (cluster_is_on(b)) {
+		fl_log(FL_LOG_INFO, "data directory format %d: in a cluster, legacy records in "
+		    "%s-0 stay until its leader compacts it", b->meta_format, FL_OFFSETS_TOPIC);
+	}
+	memset(&m, 0, sizeof(m));
+	m.node_id = b->cfg->node_id;
+	snprintf(m.cluster_id, sizeof(m.cluster_id), "%s", b->cluster_id);
+	if ((rc = fl_meta_store(b->vfs, b->cfg->data_dir, &m, &err)) != 0) {
+		fl_log(FL_LOG_ERROR, "%s", err.msg);
+		return rc;
+	}
+	fl_log(FL_LOG_INFO, "%s/%s: format %d -> %d", b->cfg->data_dir, FL_META_FILE,
+	    b->meta_format, FL_META_FORMAT);
+	b->meta_format = FL_META_FORMAT;
+	return 0;
+}
+
 int
 group_init(struct broker *b)
 {
 	struct fl_coord_config cc;
 	struct fl_coord_where w;
+	int rc;
 
 	fl_coord_config_default(&cc);
 	cc.grp.initial_delay_ms = b->cfg->group_initial_delay_ms;
@@ -141,8 +204,12 @@ group_init(struct broker *b)
 	coord_where(b, &w);
 	b->coord_here = fl_coord_is_here(&w);
 	if (!b->coord_here)
-		return fl_coord_replay_done(&b->coord, 0);
-	return replay(b);
+		rc = fl_coord_replay_done(&b->coord, 0);
+	else
+		rc = replay(b);
+	if (rc != 0)
+		return rc;
+	return migrate(b);
 }
 
 void
