@@ -128,7 +128,7 @@ coord_where(const struct broker *b, struct fl_coord_where *w)
 
 /*
  * The one-time migration of a format-1 data directory (DESIGN section
- * 7.4), after replay: its offsets log may hold records in flume's legacy
+ * 7.2), after replay: its offsets log may hold records in flume's legacy
  * layout, which flume still reads (they lack the schema header) but
  * Kafka's tools and lag monitors cannot.  A one-node broker writes every
  * live commit and group record again in Kafka's schemas, makes them

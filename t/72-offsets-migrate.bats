@@ -2,7 +2,7 @@
 # t/72-offsets-migrate.bats: a data directory of format 1, whose
 # __consumer_offsets-0 holds records in flume's legacy layout, keeps its
 # committed offsets across the one-time migration to Kafka's record schemas
-# (DESIGN section 7.4).
+# (DESIGN section 7.2).
 #
 # t/fixtures/offsets-format1.tar.gz was made by flume-serve as it was before
 # the migration (commit 288b516): topic t with 4 partitions and 40 records,

@@ -32,7 +32,7 @@
  * "".
  *
  * Flume before this format wrote its own "legacy" layout (DESIGN section
- * 7.4): commit values labelled version 1 but laid out as version 3 with
+ * 7.2): commit values labelled version 1 but laid out as version 3 with
  * nullable metadata, and group values (int16 1, int32 generation, string
  * protocol_type, string protocol).  The labels collide with Kafka's v1
  * layouts and a record of one can parse as the other, so the two are never

@@ -113,7 +113,7 @@ void fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n);
 /* Replay done: the log is durable below `end`. */
 int fl_coord_replay_done(struct fl_coord *c, uint64_t end);
 /*
- * The one-time migration of a legacy offsets log (DESIGN section 7.4),
+ * The one-time migration of a legacy offsets log (DESIGN section 7.2),
  * after replay: every live commit and group record, written again in
  * Kafka's schemas after a roll, as a call's output (carry it out and
  * report it with fl_coord_stored like any other; nothing is deleted).

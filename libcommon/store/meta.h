@@ -10,7 +10,7 @@
  *
  * Format 2 differs from 1 in __consumer_offsets-0 only: a format-1
  * directory may hold offset and group records in flume's legacy layout
- * (codec/offsets.h), and the broker migrates it once (DESIGN section 7.4)
+ * (codec/offsets.h), and the broker migrates it once (DESIGN section 7.2)
  * before it stores format 2.  A format-1 file still reads (m->format says
  * which); fl_meta_store always writes FL_META_FORMAT.
  *
