@@ -171,7 +171,8 @@ out_record(struct fl_coord *c, const struct fl_wr *k, const struct fl_wr *v)
 	if (c->bkv.err != 0)
 		return -1;
 	c->bkv_n++;
-	if (c->bkv_n == FL_COORD_SNAP_RECORDS_PER_BATCH)
+	/* group records with members can be large: bytes close a batch too */
+	if (c->bkv_n == FL_COORD_SNAP_RECORDS_PER_BATCH || c->bkv.len >= FL_COORD_BATCH_BYTES)
 		out_flush(c);
 	return (long)c->out_records++;
 }
@@ -246,7 +247,10 @@ null_if_empty(const char *s)
  * subscriptions, no assignments yet: the state machine drops the old ones
  * then) and again when the leader's SyncGroup made it Stable (with the
  * assignments), as Kafka writes one at each of those points.  Members are
- * left out only when there is no memory for their list.
+ * left out when there is no memory for their list, or when with them the
+ * value would pass FL_COORD_GROUP_VALUE_MAX (Kafka would refuse the
+ * SyncGroup then; flume keeps the group going and loses only what readers
+ * of the topic would have seen of its members).
  */
 static void
 out_group_record(struct fl_coord *c, const struct fl_grp_info *info)
@@ -286,6 +290,11 @@ out_group_record(struct fl_coord *c, const struct fl_grp_info *info)
 	fl_wr_init(&v, OUT_BYTES_MAX);
 	fl_offsets_key_group(&k, str_slice(info->group_id));
 	fl_offsets_value_group(&v, &g);
+	if (v.err != 0 || v.len > FL_COORD_GROUP_VALUE_MAX) {
+		fl_wr_reset(&v);
+		g.nmembers = 0;
+		fl_offsets_value_group(&v, &g);
+	}
 	(void)out_record(c, &k, &v);
 	fl_wr_free(&k);
 	fl_wr_free(&v);

@@ -44,6 +44,13 @@
 #include "sm/group.h"
 
 #define FL_COORD_SNAP_RECORDS_PER_BATCH 2000
+#define FL_COORD_BATCH_BYTES 8388608	/* a batch is closed once its records pass this */
+/*
+ * A group record with its members larger than this (Kafka's default
+ * message.max.bytes, about 1 MiB) is written without them: the generation
+ * and protocol, all a restart needs, always fit.
+ */
+#define FL_COORD_GROUP_VALUE_MAX 1048588
 #define FL_COORD_SWEEP_MS 30000		/* look for forgettable groups this often */
 
 struct fl_coord_config {
