@@ -644,7 +644,7 @@ commit_batch(struct fl_wr *w, const struct opts *o)
 	struct fl_batch_builder bb;
 	struct fl_wr k, v;
 	struct fl_slice ks, vs;
-	struct fl_offset_commit oc = { 123456789, -1, "", 1700000000000 };
+	struct fl_offset_commit oc = { 123456789, -1, "", 1700000000000, 0 };
 	char group[GROUP_MAX];
 	uint32_t i;
 

@@ -127,31 +127,56 @@ coord_where(const struct broker *b, struct fl_coord_where *w)
 }
 
 /*
+ * In a cluster the offsets log belongs to its leader: the node that
+ * coordinates groups and finds live commits resting on legacy records in
+ * what it replayed writes every live record again in Kafka's schemas,
+ * through the replicated log like any output of the coordinator (nothing
+ * deleted; if the append fails the broker stops as for any failed write,
+ * and the next leader looks again).
+ */
+static void
+migrate_led(struct broker *b)
+{
+	size_t n;
+
+	if (!cluster_is_on(b) || !b->coord_here || (n = fl_coord_legacy_count(&b->coord)) == 0)
+		return;
+	if (fl_coord_migrate(&b->coord, b->wall_ms) != 0) {
+		fl_log(FL_LOG_WARN, "%s-0: out of memory writing %zu legacy commits again",
+		    FL_OFFSETS_TOPIC, n);
+		return;
+	}
+	if (apply_out(b) == 0)
+		fl_log(FL_LOG_INFO, "%s-0: %zu commits rested on records in the legacy layout: "
+		    "every live record written again in Kafka's schemas", FL_OFFSETS_TOPIC, n);
+}
+
+/*
  * The one-time migration of a format-1 data directory (DESIGN section
  * 7.2), after replay: its offsets log may hold records in flume's legacy
  * layout, which flume still reads (they lack the schema header) but
  * Kafka's tools and lag monitors cannot.  A one-node broker writes every
  * live commit and group record again in Kafka's schemas, makes them
  * durable, and only then stores format 2 in the meta file, so a crash in
- * between migrates again (the second copy replays to the same state).
- * Nothing is deleted: the legacy records go with the next compaction.
- * In a cluster the log belongs to whoever leads it, so nothing is
- * rewritten here: the legacy records stay readable and the next
- * compaction by the leader rewrites them.  Returns 0 or FL_E* (logged).
+ * between migrates again (the second copy replays to the same state).  It
+ * does the same, whatever the format, if live commits still rest on
+ * legacy records.  Nothing is deleted: the legacy records go with the next
+ * compaction.  In a cluster, see migrate_led.  Returns 0 or FL_E* (logged).
  */
 static int
 migrate(struct broker *b)
 {
 	struct fl_part *p = cluster_is_on(b) ? NULL : offsets_part(b, 0);
+	int is_old = b->meta_format < FL_META_FORMAT;
+	size_t legacy = p != NULL ? fl_coord_legacy_count(&b->coord) : 0;
 	struct fl_coordlog_done d;
 	struct fl_meta m;
 	struct fl_err err = { 0 };
 	uint64_t from;
 	int rc;
 
-	if (b->meta_format >= FL_META_FORMAT)
-		return 0;
-	if (p != NULL && p->log.log_end > p->log.log_start) {
+	migrate_led(b);
+	if (p != NULL && (legacy > 0 || (is_old && p->log.log_end > p->log.log_start))) {
 		from = p->log.log_end;
 		if ((rc = fl_coord_migrate(&b->coord, b->wall_ms)) != 0) {
 			fl_log(FL_LOG_ERROR, "%s: migration: %s", fl_part_dir(p), fl_strerror(rc));
@@ -171,10 +196,9 @@ migrate(struct broker *b)
 		    "them stay until a compaction)", fl_part_dir(p),
 		    fl_offsets_count(&b->coord.offs), fl_coord_group_count(&b->coord),
 		    (unsigned long long)from, (unsigned long long)p->log.log_end);
-	} else if (cluster_is_on(b)) {
-		fl_log(FL_LOG_INFO, "data directory format %d: in a cluster, legacy records in "
-		    "%s-0 stay until its leader compacts it", b->meta_format, FL_OFFSETS_TOPIC);
 	}
+	if (!is_old)
+		return 0;
 	memset(&m, 0, sizeof(m));
 	m.node_id = b->cfg->node_id;
 	snprintf(m.cluster_id, sizeof(m.cluster_id), "%s", b->cluster_id);
@@ -259,6 +283,8 @@ group_roles_changed(struct broker *b)
 	}
 	if (replay(b) != 0)
 		fl_log(FL_LOG_WARN, "group coordinator: out of memory rebuilding the groups");
+	else
+		migrate_led(b);
 	fl_log(FL_LOG_INFO, "group coordinator: here now (leading %s-0): %zu groups rebuilt",
 	    FL_OFFSETS_TOPIC, fl_coord_group_count(&b->coord));
 	group_durable(b);

@@ -64,8 +64,9 @@
 struct fl_offset_commit {
 	int64_t offset;
 	int32_t leader_epoch;
-	const char *metadata;		/* NULL: null metadata */
+	const char *metadata;		/* NULL: null metadata (legacy records only) */
 	int64_t commit_ms;
+	int is_legacy;			/* replayed from a record in the legacy layout */
 };
 
 struct fl_offsets_entry;

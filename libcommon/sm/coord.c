@@ -398,7 +398,8 @@ fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n)
 		return;
 	while (fl_record_next(&it, &rec) == 1) {
 		struct fl_offsets_rec r;
-		int rc = is_kafka_schema(&rec) ? fl_offsets_decode(rec.key, rec.value, &r) :
+		int is_kafka = is_kafka_schema(&rec);
+		int rc = is_kafka ? fl_offsets_decode(rec.key, rec.value, &r) :
 		    fl_offsets_decode_legacy(rec.key, rec.value, &r);
 
 		if (rc != 0) {
@@ -410,7 +411,8 @@ fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n)
 			fl_offsets_del(&c->offs, r.group, r.topic, r.partition);
 		} else if (r.kind == FL_OFFSETS_REC_COMMIT) {
 			char *md = NULL;
-			struct fl_offset_commit oc = { r.offset, r.leader_epoch, NULL, r.commit_ms };
+			struct fl_offset_commit oc = { r.offset, r.leader_epoch, NULL, r.commit_ms,
+			    !is_kafka };
 
 			if (r.metadata.p != NULL && (md = fl_slice_dup(r.metadata)) != NULL)
 				oc.metadata = md;
@@ -603,7 +605,7 @@ fl_coord_commit(struct fl_coord *c, uint64_t now_ms, int64_t wall_ms,
 		struct fl_coord_commit_part *p = &parts[i];
 		struct fl_wr k, v;
 		char md[FL_OFFSETS_METADATA_MAX + 1];
-		struct fl_offset_commit oc = { p->offset, p->leader_epoch, NULL, wall_ms };
+		struct fl_offset_commit oc = { p->offset, p->leader_epoch, NULL, wall_ms, 0 };
 		long idx;
 
 		p->error = gerr;
@@ -825,6 +827,24 @@ snapshot(struct fl_coord *c)
 		return FL_ENOMEM;
 	}
 	return 0;
+}
+
+static int
+count_legacy(void *arg, const char *group, const char *topic, int32_t partition,
+    const struct fl_offset_commit *oc)
+{
+	(void)group; (void)topic; (void)partition;
+	*(size_t *)arg += oc->is_legacy != 0;
+	return 0;
+}
+
+size_t
+fl_coord_legacy_count(const struct fl_coord *c)
+{
+	size_t n = 0;
+
+	(void)fl_offsets_all(&c->offs, count_legacy, &n);
+	return n;
 }
 
 int

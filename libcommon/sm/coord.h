@@ -128,6 +128,12 @@ int fl_coord_replay_done(struct fl_coord *c, uint64_t end);
  * in Kafka's schemas.  0, or FL_ENOMEM (no output).
  */
 int fl_coord_migrate(struct fl_coord *c, int64_t wall_ms);
+/*
+ * Live commits whose newest record is in the legacy layout, as replayed
+ * (records appended since do not change it): more than 0 means a
+ * migration would still change what readers of the log see.  O(commits).
+ */
+size_t fl_coord_legacy_count(const struct fl_coord *c);
 
 /* ---- after every call ---- */
 

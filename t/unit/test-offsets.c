@@ -83,7 +83,7 @@ test_table(void)
 	for (i = 0; i < 200000; i++) {
 		char g[16], tp[16];
 		int gi, ti, pi, op;
-		struct fl_offset_commit c = { 0, -1, "md", 0 }, got;
+		struct fl_offset_commit c = { 0, -1, "md", 0, 0 }, got;
 
 		gi = (int)fl_rng_below(&rng, 4);
 		ti = (int)fl_rng_below(&rng, 8);
@@ -151,7 +151,7 @@ test_encode(void)
 	static const uint8_t sub[] = { 1, 2, 3 }, asg[] = { 9 };
 	struct fl_offsets_member m[2];
 	struct fl_offsets_group g;
-	struct fl_offset_commit c = { 42, 3, "md", 1234 };
+	struct fl_offset_commit c = { 42, 3, "md", 1234, 0 };
 	struct fl_offsets_rec r;
 	struct fl_wr w;
 
@@ -396,6 +396,7 @@ test_migrate(void)
 	    fl_coord_group_find(&c, S("g1"), &info) == 0 && info.generation == 6,
 	    "... to its commits, its tombstone and its group's generation");
 	fl_offsets_all(&c.offs, sum_cb, &before);
+	CHECK_INT(fl_coord_legacy_count(&c), ==, 2, "... both live commits from legacy records");
 
 	CHECK_INT(fl_coord_migrate(&c, 9000), ==, 0, "migrate: the live state written again");
 	fl_coord_out(&c, &o);
@@ -434,6 +435,8 @@ test_migrate(void)
 	fl_coord_replay(&back, o.batches, o.len);
 	FL_ASSERT(fl_coord_replay_done(&back, 9) == 0);
 	fl_offsets_all(&back.offs, sum_cb, &after);
+	CHECK_INT(fl_coord_legacy_count(&back), ==, 0,
+	    "after the migration no live commit rests on a legacy record");
 	CHECK(back.skipped == 0 && after.n == before.n && fl_coord_offset_get(&back, S("g1"),
 	    S("t"), 0, &oc) && oc.offset == 8 && strcmp(oc.metadata, "md") == 0 &&
 	    fl_coord_offset_get(&back, S("g1"), S("t"), 1, &oc) && oc.offset == 3 &&
