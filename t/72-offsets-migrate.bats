@@ -2,7 +2,8 @@
 # t/72-offsets-migrate.bats: a data directory of format 1, whose
 # __consumer_offsets-0 holds records in flume's legacy layout, keeps its
 # committed offsets across the one-time migration to Kafka's record schemas
-# (DESIGN section 7.2).
+# (DESIGN section 7.2), and what the broker writes there decodes as Kafka's
+# tools decode it (t/interop/offsets.js, written from Kafka's schemas).
 #
 # t/fixtures/offsets-format1.tar.gz was made by flume-serve as it was before
 # the migration (commit 288b516): topic t with 4 partitions and 40 records,
@@ -110,4 +111,36 @@ teardown() {
 	rm "$d/meta"
 	run -65 flume-serve --data "$d" --listen 127.0.0.1:0
 	[ ! -e "$d/meta" ]
+}
+
+# offsets_records FROM: the records of __consumer_offsets-0 from offset FROM
+# on, decoded by t/interop/offsets.js (Kafka's schemas, written apart from
+# flume's codec); its exit status is the decoder's.
+offsets_records() {
+	kcat -b "$ADDR" -C -t __consumer_offsets -p 0 -o "$1" -e -f '%K\n%k%S\n%s' 2>/dev/null |
+	    node "$FLUME_ROOT/t/interop/offsets.js"
+}
+
+@test "the migrated records, and new ones, decode as Kafka's tools decode them" {
+	unpack s
+	serve_start s "${GROUP_SERVE_ARGS[@]}"
+	# the legacy records are what lag monitors choked on
+	run -1 offsets_records 0
+	# from the migration's first record on, everything decodes
+	run -0 --separate-stderr offsets_records 16
+	[ "$(grep '^commit ' <<<"$output" | awk '$3 == "t" { print $2, $4, $5 }' | sort)" = \
+	    "$COMMITTED" ]
+	# the metadata g3 committed with survived (47 bytes), null metadata is ""
+	[ "$(awk '$1 == "commit" && $2 == "g3" { print $7 }' <<<"$output" | sort -u)" = 47 ]
+	[ "$(awk '$1 == "commit" && $2 == "g1" { print $7 }' <<<"$output" | sort -u)" = 0 ]
+	grep -qx 'group g1 consumer 1 flume-sticky null 0' <<<"$output"
+	# a librdkafka member joins, is assigned, commits and leaves: its group
+	# records carry it as a member, the leader and the protocol
+	run -0 --separate-stderr kcat -b "$ADDR" -G g4 -e -X auto.offset.reset=earliest \
+	    -f '%p\t%o\n' t
+	[ "${#lines[@]}" -eq 40 ]
+	run -0 --separate-stderr offsets_records 30
+	grep -Eq '^group g4 consumer 1 range rdkafka-[0-9a-f-]+ 1$' <<<"$output"
+	[ "$(awk '$1 == "commit" && $2 == "g4" { print $4, $5 }' <<<"$output" | sort)" = \
+	    "$(printf '0 12\n1 15\n2 10\n3 3')" ]
 }
