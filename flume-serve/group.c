@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "base/csum.h"
+#include "os/clock.h"
 #include "os/entropy.h"
 #include "serve.h"
 #include "sm/grpwire.h"
@@ -177,6 +178,9 @@ migrate(struct broker *b)
 
 	migrate_led(b);
 	if (p != NULL && (legacy > 0 || (is_old && p->log.log_end > p->log.log_start))) {
+		/* before the loop's first turn: read the clocks as a turn would */
+		b->now_ms = fl_clock_ms();
+		b->wall_ms = fl_wall_ms();
 		from = p->log.log_end;
 		if ((rc = fl_coord_migrate(&b->coord, b->wall_ms)) != 0) {
 			fl_log(FL_LOG_ERROR, "%s: migration: %s", fl_part_dir(p), fl_strerror(rc));
