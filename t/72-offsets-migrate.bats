@@ -144,3 +144,21 @@ offsets_records() {
 	[ "$(awk '$1 == "commit" && $2 == "g4" { print $4, $5 }' <<<"$output" | sort)" = \
 	    "$(printf '0 12\n1 15\n2 10\n3 3')" ]
 }
+
+@test "a crash between the rewrite and the format-2 meta file migrates again, to the same offsets" {
+	unpack s
+	serve_start s "${GROUP_SERVE_ARGS[@]}"
+	bg_kill "$SERVE_PID"
+	# as if it had died before storing format 2: the rewritten records stay
+	local cluster
+	cluster=$(awk '$1 == "cluster" { print $2 }' "$DATA/meta" 2>/dev/null | tr -cd '0-9a-f')
+	[ "${#cluster}" -eq 32 ]
+	printf 'format 1\nnode 1\ncluster %s\n' "$cluster" |
+	    flume-test-tool durable-write "$DATA" meta
+	serve_start s "${GROUP_SERVE_ARGS[@]}"
+	# the second copy follows the first; the state is the same
+	grep -q 'written again at offsets 30-44' "$BATS_TEST_TMPDIR/s.err"
+	head -n 1 "$DATA/meta" | grep -qx 'format 2'
+	run -0 committed
+	[ "$output" = "$COMMITTED" ]
+}
