@@ -287,10 +287,10 @@ out_group_record(struct fl_coord *c, const struct fl_grp_info *info)
 	g.members = m;
 	g.nmembers = n;
 	fl_wr_init(&k, 1 << 16);
-	fl_wr_init(&v, OUT_BYTES_MAX);
+	fl_wr_init(&v, FL_COORD_GROUP_VALUE_MAX);	/* past it: FL_EFULL, no members */
 	fl_offsets_key_group(&k, str_slice(info->group_id));
 	fl_offsets_value_group(&v, &g);
-	if (v.err != 0 || v.len > FL_COORD_GROUP_VALUE_MAX) {
+	if (v.err != 0) {
 		fl_wr_reset(&v);
 		g.nmembers = 0;
 		fl_offsets_value_group(&v, &g);

@@ -545,6 +545,30 @@ test_group_records(void)
 	fl_coord_stored(&d, 0, 1, 2);
 	FL_ASSERT(fl_coord_heartbeat(&d, 4002, S("gr"), S(id), S("inst-1"), 1) == 0);
 	CHECK(!last_group_record(&d, &r), "nothing more while the generation stands");
+	{
+		/* two members with 600 KB of metadata each: the value would pass 1 MiB */
+		static uint8_t big[600 * 1024];
+		struct fl_grp_protocol bp = { S("range"), { big, sizeof(big) } };
+
+		jr.group_id = S("big");
+		jr.instance_id = NUL;
+		jr.protocols = &bp;
+		jr.token = 3;
+		memset(jr.random, 3, sizeof(jr.random));
+		FL_ASSERT(fl_coord_join(&d, 5000, 7000, &jr) == 0);
+		fl_coord_stored(&d, 0, 2, 2);
+		jr.token = 4;
+		memset(jr.random, 4, sizeof(jr.random));
+		FL_ASSERT(fl_coord_join(&d, 5000, 7000, &jr) == 0);
+		fl_coord_stored(&d, 0, 2, 2);
+		(void)fl_coord_tick(&d, 8000, 10000, NULL);
+		a = fl_coord_answers(&d, &n);
+		FL_ASSERT(n == 2 && a[0].error == 0);
+		CHECK(last_group_record(&d, &r) && slice_eq(r.group, "big") && r.g.generation == 1 &&
+		    slice_eq(r.g.protocol, "range") && r.g.nmembers == 0,
+		    "a group value too large with its members is written without them");
+		fl_coord_stored(&d, 0, 2, 3);
+	}
 	fl_coord_free(&d);
 }
 
