@@ -538,13 +538,22 @@ test_group_records(void)
 	FL_ASSERT(fl_coord_sync(&d, 4001, 6001, &sr) == 0);
 	a = fl_coord_answers(&d, &n);
 	FL_ASSERT(n == 1 && a[0].error == 0);
-	memset(&cur, 0, sizeof(cur));
-	CHECK(last_group_record(&d, &r) && r.g.generation == 1 && r.g.state_ms == 6001 &&
-	    fl_offsets_member_next(&r, &cur, &m) == 1 && slice_eq(m.assignment, "asg"),
-	    "the leader's SyncGroup: the record again, with the assignment");
-	fl_coord_stored(&d, 0, 1, 2);
+	CHECK(!last_group_record(&d, &r),
+	    "the leader's SyncGroup writes no second record (assignments: snapshots only)");
+	fl_coord_stored(&d, 0, 1, 1);
 	FL_ASSERT(fl_coord_heartbeat(&d, 4002, S("gr"), S(id), S("inst-1"), 1) == 0);
 	CHECK(!last_group_record(&d, &r), "nothing more while the generation stands");
+	{
+		/* a compaction snapshot carries the Stable group's assignments */
+		struct fl_coord_log big_log = { 0, 1, 1u << 30, 0 };
+
+		(void)fl_coord_tick(&d, 6500, 8500, &big_log);
+		memset(&cur, 0, sizeof(cur));
+		CHECK(last_group_record(&d, &r) && r.g.generation == 1 &&
+		    fl_offsets_member_next(&r, &cur, &m) == 1 && slice_eq(m.assignment, "asg"),
+		    "a compaction snapshot's group record has the assignments");
+		fl_coord_stored(&d, 0, 1, 3);
+	}
 	{
 		/* two members with 600 KB of metadata each: the value would pass 1 MiB */
 		static uint8_t big[600 * 1024];
@@ -555,19 +564,19 @@ test_group_records(void)
 		jr.protocols = &bp;
 		jr.token = 3;
 		memset(jr.random, 3, sizeof(jr.random));
-		FL_ASSERT(fl_coord_join(&d, 5000, 7000, &jr) == 0);
-		fl_coord_stored(&d, 0, 2, 2);
+		FL_ASSERT(fl_coord_join(&d, 7000, 9000, &jr) == 0);
+		fl_coord_stored(&d, 0, 3, 3);
 		jr.token = 4;
 		memset(jr.random, 4, sizeof(jr.random));
-		FL_ASSERT(fl_coord_join(&d, 5000, 7000, &jr) == 0);
-		fl_coord_stored(&d, 0, 2, 2);
-		(void)fl_coord_tick(&d, 8000, 10000, NULL);
+		FL_ASSERT(fl_coord_join(&d, 7000, 9000, &jr) == 0);
+		fl_coord_stored(&d, 0, 3, 3);
+		(void)fl_coord_tick(&d, 10000, 12000, NULL);
 		a = fl_coord_answers(&d, &n);
 		FL_ASSERT(n == 2 && a[0].error == 0);
 		CHECK(last_group_record(&d, &r) && slice_eq(r.group, "big") && r.g.generation == 1 &&
 		    slice_eq(r.g.protocol, "range") && r.g.nmembers == 0,
 		    "a group value too large with its members is written without them");
-		fl_coord_stored(&d, 0, 2, 3);
+		fl_coord_stored(&d, 0, 3, 4);
 	}
 	fl_coord_free(&d);
 }
