@@ -644,7 +644,12 @@ commit_batch(struct fl_wr *w, const struct opts *o)
 	struct fl_batch_builder bb;
 	struct fl_wr k, v;
 	struct fl_slice ks, vs;
-	struct fl_offset_commit oc = { 123456789, -1, "", 1700000000000 };
+	struct fl_offset_commit oc = { 123456789, -1, "", 1700000000000, 0 };
+	/* every record the broker writes there carries this header (codec/offsets.h) */
+	const struct fl_record_header schema = {
+		{ (const uint8_t *)FL_OFFSETS_HEADER_KEY, sizeof(FL_OFFSETS_HEADER_KEY) - 1 },
+		{ (const uint8_t *)FL_OFFSETS_HEADER_VALUE, sizeof(FL_OFFSETS_HEADER_VALUE) - 1 },
+	};
 	char group[GROUP_MAX];
 	uint32_t i;
 
@@ -660,7 +665,7 @@ commit_batch(struct fl_wr *w, const struct opts *o)
 		fl_offsets_value_commit(&v, &oc);
 		ks = (struct fl_slice){ k.p, k.len };
 		vs = (struct fl_slice){ v.p, v.len };
-		if (fl_batch_add(&bb, oc.commit_ms, &ks, &vs, NULL, 0) != 0)
+		if (fl_batch_add(&bb, oc.commit_ms, &ks, &vs, &schema, 1) != 0)
 			fl_diex(EX_SOFTWARE, "build batch");
 	}
 	if (fl_batch_end(&bb) != 0 || w->err != 0)

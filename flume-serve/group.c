@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "base/csum.h"
+#include "os/clock.h"
 #include "os/entropy.h"
 #include "serve.h"
 #include "sm/grpwire.h"
@@ -126,11 +127,101 @@ coord_where(const struct broker *b, struct fl_coord_where *w)
 		w->role = FL_ROLE_OFFLINE;
 }
 
+/*
+ * In a cluster the offsets log belongs to its leader: the node that
+ * coordinates groups and finds live commits resting on legacy records in
+ * what it replayed writes every live record again in Kafka's schemas,
+ * through the replicated log like any output of the coordinator (nothing
+ * deleted; if the append fails the broker stops as for any failed write,
+ * and the next leader looks again).
+ */
+static void
+migrate_led(struct broker *b)
+{
+	size_t n;
+
+	if (!cluster_is_on(b) || !b->coord_here || (n = fl_coord_legacy_count(&b->coord)) == 0)
+		return;
+	if (fl_coord_migrate(&b->coord, b->wall_ms) != 0) {
+		fl_log(FL_LOG_WARN, "%s-0: out of memory writing %zu legacy commits again",
+		    FL_OFFSETS_TOPIC, n);
+		return;
+	}
+	if (apply_out(b) == 0)
+		fl_log(FL_LOG_INFO, "%s-0: %zu commits rested on records in the legacy layout: "
+		    "every live record written again in Kafka's schemas", FL_OFFSETS_TOPIC, n);
+}
+
+/*
+ * The one-time migration of a format-1 data directory (DESIGN section
+ * 7.2), after replay: its offsets log may hold records in flume's legacy
+ * layout, which flume still reads (they lack the schema header) but
+ * Kafka's tools and lag monitors cannot.  A one-node broker writes every
+ * live commit and group record again in Kafka's schemas, makes them
+ * durable, and only then stores format 2 in the meta file, so a crash in
+ * between migrates again (the second copy replays to the same state).  It
+ * does the same, whatever the format, if live commits still rest on
+ * legacy records.  Nothing is deleted: the legacy records go with the next
+ * compaction.  In a cluster, see migrate_led.  Returns 0 or FL_E* (logged).
+ */
+static int
+migrate(struct broker *b)
+{
+	struct fl_part *p = cluster_is_on(b) ? NULL : offsets_part(b, 0);
+	int is_old = b->meta_format < FL_META_FORMAT;
+	size_t legacy = p != NULL ? fl_coord_legacy_count(&b->coord) : 0;
+	struct fl_coordlog_done d;
+	struct fl_meta m;
+	struct fl_err err = { 0 };
+	uint64_t from;
+	int rc;
+
+	migrate_led(b);
+	if (p != NULL && (legacy > 0 || (is_old && p->log.log_end > p->log.log_start))) {
+		/* before the loop's first turn: read the clocks as a turn would */
+		b->now_ms = fl_clock_ms();
+		b->wall_ms = fl_wall_ms();
+		from = p->log.log_end;
+		if ((rc = fl_coord_migrate(&b->coord, b->wall_ms)) != 0) {
+			fl_log(FL_LOG_ERROR, "%s: migration: %s", fl_part_dir(p), fl_strerror(rc));
+			return rc;
+		}
+		rc = fl_coordlog_apply(&b->coord, p, b->wall_ms, &d);
+		if (rc == 0)
+			rc = fl_plog_sync(&p->log);
+		if (rc != 0) {
+			store_log_error(p, "migration", rc);
+			return rc;
+		}
+		fl_part_durable(p, b->now_ms, p->log.log_end);
+		fl_coord_durable(&b->coord, p->hw);
+		fl_log(FL_LOG_INFO, "%s: migrated to Kafka's record schemas: %zu commits and "
+		    "%zu groups written again at offsets %llu-%llu (the legacy records before "
+		    "them stay until a compaction)", fl_part_dir(p),
+		    fl_offsets_count(&b->coord.offs), fl_coord_group_count(&b->coord),
+		    (unsigned long long)from, (unsigned long long)p->log.log_end);
+	}
+	if (!is_old)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.node_id = b->cfg->node_id;
+	snprintf(m.cluster_id, sizeof(m.cluster_id), "%s", b->cluster_id);
+	if ((rc = fl_meta_store(b->vfs, b->cfg->data_dir, &m, &err)) != 0) {
+		fl_log(FL_LOG_ERROR, "%s", err.msg);
+		return rc;
+	}
+	fl_log(FL_LOG_INFO, "%s/%s: format %d -> %d", b->cfg->data_dir, FL_META_FILE,
+	    b->meta_format, FL_META_FORMAT);
+	b->meta_format = FL_META_FORMAT;
+	return 0;
+}
+
 int
 group_init(struct broker *b)
 {
 	struct fl_coord_config cc;
 	struct fl_coord_where w;
+	int rc;
 
 	fl_coord_config_default(&cc);
 	cc.grp.initial_delay_ms = b->cfg->group_initial_delay_ms;
@@ -141,8 +232,12 @@ group_init(struct broker *b)
 	coord_where(b, &w);
 	b->coord_here = fl_coord_is_here(&w);
 	if (!b->coord_here)
-		return fl_coord_replay_done(&b->coord, 0);
-	return replay(b);
+		rc = fl_coord_replay_done(&b->coord, 0);
+	else
+		rc = replay(b);
+	if (rc != 0)
+		return rc;
+	return migrate(b);
 }
 
 void
@@ -192,6 +287,8 @@ group_roles_changed(struct broker *b)
 	}
 	if (replay(b) != 0)
 		fl_log(FL_LOG_WARN, "group coordinator: out of memory rebuilding the groups");
+	else
+		migrate_led(b);
 	fl_log(FL_LOG_INFO, "group coordinator: here now (leading %s-0): %zu groups rebuilt",
 	    FL_OFFSETS_TOPIC, fl_coord_group_count(&b->coord));
 	group_durable(b);

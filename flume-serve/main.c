@@ -398,6 +398,7 @@ load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
 		fl_random_hex(m.cluster_id, 16);
 		if (fl_meta_store(b->vfs, cfg->data_dir, &m, &err) != 0)
 			fl_diex(EX_IOERR, "%s", err.msg);
+		b->meta_format = FL_META_FORMAT;
 		snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", m.cluster_id);
 		fl_log(FL_LOG_INFO, "new data directory %s, cluster id %s",
 		    cfg->data_dir, m.cluster_id);
@@ -408,6 +409,7 @@ load_meta(struct broker *b, struct serve_cfg *cfg, int node_id_given)
 	if (rc != 0)
 		fl_diex(EX_DATAERR, "%s", err.msg);
 	snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", m.cluster_id);
+	b->meta_format = m.format;
 	if (node_id_given && m.node_id != cfg->node_id)
 		fl_diex(EX_CONFIG, "--node-id %d does not match node %d in %s/%s",
 		    (int)cfg->node_id, (int)m.node_id, cfg->data_dir, FL_META_FILE);
@@ -652,8 +654,9 @@ main(int argc, char **argv)
 		fl_diex(err.code == FL_ESYS ? EX_IOERR : EX_DATAERR, "%s", err.msg);
 	/* after cluster_open: the coordinator is here only if this node leads
 	 * __consumer_offsets-0 */
-	if (group_init(&b) != 0)
-		fl_diex(EX_SOFTWARE, "cannot load consumer groups");
+	if ((rc = group_init(&b)) != 0)
+		fl_diex(rc == FL_ESYS ? EX_IOERR : rc == FL_ENOMEM ? EX_OSERR : EX_SOFTWARE,
+		    "cannot load or migrate the consumer groups (see above)");
 	fl_log(FL_LOG_INFO, "serving %s (advertised %s:%u), node %d, data %s",
 	    b.bound, b.adv_host, (unsigned)b.adv_port, (int)cfg.node_id, cfg.data_dir);
 	if (cfg.ready_fd >= 0)

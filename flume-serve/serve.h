@@ -261,6 +261,7 @@ struct broker {
 	const struct serve_cfg *cfg;
 	struct fl_vfs *vfs;
 	char cluster_id[FL_META_CLUSTER_ID_MAX + 1];
+	int meta_format;		/* the data directory's, as read (store/meta.h) */
 	char adv_host[SERVE_HOST_MAX];
 	uint16_t adv_port;
 	char bound[SERVE_HOST_MAX + 8];	/* "host:port" we listen on */

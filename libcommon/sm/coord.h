@@ -44,6 +44,13 @@
 #include "sm/group.h"
 
 #define FL_COORD_SNAP_RECORDS_PER_BATCH 2000
+#define FL_COORD_BATCH_BYTES 8388608	/* a batch is closed once its records pass this */
+/*
+ * A group record with its members larger than this (Kafka's default
+ * message.max.bytes, about 1 MiB) is written without them: the generation
+ * and protocol, all a restart needs, always fit.
+ */
+#define FL_COORD_GROUP_VALUE_MAX 1048588
 #define FL_COORD_SWEEP_MS 30000		/* look for forgettable groups this often */
 
 struct fl_coord_config {
@@ -104,10 +111,29 @@ void fl_coord_free(struct fl_coord *c);
 
 /* ---- start-up ---- */
 
-/* One stored batch of the offsets log, in log order: applied as durable. */
+/*
+ * One stored batch of the offsets log, in log order: applied as durable.
+ * A record with the header FL_OFFSETS_HEADER_KEY is read in Kafka's
+ * schemas, one without in flume's legacy layout (codec/offsets.h).
+ */
 void fl_coord_replay(struct fl_coord *c, const uint8_t *batch, size_t n);
 /* Replay done: the log is durable below `end`. */
 int fl_coord_replay_done(struct fl_coord *c, uint64_t end);
+/*
+ * The one-time migration of a legacy offsets log (DESIGN section 7.2),
+ * after replay: every live commit and group record, written again in
+ * Kafka's schemas after a roll, as a call's output (carry it out and
+ * report it with fl_coord_stored like any other; nothing is deleted).
+ * Once that output is durable, records from its first offset on are all
+ * in Kafka's schemas.  0, or FL_ENOMEM (no output).
+ */
+int fl_coord_migrate(struct fl_coord *c, int64_t wall_ms);
+/*
+ * Live commits whose newest record is in the legacy layout, as replayed
+ * (records appended since do not change it): more than 0 means a
+ * migration would still change what readers of the log see.  O(commits).
+ */
+size_t fl_coord_legacy_count(const struct fl_coord *c);
 
 /* ---- after every call ---- */
 

@@ -50,6 +50,7 @@ fl_meta_decode(struct fl_meta *m, const uint8_t *data, size_t n)
 				return FL_ERANGE;
 			if (v < 1)
 				return FL_ECORRUPT;
+			m->format = (int)v;
 			seen_format = 1;
 		} else if (len == 4 && memcmp(p, "node", 4) == 0 && !seen_node) {
 			if (number(sp + 1, nl, INT32_MAX, &v) != 0)

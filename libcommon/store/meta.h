@@ -4,9 +4,15 @@
  * directory's first start (durably, with a BLAKE2b trailer) and checked
  * at every later one.
  *
- *   format 1
+ *   format 2
  *   node N
  *   cluster HEX
+ *
+ * Format 2 differs from 1 in __consumer_offsets-0 only: a format-1
+ * directory may hold offset and group records in flume's legacy layout
+ * (codec/offsets.h), and the broker migrates it once (DESIGN section 7.2)
+ * before it stores format 2.  A format-1 file still reads (m->format says
+ * which); fl_meta_store always writes FL_META_FORMAT.
  *
  * The parser is strict: an unknown line, a missing or repeated key, a
  * number out of range or trailing junk is FL_ECORRUPT; a newer format is
@@ -24,10 +30,11 @@
 #include "store/vfs.h"
 
 #define FL_META_FILE "meta"
-#define FL_META_FORMAT 1
+#define FL_META_FORMAT 2
 #define FL_META_CLUSTER_ID_MAX 64
 
 struct fl_meta {
+	int format;			/* as read: 1 or 2 */
 	int32_t node_id;
 	char cluster_id[FL_META_CLUSTER_ID_MAX + 1];
 };

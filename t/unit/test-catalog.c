@@ -71,7 +71,8 @@ test_meta(void)
 		{ "format 1\nnode 3x\ncluster abc\n", FL_ECORRUPT },
 		{ "format 1\nnode 3\ncluster abc\nnode 4\n", FL_ECORRUPT },
 		{ "format 1\nnode 3\ncluster abc\nextra 1\n", FL_ECORRUPT },
-		{ "format 2\nnode 3\ncluster abc\n", FL_ERANGE },
+		{ "format 2\nnode 3\ncluster abc\n", 0 },
+		{ "format 3\nnode 3\ncluster abc\n", FL_ERANGE },
 		{ "format 1\nnode 99999999999\ncluster abc\n", FL_ECORRUPT },
 		{ "format 1\nnode 3\ncluster a b\n", FL_ECORRUPT },
 		{ "", FL_ECORRUPT },
@@ -88,11 +89,13 @@ test_meta(void)
 		    strlen(rows[i].text)), ==, rows[i].rc, what);
 	}
 	CHECK(fl_meta_decode(&m, (const uint8_t *)rows[0].text, strlen(rows[0].text)) == 0 &&
-	    m.node_id == 3 && strcmp(m.cluster_id, "abc123") == 0, "meta fields");
+	    m.node_id == 3 && strcmp(m.cluster_id, "abc123") == 0 && m.format == 1,
+	    "meta fields");
 	CHECK_INT(fl_meta_load(vfs, DATA, &back, &err), ==, FL_ENOENT, "no meta yet: ENOENT");
 	CHECK_INT(fl_meta_store(vfs, DATA, &m, &err), ==, 0, "meta stored");
 	CHECK(fl_meta_load(vfs, DATA, &back, &err) == 0 && back.node_id == 3 &&
-	    strcmp(back.cluster_id, "abc123") == 0, "meta round trip");
+	    strcmp(back.cluster_id, "abc123") == 0 && back.format == FL_META_FORMAT,
+	    "meta round trip (stored in the current format)");
 }
 
 /* CreatePartitions: grow a topic; durable; refusals leave it as it was. */

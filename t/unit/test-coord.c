@@ -496,6 +496,145 @@ test_find(void)
 	    FL_KERR_COORDINATOR_NOT_AVAILABLE, "timed out: COORDINATOR_NOT_AVAILABLE");
 }
 
+/* ---- group records: Kafka's GroupMetadataValue with the members ---- */
+
+/* The last group record in c's output: 1 and *r (borrowing the output), or 0. */
+static int
+last_group_record(struct fl_coord *c, struct fl_offsets_rec *r)
+{
+	struct fl_coord_out o;
+	size_t pos = 0;
+	int found = 0;
+
+	fl_coord_out(c, &o);
+	while (pos < o.len) {
+		struct fl_record_iter it;
+		struct fl_record rec;
+		struct fl_offsets_rec x;
+		uint64_t total;
+
+		FL_ASSERT(fl_batch_peek_size(o.batches + pos, o.len - pos, &total) == 0);
+		FL_ASSERT(fl_record_iter_init(&it, o.batches + pos, (size_t)total) == 0);
+		while (fl_record_next(&it, &rec) == 1)
+			if (fl_offsets_decode(rec.key, rec.value, &x) == 0 &&
+			    x.kind == FL_OFFSETS_REC_GROUP) {
+				*r = x;
+				found = 1;
+			}
+		pos += total;
+	}
+	return found;
+}
+
+static int
+slice_eq(struct fl_slice s, const char *want)
+{
+	return s.p != NULL && s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+}
+
+static void
+test_group_records(void)
+{
+	struct fl_coord d;
+	struct fl_grp_protocol pr = { S("range"), S("meta") };
+	struct fl_grp_join_req jr;
+	struct fl_grp_sync_req sr;
+	struct fl_grp_assignment asg;
+	struct fl_offsets_rec r;
+	struct fl_offsets_member m;
+	struct fl_rd cur;
+	const struct fl_grp_resp *a;
+	char id[256];
+	size_t n;
+
+	fl_coord_init(&d, NULL);
+	FL_ASSERT(fl_coord_replay_done(&d, 0) == 0);
+	memset(&jr, 0, sizeof(jr));
+	jr.token = 1;
+	jr.version = 3;
+	jr.group_id = S("gr");
+	jr.member_id = S("");
+	jr.instance_id = S("inst-1");
+	jr.client_id = S("c");
+	jr.client_host = S("/h");
+	jr.session_ms = 10000;
+	jr.rebalance_ms = 20000;
+	jr.protocol_type = S("consumer");
+	jr.protocols = &pr;
+	jr.nprotocols = 1;
+	FL_ASSERT(fl_coord_join(&d, 1000, 5000, &jr) == 0);
+	fl_coord_stored(&d, 0, 0, 0);
+	(void)fl_coord_tick(&d, 4000, 6000, NULL);
+	a = fl_coord_answers(&d, &n);
+	FL_ASSERT(n == 1 && a[0].error == 0);
+	snprintf(id, sizeof(id), "%s", a[0].member_id);
+	CHECK(last_group_record(&d, &r) && r.value_version == 3 && slice_eq(r.group, "gr") &&
+	    r.g.generation == 1 && slice_eq(r.g.protocol_type, "consumer") &&
+	    slice_eq(r.g.protocol, "range") && slice_eq(r.g.leader, id) && r.g.state_ms == 6000 &&
+	    r.g.nmembers == 1, "join round over: a GroupMetadataValue v3 of generation 1");
+	memset(&cur, 0, sizeof(cur));
+	CHECK(fl_offsets_member_next(&r, &cur, &m) == 1 && slice_eq(m.member_id, id) &&
+	    slice_eq(m.instance_id, "inst-1") && slice_eq(m.client_id, "c") &&
+	    slice_eq(m.client_host, "/h") && m.rebalance_ms == 20000 && m.session_ms == 10000 &&
+	    slice_eq(m.subscription, "meta") && m.assignment.len == 0,
+	    "... with its member and subscription, no assignment yet");
+	fl_coord_stored(&d, 0, 0, 1);
+	memset(&sr, 0, sizeof(sr));
+	asg.member_id = S(id);
+	asg.assignment = S("asg");
+	sr.token = 2;
+	sr.group_id = S("gr");
+	sr.member_id = S(id);
+	sr.instance_id = S("inst-1");
+	sr.generation = 1;
+	sr.assignments = &asg;
+	sr.nassignments = 1;
+	FL_ASSERT(fl_coord_sync(&d, 4001, 6001, &sr) == 0);
+	a = fl_coord_answers(&d, &n);
+	FL_ASSERT(n == 1 && a[0].error == 0);
+	CHECK(!last_group_record(&d, &r),
+	    "the leader's SyncGroup writes no second record (assignments: snapshots only)");
+	fl_coord_stored(&d, 0, 1, 1);
+	FL_ASSERT(fl_coord_heartbeat(&d, 4002, S("gr"), S(id), S("inst-1"), 1) == 0);
+	CHECK(!last_group_record(&d, &r), "nothing more while the generation stands");
+	{
+		/* a compaction snapshot carries the Stable group's assignments */
+		struct fl_coord_log big_log = { 0, 1, 1u << 30, 0 };
+
+		(void)fl_coord_tick(&d, 6500, 8500, &big_log);
+		memset(&cur, 0, sizeof(cur));
+		CHECK(last_group_record(&d, &r) && r.g.generation == 1 &&
+		    fl_offsets_member_next(&r, &cur, &m) == 1 && slice_eq(m.assignment, "asg"),
+		    "a compaction snapshot's group record has the assignments");
+		fl_coord_stored(&d, 0, 1, 3);
+	}
+	{
+		/* two members with 600 KB of metadata each: the value would pass 1 MiB */
+		static uint8_t big[600 * 1024];
+		struct fl_grp_protocol bp = { S("range"), { big, sizeof(big) } };
+
+		jr.group_id = S("big");
+		jr.instance_id = NUL;
+		jr.protocols = &bp;
+		jr.token = 3;
+		memset(jr.random, 3, sizeof(jr.random));
+		FL_ASSERT(fl_coord_join(&d, 7000, 9000, &jr) == 0);
+		fl_coord_stored(&d, 0, 3, 3);
+		jr.token = 4;
+		memset(jr.random, 4, sizeof(jr.random));
+		FL_ASSERT(fl_coord_join(&d, 7000, 9000, &jr) == 0);
+		fl_coord_stored(&d, 0, 3, 3);
+		(void)fl_coord_tick(&d, 10000, 12000, NULL);
+		a = fl_coord_answers(&d, &n);
+		FL_ASSERT(n == 2 && a[0].error == 0);
+		CHECK(last_group_record(&d, &r) && slice_eq(r.group, "big") && r.g.generation == 1 &&
+		    slice_eq(r.g.protocol, "range") && r.g.nmembers == 0,
+		    "a group value too large with its members is written without them");
+		fl_coord_stored(&d, 0, 3, 4);
+	}
+	fl_coord_free(&d);
+}
+
 int
 main(void)
 {
@@ -515,6 +654,7 @@ main(void)
 	test_sweep(&c);
 	test_timers_without_log();
 	test_find();
+	test_group_records();
 	fl_coord_free(&c);
 	free(lg.bytes);
 	return tap_done();
