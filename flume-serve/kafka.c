@@ -1395,7 +1395,9 @@ kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n)
 		case FL_KP_API_VERSIONS:
 			from = c->out.len;
 			rc = fl_kp_apiversions_resp_encode(&c->out,
-			    req.hdr.api_version, req.hdr.correlation_id, 0, 0, FEATURES(b));
+			    req.hdr.api_version, req.hdr.correlation_id,
+			    fl_kp_apiversions_req_valid(&req.u.apiversions, req.hdr.api_version) ?
+			    FL_KERR_NONE : FL_KERR_INVALID_REQUEST, 0, FEATURES(b));
 			rc = kafka_finish(b, c, from, rc, 0);
 			break;
 		case FL_KP_PRODUCE: rc = h_produce(b, c, &req); break;

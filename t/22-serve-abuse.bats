@@ -14,7 +14,7 @@ teardown() { bg_stop_all; }
 	serve_admin create abuse 1
 	run -0 kraw abuse "$ADDR" abuse
 	echo "$output"
-	[ "$(grep -c $'\talive$' <<<"$output")" -eq 13 ]
+	[ "$(grep -c $'\talive$' <<<"$output")" -eq 14 ]
 	grep -q $'^random-bytes\tclosed' <<<"$output"
 	grep -q $'^truncated-frame\tclosed' <<<"$output"
 	grep -q $'^size-2GiB\tclosed' <<<"$output"
@@ -26,6 +26,7 @@ teardown() { bg_stop_all; }
 	grep -q $'^apiversions-v4\terror=35' <<<"$output"
 	# v3 (flexible, librdkafka's first request) is ours
 	grep -q $'^apiversions-v3\terror=0' <<<"$output"
+	grep -q $'^apiversions-v3-bad-name\terror=42' <<<"$output"
 	grep -q $'^bad-crc\terror=2' <<<"$output"
 	grep -q $'^two-batches\terror=87' <<<"$output"
 	grep -q $'^bad-acks\terror=21' <<<"$output"

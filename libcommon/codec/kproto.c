@@ -1141,8 +1141,8 @@ fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
 	for (i = 0; i < fl_kp_napis; i++) {
 		const struct fl_kp_api *api = &fl_kp_apis[i];
 
-		if ((api->feature & ~features) != 0)
-			continue;
+		if ((api->feature & ~features) != 0 || error == FL_KERR_INVALID_REQUEST)
+			continue;	/* Kafka's INVALID_REQUEST answer lists no keys */
 		keys[n].key = api->key;
 		keys[n].min_version = api->min_version;
 		keys[n].max_version = api->max_version;
@@ -1154,6 +1154,33 @@ fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
 	r.throttle_ms = throttle_ms;
 	return body_encode(w, FL_KP_API_VERSIONS, version, correlation_id, &r,
 	    NULL);
+}
+
+/* Kafka's pattern for ClientSoftwareName and -Version:
+ * [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? */
+static int
+software_ok(struct fl_slice s)
+{
+	size_t i;
+
+	if (s.p == NULL || s.len == 0)
+		return 0;
+	for (i = 0; i < s.len; i++) {
+		uint8_t ch = s.p[i];
+		int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9');
+
+		if (!alnum && ((ch != '-' && ch != '.') || i == 0 || i == s.len - 1))
+			return 0;
+	}
+	return 1;
+}
+
+int
+fl_kp_apiversions_req_valid(const struct fl_kp_apiversions_req *r, int16_t version)
+{
+	return version < 3 || (software_ok(r->client_software_name) &&
+	    software_ok(r->client_software_version));
 }
 
 int

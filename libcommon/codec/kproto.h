@@ -845,8 +845,16 @@ int fl_kp_resp_end(struct fl_wr *w, size_t start);
 /*
  * ApiVersions v0-3 response listing every table entry whose feature is in
  * features (ThrottleTimeMs last, v1+; v3 flexible under header v0, no
- * feature tags).  error is normally 0.
+ * feature tags).  error is normally 0; INVALID_REQUEST (42) lists no keys,
+ * as Kafka's answer to a v3 request that fl_kp_apiversions_req_valid
+ * refuses.
  */
+/*
+ * Kafka's check of an ApiVersions request: from v3 on, ClientSoftwareName
+ * and ClientSoftwareVersion must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?
+ * (so not empty); 1 if valid, 0 if the answer is INVALID_REQUEST.
+ */
+int fl_kp_apiversions_req_valid(const struct fl_kp_apiversions_req *r, int16_t version);
 int fl_kp_apiversions_resp_encode(struct fl_wr *w, int16_t version,
     int32_t correlation_id, int16_t error, int32_t throttle_ms,
     unsigned features);

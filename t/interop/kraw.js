@@ -306,6 +306,9 @@ async function cmdAbuse(addr, topic) {
 		// ours, flexible: header v2 tags, two compact strings, body tags
 		['apiversions-v3', () => probe(addr, frame(18, 3,
 		    Buffer.from('00056b726177023100', 'hex')), topErr)],
+		// a ClientSoftwareName Kafka's pattern refuses ("k raw"): INVALID_REQUEST
+		['apiversions-v3-bad-name', () => probe(addr, frame(18, 3,
+		    Buffer.from('00066b20726177023100', 'hex')), topErr)],
 		['bad-crc', () => probe(addr, produceReq(topic, badCrc), prodErr)],
 		['two-batches', () => probe(addr, produceReq(topic, Buffer.concat([good, good])), prodErr)],
 		['bad-acks', () => probe(addr, produceReq(topic, good, 5), prodErr)],

@@ -315,6 +315,26 @@ test_apiversions(void)
 	CHECK_INT(dec("apiversions-v3-tags"), ==, 0, "ApiVersions v3 with tags decodes");
 	CHECK(eq(Q.u.apiversions.client_software_version, "2.0.2"),
 	    "v3 tags: fields still read");
+	{
+		/* Kafka's [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? for both */
+		static const struct { const char *name, *ver; int ok; } sw[] = {
+			{ "librdkafka", "2.0.2", 1 }, { "apache-kafka-java", "3.9.0", 1 },
+			{ "a", "1", 1 }, { "", "1", 0 }, { "a", "", 0 }, { "-a", "1", 0 },
+			{ "a.", "1", 0 }, { "a b", "1", 0 }, { "a", "1.0-", 0 },
+			{ "kafka_python", "2", 0 }, { NULL, "1", 0 },
+		};
+		struct fl_kp_apiversions_req av;
+		size_t k;
+		int all = 1;
+
+		for (k = 0; k < FL_ARRAY_LEN(sw); k++) {
+			av.client_software_name = fl_kp_str(sw[k].name);
+			av.client_software_version = fl_kp_str(sw[k].ver);
+			all &= fl_kp_apiversions_req_valid(&av, 3) == sw[k].ok;
+			all &= fl_kp_apiversions_req_valid(&av, 2) == 1;
+		}
+		CHECK(all, "ApiVersions v3: client software name and version as Kafka checks them");
+	}
 	/* v4 (not ours): the §3 fallback */
 	b_hex("0012 0004 00000001 0007 72646b61666b61 00 00");
 	CHECK_INT(dec("apiversions-v4"), ==, 0, "ApiVersions v4 classifies");
@@ -364,6 +384,11 @@ test_apiversions(void)
 	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
 	    "0025 0000 0003 00  002c 0000 0001 00  003c 0000 0001 00"
 	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 3, 3, FL_KERR_INVALID_REQUEST, 0,
+	    FL_KP_FEAT_ALL), ==, 0, "ApiVersions v3 INVALID_REQUEST encodes");
+	CHECK(hex_eq(&w, "0000000c 00000003 002a 01 00000000 00"),
+	    "ApiVersions v3 INVALID_REQUEST: error 42, no keys, as Kafka answers");
 	fl_wr_reset(&w);
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 4, 3, 0, 0, FL_KP_FEAT_ALL), ==,
 	    FL_EINVAL, "ApiVersions v4 response refused");
