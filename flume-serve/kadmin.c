@@ -89,6 +89,47 @@ arena_str(struct fl_kp_req *req, const char *s, int *rc)
 
 /* ---- DescribeConfigs ---- */
 
+static void broker_defaults(const struct broker *b, struct fl_tconf_broker *d);
+
+static int
+created_cmp(const void *x, const void *y)
+{
+	const struct fl_kp_created_config *a = x, *b = y;
+	size_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
+	int d = memcmp(a->name.p, b->name.p, n);
+
+	return d != 0 ? d : (a->name.len > b->name.len) - (a->name.len < b->name.len);
+}
+
+int
+kadmin_created_configs(struct broker *b, struct fl_kp_req *req,
+    const struct fl_topic_conf *conf, struct fl_kp_create_topic_resp *tr)
+{
+	struct fl_tconf_entry e[FL_TCONF_DESCRIBE_MAX];
+	struct fl_kp_created_config *cf;
+	struct fl_tconf_broker d;
+	size_t i, n;
+	int rc = 0;
+
+	broker_defaults(b, &d);
+	n = fl_tconf_describe(conf, &d, e);
+	cf = kafka_arena(req, n, sizeof(*cf), &rc);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		memset(&cf[i], 0, sizeof(cf[i]));
+		cf[i].name = fl_kp_str(e[i].name);
+		cf[i].value = arena_str(req, e[i].value, &rc);
+		cf[i].read_only = e[i].is_read_only;
+		cf[i].config_source = e[i].source;
+	}
+	/* Kafka lists a new topic's effective configs sorted by name */
+	qsort(cf, n, sizeof(*cf), created_cmp);
+	tr->configs = cf;
+	tr->nconfigs = n;
+	return rc;
+}
+
 static void
 broker_defaults(const struct broker *b, struct fl_tconf_broker *d)
 {

@@ -100,8 +100,8 @@ produce_legacy(struct broker *b, struct fl_part *p, struct fl_slice rec,
 }
 
 static int16_t
-produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
-    int16_t version, struct fl_kp_produce_part_resp *pr)
+produce_one(struct broker *b, struct fl_kp_req *req, struct fl_part *p,
+    struct fl_slice rec, int16_t version, struct fl_kp_produce_part_resp *pr)
 {
 	struct fl_part_produce_res res;
 	int16_t err;
@@ -132,6 +132,19 @@ produce_one(struct broker *b, struct fl_part *p, struct fl_slice rec,
 	if (err == FL_KERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
 		fl_log(FL_LOG_INFO, "%s: a producer sent a sequence out of order",
 		    fl_part_dir(p));
+	if (err == FL_KERR_INVALID_RECORD && res.why.msg[0] != '\0' && version >= 8) {
+		/* v8+ ErrorMessage, as Kafka's RecordValidationException; which
+		 * record failed (RecordErrors) flume's batch check does not say */
+		int rc = 0;
+		size_t n = strlen(res.why.msg);
+		char *m = kafka_arena(req, n + 1, 1, &rc);
+
+		if (m != NULL) {
+			memcpy(m, res.why.msg, n + 1);
+			pr->error_message.p = (const uint8_t *)m;
+			pr->error_message.len = n;
+		}
+	}
 	if (err != FL_KERR_NONE)
 		return err;
 	if (res.is_duplicate)
@@ -594,7 +607,7 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			if (r->acks == -1 && p->replicas.n > 1 &&
 			    (pr[j].error = fl_part_may_append_all(p)) != 0)
 				continue;
-			pr[j].error = produce_one(b, p, t->parts[j].records,
+			pr[j].error = produce_one(b, req, p, t->parts[j].records,
 			    req->hdr.api_version, &pr[j]);
 			any_ok |= pr[j].error == FL_KERR_NONE;
 			if (pr[j].error == FL_KERR_NONE && r->acks == -1 && p->replicas.n > 1) {
@@ -909,13 +922,19 @@ h_list_offsets(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].index = t->parts[j].index;
 			pr[j].timestamp = -1;
 			pr[j].offset = -1;
+			pr[j].leader_epoch = -1;
 			if (!may)
 				pr[j].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
 			else if (p == NULL)
 				pr[j].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
 			else
-				pr[j].error = fl_part_list_offset(p, t->parts[j].timestamp,
-				    &pr[j].offset, &pr[j].timestamp);
+				pr[j].error = fl_part_list_offset_epoch(p,
+				    t->parts[j].current_leader_epoch, t->parts[j].timestamp,
+				    &pr[j].offset, &pr[j].timestamp, &pr[j].leader_epoch);
+			/* KIP-207: OFFSET_NOT_AVAILABLE from v5; older ask again */
+			if (pr[j].error == FL_KERR_OFFSET_NOT_AVAILABLE &&
+			    req->hdr.api_version < 5)
+				pr[j].error = FL_KERR_LEADER_NOT_AVAILABLE;
 			if (req->hdr.api_version == 0 &&
 			    old_style_offsets(req, &t->parts[j], &pr[j]) != 0)
 				return -1;
@@ -1133,6 +1152,8 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		int32_t nparts = 0;
 
 		tr[i].name = r->topics[i].name;
+		tr[i].num_partitions = -1;	/* v5+: filled once it may be created */
+		tr[i].replication_factor = -1;
 		if (!auth_may(b, c, FL_ACL_CREATE, FL_ACL_TOPIC, r->topics[i].name.p,
 		    r->topics[i].name.len)) {
 			tr[i].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
@@ -1149,6 +1170,13 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		    cluster_is_on(b) ? (int32_t)b->cmeta.nbrokers : 0, b->cfg->num_partitions,
 		    &nparts, &rf, &nt[n].conf, &msg);
 		tr[i].error_message = fl_kp_str(msg);
+		if (tr[i].error == 0 && req->hdr.api_version >= 5) {
+			/* Kafka answers what the topic will be, validate_only too */
+			tr[i].num_partitions = nparts;
+			tr[i].replication_factor = (int16_t)rf;
+			if (kadmin_created_configs(b, req, &nt[n].conf, &tr[i]) != 0)
+				return -1;
+		}
 		if (tr[i].error != 0 || r->validate_only ||
 		    !cname(names[n], sizeof(names[n]), r->topics[i].name))
 			continue;
@@ -1158,6 +1186,10 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				tr[i].error = FL_KERR_NOT_CONTROLLER;
 				tr[i].error_message = fl_kp_str("too many topic requests wait for "
 				    "the controller");
+				tr[i].num_partitions = -1;
+				tr[i].replication_factor = -1;
+				tr[i].configs = NULL;
+				tr[i].nconfigs = 0;
 			}
 			continue;
 		}
@@ -1176,6 +1208,12 @@ h_create_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		} else if (nt[i].rc != 0) {
 			t->error = FL_KERR_KAFKA_STORAGE_ERROR;
 			t->error_message = fl_kp_str("storage error");
+		}
+		if (nt[i].rc != 0) {
+			t->num_partitions = -1;
+			t->replication_factor = -1;
+			t->configs = NULL;
+			t->nconfigs = 0;
 		}
 	}
 	memset(&resp, 0, sizeof(resp));
@@ -1196,25 +1234,51 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t i, from;
 	int rc = 0;
 
-	tr = kafka_arena(req, r->nnames, sizeof(*tr), &rc);
+	static const uint8_t zero_id[16];
+	size_t n = req->hdr.api_version >= 6 ? r->ntopics : r->nnames;
+
+	tr = kafka_arena(req, n, sizeof(*tr), &rc);
 	if (rc != 0)
 		return -1;
-	for (i = 0; i < r->nnames; i++) {
+	for (i = 0; i < n; i++) {
 		char name[FL_TOPIC_NAME_MAX + 1];
+		struct fl_slice nm;
 
-		tr[i].name = r->names[i];
-		if (!auth_may(b, c, FL_ACL_DELETE, FL_ACL_TOPIC, r->names[i].p,
-		    r->names[i].len)) {
+		if (req->hdr.api_version >= 6) {
+			const struct fl_kp_delete_topic_state *ts = &r->topics[i];
+			int has_id = memcmp(ts->topic_id, zero_id, 16) != 0;
+
+			/* v6 names a topic by name or by id (Kafka's ControllerApis):
+			 * flume has no topic ids yet, so every id is unknown. */
+			tr[i].name = ts->name;
+			memcpy(tr[i].topic_id, ts->topic_id, 16);
+			if (ts->name.p == NULL || has_id) {
+				tr[i].error = ts->name.p != NULL ? FL_KERR_INVALID_REQUEST :
+				    has_id ? FL_KERR_UNKNOWN_TOPIC_ID : FL_KERR_INVALID_REQUEST;
+				tr[i].error_message = fl_kp_str(ts->name.p != NULL ?
+				    "You may not specify both topic name and topic id." :
+				    has_id ? "This server does not host this topic ID." :
+				    "Neither topic name nor id were specified.");
+				continue;
+			}
+			nm = ts->name;
+		} else {
+			nm = r->names[i];
+			tr[i].name = nm;
+		}
+		if (!auth_may(b, c, FL_ACL_DELETE, FL_ACL_TOPIC, nm.p, nm.len)) {
 			tr[i].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
 			continue;
 		}
-		if (is_internal_topic(r->names[i].p, r->names[i].len)) {
+		if (is_internal_topic(nm.p, nm.len)) {
 			tr[i].error = FL_KERR_INVALID_TOPIC_EXCEPTION;
+			tr[i].error_message = fl_kp_str("internal topic");
 			continue;
 		}
-		if (!cname(name, sizeof(name), r->names[i]) ||
-		    store_find(b, r->names[i].p, r->names[i].len) == NULL) {
+		if (!cname(name, sizeof(name), nm) || store_find(b, nm.p, nm.len) == NULL) {
 			tr[i].error = FL_KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			tr[i].error_message = fl_kp_str("This server does not host this "
+			    "topic-partition.");
 			continue;
 		}
 		if (cluster_is_on(b)) {
@@ -1228,7 +1292,7 @@ h_delete_topics(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
-	resp.ntopics = r->nnames;
+	resp.ntopics = n;
 	from = c->out.len;
 	rc = fl_kp_delete_topics_resp_encode(&c->out, req->hdr.api_version,
 	    req->hdr.correlation_id, &resp);
@@ -1246,6 +1310,13 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	size_t from;
 	int rc;
 
+	/*
+	 * v3+ may carry the producer's current id and epoch (KIP-360).  For an
+	 * idempotent producer (null transactional id) Kafka's coordinator
+	 * ignores them and always hands out a new id at epoch 0
+	 * (TransactionCoordinator.handleInitProducerId): so does flume.  v5
+	 * (KIP-890) changes only transactional producers.
+	 */
 	memset(&resp, 0, sizeof(resp));
 	resp.producer_id = -1;
 	resp.producer_epoch = -1;
@@ -1256,6 +1327,9 @@ h_init_producer_id(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	} else if (!auth_may_idempotent(b, c)) {
 		/* KIP-679: write on some topic (or a super user) */
 		resp.error = FL_KERR_CLUSTER_AUTHORIZATION_FAILED;
+	} else if ((r->producer_id == -1) != (r->producer_epoch == -1)) {
+		/* v3+ (KIP-360): both given or neither, as Kafka checks */
+		resp.error = FL_KERR_INVALID_REQUEST;
 	} else if (fl_catalog_next_pid(&b->cat, b->cfg->node_id, &resp.producer_id, &err) != 0) {
 		fl_log(FL_LOG_ERROR, "%s", err.msg);
 		resp.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;

@@ -553,6 +553,9 @@ int kafka_handle(struct broker *b, struct conn *c, uint8_t *p, size_t n);
 
 /* kadmin.c: the admin APIs' handlers (codec/kadmin.h); -1: close c. */
 int kadmin_handle(struct broker *b, struct conn *c, struct fl_kp_req *req);
+/* CreateTopics v5+: a new topic's effective configs into tr (arena); 0 or FL_E*. */
+int kadmin_created_configs(struct broker *b, struct fl_kp_req *req,
+    const struct fl_topic_conf *conf, struct fl_kp_create_topic_resp *tr);
 
 /* group.c: consumer groups and committed offsets. */
 int group_init(struct broker *b);

@@ -75,12 +75,21 @@ static const struct fl_ks_field produce_req_f[] = {
 };
 static const struct fl_ks_schema produce_req_s = FL_KS_SCHEMA("ProduceRequest", produce_req_f);
 
+static const struct fl_ks_field produce_rec_err_f[] = {
+	FL_KS_I32(struct fl_kp_record_error, batch_index, 8, V),
+	FL_KS_NSTR(struct fl_kp_record_error, message, 8, V, 8),
+};
+static const struct fl_ks_schema produce_rec_err_s =
+    FL_KS_SCHEMA("BatchIndexAndErrorMessage", produce_rec_err_f);
 static const struct fl_ks_field produce_part_resp_f[] = {
 	FL_KS_I32(struct fl_kp_produce_part_resp, index, 0, V),
 	FL_KS_I16(struct fl_kp_produce_part_resp, error, 0, V),
 	FL_KS_I64(struct fl_kp_produce_part_resp, base_offset, 0, V),
 	FL_KS_I64(struct fl_kp_produce_part_resp, log_append_time_ms, 2, V, .def = -1),
 	FL_KS_I64(struct fl_kp_produce_part_resp, log_start_offset, 5, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_produce_part_resp, record_errors, nrecord_errors,
+	    produce_rec_err_s, struct fl_kp_record_error, 8, V),
+	FL_KS_NSTR(struct fl_kp_produce_part_resp, error_message, 8, V, 8),
 };
 static const struct fl_ks_schema produce_part_resp_s =
     FL_KS_SCHEMA("PartitionProduceResponse", produce_part_resp_f);
@@ -139,6 +148,7 @@ static const struct fl_ks_schema fetch_req_s = FL_KS_SCHEMA("FetchRequest", fetc
 
 static const struct fl_ks_field lo_part_f[] = {
 	FL_KS_I32(struct fl_kp_list_offsets_part, index, 0, V),
+	FL_KS_I32(struct fl_kp_list_offsets_part, current_leader_epoch, 4, V, .def = -1),
 	FL_KS_I64(struct fl_kp_list_offsets_part, timestamp, 0, V),
 	FL_KS_I32(struct fl_kp_list_offsets_part, max_num_offsets, 0, 0, .def = 1),
 };
@@ -164,6 +174,7 @@ static const struct fl_ks_field lo_part_resp_f[] = {
 	    nold_style_offsets, 0, 0),
 	FL_KS_I64(struct fl_kp_list_offsets_part_resp, timestamp, 1, V, .def = -1),
 	FL_KS_I64(struct fl_kp_list_offsets_part_resp, offset, 1, V, .def = -1),
+	FL_KS_I32(struct fl_kp_list_offsets_part_resp, leader_epoch, 4, V, .def = -1),
 };
 static const struct fl_ks_schema lo_part_resp_s =
     FL_KS_SCHEMA("ListOffsetsPartitionResponse", lo_part_resp_f);
@@ -562,10 +573,27 @@ static const struct fl_ks_field ct_req_f[] = {
 	FL_KS_BOOL(struct fl_kp_create_topics_req, validate_only, 1, V),
 };
 static const struct fl_ks_schema ct_req_s = FL_KS_SCHEMA("CreateTopicsRequest", ct_req_f);
+static const struct fl_ks_field ct_created_config_f[] = {
+	FL_KS_STR(struct fl_kp_created_config, name, 5, V),
+	FL_KS_NSTR(struct fl_kp_created_config, value, 5, V, 5),
+	FL_KS_BOOL(struct fl_kp_created_config, read_only, 5, V),
+	FL_KS_I8(struct fl_kp_created_config, config_source, 5, V, .def = -1),
+	FL_KS_BOOL(struct fl_kp_created_config, is_sensitive, 5, V),
+};
+static const struct fl_ks_schema ct_created_config_s =
+    FL_KS_SCHEMA("CreatableTopicConfigs", ct_created_config_f);
+/* v7's TopicId (after Name) is not described: flume has no topic ids. */
 static const struct fl_ks_field ct_topic_resp_f[] = {
 	FL_KS_STR(struct fl_kp_create_topic_resp, name, 0, V),
 	FL_KS_I16(struct fl_kp_create_topic_resp, error, 0, V),
 	FL_KS_NSTR(struct fl_kp_create_topic_resp, error_message, 1, V, 0),
+	FL_KS_I32(struct fl_kp_create_topic_resp, num_partitions, 5, V, .def = -1),
+	FL_KS_I16(struct fl_kp_create_topic_resp, replication_factor, 5, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_create_topic_resp, configs, nconfigs, ct_created_config_s,
+	    struct fl_kp_created_config, 5, V,
+	    FL_KS_NULL_FLAG(struct fl_kp_create_topic_resp, configs_null, 5)),
+	FL_KS_I16(struct fl_kp_create_topic_resp, topic_config_error_code, 5, V,
+	    .is_tagged = 1, .tag = 0),
 };
 static const struct fl_ks_schema ct_topic_resp_s = FL_KS_SCHEMA("CreatableTopicResult", ct_topic_resp_f);
 static const struct fl_ks_field ct_resp_f[] = {
@@ -577,14 +605,23 @@ static const struct fl_ks_schema ct_resp_s = FL_KS_SCHEMA("CreateTopicsResponse"
 
 /* ---- DeleteTopics (20) ---- */
 
+static const struct fl_ks_field dt_state_f[] = {
+	FL_KS_NSTR(struct fl_kp_delete_topic_state, name, 6, V, 6),
+	FL_KS_(FL_KS_UUID, struct fl_kp_delete_topic_state, topic_id, 6, V),
+};
+static const struct fl_ks_schema dt_state_s = FL_KS_SCHEMA("DeleteTopicState", dt_state_f);
 static const struct fl_ks_field dt_req_f[] = {
+	FL_KS_ARR(struct fl_kp_delete_topics_req, topics, ntopics, dt_state_s,
+	    struct fl_kp_delete_topic_state, 6, V),
 	FL_KS_ARR_STR(struct fl_kp_delete_topics_req, names, nnames, 0, 5),
 	FL_KS_I32(struct fl_kp_delete_topics_req, timeout_ms, 0, V),
 };
 static const struct fl_ks_schema dt_req_s = FL_KS_SCHEMA("DeleteTopicsRequest", dt_req_f);
 static const struct fl_ks_field dt_topic_resp_f[] = {
-	FL_KS_STR(struct fl_kp_name_error, name, 0, V),
+	FL_KS_NSTR(struct fl_kp_name_error, name, 0, V, 6),
+	FL_KS_(FL_KS_UUID, struct fl_kp_name_error, topic_id, 6, V),
 	FL_KS_I16(struct fl_kp_name_error, error, 0, V),
+	FL_KS_NSTR(struct fl_kp_name_error, error_message, 5, V, 5),
 };
 static const struct fl_ks_schema dt_topic_resp_s = FL_KS_SCHEMA("DeletableTopicResult", dt_topic_resp_f);
 static const struct fl_ks_field dt_resp_f[] = {
@@ -599,6 +636,8 @@ static const struct fl_ks_schema dt_resp_s = FL_KS_SCHEMA("DeleteTopicsResponse"
 static const struct fl_ks_field ip_req_f[] = {
 	FL_KS_NSTR(struct fl_kp_init_producer_id_req, transactional_id, 0, V, 0),
 	FL_KS_I32(struct fl_kp_init_producer_id_req, transaction_timeout_ms, 0, V),
+	FL_KS_I64(struct fl_kp_init_producer_id_req, producer_id, 3, V, .def = -1),
+	FL_KS_I16(struct fl_kp_init_producer_id_req, producer_epoch, 3, V, .def = -1),
 };
 static const struct fl_ks_schema ip_req_s = FL_KS_SCHEMA("InitProducerIdRequest", ip_req_f);
 static const struct fl_ks_field ip_resp_f[] = {
@@ -660,12 +699,12 @@ static const struct fl_ks_schema ofle_resp_s = FL_KS_SCHEMA("OffsetForLeaderEpoc
  * plus any flexible version whose fields the structs hold).
  */
 const struct fl_kp_api fl_kp_apis[] = {
-	{ FL_KP_PRODUCE,          0,  7, FL_KP_FEAT_CORE,  "Produce",
-	  9, 0, 7, &produce_req_s, &produce_resp_s },
+	{ FL_KP_PRODUCE,          0,  9, FL_KP_FEAT_CORE,  "Produce",
+	  9, 0, 9, &produce_req_s, &produce_resp_s },
 	{ FL_KP_FETCH,            0, 11, FL_KP_FEAT_CORE,  "Fetch",
 	  12, 0, 11, &fetch_req_s, NULL },
-	{ FL_KP_LIST_OFFSETS,     0,  3, FL_KP_FEAT_CORE,  "ListOffsets",
-	  6, 0, 3, &lo_req_s, &lo_resp_s },
+	{ FL_KP_LIST_OFFSETS,     0,  9, FL_KP_FEAT_CORE,  "ListOffsets",
+	  6, 0, 9, &lo_req_s, &lo_resp_s },
 	{ FL_KP_METADATA,         0,  9, FL_KP_FEAT_CORE,  "Metadata",
 	  9, 0, 9, &md_req_s, &md_resp_s },
 	{ FL_KP_OFFSET_COMMIT,    0,  8, FL_KP_FEAT_GROUP, "OffsetCommit",
@@ -690,14 +729,16 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  NOFLEX, 0, 1, &sh_req_s, &sh_resp_s },
 	{ FL_KP_API_VERSIONS,     0,  3, FL_KP_FEAT_CORE,  "ApiVersions",
 	  3, 0, 3, &av_req_s, &av_resp_s },
-	{ FL_KP_CREATE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "CreateTopics",
-	  5, 0, 4, &ct_req_s, &ct_resp_s },
-	{ FL_KP_DELETE_TOPICS,    0,  4, FL_KP_FEAT_CORE,  "DeleteTopics",
-	  4, 0, 4, &dt_req_s, &dt_resp_s },
-	{ FL_KP_INIT_PRODUCER_ID, 0,  2, FL_KP_FEAT_CORE,  "InitProducerId",
-	  2, 0, 2, &ip_req_s, &ip_resp_s },
-	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 3, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch",
-	  4, 0, 3, &ofle_req_s, &ofle_resp_s },
+	/* CreateTopics 7 only adds the new topic's TopicId: flume has none, and
+	 * the zero uuid means "no id" to Kafka's clients, so 6 is the top. */
+	{ FL_KP_CREATE_TOPICS,    0,  6, FL_KP_FEAT_CORE,  "CreateTopics",
+	  5, 0, 6, &ct_req_s, &ct_resp_s },
+	{ FL_KP_DELETE_TOPICS,    0,  6, FL_KP_FEAT_CORE,  "DeleteTopics",
+	  4, 0, 6, &dt_req_s, &dt_resp_s },
+	{ FL_KP_INIT_PRODUCER_ID, 0,  5, FL_KP_FEAT_CORE,  "InitProducerId",
+	  2, 0, 5, &ip_req_s, &ip_resp_s },
+	{ FL_KP_OFFSET_FOR_LEADER_EPOCH, 0, 4, FL_KP_FEAT_CORE, "OffsetForLeaderEpoch",
+	  4, 0, 4, &ofle_req_s, &ofle_resp_s },
 	{ FL_KP_SASL_AUTHENTICATE, 0, 2, FL_KP_FEAT_SASL,  "SaslAuthenticate",
 	  2, 0, 2, &sa_req_s, &sa_resp_s },
 	/* the admin APIs: bodies in codec/kadmin.c */

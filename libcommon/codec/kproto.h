@@ -201,7 +201,8 @@ struct fl_kp_apiversions_req {
 	struct fl_slice client_software_version;	/* v3+ [null] */
 };
 
-/* Produce (0) v0-7: v0-2 carry magic 0/1 message sets (codec/msgset.h) */
+/* Produce (0) v0-9: v0-2 carry magic 0/1 message sets (codec/msgset.h);
+ * v9+ flexible */
 struct fl_kp_produce_part {
 	int32_t index;
 	struct fl_slice records;	/* p NULL: null; validate with batch.h */
@@ -219,12 +220,19 @@ struct fl_kp_produce_req {
 	struct fl_kp_produce_topic *topics;
 	size_t ntopics;
 };
+struct fl_kp_record_error {		/* Produce v8+ BatchIndexAndErrorMessage */
+	int32_t batch_index;		/* the record's index in its batch */
+	struct fl_slice message;	/* nullable */
+};
 struct fl_kp_produce_part_resp {
 	int32_t index;
 	int16_t error;
 	int64_t base_offset;		/* -1 on error */
 	int64_t log_append_time_ms;	/* -1 for CreateTime */
 	int64_t log_start_offset;	/* v5+ */
+	const struct fl_kp_record_error *record_errors;	/* v8+: which */
+	size_t nrecord_errors;		/* records failed validation */
+	struct fl_slice error_message;	/* v8+, nullable */
 };
 struct fl_kp_produce_topic_resp {
 	struct fl_slice name;
@@ -330,10 +338,13 @@ int fl_kp_fetch_resp_partition_inline(struct fl_kp_fetch_enc *e,
  * total bytes on the wire including holes and the size prefix. */
 int fl_kp_fetch_resp_end(struct fl_kp_fetch_enc *e, uint64_t *frame_bytes);
 
-/* ListOffsets (2) v0-3 */
+/* ListOffsets (2) v0-9; v6+ flexible */
 struct fl_kp_list_offsets_part {
 	int32_t index;
-	int64_t timestamp;		/* -1 latest, -2 earliest, else ms */
+	int32_t current_leader_epoch;	/* v4+ [-1] */
+	int64_t timestamp;		/* -1 latest, -2 earliest, -3 max timestamp
+					   (v7+), -4 earliest local (v8+), -5 latest
+					   tiered (v9+), else ms */
 	int32_t max_num_offsets;	/* v0 only [1] */
 };
 struct fl_kp_list_offsets_topic {
@@ -354,6 +365,7 @@ struct fl_kp_list_offsets_part_resp {
 	int64_t offset;			/* v1+ */
 	const int64_t *old_style_offsets;	/* v0 only, in place of the */
 	size_t nold_style_offsets;		/* two above: newest first */
+	int32_t leader_epoch;		/* v4+ [-1] */
 };
 struct fl_kp_list_offsets_topic_resp {
 	struct fl_slice name;
@@ -643,7 +655,7 @@ struct fl_kp_sasl_authenticate_resp {
 	int64_t session_lifetime_ms;	/* v1+ */
 };
 
-/* CreateTopics (19) v0-4 */
+/* CreateTopics (19) v0-6; v5+ flexible */
 struct fl_kp_create_assignment {
 	int32_t index;
 	int32_t *broker_ids;
@@ -668,10 +680,23 @@ struct fl_kp_create_topics_req {
 	int32_t timeout_ms;
 	int validate_only;		/* v1+ [0] */
 };
+struct fl_kp_created_config {		/* v5+ CreatableTopicConfigs */
+	struct fl_slice name;
+	struct fl_slice value;		/* nullable */
+	int read_only;
+	int8_t config_source;		/* [-1] */
+	int is_sensitive;
+};
 struct fl_kp_create_topic_resp {
 	struct fl_slice name;
 	int16_t error;
 	struct fl_slice error_message;	/* v1+, nullable */
+	int16_t topic_config_error_code;	/* v5+ tagged (0) */
+	int32_t num_partitions;		/* v5+ [-1] */
+	int16_t replication_factor;	/* v5+ [-1] */
+	const struct fl_kp_created_config *configs;	/* v5+, nullable */
+	size_t nconfigs;
+	int configs_null;
 };
 struct fl_kp_create_topics_resp {
 	int32_t throttle_ms;		/* v2+ */
@@ -679,15 +704,23 @@ struct fl_kp_create_topics_resp {
 	size_t ntopics;
 };
 
-/* DeleteTopics (20) v0-4 */
+/* DeleteTopics (20) v0-6; v4+ flexible */
+struct fl_kp_delete_topic_state {	/* v6+ */
+	struct fl_slice name;		/* nullable */
+	uint8_t topic_id[16];
+};
 struct fl_kp_delete_topics_req {
-	struct fl_slice *names;
+	struct fl_kp_delete_topic_state *topics;	/* v6+ */
+	size_t ntopics;
+	struct fl_slice *names;		/* v0-5 */
 	size_t nnames;
 	int32_t timeout_ms;
 };
 struct fl_kp_name_error {
-	struct fl_slice name;
+	struct fl_slice name;		/* v6+ nullable */
+	uint8_t topic_id[16];		/* v6+ */
 	int16_t error;
+	struct fl_slice error_message;	/* v5+, nullable */
 };
 struct fl_kp_delete_topics_resp {
 	int32_t throttle_ms;		/* v1+ */
@@ -695,10 +728,12 @@ struct fl_kp_delete_topics_resp {
 	size_t ntopics;
 };
 
-/* InitProducerId (22) v0-2 */
+/* InitProducerId (22) v0-5; v2+ flexible */
 struct fl_kp_init_producer_id_req {
 	struct fl_slice transactional_id;	/* nullable */
 	int32_t transaction_timeout_ms;
+	int64_t producer_id;		/* v3+ [-1] */
+	int16_t producer_epoch;		/* v3+ [-1] */
 };
 struct fl_kp_init_producer_id_resp {
 	int32_t throttle_ms;		/* present from v0 */
@@ -707,7 +742,7 @@ struct fl_kp_init_producer_id_resp {
 	int16_t producer_epoch;
 };
 
-/* OffsetForLeaderEpoch (23) v0-3 */
+/* OffsetForLeaderEpoch (23) v0-4; v4 flexible */
 struct fl_kp_ofle_part {
 	int32_t partition;
 	int32_t current_leader_epoch;	/* v2+ [-1] */

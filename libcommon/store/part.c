@@ -280,7 +280,7 @@ fl_part_produce(struct fl_part *p, int64_t now_ms, uint8_t *batch, size_t n,
 		return FL_KERR_UNSUPPORTED_COMPRESSION_TYPE;
 	/* Kafka's LogValidator: every record, compressed ones too */
 	rc = fl_batch_validate(batch, n, FL_BATCH_CHECK_RECORDS | FL_BATCH_CHECK_COMPRESSED,
-	    &h, &max_ts, NULL);
+	    &h, &max_ts, &res->why);
 	if (rc != 0)
 		return fl_kp_batch_error(rc);
 	if (h.base_offset != 0 || (h.attributes & FL_BATCH_ATTR_CONTROL))
@@ -477,30 +477,59 @@ fl_part_delete_records(struct fl_part *p, int64_t offset, int64_t *low_watermark
 int16_t
 fl_part_list_offset(struct fl_part *p, int64_t ts, int64_t *offset, int64_t *found_ts)
 {
+	int32_t epoch;
+
+	return fl_part_list_offset_epoch(p, -1, ts, offset, found_ts, &epoch);
+}
+
+int16_t
+fl_part_list_offset_epoch(struct fl_part *p, int32_t current_epoch, int64_t ts,
+    int64_t *offset, int64_t *found_ts, int32_t *epoch)
+{
 	uint64_t off;
-	int64_t found;
+	int64_t found, epoch_start;
+	int rc;
 
 	*offset = -1;
 	*found_ts = -1;
+	*epoch = -1;
 	if (p->role != FL_ROLE_LEADER || !p->is_open)
 		return FL_KERR_NOT_LEADER_OR_FOLLOWER;
+	if (current_epoch > p->leader_epoch)
+		return FL_KERR_UNKNOWN_LEADER_EPOCH;
+	if (current_epoch >= 0 && current_epoch < p->leader_epoch)
+		return FL_KERR_FENCED_LEADER_EPOCH;
+	/* a new leader whose HW has not reached its epoch's start yet (Kafka's
+	 * Partition.fetchOffsetForTimestamp) */
+	epoch_start = fl_plog_epoch_start(&p->log, p->leader_epoch);
 	if (ts == -1) {
+		if (epoch_start > (int64_t)p->hw)
+			return FL_KERR_OFFSET_NOT_AVAILABLE;
 		*offset = (int64_t)p->hw;
+		*epoch = p->leader_epoch;
 		return FL_KERR_NONE;
 	}
-	if (ts == -2) {
+	if (ts == -2 || ts == -4) {	/* earliest; earliest local: no tiers */
 		*offset = (int64_t)p->log.log_start;
+		*epoch = fl_plog_epoch_at(&p->log, p->log.log_start);
 		return FL_KERR_NONE;
 	}
-	if (ts < 0)
+	if (ts == -5)			/* latest tiered: none without tiers */
+		return FL_KERR_NONE;
+	if (ts < 0 && ts != -3)
 		return FL_KERR_INVALID_REQUEST;
-	if (fl_plog_offset_for_time(&p->log, ts, &off, &found) != 0)
+	rc = ts == -3 ? fl_plog_max_time(&p->log, &off, &found) :
+	    fl_plog_offset_for_time(&p->log, ts, &off, &found);
+	if (rc != 0)
 		return FL_KERR_KAFKA_STORAGE_ERROR;
 	if (off < p->log.log_start)
 		off = p->log.log_start;	/* DeleteRecords moved it inside a batch */
 	if (off < p->hw) {
 		*offset = (int64_t)off;
 		*found_ts = found;
+		*epoch = fl_plog_epoch_at(&p->log, off);
+	} else if (epoch_start > (int64_t)p->hw) {
+		return FL_KERR_OFFSET_NOT_AVAILABLE;
 	}
 	return FL_KERR_NONE;
 }

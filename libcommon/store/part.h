@@ -112,6 +112,7 @@ struct fl_part_produce_res {
 	int      is_duplicate;		/* a retry of a stored batch: nothing appended */
 	uint64_t appended_bytes;	/* 0 for a duplicate */
 	int      cause;			/* FL_E* behind a storage error (errno set) */
+	struct fl_err why;		/* a failed record check: its sentence, else "" */
 };
 
 /*
@@ -189,6 +190,21 @@ int16_t fl_part_delete_records(struct fl_part *p, int64_t offset, int64_t *low_w
  */
 int16_t fl_part_list_offset(struct fl_part *p, int64_t timestamp, int64_t *offset,
     int64_t *found_ts);
+
+/*
+ * ListOffsets v4+: as fl_part_list_offset, plus Kafka's later rules.
+ * current_epoch (-1: not given) newer than ours is UNKNOWN_LEADER_EPOCH,
+ * older FENCED_LEADER_EPOCH.  timestamp -3 (MAX_TIMESTAMP) finds the first
+ * record with the largest timestamp, -4 (EARLIEST_LOCAL) is -2 (no tiered
+ * storage), -5 (LATEST_TIERED) answers -1/-1 with epoch -1 as Kafka does
+ * without tiered storage.  *epoch gets the leader epoch of what was found
+ * (latest: the current epoch), -1 when none.  OFFSET_NOT_AVAILABLE (78)
+ * while the high watermark lags behind the current epoch's first offset
+ * (for latest, or a lookup that finds nothing below it); callers below
+ * ListOffsets v5 answer LEADER_NOT_AVAILABLE instead, as Kafka does.
+ */
+int16_t fl_part_list_offset_epoch(struct fl_part *p, int32_t current_epoch,
+    int64_t timestamp, int64_t *offset, int64_t *found_ts, int32_t *epoch);
 
 /*
  * OffsetForLeaderEpoch: where `epoch` ends in this log.  current_epoch is

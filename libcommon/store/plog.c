@@ -649,6 +649,27 @@ fl_plog_last_epoch(const struct fl_plog *l)
 	return l->nepoch ? l->epochs[l->nepoch - 1].epoch : -1;
 }
 
+int32_t
+fl_plog_epoch_at(const struct fl_plog *l, uint64_t offset)
+{
+	size_t i = l->nepoch;
+
+	while (i > 0 && l->epochs[i - 1].start_offset > offset)
+		i--;
+	return i > 0 ? l->epochs[i - 1].epoch : -1;
+}
+
+int64_t
+fl_plog_epoch_start(const struct fl_plog *l, int32_t epoch)
+{
+	size_t i;
+
+	for (i = 0; i < l->nepoch; i++)
+		if (l->epochs[i].epoch == epoch)
+			return (int64_t)l->epochs[i].start_offset;
+	return -1;
+}
+
 /* Drop epochs that start at or after end; 1 if any went. */
 static int
 epochs_cut(struct fl_plog *l, uint64_t end)
@@ -1739,6 +1760,24 @@ fl_plog_offset_for_time(struct fl_plog *l, int64_t ts, uint64_t *offset, int64_t
 		return 0;
 	}
 	return rc;
+}
+
+int
+fl_plog_max_time(struct fl_plog *l, uint64_t *offset, int64_t *found_ts)
+{
+	int64_t max = -1;
+	size_t i;
+
+	for (i = 0; i < l->nseg; i++)
+		if (l->segs[i].max_ts > max)
+			max = l->segs[i].max_ts;
+	if (max < 0) {
+		*offset = l->log_end;
+		*found_ts = -1;
+		return fl_plog_flush(l);
+	}
+	/* the first record at or after the largest timestamp is one that has it */
+	return fl_plog_offset_for_time(l, max, offset, found_ts);
 }
 
 /* ---- the high watermark checkpoint ---- */

@@ -256,6 +256,19 @@ int fl_plog_epoch_end(struct fl_plog *l, int32_t epoch, int32_t *found,
     int64_t *end_offset);
 /* The newest epoch in the checkpoint, -1 if none. */
 int32_t fl_plog_last_epoch(const struct fl_plog *l);
+/* The epoch offset was written in (the newest stored epoch starting at or
+ * before it), -1 if none: Kafka's epochForOffset. */
+int32_t fl_plog_epoch_at(const struct fl_plog *l, uint64_t offset);
+/* The start offset of stored epoch `epoch`, -1 if it is not stored. */
+int64_t fl_plog_epoch_start(const struct fl_plog *l, int32_t epoch);
+
+/*
+ * ListOffsets MAX_TIMESTAMP (-3): the first record carrying the largest
+ * timestamp in the log, as fl_plog_offset_for_time finds it (in a
+ * compressed batch its base offset); log_end and -1 for a log with no
+ * timestamped record.
+ */
+int fl_plog_max_time(struct fl_plog *l, uint64_t *offset, int64_t *found_ts);
 
 /* ---- the high watermark checkpoint ---- */
 

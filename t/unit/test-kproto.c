@@ -248,9 +248,9 @@ test_classify(void)
 	CHECK_INT(h.correlation_id, ==, 5, "hdr: correlation id");
 	CHECK(eq(h.client_id, "rdkafka"), "hdr: client id");
 
-	b_begin(FL_KP_PRODUCE, 8, 1);
+	b_begin(FL_KP_PRODUCE, 12, 1);
 	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
-	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v8 unsupported");
+	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v12 unsupported");
 	b_begin(FL_KP_PRODUCE, -1, 1);
 	fl_kp_hdr_parse(W.p + 4, W.len - 4, FL_KP_FEAT_ALL, &h);
 	CHECK_INT(h.kind, ==, FL_KP_REQ_UNSUPPORTED, "hdr: Produce v-1 unsupported");
@@ -355,20 +355,20 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000064 00000002 0000 0000000f"
-	    "0000 0000 0007  0001 0000 000b  0002 0000 0003  0003 0000 0009"
-	    "0012 0000 0003  0013 0000 0004  0014 0000 0004  0016 0000 0002"
-	    "0017 0000 0003  0015 0000 0002  0020 0000 0004  0021 0000 0002"
+	    "0000 0000 0009  0001 0000 000b  0002 0000 0009  0003 0000 0009"
+	    "0012 0000 0003  0013 0000 0006  0014 0000 0006  0016 0000 0005"
+	    "0017 0000 0004  0015 0000 0002  0020 0000 0004  0021 0000 0002"
 	    "0025 0000 0003  002c 0000 0001  003c 0000 0001"),
 	    "ApiVersions v0 response: core table (admin APIs included), no throttle");
 	fl_wr_reset(&w);
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 28 * 6 + 4, "ApiVersions v2: 28 keys");
 	CHECK(hex_eq(&w, "000000b6 00000003 0000 0000001c"
-	    "0000 0000 0007  0001 0000 000b  0002 0000 0003  0003 0000 0009"
+	    "0000 0000 0009  0001 0000 000b  0002 0000 0009  0003 0000 0009"
 	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
-	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0004"
-	    "0014 0000 0004  0016 0000 0002  0017 0000 0003  0024 0000 0002"
+	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0006"
+	    "0014 0000 0006  0016 0000 0005  0017 0000 0004  0024 0000 0002"
 	    "0015 0000 0002  0020 0000 0004  0021 0000 0002  0025 0000 0003"
 	    "002a 0000 0002  002c 0000 0001  002f 0000 0000  003c 0000 0001"
 	    "00000007"), "ApiVersions v2 response: throttle last");
@@ -378,9 +378,9 @@ test_apiversions(void)
 	/* header v0 (no tags after the correlation id), compact ApiKeys with
 	 * a tag section per entry, throttle, then the body's tag section */
 	CHECK(hex_eq(&w, "00000075 00000003 0000 10"
-	    "0000 0000 0007 00  0001 0000 000b 00  0002 0000 0003 00"
-	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0004 00"
-	    "0014 0000 0004 00  0016 0000 0002 00  0017 0000 0003 00"
+	    "0000 0000 0009 00  0001 0000 000b 00  0002 0000 0009 00"
+	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0006 00"
+	    "0014 0000 0006 00  0016 0000 0005 00  0017 0000 0004 00"
 	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
 	    "0025 0000 0003 00  002c 0000 0001 00  003c 0000 0001 00"
 	    "00000007 00"), "ApiVersions v3 response: flexible body, header v0");
@@ -568,7 +568,7 @@ test_produce(void)
 static void
 test_produce_resp(void)
 {
-	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0 };
+	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0, NULL, 0, { NULL, 0 } };
 	struct fl_kp_produce_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
 	struct fl_kp_produce_resp r = { &t, 1, 3, NULL };
 	struct fl_wr w;
@@ -585,7 +585,9 @@ test_produce_resp(void)
 	    "Produce v3: no log start offset");
 	{
 		/* where each partition entry starts: a broker patches error/base there */
-		struct fl_kp_produce_part_resp pp[2] = { { 4, 0, 9, -1, 0 }, { 6, 0, 11, -1, 0 } };
+		struct fl_kp_produce_part_resp pp[2] = {
+		    { 4, 0, 9, -1, 0, NULL, 0, { NULL, 0 } },
+		    { 6, 0, 11, -1, 0, NULL, 0, { NULL, 0 } } };
 		struct fl_kp_produce_topic_resp tt[2] = {
 			{ { (const uint8_t *)"t", 1 }, &p, 1 },
 			{ { (const uint8_t *)"uu", 2 }, pp, 2 } };
@@ -753,7 +755,7 @@ static void
 test_list_offsets(void)
 {
 	const struct fl_kp_list_offsets_req *r = &Q.u.list_offsets;
-	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42, NULL, 0 };
+	struct fl_kp_list_offsets_part_resp p = { 1, 0, -1, 42, NULL, 0, -1 };
 	struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
 	struct fl_kp_list_offsets_resp resp = { 0, &t, 1 };
 	struct fl_wr w;
@@ -847,7 +849,7 @@ test_old_versions(void)
 	    "ListOffsets v1: MaxNumOffsets defaults to 1");
 	{
 		struct fl_kp_list_offsets_part_resp p[2] = {
-			{ 0, 0, -1, 42, offs, 2 }, { 1, 3, -1, -1, NULL, 0 } };
+			{ 0, 0, -1, 42, offs, 2, -1 }, { 1, 3, -1, -1, NULL, 0, -1 } };
 		struct fl_kp_list_offsets_topic_resp t = { { (const uint8_t *)"t", 1 },
 		    p, 2 };
 		struct fl_kp_list_offsets_resp resp = { 9, &t, 1 };
@@ -1047,7 +1049,7 @@ test_flexible(void)
 	CHECK(Q.u.delete_topics.nnames == 1 && eq(Q.u.delete_topics.names[0], "t") &&
 	    Q.u.delete_topics.timeout_ms == 30000, "DeleteTopics v4 fields");
 	{
-		struct fl_kp_name_error ne = { { (const uint8_t *)"t", 1 }, 0 };
+		struct fl_kp_name_error ne = { .name = { (const uint8_t *)"t", 1 } };
 		struct fl_kp_delete_topics_resp r = { 0, &ne, 1 };
 
 		fl_wr_reset(&w);
@@ -1245,8 +1247,8 @@ test_admin(void)
 		    "InitProducerId v0 response: throttle even in v0");
 	}
 	{
-		struct fl_kp_create_topic_resp t = { { (const uint8_t *)"x", 1 }, 36,
-		    { NULL, 0 } };
+		struct fl_kp_create_topic_resp t = { .name = { (const uint8_t *)"x", 1 },
+		    .error = 36 };
 		struct fl_kp_create_topics_resp r = { 0, &t, 1 };
 
 		fl_wr_reset(&w);
@@ -1259,7 +1261,7 @@ test_admin(void)
 		    "CreateTopics v2 response: throttle, error message");
 	}
 	{
-		struct fl_kp_name_error t = { { (const uint8_t *)"x", 1 }, 3 };
+		struct fl_kp_name_error t = { .name = { (const uint8_t *)"x", 1 }, .error = 3 };
 		struct fl_kp_delete_topics_resp r = { 0, &t, 1 };
 
 		fl_wr_reset(&w);
@@ -1281,6 +1283,210 @@ test_admin(void)
 		CHECK(hex_eq(&w, "00000025 00000008 00000000 00000001 0001 74 00000001"
 		    "0000 00000000 00000000 0000000000000063"),
 		    "OFLE v2 response: throttle, leader epoch");
+	}
+	fl_wr_free(&w);
+}
+
+/* ---- raised core versions: vectors built from Kafka 3.9's JSON ---- */
+
+static void
+test_flex_core(void)
+{
+	static const struct fl_slice t1 = { (const uint8_t *)"t", 1 };
+	struct fl_wr w;
+
+	fl_wr_init(&w, 1 << 16);
+
+	/* OffsetForLeaderEpoch v4: flexible */
+	b_hex("0017 0004 00000008 0001 74 00  ffffffff 02 0274 02 00000000 00000001"
+	    "00000005 00 00 00");
+	CHECK_INT(dec("ofle-v4"), ==, 0, "OffsetForLeaderEpoch v4 decodes");
+	CHECK(Q.u.ofle.replica_id == -1 && Q.u.ofle.ntopics == 1 &&
+	    eq(Q.u.ofle.topics[0].name, "t") &&
+	    Q.u.ofle.topics[0].parts[0].current_leader_epoch == 1 &&
+	    Q.u.ofle.topics[0].parts[0].leader_epoch == 5, "OFLE v4 fields");
+	{
+		struct fl_kp_ofle_part_resp p = { 0, 0, 0, 99 };
+		struct fl_kp_ofle_topic_resp t = { t1, &p, 1 };
+		struct fl_kp_ofle_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_ofle_resp_encode(&w, 4, 8, &r);
+		CHECK(hex_eq(&w, "00000022 00000008 00 00000000 02 0274 02 0000 00000000"
+		    "00000000 0000000000000063 00 00 00"), "OFLE v4 response");
+	}
+
+	/* DeleteTopics v5: names; the answer has ErrorMessage */
+	b_hex("0014 0005 00000007 0001 74 00  02 0274 00007530 00");
+	CHECK_INT(dec("deletetopics-v5"), ==, 0, "DeleteTopics v5 decodes");
+	CHECK(Q.u.delete_topics.nnames == 1 && eq(Q.u.delete_topics.names[0], "t") &&
+	    Q.u.delete_topics.ntopics == 0, "DeleteTopics v5 fields");
+	{
+		struct fl_kp_name_error ne = { .name = t1, .error = 3,
+		    .error_message = { (const uint8_t *)"x", 1 } };
+		struct fl_kp_delete_topics_resp r = { 0, &ne, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_delete_topics_resp_encode(&w, 5, 7, &r);
+		CHECK(hex_eq(&w, "00000012 00000007 00 00000000 02 0274 0003 0278 00 00"),
+		    "DeleteTopics v5 response: ErrorMessage");
+		ne.error_message.p = NULL;
+		ne.error_message.len = 0;
+		fl_wr_reset(&w);
+		fl_kp_delete_topics_resp_encode(&w, 5, 7, &r);
+		CHECK(hex_eq(&w, "00000011 00000007 00 00000000 02 0274 0003 00 00 00"),
+		    "DeleteTopics v5 response: null ErrorMessage");
+	}
+	/* DeleteTopics v6: Topics[] of (nullable Name, TopicId) */
+	b_hex("0014 0006 00000007 0001 74 00  03"
+	    "0274 00000000000000000000000000000000 00"
+	    "00 0102030405060708090a0b0c0d0e0f10 00  00007530 00");
+	CHECK_INT(dec("deletetopics-v6"), ==, 0, "DeleteTopics v6 decodes");
+	CHECK(Q.u.delete_topics.ntopics == 2 && Q.u.delete_topics.nnames == 0 &&
+	    eq(Q.u.delete_topics.topics[0].name, "t") &&
+	    is_null(Q.u.delete_topics.topics[1].name) &&
+	    Q.u.delete_topics.topics[1].topic_id[0] == 1 &&
+	    Q.u.delete_topics.topics[1].topic_id[15] == 0x10 &&
+	    Q.u.delete_topics.timeout_ms == 30000, "DeleteTopics v6 fields");
+	{
+		struct fl_kp_name_error ne[2] = { { .name = t1 },
+		    { .error = FL_KERR_UNKNOWN_TOPIC_ID } };
+
+		memset(ne[1].topic_id, 0xab, 16);
+		{
+			struct fl_kp_delete_topics_resp r = { 0, ne, 2 };
+
+			fl_wr_reset(&w);
+			fl_kp_delete_topics_resp_encode(&w, 6, 7, &r);
+			CHECK(hex_eq(&w, "00000036 00000007 00 00000000 03"
+			    "0274 00000000000000000000000000000000 0000 00 00"
+			    "00 abababababababababababababababab 0064 00 00 00"),
+			    "DeleteTopics v6 response: null name, TopicId, UNKNOWN_TOPIC_ID");
+		}
+	}
+
+	/* InitProducerId v3-5: ProducerId, ProducerEpoch */
+	b_hex("0016 0003 00000007 0001 74 00  00 0000ea60 0000000000000005 0002 00");
+	CHECK_INT(dec("initproducerid-v3"), ==, 0, "InitProducerId v3 decodes");
+	CHECK(is_null(Q.u.init_producer_id.transactional_id) &&
+	    Q.u.init_producer_id.producer_id == 5 &&
+	    Q.u.init_producer_id.producer_epoch == 2, "InitProducerId v3 fields");
+	b_hex("0016 0005 00000007 0001 74 00  00 0000ea60 ffffffffffffffff ffff 00");
+	CHECK_INT(dec("initproducerid-v5"), ==, 0, "InitProducerId v5 decodes");
+	CHECK(Q.u.init_producer_id.producer_id == -1 &&
+	    Q.u.init_producer_id.producer_epoch == -1, "InitProducerId v5 fields");
+	b_hex("0016 0002 00000007 0001 74 00  00 0000ea60 00");
+	CHECK_INT(dec("initproducerid-v2-defaults"), ==, 0, "InitProducerId v2 decodes");
+	CHECK(Q.u.init_producer_id.producer_id == -1 &&
+	    Q.u.init_producer_id.producer_epoch == -1,
+	    "InitProducerId v2: ProducerId/Epoch default to -1");
+	{
+		struct fl_kp_init_producer_id_resp r = { 0, 0, 6, 0 };
+
+		fl_wr_reset(&w);
+		fl_kp_init_producer_id_resp_encode(&w, 5, 7, &r);
+		CHECK(hex_eq(&w, "00000016 00000007 00 00000000 0000 0000000000000006"
+		    "0000 00"), "InitProducerId v5 response");
+	}
+
+	/* CreateTopics v5: flexible; the answer describes the new topic */
+	b_hex("0013 0005 00000005 0001 74 00  02 0278 00000001 ffff 01 01 00"
+	    "00007530 00 00");
+	CHECK_INT(dec("createtopics-v5"), ==, 0, "CreateTopics v5 decodes");
+	CHECK(Q.u.create_topics.ntopics == 1 && eq(Q.u.create_topics.topics[0].name, "x") &&
+	    Q.u.create_topics.topics[0].num_partitions == 1 &&
+	    Q.u.create_topics.topics[0].replication_factor == -1 &&
+	    Q.u.create_topics.timeout_ms == 30000, "CreateTopics v5 fields");
+	{
+		struct fl_kp_created_config cf = { { (const uint8_t *)"a", 1 },
+		    { (const uint8_t *)"b", 1 }, 0, 5, 0 };
+		struct fl_kp_create_topic_resp t = { .name = { (const uint8_t *)"x", 1 },
+		    .num_partitions = 1, .replication_factor = 1, .configs = &cf,
+		    .nconfigs = 1 };
+		struct fl_kp_create_topics_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_create_topics_resp_encode(&w, 5, 5, &r);
+		CHECK(hex_eq(&w, "00000020 00000005 00 00000000 02 0278 0000 00"
+		    "00000001 0001 02 0261 0262 00 05 00 00  00 00"),
+		    "CreateTopics v5 response: partitions, replicas, configs");
+		t.topic_config_error_code = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
+		t.configs_null = 1;
+		t.num_partitions = -1;
+		t.replication_factor = -1;
+		fl_wr_reset(&w);
+		fl_kp_create_topics_resp_encode(&w, 6, 5, &r);
+		CHECK(hex_eq(&w, "0000001c 00000005 00 00000000 02 0278 0000 00"
+		    "ffffffff ffff 00  01 00 02 001d  00"),
+		    "CreateTopics v6 response: null configs, tagged TopicConfigErrorCode");
+	}
+
+	/* ListOffsets v4: CurrentLeaderEpoch in, LeaderEpoch out */
+	b_hex("0002 0004 00000009 0001 74  ffffffff 00 00000001 0001 74 00000001"
+	    "00000000 00000003 fffffffffffffffd");
+	CHECK_INT(dec("listoffsets-v4"), ==, 0, "ListOffsets v4 decodes");
+	CHECK(Q.u.list_offsets.topics[0].parts[0].current_leader_epoch == 3 &&
+	    Q.u.list_offsets.topics[0].parts[0].timestamp == -3,
+	    "ListOffsets v4 fields");
+	/* v9 (flexible since 6): LATEST_TIERED */
+	b_hex("0002 0009 00000009 0001 74 00  ffffffff 01 02 0274 02 00000000 ffffffff"
+	    "fffffffffffffffb 00 00 00");
+	CHECK_INT(dec("listoffsets-v9"), ==, 0, "ListOffsets v9 decodes");
+	CHECK(Q.u.list_offsets.isolation_level == 1 &&
+	    Q.u.list_offsets.topics[0].parts[0].current_leader_epoch == -1 &&
+	    Q.u.list_offsets.topics[0].parts[0].timestamp == -5, "ListOffsets v9 fields");
+	{
+		struct fl_kp_list_offsets_part_resp p = { 0, 0, 1000, 42, NULL, 0, 7 };
+		struct fl_kp_list_offsets_topic_resp t = { t1, &p, 1 };
+		struct fl_kp_list_offsets_resp r = { 0, &t, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_list_offsets_resp_encode(&w, 4, 9, &r);
+		CHECK(hex_eq(&w, "0000002d 00000009 00000000 00000001 0001 74 00000001"
+		    "00000000 0000 00000000000003e8 000000000000002a 00000007"),
+		    "ListOffsets v4 response: LeaderEpoch");
+		fl_wr_reset(&w);
+		fl_kp_list_offsets_resp_encode(&w, 9, 9, &r);
+		CHECK(hex_eq(&w, "0000002a 00000009 00 00000000 02 0274 02"
+		    "00000000 0000 00000000000003e8 000000000000002a 00000007 00 00 00"),
+		    "ListOffsets v9 response: flexible");
+	}
+
+	/* Produce v9: flexible request; v8 answers RecordErrors, ErrorMessage */
+	b_hex("0000 0009 00000001 0001 74 00  00 ffff 00007530 02 0274 02 00000000"
+	    "04 616263 00 00 00");
+	CHECK_INT(dec("produce-v9"), ==, 0, "Produce v9 decodes");
+	CHECK(Q.u.produce.acks == -1 && is_null(Q.u.produce.transactional_id) &&
+	    eq(Q.u.produce.topics[0].name, "t") &&
+	    Q.u.produce.topics[0].parts[0].records.len == 3, "Produce v9 fields");
+	{
+		struct fl_kp_record_error re = { 2, { (const uint8_t *)"x", 1 } };
+		struct fl_kp_produce_part_resp p = { 0, FL_KERR_INVALID_RECORD, -1, -1, -1,
+		    &re, 1, { (const uint8_t *)"y", 1 } };
+		struct fl_kp_produce_topic_resp t = { t1, &p, 1 };
+		struct fl_kp_produce_resp r = { &t, 1, 0, NULL };
+		size_t pos[1];
+
+		fl_wr_reset(&w);
+		fl_kp_produce_resp_encode(&w, 8, 1, &r);
+		CHECK(hex_eq(&w, "0000003f 00000001 00000001 0001 74 00000001"
+		    "00000000 0057 ffffffffffffffff ffffffffffffffff ffffffffffffffff"
+		    "00000001 00000002 0001 78  0001 79  00000000"),
+		    "Produce v8 response: RecordErrors, ErrorMessage");
+		p.nrecord_errors = 0;
+		p.error_message.p = NULL;
+		p.error_message.len = 0;
+		p.error = 0;
+		p.base_offset = 5;
+		r.part_pos = pos;
+		fl_wr_reset(&w);
+		fl_kp_produce_resp_encode(&w, 9, 1, &r);
+		CHECK(hex_eq(&w, "00000030 00000001 00 02 0274 02"
+		    "00000000 0000 0000000000000005 ffffffffffffffff ffffffffffffffff"
+		    "01 00 00 00 00000000 00"), "Produce v9 response: flexible");
+		/* size 4, corr 4, header tags 1, topics 1, "t" 2, parts 1 */
+		CHECK_INT(pos[0], ==, 13, "Produce v9: the entry's position for acks=all");
+		CHECK(w.p[pos[0] + 13] == 5, "Produce v9: base offset where acks=all patches");
 	}
 	fl_wr_free(&w);
 }
@@ -1601,8 +1807,8 @@ test_misc(void)
 
 	fl_rd_init(&r, "", 0);
 	fl_arena_init(&a, 100);
-	CHECK_INT(fl_kp_produce_req_decode(&r, 8, &a, &pr), ==, FL_EINVAL,
-	    "Produce v8 decode refused");
+	CHECK_INT(fl_kp_produce_req_decode(&r, 12, &a, &pr), ==, FL_EINVAL,
+	    "Produce v12 decode refused");
 	/* the name flume-serve still calls forwards to fl_arena_alloc */
 	p = fl_arena_alloc(&a, 10, 10, &rc);
 	CHECK(p != NULL && rc == 0, "arena: 100 bytes fit");
@@ -1753,6 +1959,7 @@ main(int argc, char **argv)
 	test_old_versions();
 	test_flexible();
 	test_admin();
+	test_flex_core();
 	test_group_requests();
 	test_group_responses();
 	test_misc();

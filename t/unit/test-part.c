@@ -180,6 +180,27 @@ test_list_offsets(void)
 	    "by time past every record: -1");
 	CHECK_INT(fl_part_list_offset(&part, -7, &off, &ts), ==, FL_KERR_INVALID_REQUEST,
 	    "other negative timestamps are invalid");
+	{
+		int64_t off2, ts2;
+		int32_t ep, e0 = part.leader_epoch;
+
+		CHECK(fl_part_list_offset_epoch(&part, e0, -1, &off, &ts, &ep) == 0 &&
+		    off == 8 && ep == e0, "v4+ latest: the current leader epoch");
+		CHECK_INT(fl_part_list_offset_epoch(&part, e0 + 1, -1, &off, &ts, &ep), ==,
+		    FL_KERR_UNKNOWN_LEADER_EPOCH, "a newer CurrentLeaderEpoch: UNKNOWN_LEADER_EPOCH");
+		CHECK(fl_part_list_offset_epoch(&part, -1, -4, &off, &ts, &ep) == 0 &&
+		    off == 0 && ep == fl_plog_epoch_at(&part.log, 0),
+		    "EARLIEST_LOCAL (-4) is earliest: no tiered storage");
+		CHECK(fl_part_list_offset_epoch(&part, -1, -5, &off, &ts, &ep) == 0 &&
+		    off == -1 && ts == -1 && ep == -1,
+		    "LATEST_TIERED (-5): -1/-1, as Kafka without tiered storage");
+		CHECK(fl_part_list_offset_epoch(&part, -1, -3, &off, &ts, &ep) == 0 &&
+		    off >= 0 && off < 8 && ts >= 0, "MAX_TIMESTAMP (-3) finds a record");
+		CHECK(fl_part_list_offset(&part, ts, &off2, &ts2) == 0 && off2 == off &&
+		    ts2 == ts, "MAX_TIMESTAMP: the first record with that timestamp");
+		CHECK(fl_part_list_offset(&part, ts + 1, &off2, &ts2) == 0 && off2 == -1,
+		    "MAX_TIMESTAMP: no record is newer");
+	}
 }
 
 static void
@@ -374,6 +395,12 @@ test_max_ts_fixup(void)
 	    "by time: inside the snappy batch (decompressed to look)");
 	CHECK(fl_part_list_offset(&q, 14002, &off, &ts) == 0 && off == 14 && ts == 14002,
 	    "by time: the last record of the zstd batch");
+	{
+		int32_t ep;
+
+		CHECK(fl_part_list_offset_epoch(&q, -1, -3, &off, &ts, &ep) == 0 &&
+		    ts == 30000 && off >= 14, "MAX_TIMESTAMP: the LogAppendTime batch's");
+	}
 	(void)fl_part_close(&q);
 	fl_vfs_mem_free(v);
 }
