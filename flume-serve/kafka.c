@@ -163,6 +163,50 @@ produce_one(struct broker *b, struct fl_kp_req *req, struct fl_part *p,
 }
 
 /*
+ * Produce v10+ (KIP-951): the endpoints of the leaders that NOT_LEADER
+ * answers name, each once, from the cluster's broker list (a leader the
+ * list does not hold is named without an endpoint, as Kafka does when its
+ * metadata has no node for it).
+ */
+static int
+produce_endpoints(struct broker *b, struct fl_kp_req *req,
+    struct fl_kp_produce_resp *resp)
+{
+	struct fl_kp_node_endpoint *ne = NULL;
+	size_t i, j, k, n = 0;
+	int rc = 0;
+
+	if (!cluster_is_on(b) || b->cmeta.nbrokers == 0)
+		return 0;
+	for (i = 0; i < resp->ntopics; i++)
+		for (j = 0; j < resp->topics[i].nparts; j++) {
+			int32_t id = resp->topics[i].parts[j].current_leader.leader_id;
+
+			if (id < 0)
+				continue;
+			for (k = 0; k < n && ne[k].node_id != id; k++)
+				;
+			if (k < n)
+				continue;
+			for (k = 0; k < b->cmeta.nbrokers && b->cmeta.brokers[k].id != id; k++)
+				;
+			if (k == b->cmeta.nbrokers)
+				continue;
+			if (ne == NULL &&
+			    (ne = kafka_arena(req, b->cmeta.nbrokers, sizeof(*ne), &rc)) == NULL)
+				return rc != 0 ? rc : FL_ENOMEM;
+			ne[n].node_id = id;
+			ne[n].host = fl_kp_str(b->cmeta.brokers[k].host);
+			ne[n].port = b->cmeta.brokers[k].port;
+			ne[n].rack.p = NULL;
+			n++;
+		}
+	resp->node_endpoints = ne;
+	resp->nnode_endpoints = n;
+	return 0;
+}
+
+/*
  * An acks=all Produce on replicated partitions waits for their HW.  Its
  * answer is encoded at once, with the values it will have if every batch
  * is replicated in time, and queued held (conn_queue_held): the
@@ -586,6 +630,8 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 			pr[j].base_offset = -1;
 			pr[j].log_append_time_ms = -1;
 			pr[j].log_start_offset = -1;
+			pr[j].current_leader.leader_id = -1;
+			pr[j].current_leader.leader_epoch = -1;
 			if (!may) {
 				pr[j].error = FL_KERR_TOPIC_AUTHORIZATION_FAILED;
 				continue;
@@ -609,6 +655,12 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 				continue;
 			pr[j].error = produce_one(b, req, p, t->parts[j].records,
 			    req->hdr.api_version, &pr[j]);
+			if (pr[j].error == FL_KERR_NOT_LEADER_OR_FOLLOWER) {
+				/* v10+ (KIP-951): where to go, as Kafka's metadata says */
+				pr[j].current_leader.leader_id = p->leader_id;
+				pr[j].current_leader.leader_epoch = p->leader_id >= 0 ?
+				    p->leader_epoch : -1;
+			}
 			any_ok |= pr[j].error == FL_KERR_NONE;
 			if (pr[j].error == FL_KERR_NONE && r->acks == -1 && p->replicas.n > 1) {
 				/* answered once the HW passes the batch's last offset */
@@ -632,6 +684,8 @@ h_produce(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	memset(&resp, 0, sizeof(resp));
 	resp.topics = tr;
 	resp.ntopics = r->ntopics;
+	if (req->hdr.api_version >= 10 && produce_endpoints(b, req, &resp) != 0)
+		return -1;
 	if (any_replicated) {
 		/* durable here first (the round) and replicated (the HW) */
 		rc = acks_hold(b, c, req, &resp, (const uint64_t *const *)ends,

@@ -78,7 +78,7 @@ sent() {
 	run ! grep "closing connection" "$BATS_TEST_TMPDIR/a.err"
 }
 
-@test "flexible: Produce v9 and v8, ListOffsets v4-9, OffsetForLeaderEpoch v4" {
+@test "flexible: Produce v8-11, ListOffsets v4-9, OffsetForLeaderEpoch v4" {
 	serve_start a
 	run -0 serve_admin create lo 1
 	run -0 kcore produce "$ADDR" 9 lo 0 a b c
@@ -88,8 +88,11 @@ sent() {
 	# a batch that fails the record check: v8+ say why
 	run -0 kcore produce "$ADDR" 9 lo 0 e f +bad
 	[[ $output =~ ^"error 87 base -1 message "[^-].*" recerrs 0"$ ]]
+	# v10-11 (KIP-951) only add where the leader is to NOT_LEADER answers
+	run -0 kcore produce "$ADDR" 11 lo 0 g
+	[ "$output" = "error 0 base 4 message - recerrs 0" ]
 	run -0 kcore list-offsets "$ADDR" 9 lo 0 -1
-	[[ $output =~ ^"error 0 ts -1 offset 4 epoch "([0-9]+)$ ]]
+	[[ $output =~ ^"error 0 ts -1 offset 5 epoch "([0-9]+)$ ]]
 	epoch=${BASH_REMATCH[1]}
 	run -0 kcore list-offsets "$ADDR" 6 lo 0 -2 "$epoch"
 	[ "$output" = "error 0 ts -1 offset 0 epoch $epoch" ]
@@ -97,15 +100,15 @@ sent() {
 	[ "$output" = "error 0 ts -1 offset 0 epoch $epoch" ]
 	run -0 kcore list-offsets "$ADDR" 9 lo 0 -5
 	[ "$output" = "error 0 ts -1 offset -1 epoch -1" ]
-	# MAX_TIMESTAMP: the first record of the newest timestamp (d, alone in its batch)
+	# MAX_TIMESTAMP: the first record of the newest timestamp (batches a-c, d, g)
 	run -0 kcore list-offsets "$ADDR" 7 lo 0 -3
-	[[ $output =~ ^"error 0 ts "[0-9]+" offset "[03]" epoch $epoch"$ ]]
+	[[ $output =~ ^"error 0 ts "[0-9]+" offset "[034]" epoch $epoch"$ ]]
 	run -0 kcore list-offsets "$ADDR" 5 lo 0 -1 $((epoch + 1))
 	[ "$output" = "error 75 ts -1 offset -1 epoch -1" ]
 	run -0 kcore list-offsets "$ADDR" 4 lo 0 -1 "$epoch"
-	[ "$output" = "error 0 ts -1 offset 4 epoch $epoch" ]
+	[ "$output" = "error 0 ts -1 offset 5 epoch $epoch" ]
 	run -0 kcore ofle "$ADDR" 4 lo 0 "$epoch" "$epoch"
-	[ "$output" = "error 0 epoch $epoch end 4" ]
+	[ "$output" = "error 0 epoch $epoch end 5" ]
 	run -0 kcore ofle "$ADDR" 4 lo 0 "$epoch" $((epoch + 1))
 	[ "$output" = "error 75 epoch -1 end -1" ]
 	run ! grep "closing connection" "$BATS_TEST_TMPDIR/a.err"

@@ -81,6 +81,19 @@ static const struct fl_ks_field produce_rec_err_f[] = {
 };
 static const struct fl_ks_schema produce_rec_err_s =
     FL_KS_SCHEMA("BatchIndexAndErrorMessage", produce_rec_err_f);
+static const struct fl_ks_field produce_leader_f[] = {
+	FL_KS_I32(struct fl_kp_leader_id_epoch, leader_id, 10, V, .def = -1),
+	FL_KS_I32(struct fl_kp_leader_id_epoch, leader_epoch, 10, V, .def = -1),
+};
+static const struct fl_ks_schema produce_leader_s =
+    FL_KS_SCHEMA("LeaderIdAndEpoch", produce_leader_f);
+static const struct fl_ks_field produce_node_f[] = {
+	FL_KS_I32(struct fl_kp_node_endpoint, node_id, 10, V),
+	FL_KS_STR(struct fl_kp_node_endpoint, host, 10, V),
+	FL_KS_I32(struct fl_kp_node_endpoint, port, 10, V),
+	FL_KS_NSTR(struct fl_kp_node_endpoint, rack, 10, V, 10),
+};
+static const struct fl_ks_schema produce_node_s = FL_KS_SCHEMA("NodeEndpoint", produce_node_f);
 static const struct fl_ks_field produce_part_resp_f[] = {
 	FL_KS_I32(struct fl_kp_produce_part_resp, index, 0, V),
 	FL_KS_I16(struct fl_kp_produce_part_resp, error, 0, V),
@@ -90,6 +103,8 @@ static const struct fl_ks_field produce_part_resp_f[] = {
 	FL_KS_ARR(struct fl_kp_produce_part_resp, record_errors, nrecord_errors,
 	    produce_rec_err_s, struct fl_kp_record_error, 8, V),
 	FL_KS_NSTR(struct fl_kp_produce_part_resp, error_message, 8, V, 8),
+	FL_KS_(FL_KS_STRUCT, struct fl_kp_produce_part_resp, current_leader, 10, V,
+	    .elem = &produce_leader_s, .is_tagged = 1, .tag = 0),
 };
 static const struct fl_ks_schema produce_part_resp_s =
     FL_KS_SCHEMA("PartitionProduceResponse", produce_part_resp_f);
@@ -104,6 +119,8 @@ static const struct fl_ks_field produce_resp_f[] = {
 	FL_KS_ARR(struct fl_kp_produce_resp, topics, ntopics, produce_topic_resp_s,
 	    struct fl_kp_produce_topic_resp, 0, V),
 	FL_KS_I32(struct fl_kp_produce_resp, throttle_ms, 1, V),	/* last */
+	FL_KS_ARR(struct fl_kp_produce_resp, node_endpoints, nnode_endpoints,
+	    produce_node_s, struct fl_kp_node_endpoint, 10, V, .is_tagged = 1, .tag = 0),
 };
 static const struct fl_ks_schema produce_resp_s = FL_KS_SCHEMA("ProduceResponse", produce_resp_f);
 
@@ -699,8 +716,8 @@ static const struct fl_ks_schema ofle_resp_s = FL_KS_SCHEMA("OffsetForLeaderEpoc
  * plus any flexible version whose fields the structs hold).
  */
 const struct fl_kp_api fl_kp_apis[] = {
-	{ FL_KP_PRODUCE,          0,  9, FL_KP_FEAT_CORE,  "Produce",
-	  9, 0, 9, &produce_req_s, &produce_resp_s },
+	{ FL_KP_PRODUCE,          0, 11, FL_KP_FEAT_CORE,  "Produce",
+	  9, 0, 11, &produce_req_s, &produce_resp_s },
 	{ FL_KP_FETCH,            0, 11, FL_KP_FEAT_CORE,  "Fetch",
 	  12, 0, 11, &fetch_req_s, NULL },
 	{ FL_KP_LIST_OFFSETS,     0,  9, FL_KP_FEAT_CORE,  "ListOffsets",

@@ -201,8 +201,8 @@ struct fl_kp_apiversions_req {
 	struct fl_slice client_software_version;	/* v3+ [null] */
 };
 
-/* Produce (0) v0-9: v0-2 carry magic 0/1 message sets (codec/msgset.h);
- * v9+ flexible */
+/* Produce (0) v0-11: v0-2 carry magic 0/1 message sets (codec/msgset.h);
+ * v9+ flexible; v10+ answers where the leader is (KIP-951) */
 struct fl_kp_produce_part {
 	int32_t index;
 	struct fl_slice records;	/* p NULL: null; validate with batch.h */
@@ -220,6 +220,12 @@ struct fl_kp_produce_req {
 	struct fl_kp_produce_topic *topics;
 	size_t ntopics;
 };
+struct fl_kp_node_endpoint {		/* Produce v10+ NodeEndpoint */
+	int32_t node_id;
+	struct fl_slice host;
+	int32_t port;
+	struct fl_slice rack;		/* nullable */
+};
 struct fl_kp_record_error {		/* Produce v8+ BatchIndexAndErrorMessage */
 	int32_t batch_index;		/* the record's index in its batch */
 	struct fl_slice message;	/* nullable */
@@ -233,6 +239,9 @@ struct fl_kp_produce_part_resp {
 	const struct fl_kp_record_error *record_errors;	/* v8+: which */
 	size_t nrecord_errors;		/* records failed validation */
 	struct fl_slice error_message;	/* v8+, nullable */
+	struct fl_kp_leader_id_epoch {	/* v10+ tagged (0), sent unless -1/-1 */
+		int32_t leader_id, leader_epoch;
+	} current_leader;
 };
 struct fl_kp_produce_topic_resp {
 	struct fl_slice name;
@@ -251,6 +260,8 @@ struct fl_kp_produce_resp {
 	 * and base offset in place later.
 	 */
 	size_t *part_pos;
+	const struct fl_kp_node_endpoint *node_endpoints;	/* v10+ tagged (0): */
+	size_t nnode_endpoints;		/* the leaders current_leader names */
 };
 
 /* Fetch (1) v0-11: v0-3 answer magic 0/1 message sets (codec/msgset.h) */

@@ -579,8 +579,18 @@ tag_differs(const struct fl_ks_field *f, const void *in)
 	case FL_KS_ARRAY: case FL_KS_ARRAY_I32: case FL_KS_ARRAY_I64:
 	case FL_KS_ARRAY_STRING:
 		return *CAT(in, f->count_off, size_t) > 0;
+	case FL_KS_STRUCT: {
+		/* Kafka's generated code: unless it equals a default-built one */
+		const uint8_t *sub = (const uint8_t *)in + f->off;
+		size_t i;
+
+		for (i = 0; i < f->elem->n; i++)
+			if (tag_differs(&f->elem->f[i], sub))
+				return 1;
+		return 0;
 	}
-	return 1;		/* UUID, STRUCT: always */
+	}
+	return 1;		/* UUID: always */
 }
 
 static void

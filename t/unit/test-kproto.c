@@ -355,7 +355,7 @@ test_apiversions(void)
 	CHECK_INT(fl_kp_apiversions_resp_encode(&w, 0, 2, 0, 0, FL_KP_FEAT_CORE),
 	    ==, 0, "ApiVersions v0 response encodes");
 	CHECK(hex_eq(&w, "00000064 00000002 0000 0000000f"
-	    "0000 0000 0009  0001 0000 000b  0002 0000 0009  0003 0000 0009"
+	    "0000 0000 000b  0001 0000 000b  0002 0000 0009  0003 0000 0009"
 	    "0012 0000 0003  0013 0000 0006  0014 0000 0006  0016 0000 0005"
 	    "0017 0000 0004  0015 0000 0002  0020 0000 0004  0021 0000 0002"
 	    "0025 0000 0003  002c 0000 0001  003c 0000 0001"),
@@ -364,7 +364,7 @@ test_apiversions(void)
 	fl_kp_apiversions_resp_encode(&w, 2, 3, 0, 7, FL_KP_FEAT_ALL);
 	CHECK_INT(w.len, ==, 4 + 4 + 2 + 4 + 28 * 6 + 4, "ApiVersions v2: 28 keys");
 	CHECK(hex_eq(&w, "000000b6 00000003 0000 0000001c"
-	    "0000 0000 0009  0001 0000 000b  0002 0000 0009  0003 0000 0009"
+	    "0000 0000 000b  0001 0000 000b  0002 0000 0009  0003 0000 0009"
 	    "0008 0000 0008  0009 0000 0007  000a 0000 0003  000b 0000 0006"
 	    "000c 0000 0004  000d 0000 0004  000e 0000 0004  000f 0000 0005"
 	    "0010 0000 0003  0011 0000 0001  0012 0000 0003  0013 0000 0006"
@@ -378,7 +378,7 @@ test_apiversions(void)
 	/* header v0 (no tags after the correlation id), compact ApiKeys with
 	 * a tag section per entry, throttle, then the body's tag section */
 	CHECK(hex_eq(&w, "00000075 00000003 0000 10"
-	    "0000 0000 0009 00  0001 0000 000b 00  0002 0000 0009 00"
+	    "0000 0000 000b 00  0001 0000 000b 00  0002 0000 0009 00"
 	    "0003 0000 0009 00  0012 0000 0003 00  0013 0000 0006 00"
 	    "0014 0000 0006 00  0016 0000 0005 00  0017 0000 0004 00"
 	    "0015 0000 0002 00  0020 0000 0004 00  0021 0000 0002 00"
@@ -568,9 +568,9 @@ test_produce(void)
 static void
 test_produce_resp(void)
 {
-	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0, NULL, 0, { NULL, 0 } };
+	struct fl_kp_produce_part_resp p = { 0, 0, 5, -1, 0, NULL, 0, { NULL, 0 }, { -1, -1 } };
 	struct fl_kp_produce_topic_resp t = { { (const uint8_t *)"t", 1 }, &p, 1 };
-	struct fl_kp_produce_resp r = { &t, 1, 3, NULL };
+	struct fl_kp_produce_resp r = { &t, 1, 3, NULL, NULL, 0 };
 	struct fl_wr w;
 
 	fl_wr_init(&w, 1 << 16);
@@ -586,12 +586,12 @@ test_produce_resp(void)
 	{
 		/* where each partition entry starts: a broker patches error/base there */
 		struct fl_kp_produce_part_resp pp[2] = {
-		    { 4, 0, 9, -1, 0, NULL, 0, { NULL, 0 } },
-		    { 6, 0, 11, -1, 0, NULL, 0, { NULL, 0 } } };
+		    { 4, 0, 9, -1, 0, NULL, 0, { NULL, 0 }, { -1, -1 } },
+		    { 6, 0, 11, -1, 0, NULL, 0, { NULL, 0 }, { -1, -1 } } };
 		struct fl_kp_produce_topic_resp tt[2] = {
 			{ { (const uint8_t *)"t", 1 }, &p, 1 },
 			{ { (const uint8_t *)"uu", 2 }, pp, 2 } };
-		struct fl_kp_produce_resp rr = { tt, 2, 0, NULL };
+		struct fl_kp_produce_resp rr = { tt, 2, 0, NULL, NULL, 0 };
 		size_t pos[3];
 
 		rr.part_pos = pos;
@@ -1462,9 +1462,9 @@ test_flex_core(void)
 	{
 		struct fl_kp_record_error re = { 2, { (const uint8_t *)"x", 1 } };
 		struct fl_kp_produce_part_resp p = { 0, FL_KERR_INVALID_RECORD, -1, -1, -1,
-		    &re, 1, { (const uint8_t *)"y", 1 } };
+		    &re, 1, { (const uint8_t *)"y", 1 }, { -1, -1 } };
 		struct fl_kp_produce_topic_resp t = { t1, &p, 1 };
-		struct fl_kp_produce_resp r = { &t, 1, 0, NULL };
+		struct fl_kp_produce_resp r = { &t, 1, 0, NULL, NULL, 0 };
 		size_t pos[1];
 
 		fl_wr_reset(&w);
@@ -1487,6 +1487,40 @@ test_flex_core(void)
 		/* size 4, corr 4, header tags 1, topics 1, "t" 2, parts 1 */
 		CHECK_INT(pos[0], ==, 13, "Produce v9: the entry's position for acks=all");
 		CHECK(w.p[pos[0] + 13] == 5, "Produce v9: base offset where acks=all patches");
+	}
+	{
+		/* v10 (KIP-951): CurrentLeader and NodeEndpoints, tagged */
+		struct fl_kp_produce_part_resp p[2] = {
+		    { 0, 0, 5, -1, -1, NULL, 0, { NULL, 0 }, { -1, -1 } },
+		    { 1, FL_KERR_NOT_LEADER_OR_FOLLOWER, -1, -1, -1, NULL, 0, { NULL, 0 },
+		      { 2, 7 } } };
+		struct fl_kp_produce_topic_resp t = { t1, p, 2 };
+		struct fl_kp_node_endpoint ne = { 2, { (const uint8_t *)"h", 1 }, 9092,
+		    { NULL, 0 } };
+		struct fl_kp_produce_resp r = { &t, 1, 0, NULL, &ne, 1 };
+
+		fl_wr_reset(&w);
+		fl_kp_produce_resp_encode(&w, 10, 1, &r);
+		CHECK(hex_eq(&w, "0000006b 00000001 00 02 0274 03"
+		    "00000000 0000 0000000000000005 ffffffffffffffff ffffffffffffffff"
+		    "01 00 00"
+		    "00000001 0006 ffffffffffffffff ffffffffffffffff ffffffffffffffff"
+		    "01 00 01 00 09 00000002 00000007 00"
+		    "00 00000000"
+		    "01 00 0d 02 00000002 0268 00002384 00 00"),
+		    "Produce v10 response: CurrentLeader only on NOT_LEADER, NodeEndpoints");
+		r.nnode_endpoints = 0;
+		p[1].current_leader.leader_id = -1;
+		p[1].current_leader.leader_epoch = -1;
+		fl_wr_reset(&w);
+		fl_kp_produce_resp_encode(&w, 11, 1, &r);
+		CHECK(hex_eq(&w, "00000051 00000001 00 02 0274 03"
+		    "00000000 0000 0000000000000005 ffffffffffffffff ffffffffffffffff"
+		    "01 00 00"
+		    "00000001 0006 ffffffffffffffff ffffffffffffffff ffffffffffffffff"
+		    "01 00 00"
+		    "00 00000000 00"),
+		    "Produce v11 response: a -1/-1 leader and no endpoints are not sent");
 	}
 	fl_wr_free(&w);
 }
