@@ -25,6 +25,7 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True	# no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kadminraw  # noqa: E402
 from kadminraw import W, call  # noqa: E402
