@@ -148,6 +148,8 @@ answer_produce(struct sim_world *w, struct sim_node *n, const struct sim_ack *a,
 	pr.base_offset = err == 0 ? base : -1;
 	pr.log_append_time_ms = -1;
 	pr.log_start_offset = 0;
+	pr.current_leader.leader_id = -1;	/* v10+: sent only when known */
+	pr.current_leader.leader_epoch = -1;
 	tr.name = fl_kp_str(a->topic);
 	tr.parts = &pr;
 	tr.nparts = 1;

@@ -102,7 +102,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 	case FL_KP_PRODUCE: {
 		const struct fl_kp_produce_req *r = &q->u.produce;
 		struct fl_kp_produce_topic_resp *t;
-		struct fl_kp_produce_resp resp = { NULL, r->ntopics, 0, NULL };
+		struct fl_kp_produce_resp resp = { NULL, r->ntopics, 0, NULL, NULL, 0 };
 
 		t = fl_arena_alloc(a, r->ntopics, sizeof(*t), &rc);
 		if (rc != 0)
