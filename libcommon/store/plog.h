@@ -264,9 +264,9 @@ int64_t fl_plog_epoch_start(const struct fl_plog *l, int32_t epoch);
 
 /*
  * ListOffsets MAX_TIMESTAMP (-3): the first record carrying the largest
- * timestamp in the log, as fl_plog_offset_for_time finds it (in a
- * compressed batch its base offset); log_end and -1 for a log with no
- * timestamped record.
+ * timestamp in the log, found as fl_plog_offset_for_time finds one
+ * (compressed batches decompressed to look, as Kafka's
+ * offsetOfMaxTimestamp); log_end and -1 for a log with no timestamp.
  */
 int fl_plog_max_time(struct fl_plog *l, uint64_t *offset, int64_t *found_ts);
 
