@@ -560,9 +560,14 @@ h_sync_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_sync_group_req *r = &req->u.sync_group;
 	struct fl_grp_assignment *as;
 	struct fl_grp_sync_req sr;
-	size_t i;
+	size_t i, from = c->out.len;
 	int rc = 0;
 
+	/* Kafka's areMandatoryProtocolTypeAndNamePresent: v5 must name both */
+	if (req->hdr.api_version >= 5 && (r->protocol_type.p == NULL || r->protocol_name.p == NULL))
+		return kafka_finish(b, c, from, fl_grpwire_error_encode(&c->out, FL_KP_SYNC_GROUP,
+		    req->hdr.api_version, req->hdr.correlation_id,
+		    FL_KERR_INCONSISTENT_GROUP_PROTOCOL), 0);
 	as = kafka_arena(req, r->nassignments, sizeof(*as), &rc);
 	if (rc != 0)
 		return -1;

@@ -2,7 +2,8 @@
 # t/73-groups-raw.bats: the group APIs at Kafka 3.9's newest versions, which
 # no installed client sends: FindCoordinator 4-5 (batched keys), JoinGroup
 # 7-9 (ProtocolType, Reason, KIP-814's SkipAssignment), SyncGroup 5 (the
-# protocol checked, INCONSISTENT_GROUP_PROTOCOL 23), LeaveGroup 5 (Reason),
+# protocol required and checked, INCONSISTENT_GROUP_PROTOCOL 23), LeaveGroup
+# 5 (Reason),
 # ListGroups 4-5 (state and type filters), OffsetCommit 9 and OffsetFetch
 # 8-9 (several groups at once), by t/interop/kgroupraw.py, built from
 # Kafka 3.9's message JSON.
@@ -42,7 +43,9 @@ kgr() { timeout 60 /usr/bin/python3 "$FLUME_ROOT/t/interop/kgroupraw.py" "$@"; }
 		fail "$output"
 	m2=$(awk '{ print $12 }' <<<"$output")
 	[ "$m2" != "$m1" ]
-	run -0 kgr sync "$ADDR" 5 g1 1 "$m2" i1 - - 
+	run -0 kgr sync "$ADDR" 5 g1 1 "$m2" i1 consumer -
+	[ "$output" = 'error 23 type None proto None assign ""' ] || fail "$output"
+	run -0 kgr sync "$ADDR" 5 g1 1 "$m2" i1 consumer range
 	[ "$output" = "error 0 type consumer proto range assign A" ] || fail "$output"
 	# below v9 (v8): the old leader id, no members, no SkipAssignment field
 	run -0 kgr join "$ADDR" 8 g1 "" i1 "restart again"

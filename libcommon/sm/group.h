@@ -90,7 +90,8 @@ struct fl_grp_sync_req {
 	const struct fl_grp_assignment *assignments;	/* the leader's; others send none */
 	size_t   nassignments;
 	/* SyncGroup v5+: must match the group's (INCONSISTENT_GROUP_PROTOCOL
-	 * otherwise); p NULL: not checked (v0-4, or a null). */
+	 * otherwise); p NULL: not checked (v0-4; a v5 null is the driver's
+	 * 23, as Kafka refuses it before the coordinator sees it). */
 	struct fl_slice protocol_type, protocol_name;
 };
 
