@@ -560,14 +560,9 @@ h_sync_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	const struct fl_kp_sync_group_req *r = &req->u.sync_group;
 	struct fl_grp_assignment *as;
 	struct fl_grp_sync_req sr;
-	size_t i, from = c->out.len;
+	size_t i;
 	int rc = 0;
 
-	/* Kafka's areMandatoryProtocolTypeAndNamePresent: v5 must name both */
-	if (req->hdr.api_version >= 5 && (r->protocol_type.p == NULL || r->protocol_name.p == NULL))
-		return kafka_finish(b, c, from, fl_grpwire_error_encode(&c->out, FL_KP_SYNC_GROUP,
-		    req->hdr.api_version, req->hdr.correlation_id,
-		    FL_KERR_INCONSISTENT_GROUP_PROTOCOL), 0);
 	as = kafka_arena(req, r->nassignments, sizeof(*as), &rc);
 	if (rc != 0)
 		return -1;
@@ -1025,6 +1020,18 @@ group_authorized(struct broker *b, struct conn *c, const struct fl_kp_req *req)
 int
 group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
+	const struct fl_kp_sync_group_req *sg = &req->u.sync_group;
+	size_t from = c->out.len;
+	int rc;
+
+	/* Kafka's areMandatoryProtocolTypeAndNamePresent: a SyncGroup v5 must
+	 * name both, checked before anything else (the ACL included) */
+	if (req->hdr.api_key == FL_KP_SYNC_GROUP && req->hdr.api_version >= 5 &&
+	    (sg->protocol_type.p == NULL || sg->protocol_name.p == NULL)) {
+		rc = fl_grpwire_error_encode(&c->out, FL_KP_SYNC_GROUP, req->hdr.api_version,
+		    req->hdr.correlation_id, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
+		return kafka_finish(b, c, from, rc, 0);
+	}
 	if (!group_authorized(b, c, req))
 		return h_refuse(b, c, req, FL_KERR_GROUP_AUTHORIZATION_FAILED);
 	if (!b->coord_here && req->hdr.api_key != FL_KP_FIND_COORDINATOR &&
