@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/csum.h"
 #include "os/clock.h"
@@ -428,44 +429,73 @@ group_conn_closed(struct broker *b, struct conn *c)
 /* ---- the handlers ---- */
 
 
+/* Where the coordinator of one key is, with its error and message. */
+static void
+find_one(struct broker *b, struct conn *c, int8_t key_type, struct fl_slice key,
+    struct fl_kp_coordinator *out)
+{
+	const char *msg;
+	struct fl_coord_where w;
+	int32_t node;
+
+	memset(out, 0, sizeof(*out));
+	out->key = key;
+	coord_where(b, &w);
+	out->error = fl_coord_find(key_type, key, &w, &node, &msg);
+	if (out->error == 0 && key_type == 0 &&
+	    !auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, key.p, key.len)) {
+		out->error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
+		msg = "Not authorized to access group: Group authorization failed.";
+	}
+	out->node_id = node;
+	out->host = str_slice(b->adv_host);
+	out->port = b->adv_port;
+	if (out->error == 0 && node != b->cfg->node_id) {
+		const struct fl_cmeta_broker *cb = fl_cmeta_broker(&b->cmeta, node);
+
+		if (cb != NULL) {
+			out->host = str_slice(cb->host);
+			out->port = cb->port;
+		} else {
+			out->error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
+			msg = "the coordinator's broker is not in this node's broker list";
+		}
+	}
+	if (msg != NULL)
+		out->error_message = str_slice(msg);
+	if (out->error != 0) {
+		out->node_id = -1;
+		out->host = str_slice("");
+		out->port = -1;
+	}
+}
+
+/* v0-3 ask for one key; v4+ for a batch (KIP-699), each answered alone. */
 static int
 h_find_coordinator(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	const struct fl_kp_find_coordinator_req *r = &req->u.find_coordinator;
 	struct fl_kp_find_coordinator_resp fr;
-	size_t from = c->out.len;
-	const char *msg;
-	struct fl_coord_where w;
-	int32_t node;
+	struct fl_kp_coordinator *co, one;
+	size_t from = c->out.len, i;
+	int rc = 0;
 
 	memset(&fr, 0, sizeof(fr));
-	coord_where(b, &w);
-	fr.error = fl_coord_find(r->key_type, r->key, &w, &node, &msg);
-	if (fr.error == 0 && r->key_type == 0 &&
-	    !auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, r->key.p, r->key.len)) {
-		fr.error = FL_KERR_GROUP_AUTHORIZATION_FAILED;
-		msg = "Not authorized to access group: Group authorization failed.";
-	}
-	fr.node_id = node;
-	fr.host = str_slice(b->adv_host);
-	fr.port = b->adv_port;
-	if (fr.error == 0 && node != b->cfg->node_id) {
-		const struct fl_cmeta_broker *cb = fl_cmeta_broker(&b->cmeta, node);
-
-		if (cb != NULL) {
-			fr.host = str_slice(cb->host);
-			fr.port = cb->port;
-		} else {
-			fr.error = FL_KERR_COORDINATOR_NOT_AVAILABLE;
-			msg = "the coordinator's broker is not in this node's broker list";
-		}
-	}
-	if (msg != NULL)
-		fr.error_message = str_slice(msg);
-	if (fr.error != 0) {
-		fr.node_id = -1;
-		fr.host = str_slice("");
-		fr.port = -1;
+	if (req->hdr.api_version >= 4) {
+		co = kafka_arena(req, r->ncoordinator_keys, sizeof(*co), &rc);
+		if (rc != 0)
+			return -1;
+		for (i = 0; i < r->ncoordinator_keys; i++)
+			find_one(b, c, r->key_type, r->coordinator_keys[i], &co[i]);
+		fr.coordinators = co;
+		fr.ncoordinators = r->ncoordinator_keys;
+	} else {
+		find_one(b, c, r->key_type, r->key, &one);
+		fr.error = one.error;
+		fr.error_message = one.error_message;
+		fr.node_id = one.node_id;
+		fr.host = one.host;
+		fr.port = one.port;
 	}
 	return kafka_finish(b, c, from, fl_kp_find_coordinator_resp_encode(&c->out,
 	    req->hdr.api_version, req->hdr.correlation_id, &fr), 0);
@@ -510,6 +540,11 @@ h_join_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	jr.protocols = protos;
 	jr.nprotocols = r->nprotocols;
 	fl_random_bytes(jr.random, sizeof(jr.random));
+	if (r->reason.p != NULL)	/* v8+: why the client (re)joins */
+		fl_log(FL_LOG_INFO, "group %.*s: member '%.*s' of %s joins: %.*s",
+		    (int)r->group_id.len, (const char *)r->group_id.p,
+		    (int)r->member_id.len, (const char *)r->member_id.p, c->peer,
+		    (int)(r->reason.len > 255 ? 255 : r->reason.len), (const char *)r->reason.p);
 	wait_for(c, req);
 	if (fl_coord_join(&b->coord, (uint64_t)b->now_ms, b->wall_ms, &jr) == FL_ENOMEM) {
 		c->is_waiting = 0;
@@ -541,6 +576,8 @@ h_sync_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	sr.member_id = r->member_id;
 	sr.instance_id = r->group_instance_id;
 	sr.generation = r->generation_id;
+	sr.protocol_type = r->protocol_type;
+	sr.protocol_name = r->protocol_name;
 	sr.assignments = as;
 	sr.nassignments = r->nassignments;
 	wait_for(c, req);
@@ -580,6 +617,14 @@ h_leave_group(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		return -1;
 	memset(&lr, 0, sizeof(lr));
 	for (i = 0; i < r->nmembers; i++) {
+		const struct fl_slice *why = &r->members[i].reason;
+
+		if (why->p != NULL)	/* v5+ */
+			fl_log(FL_LOG_INFO, "group %.*s: member '%.*s' of %s leaves: %.*s",
+			    (int)r->group_id.len, (const char *)r->group_id.p,
+			    (int)r->members[i].member_id.len,
+			    (const char *)r->members[i].member_id.p, c->peer,
+			    (int)(why->len > 255 ? 255 : why->len), (const char *)why->p);
 		mr[i].member_id = r->members[i].member_id;
 		mr[i].group_instance_id = r->members[i].group_instance_id;
 		mr[i].error = (int16_t)fl_coord_leave(&b->coord, (uint64_t)b->now_ms, b->wall_ms,
@@ -643,12 +688,62 @@ h_offset_commit(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	    req->hdr.api_version, req->hdr.correlation_id, &gc.resp), ticket);
 }
 
+/*
+ * OffsetFetch v8+: each group answered alone, as Kafka does: its own
+ * GROUP_AUTHORIZATION_FAILED or, with err (NOT_COORDINATOR), refused.
+ * The v9 MemberId and MemberEpoch are for KIP-848 consumer groups; a
+ * classic group ignores them (Kafka's ClassicGroup.validateOffsetFetch).
+ */
+static int
+offset_fetch_groups(struct broker *b, struct conn *c, struct fl_kp_req *req, int16_t err)
+{
+	const struct fl_kp_offset_fetch_req *r = &req->u.offset_fetch;
+	struct fl_kp_offset_fetch_group_resp *gr;
+	struct fl_kp_offset_fetch_resp resp;
+	size_t i, from;
+	int rc = 0;
+
+	gr = kafka_arena(req, r->ngroups, sizeof(*gr), &rc);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < r->ngroups; i++) {
+		const struct fl_kp_offset_fetch_group *q = &r->groups[i];
+		struct fl_kp_offset_fetch_req one;
+		struct fl_kp_offset_fetch_resp ans;
+		int16_t e = err;
+
+		memset(&one, 0, sizeof(one));
+		one.group_id = q->group_id;
+		one.is_all_topics = q->is_all_topics;
+		one.topics = q->topics;
+		one.ntopics = q->ntopics;
+		if (!auth_may(b, c, FL_ACL_READ, FL_ACL_GROUP, q->group_id.p, q->group_id.len))
+			e = FL_KERR_GROUP_AUTHORIZATION_FAILED;
+		rc = e != 0 ? fl_grpwire_fetch_refuse(&one, e, &req->arena, &ans) :
+		    fl_grpwire_fetch_resp(&b->coord, &one, &req->arena, &ans);
+		if (rc != 0)
+			return -1;
+		gr[i].group_id = q->group_id;
+		gr[i].topics = ans.topics;
+		gr[i].ntopics = ans.ntopics;
+		gr[i].error = ans.error;
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.groups = gr;
+	resp.ngroups = r->ngroups;
+	from = c->out.len;
+	return kafka_finish(b, c, from, fl_kp_offset_fetch_resp_encode(&c->out,
+	    req->hdr.api_version, req->hdr.correlation_id, &resp), 0);
+}
+
 static int
 h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
 	struct fl_kp_offset_fetch_resp resp;
 	size_t from;
 
+	if (req->hdr.api_version >= 8)
+		return offset_fetch_groups(b, c, req, 0);
 	if (fl_grpwire_fetch_resp(&b->coord, &req->u.offset_fetch, &req->arena, &resp) != 0)
 		return -1;
 	from = c->out.len;
@@ -656,9 +751,34 @@ h_offset_fetch(struct broker *b, struct conn *c, struct fl_kp_req *req)
 	    req->hdr.correlation_id, &resp), 0);
 }
 
+/* Is s (trimmed, any case: Kafka's comparison) one of the n in f?  n 0: yes. */
+static int
+filter_has(const struct fl_slice *f, size_t n, const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = f[i].p;
+		size_t l = f[i].len;
+
+		while (l > 0 && (*p == ' ' || *p == '\t'))
+			p++, l--;
+		while (l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+			l--;
+		if (l == len && strncasecmp((const char *)p, s, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* v4+ filter by state (Kafka's names, any case), v5+ by type: every flume
+ * group is "classic" (KIP-848's consumer groups are not implemented). */
 static int
 h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
+	const struct fl_kp_list_groups_req *r = &req->u.list_groups;
 	struct fl_kp_list_groups_resp resp;
 	struct fl_kp_listed_group *lg;
 	size_t i, k, n = fl_coord_group_count(&b->coord), from;
@@ -675,8 +795,14 @@ h_list_groups(struct broker *b, struct conn *c, struct fl_kp_req *req)
 		if (!auth_may_quiet(b, c, FL_ACL_READ, FL_ACL_GROUP, info.group_id,
 		    strlen(info.group_id)))
 			continue;
+		if (!filter_has(r->states_filter, r->nstates_filter,
+		    fl_coord_state_name(info.state)) ||
+		    !filter_has(r->types_filter, r->ntypes_filter, "classic"))
+			continue;
 		lg[k].group_id = str_slice(info.group_id);
-		lg[k++].protocol_type = str_slice(info.protocol_type);
+		lg[k].protocol_type = str_slice(info.protocol_type);
+		lg[k].group_state = str_slice(fl_coord_state_name(info.state));
+		lg[k++].group_type = str_slice("classic");
 	}
 	memset(&resp, 0, sizeof(resp));
 	resp.groups = lg;
@@ -819,6 +945,8 @@ h_refuse(struct broker *b, struct conn *c, struct fl_kp_req *req, int16_t err)
 	case FL_KP_OFFSET_FETCH: {
 		struct fl_kp_offset_fetch_resp resp;
 
+		if (v >= 8)
+			return offset_fetch_groups(b, c, req, err);
 		if (fl_grpwire_fetch_refuse(&req->u.offset_fetch, err, &req->arena, &resp) != 0)
 			return -1;
 		rc = fl_kp_offset_fetch_resp_encode(&c->out, v, corr, &resp);
@@ -860,7 +988,8 @@ group_of(const struct fl_kp_req *req)
 	case FL_KP_HEARTBEAT: return &req->u.heartbeat.group_id;
 	case FL_KP_LEAVE_GROUP: return &req->u.leave_group.group_id;
 	case FL_KP_OFFSET_COMMIT: return &req->u.offset_commit.group_id;
-	case FL_KP_OFFSET_FETCH: return &req->u.offset_fetch.group_id;
+	case FL_KP_OFFSET_FETCH:	/* v8+: per group, offset_fetch_groups */
+		return req->hdr.api_version < 8 ? &req->u.offset_fetch.group_id : NULL;
 	default: return NULL;
 	}
 }
@@ -891,6 +1020,18 @@ group_authorized(struct broker *b, struct conn *c, const struct fl_kp_req *req)
 int
 group_handle(struct broker *b, struct conn *c, struct fl_kp_req *req)
 {
+	const struct fl_kp_sync_group_req *sg = &req->u.sync_group;
+	size_t from = c->out.len;
+	int rc;
+
+	/* Kafka's areMandatoryProtocolTypeAndNamePresent: a SyncGroup v5 must
+	 * name both, checked before anything else (the ACL included) */
+	if (req->hdr.api_key == FL_KP_SYNC_GROUP && req->hdr.api_version >= 5 &&
+	    (sg->protocol_type.p == NULL || sg->protocol_name.p == NULL)) {
+		rc = fl_grpwire_error_encode(&c->out, FL_KP_SYNC_GROUP, req->hdr.api_version,
+		    req->hdr.correlation_id, FL_KERR_INCONSISTENT_GROUP_PROTOCOL);
+		return kafka_finish(b, c, from, rc, 0);
+	}
 	if (!group_authorized(b, c, req))
 		return h_refuse(b, c, req, FL_KERR_GROUP_AUTHORIZATION_FAILED);
 	if (!b->coord_here && req->hdr.api_key != FL_KP_FIND_COORDINATOR &&

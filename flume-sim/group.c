@@ -187,6 +187,8 @@ group_sync(struct sim_world *w, struct sim_node *n, struct sim_msg *m, struct fl
 	sr.member_id = r->member_id;
 	sr.instance_id = r->group_instance_id;
 	sr.generation = r->generation_id;
+	sr.protocol_type = r->protocol_type;
+	sr.protocol_name = r->protocol_name;
 	sr.assignments = as;
 	sr.nassignments = r->nassignments;
 	if (fl_coord_sync(&n->coord, (uint64_t)w->now, w->now, &sr) == FL_ENOMEM)

@@ -176,7 +176,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 		const struct fl_kp_join_group_req *r = &q->u.join_group;
 		struct fl_kp_join_member *m;
 		struct fl_kp_join_group_resp resp = { 0, 0, 1, { NULL, 0 },
-		    r->member_id, r->member_id, NULL, r->nprotocols };
+		    r->member_id, r->member_id, NULL, r->nprotocols, { NULL, 0 }, 0 };
 
 		m = fl_arena_alloc(a, r->nprotocols, sizeof(*m), &rc);
 		if (rc != 0)
@@ -194,7 +194,7 @@ mirror(struct fl_wr *w, struct fl_kp_req *q)
 	}
 	case FL_KP_SYNC_GROUP: {
 		const struct fl_kp_sync_group_req *r = &q->u.sync_group;
-		struct fl_kp_sync_group_resp resp = { 0, 0, { NULL, 0 } };
+		struct fl_kp_sync_group_resp resp = { 0, 0, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
 
 		if (r->nassignments > 0)
 			resp.assignment = r->assignments[0].assignment;

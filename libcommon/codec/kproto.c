@@ -324,11 +324,24 @@ static const struct fl_ks_field of_topic_f[] = {
 	FL_KS_ARR_I32(struct fl_kp_offset_fetch_topic, parts, nparts, 0, V),
 };
 static const struct fl_ks_schema of_topic_s = FL_KS_SCHEMA("OffsetFetchRequestTopic", of_topic_f);
+static const struct fl_ks_field of_group_f[] = {
+	FL_KS_STR(struct fl_kp_offset_fetch_group, group_id, 8, V),
+	/* KIP-848's MemberId and MemberEpoch: a classic group ignores them
+	 * (Kafka's ClassicGroup.validateOffsetFetch), so they are dropped */
+	FL_KS_SKIP(FL_KS_STRING, "MemberId", 9, V, .nullable = 1, .null_min = 9),
+	FL_KS_SKIP(FL_KS_I32, "MemberEpoch", 9, V, .def = -1),
+	FL_KS_ARR(struct fl_kp_offset_fetch_group, topics, ntopics, of_topic_s,
+	    struct fl_kp_offset_fetch_topic, 8, V,
+	    FL_KS_NULL_FLAG(struct fl_kp_offset_fetch_group, is_all_topics, 8)),
+};
+static const struct fl_ks_schema of_group_s = FL_KS_SCHEMA("OffsetFetchRequestGroup", of_group_f);
 static const struct fl_ks_field of_req_f[] = {
-	FL_KS_STR(struct fl_kp_offset_fetch_req, group_id, 0, V),
+	FL_KS_STR(struct fl_kp_offset_fetch_req, group_id, 0, 7),
 	FL_KS_ARR(struct fl_kp_offset_fetch_req, topics, ntopics, of_topic_s,
-	    struct fl_kp_offset_fetch_topic, 0, V,
+	    struct fl_kp_offset_fetch_topic, 0, 7,
 	    FL_KS_NULL_FLAG(struct fl_kp_offset_fetch_req, is_all_topics, 2)),
+	FL_KS_ARR(struct fl_kp_offset_fetch_req, groups, ngroups, of_group_s,
+	    struct fl_kp_offset_fetch_group, 8, V),
 	FL_KS_BOOL(struct fl_kp_offset_fetch_req, require_stable, 7, V),
 };
 static const struct fl_ks_schema of_req_s = FL_KS_SCHEMA("OffsetFetchRequest", of_req_f);
@@ -350,11 +363,21 @@ static const struct fl_ks_field of_topic_resp_f[] = {
 };
 static const struct fl_ks_schema of_topic_resp_s =
     FL_KS_SCHEMA("OffsetFetchResponseTopic", of_topic_resp_f);
+static const struct fl_ks_field of_group_resp_f[] = {
+	FL_KS_STR(struct fl_kp_offset_fetch_group_resp, group_id, 8, V),
+	FL_KS_ARR(struct fl_kp_offset_fetch_group_resp, topics, ntopics, of_topic_resp_s,
+	    struct fl_kp_offset_fetch_topic_resp, 8, V),
+	FL_KS_I16(struct fl_kp_offset_fetch_group_resp, error, 8, V),
+};
+static const struct fl_ks_schema of_group_resp_s =
+    FL_KS_SCHEMA("OffsetFetchResponseGroup", of_group_resp_f);
 static const struct fl_ks_field of_resp_f[] = {
 	FL_KS_I32(struct fl_kp_offset_fetch_resp, throttle_ms, 3, V),
 	FL_KS_ARR(struct fl_kp_offset_fetch_resp, topics, ntopics, of_topic_resp_s,
-	    struct fl_kp_offset_fetch_topic_resp, 0, V),
-	FL_KS_I16(struct fl_kp_offset_fetch_resp, error, 2, V),	/* last */
+	    struct fl_kp_offset_fetch_topic_resp, 0, 7),
+	FL_KS_I16(struct fl_kp_offset_fetch_resp, error, 2, 7),	/* after the topics */
+	FL_KS_ARR(struct fl_kp_offset_fetch_resp, groups, ngroups, of_group_resp_s,
+	    struct fl_kp_offset_fetch_group_resp, 8, V),
 };
 static const struct fl_ks_schema of_resp_s = FL_KS_SCHEMA("OffsetFetchResponse", of_resp_f);
 
@@ -363,8 +386,19 @@ static const struct fl_ks_schema of_resp_s = FL_KS_SCHEMA("OffsetFetchResponse",
 static const struct fl_ks_field fc_req_f[] = {
 	FL_KS_STR(struct fl_kp_find_coordinator_req, key, 0, 3),
 	FL_KS_I8(struct fl_kp_find_coordinator_req, key_type, 1, V),
+	FL_KS_ARR_STR(struct fl_kp_find_coordinator_req, coordinator_keys,
+	    ncoordinator_keys, 4, V),
 };
 static const struct fl_ks_schema fc_req_s = FL_KS_SCHEMA("FindCoordinatorRequest", fc_req_f);
+static const struct fl_ks_field fc_coord_f[] = {
+	FL_KS_STR(struct fl_kp_coordinator, key, 4, V),
+	FL_KS_I32(struct fl_kp_coordinator, node_id, 4, V),
+	FL_KS_STR(struct fl_kp_coordinator, host, 4, V),
+	FL_KS_I32(struct fl_kp_coordinator, port, 4, V),
+	FL_KS_I16(struct fl_kp_coordinator, error, 4, V),
+	FL_KS_NSTR(struct fl_kp_coordinator, error_message, 4, V, 4),
+};
+static const struct fl_ks_schema fc_coord_s = FL_KS_SCHEMA("Coordinator", fc_coord_f);
 static const struct fl_ks_field fc_resp_f[] = {
 	FL_KS_I32(struct fl_kp_find_coordinator_resp, throttle_ms, 1, V),
 	FL_KS_I16(struct fl_kp_find_coordinator_resp, error, 0, 3),
@@ -372,6 +406,8 @@ static const struct fl_ks_field fc_resp_f[] = {
 	FL_KS_I32(struct fl_kp_find_coordinator_resp, node_id, 0, 3),
 	FL_KS_STR(struct fl_kp_find_coordinator_resp, host, 0, 3),
 	FL_KS_I32(struct fl_kp_find_coordinator_resp, port, 0, 3),
+	FL_KS_ARR(struct fl_kp_find_coordinator_resp, coordinators, ncoordinators,
+	    fc_coord_s, struct fl_kp_coordinator, 4, V),
 };
 static const struct fl_ks_schema fc_resp_s = FL_KS_SCHEMA("FindCoordinatorResponse", fc_resp_f);
 
@@ -391,6 +427,7 @@ static const struct fl_ks_field jg_req_f[] = {
 	FL_KS_STR(struct fl_kp_join_group_req, protocol_type, 0, V),
 	FL_KS_ARR(struct fl_kp_join_group_req, protocols, nprotocols, jg_proto_s,
 	    struct fl_kp_join_protocol, 0, V),
+	FL_KS_NSTR(struct fl_kp_join_group_req, reason, 8, V, 8),
 };
 static const struct fl_ks_schema jg_req_s = FL_KS_SCHEMA("JoinGroupRequest", jg_req_f);
 static const struct fl_ks_field jg_member_f[] = {
@@ -403,8 +440,10 @@ static const struct fl_ks_field jg_resp_f[] = {
 	FL_KS_I32(struct fl_kp_join_group_resp, throttle_ms, 2, V),
 	FL_KS_I16(struct fl_kp_join_group_resp, error, 0, V),
 	FL_KS_I32(struct fl_kp_join_group_resp, generation_id, 0, V, .def = -1),
+	FL_KS_NSTR(struct fl_kp_join_group_resp, protocol_type, 7, V, 7),
 	FL_KS_NSTR(struct fl_kp_join_group_resp, protocol_name, 0, V, 7),
 	FL_KS_STR(struct fl_kp_join_group_resp, leader, 0, V),
+	FL_KS_BOOL(struct fl_kp_join_group_resp, skip_assignment, 9, V),
 	FL_KS_STR(struct fl_kp_join_group_resp, member_id, 0, V),
 	FL_KS_ARR(struct fl_kp_join_group_resp, members, nmembers, jg_member_s,
 	    struct fl_kp_join_member, 0, V),
@@ -439,6 +478,7 @@ static const struct fl_ks_schema lg_v0_s = FL_KS_SCHEMA("LeaveGroupRequest v0-2"
 static const struct fl_ks_field lg_member_f[] = {
 	FL_KS_STR(struct fl_kp_leave_member, member_id, 3, V),
 	FL_KS_NSTR(struct fl_kp_leave_member, group_instance_id, 3, V, 3),
+	FL_KS_NSTR(struct fl_kp_leave_member, reason, 5, V, 5),
 };
 static const struct fl_ks_schema lg_member_s = FL_KS_SCHEMA("MemberIdentity", lg_member_f);
 static const struct fl_ks_field lg_req_f[] = {
@@ -473,6 +513,8 @@ static const struct fl_ks_field sg_req_f[] = {
 	FL_KS_I32(struct fl_kp_sync_group_req, generation_id, 0, V),
 	FL_KS_STR(struct fl_kp_sync_group_req, member_id, 0, V),
 	FL_KS_NSTR(struct fl_kp_sync_group_req, group_instance_id, 3, V, 3),
+	FL_KS_NSTR(struct fl_kp_sync_group_req, protocol_type, 5, V, 5),
+	FL_KS_NSTR(struct fl_kp_sync_group_req, protocol_name, 5, V, 5),
 	FL_KS_ARR(struct fl_kp_sync_group_req, assignments, nassignments, sg_assign_s,
 	    struct fl_kp_sync_assignment, 0, V),
 };
@@ -480,6 +522,8 @@ static const struct fl_ks_schema sg_req_s = FL_KS_SCHEMA("SyncGroupRequest", sg_
 static const struct fl_ks_field sg_resp_f[] = {
 	FL_KS_I32(struct fl_kp_sync_group_resp, throttle_ms, 1, V),
 	FL_KS_I16(struct fl_kp_sync_group_resp, error, 0, V),
+	FL_KS_NSTR(struct fl_kp_sync_group_resp, protocol_type, 5, V, 5),
+	FL_KS_NSTR(struct fl_kp_sync_group_resp, protocol_name, 5, V, 5),
 	FL_KS_BYTES(struct fl_kp_sync_group_resp, assignment, 0, V),
 };
 static const struct fl_ks_schema sg_resp_s = FL_KS_SCHEMA("SyncGroupResponse", sg_resp_f);
@@ -522,12 +566,15 @@ static const struct fl_ks_schema dg_resp_s = FL_KS_SCHEMA("DescribeGroupsRespons
 /* ---- ListGroups (16) ---- */
 
 static const struct fl_ks_field lgr_req_f[] = {
-	FL_KS_I32(struct fl_kp_list_groups_req, unused, 0, -1),	/* never present */
+	FL_KS_ARR_STR(struct fl_kp_list_groups_req, states_filter, nstates_filter, 4, V),
+	FL_KS_ARR_STR(struct fl_kp_list_groups_req, types_filter, ntypes_filter, 5, V),
 };
 static const struct fl_ks_schema lgr_req_s = FL_KS_SCHEMA("ListGroupsRequest", lgr_req_f);
 static const struct fl_ks_field lgr_group_f[] = {
 	FL_KS_STR(struct fl_kp_listed_group, group_id, 0, V),
 	FL_KS_STR(struct fl_kp_listed_group, protocol_type, 0, V),
+	FL_KS_STR(struct fl_kp_listed_group, group_state, 4, V),
+	FL_KS_STR(struct fl_kp_listed_group, group_type, 5, V),
 };
 static const struct fl_ks_schema lgr_group_s = FL_KS_SCHEMA("ListedGroup", lgr_group_f);
 static const struct fl_ks_field lgr_resp_f[] = {
@@ -724,24 +771,24 @@ const struct fl_kp_api fl_kp_apis[] = {
 	  6, 0, 9, &lo_req_s, &lo_resp_s },
 	{ FL_KP_METADATA,         0,  9, FL_KP_FEAT_CORE,  "Metadata",
 	  9, 0, 9, &md_req_s, &md_resp_s },
-	{ FL_KP_OFFSET_COMMIT,    0,  8, FL_KP_FEAT_GROUP, "OffsetCommit",
-	  8, 0, 8, &oc_req_s, &oc_resp_s },
-	{ FL_KP_OFFSET_FETCH,     0,  7, FL_KP_FEAT_GROUP, "OffsetFetch",
-	  6, 0, 7, &of_req_s, &of_resp_s },
-	{ FL_KP_FIND_COORDINATOR, 0,  3, FL_KP_FEAT_GROUP, "FindCoordinator",
-	  3, 0, 3, &fc_req_s, &fc_resp_s },
-	{ FL_KP_JOIN_GROUP,       0,  6, FL_KP_FEAT_GROUP, "JoinGroup",
-	  6, 0, 6, &jg_req_s, &jg_resp_s },
+	{ FL_KP_OFFSET_COMMIT,    0,  9, FL_KP_FEAT_GROUP, "OffsetCommit",
+	  8, 0, 9, &oc_req_s, &oc_resp_s },
+	{ FL_KP_OFFSET_FETCH,     0,  9, FL_KP_FEAT_GROUP, "OffsetFetch",
+	  6, 0, 9, &of_req_s, &of_resp_s },
+	{ FL_KP_FIND_COORDINATOR, 0,  5, FL_KP_FEAT_GROUP, "FindCoordinator",
+	  3, 0, 5, &fc_req_s, &fc_resp_s },
+	{ FL_KP_JOIN_GROUP,       0,  9, FL_KP_FEAT_GROUP, "JoinGroup",
+	  6, 0, 9, &jg_req_s, &jg_resp_s },
 	{ FL_KP_HEARTBEAT,        0,  4, FL_KP_FEAT_GROUP, "Heartbeat",
 	  4, 0, 4, &hb_req_s, &error_resp_s },
-	{ FL_KP_LEAVE_GROUP,      0,  4, FL_KP_FEAT_GROUP, "LeaveGroup",
-	  4, 0, 4, &lg_req_s, &lg_resp_s },
-	{ FL_KP_SYNC_GROUP,       0,  4, FL_KP_FEAT_GROUP, "SyncGroup",
-	  4, 0, 4, &sg_req_s, &sg_resp_s },
+	{ FL_KP_LEAVE_GROUP,      0,  5, FL_KP_FEAT_GROUP, "LeaveGroup",
+	  4, 0, 5, &lg_req_s, &lg_resp_s },
+	{ FL_KP_SYNC_GROUP,       0,  5, FL_KP_FEAT_GROUP, "SyncGroup",
+	  4, 0, 5, &sg_req_s, &sg_resp_s },
 	{ FL_KP_DESCRIBE_GROUPS,  0,  5, FL_KP_FEAT_GROUP, "DescribeGroups",
 	  5, 0, 5, &dg_req_s, &dg_resp_s },
-	{ FL_KP_LIST_GROUPS,      0,  3, FL_KP_FEAT_GROUP, "ListGroups",
-	  3, 0, 3, &lgr_req_s, &lgr_resp_s },
+	{ FL_KP_LIST_GROUPS,      0,  5, FL_KP_FEAT_GROUP, "ListGroups",
+	  3, 0, 5, &lgr_req_s, &lgr_resp_s },
 	{ FL_KP_SASL_HANDSHAKE,   0,  1, FL_KP_FEAT_SASL,  "SaslHandshake",
 	  NOFLEX, 0, 1, &sh_req_s, &sh_resp_s },
 	{ FL_KP_API_VERSIONS,     0,  3, FL_KP_FEAT_CORE,  "ApiVersions",

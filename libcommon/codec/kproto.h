@@ -25,9 +25,10 @@
  * FL_KP_ARENA_BYTES(n) for an n-byte payload, and in practice stays within
  * FL_KP_ARENA_RATIO(flexible) * n: every array count is checked against
  * the bytes left before anything is allocated, and no decoded element is
- * more than 8 times larger than its smallest classic wire encoding, 16
- * times its smallest compact one (an empty compact string is one byte,
- * its slice 16; the fuzzers assert this).  A null array where Kafka says
+ * more than 12 times larger than its smallest classic wire encoding (a
+ * LeaveGroup v3 member: two empty strings, 4 bytes, held in 48 with the
+ * v5 Reason), 16 times its smallest compact one (an empty compact string
+ * is one byte, its slice 16; the fuzzers assert this).  A null array where Kafka says
  * non-nullable is accepted as empty.  Response structs are read only
  * during the encode call; their pointers stay the caller's.
  *
@@ -62,7 +63,7 @@
 /* Heap a decoded request of n payload bytes may use, at most. */
 #define FL_KP_ARENA_BYTES(n)	((size_t)(n) * 16 + 4096)
 /* ... and what it uses in practice, per payload byte (see above). */
-#define FL_KP_ARENA_RATIO(flexible)	((flexible) ? 16u : 8u)
+#define FL_KP_ARENA_RATIO(flexible)	((flexible) ? 16u : 12u)
 
 /* ---- API keys and the version table ---- */
 
@@ -432,7 +433,7 @@ struct fl_kp_metadata_resp {
 	int32_t cluster_authorized_operations;	/* v8-10: INT32_MIN = not computed */
 };
 
-/* OffsetCommit (8) v0-8 (v0: generation -1, no member: a simple commit) */
+/* OffsetCommit (8) v0-9 (v0: generation -1, no member: a simple commit; v9 = v8) */
 struct fl_kp_offset_commit_part {
 	int32_t index;
 	int64_t committed_offset;
@@ -469,18 +470,29 @@ struct fl_kp_offset_commit_resp {
 	size_t ntopics;
 };
 
-/* OffsetFetch (9) v0-7 */
+/* OffsetFetch (9) v0-9: v8+ name several groups (Groups), not one */
 struct fl_kp_offset_fetch_topic {
 	struct fl_slice name;
 	int32_t *parts;
 	size_t nparts;
 };
-struct fl_kp_offset_fetch_req {
+/* v8+: one group of a request.  v9's MemberId and MemberEpoch (KIP-848
+ * consumer groups) are read and dropped: a classic group ignores them, as
+ * Kafka's does. */
+struct fl_kp_offset_fetch_group {
 	struct fl_slice group_id;
-	int is_all_topics;		/* Topics was null (v2+) */
+	int is_all_topics;		/* Topics was null */
 	struct fl_kp_offset_fetch_topic *topics;
 	size_t ntopics;
+};
+struct fl_kp_offset_fetch_req {
+	struct fl_slice group_id;	/* v0-7 [null] */
+	int is_all_topics;		/* Topics was null (v2-7) */
+	struct fl_kp_offset_fetch_topic *topics;	/* v0-7 */
+	size_t ntopics;
 	int require_stable;		/* v7+ [0]: no transactions, always stable */
+	struct fl_kp_offset_fetch_group *groups;	/* v8+ [none] */
+	size_t ngroups;
 };
 struct fl_kp_offset_fetch_part_resp {
 	int32_t index;
@@ -494,28 +506,49 @@ struct fl_kp_offset_fetch_topic_resp {
 	const struct fl_kp_offset_fetch_part_resp *parts;
 	size_t nparts;
 };
-struct fl_kp_offset_fetch_resp {
-	int32_t throttle_ms;		/* v3+ */
+/* v8+: one group's answer */
+struct fl_kp_offset_fetch_group_resp {
+	struct fl_slice group_id;
 	const struct fl_kp_offset_fetch_topic_resp *topics;
 	size_t ntopics;
-	int16_t error;			/* v2+, top level, written last */
+	int16_t error;			/* written last */
+};
+struct fl_kp_offset_fetch_resp {
+	int32_t throttle_ms;		/* v3+ */
+	const struct fl_kp_offset_fetch_topic_resp *topics;	/* v0-7 */
+	size_t ntopics;
+	int16_t error;			/* v2-7, top level, written last */
+	const struct fl_kp_offset_fetch_group_resp *groups;	/* v8+ */
+	size_t ngroups;
 };
 
-/* FindCoordinator (10) v0-3 */
+/* FindCoordinator (10) v0-5: v4+ batch keys (KIP-699); v5 = v4 */
 struct fl_kp_find_coordinator_req {
-	struct fl_slice key;
+	struct fl_slice key;		/* v0-3 [null] */
 	int8_t key_type;		/* v1+ [0] */
+	struct fl_slice *coordinator_keys;	/* v4+ [none] */
+	size_t ncoordinator_keys;
 };
-struct fl_kp_find_coordinator_resp {
-	int32_t throttle_ms;		/* v1+ */
-	int16_t error;
-	struct fl_slice error_message;	/* v1+, nullable */
+struct fl_kp_coordinator {		/* v4+: one key's answer */
+	struct fl_slice key;
 	int32_t node_id;
 	struct fl_slice host;
 	int32_t port;
+	int16_t error;
+	struct fl_slice error_message;	/* nullable */
+};
+struct fl_kp_find_coordinator_resp {
+	int32_t throttle_ms;		/* v1+ */
+	int16_t error;			/* v0-3, and the five below */
+	struct fl_slice error_message;	/* v1-3, nullable */
+	int32_t node_id;
+	struct fl_slice host;
+	int32_t port;
+	const struct fl_kp_coordinator *coordinators;	/* v4+ */
+	size_t ncoordinators;
 };
 
-/* JoinGroup (11) v0-6 */
+/* JoinGroup (11) v0-9 */
 struct fl_kp_join_protocol {
 	struct fl_slice name;
 	struct fl_slice metadata;
@@ -529,6 +562,7 @@ struct fl_kp_join_group_req {
 	struct fl_slice protocol_type;
 	struct fl_kp_join_protocol *protocols;
 	size_t nprotocols;
+	struct fl_slice reason;		/* v8+ [null]: for the log */
 };
 struct fl_kp_join_member {
 	struct fl_slice member_id;
@@ -539,11 +573,13 @@ struct fl_kp_join_group_resp {
 	int32_t throttle_ms;		/* v2+ */
 	int16_t error;
 	int32_t generation_id;
-	struct fl_slice protocol_name;
+	struct fl_slice protocol_name;	/* nullable from v7 */
 	struct fl_slice leader;
 	struct fl_slice member_id;
 	const struct fl_kp_join_member *members;	/* leader only */
 	size_t nmembers;
+	struct fl_slice protocol_type;	/* v7+, nullable (sent before protocol_name) */
+	int skip_assignment;		/* v9+ (sent after leader): KIP-814 */
 };
 
 /* Heartbeat (12) v0-4 */
@@ -559,10 +595,11 @@ struct fl_kp_error_resp {
 	int16_t error;
 };
 
-/* LeaveGroup (13) v0-4 */
+/* LeaveGroup (13) v0-5 */
 struct fl_kp_leave_member {
 	struct fl_slice member_id;
 	struct fl_slice group_instance_id;	/* nullable */
+	struct fl_slice reason;		/* v5+ [null]: for the log */
 };
 struct fl_kp_leave_group_req {
 	struct fl_slice group_id;
@@ -583,7 +620,7 @@ struct fl_kp_leave_group_resp {
 	size_t nmembers;
 };
 
-/* SyncGroup (14) v0-4 */
+/* SyncGroup (14) v0-5 */
 struct fl_kp_sync_assignment {
 	struct fl_slice member_id;
 	struct fl_slice assignment;
@@ -595,11 +632,15 @@ struct fl_kp_sync_group_req {
 	struct fl_slice group_instance_id;	/* v3+ [null] */
 	struct fl_kp_sync_assignment *assignments;
 	size_t nassignments;
+	struct fl_slice protocol_type;	/* v5+ [null]: checked against the group's */
+	struct fl_slice protocol_name;	/* v5+ [null] (sent before assignments) */
 };
 struct fl_kp_sync_group_resp {
 	int32_t throttle_ms;		/* v1+ */
 	int16_t error;
 	struct fl_slice assignment;	/* a null slice is sent as empty bytes */
+	struct fl_slice protocol_type;	/* v5+, nullable (sent before assignment) */
+	struct fl_slice protocol_name;	/* v5+, nullable */
 };
 
 /* DescribeGroups (15) v0-5 */
@@ -632,11 +673,19 @@ struct fl_kp_describe_groups_resp {
 	size_t ngroups;
 };
 
-/* ListGroups (16) v0-3: empty request body. */
-struct fl_kp_list_groups_req { int unused; };
+/* ListGroups (16) v0-5: v0-3 empty request body; v4+ filter by state, v5+ by type. */
+struct fl_kp_list_groups_req {
+	int unused;
+	struct fl_slice *states_filter;	/* v4+ [none]: empty = all */
+	size_t nstates_filter;
+	struct fl_slice *types_filter;	/* v5+ [none]: empty = all */
+	size_t ntypes_filter;
+};
 struct fl_kp_listed_group {
 	struct fl_slice group_id;
 	struct fl_slice protocol_type;
+	struct fl_slice group_state;	/* v4+ */
+	struct fl_slice group_type;	/* v5+: "classic" */
 };
 struct fl_kp_list_groups_resp {
 	int32_t throttle_ms;		/* v1+ */

@@ -394,17 +394,37 @@ decode_tags(struct fl_rd *r, const struct fl_ks_schema *s, int16_t v,
 	return 0;
 }
 
+/* A FL_KS_NOSTORE field goes through a scratch value at offset 0. */
+union nostore { struct fl_slice s; int64_t i; double d; uint8_t u[16]; };
+
+static const struct fl_ks_field *
+nostore_field(const struct fl_ks_field *f, struct fl_ks_field *nf)
+{
+	FL_ASSERT(f->type < FL_KS_ARRAY && !f->is_tagged);
+	*nf = *f;
+	nf->off = 0;
+	return nf;
+}
+
 static int
 decode_struct(struct fl_rd *r, const struct fl_ks_schema *s, int16_t v,
     int flex, struct fl_arena *a, void *out, int depth)
 {
+	union nostore scratch;
+	struct fl_ks_field nf;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		const struct fl_ks_field *f = &s->f[i];
 
 		if (!present(f, v, flex)) {
-			set_default(f, out);
+			if (f->off != FL_KS_NOSTORE)
+				set_default(f, out);
+			continue;
+		}
+		if (f->off == FL_KS_NOSTORE) {
+			TRY(decode_field(r, nostore_field(f, &nf), v, flex, a, &scratch,
+			    depth));
 			continue;
 		}
 		if (f->is_tagged) {
@@ -636,8 +656,16 @@ encode_struct(struct fl_wr *w, const struct fl_ks_schema *s, int16_t v,
 	for (i = 0; i < s->n && w->err == 0; i++) {
 		const struct fl_ks_field *f = &s->f[i];
 
-		if (present(f, v, flex) && !f->is_tagged)
+		if (present(f, v, flex) && f->off == FL_KS_NOSTORE) {
+			union nostore scratch;
+			struct fl_ks_field nf;
+
+			nostore_field(f, &nf);
+			set_default(&nf, &scratch);
+			encode_field(w, &nf, v, flex, &scratch, m, depth);
+		} else if (present(f, v, flex) && !f->is_tagged) {
 			encode_field(w, f, v, flex, in, m, depth);
+		}
 	}
 	if (flex)
 		encode_tags(w, s, v, in, depth);

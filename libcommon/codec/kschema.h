@@ -29,6 +29,10 @@
  * per field uvarint tag, uvarint size, value.  Tagged fields (.is_tagged)
  * exist only in flexible versions; list them in increasing tag order.
  *
+ * A field whose .off is FL_KS_NOSTORE (a scalar or string, not tagged) is
+ * read and dropped, and encoded as its default: for fields Kafka defines
+ * but flume ignores, so they cost no struct space (arena bound).
+ *
  * Decoding (fl_ks_decode): every field of the schema is written: present
  * fields from the wire, absent ones with their default (.def for integers
  * and bools; null slices, NULL arrays with count 0 otherwise).  Fields of
@@ -74,6 +78,7 @@ enum fl_ks_type {
 };
 
 #define FL_KS_VMAX	INT16_MAX
+#define FL_KS_NOSTORE	SIZE_MAX	/* .off of a field read and dropped */
 
 struct fl_ks_schema;
 
@@ -121,6 +126,9 @@ struct fl_ks_schema {
 #define FL_KS_NBYTES(st, m, lo, hi, nmin, ...) FL_KS_(FL_KS_BYTES, st, m, lo, hi, \
 	.nullable = 1, .null_min = (nmin), __VA_ARGS__)
 #define FL_KS_RECORDS(st, m, lo, hi, ...) FL_KS_(FL_KS_RECORDS, st, m, lo, hi, __VA_ARGS__)
+/* A field read and dropped (FL_KS_NOSTORE); nm names it for diagnostics. */
+#define FL_KS_SKIP(t, nm, lo, hi, ...) { .name = (nm), .type = (t), .vmin = (lo), \
+	.vmax = (hi), .off = FL_KS_NOSTORE, __VA_ARGS__ }
 /* Arrays: ptr member m, count member n. */
 #define FL_KS_ARR(st, m, n, el, elty, lo, hi, ...) FL_KS_(FL_KS_ARRAY, st, m, lo, hi, \
 	.count_off = offsetof(st, n), .elem = &(el), .elem_size = sizeof(elty), __VA_ARGS__)

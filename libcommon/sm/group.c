@@ -145,7 +145,7 @@ out_push(struct fl_grp *g, uint64_t token, enum fl_grp_resp_kind kind, int16_t e
 	r->kind = kind;
 	r->error = error;
 	r->generation = -1;
-	r->protocol = r->leader = r->member_id = "";
+	r->protocol = r->leader = r->member_id = r->protocol_type = "";
 	r->assignment = (const uint8_t *)"";
 	return r;
 }
@@ -180,6 +180,20 @@ sync_answer(struct fl_grp *g, uint64_t token, int16_t error, const struct fl_grp
 		r->assignment_len = m->assignment_len;
 	}
 	return error;
+}
+
+/* A successful SyncGroup answer: m's assignment, the group's protocol. */
+static int
+sync_ok(struct fl_grp *g, const struct fl_grp_group *gr, uint64_t token,
+    const struct fl_grp_member *m)
+{
+	int rc = sync_answer(g, token, 0, m);
+
+	if (rc == 0) {
+		g->out[g->nout - 1].protocol_type = gr->protocol_type;
+		g->out[g->nout - 1].protocol = gr->protocol;
+	}
+	return rc;
 }
 
 static struct fl_grp_group *
@@ -504,6 +518,7 @@ join_answer(struct fl_grp *g, struct fl_grp_group *gr, struct fl_grp_member *m, 
 		return FL_ENOMEM;
 	r->generation = gr->generation;
 	r->protocol = gr->protocol;
+	r->protocol_type = gr->protocol_type;
 	r->leader = gr->leader;
 	r->member_id = m->id;
 	if (strcmp(m->id, gr->leader) != 0)
@@ -727,7 +742,9 @@ slice_ok(struct fl_slice s)
  *    answers JoinGroup v0-8 (we speak v0-5): a restarted static leader sees
  *    an id that is not its own, so it syncs as a follower and gets its
  *    stored assignment, instead of computing one a Stable group would not
- *    hand out.  (v9+ would answer it as leader with SkipAssignment.)  The
+ *    hand out.  At v9+ (KIP-814) the leader is answered as leader: its new
+ *    id, every member, and SkipAssignment, so it knows the group without
+ *    computing an assignment, and syncs for its stored one.  The
  *    group's leader becomes the new id, so the next rebalance is its.
  *    Otherwise (another protocol would win) the group rebalances;
  *  - CompletingRebalance: rebalance, because the leader may already be
@@ -744,7 +761,7 @@ static_rejoin(struct fl_grp *g, struct fl_grp_group *gr, struct fl_grp_member *m
 	const char *prev_leader = gr->leader;
 	const char *next;
 	char *id;
-	int rc;
+	int rc, was_leader = strcmp(m->id, gr->leader) == 0;
 
 	FL_ASSERT(gr->state != FL_GRP_EMPTY && gr->state != FL_GRP_DEAD);
 	id = new_member_id(req->client_id, req->random);
@@ -777,12 +794,22 @@ static_rejoin(struct fl_grp *g, struct fl_grp_group *gr, struct fl_grp_member *m
 	case FL_GRP_STABLE:
 		next = choose_protocol(gr);
 		if (next != NULL && strcmp(next, gr->protocol) == 0) {
-			struct fl_grp_resp *r = out_push(g, req->token, FL_GRP_RESP_JOIN, 0);
+			struct fl_grp_resp *r;
 
+			if (was_leader && req->version >= 9) {
+				/* KIP-814: the leader under its new id, with the
+				 * members, told not to assign */
+				if ((rc = join_answer(g, gr, m, req->token)) != 0)
+					return rc;
+				g->out[g->nout - 1].skip_assignment = 1;
+				return 0;
+			}
+			r = out_push(g, req->token, FL_GRP_RESP_JOIN, 0);
 			if (r == NULL)
 				return FL_ENOMEM;
 			r->generation = gr->generation;
 			r->protocol = gr->protocol;
+			r->protocol_type = gr->protocol_type;
 			r->leader = prev_leader;
 			r->member_id = m->id;
 			return 0;
@@ -1019,12 +1046,16 @@ sync(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_sync_req *req)
 		return sync_answer(g, req->token, (int16_t)err, NULL);
 	if (req->generation != gr->generation)
 		return sync_answer(g, req->token, FL_KERR_ILLEGAL_GENERATION, NULL);
+	/* v5+ (Kafka's validateSyncGroup): a null is not checked */
+	if ((req->protocol_type.p != NULL && !seq(gr->protocol_type, req->protocol_type)) ||
+	    (req->protocol_name.p != NULL && !seq(gr->protocol, req->protocol_name)))
+		return sync_answer(g, req->token, FL_KERR_INCONSISTENT_GROUP_PROTOCOL, NULL);
 	m->last_heard_ms = now_ms;
 	switch (gr->state) {
 	case FL_GRP_PREPARING_REBALANCE:
 		return sync_answer(g, req->token, FL_KERR_REBALANCE_IN_PROGRESS, NULL);
 	case FL_GRP_STABLE:
-		return sync_answer(g, req->token, 0, m);
+		return sync_ok(g, gr, req->token, m);
 	case FL_GRP_COMPLETING_REBALANCE:
 		break;
 	default:
@@ -1065,10 +1096,10 @@ sync(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_sync_req *req)
 		if (x->has_sync) {
 			x->has_sync = 0;
 			x->last_heard_ms = now_ms;
-			sync_answer(g, x->sync_token, 0, x);
+			sync_ok(g, gr, x->sync_token, x);
 		}
 	}
-	return sync_answer(g, req->token, 0, m);
+	return sync_ok(g, gr, req->token, m);
 }
 
 int

@@ -67,7 +67,8 @@ struct fl_grp_protocol {
 
 struct fl_grp_join_req {
 	uint64_t token;			/* caller's handle for the answer */
-	int16_t  version;		/* JoinGroup version: v4+ gets MEMBER_ID_REQUIRED */
+	int16_t  version;		/* JoinGroup version: v4+ gets MEMBER_ID_REQUIRED,
+					   v9+ SkipAssignment (static_rejoin) */
 	struct fl_slice group_id, member_id, instance_id;	/* instance_id.p NULL: dynamic */
 	struct fl_slice client_id;
 	struct fl_slice client_host;	/* e.g. "/127.0.0.1", for DescribeGroups */
@@ -88,6 +89,10 @@ struct fl_grp_sync_req {
 	int32_t  generation;
 	const struct fl_grp_assignment *assignments;	/* the leader's; others send none */
 	size_t   nassignments;
+	/* SyncGroup v5+: must match the group's (INCONSISTENT_GROUP_PROTOCOL
+	 * otherwise); p NULL: not checked (v0-4; a v5 null is the driver's
+	 * 23, as Kafka refuses it before the coordinator sees it). */
+	struct fl_slice protocol_type, protocol_name;
 };
 
 /* One member as the leader's JoinGroup answer lists it (borrowed). */
@@ -111,9 +116,15 @@ struct fl_grp_resp {
 	const char *member_id;		/* the caller's id (new id with 79) */
 	const struct fl_grp_member_view *members;	/* leader only, else NULL/0 */
 	size_t   nmembers;
+	/* KIP-814 (JoinGroup v9+): a restarted static leader of a Stable group
+	 * gets the members but must not compute an assignment */
+	int      skip_assignment;
 	/* SyncGroup answers */
 	const uint8_t *assignment;
 	size_t   assignment_len;
+	/* both: the group's protocol type ("" on error; JoinGroup v7+ and
+	 * SyncGroup v5+ send it, and SyncGroup v5+ sends protocol too) */
+	const char *protocol_type;
 };
 
 struct fl_grp_member;
@@ -151,7 +162,9 @@ static inline const struct fl_grp_resp *fl_grp_out(const struct fl_grp *g, size_
  * exact rule is at static_rejoin in group.c).
  */
 int fl_grp_join(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_join_req *req);
-/* SyncGroup: likewise. */
+/* SyncGroup: likewise.  From v5 a protocol type or name that is not the
+ * group's is INCONSISTENT_GROUP_PROTOCOL (23), checked after the member
+ * and the generation, as Kafka does. */
 int fl_grp_sync(struct fl_grp *g, uint64_t now_ms, const struct fl_grp_sync_req *req);
 /* Heartbeat: returns the error code to answer with at once. */
 int fl_grp_heartbeat(struct fl_grp *g, uint64_t now_ms, struct fl_slice group_id,

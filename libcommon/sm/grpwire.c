@@ -9,6 +9,14 @@
 
 /* ---- JoinGroup / SyncGroup ---- */
 
+/* Kafka's JoinGroupResponse and SyncGroupResponse from the versions where
+ * the protocol is nullable: an empty one goes out as null. */
+static struct fl_slice
+null_if_empty(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? fl_kp_str(s) : (struct fl_slice){ NULL, 0 };
+}
+
 static int
 join_encode(struct fl_wr *w, int16_t version, int32_t corr, const struct fl_grp_resp *r)
 {
@@ -20,7 +28,9 @@ join_encode(struct fl_wr *w, int16_t version, int32_t corr, const struct fl_grp_
 	memset(&jr, 0, sizeof(jr));
 	jr.error = r->error;
 	jr.generation_id = r->generation;
-	jr.protocol_name = fl_kp_str(r->protocol);
+	jr.protocol_name = version >= 7 ? null_if_empty(r->protocol) : fl_kp_str(r->protocol);
+	jr.protocol_type = null_if_empty(r->protocol_type);
+	jr.skip_assignment = r->skip_assignment;
 	jr.leader = fl_kp_str(r->leader);
 	jr.member_id = fl_kp_str(r->member_id);
 	if (r->nmembers > 0) {
@@ -49,6 +59,8 @@ sync_encode(struct fl_wr *w, int16_t version, int32_t corr, const struct fl_grp_
 	memset(&sr, 0, sizeof(sr));
 	sr.error = r->error;
 	sr.assignment = (struct fl_slice){ r->assignment, r->assignment_len };
+	sr.protocol_type = null_if_empty(r->protocol_type);
+	sr.protocol_name = null_if_empty(r->protocol);
 	return fl_kp_sync_group_resp_encode(w, version, corr, &sr);
 }
 

@@ -53,7 +53,9 @@
  * Append the JoinGroup (r->kind FL_GRP_RESP_JOIN) or SyncGroup answer r
  * for a request of that version and correlation id.  A JoinGroup answer
  * lists all r->nmembers members (instance ids from v5 on).  A NULL
- * string of r goes out as "" (a null assignment as empty bytes).
+ * string of r goes out as "" (a null assignment as empty bytes), except
+ * where Kafka's answer is nullable: JoinGroup v7+'s ProtocolType and
+ * ProtocolName and SyncGroup v5+'s, which go out null when empty.
  */
 int fl_grpwire_answer_encode(struct fl_wr *w, int16_t version, int32_t corr,
     const struct fl_grp_resp *r);

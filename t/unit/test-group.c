@@ -22,8 +22,8 @@ static uint8_t rnd_seed;
 struct ans {
 	uint64_t token;
 	int kind, error, gen;
-	char member[300], leader[300], proto[64];
-	int nmembers;
+	char member[300], leader[300], proto[64], ptype[64];
+	int nmembers, skip;
 	char assign[64];
 };
 static struct ans ans[512];
@@ -47,6 +47,8 @@ collect(void)
 		snprintf(a->member, sizeof(a->member), "%s", r[i].member_id);
 		snprintf(a->leader, sizeof(a->leader), "%s", r[i].leader);
 		snprintf(a->proto, sizeof(a->proto), "%s", r[i].protocol);
+		snprintf(a->ptype, sizeof(a->ptype), "%s", r[i].protocol_type);
+		a->skip = r[i].skip_assignment;
 		a->nmembers = (int)r[i].nmembers;
 		if (r[i].nmembers > 0 && strcmp(r[i].members[0].member_id, "") == 0)
 			a->nmembers = -1;	/* views must be real */
@@ -127,6 +129,42 @@ sync_req(uint64_t token, const char *member, int gen, int nassign, const char **
 	return rc;
 }
 
+/* SyncGroup v5 in group g1: ptype / pname NULL are Kafka's nulls. */
+static int
+sync_v5(uint64_t token, const char *member, int gen, const char *ptype, const char *pname)
+{
+	struct fl_grp_sync_req req;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.token = token;
+	req.group_id = S("g1");
+	req.member_id = S(member);
+	req.instance_id = NUL;
+	req.generation = gen;
+	req.protocol_type = ptype ? S(ptype) : NUL;
+	req.protocol_name = pname ? S(pname) : NUL;
+	rc = fl_grp_sync(&g, now, &req);
+	collect();
+	return rc;
+}
+
+/* SyncGroup v5's ProtocolType and ProtocolName against a Stable group
+ * of type "consumer", protocol "range" (Kafka's validateSyncGroup). */
+static const struct {
+	const char *what, *ptype, *pname;
+	int gen, error;
+} sync_v5_cases[] = {
+	{ "both null: not checked", NULL, NULL, 1, 0 },
+	{ "both the group's", "consumer", "range", 1, 0 },
+	{ "type only", "consumer", NULL, 1, 0 },
+	{ "name only", NULL, "range", 1, 0 },
+	{ "another type is 23", "connect", "range", 1, FL_KERR_INCONSISTENT_GROUP_PROTOCOL },
+	{ "another name is 23", "consumer", "roundrobin", 1, FL_KERR_INCONSISTENT_GROUP_PROTOCOL },
+	{ "an empty type is 23", "", NULL, 1, FL_KERR_INCONSISTENT_GROUP_PROTOCOL },
+	{ "the generation is checked first (22)", "connect", NULL, 9, FL_KERR_ILLEGAL_GENERATION },
+};
+
 static int
 hb(const char *member, int gen)
 {
@@ -199,6 +237,22 @@ test_basic_flow(void)
 	CHECK_INT(sync_req(13, a, 7, 0, NULL), ==, FL_KERR_ILLEGAL_GENERATION, "sync with a wrong generation");
 	CHECK_INT(sync_req(14, b, 1, 0, NULL), ==, 0, "sync when Stable answers at once");
 	CHECK(find(14) && strcmp(find(14)->assign, "B-parts") == 0, "with the stored assignment");
+	CHECK(find(14) && strcmp(find(14)->ptype, "consumer") == 0 &&
+	    strcmp(find(14)->proto, "range") == 0, "and the group's protocol type and name (v5)");
+	{
+		size_t i;
+		char what[160];
+
+		for (i = 0; i < sizeof(sync_v5_cases) / sizeof(sync_v5_cases[0]); i++) {
+			snprintf(what, sizeof(what), "SyncGroup v5: %s", sync_v5_cases[i].what);
+			CHECK_INT(sync_v5(40 + i, b, sync_v5_cases[i].gen, sync_v5_cases[i].ptype,
+			    sync_v5_cases[i].pname), ==, sync_v5_cases[i].error, what);
+			x = find(40 + i);
+			CHECK(x && x->error == sync_v5_cases[i].error &&
+			    strcmp(x->assign, x->error ? "" : "B-parts") == 0 &&
+			    strcmp(x->ptype, x->error ? "" : "consumer") == 0, what);
+		}
+	}
 
 	/* a late joiner: the others learn through heartbeats and rejoin */
 	now = 6000;
@@ -442,11 +496,15 @@ hb_in(const char *group, const char *member, const char *inst, int gen)
 	return rc;
 }
 
-/* A static member of group "s": a v5 join with instance id "i-<name>". */
+/* A static member of group "s": a join (v5 unless sjoin_version says
+ * otherwise) with instance id "i-<name>". */
+static int sjoin_version = 5;
+
 static int
 sjoin(uint64_t token, const char *member, const char *inst, const char *proto, const char *meta)
 {
-	return join_full(token, "s", member, inst, 5, 10000, 10000, "consumer", proto, meta);
+	return join_full(token, "s", member, inst, sjoin_version, 10000, 10000, "consumer",
+	    proto, meta);
 }
 
 struct static_case {
@@ -461,30 +519,39 @@ struct static_case {
 	int is_rebalance;		/* 0: answered at once, same generation, Stable */
 	int other_hb;			/* the other member's heartbeat right after */
 	const char *next_proto;		/* the group's protocol afterwards */
+	int version;			/* the restart's JoinGroup version */
 };
 
 static const struct static_case static_cases[] = {
 	{ "follower restarts, Stable", FL_GRP_STABLE, 0, 0, "range", "m",
-	    0, 0, "range" },
+	    0, 0, "range", 5 },
 	{ "leader restarts, Stable", FL_GRP_STABLE, 1, 0, "range", "m",
-	    0, 0, "range" },
+	    0, 0, "range", 5 },
 	{ "leader restarts, Stable, new metadata, same protocol", FL_GRP_STABLE, 1, 0, "range", "m2",
-	    0, 0, "range" },
+	    0, 0, "range", 5 },
 	{ "follower restarts, Stable, protocol choice changes", FL_GRP_STABLE, 0, 0, "sticky", "m",
-	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin" },
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin", 5 },
 	{ "leader restarts, Stable, protocol choice changes", FL_GRP_STABLE, 1, 0, "sticky", "m",
-	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin" },
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin", 5 },
 	{ "leader restarts, CompletingRebalance", FL_GRP_COMPLETING_REBALANCE, 1, 2, "range", "m",
-	    1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "range", 5 },
 	{ "follower restarts, CompletingRebalance, its sync parked", FL_GRP_COMPLETING_REBALANCE, 0, 1,
-	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range", 5 },
 	{ "follower restarts, PreparingRebalance, its join parked", FL_GRP_PREPARING_REBALANCE, 0, 1,
-	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range", 5 },
 	{ "leader restarts, PreparingRebalance, its join parked", FL_GRP_PREPARING_REBALANCE, 1, 1,
-	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range" },
+	    "range", "m", 1, FL_KERR_REBALANCE_IN_PROGRESS, "range", 5 },
 	/* with the other waiting already, the restart completes the round */
 	{ "leader restarts, PreparingRebalance, the other's join parked", FL_GRP_PREPARING_REBALANCE, 1, 2,
-	    "range", "m", 1, FL_KERR_ILLEGAL_GENERATION, "range" },
+	    "range", "m", 1, FL_KERR_ILLEGAL_GENERATION, "range", 5 },
+	/* KIP-814 (v9+): a restarted leader of a Stable group is told it
+	 * leads, with the members, and to skip the assignment */
+	{ "leader restarts, Stable, v9", FL_GRP_STABLE, 1, 0, "range", "m",
+	    0, 0, "range", 9 },
+	{ "follower restarts, Stable, v9", FL_GRP_STABLE, 0, 0, "range", "m",
+	    0, 0, "range", 9 },
+	{ "leader restarts, Stable, protocol choice changes, v9", FL_GRP_STABLE, 1, 0, "sticky", "m",
+	    1, FL_KERR_REBALANCE_IN_PROGRESS, "roundrobin", 9 },
 };
 
 static void
@@ -537,7 +604,9 @@ static_case_run(const struct static_case *c)
 
 	/* the restart: the instance id, no member id */
 	now = 5000;
+	sjoin_version = c->version;
 	CHECK_INT(sjoin(50, "", inst, c->proto, c->meta), ==, 0, M("the restarted member's join is accepted"));
+	sjoin_version = 5;
 	if (c->parked == 1) {
 		x = find(c->before == FL_GRP_COMPLETING_REBALANCE ? 3 : 40);
 		CHECK(x && x->error == FL_KERR_FENCED_INSTANCE_ID,
@@ -561,10 +630,19 @@ static_case_run(const struct static_case *c)
 		}
 		snprintf(nid, sizeof(nid), "%s", x->member);
 		CHECK(strcmp(nid, old) != 0 && strncmp(nid, "cli-", 4) == 0, M("under a new member id"));
-		CHECK_INT(x->nmembers, ==, 0, M("with no member list (nothing to assign)"));
-		/* JoinGroup v0-8: the leader id from before the replacement, so
-		 * a restarted leader syncs as a follower */
-		CHECK(strcmp(x->leader, a) == 0, M("the answer names the leader as it was"));
+		CHECK(strcmp(x->ptype, "consumer") == 0, M("the group's protocol type (v7+)"));
+		if (c->version >= 9 && c->is_leader) {
+			/* KIP-814: its new id as leader, everyone, SkipAssignment */
+			CHECK(strcmp(x->leader, nid) == 0, M("v9: the answer names it leader"));
+			CHECK_INT(x->nmembers, ==, 2, M("v9: with the member list"));
+			CHECK_INT(x->skip, ==, 1, M("v9: and SkipAssignment"));
+		} else {
+			CHECK_INT(x->nmembers, ==, 0, M("with no member list (nothing to assign)"));
+			/* JoinGroup v0-8: the leader id from before the replacement, so
+			 * a restarted leader syncs as a follower */
+			CHECK(strcmp(x->leader, a) == 0, M("the answer names the leader as it was"));
+			CHECK_INT(x->skip, ==, 0, M("no SkipAssignment"));
+		}
 		CHECK(strcmp(info.leader, c->is_leader ? nid : a) == 0,
 		    M("the group's leader is the new id if the leader restarted"));
 		CHECK(strcmp(x->proto, c->next_proto) == 0, M("the protocol is unchanged"));
@@ -596,6 +674,7 @@ static_case_run(const struct static_case *c)
 		    M("the leader keeps leading, under its new id if it restarted"));
 		CHECK_INT(x->nmembers, ==, c->is_leader ? 2 : 0,
 		    M("the leader gets both members to assign"));
+		CHECK_INT(x->skip, ==, 0, M("and must assign (no SkipAssignment)"));
 	}
 	/* the old id is fenced everywhere, the leader's as much as anyone's */
 	CHECK_INT(hb_in("s", old, inst, info.generation), ==, FL_KERR_FENCED_INSTANCE_ID,

@@ -421,6 +421,97 @@ test_fetch(void)
 	fl_coord_free(&c);
 }
 
+/*
+ * The fields of the newer versions: JoinGroup v7+'s ProtocolType (null
+ * when none) and nullable ProtocolName, v9's SkipAssignment; SyncGroup
+ * v5's ProtocolType and ProtocolName.  Compared with the kproto encoding
+ * of what Kafka answers.
+ */
+static int
+same_bytes(const struct fl_wr *a, const struct fl_wr *b)
+{
+	return a->err == 0 && b->err == 0 && a->len == b->len &&
+	    memcmp(a->p, b->p, a->len) == 0;
+}
+
+static void
+test_new_versions(void)
+{
+	struct fl_grp_member_view v = { "m-2", "i-1", (const uint8_t *)"md", 2 };
+	struct fl_grp_resp r;
+	struct fl_wr got, want;
+	int16_t ver;
+
+	fl_wr_init(&got, 1 << 16);
+	fl_wr_init(&want, 1 << 16);
+	memset(&r, 0, sizeof(r));
+	r.kind = FL_GRP_RESP_JOIN;
+	r.generation = 3;
+	r.protocol = "range";
+	r.protocol_type = "consumer";
+	r.leader = r.member_id = "m-2";
+	r.members = &v;
+	r.nmembers = 1;
+	r.skip_assignment = 1;
+	r.assignment = (const uint8_t *)"";
+	for (ver = 5; ver <= 9; ver++) {
+		struct fl_kp_join_member jm = { S("m-2"), S("i-1"), { (const uint8_t *)"md", 2 } };
+		struct fl_kp_join_group_resp jr = { 0, 0, 3, S("range"), S("m-2"), S("m-2"),
+		    &jm, 1, S("consumer"), 1 };
+		char what[80];
+
+		fl_wr_reset(&got);
+		fl_wr_reset(&want);
+		fl_grpwire_answer_encode(&got, ver, 5, &r);
+		fl_kp_join_group_resp_encode(&want, ver, 5, &jr);
+		snprintf(what, sizeof(what), "JoinGroup v%d answer: type, name, SkipAssignment", ver);
+		CHECK(same_bytes(&got, &want), what);
+	}
+	/* an error answer: no protocol; v7+ send nulls, v6 empty strings */
+	fl_wr_reset(&got);
+	fl_grpwire_error_encode(&got, FL_KP_JOIN_GROUP, 7, 5, FL_KERR_NOT_COORDINATOR);
+	{
+		struct fl_kp_join_group_resp jr = { 0, FL_KERR_NOT_COORDINATOR, -1, NUL, S(""), S(""),
+		    NULL, 0, NUL, 0 };
+
+		fl_wr_reset(&want);
+		fl_kp_join_group_resp_encode(&want, 7, 5, &jr);
+		CHECK(same_bytes(&got, &want), "JoinGroup v7 error: null ProtocolType and ProtocolName");
+		jr.protocol_name = S("");
+		fl_wr_reset(&got);
+		fl_wr_reset(&want);
+		fl_grpwire_error_encode(&got, FL_KP_JOIN_GROUP, 6, 5, FL_KERR_NOT_COORDINATOR);
+		fl_kp_join_group_resp_encode(&want, 6, 5, &jr);
+		CHECK(same_bytes(&got, &want), "JoinGroup v6 error: an empty ProtocolName");
+	}
+	/* SyncGroup v5 */
+	memset(&r, 0, sizeof(r));
+	r.kind = FL_GRP_RESP_SYNC;
+	r.protocol = "range";
+	r.protocol_type = "consumer";
+	r.assignment = (const uint8_t *)"AB";
+	r.assignment_len = 2;
+	{
+		struct fl_kp_sync_group_resp sr = { 0, 0, S("AB"), S("consumer"), S("range") };
+
+		fl_wr_reset(&got);
+		fl_wr_reset(&want);
+		fl_grpwire_answer_encode(&got, 5, 5, &r);
+		fl_kp_sync_group_resp_encode(&want, 5, 5, &sr);
+		CHECK(same_bytes(&got, &want), "SyncGroup v5 answer: the group's type and name");
+		sr.protocol_type = sr.protocol_name = NUL;
+		sr.error = FL_KERR_NOT_COORDINATOR;
+		sr.assignment = S("");
+		fl_wr_reset(&got);
+		fl_wr_reset(&want);
+		fl_grpwire_error_encode(&got, FL_KP_SYNC_GROUP, 5, 5, FL_KERR_NOT_COORDINATOR);
+		fl_kp_sync_group_resp_encode(&want, 5, 5, &sr);
+		CHECK(same_bytes(&got, &want), "SyncGroup v5 error: nulls");
+	}
+	fl_wr_free(&got);
+	fl_wr_free(&want);
+}
+
 int
 main(void)
 {
@@ -428,5 +519,6 @@ main(void)
 	test_error_answers();
 	test_commit();
 	test_fetch();
+	test_new_versions();
 	return tap_done();
 }

@@ -351,8 +351,9 @@ fill(const struct fl_ks_schema *s, int16_t v, int flex, void *out,
 		size_t n = depth > 2 ? 1 : 2, esize = 0;
 		uint8_t *arr;
 
-		if (v < f->vmin || v > f->vmax || (f->is_tagged && !flex))
-			continue;
+		if (v < f->vmin || v > f->vmax || (f->is_tagged && !flex) ||
+		    f->off == FL_KS_NOSTORE)
+			continue;	/* (a dropped field goes out as its default) */
 		(*k)++;
 		switch (f->type) {
 		case FL_KS_I8: *(int8_t *)(base + f->off) = (int8_t)*k; break;
@@ -433,6 +434,48 @@ round_trip(const struct fl_ks_schema *s, int16_t v, int flex)
 	return ok;
 }
 
+/* FL_KS_SKIP: read and dropped, encoded as the default. */
+struct skipped { int32_t before, after; };
+static const struct fl_ks_field skipped_f[] = {
+	FL_KS_I32(struct skipped, before, 0, FL_KS_VMAX),
+	FL_KS_SKIP(FL_KS_STRING, "Dropped", 1, FL_KS_VMAX, .nullable = 1, .null_min = 1),
+	FL_KS_SKIP(FL_KS_I32, "DroppedEpoch", 1, FL_KS_VMAX, .def = -1),
+	FL_KS_I32(struct skipped, after, 0, FL_KS_VMAX),
+};
+static const struct fl_ks_schema skipped_s = FL_KS_SCHEMA("Skipped", skipped_f);
+
+static void
+test_nostore(void)
+{
+	struct fl_arena a = FL_ARENA_INIT(1 << 10);
+	struct skipped m = { 0, 0 };
+	uint8_t buf[64];
+	struct fl_wr w;
+
+	struct fl_rd r;
+	size_t n;
+
+	n = unhex("00000001 04 616263 00000007 00000002 00", buf, sizeof(buf));
+	fl_rd_init(&r, buf, n);
+	CHECK_INT(fl_ks_decode_body(&r, &skipped_s, 1, 1, &a, &m), ==, 0,
+	    "skipped fields decode");
+	CHECK(m.before == 1 && m.after == 2, "skipped fields: the neighbours are right");
+	fl_rd_init(&r, buf, n - 1);
+	CHECK_INT(fl_ks_decode_body(&r, &skipped_s, 1, 1, &a, &m), !=, 0,
+	    "skipped fields: a short one is still malformed");
+	fl_wr_init(&w, 1 << 10);
+	m.before = 1;
+	m.after = 2;
+	CHECK_INT(fl_ks_encode(&w, &skipped_s, 1, 1, &m, NULL), ==, 0, "skipped fields encode");
+	CHECK(hex_eq(&w, "00000001 00 ffffffff 00000002 00"),
+	    "skipped fields: encoded as their defaults (null, -1)");
+	fl_wr_reset(&w);
+	CHECK_INT(fl_ks_encode(&w, &skipped_s, 0, 0, &m, NULL), ==, 0, "skipped fields: v0");
+	CHECK(hex_eq(&w, "00000001 00000002"), "skipped fields: absent below their version");
+	fl_wr_free(&w);
+	fl_arena_free(&a);
+}
+
 static void
 test_kproto_tables(void)
 {
@@ -471,6 +514,7 @@ main(void)
 {
 	test_primitives();
 	test_schema();
+	test_nostore();
 	test_kproto_tables();
 	return tap_done();
 }
