@@ -85,7 +85,7 @@ raw_lines() {
 	# throttle 0 and an empty tag section
 	[[ ${lines[0]} == 000000090000* ]]
 	[[ ${lines[0]} == *00120000000300* ]]
-	[[ ${lines[0]} == *000200000003000003000000090000* ]]
+	[[ ${lines[0]} == *000200000009000003000000090000* ]]
 	[[ ${lines[0]} == *0000000000 ]]
 	# v4: UNSUPPORTED_VERSION with the v0 layout and our range
 	[ "${lines[1]}" = 0000000a002300000001001200000003 ]
