@@ -199,7 +199,7 @@ migrate(struct broker *b)
 		fl_log(FL_LOG_INFO, "%s: migrated to Kafka's record schemas: %zu commits and "
 		    "%zu groups written again at offsets %llu-%llu (the legacy records before "
 		    "them stay until a compaction)", fl_part_dir(p),
-		    fl_offsets_count(&b->coord.offs), fl_coord_group_count(&b->coord),
+		    fl_coord_commit_count(&b->coord), fl_coord_group_count(&b->coord),
 		    (unsigned long long)from, (unsigned long long)p->log.log_end);
 	}
 	if (!is_old)

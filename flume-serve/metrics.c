@@ -508,7 +508,7 @@ render_groups(struct fl_prom *p, struct broker *b)
 	    "High watermark minus a group's committed offset, for partitions this node "
 	    "leads.");
 	if (b->has_coord && b->coord_here)
-		(void)fl_offsets_all(&b->coord.offs, lag_one, &a);
+		(void)fl_coord_commits_all(&b->coord, lag_one, &a);
 }
 
 /*

@@ -1123,6 +1123,18 @@ fl_coord_group_count(const struct fl_coord *c)
 	return fl_grp_count(&c->grp);
 }
 
+size_t
+fl_coord_commit_count(const struct fl_coord *c)
+{
+	return fl_offsets_count(&c->offs);
+}
+
+int
+fl_coord_commits_all(const struct fl_coord *c, fl_offsets_all_fn fn, void *arg)
+{
+	return fl_offsets_all(&c->offs, fn, arg);
+}
+
 void
 fl_coord_group_at(const struct fl_coord *c, size_t i, struct fl_grp_info *info)
 {

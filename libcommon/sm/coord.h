@@ -262,6 +262,10 @@ void fl_coord_drop(struct fl_coord *c, uint64_t mask, uint64_t value);
 
 const char *fl_coord_state_name(enum fl_grp_state st);
 size_t fl_coord_group_count(const struct fl_coord *c);
+/* Number of commits held, durable or not (fl_offsets_count). */
+size_t fl_coord_commit_count(const struct fl_coord *c);
+/* Visit every commit held (fl_offsets_all): for lag metrics. */
+int fl_coord_commits_all(const struct fl_coord *c, fl_offsets_all_fn fn, void *arg);
 void fl_coord_group_at(const struct fl_coord *c, size_t i, struct fl_grp_info *info);
 int fl_coord_group_find(const struct fl_coord *c, struct fl_slice group_id,
     struct fl_grp_info *info);
